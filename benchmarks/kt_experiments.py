@@ -1,0 +1,75 @@
+"""Scratch measurements of the knowledge-tracing models on the shared benchmark datasets.
+
+Usage: python benchmarks/kt_experiments.py MODEL [DATASET ...]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from yincai.bench.datasets import read_tracing
+from yincai.science.metrics import accuracy, rmse, roc_auc
+
+ROOT = Path("/work/shared/datasets")
+PARAMS: dict[str, Any] = {}
+DATASETS = ("assist2009", "statics2011", "synthetic-kt")
+
+
+def _dkt() -> Any:
+    import torch
+
+    from yincai.science.tracing.deep import DKT
+
+    torch.set_num_threads(2)
+    return DKT(random_state=0, **PARAMS)
+
+
+def make(name: str) -> Any:
+    from yincai.science import tracing
+
+    factories = {
+        "bkt": lambda: tracing.BKT(random_state=0),
+        "bkt-forget": lambda: tracing.BKT(forgetting=True, random_state=0),
+        "pfa": lambda: tracing.PFA(),
+        "elo": lambda: tracing.Elo(),
+        "flr": lambda: tracing.FeatureLogistic(**PARAMS),
+        "dkt": lambda: _dkt(),
+    }
+    return factories[name]()
+
+
+def run(name: str, dataset: str) -> None:
+    data = read_tracing(ROOT / dataset)
+    model = make(name)
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(data.train.students, data.train.skills, data.train.correct)
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    p = model.predict_proba(data.test.students, data.test.skills, data.test.correct)
+    np.save(f"/tmp/kt_{name}_{dataset}.npy", p)
+    pred_s = time.perf_counter() - start
+    y = data.test.correct
+    extra = f" n_iter={getattr(model, 'n_iter_', getattr(model, 'n_epochs_', '-'))} {PARAMS}" + (" WARN" if caught else "")
+    print(
+        f"{name:12s} {dataset:13s} AUC={roc_auc(y, p):.4f} ACC={accuracy(y, p):.4f} "
+        f"RMSE={rmse(y, p):.4f} fit={fit_s:.2f}s predict={pred_s:.2f}s{extra}",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    np.seterr(all="raise")
+    for arg in [a for a in sys.argv if "=" in a]:
+        k, v = arg.split("=")
+        PARAMS[k] = float(v) if "." in v or "e" in v else int(v)
+        sys.argv.remove(arg)
+    for ds in sys.argv[2:] or DATASETS:
+        run(sys.argv[1], ds)

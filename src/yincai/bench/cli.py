@@ -1,0 +1,77 @@
+"""``yincai bench``: measure the platform and its science on generated and public data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="基准测试 / benchmarks", no_args_is_help=True)
+console = Console()
+
+DatasetsOption = Annotated[
+    Path,
+    typer.Option("--datasets", help="公开数据集目录 / folder of public datasets", exists=True),
+]
+JsonOption = Annotated[
+    Path | None, typer.Option("--json", help="把结果写成 JSON / write the rows as JSON")
+]
+
+
+def print_rows(title: str, rows: list[dict[str, Any]]) -> None:
+    """One table per suite: the case columns, then every metric."""
+    if not rows:
+        return
+    keys = [k for k in ("dataset", "case", "model") if any(k in row for row in rows)]
+    metrics: list[str] = []
+    for row in rows:
+        metrics.extend(m for m in row["metrics"] if m not in metrics)
+    table = Table(title=title)
+    for key in keys:
+        table.add_column(key)
+    for metric in metrics:
+        table.add_column(metric, justify="right")
+    for row in rows:
+        values = [row["metrics"].get(m) for m in metrics]
+        table.add_row(
+            *(str(row.get(k, "")) for k in keys),
+            *("" if v is None else f"{v:,.4f}" if isinstance(v, float) else f"{v:,}" for v in values),
+        )
+    console.print(table)
+
+
+def write_json(path: Path | None, rows: list[dict[str, Any]]) -> None:
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
+    console.print(f"写入 / wrote {path}")
+
+
+@app.command("import")
+def bench_import(
+    students: Annotated[int, typer.Option(help="考生人数 / examinees")] = 100_000,
+    json_path: JsonOption = None,
+) -> None:
+    """成绩导入吞吐量 / score import throughput into SQLite (rows per second)."""
+    from yincai.bench import imports
+
+    rows = imports.run(n_students=students)
+    print_rows("成绩导入 / score import", rows)
+    write_json(json_path, rows)
+
+
+@app.command("all")
+def bench_all(datasets: DatasetsOption, json_path: JsonOption = None) -> None:
+    """全部基准 / every benchmark."""
+    from yincai.bench import imports
+
+    rows: list[dict[str, Any]] = []
+    suite = imports.run(n_students=100_000)
+    print_rows("成绩导入 / score import", suite)
+    rows.extend(suite)
+    write_json(json_path, rows)

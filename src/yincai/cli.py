@@ -1,0 +1,62 @@
+"""The ``yincai`` command: a Typer root that mounts each capability's commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from yincai.cli_support import prepared_engine, serve_app, settings_of
+from yincai.config import Settings
+from yincai.demo.cli import demo
+
+app = typer.Typer(
+    help="因材 yincai — 面向学校与区县的开源智能教育平台 / open AI-for-education platform.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            envvar="YINCAI_DATA_DIR",
+            help="数据目录（SQLite 文件所在）/ folder for the embedded database and outputs.",
+        ),
+    ] = None,
+) -> None:
+    """Read the settings once and hand them to every command."""
+    settings = Settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    ctx.obj = settings
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """创建或升级数据库 / create or upgrade the database schema."""
+    settings = settings_of(ctx)
+    prepared_engine(settings).dispose()
+    Console().print(f"数据库已就绪 / database ready: {settings.resolved_database_url()}")
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="监听地址 / address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
+) -> None:
+    """启动平台 / start the web platform."""
+    settings = settings_of(ctx)
+    prepared_engine(settings).dispose()
+    serve_app(settings, host=host, port=port)
+
+
+app.command()(demo)
+__all__ = ["app", "settings_of"]

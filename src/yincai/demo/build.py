@@ -1,0 +1,480 @@
+"""``yincai demo``: build the seeded demo district — roster, curriculum, item bank, one semester.
+
+The scores come from a hidden ground-truth model of every student's mastery of every knowledge
+point (``simulate.py``). That truth is written to its own file next to the database, never into
+platform tables, so diagnosis and recommendations can be checked against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from yincai.demo import semester as calendar
+from yincai.demo.curriculum import junior_math_curriculum
+from yincai.demo.district import (
+    DISTRICT_CODE,
+    DISTRICT_NAME,
+    GRADE_NAMES,
+    SETTINGS,
+    DistrictPlan,
+    plan_district,
+)
+from yincai.demo.itembank import build_item_bank
+from yincai.demo.simulate import Cohort, Semester, simulate_semester
+from yincai.demo.truth import save_ground_truth
+from yincai.errors import Conflict
+from yincai.governance import service as governance_service
+from yincai.governance.models import Role
+from yincai.hub.models import (
+    Assessment,
+    AssessmentClass,
+    AssessmentItem,
+    AssessmentKind,
+    District,
+    Grade,
+    Item,
+    ItemKp,
+    KnowledgePoint,
+    KpPrerequisite,
+    LearningEvent,
+    School,
+    SchoolClass,
+    Score,
+    Sitting,
+    Student,
+    Subject,
+    Teacher,
+    TeachingAssignment,
+)
+
+DEMO_PASSWORD = "yincai-demo-2026"
+SUBJECTS = {"MATH": "数学", "CHINESE": "语文", "ENGLISH": "英语"}
+LOCAL = ZoneInfo("Asia/Shanghai")
+CHUNK = 50_000
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    username: str
+    password: str
+    who: str
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    n_schools: int
+    n_classes: int
+    n_teachers: int
+    n_students: int
+    n_points: int
+    n_items: int
+    n_assessments: int
+    n_scores: int
+    n_learning_events: int
+    logins: list[DemoLogin]
+    ground_truth: Path
+
+
+def build_demo_district(
+    session: Session,
+    *,
+    ground_truth_path: Path,
+    n_students: int = 6500,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> DemoSummary:
+    """Fill an empty database with the demo district; the same seed always gives the same data."""
+    say = progress or (lambda _message: None)
+    if session.scalar(select(District.id).where(District.code == DISTRICT_CODE)):
+        raise Conflict("示范区已存在 / the demo district already exists; use a fresh --data-dir")
+    rng = np.random.default_rng(seed)
+
+    say("规划学校与花名册 / planning schools and rosters")
+    plan = plan_district(rng, n_junior_students=n_students)
+    district = District(code=DISTRICT_CODE, name=DISTRICT_NAME)
+    session.add(district)
+    session.flush()
+    subject_ids = _subjects(session)
+    school_ids, class_ids = _schools_and_classes(session, district.id, plan)
+    teacher_ids = _teachers(session, plan, school_ids, class_ids, subject_ids)
+    student_ids = _students(session, district.id, plan, class_ids)
+
+    say("课程知识点与题库 / curriculum and item bank")
+    points = junior_math_curriculum()
+    point_ids = _knowledge_points(session, points, subject_ids["MATH"])
+    kp_points = [p for p in points if p.level == "point"]
+    items = build_item_bank(kp_points, rng, items_per_point=3)
+    item_ids = _items(session, items, point_ids, subject_ids["MATH"])
+
+    say("模拟一学期的学习与考试 / simulating one semester")
+    junior = plan.junior_class_indices()
+    curriculum = calendar.point_curriculum(kp_points)
+    pool = calendar.item_pool(items, kp_points)
+    papers = calendar.plan_papers(items, kp_points, curriculum, rng)
+    junior_students = [i for i, s in enumerate(plan.students) if s.school_class in set(junior)]
+    class_position = {c: k for k, c in enumerate(junior)}
+    cohort = Cohort(
+        class_of_student=np.array(
+            [class_position[plan.students[i].school_class] for i in junior_students], dtype=np.int64
+        ),
+        school_of_class=np.array([plan.classes[c].school for c in junior], dtype=np.int64),
+        school_setting=np.array([SETTINGS.index(s.setting) for s in plan.schools], dtype=np.int64),
+        grade_of_class=np.array([plan.classes[c].grade for c in junior], dtype=np.int64),
+    )
+    missing_class = _missing_class(cohort, rng)
+    result = simulate_semester(
+        cohort,
+        curriculum,
+        pool,
+        n_weeks=calendar.N_WEEKS,
+        exams=calendar.exam_plans(papers, missing_class),
+        rng=rng,
+    )
+
+    say("写入考试成绩 / writing exam scores")
+    junior_student_ids = np.array([student_ids[i] for i in junior_students], dtype=np.int64)
+    n_scores = _exams(
+        session, district.id, subject_ids["MATH"], papers, items, item_ids, result,
+        cohort, junior_student_ids, [class_ids[c] for c in junior],
+    )
+    say("写入作业记录 / writing homework logs")
+    n_events = _homework(session, result, items, item_ids, junior_student_ids)
+
+    say("创建演示账号 / creating demo accounts")
+    logins = _accounts(session, district.id, plan, school_ids, teacher_ids, student_ids)
+
+    save_ground_truth(
+        ground_truth_path,
+        result=result,
+        student_numbers=[plan.students[i].student_number for i in junior_students],
+        kp_codes=[p.code for p in kp_points],
+        item_codes=[i.code for i in items],
+        class_names=[
+            f"{plan.schools[plan.classes[c].school].code}/{plan.classes[c].name}" for c in junior
+        ],
+        school_codes=[s.code for s in plan.schools],
+        checkpoint_dates=[calendar.week_start(int(w)).isoformat() for w in result.checkpoint_weeks],
+        seed=seed,
+    )
+    return DemoSummary(
+        n_schools=len(plan.schools),
+        n_classes=len(plan.classes),
+        n_teachers=len(plan.teachers),
+        n_students=len(plan.students),
+        n_points=len(kp_points),
+        n_items=len(items),
+        n_assessments=len(papers),
+        n_scores=n_scores,
+        n_learning_events=n_events,
+        logins=logins,
+        ground_truth=ground_truth_path,
+    )
+
+
+def _bulk(session: Session, model: type, rows: list[dict[str, object]]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        session.execute(insert(model), rows[start : start + CHUNK])
+
+
+def _ids(session: Session, column: object, key: object) -> dict[str, int]:
+    return {k: i for i, k in session.execute(select(column, key)).all()}  # type: ignore[call-overload]
+
+
+def _subjects(session: Session) -> dict[str, int]:
+    _bulk(session, Subject, [{"code": c, "name": n} for c, n in SUBJECTS.items()])
+    return {code: i for i, code in session.execute(select(Subject.id, Subject.code)).all()}
+
+
+def _schools_and_classes(
+    session: Session, district_id: int, plan: DistrictPlan
+) -> tuple[list[int], list[int]]:
+    _bulk(
+        session,
+        School,
+        [
+            {"district_id": district_id, "code": s.code, "name": s.name,
+             "setting": s.setting, "stage": s.stage}
+            for s in plan.schools
+        ],
+    )
+    school_by_code = {c: i for i, c in session.execute(select(School.id, School.code)).all()}
+    school_ids = [school_by_code[s.code] for s in plan.schools]
+    grades = sorted({(plan.classes[i].school, plan.classes[i].grade) for i in range(len(plan.classes))})
+    _bulk(
+        session,
+        Grade,
+        [{"school_id": school_ids[s], "level": g, "name": GRADE_NAMES[g]} for s, g in grades],
+    )
+    grade_ids = {
+        (school, level): i
+        for i, school, level in session.execute(select(Grade.id, Grade.school_id, Grade.level)).all()
+    }
+    _bulk(
+        session,
+        SchoolClass,
+        [
+            {"school_id": school_ids[c.school], "name": c.name,
+             "grade_id": grade_ids[(school_ids[c.school], c.grade)]}
+            for c in plan.classes
+        ],
+    )
+    class_by_key = {
+        (school, name): i
+        for i, school, name in session.execute(
+            select(SchoolClass.id, SchoolClass.school_id, SchoolClass.name)
+        ).all()
+    }
+    return school_ids, [class_by_key[(school_ids[c.school], c.name)] for c in plan.classes]
+
+
+def _teachers(
+    session: Session,
+    plan: DistrictPlan,
+    school_ids: list[int],
+    class_ids: list[int],
+    subject_ids: dict[str, int],
+) -> list[int]:
+    _bulk(
+        session,
+        Teacher,
+        [
+            {"school_id": school_ids[t.school], "staff_number": t.staff_number,
+             "name": t.name, "gender": t.gender}
+            for t in plan.teachers
+        ],
+    )
+    by_number = {n: i for i, n in session.execute(select(Teacher.id, Teacher.staff_number)).all()}
+    teacher_ids = [by_number[t.staff_number] for t in plan.teachers]
+    _bulk(
+        session,
+        TeachingAssignment,
+        [
+            {"teacher_id": teacher_ids[k], "school_class_id": class_ids[c],
+             "subject_id": subject_ids[t.subject], "is_head_teacher": c in t.heads}
+            for k, t in enumerate(plan.teachers)
+            for c in t.classes
+        ],
+    )
+    return teacher_ids
+
+
+def _students(
+    session: Session, district_id: int, plan: DistrictPlan, class_ids: list[int]
+) -> list[int]:
+    _bulk(
+        session,
+        Student,
+        [
+            {"district_id": district_id, "school_class_id": class_ids[s.school_class],
+             "student_number": s.student_number, "name": s.name, "gender": s.gender,
+             "birth_year": s.birth_year, "enrolment_year": s.enrolment_year,
+             "guardian_name": s.guardian_name, "guardian_phone": s.guardian_phone}
+            for s in plan.students
+        ],
+    )
+    by_number = {n: i for i, n in session.execute(select(Student.id, Student.student_number)).all()}
+    return [by_number[s.student_number] for s in plan.students]
+
+
+def _knowledge_points(session: Session, points: list, subject_id: int) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for p in points:  # parents come before children, so each parent id is known
+        kp = KnowledgePoint(
+            subject_id=subject_id, code=p.code, name=p.name, level=p.level,
+            parent_id=ids.get(p.parent_code) if p.parent_code else None,
+            grade_level=p.grade or None, semester=p.semester or None, position=p.order,
+        )
+        session.add(kp)
+        session.flush()
+        ids[p.code] = kp.id
+    _bulk(
+        session,
+        KpPrerequisite,
+        [
+            {"knowledge_point_id": ids[p.code], "prerequisite_id": ids[q]}
+            for p in points
+            for q in p.prerequisites
+        ],
+    )
+    return ids
+
+
+def _items(session: Session, items: list, point_ids: dict[str, int], subject_id: int) -> list[int]:
+    _bulk(
+        session,
+        Item,
+        [
+            {"code": i.code, "subject_id": subject_id, "item_type": i.item_type, "stem": i.stem,
+             "options": list(i.options), "answer": i.answer, "full_score": i.full_score,
+             "grade_level": i.grade, "difficulty": None}
+            for i in items
+        ],
+    )
+    by_code = {c: i for i, c in session.execute(select(Item.id, Item.code)).all()}
+    item_ids = [by_code[i.code] for i in items]
+    _bulk(
+        session,
+        ItemKp,
+        [
+            {"item_id": item_ids[k], "knowledge_point_id": point_ids[code], "weight": weight}
+            for k, i in enumerate(items)
+            for code, weight in i.kp_weights
+        ],
+    )
+    return item_ids
+
+
+def _missing_class(cohort: Cohort, rng: np.random.Generator) -> int:
+    """A grade-8 class whose scores go missing from one exam (a planted data-quality case)."""
+    candidates = np.flatnonzero(cohort.grade_of_class == 8)
+    return int(rng.choice(candidates))
+
+
+def _exams(
+    session: Session,
+    district_id: int,
+    subject_id: int,
+    papers: list[calendar.Paper],
+    items: list,
+    item_ids: list[int],
+    result: Semester,
+    cohort: Cohort,
+    student_ids: np.ndarray,
+    class_ids: list[int],
+) -> int:
+    n_scores = 0
+    marked_at_time = time(18, 0)
+    grade_of_student = cohort.grade_of_class[cohort.class_of_student]
+    for paper in papers:
+        assessment = Assessment(
+            code=f"{calendar.SEMESTER_START.year}A-M{paper.grade}-{paper.exam + 1}",
+            name=f"{GRADE_NAMES[paper.grade]}数学{paper.name}",
+            kind=AssessmentKind.EXAM,
+            held_on=paper.held_on,
+            subject_id=subject_id,
+            grade_level=paper.grade,
+            district_id=district_id,
+            items=[
+                AssessmentItem(
+                    item_id=item_ids[i], position=k, label=str(k + 1),
+                    full_score=items[i].full_score,
+                )
+                for k, i in enumerate(paper.items)
+            ],
+        )
+        session.add(assessment)
+        session.flush()
+        missing = {c for e, c in result.planted.missing_class_exams if e == paper.exam}
+        sat = [
+            k for k in np.flatnonzero(cohort.grade_of_class == paper.grade) if int(k) not in missing
+        ]
+        _bulk(
+            session,
+            AssessmentClass,
+            [{"assessment_id": assessment.id, "school_class_id": class_ids[k]} for k in sat],
+        )
+        scores = result.exam_scores[paper.exam][:, paper.items]
+        absent = result.exam_absent[paper.exam]
+        in_paper = (grade_of_student == paper.grade) & np.isin(cohort.class_of_student, sat)
+        marked_at = datetime.combine(paper.held_on + timedelta(days=1), marked_at_time, LOCAL)
+        sittings, rows = [], []
+        aitem_ids = [a.id for a in assessment.items]
+        for s in np.flatnonzero(in_paper):
+            is_absent = bool(absent[s]) or bool(np.isnan(scores[s]).all())
+            total = None if is_absent else float(np.nansum(scores[s]))
+            sittings.append(
+                {"assessment_id": assessment.id, "student_id": int(student_ids[s]),
+                 "is_absent": is_absent, "total_score": total}
+            )
+            if is_absent:
+                continue
+            rows.extend(
+                {"assessment_item_id": aitem_ids[k], "student_id": int(student_ids[s]),
+                 "score": float(scores[s, k]), "marked_by": "阅卷系统",
+                 "marked_at": marked_at.astimezone(UTC)}
+                for k in range(len(aitem_ids))
+                if not np.isnan(scores[s, k])
+            )
+        _bulk(session, Sitting, sittings)
+        _bulk(session, Score, rows)
+        n_scores += len(rows)
+    return n_scores
+
+
+def _homework(
+    session: Session, result: Semester, items: list, item_ids: list[int], student_ids: np.ndarray
+) -> int:
+    log = result.homework
+    full = np.array([i.full_score for i in items])[log.item]
+    rows = [
+        {
+            "student_id": int(student_ids[s]),
+            "item_id": item_ids[i],
+            "activity": items[i].code,
+            "is_correct": bool(c),
+            "score": float(sc / f),
+            "occurred_at": (
+                datetime.combine(calendar.week_start(int(w)), time(0, 0), LOCAL)
+                + timedelta(seconds=int(o))
+            ).astimezone(UTC),
+            "source": "homework",
+        }
+        for s, i, w, o, sc, c, f in zip(
+            log.student, log.item, log.week, log.day_offset_seconds, log.score, log.correct, full,
+            strict=True,
+        )
+    ]
+    _bulk(session, LearningEvent, rows)
+    return len(rows)
+
+
+def _accounts(
+    session: Session,
+    district_id: int,
+    plan: DistrictPlan,
+    school_ids: list[int],
+    teacher_ids: list[int],
+    student_ids: list[int],
+) -> list[DemoLogin]:
+    """One login per role, all in the first school so the scopes nest."""
+    teacher = next(k for k, t in enumerate(plan.teachers) if t.subject == "MATH" and t.school == 0)
+    first_class = plan.teachers[teacher].classes[0]
+    student = next(k for k, s in enumerate(plan.students) if s.school_class == first_class)
+    who = {
+        Role.DISTRICT_ADMIN: ("admin", f"{DISTRICT_NAME}教育局管理员", {}),
+        Role.SCHOOL_ADMIN: ("school01", f"{plan.schools[0].name}管理员", {"school_id": school_ids[0]}),
+        Role.TEACHER: (
+            plan.teachers[teacher].staff_number.lower(),
+            f"{plan.teachers[teacher].name}（数学）",
+            {"school_id": school_ids[0], "teacher_id": teacher_ids[teacher]},
+        ),
+        Role.STUDENT: (
+            plan.students[student].student_number,
+            plan.students[student].name,
+            {"school_id": school_ids[0], "student_id": student_ids[student]},
+        ),
+        Role.PARENT: (
+            f"p{plan.students[student].student_number}",
+            f"{plan.students[student].guardian_name}（家长）",
+            {"school_id": school_ids[0], "student_id": student_ids[student]},
+        ),
+    }
+    logins = []
+    for role, (username, name, scope) in who.items():
+        governance_service.create_account(
+            session, username=username, password=DEMO_PASSWORD, role=role,
+            display_name=name, district_id=district_id, **scope,
+        )
+        logins.append(DemoLogin(role=role.value, username=username, password=DEMO_PASSWORD, who=name))
+    return logins

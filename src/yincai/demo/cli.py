@@ -1,0 +1,86 @@
+"""``yincai demo``: build the demo district and (by default) serve it."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from yincai.cli_support import prepared_engine, serve_app, settings_of
+from yincai.db import session_scope
+from yincai.demo.build import DEMO_PASSWORD, build_demo_district
+from yincai.demo.district import DISTRICT_CODE
+from yincai.governance.models import UserAccount
+from yincai.hub.models import District
+
+console = Console()
+
+
+def demo(
+    ctx: typer.Context,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="建好后启动平台 / start the platform after")
+    ] = True,
+    students: Annotated[
+        int, typer.Option("--students", min=300, help="初中学生人数 / junior-high students")
+    ] = 6500,
+    seed: Annotated[int, typer.Option("--seed", help="随机种子 / random seed")] = 0,
+    host: Annotated[str, typer.Option(help="监听地址 / address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
+) -> None:
+    """生成示范区（学校、花名册、题库、一学期成绩）并启动平台 / build the demo district and serve it."""
+    settings = settings_of(ctx)
+    engine = prepared_engine(settings)
+    with session_scope(engine) as session:
+        exists = session.scalar(select(District.id).where(District.code == DISTRICT_CODE))
+    if exists:
+        console.print(f"示范区已在 {settings.data_dir} 中，直接使用 / demo district already built")
+    else:
+        started = time.perf_counter()
+        with (
+            console.status("生成示范区 / building the demo district") as status,
+            session_scope(engine) as session,
+        ):
+            summary = build_demo_district(
+                session,
+                ground_truth_path=settings.ground_truth_path,
+                n_students=students,
+                seed=seed,
+                progress=lambda message: status.update(message),
+            )
+        seconds = time.perf_counter() - started
+        table = Table(title=f"示范区已生成 / demo district built in {seconds:.0f} s")
+        table.add_column("内容 / what")
+        table.add_column("数量 / count", justify="right")
+        for label, value in (
+            ("学校 schools", summary.n_schools),
+            ("班级 classes", summary.n_classes),
+            ("教师 teachers", summary.n_teachers),
+            ("学生 students", summary.n_students),
+            ("知识点 knowledge points", summary.n_points),
+            ("题目 items", summary.n_items),
+            ("考试 exams", summary.n_assessments),
+            ("小题得分 item scores", summary.n_scores),
+            ("作业记录 homework attempts", summary.n_learning_events),
+        ):
+            table.add_row(label, f"{value:,}")
+        console.print(table)
+        console.print(f"隐藏的真实掌握度 / hidden ground truth: {summary.ground_truth}")
+    _print_logins(engine)
+    if serve:
+        serve_app(settings, host=host, port=port)
+
+
+def _print_logins(engine: object) -> None:
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        accounts = session.scalars(select(UserAccount).order_by(UserAccount.id)).all()
+        table = Table(title="演示账号 / demo logins")
+        for column in ("角色 role", "用户名 username", "密码 password", "姓名 name"):
+            table.add_column(column)
+        for account in accounts:
+            table.add_row(account.role.value, account.username, DEMO_PASSWORD, account.display_name)
+    console.print(table)

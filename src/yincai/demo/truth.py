@@ -1,0 +1,94 @@
+"""The demo district's hidden ground truth, stored apart from the platform (an ``.npz`` file).
+
+It holds every junior-high student's true mastery of every knowledge point at each exam and at the
+end of the semester, plus the planted cases, keyed by student number and knowledge-point code so
+that a check can join it to what the platform estimated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from yincai.demo.simulate import Semester
+
+
+@dataclass(frozen=True)
+class GroundTruth:
+    """``mastery`` (n_checkpoints, n_students, n_kps): true P(mastered) at each checkpoint date."""
+
+    mastery: npt.NDArray[np.float32]
+    checkpoint_dates: list[str]
+    student_numbers: list[str]
+    kp_codes: list[str]
+    item_codes: list[str]
+    class_names: list[str]
+    school_codes: list[str]
+    ability: npt.NDArray[np.float64]
+    declining_students: list[str]
+    underperforming_classes: list[str]
+    widening_gap_schools: list[str]
+    chronic_absentees: list[str]
+    missing_class_exams: list[tuple[int, str]]
+    seed: int
+
+
+def save_ground_truth(
+    path: Path,
+    *,
+    result: Semester,
+    student_numbers: list[str],
+    kp_codes: list[str],
+    item_codes: list[str],
+    class_names: list[str],
+    school_codes: list[str],
+    checkpoint_dates: list[str],
+    seed: int,
+) -> None:
+    planted = result.planted
+    numbers = np.array(student_numbers)
+    classes = np.array(class_names)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        mastery=result.mastery.astype(np.float32),
+        checkpoint_dates=np.array(checkpoint_dates),
+        student_numbers=numbers,
+        kp_codes=np.array(kp_codes),
+        item_codes=np.array(item_codes),
+        class_names=classes,
+        school_codes=np.array(school_codes),
+        ability=result.student_ability,
+        declining_students=numbers[planted.declining_students],
+        underperforming_classes=classes[planted.underperforming_classes],
+        widening_gap_schools=np.array(school_codes)[planted.widening_gap_schools],
+        chronic_absentees=numbers[planted.chronic_absentees],
+        missing_exam=np.array([e for e, _ in planted.missing_class_exams], dtype=np.int64),
+        missing_class=np.array([class_names[c] for _, c in planted.missing_class_exams]),
+        seed=np.array(seed),
+    )
+
+
+def load_ground_truth(path: Path) -> GroundTruth:
+    with np.load(path) as data:
+        return GroundTruth(
+            mastery=data["mastery"],
+            checkpoint_dates=data["checkpoint_dates"].tolist(),
+            student_numbers=data["student_numbers"].tolist(),
+            kp_codes=data["kp_codes"].tolist(),
+            item_codes=data["item_codes"].tolist(),
+            class_names=data["class_names"].tolist(),
+            school_codes=data["school_codes"].tolist(),
+            ability=data["ability"],
+            declining_students=data["declining_students"].tolist(),
+            underperforming_classes=data["underperforming_classes"].tolist(),
+            widening_gap_schools=data["widening_gap_schools"].tolist(),
+            chronic_absentees=data["chronic_absentees"].tolist(),
+            missing_class_exams=list(
+                zip(data["missing_exam"].tolist(), data["missing_class"].tolist(), strict=True)
+            ),
+            seed=int(data["seed"]),
+        )

@@ -1,0 +1,51 @@
+"""User accounts bound to a role and a scope, and the audit trail of reads of students' data."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from yincai.db import Base, portable_enum
+
+
+class Role(enum.StrEnum):
+    DISTRICT_ADMIN = "district_admin"
+    SCHOOL_ADMIN = "school_admin"
+    TEACHER = "teacher"
+    STUDENT = "student"
+    PARENT = "parent"
+
+
+class UserAccount(Base):
+    """A login. Its scope follows its role: district, school, the teacher's classes, self or child."""
+
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(portable_enum(Role))
+    display_name: Mapped[str] = mapped_column(String(50))
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), nullable=True)
+    teacher_id: Mapped[int | None] = mapped_column(ForeignKey("teacher.id"), nullable=True)
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id"), nullable=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """Who read or exported what, when, within which scope (kept ≥ 6 months, 等保 level 3)."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    user_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id"), nullable=True
+    )
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(100))

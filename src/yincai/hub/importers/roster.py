@@ -1,0 +1,444 @@
+"""Import a roster: students (creating schools, grades and classes on the way) and teachers.
+
+Layout: an XLSX workbook with a sheet 学生/students and/or a sheet 教师/teachers, or one CSV file
+whose headers say which it is (a 工号/staff_number column means teachers). Import students first:
+teachers refer to classes by name. Natural keys: school code, (school, grade level), (school, class
+name), student number within the district, staff number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+from yincai.hub.importers.roster_teachers import (
+    TEACHER_COLUMNS,
+    check_teachers,
+    write_teachers,
+)
+
+from yincai.errors import Invalid, RowError
+from yincai.hub.importers.common import digest, previous_import, raise_if_errors, record_batch
+from yincai.hub.importers.parsing import (
+    GRADE_NAMES,
+    grade_prefixes,
+    parse_gender,
+    parse_grade,
+    parse_setting,
+    parse_stage,
+    parse_year,
+)
+from yincai.hub.importers.subjects import SubjectBook
+from yincai.hub.importers.tabular import (
+    FULL_WIDTH,
+    Table,
+    find_sheet,
+    has_columns,
+    is_excel,
+    match_columns,
+    read_csv,
+    read_sheets,
+)
+from yincai.hub.models import District, Gender, Grade, School, SchoolClass, Setting, Stage, Student
+from yincai.hub.schemas import ImportSummary
+
+STUDENT_COLUMNS = {
+    "school_code": ("学校代码", "school_code", "学校编码", "学校编号"),
+    "school": ("学校", "school", "学校名称", "school_name"),
+    "setting": ("类型", "setting", "学校类型", "城乡类型"),
+    "stage": ("学段", "stage"),
+    "grade": ("年级", "grade"),
+    "class": ("班级", "class", "班级名称", "class_name"),
+    "student_number": ("学号", "student_number", "学籍号", "student_no"),
+    "name": ("姓名", "name", "学生姓名"),
+    "gender": ("性别", "gender", "sex"),
+    "birth_year": ("出生年份", "birth_year"),
+    "enrolment_year": ("入学年份", "enrolment_year", "enrollment_year"),
+    "guardian_name": ("监护人", "guardian_name", "监护人姓名", "guardian"),
+    "guardian_phone": ("监护人电话", "guardian_phone", "联系电话", "phone"),
+}
+STUDENT_SHEETS = ("学生", "students", "学生名单", "student")
+TEACHER_SHEETS = ("教师", "teachers", "教师名单", "teacher")
+STAGE_GRADES = {
+    Stage.PRIMARY: range(1, 7),
+    Stage.JUNIOR: range(7, 10),
+    Stage.NINE_YEAR: range(1, 10),
+    Stage.SENIOR: range(10, 13),
+}
+DEFAULT_DISTRICT_CODE = "D0"
+DEFAULT_DISTRICT_NAME = "本区县"
+_PHONE = re.compile(r"^[0-9+\- ]{5,32}$")
+
+T = TypeVar("T")
+Cell = Callable[[str], str]
+Complain = Callable[[str, str], None]  # (field, reason)
+
+
+@dataclass
+class SchoolRow:
+    """A school as the file describes it (setting and stage may be left to the database)."""
+
+    row: int
+    code: str
+    name: str
+    setting: Setting | None
+    stage: Stage | None
+    class_grades: dict[str, int] = field(default_factory=dict)  # class name → grade level
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    row: int
+    school_code: str
+    class_name: str
+    student_number: str
+    name: str
+    gender: Gender
+    birth_year: int | None
+    enrolment_year: int | None
+    guardian_name: str | None
+    guardian_phone: str | None
+
+
+def import_roster(
+    session: Session,
+    *,
+    path: Path,
+    district_code: str | None = None,
+    district_name: str | None = None,
+) -> ImportSummary:
+    """Validate the whole roster file, then upsert its schools, classes, students and teachers."""
+    data = path.read_bytes()
+    sha256 = digest(data)
+    previous = previous_import(session, kind="roster", sha256=sha256)
+    if previous is not None:
+        return previous
+    students_table, teachers_table = _roster_tables(path, data)
+    district = _find_district(session, district_code)
+    errors: list[RowError] = []
+    schools, students = _check_students(session, district, students_table, errors)
+    subjects = SubjectBook(session)
+    teachers = check_teachers(session, teachers_table, schools, subjects, errors)
+    raise_if_errors(path.name, errors)
+
+    n_rows = sum(len(table.rows) for table in (students_table, teachers_table) if table)
+    summary = ImportSummary(kind="roster", file_name=path.name, sha256=sha256, n_rows=n_rows)
+    if district is None:
+        district = District(
+            code=district_code or DEFAULT_DISTRICT_CODE,
+            name=district_name or district_code or DEFAULT_DISTRICT_NAME,
+        )
+        session.add(district)
+        session.flush()
+    class_ids = _write_schools(session, district, schools, summary)
+    _write_students(session, district, students, class_ids, summary)
+    write_teachers(session, teachers, class_ids, subjects, summary)
+    record_batch(session, summary)
+    return summary
+
+
+def class_name_of(grade_level: int, text: str) -> str:
+    """The class name stored for a cell: "1班" in 七年级 becomes "七年级1班"; "初一(1)班" stays."""
+    name = text.translate(FULL_WIDTH).replace(" ", "")
+    if any(name.startswith(prefix) for prefix in grade_prefixes()):
+        return name
+    if name.isdigit():
+        name = f"{name}班"
+    return f"{GRADE_NAMES[grade_level]}{name}"
+
+
+def _roster_tables(path: Path, data: bytes) -> tuple[Table | None, Table | None]:
+    if is_excel(path):
+        sheets = read_sheets(path)
+        students = find_sheet(sheets, STUDENT_SHEETS)
+        teachers = find_sheet(sheets, TEACHER_SHEETS)
+        if students is not None or teachers is not None:
+            return students, teachers
+        table = next(iter(sheets.values()), None)
+    else:
+        table = read_csv(path, data)
+    if table is None or not table.header:
+        raise Invalid(f"{path.name}：文件是空的 / the file is empty")
+    if has_columns(table, TEACHER_COLUMNS["staff_number"]):
+        return None, table
+    return table, None
+
+
+def _find_district(session: Session, district_code: str | None) -> District | None:
+    query = select(District).limit(2)
+    if district_code is not None:
+        query = query.where(District.code == district_code)
+    districts = session.scalars(query).all()
+    if len(districts) > 1:
+        raise Invalid(
+            "数据库中有多个区县，请指定区县代码 / several districts: give the district code"
+        )
+    return districts[0] if districts else None
+
+
+def _check_students(
+    session: Session, district: District | None, table: Table | None, errors: list[RowError]
+) -> tuple[dict[str, SchoolRow], list[StudentRow]]:
+    """Parse every student row; schools and their classes are collected from the rows."""
+    stored = {school.code: school for school in session.scalars(select(School))}
+    stored_grades = _stored_class_grades(session)
+    schools: dict[str, SchoolRow] = {
+        code: SchoolRow(0, code, school.name, school.setting, school.stage)
+        for code, school in stored.items()
+    }
+    if table is None:
+        return schools, []
+    required = ("school_code", "grade", "class", "student_number", "name", "gender")
+    columns = match_columns(table, STUDENT_COLUMNS, required=required, errors=errors)
+    if errors:
+        return schools, []
+    students: list[StudentRow] = []
+    first_row: dict[str, int] = {}
+    for number, cells in zip(table.row_numbers, table.rows, strict=True):
+
+        def cell(name: str, cells: list[str] = cells) -> str:
+            return cells[columns[name]] if name in columns else ""
+
+        def error(name: str, reason: str, number: int = number) -> None:
+            header = table.header[columns[name]] if name in columns else name
+            errors.append(RowError(table.file_name, number, header, reason))
+
+        problems_before = len(errors)
+        school_code = cell("school_code")
+        for name in required:
+            if not cell(name):
+                error(name, "不能为空 / must not be empty")
+        school = _check_school(session, district, stored, schools, school_code, cell, error, number)
+        grade_level = _parsed(parse_grade, cell("grade"), "grade", error)
+        gender = _parsed(parse_gender, cell("gender"), "gender", error)
+        years = [
+            _parsed(parse_year, cell(name), name, error) if cell(name) else None
+            for name in ("birth_year", "enrolment_year")
+        ]
+        phone = cell("guardian_phone") or None
+        if phone is not None and not _PHONE.match(phone):
+            error("guardian_phone", f"电话号码“{phone}”格式不对 / not a phone number")
+        student_number = cell("student_number")
+        if student_number in first_row:
+            error("student_number", f"学号与第 {first_row[student_number]} 行重复 / duplicate")
+        elif student_number:
+            first_row[student_number] = number
+        if school is None or grade_level is None or not cell("class"):
+            continue
+        if school.stage is not None and grade_level not in STAGE_GRADES[school.stage]:
+            error("grade", f"{GRADE_NAMES[grade_level]}不属于该校学段 / grade outside school stage")
+        class_name = class_name_of(grade_level, cell("class"))
+        known_level = school.class_grades.get(class_name)
+        if known_level is None:
+            known_level = stored_grades.get((school_code, class_name))
+        if known_level is not None and known_level != grade_level:
+            error(
+                "class", f"班级“{class_name}”属于{GRADE_NAMES[known_level]} / class in other grade"
+            )
+        if len(errors) > problems_before or gender is None:
+            continue
+        school.class_grades[class_name] = grade_level
+        students.append(
+            StudentRow(
+                number,
+                school_code,
+                class_name,
+                student_number,
+                cell("name"),
+                gender,
+                years[0],
+                years[1],
+                cell("guardian_name") or None,
+                phone,
+            )
+        )
+    return schools, students
+
+
+def _check_school(
+    session: Session,
+    district: District | None,
+    stored: dict[str, School],
+    schools: dict[str, SchoolRow],
+    code: str,
+    cell: Cell,
+    error: Complain,
+    number: int,
+) -> SchoolRow | None:
+    """The school of a row, checked against the rows before it and the database."""
+    if not code:
+        return None
+    name = cell("school")
+    setting = _parsed(parse_setting, cell("setting"), "setting", error) if cell("setting") else None
+    stage = _parsed(parse_stage, cell("stage"), "stage", error) if cell("stage") else None
+    school = schools.get(code)
+    if school is None:
+        missing = [
+            label
+            for label, value in (("school", name), ("setting", setting), ("stage", stage))
+            if not value
+        ]
+        for label in missing:
+            error(
+                label, "新学校须填写学校名称、类型和学段 / a new school needs name, setting, stage"
+            )
+        if missing:
+            return None
+        school = SchoolRow(number, code, name, setting, stage)
+        schools[code] = school
+        return school
+    if code in stored and (district is None or stored[code].district_id != district.id):
+        error("school_code", "学校代码已属于另一个区县 / school code belongs to another district")
+        return None
+    first = f"第 {school.row} 行" if school.row else "数据库"
+    for label, value, known in (
+        ("school", name, school.name),
+        ("setting", setting, school.setting),
+        ("stage", stage, school.stage),
+    ):
+        if not value or value == known:
+            continue
+        if school.row:
+            error(label, f"与{first}同一学校的“{known}”不一致 / differs from an earlier row")
+        elif label == "school":
+            school.name = name
+        elif label == "setting":
+            school.setting = setting
+        else:
+            school.stage = stage
+    if not school.row:
+        school.row = number
+    return school
+
+
+def _parsed(parse: Callable[[str], T], text: str, name: str, error: Complain) -> T | None:
+    """``parse(text)``, or None after reporting why not (an empty cell is reported elsewhere)."""
+    try:
+        return parse(text)
+    except ValueError as problem:
+        if text:
+            error(name, str(problem))
+        return None
+
+
+def _stored_class_grades(session: Session) -> dict[tuple[str, str], int]:
+    rows = session.execute(
+        select(School.code, SchoolClass.name, Grade.level)
+        .join(SchoolClass, SchoolClass.school_id == School.id)
+        .join(Grade, Grade.id == SchoolClass.grade_id)
+    )
+    return {(code, name): level for code, name, level in rows}
+
+
+def _write_schools(
+    session: Session, district: District, schools: dict[str, SchoolRow], summary: ImportSummary
+) -> dict[tuple[str, str], int]:
+    """Upsert the schools, grades and classes the file names; return class ids by natural key."""
+    stored = {school.code: school for school in session.scalars(select(School))}
+    for code, row in schools.items():
+        if not row.row:
+            continue  # a stored school the file does not mention
+        school = stored.get(code)
+        assert row.setting is not None and row.stage is not None
+        if school is None:
+            school = School(
+                district_id=district.id,
+                code=code,
+                name=row.name,
+                setting=row.setting,
+                stage=row.stage,
+            )
+            session.add(school)
+            stored[code] = school
+            summary.count("school").new += 1
+        elif (school.name, school.setting, school.stage) != (row.name, row.setting, row.stage):
+            school.name, school.setting, school.stage = row.name, row.setting, row.stage
+            summary.count("school").updated += 1
+        else:
+            summary.count("school").unchanged += 1
+    session.flush()
+    grades = {(grade.school_id, grade.level): grade for grade in session.scalars(select(Grade))}
+    classes = {(c.school_id, c.name): c for c in session.scalars(select(SchoolClass))}
+    for code, row in schools.items():
+        school_id = stored[code].id
+        for class_name, level in row.class_grades.items():
+            grade = grades.get((school_id, level))
+            if grade is None:
+                grade = Grade(school_id=school_id, level=level, name=GRADE_NAMES[level])
+                session.add(grade)
+                session.flush()
+                grades[(school_id, level)] = grade
+            if (school_id, class_name) in classes:
+                summary.count("school_class").unchanged += 1
+                continue
+            school_class = SchoolClass(school_id=school_id, grade_id=grade.id, name=class_name)
+            session.add(school_class)
+            classes[(school_id, class_name)] = school_class
+            summary.count("school_class").new += 1
+    session.flush()
+    codes = {school.id: code for code, school in stored.items()}
+    return {(codes[school_id], name): c.id for (school_id, name), c in classes.items()}
+
+
+def _write_students(
+    session: Session,
+    district: District,
+    students: list[StudentRow],
+    class_ids: dict[tuple[str, str], int],
+    summary: ImportSummary,
+) -> None:
+    """Insert new students and update changed ones in bulk, keyed by student number."""
+    fields = (
+        "school_class_id",
+        "name",
+        "gender",
+        "birth_year",
+        "enrolment_year",
+        "guardian_name",
+        "guardian_phone",
+    )
+    stored = {
+        row[0]: (row[1], tuple(row[2:]))
+        for row in session.execute(
+            select(
+                Student.student_number, Student.id, *(getattr(Student, f) for f in fields)
+            ).where(Student.district_id == district.id)
+        )
+    }
+    new: list[dict[str, object]] = []
+    changed: list[dict[str, object]] = []
+    counts = summary.count("student")
+    for student in students:
+        values = (
+            class_ids[(student.school_code, student.class_name)],
+            student.name,
+            student.gender,
+            student.birth_year,
+            student.enrolment_year,
+            student.guardian_name,
+            student.guardian_phone,
+        )
+        known = stored.get(student.student_number)
+        if known is None:
+            new.append(
+                {
+                    "district_id": district.id,
+                    "student_number": student.student_number,
+                    **dict(zip(fields, values, strict=True)),
+                }
+            )
+            counts.new += 1
+        elif known[1] != values:
+            changed.append({"id": known[0], **dict(zip(fields, values, strict=True))})
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    if new:
+        session.execute(insert(Student), new)
+    if changed:
+        session.execute(update(Student), changed)

@@ -1,0 +1,196 @@
+"""The teachers part of a roster: who teaches which subject to which classes, and who heads them.
+
+Columns: 工号/staff_number, 姓名/name, 学校代码/school_code, 性别/gender (optional),
+任教学科/subject, 任教班级/classes ("七年级1班;七年级2班"),
+班主任/head_teacher (是/否, or the class names headed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yincai.errors import RowError
+from yincai.hub.importers.parsing import parse_bool, parse_gender, split_list
+from yincai.hub.importers.subjects import SubjectBook
+from yincai.hub.importers.tabular import FULL_WIDTH, Table, match_columns
+from yincai.hub.models import Gender, School, Teacher, TeachingAssignment
+from yincai.hub.schemas import ImportSummary
+
+TEACHER_COLUMNS = {
+    "staff_number": ("工号", "staff_number", "教师工号", "教职工号"),
+    "name": ("姓名", "name", "教师姓名"),
+    "school_code": ("学校代码", "school_code", "学校编码"),
+    "gender": ("性别", "gender"),
+    "subject": ("任教学科", "subject", "学科"),
+    "classes": ("任教班级", "classes", "班级"),
+    "head_teacher": ("班主任", "head_teacher", "是否班主任"),
+}
+
+T = TypeVar("T")
+
+
+class KnownSchool(Protocol):
+    class_grades: dict[str, int]
+
+
+@dataclass(frozen=True)
+class TeacherRow:
+    row: int
+    staff_number: str
+    name: str
+    school_code: str
+    gender: Gender | None
+    subject_code: str
+    classes: tuple[str, ...]
+    headed: frozenset[str]
+
+
+def check_teachers(
+    session: Session,
+    table: Table | None,
+    schools: Mapping[str, KnownSchool],
+    subjects: SubjectBook,
+    errors: list[RowError],
+) -> list[TeacherRow]:
+    """Parse every teacher row; classes must be stored or named in the students of the same file."""
+    if table is None:
+        return []
+    required = ("staff_number", "name", "school_code", "subject", "classes")
+    columns = match_columns(table, TEACHER_COLUMNS, required=required, errors=errors)
+    if errors:
+        return []
+    teachers: list[TeacherRow] = []
+    first_row: dict[str, int] = {}
+    taught: dict[tuple[str, str, str], int] = {}  # (school, class, subject) → row
+    for number, cells in zip(table.row_numbers, table.rows, strict=True):
+
+        def cell(name: str, cells: list[str] = cells) -> str:
+            return cells[columns[name]] if name in columns else ""
+
+        def error(name: str, reason: str, number: int = number) -> None:
+            errors.append(RowError(table.file_name, number, table.header[columns[name]], reason))
+
+        before = len(errors)
+        for name in required:
+            if not cell(name):
+                error(name, "不能为空 / must not be empty")
+        staff_number, school_code = cell("staff_number"), cell("school_code")
+        if staff_number in first_row:
+            error("staff_number", f"工号与第 {first_row[staff_number]} 行重复 / duplicate")
+        elif staff_number:
+            first_row[staff_number] = number
+        gender = _optional(parse_gender, cell("gender"), "gender", error)
+        subject_code = _optional(subjects.code_of, cell("subject"), "subject", error)
+        school = schools.get(school_code)
+        if school_code and school is None:
+            error("school_code", f"学校代码“{school_code}”不存在 / unknown school")
+        classes = tuple(name.translate(FULL_WIDTH) for name in split_list(cell("classes")))
+        for name in classes:
+            if school is not None and name not in school.class_grades:
+                error("classes", f"班级“{name}”不存在（请先导入学生）/ unknown class")
+            key = (school_code, name, subject_code or "")
+            if key in taught:
+                error("classes", f"{name}的该学科已由第 {taught[key]} 行的教师任教 / taught twice")
+            taught[key] = number
+        headed = _headed(cell("head_teacher"), classes, error)
+        if len(errors) > before or subject_code is None:
+            continue
+        teachers.append(
+            TeacherRow(
+                number,
+                staff_number,
+                cell("name"),
+                school_code,
+                gender,
+                subject_code,
+                classes,
+                headed,
+            )
+        )
+    return teachers
+
+
+def write_teachers(
+    session: Session,
+    teachers: list[TeacherRow],
+    class_ids: dict[tuple[str, str], int],
+    subjects: SubjectBook,
+    summary: ImportSummary,
+) -> None:
+    """Upsert teachers by staff number and their assignments by (class, subject)."""
+    if not teachers:
+        return
+    school_ids = dict(session.execute(select(School.code, School.id)).tuples())
+    stored = {teacher.staff_number: teacher for teacher in session.scalars(select(Teacher))}
+    assignments = {
+        (a.school_class_id, a.subject_id): a for a in session.scalars(select(TeachingAssignment))
+    }
+    for row in teachers:
+        values = (school_ids[row.school_code], row.name, row.gender)
+        teacher = stored.get(row.staff_number)
+        if teacher is None:
+            teacher = Teacher(staff_number=row.staff_number)
+            teacher.school_id, teacher.name, teacher.gender = values
+            session.add(teacher)
+            summary.count("teacher").new += 1
+        elif (teacher.school_id, teacher.name, teacher.gender) != values:
+            teacher.school_id, teacher.name, teacher.gender = values
+            summary.count("teacher").updated += 1
+        else:
+            summary.count("teacher").unchanged += 1
+        session.flush()
+        subject_id = subjects.get(row.subject_code).id
+        for name in row.classes:
+            class_id = class_ids[(row.school_code, name)]
+            is_head = name in row.headed
+            assignment = assignments.get((class_id, subject_id))
+            counts = summary.count("teaching_assignment")
+            if assignment is None:
+                assignment = TeachingAssignment(
+                    teacher_id=teacher.id,
+                    school_class_id=class_id,
+                    subject_id=subject_id,
+                    is_head_teacher=is_head,
+                )
+                session.add(assignment)
+                assignments[(class_id, subject_id)] = assignment
+                counts.new += 1
+            elif (assignment.teacher_id, assignment.is_head_teacher) != (teacher.id, is_head):
+                assignment.teacher_id, assignment.is_head_teacher = teacher.id, is_head
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+    session.flush()
+
+
+def _headed(
+    text: str, classes: tuple[str, ...], error: Callable[[str, str], None]
+) -> frozenset[str]:
+    """班主任: 是 heads every listed class, 否/blank none; otherwise the class names headed."""
+    if not text:
+        return frozenset()
+    try:
+        return frozenset(classes) if parse_bool(text) else frozenset()
+    except ValueError:
+        pass
+    headed = frozenset(name.translate(FULL_WIDTH) for name in split_list(text))
+    for name in sorted(headed - set(classes)):
+        error("head_teacher", f"“{name}”不在其任教班级中 / not one of the teacher's classes")
+    return headed
+
+
+def _optional(
+    parse: Callable[[str], T], text: str, name: str, error: Callable[[str, str], None]
+) -> T | None:
+    if not text:
+        return None
+    try:
+        return parse(text)
+    except ValueError as problem:
+        error(name, str(problem))
+        return None

@@ -1,0 +1,392 @@
+"""Import the per-question score sheet that Chinese marking systems export.
+
+Layout (CSV or the first sheet of an XLSX): 学号/student_number (required), 姓名/name and
+班级/class (optional, checked against the roster when given), 总分/total (optional, must equal the
+sum of the item scores within 0.01), 考试状态/status (optional: 缺考 marks an absentee), then one
+column per assessment item headed by its label (``1``, ``13(1)``, ``选择题1``; ``第1题`` and ``T1``
+also match ``1``). A cell 缺考 anywhere in a row also marks the student absent. Informational
+columns (学校, 考号, 排名 …) are ignored.
+
+A student must belong to a class that sat the assessment when the assessment lists its classes;
+when it lists none, the classes of the imported students are recorded as having sat it.
+Validation is vectorised over the whole score matrix and rows are written with one prepared
+statement per chunk (``INSERT … ON CONFLICT DO UPDATE``), so 100 000 × 25 scores take seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from operator import itemgetter
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from yincai.errors import NotFound, RowError
+from yincai.hub.importers.bulk import upsert_rows
+from yincai.hub.importers.common import (
+    MAX_REPORTED_ERRORS,
+    Progress,
+    digest,
+    previous_import,
+    raise_if_errors,
+    record_batch,
+)
+from yincai.hub.importers.tabular import (
+    FULL_WIDTH,
+    Table,
+    match_columns,
+    normalise_header,
+    read_table,
+)
+from yincai.hub.models import Assessment, AssessmentClass, AssessmentItem, Score, Sitting, Student
+from yincai.hub.schemas import ImportSummary
+
+SCORE_COLUMNS = {
+    "student_number": ("学号", "student_number", "学籍号"),
+    "name": ("姓名", "name"),
+    "class": ("班级", "class"),
+    "total": ("总分", "total", "total_score", "总成绩"),
+    "status": ("考试状态", "status", "状态"),
+}
+IGNORED_COLUMNS = frozenset(
+    normalise_header(text)
+    for text in (
+        "学校", "学校名称", "学校代码", "school", "school_code", "考号", "准考证号", "序号",
+        "排名", "名次", "班级排名", "年级排名", "学校排名", "区县排名", "班排", "级排", "校排",
+        "区排", "客观题", "主观题", "客观分", "主观分", "客观题得分", "主观题得分", "rank",
+    )
+)  # fmt: skip
+ABSENT_WORDS = ("缺考", "缺席", "缺", "absent")
+PRESENT_WORDS = ("", "正常", "参考", "已考", "present", "normal")
+TOTAL_TOLERANCE = 0.01
+SCORE_TOLERANCE = 1e-9  # float noise, not leniency: 4.5 of 4.5 is fine, 4.6 is not
+WRITE_CHUNK = 50_000
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+def import_scores(
+    session: Session, *, path: Path, assessment_code: str, progress: Progress | None = None
+) -> ImportSummary:
+    """Validate every cell of a score sheet, then upsert its sittings and item scores."""
+    data = path.read_bytes()
+    sha256 = digest(data, assessment_code)
+    previous = previous_import(session, kind="scores", sha256=sha256)
+    if previous is not None:
+        return previous
+    assessment = session.scalars(
+        select(Assessment).where(Assessment.code == assessment_code)
+    ).first()
+    if assessment is None:
+        raise NotFound(
+            f"考试 {assessment_code} 不存在 / assessment {assessment_code} does not exist"
+        )
+    items = list(assessment.items)
+    table = read_table(path, data)
+    errors: list[RowError] = []
+    columns = match_columns(table, SCORE_COLUMNS, required=("student_number",), errors=errors)
+    item_columns = _item_columns(table, columns, items, errors)
+    raise_if_errors(path.name, errors)
+
+    sheet = _ScoreSheet(session, assessment, table, columns, item_columns, items, errors)
+    raise_if_errors(path.name, errors)
+    summary = ImportSummary(
+        kind="scores", file_name=path.name, sha256=sha256, n_rows=len(table.rows)
+    )
+    _write_sittings(session, assessment, sheet, summary)
+    _write_scores(session, sheet, [item.id for item in items], summary, progress)
+    if not sheet.sitting_class_ids:
+        session.execute(
+            insert(AssessmentClass),
+            [{"assessment_id": assessment.id, "school_class_id": class_id}
+             for class_id in sorted(set(sheet.class_ids.tolist()))],
+        )  # fmt: skip
+    record_batch(session, summary)
+    return summary
+
+
+def normalise_label(text: str) -> str:
+    """An item label compared loosely: ``第13（1）题`` and ``T13(1)`` both become ``13(1)``."""
+    label = text.translate(FULL_WIDTH).replace(" ", "").lower()
+    label = re.sub(r"^第(.+?)(?:小)?题$", r"\1", label)
+    return re.sub(r"^[tq](?=\d)", "", label)
+
+
+def _item_columns(
+    table: Table, columns: dict[str, int], items: list[AssessmentItem], errors: list[RowError]
+) -> list[int]:
+    """The column of each assessment item, in item order; unknown and missing columns are errors."""
+    exact = {item.label: position for position, item in enumerate(items)}
+    loose = {normalise_label(item.label): position for position, item in enumerate(items)}
+    found: dict[int, int] = {}
+    known = set(columns.values())
+    for index, header in enumerate(table.header):
+        if index in known or normalise_header(header) in IGNORED_COLUMNS:
+            continue
+        position = exact.get(header, loose.get(normalise_label(header)))
+        if position is None:
+            labels = "、".join(item.label for item in items)
+            errors.append(
+                RowError(
+                    table.file_name, 1, header, f"不是本次考试的小题（{labels}）/ unknown item"
+                )
+            )
+        elif position in found:
+            errors.append(
+                RowError(table.file_name, 1, header, "小题列重复 / duplicate item column")
+            )
+        else:
+            found[position] = index
+    for position, item in enumerate(items):
+        if position not in found:
+            reason = "缺少该小题的列 / item column missing"
+            errors.append(RowError(table.file_name, 1, item.label, reason))
+    return [found.get(position, -1) for position in range(len(items))]
+
+
+class _ScoreSheet:
+    """The validated sheet: one entry per row for students, a (rows × items) matrix for scores."""
+
+    def __init__(
+        self,
+        session: Session,
+        assessment: Assessment,
+        table: Table,
+        columns: dict[str, int],
+        item_columns: list[int],
+        items: list[AssessmentItem],
+        errors: list[RowError],
+    ) -> None:
+        self.sitting_class_ids = set(
+            session.scalars(
+                select(AssessmentClass.school_class_id).where(
+                    AssessmentClass.assessment_id == assessment.id
+                )
+            )
+        )
+        n_rows = len(table.rows)
+        student_ids = np.zeros(n_rows, dtype=np.int64)
+        class_ids = np.zeros(n_rows, dtype=np.int64)
+        is_absent = np.zeros(n_rows, dtype=bool)
+        self._errors = errors
+        self._table = table
+        self._check_students(session, assessment, columns, student_ids, class_ids, is_absent)
+        cells = _cell_matrix(table.rows, item_columns)
+        absent_cells = np.isin(cells, ABSENT_WORDS)
+        is_absent |= absent_cells.any(axis=1)
+        blank = cells == ""
+        scores, is_number = _numbers(cells, blank | absent_cells)
+        full = np.array([item.full_score for item in items])
+        present = ~is_absent[:, None]
+        headers = [table.header[index] for index in item_columns]
+        self._report(present & blank, headers, "得分为空（缺考请填“缺考”）/ score missing")
+        self._report(present & ~blank & ~is_number, headers, "不是数字 / not a number")
+        self._report(present & is_number & (scores < 0), headers, "得分为负 / negative score")
+        over = present & is_number & (scores > full + SCORE_TOLERANCE)
+        self._report(over, headers, "超过该题满分 / above the item's full score", full)
+        totals = scores.sum(axis=1)
+        if "total" in columns:
+            self._check_totals(columns["total"], totals, is_absent, present & ~is_number)
+        self.student_ids = student_ids
+        self.class_ids = class_ids
+        self.is_absent = is_absent
+        self.scores = np.where(present, scores, np.nan)
+        self.totals = np.where(is_absent, np.nan, totals)
+
+    def _check_students(
+        self,
+        session: Session,
+        assessment: Assessment,
+        columns: dict[str, int],
+        student_ids: npt.NDArray[np.int64],
+        class_ids: npt.NDArray[np.int64],
+        is_absent: BoolArray,
+    ) -> None:
+        table = self._table
+        roster = {
+            number: (student_id, name, class_id)
+            for number, student_id, name, class_id in session.execute(
+                select(
+                    Student.student_number, Student.id, Student.name, Student.school_class_id
+                ).where(Student.district_id == assessment.district_id)
+            )
+        }
+        number_at, name_at = columns["student_number"], columns.get("name")
+        status_at = columns.get("status")
+        total_at = columns.get("total")
+        first_row: dict[str, int] = {}
+        for index, (number, cells) in enumerate(zip(table.row_numbers, table.rows, strict=True)):
+            student_number = cells[number_at]
+            student = roster.get(student_number)
+            if student_number in first_row:
+                self._error(number, number_at, f"学号与第 {first_row[student_number]} 行重复")
+                continue
+            first_row[student_number] = number
+            if student is None:
+                self._error(number, number_at, f"学号“{student_number}”不在名单中 / unknown")
+                continue
+            student_ids[index], class_ids[index] = student[0], student[2]
+            if name_at is not None and cells[name_at] and cells[name_at] != student[1]:
+                self._error(number, name_at, f"姓名与学号不符（名单为“{student[1]}”）/ mismatch")
+            if self.sitting_class_ids and student[2] not in self.sitting_class_ids:
+                self._error(number, number_at, "该生所在班级未参加本次考试 / class did not sit")
+            if status_at is not None:
+                status = cells[status_at].lower()
+                if status in ABSENT_WORDS:
+                    is_absent[index] = True
+                elif status not in PRESENT_WORDS:
+                    self._error(number, status_at, "考试状态应为 正常 或 缺考 / unknown status")
+            if total_at is not None and cells[total_at] in ABSENT_WORDS:
+                is_absent[index] = True
+
+    def _check_totals(
+        self,
+        total_at: int,
+        totals: FloatArray,
+        is_absent: BoolArray,
+        has_bad_cell: BoolArray,
+    ) -> None:
+        cells = np.array([row[total_at] for row in self._table.rows], dtype=str)
+        blank = (cells == "") | np.isin(cells, ABSENT_WORDS)
+        given, is_number = _numbers(cells[:, None], blank[:, None])
+        checked = ~is_absent & ~blank & ~has_bad_cell.any(axis=1)
+        self._report((checked & ~is_number[:, 0])[:, None], [self._table.header[total_at]],
+                     "总分不是数字 / total not a number")  # fmt: skip
+        wrong = checked & is_number[:, 0] & (np.abs(given[:, 0] - totals) > TOTAL_TOLERANCE)
+        for index in np.flatnonzero(wrong)[:MAX_REPORTED_ERRORS]:
+            reason = f"总分 {given[index, 0]:g} 与小题得分之和 {totals[index]:g} 不符 / total ≠ sum"
+            self._error(self._table.row_numbers[index], total_at, reason)
+
+    def _report(
+        self, mask: BoolArray, headers: list[str], reason: str, full: FloatArray | None = None
+    ) -> None:
+        for index, position in np.argwhere(mask)[:MAX_REPORTED_ERRORS]:
+            why = reason if full is None else f"{reason}（满分 {full[position]:g}）"
+            row = self._table.row_numbers[index]
+            self._errors.append(RowError(self._table.file_name, row, headers[position], why))
+
+    def _error(self, row: int, column: int, reason: str) -> None:
+        self._errors.append(
+            RowError(self._table.file_name, row, self._table.header[column], reason)
+        )
+
+
+def _cell_matrix(rows: list[list[str]], item_columns: list[int]) -> npt.NDArray[np.str_]:
+    if len(item_columns) == 1:
+        return np.array([[row[item_columns[0]]] for row in rows], dtype=str).reshape(-1, 1)
+    pick = itemgetter(*item_columns)
+    return np.array([pick(row) for row in rows], dtype=str).reshape(len(rows), len(item_columns))
+
+
+def _numbers(cells: npt.NDArray[np.str_], skip: BoolArray) -> tuple[FloatArray, BoolArray]:
+    """Parse the cells not skipped as numbers: (values with 0 where skipped or bad, is_number)."""
+    text = np.where(skip, "0", cells)
+    try:
+        values = text.astype(np.float64)
+    except ValueError:  # rare: find the bad cells one by one
+        values = np.vectorize(_float_or_nan, otypes=[np.float64])(text)
+    is_number = ~skip & np.isfinite(values)
+    return np.where(is_number, values, 0.0), is_number
+
+
+def _float_or_nan(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def _write_sittings(
+    session: Session, assessment: Assessment, sheet: _ScoreSheet, summary: ImportSummary
+) -> None:
+    stored = {
+        student_id: (is_absent, total)
+        for student_id, is_absent, total in session.execute(
+            select(Sitting.student_id, Sitting.is_absent, Sitting.total_score).where(
+                Sitting.assessment_id == assessment.id
+            )
+        )
+    }
+    counts = summary.count("sitting")
+    rows: list[tuple[object, ...]] = []
+    totals = [None if np.isnan(total) else round(float(total), 6) for total in sheet.totals]
+    for student_id, is_absent, total in zip(
+        sheet.student_ids.tolist(), sheet.is_absent.tolist(), totals, strict=True
+    ):
+        known = stored.get(student_id)
+        if known is None:
+            counts.new += 1
+        elif (bool(known[0]), known[1]) == (is_absent, total):
+            counts.unchanged += 1
+            continue
+        else:
+            counts.updated += 1
+        rows.append((assessment.id, student_id, is_absent, total))
+    upsert_rows(
+        session, Sitting, ("assessment_id", "student_id", "is_absent", "total_score"), rows,
+        conflict=("assessment_id", "student_id"),
+    )  # fmt: skip
+
+
+def _write_scores(
+    session: Session,
+    sheet: _ScoreSheet,
+    item_ids: list[int],
+    summary: ImportSummary,
+    progress: Progress | None,
+) -> None:
+    """Upsert the new and changed scores item by item; delete the scores of absentees."""
+    row_of = {student_id: row for row, student_id in enumerate(sheet.student_ids.tolist())}
+    column_of = {item_id: column for column, item_id in enumerate(item_ids)}
+    stored = np.full(sheet.scores.shape, np.nan)
+    absent_ids: list[int] = []
+    for item_id, student_id, score in session.execute(
+        select(Score.assessment_item_id, Score.student_id, Score.score).where(
+            Score.assessment_item_id.in_(item_ids)
+        )
+    ):
+        row = row_of.get(student_id)
+        if row is not None:
+            stored[row, column_of[item_id]] = score
+    has_score = ~np.isnan(sheet.scores)
+    is_new = has_score & np.isnan(stored)
+    is_changed = has_score & ~is_new & (np.abs(stored - sheet.scores) > SCORE_TOLERANCE)
+    is_deleted = ~has_score & ~np.isnan(stored)
+    counts = summary.count("score")
+    counts.new = int(is_new.sum())
+    counts.updated = int(is_changed.sum())
+    counts.unchanged = int((has_score & ~is_new & ~is_changed).sum())
+    counts.deleted = int(is_deleted.sum())
+    if counts.deleted:
+        absent_ids = sheet.student_ids[is_deleted.any(axis=1)].tolist()
+        session.execute(
+            delete(Score).where(
+                Score.assessment_item_id.in_(item_ids), Score.student_id.in_(absent_ids)
+            )
+        )
+    to_write = is_new | is_changed
+    total = int(to_write.sum())
+    done = 0
+    if progress is not None:
+        progress(0, total)
+    for column, item_id in enumerate(item_ids):
+        rows = np.flatnonzero(to_write[:, column])
+        for start in range(0, len(rows), WRITE_CHUNK):
+            chunk = rows[start : start + WRITE_CHUNK]
+            values = zip(
+                [item_id] * len(chunk),
+                sheet.student_ids[chunk].tolist(),
+                sheet.scores[chunk, column].tolist(),
+                strict=True,
+            )
+            upsert_rows(
+                session, Score, ("assessment_item_id", "student_id", "score"), list(values),
+                conflict=("assessment_item_id", "student_id"),
+            )  # fmt: skip
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)

@@ -1,0 +1,1 @@
+"""The web platform: FastAPI pages (Jinja2) and the JSON API."""

@@ -1,0 +1,123 @@
+"""Shared fixtures: every database test runs once per backend (SQLite always, PostgreSQL when
+``YINCAI_TEST_DATABASE_URL`` is set), each backend in a fresh database or schema."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from yincai.config import Settings
+from yincai.db import make_engine
+from yincai.migrations import upgrade
+
+POSTGRES_URL = os.environ.get("YINCAI_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+
+def _new_settings(backend: str, data_dir: Path, created_schemas: list[str]) -> Settings:
+    if backend == "sqlite":
+        return Settings(data_dir=data_dir)
+    assert POSTGRES_URL is not None
+    schema = f"yincai_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    created_schemas.append(schema)
+    return Settings(data_dir=data_dir, database_url=POSTGRES_URL, database_schema=schema)
+
+
+@pytest.fixture(scope="session")
+def _schemas() -> Iterator[list[str]]:
+    created: list[str] = []
+    yield created
+    if POSTGRES_URL and created:
+        admin = create_engine(POSTGRES_URL)
+        with admin.begin() as connection:
+            for schema in created:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def make_database(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, _schemas: list[str]
+) -> Callable[[], Settings]:
+    """A factory of fresh, migrated, empty databases (for CLI and process-level tests)."""
+
+    def make() -> Settings:
+        settings = _new_settings(backend, tmp_path_factory.mktemp("data"), _schemas)
+        engine = make_engine(settings)
+        upgrade(engine)
+        engine.dispose()
+        return settings
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def settings(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, _schemas: list[str]
+) -> Settings:
+    """One migrated database per backend, shared by the tests that roll back their work."""
+    settings = _new_settings(backend, tmp_path_factory.mktemp("shared"), _schemas)
+    engine = make_engine(settings)
+    upgrade(engine)
+    engine.dispose()
+    return settings
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose work is rolled back after the test, even where the code under test commits."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+DEMO_STUDENTS = 600  # small enough for every test run, large enough for every school to have classes
+
+
+@pytest.fixture(scope="session")
+def demo_settings(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, _schemas: list[str]
+) -> Settings:
+    """A database holding a small demo district (seed 0), built once per backend; read-only."""
+    from yincai.db import session_scope
+    from yincai.demo.build import build_demo_district
+
+    settings = _new_settings(backend, tmp_path_factory.mktemp("demo"), _schemas)
+    engine = make_engine(settings)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        build_demo_district(
+            session, ground_truth_path=settings.ground_truth_path, n_students=DEMO_STUDENTS, seed=0
+        )
+    engine.dispose()
+    return settings

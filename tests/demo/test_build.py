@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from sqlalchemy import func, select
+
+from yincai.config import Settings
+from yincai.db import make_engine, session_scope
+from yincai.demo.build import build_demo_district
+from yincai.demo.truth import load_ground_truth
+from yincai.governance.models import Role, UserAccount
+from yincai.governance.service import verify_password
+from yincai.hub.models import (
+    Assessment,
+    AssessmentItem,
+    Item,
+    ItemKp,
+    KnowledgePoint,
+    KpPrerequisite,
+    LearningEvent,
+    School,
+    Score,
+    Sitting,
+    Student,
+)
+
+
+def _counts(settings: Settings) -> dict[str, int]:
+    engine = make_engine(settings)
+    with session_scope(engine) as session:
+        counts = {
+            model.__tablename__: int(session.scalar(select(func.count()).select_from(model)) or 0)
+            for model in (School, Student, KnowledgePoint, KpPrerequisite, Item, ItemKp,
+                          Assessment, Score, Sitting, LearningEvent, UserAccount)
+        }
+    engine.dispose()
+    return counts
+
+
+def test_demo_district_has_urban_and_rural_primary_and_junior_schools(
+    demo_settings: Settings,
+) -> None:
+    engine = make_engine(demo_settings)
+    with session_scope(engine) as session:
+        schools = session.scalars(select(School)).all()
+        settings = {s.setting.value for s in schools}
+        stages = {s.stage.value for s in schools}
+    engine.dispose()
+    assert len(schools) >= 12
+    assert {"urban", "township", "rural"} <= settings
+    assert {"primary", "junior"} <= stages
+
+
+def test_demo_district_holds_curriculum_items_exams_and_homework(demo_settings: Settings) -> None:
+    counts = _counts(demo_settings)
+    assert counts["knowledge_point"] >= 100
+    assert counts["kp_prerequisite"] >= 50
+    assert counts["item"] >= 300
+    assert counts["item_kp"] >= counts["item"]
+    assert counts["assessment"] >= 4 * 3  # four exams for each of the three junior grades
+    assert counts["score"] > 10_000
+    assert counts["learning_event"] > 10_000
+    assert counts["user_account"] == len(Role)
+
+
+def test_scores_respect_full_marks_and_totals_match(demo_settings: Settings) -> None:
+    engine = make_engine(demo_settings)
+    with session_scope(engine) as session:
+        over = session.scalar(
+            select(func.count())
+            .select_from(Score)
+            .join(AssessmentItem, AssessmentItem.id == Score.assessment_item_id)
+            .where((Score.score > AssessmentItem.full_score) | (Score.score < 0))
+        )
+        totals = session.execute(
+            select(Sitting.total_score, func.sum(Score.score))
+            .join(AssessmentItem, AssessmentItem.assessment_id == Sitting.assessment_id)
+            .join(
+                Score,
+                (Score.assessment_item_id == AssessmentItem.id)
+                & (Score.student_id == Sitting.student_id),
+            )
+            .where(Sitting.is_absent.is_(False))
+            .group_by(Sitting.id, Sitting.total_score)
+        ).all()
+        n_absent = session.scalar(select(func.count()).where(Sitting.is_absent.is_(True)))
+    engine.dispose()
+    assert over == 0
+    assert totals
+    assert all(abs(total - summed) < 1e-6 for total, summed in totals)
+    assert n_absent and n_absent > 0  # absentees are part of a realistic semester
+
+
+def test_demo_logins_work_with_the_printed_password(demo_settings: Settings) -> None:
+    engine = make_engine(demo_settings)
+    with session_scope(engine) as session:
+        accounts = session.scalars(select(UserAccount)).all()
+    engine.dispose()
+    assert {a.role for a in accounts} == set(Role)
+    assert all(verify_password(a.password_hash, "yincai-demo-2026") for a in accounts)
+    assert not verify_password(accounts[0].password_hash, "wrong-password")
+    assert all(a.password_hash.startswith("$argon2") for a in accounts)
+
+
+def test_ground_truth_is_kept_apart_and_matches_the_roster(demo_settings: Settings) -> None:
+    truth = load_ground_truth(demo_settings.ground_truth_path)
+    engine = make_engine(demo_settings)
+    with session_scope(engine) as session:
+        numbers = set(session.scalars(select(Student.student_number)).all())
+        kp_codes = set(session.scalars(select(KnowledgePoint.code)).all())
+    engine.dispose()
+    assert set(truth.student_numbers) <= numbers
+    assert set(truth.kp_codes) <= kp_codes
+    n_checkpoints, n_students, n_kps = truth.mastery.shape
+    assert (n_students, n_kps) == (len(truth.student_numbers), len(truth.kp_codes))
+    assert n_checkpoints >= 4
+    assert ((truth.mastery >= 0) & (truth.mastery <= 1)).all()
+    assert truth.declining_students and truth.underperforming_classes
+    assert truth.missing_class_exams
+
+
+def test_same_seed_gives_the_same_district(make_database: Callable[[], Settings]) -> None:
+    def fingerprint(seed: int) -> tuple[list[str], float, float]:
+        settings = make_database()
+        engine = make_engine(settings)
+        with session_scope(engine) as session:
+            build_demo_district(
+                session, ground_truth_path=settings.ground_truth_path, n_students=300, seed=seed
+            )
+        with session_scope(engine) as session:
+            names = list(session.scalars(select(Student.name).order_by(Student.student_number)))
+            total = float(session.scalar(select(func.sum(Score.score))) or 0)
+        engine.dispose()
+        mastery = float(np.sum(load_ground_truth(settings.ground_truth_path).mastery))
+        return names, total, mastery
+
+    first, again, other = fingerprint(3), fingerprint(3), fingerprint(4)
+    assert first == again
+    assert first[0] != other[0]
