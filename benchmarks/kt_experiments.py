@@ -57,7 +57,9 @@ def run(name: str, dataset: str) -> None:
     np.save(f"/tmp/kt_{name}_{dataset}.npy", p)
     pred_s = time.perf_counter() - start
     y = data.test.correct
-    extra = f" n_iter={getattr(model, 'n_iter_', getattr(model, 'n_epochs_', '-'))} {PARAMS}" + (" WARN" if caught else "")
+    extra = f" n_iter={getattr(model, 'n_iter_', getattr(model, 'n_epochs_', '-'))} {PARAMS}" + (
+        " WARN" if caught else ""
+    )
     print(
         f"{name:12s} {dataset:13s} AUC={roc_auc(y, p):.4f} ACC={accuracy(y, p):.4f} "
         f"RMSE={rmse(y, p):.4f} fit={fit_s:.2f}s predict={pred_s:.2f}s{extra}",

@@ -87,7 +87,7 @@ def engine(settings: Settings) -> Iterator[Engine]:
 
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
-    """A session whose work is rolled back after the test, even where the code under test commits."""
+    """A session whose work is rolled back after the test, even if the code under test commits."""
     connection = engine.connect()
     transaction = connection.begin()
     session = Session(
@@ -101,7 +101,9 @@ def session(engine: Engine) -> Iterator[Session]:
         connection.close()
 
 
-DEMO_STUDENTS = 600  # small enough for every test run, large enough for every school to have classes
+DEMO_STUDENTS = (
+    600  # small enough for every test run, large enough for every school to have classes
+)
 
 
 @pytest.fixture(scope="session")

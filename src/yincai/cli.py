@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from yincai.bench import cli as bench_cli
 from yincai.cli_support import prepared_engine, serve_app, settings_of
 from yincai.config import Settings
 from yincai.demo.cli import demo
+from yincai.hub import cli as hub_cli
 
 app = typer.Typer(
     help="因材 yincai — 面向学校与区县的开源智能教育平台 / open AI-for-education platform.",
@@ -59,4 +61,6 @@ def serve(
 
 
 app.command()(demo)
+app.add_typer(hub_cli.app, name="import")
+app.add_typer(bench_cli.app, name="bench")
 __all__ = ["app", "settings_of"]

@@ -1,4 +1,7 @@
-"""Settings, read once from the environment (prefix ``YINCAI_``) and passed down; nothing reads env at import."""
+"""Settings, read once from the environment (prefix ``YINCAI_``) and passed down.
+
+Nothing reads the environment at import time.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="YINCAI_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("data"), description="folder for the SQLite file and outputs")
+    data_dir: Path = Field(
+        default=Path("data"), description="folder for the SQLite file and outputs"
+    )
     database_url: str | None = Field(default=None, description="SQLAlchemy URL, e.g. PostgreSQL")
     database_schema: str | None = Field(
         default=None, description="PostgreSQL schema to use (tests run each in a fresh one)"

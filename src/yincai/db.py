@@ -1,12 +1,11 @@
-"""Database plumbing: the declarative Base, the engine for SQLite or PostgreSQL, one session scope."""
+"""Database plumbing: the declarative Base, the engine (SQLite or PostgreSQL), session scope."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-
-import enum
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy import Enum as SqlEnum
@@ -28,7 +27,7 @@ class Base(DeclarativeBase):
 
 
 def portable_enum(kind: type[enum.Enum]) -> SqlEnum:
-    """An enum column stored as its string values with a CHECK: the same on SQLite and PostgreSQL."""
+    """An enum column stored as its string values with a CHECK, alike on SQLite and PostgreSQL."""
     return SqlEnum(
         kind,
         native_enum=False,
@@ -40,7 +39,7 @@ def portable_enum(kind: type[enum.Enum]) -> SqlEnum:
 
 
 def make_engine(settings: Settings) -> Engine:
-    """An engine for the configured database; SQLite gets WAL, foreign keys and real transactions."""
+    """An engine for the configured database; SQLite gets WAL, foreign keys, real transactions."""
     url = settings.resolved_database_url()
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -54,7 +53,7 @@ def make_engine(settings: Settings) -> Engine:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINTs; we issue BEGIN ourselves.
+    # pysqlite defers BEGIN and so breaks SAVEPOINTs: we issue BEGIN ourselves.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None

@@ -31,8 +31,19 @@ def _counts(settings: Settings) -> dict[str, int]:
     with session_scope(engine) as session:
         counts = {
             model.__tablename__: int(session.scalar(select(func.count()).select_from(model)) or 0)
-            for model in (School, Student, KnowledgePoint, KpPrerequisite, Item, ItemKp,
-                          Assessment, Score, Sitting, LearningEvent, UserAccount)
+            for model in (
+                School,
+                Student,
+                KnowledgePoint,
+                KpPrerequisite,
+                Item,
+                ItemKp,
+                Assessment,
+                Score,
+                Sitting,
+                LearningEvent,
+                UserAccount,
+            )
         }
     engine.dispose()
     return counts

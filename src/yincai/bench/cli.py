@@ -39,7 +39,10 @@ def print_rows(title: str, rows: list[dict[str, Any]]) -> None:
         values = [row["metrics"].get(m) for m in metrics]
         table.add_row(
             *(str(row.get(k, "")) for k in keys),
-            *("" if v is None else f"{v:,.4f}" if isinstance(v, float) else f"{v:,}" for v in values),
+            *(
+                "" if v is None else f"{v:,.4f}" if isinstance(v, float) else f"{v:,}"
+                for v in values
+            ),
         )
     console.print(table)
 
@@ -65,13 +68,27 @@ def bench_import(
     write_json(json_path, rows)
 
 
+@app.command("irt")
+def bench_irt(json_path: JsonOption = None) -> None:
+    """IRT 2PL 标定速度与参数还原 / 2PL calibration speed and parameter recovery."""
+    from yincai.bench import irt
+
+    rows = irt.run()
+    print_rows("IRT 2PL (MML-EM)", rows)
+    write_json(json_path, rows)
+
+
 @app.command("all")
 def bench_all(datasets: DatasetsOption, json_path: JsonOption = None) -> None:
     """全部基准 / every benchmark."""
-    from yincai.bench import imports
+    from yincai.bench import imports, irt
 
     rows: list[dict[str, Any]] = []
-    suite = imports.run(n_students=100_000)
-    print_rows("成绩导入 / score import", suite)
-    rows.extend(suite)
+    for title, run in (
+        ("成绩导入 / score import", lambda: imports.run(n_students=100_000)),
+        ("IRT 2PL (MML-EM)", irt.run),
+    ):
+        suite = run()
+        print_rows(title, suite)
+        rows.extend(suite)
     write_json(json_path, rows)

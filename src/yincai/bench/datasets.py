@@ -1,7 +1,8 @@
 """Readers for the public benchmark formats (see ``shared/datasets/README.md``).
 
 * knowledge tracing: ``train.csv`` / ``test.csv`` in the three-lines-per-student format;
-* cognitive diagnosis: ``data.txt`` (scores ÷ full score, tab-separated), ``q.txt``, ``problemdesc.txt``.
+* cognitive diagnosis: ``data.txt`` (scores ÷ full score, tab-separated), ``q.txt``,
+  ``problemdesc.txt``.
 """
 
 from __future__ import annotations

@@ -145,8 +145,16 @@ def build_demo_district(
     say("写入考试成绩 / writing exam scores")
     junior_student_ids = np.array([student_ids[i] for i in junior_students], dtype=np.int64)
     n_scores = _exams(
-        session, district.id, subject_ids["MATH"], papers, items, item_ids, result,
-        cohort, junior_student_ids, [class_ids[c] for c in junior],
+        session,
+        district.id,
+        subject_ids["MATH"],
+        papers,
+        items,
+        item_ids,
+        result,
+        cohort,
+        junior_student_ids,
+        [class_ids[c] for c in junior],
     )
     say("写入作业记录 / writing homework logs")
     n_events = _homework(session, result, items, item_ids, junior_student_ids)
@@ -203,14 +211,21 @@ def _schools_and_classes(
         session,
         School,
         [
-            {"district_id": district_id, "code": s.code, "name": s.name,
-             "setting": s.setting, "stage": s.stage}
+            {
+                "district_id": district_id,
+                "code": s.code,
+                "name": s.name,
+                "setting": s.setting,
+                "stage": s.stage,
+            }
             for s in plan.schools
         ],
     )
     school_by_code = {c: i for i, c in session.execute(select(School.id, School.code)).all()}
     school_ids = [school_by_code[s.code] for s in plan.schools]
-    grades = sorted({(plan.classes[i].school, plan.classes[i].grade) for i in range(len(plan.classes))})
+    grades = sorted(
+        {(plan.classes[i].school, plan.classes[i].grade) for i in range(len(plan.classes))}
+    )
     _bulk(
         session,
         Grade,
@@ -218,14 +233,19 @@ def _schools_and_classes(
     )
     grade_ids = {
         (school, level): i
-        for i, school, level in session.execute(select(Grade.id, Grade.school_id, Grade.level)).all()
+        for i, school, level in session.execute(
+            select(Grade.id, Grade.school_id, Grade.level)
+        ).all()
     }
     _bulk(
         session,
         SchoolClass,
         [
-            {"school_id": school_ids[c.school], "name": c.name,
-             "grade_id": grade_ids[(school_ids[c.school], c.grade)]}
+            {
+                "school_id": school_ids[c.school],
+                "name": c.name,
+                "grade_id": grade_ids[(school_ids[c.school], c.grade)],
+            }
             for c in plan.classes
         ],
     )
@@ -249,8 +269,12 @@ def _teachers(
         session,
         Teacher,
         [
-            {"school_id": school_ids[t.school], "staff_number": t.staff_number,
-             "name": t.name, "gender": t.gender}
+            {
+                "school_id": school_ids[t.school],
+                "staff_number": t.staff_number,
+                "name": t.name,
+                "gender": t.gender,
+            }
             for t in plan.teachers
         ],
     )
@@ -260,8 +284,12 @@ def _teachers(
         session,
         TeachingAssignment,
         [
-            {"teacher_id": teacher_ids[k], "school_class_id": class_ids[c],
-             "subject_id": subject_ids[t.subject], "is_head_teacher": c in t.heads}
+            {
+                "teacher_id": teacher_ids[k],
+                "school_class_id": class_ids[c],
+                "subject_id": subject_ids[t.subject],
+                "is_head_teacher": c in t.heads,
+            }
             for k, t in enumerate(plan.teachers)
             for c in t.classes
         ],
@@ -276,10 +304,17 @@ def _students(
         session,
         Student,
         [
-            {"district_id": district_id, "school_class_id": class_ids[s.school_class],
-             "student_number": s.student_number, "name": s.name, "gender": s.gender,
-             "birth_year": s.birth_year, "enrolment_year": s.enrolment_year,
-             "guardian_name": s.guardian_name, "guardian_phone": s.guardian_phone}
+            {
+                "district_id": district_id,
+                "school_class_id": class_ids[s.school_class],
+                "student_number": s.student_number,
+                "name": s.name,
+                "gender": s.gender,
+                "birth_year": s.birth_year,
+                "enrolment_year": s.enrolment_year,
+                "guardian_name": s.guardian_name,
+                "guardian_phone": s.guardian_phone,
+            }
             for s in plan.students
         ],
     )
@@ -291,9 +326,14 @@ def _knowledge_points(session: Session, points: list, subject_id: int) -> dict[s
     ids: dict[str, int] = {}
     for p in points:  # parents come before children, so each parent id is known
         kp = KnowledgePoint(
-            subject_id=subject_id, code=p.code, name=p.name, level=p.level,
+            subject_id=subject_id,
+            code=p.code,
+            name=p.name,
+            level=p.level,
             parent_id=ids.get(p.parent_code) if p.parent_code else None,
-            grade_level=p.grade or None, semester=p.semester or None, position=p.order,
+            grade_level=p.grade or None,
+            semester=p.semester or None,
+            position=p.order,
         )
         session.add(kp)
         session.flush()
@@ -315,9 +355,17 @@ def _items(session: Session, items: list, point_ids: dict[str, int], subject_id:
         session,
         Item,
         [
-            {"code": i.code, "subject_id": subject_id, "item_type": i.item_type, "stem": i.stem,
-             "options": list(i.options), "answer": i.answer, "full_score": i.full_score,
-             "grade_level": i.grade, "difficulty": None}
+            {
+                "code": i.code,
+                "subject_id": subject_id,
+                "item_type": i.item_type,
+                "stem": i.stem,
+                "options": list(i.options),
+                "answer": i.answer,
+                "full_score": i.full_score,
+                "grade_level": i.grade,
+                "difficulty": None,
+            }
             for i in items
         ],
     )
@@ -367,7 +415,9 @@ def _exams(
             district_id=district_id,
             items=[
                 AssessmentItem(
-                    item_id=item_ids[i], position=k, label=str(k + 1),
+                    item_id=item_ids[i],
+                    position=k,
+                    label=str(k + 1),
                     full_score=items[i].full_score,
                 )
                 for k, i in enumerate(paper.items)
@@ -394,15 +444,23 @@ def _exams(
             is_absent = bool(absent[s]) or bool(np.isnan(scores[s]).all())
             total = None if is_absent else float(np.nansum(scores[s]))
             sittings.append(
-                {"assessment_id": assessment.id, "student_id": int(student_ids[s]),
-                 "is_absent": is_absent, "total_score": total}
+                {
+                    "assessment_id": assessment.id,
+                    "student_id": int(student_ids[s]),
+                    "is_absent": is_absent,
+                    "total_score": total,
+                }
             )
             if is_absent:
                 continue
             rows.extend(
-                {"assessment_item_id": aitem_ids[k], "student_id": int(student_ids[s]),
-                 "score": float(scores[s, k]), "marked_by": "阅卷系统",
-                 "marked_at": marked_at.astimezone(UTC)}
+                {
+                    "assessment_item_id": aitem_ids[k],
+                    "student_id": int(student_ids[s]),
+                    "score": float(scores[s, k]),
+                    "marked_by": "阅卷系统",
+                    "marked_at": marked_at.astimezone(UTC),
+                }
                 for k in range(len(aitem_ids))
                 if not np.isnan(scores[s, k])
             )
@@ -431,7 +489,13 @@ def _homework(
             "source": "homework",
         }
         for s, i, w, o, sc, c, f in zip(
-            log.student, log.item, log.week, log.day_offset_seconds, log.score, log.correct, full,
+            log.student,
+            log.item,
+            log.week,
+            log.day_offset_seconds,
+            log.score,
+            log.correct,
+            full,
             strict=True,
         )
     ]
@@ -453,7 +517,11 @@ def _accounts(
     student = next(k for k, s in enumerate(plan.students) if s.school_class == first_class)
     who = {
         Role.DISTRICT_ADMIN: ("admin", f"{DISTRICT_NAME}教育局管理员", {}),
-        Role.SCHOOL_ADMIN: ("school01", f"{plan.schools[0].name}管理员", {"school_id": school_ids[0]}),
+        Role.SCHOOL_ADMIN: (
+            "school01",
+            f"{plan.schools[0].name}管理员",
+            {"school_id": school_ids[0]},
+        ),
         Role.TEACHER: (
             plan.teachers[teacher].staff_number.lower(),
             f"{plan.teachers[teacher].name}（数学）",
@@ -473,8 +541,15 @@ def _accounts(
     logins = []
     for role, (username, name, scope) in who.items():
         governance_service.create_account(
-            session, username=username, password=DEMO_PASSWORD, role=role,
-            display_name=name, district_id=district_id, **scope,
+            session,
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            display_name=name,
+            district_id=district_id,
+            **scope,
         )
-        logins.append(DemoLogin(role=role.value, username=username, password=DEMO_PASSWORD, who=name))
+        logins.append(
+            DemoLogin(role=role.value, username=username, password=DEMO_PASSWORD, who=name)
+        )
     return logins

@@ -32,7 +32,7 @@ def demo(
     host: Annotated[str, typer.Option(help="监听地址 / address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
 ) -> None:
-    """生成示范区（学校、花名册、题库、一学期成绩）并启动平台 / build the demo district and serve it."""
+    """生成示范区并启动平台 / build the demo district and serve it."""
     settings = settings_of(ctx)
     engine = prepared_engine(settings)
     with session_scope(engine) as session:

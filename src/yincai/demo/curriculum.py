@@ -1,8 +1,9 @@
-"""The junior-high mathematics curriculum (人教版 初中数学, grades 7–9) as knowledge-point specs.
+"""The junior-high maths curriculum (人教版 初中数学, grades 7–9) as knowledge-point specs.
 
 Chapters keep their textbook numbers (第一章 有理数 … 第二十九章 投影与视图); sections keep their
 textbook numbers within a chapter (the optional 课题学习 sections are left out). Codes read
-``M{grade}{A|B}.{chapter}.{section}.{point}``, e.g. ``M7A.01.03.01`` = 七上 第一章 1.3 第 1 个知识点.
+``M{grade}{A|B}.{chapter}.{section}.{point}``, e.g. ``M7A.01.03.01`` is the first point of
+七上 1.3. 第一章 有理数 has five sections, as in the textbook; every other chapter two to four.
 """
 
 from __future__ import annotations
@@ -334,7 +335,10 @@ _PREREQUISITES: dict[str, tuple[str, ...]] = {
     "二次函数的概念": ("一元二次方程的概念", "变量与函数"),
     "二次函数y=a(x-h)²+k的图象和性质": ("二次函数的概念", "用坐标表示平移"),
     "二次函数y=ax²+bx+c的图象和性质": ("二次函数y=a(x-h)²+k的图象和性质", "直接开平方法与配方法"),
-    "用待定系数法求二次函数的解析式": ("二次函数y=ax²+bx+c的图象和性质", "待定系数法求一次函数解析式"),
+    "用待定系数法求二次函数的解析式": (
+        "二次函数y=ax²+bx+c的图象和性质",
+        "待定系数法求一次函数解析式",
+    ),
     "抛物线与x轴的交点": ("二次函数y=ax²+bx+c的图象和性质", "公式法与根的判别式"),
     "利用图象求一元二次方程的近似解": ("抛物线与x轴的交点",),
     "最大利润问题": ("二次函数y=ax²+bx+c的图象和性质", "销售利润问题"),
@@ -391,7 +395,7 @@ def _semester_letter(semester: int) -> str:
 
 
 def junior_math_curriculum() -> list[KnowledgePointSpec]:
-    """The whole tree in teaching order (parents before children), prerequisites resolved to codes."""
+    """The whole tree in teaching order, parents before children, prerequisites as codes."""
     nodes: list[KnowledgePointSpec] = [
         KnowledgePointSpec(SUBJECT_CODE, SUBJECT_NAME, "subject", None, 0, 1, 0)
     ]

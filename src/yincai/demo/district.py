@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from yincai.demo.names import person_name, school_names
+from yincai.demo.names import class_name, person_name, school_names
 
 DISTRICT_CODE = "SFQ"
 DISTRICT_NAME = "示范区"
@@ -97,10 +97,10 @@ def plan_district(rng: np.random.Generator, *, n_junior_students: int) -> Distri
     students: list[StudentPlan] = []
     for school_index, school in enumerate(schools):
         if school.stage == "primary":
-            grade_sizes = {g: PRIMARY_STUDENTS_PER_GRADE for g in PRIMARY_GRADES}
+            grade_sizes = dict.fromkeys(PRIMARY_GRADES, PRIMARY_STUDENTS_PER_GRADE)
         else:
             base = per_school[school_index] // len(JUNIOR_GRADES)
-            grade_sizes = {g: base for g in JUNIOR_GRADES}
+            grade_sizes = dict.fromkeys(JUNIOR_GRADES, base)
             grade_sizes[JUNIOR_GRADES[0]] += per_school[school_index] - base * len(JUNIOR_GRADES)
         for grade, size in grade_sizes.items():
             if size <= 0:
@@ -109,7 +109,7 @@ def plan_district(rng: np.random.Generator, *, n_junior_students: int) -> Distri
             sizes = np.full(n_classes, size // n_classes)
             sizes[: size - sizes.sum()] += 1
             for number, class_size in enumerate(sizes, start=1):
-                classes.append(ClassPlan(school_index, grade, f"{GRADE_NAMES[grade]}{number}班"))
+                classes.append(ClassPlan(school_index, grade, class_name(grade, int(number))))
                 students.extend(
                     _students(rng, len(classes) - 1, school_index, grade, int(class_size), students)
                 )

@@ -1,4 +1,4 @@
-"""The demo semester's calendar and exam papers: when each point is taught, which items each exam sets."""
+"""The demo semester's calendar and papers: when each point is taught, what each exam sets."""
 
 from __future__ import annotations
 
@@ -110,7 +110,9 @@ def plan_papers(
                     continue
                 recency = np.array([1.0 + w / max(week, 1) for _, w in candidates])
                 take = min(count, len(candidates))
-                picks = rng.choice(len(candidates), size=take, replace=False, p=recency / recency.sum())
+                picks = rng.choice(
+                    len(candidates), size=take, replace=False, p=recency / recency.sum()
+                )
                 chosen.extend(candidates[p][0] for p in sorted(picks))
             used.update(chosen)
             papers.append(Paper(exam=exam, grade=grade, week=week, name=name, items=chosen))

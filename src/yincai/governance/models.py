@@ -20,7 +20,7 @@ class Role(enum.StrEnum):
 
 
 class UserAccount(Base):
-    """A login. Its scope follows its role: district, school, the teacher's classes, self or child."""
+    """A login whose scope follows its role: district, school, own classes, self or child."""
 
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,7 +18,9 @@ _hasher = PasswordHasher()
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"密码至少 {MIN_PASSWORD_LENGTH} 位 / password needs {MIN_PASSWORD_LENGTH}+ chars")
+        raise Invalid(
+            f"密码至少 {MIN_PASSWORD_LENGTH} 位 / password needs {MIN_PASSWORD_LENGTH}+ chars"
+        )
     return _hasher.hash(password)
 
 

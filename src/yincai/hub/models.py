@@ -1,6 +1,6 @@
-"""The domain model: district → school → grade → class → student, curriculum, items, assessments, scores.
+"""The domain model: district → school → grade → class → student; curriculum, items, scores.
 
-Natural keys (codes, student numbers, labels) are unique so that re-importing a file changes nothing.
+Natural keys (codes, student numbers, labels) are unique: re-importing a file changes nothing.
 """
 
 from __future__ import annotations

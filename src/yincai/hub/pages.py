@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from yincai.hub import directory
-from yincai.web.templating import templates
 from yincai.web.deps import DbSession
+from yincai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 

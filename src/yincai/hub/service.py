@@ -52,7 +52,9 @@ def list_schools(session: Session, *, district_code: str | None = None) -> list[
     """The schools of a district (the only one when no code is given), ordered by code."""
     district = resolve_district(session, district_code)
     return list(
-        session.scalars(select(School).where(School.district_id == district.id).order_by(School.code))
+        session.scalars(
+            select(School).where(School.district_id == district.id).order_by(School.code)
+        )
     )
 
 
@@ -82,11 +84,13 @@ def create_assessment(
     if session.scalars(select(Assessment.id).where(Assessment.code == code)).first() is not None:
         raise Conflict(f"考试 {code} 已存在 / assessment {code} already exists")
     specs = [
-        spec if isinstance(spec, AssessmentItemSpec) else AssessmentItemSpec(
+        spec
+        if isinstance(spec, AssessmentItemSpec)
+        else AssessmentItemSpec(
             label=spec[0], full_score=spec[1], item_code=spec[2] if len(spec) > 2 else None
         )
         for spec in items
-    ]  # fmt: skip
+    ]
     if not specs:
         raise Invalid("考试至少需要一道小题 / an assessment needs at least one item")
     labels = [spec.label for spec in specs]
@@ -100,27 +104,29 @@ def create_assessment(
         subject = subjects.get(subjects.code_of(subject_code))
     except ValueError as problem:
         raise Invalid(str(problem)) from None
-    bank = {
-        item_code: item_id
-        for item_code, item_id in session.execute(
-            select(Item.code, Item.id).where(
-                Item.code.in_([spec.item_code for spec in specs if spec.item_code])
-            )
-        )
-    }
+    wanted = [spec.item_code for spec in specs if spec.item_code]
+    query = select(Item.code, Item.id).where(Item.code.in_(wanted))
+    bank = dict(session.execute(query).all())
     unknown = [spec.item_code for spec in specs if spec.item_code and spec.item_code not in bank]
     if unknown:
         raise NotFound(f"题库中没有这些题目 / unknown items: {', '.join(map(str, unknown))}")
     class_ids = _class_ids(session, district.id, classes)
     assessment = Assessment(
-        code=code, name=name, kind=kind, held_on=held_on, subject_id=subject.id,
-        grade_level=grade_level, district_id=district.id,
-    )  # fmt: skip
+        code=code,
+        name=name,
+        kind=kind,
+        held_on=held_on,
+        subject_id=subject.id,
+        grade_level=grade_level,
+        district_id=district.id,
+    )
     assessment.items = [
         AssessmentItem(
-            position=position, label=spec.label, full_score=spec.full_score,
+            position=position,
+            label=spec.label,
+            full_score=spec.full_score,
             item_id=bank[spec.item_code] if spec.item_code else None,
-        )  # fmt: skip
+        )
         for position, spec in enumerate(specs, start=1)
     ]
     session.add(assessment)

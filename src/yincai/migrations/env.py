@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import yincai.governance.models  # noqa: F401  (register the tables)
+import yincai.governance.models
 import yincai.hub.models  # noqa: F401
 from yincai.db import Base
 

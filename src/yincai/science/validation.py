@@ -25,7 +25,7 @@ def check_matrix(values: npt.ArrayLike, *, name: str, allow_nan: bool = True) ->
 def check_responses(
     responses: npt.ArrayLike, *, name: str = "responses", binary: bool = True
 ) -> FloatArray:
-    """(n_students, n_items) matrix of 0/1 (or scores in [0, 1] when not ``binary``), NaN = missing."""
+    """(n_students, n_items) 0/1 matrix (scores in [0, 1] unless ``binary``); NaN = missing."""
     array = check_matrix(responses, name=name)
     # Boolean masks only (one byte a cell): no float copy of a large response matrix.
     if binary and not ((array == 0) | (array == 1) | np.isnan(array)).all():
@@ -41,9 +41,7 @@ def check_q_matrix(q_matrix: npt.ArrayLike, n_items: int) -> IntArray:
     if array.ndim != 2:
         raise ValueError(f"q_matrix must be 2-D, got shape {array.shape}")
     if array.shape[0] != n_items:
-        raise ValueError(
-            f"q_matrix has {array.shape[0]} rows but responses have {n_items} items"
-        )
+        raise ValueError(f"q_matrix has {array.shape[0]} rows but responses have {n_items} items")
     if not np.isin(array, (0, 1)).all():
         raise ValueError("q_matrix must hold only 0 and 1")
     q = array.astype(np.int64)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -20,13 +22,21 @@ HERE = Path(__file__).parent
 
 
 def create_app(settings: Settings) -> FastAPI:
+    engine = make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()  # close pooled connections when the server stops
+
     app = FastAPI(
+        lifespan=lifespan,
         title="因材 yincai",
         version=__version__,
         description="开源智能教育平台 API / open AI-for-education platform API",
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings)
+    app.state.engine = engine
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     errors.install(app)
 

@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 
 from yincai.demo.curriculum import KnowledgePointSpec
-from yincai.demo.itembank import grade7a, grade7b, grade8a, grade8b, grade9a, grade9b
+from yincai.demo.itembank import (
+    algebra8a,
+    equations7b,
+    functions8b,
+    geometry7a,
+    geometry8a,
+    geometry9a,
+    grade7a,
+    grade7b,
+    grade8b,
+    grade9b,
+    numbers7b,
+    parabolas9a,
+    probability9a,
+    quadratics9a,
+    rational,
+    statistics7b,
+    symmetry8a,
+    trigonometry9b,
+)
 from yincai.demo.itembank.drafts import (
     Draft,
     Registry,
@@ -62,7 +81,7 @@ TRUE_FALSE_OPTIONS = ("正确", "错误")
 
 @dataclass(frozen=True)
 class ItemSpec:
-    """One item of the demo bank, with its answer key, knowledge points and designed IRT parameters."""
+    """One item of the demo bank: key, knowledge points and designed IRT parameters."""
 
     code: str
     item_type: ItemType
@@ -78,7 +97,27 @@ class ItemSpec:
 
 def _registry() -> Registry:
     registry: Registry = {}
-    for module in (grade7a, grade7b, grade8a, grade8b, grade9a, grade9b):
+    modules = (
+        rational,
+        grade7a,
+        geometry7a,
+        grade7b,
+        numbers7b,
+        equations7b,
+        statistics7b,
+        geometry8a,
+        symmetry8a,
+        algebra8a,
+        grade8b,
+        functions8b,
+        quadratics9a,
+        parabolas9a,
+        geometry9a,
+        probability9a,
+        grade9b,
+        trigonometry9b,
+    )
+    for module in modules:
         for name, templates in module.TEMPLATES.items():
             registry.setdefault(name, []).extend(templates)
     return registry
@@ -87,6 +126,16 @@ def _registry() -> Registry:
 def template_point_names() -> set[str]:
     """Names of the knowledge points that have at least one item template."""
     return set(_registry())
+
+
+def _unambiguous(draft: Draft) -> Draft:
+    """Drop repeated statements and any statement drawn both true and false (a template slip)."""
+    if not isinstance(draft, StatementDraft):
+        return draft
+    both = set(draft.true) & set(draft.false)
+    true = tuple(dict.fromkeys(s for s in draft.true if s not in both))
+    false = tuple(dict.fromkeys(s for s in draft.false if s not in both))
+    return replace(draft, true=true, false=false)
 
 
 def _item_types(draft: Draft) -> list[ItemType]:
@@ -192,7 +241,7 @@ def build_item_bank(
         templates = registry[point.name]
         uses = [0] * len(templates)
         for _ in range(items_per_point):
-            drafts = [template(rng) for template in templates]
+            drafts = [_unambiguous(template(rng)) for template in templates]
             n_done = len(items) + 1
             best: tuple[float, int, ItemType] | None = None
             for index, draft in enumerate(drafts):

@@ -171,10 +171,7 @@ def poly(terms: Iterable[tuple[Fraction | int, str]]) -> str:
             continue
         sign = "-" if coefficient < 0 else ("+" if text else "")
         magnitude = abs(coefficient)
-        if monomial and magnitude == 1:
-            body = monomial
-        else:
-            body = num(magnitude) + monomial
+        body = monomial if monomial and magnitude == 1 else num(magnitude) + monomial
         text += sign + body
     return text or "0"
 

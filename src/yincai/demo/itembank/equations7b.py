@@ -1,4 +1,4 @@
-"""Templates for 七下 第八章 二元一次方程组, 第九章 不等式与不等式组, 第十章 数据的收集、整理与描述."""
+"""Templates for 七下 第八章 二元一次方程组, 第九章 不等式与不等式组."""
 
 from __future__ import annotations
 
@@ -73,7 +73,11 @@ def _substitution(rng: np.random.Generator) -> Draft:
         wrong = [pair(y, x), pair(-x, y), pair(x, -y)]
         return value_draft(rng, question, pair(x, y), wrong, difficulty=0.0)
     steps = (
-        Step(f"把①代入②，得 ${poly([(c, 'x')])}+{d}({poly([(a, 'x'), (b, '')])})={e}$", "代入消元正确", 2),
+        Step(
+            f"把①代入②，得 ${poly([(c, 'x')])}+{d}({poly([(a, 'x'), (b, '')])})={e}$",
+            "代入消元正确",
+            2,
+        ),
         Step(f"解得 $x={x}$", "解出 $x$", 2),
         Step(f"把 $x={x}$ 代入①，得 $y={y}$", "求出 $y$", 1),
         Step(f"所以原方程组的解是 {pair(x, y)}", "写出方程组的解", 1),
@@ -90,15 +94,20 @@ def _elimination(rng: np.random.Generator) -> Draft:
         first = poly([(a, "x"), (b, "y")]) + f"={c1}"
         second = poly([(b, "x"), (a, "y")]) + f"={c2}"
         question = f"已知 ${system(first, second)}$，则 $x+y$ 的值是"
-        return value_draft(rng, question, mnum(x + y), [mnum(x - y), mnum(c1 + c2)], difficulty=0.3,
-                           numeric=x + y)
+        return value_draft(
+            rng, question, mnum(x + y), [mnum(x - y), mnum(c1 + c2)], difficulty=0.3, numeric=x + y
+        )
     d = randint(rng, 1, 4)
     c1, c2 = a * x + d * y, b * x - d * y
     first, second = f"{poly([(a, 'x'), (d, 'y')])}={c1}", f"{poly([(b, 'x'), (-d, 'y')])}={c2}"
     steps = (
         Step(f"①+②，得 ${a + b}x={c1 + c2}$", "两式相加消去 $y$", 2),
         Step(f"解得 $x={x}$", "解出 $x$", 2),
-        Step(f"把 $x={x}$ 代入①，得 ${poly([(a * x, ''), (d, 'y')])}={c1}$，解得 $y={y}$", "求出 $y$", 1),
+        Step(
+            f"把 $x={x}$ 代入①，得 ${poly([(a * x, ''), (d, 'y')])}={c1}$，解得 $y={y}$",
+            "求出 $y$",
+            1,
+        ),
         Step(f"所以原方程组的解是 {pair(x, y)}", "写出方程组的解", 1),
     )
     return SolutionDraft(f"用加减消元法解方程组：${system(first + '&①', second + '&②')}$", steps)
@@ -111,12 +120,19 @@ def _prices(rng: np.random.Generator) -> Draft:
     if p * s == q * r:
         s += 1
     c1, c2 = p * x + q * y, r * x + s * y
-    stem = (f"某校为体育节购买篮球和足球。已知购买 ${p}$ 个篮球和 ${q}$ 个足球共需 ${c1}$ 元，"
-            f"购买 ${r}$ 个篮球和 ${s}$ 个足球共需 ${c2}$ 元。求篮球和足球的单价。")
+    stem = (
+        f"某校为体育节购买篮球和足球。已知购买 ${p}$ 个篮球和 ${q}$ 个足球共需 ${c1}$ 元，"
+        f"购买 ${r}$ 个篮球和 ${s}$ 个足球共需 ${c2}$ 元。求篮球和足球的单价。"
+    )
     steps = (
         Step("设篮球的单价为 $x$ 元，足球的单价为 $y$ 元。", "设未知数", 1),
-        Step(f"根据题意，得 ${system(f'{p}x+{q}y={c1}', f'{r}x+{s}y={c2}')}$".replace("1x", "x").replace("+1y", "+y"),
-             "正确列出方程组", 3),
+        Step(
+            f"根据题意，得 ${system(f'{p}x+{q}y={c1}', f'{r}x+{s}y={c2}')}$".replace(
+                "1x", "x"
+            ).replace("+1y", "+y"),
+            "正确列出方程组",
+            3,
+        ),
         Step(f"解得 {pair(x, y)}", "正确解方程组", 2),
         Step(f"答：篮球的单价为 ${x}$ 元，足球的单价为 ${y}$ 元。", "作答", 1),
     )
@@ -129,8 +145,11 @@ def _chickens_rabbits(rng: np.random.Generator) -> Draft:
     heads, feet = chickens + rabbits, 2 * chickens + 4 * rabbits
     question = f"今有鸡兔同笼，上有 ${heads}$ 头，下有 ${feet}$ 足，则笼中鸡和兔的只数分别是"
     answer = f"${chickens}$ 只，${rabbits}$ 只"
-    wrong = [f"${rabbits}$ 只，${chickens}$ 只", f"${chickens + 1}$ 只，${rabbits - 1}$ 只",
-             f"${chickens - 2}$ 只，${rabbits + 2}$ 只"]
+    wrong = [
+        f"${rabbits}$ 只，${chickens}$ 只",
+        f"${chickens + 1}$ 只，${rabbits - 1}$ 只",
+        f"${chickens - 2}$ 只，${rabbits + 2}$ 只",
+    ]
     return value_draft(rng, question, answer, wrong, difficulty=0.2)
 
 
@@ -142,11 +161,18 @@ def _bolts_nuts(rng: np.random.Generator) -> Draft:
             n = x + 2 * p * x // q
             if n <= 60:
                 break
-    stem = (f"某车间有 ${n}$ 名工人，每人每天可以生产 ${p}$ 个螺栓或 ${q}$ 个螺母，$1$ 个螺栓需要配 $2$ 个螺母。"
-            "为使每天生产的螺栓和螺母刚好配套，应安排多少名工人生产螺栓，多少名工人生产螺母？")
+    stem = (
+        f"某车间有 ${n}$ 名工人，每人每天可以生产 ${p}$ 个螺栓或 ${q}$ 个螺母，$1$ 个螺栓需要配 $2"
+        "$ 个螺母。"
+        "为使每天生产的螺栓和螺母刚好配套，应安排多少名工人生产螺栓，多少名工人生产螺母？"
+    )
     steps = (
         Step("设安排 $x$ 名工人生产螺栓，$y$ 名工人生产螺母。", "设未知数", 1),
-        Step(f"根据题意，得 ${system(f'x+y={n}', TWICE + f'{p}x={q}y')}$", "正确列出方程组（配套关系）", 3),
+        Step(
+            f"根据题意，得 ${system(f'x+y={n}', TWICE + f'{p}x={q}y')}$",
+            "正确列出方程组（配套关系）",
+            3,
+        ),
         Step(f"解得 {pair(x, n - x)}", "正确解方程组", 2),
         Step(f"答：应安排 ${x}$ 名工人生产螺栓，${n - x}$ 名工人生产螺母。", "作答", 1),
     )
@@ -158,15 +184,27 @@ def _rental_plan(rng: np.random.Generator) -> Draft:
     big, small = randint(rng, 40, 50), randint(rng, 25, 35)
     a, b = randint(rng, 2, 6), randint(rng, 1, 5)
     people = a * big + b * small
-    stem = (f"某校组织 ${people}$ 名师生外出研学，租用甲、乙两种客车，甲种客车每辆可坐 ${big}$ 人，"
-            f"乙种客车每辆可坐 ${small}$ 人。若租用两种客车共 ${a + b}$ 辆，恰好坐满，求两种客车各租多少辆；"
-            f"若甲种客车每辆租金 ${big * 20}$ 元，乙种客车每辆租金 ${small * 22}$ 元，求此方案的总租金。")
+    stem = (
+        f"某校组织 ${people}$ 名师生外出研学，租用甲、乙两种客车，甲种客车每辆可坐 ${big}$ 人，"
+        f"乙种客车每辆可坐 ${small}$ 人。若租用两种客车共 ${a + b}$ 辆，恰好坐满，求两种客车各租多"
+        "少辆；"
+        f"若甲种客车每辆租金 ${big * 20}$ 元，乙种客车每辆租金 ${small * 22}$ 元，求此方案的总租金"
+        "。"
+    )
     rent = a * big * 20 + b * small * 22
     steps = (
         Step("设租用甲种客车 $x$ 辆，乙种客车 $y$ 辆。", "设未知数", 1),
-        Step(f"根据题意，得 ${system(f'x+y={a + b}', f'{big}x+{small}y={people}')}$", "正确列出方程组", 3),
+        Step(
+            f"根据题意，得 ${system(f'x+y={a + b}', f'{big}x+{small}y={people}')}$",
+            "正确列出方程组",
+            3,
+        ),
         Step(f"解得 {pair(a, b)}", "正确解方程组", 3),
-        Step(f"总租金为 ${big * 20}\\times{a}+{small * 22}\\times{b}={rent}$（元）。", "正确计算总租金", 2),
+        Step(
+            f"总租金为 ${big * 20}\\times{a}+{small * 22}\\times{b}={rent}$（元）。",
+            "正确计算总租金",
+            2,
+        ),
         Step(f"答：租用甲种客车 ${a}$ 辆、乙种客车 ${b}$ 辆，总租金为 ${rent}$ 元。", "作答", 1),
     )
     return SolutionDraft(stem, steps, difficulty=0.9, extra_kps=("加减消元法",))
@@ -186,9 +224,17 @@ def _inequality_rules(rng: np.random.Generator) -> Draft:
     k = randint(rng, 2, 9)
     return StatementDraft(
         "已知 $a>b$，下列不等式中",
-        (f"$a+{k}>b+{k}$", f"$-{k}a<-{k}b$", f"$\\frac{{a}}{{{k}}}>\\frac{{b}}{{{k}}}$", f"$a-{k}>b-{k}$"),
+        (
+            f"$a+{k}>b+{k}$",
+            f"$-{k}a<-{k}b$",
+            f"$\\frac{{a}}{{{k}}}>\\frac{{b}}{{{k}}}$",
+            f"$a-{k}>b-{k}$",
+        ),
         (f"$-{k}a>-{k}b$", "$ac>bc$", f"${k}-a>{k}-b$", "$ac^{2}>bc^{2}$"),
-        ask_true="一定成立的是", ask_false="不一定成立的是", claim="一定成立（已知 $a>b$）", difficulty=-0.3,
+        ask_true="一定成立的是",
+        ask_false="不一定成立的是",
+        claim="一定成立（已知 $a>b$）",
+        difficulty=-0.3,
     )
 
 
@@ -205,9 +251,14 @@ def _inequality(rng: np.random.Generator) -> tuple[str, int, bool]:
 @register("解一元一次不等式")
 def _solve_inequality(rng: np.random.Generator) -> Draft:
     text, t, flips = _inequality(rng)
-    answer, opposite = (f"$x\\geq {t}$", f"$x\\leq {t}$") if flips else (f"$x\\leq {t}$", f"$x\\geq {t}$")
-    wrong = [opposite, answer.replace(str(t), str(-t)) if t else f"$x\\leq 1$", opposite.replace(str(t), str(-t))
-             if t else f"$x\\geq 1$"]
+    answer, opposite = (
+        (f"$x\\geq {t}$", f"$x\\leq {t}$") if flips else (f"$x\\leq {t}$", f"$x\\geq {t}$")
+    )
+    wrong = [
+        opposite,
+        answer.replace(str(t), str(-t)) if t else "$x\\leq 1$",
+        opposite.replace(str(t), str(-t)) if t else "$x\\geq 1$",
+    ]
     return value_draft(rng, f"不等式 ${text}$ 的解集是", answer, wrong, difficulty=0.1)
 
 
@@ -216,16 +267,31 @@ def _quiz_score(rng: np.random.Generator) -> Draft:
     n, a, b = pick(rng, (20, 25, 30)), randint(rng, 4, 6), randint(rng, 1, 2)
     target = randint(rng, n * a // 2, n * a * 4 // 5)
     need = ceil(Fraction(target + b * n, a + b))
-    stem = (f"某次知识竞赛共有 ${n}$ 道题，答对一题得 ${a}$ 分，答错或不答一题扣 ${b}$ 分。小明要使得分不低于 ${target}$ 分，"
-            "他至少要答对几道题？")
+    stem = (
+        f"某次知识竞赛共有 ${n}$ 道题，答对一题得 ${a}$ 分，答错或不答一题扣 ${b}$ 分。小明要使得"
+        f"分不低于 ${target}$ 分，"
+        "他至少要答对几道题？"
+    )
     if rng.random() < 0.5:
-        return value_draft(rng, stem.replace("他至少要答对几道题？", "他至少要答对的题数是"), mnum(need),
-                           [mnum(need - 1), mnum(need + 1)], difficulty=0.4, numeric=need)
+        return value_draft(
+            rng,
+            stem.replace("他至少要答对几道题？", "他至少要答对的题数是"),
+            mnum(need),
+            [mnum(need - 1), mnum(need + 1)],
+            difficulty=0.4,
+            numeric=need,
+        )
     steps = (
-        Step("设小明答对 $x$ 道题，则答错或不答 $(" + f"{n}-x)$ 道题。", "设未知数并表示答错题数", 1),
+        Step(
+            "设小明答对 $x$ 道题，则答错或不答 $(" + f"{n}-x)$ 道题。", "设未知数并表示答错题数", 1
+        ),
         Step(f"根据题意，得 ${a}x-{b}({n}-x)\\geq {target}$", "正确列出不等式", 2),
         Step(f"解得 $x\\geq {mdec(Fraction(target + b * n, a + b))[1:-1]}$", "正确解不等式", 2),
-        Step(f"因为 $x$ 为整数，所以 $x$ 的最小值为 ${need}$。答：他至少要答对 ${need}$ 道题。", "取整数并作答", 1),
+        Step(
+            f"因为 $x$ 为整数，所以 $x$ 的最小值为 ${need}$。答：他至少要答对 ${need}$ 道题。",
+            "取整数并作答",
+            1,
+        ),
     )
     return SolutionDraft(stem, steps, difficulty=0.5)
 
@@ -251,7 +317,9 @@ def _solve_system(rng: np.random.Generator) -> Draft:
         Step(f"所以不等式组的解集为 {answer}", "正确确定公共部分", 2),
     )
     first, second = text.removeprefix("\\begin{cases}").removesuffix("\\end{cases}").split("\\\\")
-    return SolutionDraft(f"解不等式组：${system(first + '&①', second + '&②')}$", steps, difficulty=0.2)
+    return SolutionDraft(
+        f"解不等式组：${system(first + '&①', second + '&②')}$", steps, difficulty=0.2
+    )
 
 
 @register("不等式组的整数解与应用")
@@ -260,77 +328,21 @@ def _integer_solutions(rng: np.random.Generator) -> Draft:
     integers = list(range(floor(low) + 1, high + 1))
     if rng.random() < 0.5:
         question = f"不等式组 ${text}$ 的整数解的个数是"
-        return value_draft(rng, question, mnum(len(integers)), [mnum(len(integers) + 1), mnum(high - low + 1)],
-                           difficulty=0.3, numeric=len(integers))
+        return value_draft(
+            rng,
+            question,
+            mnum(len(integers)),
+            [mnum(len(integers) + 1), mnum(high - low + 1)],
+            difficulty=0.3,
+            numeric=len(integers),
+        )
     question = f"不等式组 ${text}$ 的所有整数解的和是"
     total = sum(integers)
-    return value_draft(rng, question, mnum(total), [mnum(total - high), mnum(total + low)], difficulty=0.5,
-                       numeric=total)
-
-
-_CENSUS = ("了解某班学生的视力情况", "旅客登机前的安全检查", "检查神舟飞船各零部件的质量", "企业招聘时对应聘人员进行面试")
-_SURVEY = ("了解一批灯泡的使用寿命", "了解全国中学生的睡眠时间", "调查某条河流的水质情况", "了解某市居民的垃圾分类意识",
-           "检测一批炮弹的杀伤半径")
-
-
-@register("全面调查与抽样调查")
-def _census_or_sample(rng: np.random.Generator) -> Draft:
-    return StatementDraft("下列调查中", _CENSUS, _SURVEY, ask_true="适合采用全面调查的是",
-                          ask_false="适合采用抽样调查的是", claim="，适合采用全面调查", difficulty=-1.0)
-
-
-@register("总体、个体、样本与样本容量")
-def _sample_size(rng: np.random.Generator) -> Draft:
-    total, n = randint(rng, 8, 30) * 100, pick(rng, (50, 100, 150, 200))
-    trait = pick(rng, ("身高", "视力", "体重", "数学成绩"))
-    lead = f"为了解某区 ${total}$ 名七年级学生的{trait}情况，从中随机抽取 ${n}$ 名学生进行调查，在这个问题中，"
-    if rng.random() < 0.5:
-        wrong = [f"${n}$ 名学生", f"抽取的 ${n}$ 名学生的{trait}", mnum(total)]
-        return value_draft(rng, lead + "样本容量是", mnum(n), wrong, difficulty=-0.6)
-    wrong = [f"${n}$ 名学生", f"${total}$ 名学生的{trait}", mnum(n)]
-    return value_draft(rng, lead + "样本是", f"抽取的 ${n}$ 名学生的{trait}", wrong, difficulty=-0.3)
-
-
-@register("扇形统计图")
-def _sector_angle(rng: np.random.Generator) -> Draft:
-    n = pick(rng, (40, 45, 50, 60))
-    k = randint(rng, 2, n // 3)
-    while (360 * k) % n:
-        k += 1
-    group = pick(rng, ("书法", "篮球", "合唱", "科技创新", "绘画"))
-    question = f"某班共有 ${n}$ 名学生，其中参加{group}兴趣小组的有 ${k}$ 人，在扇形统计图中，表示该小组人数的扇形的圆心角是"
-    value = 360 * k // n
-    wrong = [f"${k}^{{\\circ}}$", f"${round(100 * k / n)}^{{\\circ}}$", f"${180 * k // n}^{{\\circ}}$"]
-    return value_draft(rng, question, f"${value}^{{\\circ}}$", wrong, difficulty=-0.2)
-
-
-@register("频数与频数分布表")
-def _frequency(rng: np.random.Generator) -> Draft:
-    n, frequency = pick(rng, (40, 50, 100, 200)), pick(rng, (Fraction(1, 4), Fraction(1, 5), Fraction(3, 10),
-                                                        Fraction(2, 5), Fraction(3, 20)))
-    count = n * frequency
-    question = f"一个样本的容量为 ${n}$，其中某一组的频率为 {mdec(frequency)}，则这一组的频数是"
-    wrong = [mdec(frequency * 100), mdec(n - count), mdec(count / 2)]
-    return value_draft(rng, question, mdec(count), wrong, difficulty=-0.5, numeric=count)
-
-
-@register("频数与频数分布表")
-def _number_of_groups(rng: np.random.Generator) -> Draft:
-    low, width = randint(rng, 140, 150), pick(rng, (3, 4, 5))
-    span = width * randint(rng, 5, 8) + randint(rng, 1, width - 1)
-    groups = ceil(Fraction(span, width))
-    question = f"一组数据的最大值是 ${low + span}$，最小值是 ${low}$，若取组距为 ${width}$，则这组数据可以分成的组数是"
-    return value_draft(rng, question, mnum(groups), [mnum(groups - 1), mnum(span // 2)], difficulty=-0.2,
-                       numeric=groups)
-
-
-@register("频数分布直方图")
-def _histogram(rng: np.random.Generator) -> Draft:
-    counts = [randint(rng, 2, 8), randint(rng, 6, 14), randint(rng, 10, 18), randint(rng, 5, 12), randint(rng, 2, 6)]
-    total = sum(counts)
-    bands = ("$50\\sim60$", "$60\\sim70$", "$70\\sim80$", "$80\\sim90$", "$90\\sim100$")
-    table = "，".join(f"{band} 分有 ${c}$ 人" for band, c in zip(bands, counts, strict=True))
-    question = f"某班一次数学测验成绩的频数分布直方图显示：{table}（每组含最小值，不含最大值，满分除外）。成绩不低于 $80$ 分的人数是"
-    value = counts[3] + counts[4]
-    return value_draft(rng, question, mnum(value), [mnum(counts[4]), mnum(counts[2] + counts[3])],
-                       difficulty=-0.1, numeric=value)
+    return value_draft(
+        rng,
+        question,
+        mnum(total),
+        [mnum(total - high), mnum(total + low)],
+        difficulty=0.5,
+        numeric=total,
+    )

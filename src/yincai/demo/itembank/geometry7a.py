@@ -38,20 +38,30 @@ def _prism_count(rng: np.random.Generator) -> Draft:
     n = randint(rng, 3, 8)
     kind, value, wrong = pick(
         rng,
-        (("面", n + 2, (n, 2 * n, 3 * n)), ("棱", 3 * n, (2 * n, n + 2, 3 * n + 2)),
-         ("顶点", 2 * n, (n, 3 * n, n + 2))),
+        (
+            ("面", n + 2, (n, 2 * n, 3 * n)),
+            ("棱", 3 * n, (2 * n, n + 2, 3 * n + 2)),
+            ("顶点", 2 * n, (n, 3 * n, n + 2)),
+        ),
     )
-    question = f"一个 ${n}$ 棱柱共有{kind}的个数是" if kind != "棱" else f"一个 ${n}$ 棱柱共有棱的条数是"
-    return value_draft(rng, question, mnum(value), [mnum(w) for w in wrong], difficulty=-0.6,
-                       numeric=value)
+    question = (
+        f"一个 ${n}$ 棱柱共有{kind}的个数是" if kind != "棱" else f"一个 ${n}$ 棱柱共有棱的条数是"
+    )
+    return value_draft(
+        rng, question, mnum(value), [mnum(w) for w in wrong], difficulty=-0.6, numeric=value
+    )
 
 
 @register("立体图形与平面图形")
 def _solid_or_plane(rng: np.random.Generator) -> Draft:
     return StatementDraft(
         "下列说法中",
-        ("球是立体图形", "圆是平面图形", "长方体有 $6$ 个面、$12$ 条棱、$8$ 个顶点",
-         "圆柱的两个底面是平面"),
+        (
+            "球是立体图形",
+            "圆是平面图形",
+            "长方体有 $6$ 个面、$12$ 条棱、$8$ 个顶点",
+            "圆柱的两个底面是平面",
+        ),
         ("正方形是立体图形", "圆锥是平面图形", "圆柱的侧面是平面", "长方体有 $8$ 个面"),
         difficulty=-1.5,
     )
@@ -60,22 +70,40 @@ def _solid_or_plane(rng: np.random.Generator) -> Draft:
 @register("立体图形的展开图")
 def _cylinder_net(rng: np.random.Generator) -> Draft:
     r, h = randint(rng, 1, 6), randint(rng, 2, 10)
-    question = (f"一个圆柱的底面半径为 ${r}$ cm，高为 ${h}$ cm，将它的侧面沿一条母线剪开展开成一个长方形，"
-                "这个长方形的面积是")
+    question = (
+        f"一个圆柱的底面半径为 ${r}$ cm，高为 ${h}$ cm，将它的侧面沿一条母线剪开展开成一个长方形，"
+        "这个长方形的面积是"
+    )
     answer = f"${2 * r * h}\\pi$ cm²"
     wrong = [f"${r * h}\\pi$ cm²", f"${r * r * h}\\pi$ cm²", f"${2 * r * h + 2 * r * r}\\pi$ cm²"]
-    return value_draft(rng, question, answer, wrong, difficulty=-0.2, numeric=2 * r * h, step=2,
-                       fmt=lambda v: f"${v}\\pi$ cm²")
+    return value_draft(
+        rng,
+        question,
+        answer,
+        wrong,
+        difficulty=-0.2,
+        numeric=2 * r * h,
+        step=2,
+        fmt=lambda v: f"${v}\\pi$ cm²",
+    )
 
 
 @register("立体图形的展开图")
 def _nets(rng: np.random.Generator) -> Draft:
     return StatementDraft(
         "下列说法中",
-        ("圆锥的侧面展开图是扇形", "圆柱的侧面展开图可以是长方形", "正方体的表面展开图共有 $11$ 种",
-         "三棱柱的表面展开图中有 $2$ 个三角形"),
-        ("圆锥的侧面展开图是三角形", "正方体的表面展开图中可以出现“田”字形",
-         "三棱柱的表面展开图中有 $3$ 个三角形", "球的表面可以展开成一个圆"),
+        (
+            "圆锥的侧面展开图是扇形",
+            "圆柱的侧面展开图可以是长方形",
+            "正方体的表面展开图共有 $11$ 种",
+            "三棱柱的表面展开图中有 $2$ 个三角形",
+        ),
+        (
+            "圆锥的侧面展开图是三角形",
+            "正方体的表面展开图中可以出现“田”字形",
+            "三棱柱的表面展开图中有 $3$ 个三角形",
+            "球的表面可以展开成一个圆",
+        ),
         difficulty=-0.7,
     )
 
@@ -84,10 +112,18 @@ def _nets(rng: np.random.Generator) -> Draft:
 def _motion(rng: np.random.Generator) -> Draft:
     return StatementDraft(
         "下列说法中",
-        ("笔尖在纸上写字，说明点动成线", "长方形绕它的一边旋转一周得到圆柱",
-         "直角三角形绕它的一条直角边旋转一周得到圆锥", "半圆绕它的直径旋转一周得到球"),
-        ("直角三角形绕它的斜边旋转一周得到圆锥", "半圆绕它的直径旋转一周得到圆柱",
-         "面与面相交得到点", "长方形绕它的一边旋转一周得到长方体"),
+        (
+            "笔尖在纸上写字，说明点动成线",
+            "长方形绕它的一边旋转一周得到圆柱",
+            "直角三角形绕它的一条直角边旋转一周得到圆锥",
+            "半圆绕它的直径旋转一周得到球",
+        ),
+        (
+            "直角三角形绕它的斜边旋转一周得到圆锥",
+            "半圆绕它的直径旋转一周得到圆柱",
+            "面与面相交得到点",
+            "长方形绕它的一边旋转一周得到长方体",
+        ),
         difficulty=-1.0,
     )
 
@@ -95,7 +131,10 @@ def _motion(rng: np.random.Generator) -> Draft:
 @register("直线、射线、线段的概念")
 def _lines_through_points(rng: np.random.Generator) -> Draft:
     n = randint(rng, 4, 8)
-    question = f"平面内有 ${n}$ 个点，其中任意三点都不在同一条直线上，过其中任意两点画直线，一共可以画直线的条数是"
+    question = (
+        f"平面内有 ${n}$ 个点，其中任意三点都不在同一条直线上，过其中任意两点画直线，一共"
+        "可以画直线的条数是"
+    )
     value = n * (n - 1) // 2
     wrong = [mnum(n * (n - 1)), mnum(n), mnum(value + n)]
     return value_draft(rng, question, mnum(value), wrong, difficulty=0.0, numeric=value)
@@ -105,10 +144,18 @@ def _lines_through_points(rng: np.random.Generator) -> Draft:
 def _line_facts(rng: np.random.Generator) -> Draft:
     return StatementDraft(
         "下列说法中",
-        ("两点确定一条直线", "两点之间，线段最短", "线段 $AB$ 与线段 $BA$ 是同一条线段",
-         "射线 $AB$ 与射线 $BA$ 不是同一条射线"),
-        ("射线 $AB$ 与射线 $BA$ 是同一条射线", "延长直线 $AB$ 到点 $C$", "直线比射线长",
-         "连接两点的线段叫做两点间的距离"),
+        (
+            "两点确定一条直线",
+            "两点之间，线段最短",
+            "线段 $AB$ 与线段 $BA$ 是同一条线段",
+            "射线 $AB$ 与射线 $BA$ 不是同一条射线",
+        ),
+        (
+            "射线 $AB$ 与射线 $BA$ 是同一条射线",
+            "延长直线 $AB$ 到点 $C$",
+            "直线比射线长",
+            "连接两点的线段叫做两点间的距离",
+        ),
         difficulty=-1.0,
     )
 
@@ -117,17 +164,29 @@ def _line_facts(rng: np.random.Generator) -> Draft:
 def _midpoints(rng: np.random.Generator) -> Draft:
     ac, bc = randint(rng, 2, 12), randint(rng, 2, 12)
     if rng.random() < 0.5:
-        question = (f"点 $C$ 在线段 $AB$ 上，$AC={ac}$ cm，$BC={bc}$ cm，点 $M$、$N$ 分别是 $AC$、$BC$ 的中点，"
-                    "则线段 $MN$ 的长是")
+        question = (
+            f"点 $C$ 在线段 $AB$ 上，$AC={ac}$ cm，$BC={bc}$ cm，点 $M$、$N$ 分别是 $AC$、$BC$ 的"
+            "中点，"
+            "则线段 $MN$ 的长是"
+        )
         value = Fraction(ac + bc, 2)
         wrong = [mdec(ac + bc), mdec(Fraction(abs(ac - bc), 2)), mdec(Fraction(ac, 2))]
     else:
-        question = (f"点 $C$ 在线段 $AB$ 上，$AC={ac}$ cm，$BC={bc}$ cm，点 $M$ 是线段 $AB$ 的中点，"
-                    "则线段 $MC$ 的长是")
+        question = (
+            f"点 $C$ 在线段 $AB$ 上，$AC={ac}$ cm，$BC={bc}$ cm，点 $M$ 是线段 $AB$ 的中点，"
+            "则线段 $MC$ 的长是"
+        )
         value = Fraction(abs(ac - bc), 2)
         wrong = [mdec(Fraction(ac + bc, 2)), mdec(abs(ac - bc)), mdec(Fraction(min(ac, bc), 2))]
-    return value_draft(rng, question, mdec(value)[:-1] + "$ cm", [w[:-1] + "$ cm" for w in wrong],
-                       difficulty=0.0, numeric=value, fmt=lambda v: mdec(v)[:-1] + "$ cm")
+    return value_draft(
+        rng,
+        question,
+        mdec(value)[:-1] + "$ cm",
+        [w[:-1] + "$ cm" for w in wrong],
+        difficulty=0.0,
+        numeric=value,
+        fmt=lambda v: mdec(v)[:-1] + "$ cm",
+    )
 
 
 @register("角的度量与换算")
@@ -136,17 +195,28 @@ def _degree_minutes(rng: np.random.Generator) -> Draft:
     decimal_text = f"{d}.{quarter * 25}".rstrip("0")
     question = f"${decimal_text}^{{\\circ}}$ 化成度、分的形式是"
     answer = dms(d * 60 + quarter * 15)
-    wrong = [dms(d * 60 + quarter * 25), f"${d}^{{\\circ}}{quarter * 15 + 10}'$", dms(d * 60 + quarter * 25 // 10),
-             dms((d + 1) * 60 + quarter * 15)]
+    wrong = [
+        dms(d * 60 + quarter * 25),
+        f"${d}^{{\\circ}}{quarter * 15 + 10}'$",
+        dms(d * 60 + quarter * 25 // 10),
+        dms((d + 1) * 60 + quarter * 15),
+    ]
     return value_draft(rng, question, answer, wrong, difficulty=-0.4)
 
 
 @register("角的度量与换算")
 def _add_angles(rng: np.random.Generator) -> Draft:
-    a, b = randint(rng, 20, 60) * 60 + randint(rng, 20, 59), randint(rng, 10, 50) * 60 + randint(rng, 20, 59)
+    a, b = (
+        randint(rng, 20, 60) * 60 + randint(rng, 20, 59),
+        randint(rng, 10, 50) * 60 + randint(rng, 20, 59),
+    )
     question = f"计算：{dms(a)[:-1]}+{dms(b)[1:]} 的结果是".replace("$+$", "+")
     total = a + b
-    wrong = [f"${(a + b) // 60 - 1}^{{\\circ}}{(a + b) % 60 + 60}'$", dms(total + 60), dms(total - 40)]
+    wrong = [
+        f"${(a + b) // 60 - 1}^{{\\circ}}{(a + b) % 60 + 60}'$",
+        dms(total + 60),
+        dms(total - 40),
+    ]
     return value_draft(rng, question, dms(total), wrong, difficulty=-0.2)
 
 
@@ -158,15 +228,19 @@ def _clock(rng: np.random.Generator) -> Draft:
     question = f"时钟显示 ${h}$ 点 ${m:02d}$ 分时，时针与分针所夹的角（小于平角）的度数是"
     naive = abs(30 * h - 6 * m)
     wrong = [degrees(min(naive, 360 - naive)), degrees(angle + 15), degrees(abs(180 - angle))]
-    return value_draft(rng, question, degrees(angle), wrong, difficulty=0.4, numeric=angle, step=10,
-                       fmt=degrees)
+    return value_draft(
+        rng, question, degrees(angle), wrong, difficulty=0.4, numeric=angle, step=10, fmt=degrees
+    )
 
 
 @register("角的比较与运算")
 def _bisector(rng: np.random.Generator) -> Draft:
     aob, boc = randint(rng, 50, 150), randint(rng, 10, 40)
-    question = (f"已知 $\\angle AOB={aob}^{{\\circ}}$，$\\angle BOC={boc}^{{\\circ}}$，射线 $OC$ 在 $\\angle AOB$ 的内部，"
-                "$OD$ 平分 $\\angle AOC$，则 $\\angle AOD$ 的度数是")
+    question = (
+        f"已知 $\\angle AOB={aob}^{{\\circ}}$，$\\angle BOC={boc}^{{\\circ}}$，射线 $OC$ 在 $\\ang"
+        "le AOB$ 的内部，"
+        "$OD$ 平分 $\\angle AOC$，则 $\\angle AOD$ 的度数是"
+    )
     value = Fraction(aob - boc, 2)
     wrong = [degrees(Fraction(aob + boc, 2)), degrees(aob - boc), degrees(Fraction(aob, 2))]
     return value_draft(rng, question, degrees(value), wrong, difficulty=0.1)

@@ -1,8 +1,6 @@
-"""Templates for 七下 第五章 相交线与平行线, 第六章 实数, 第七章 平面直角坐标系."""
+"""Templates for 七下 第五章 相交线与平行线."""
 
 from __future__ import annotations
-
-from fractions import Fraction
 
 import numpy as np
 
@@ -12,9 +10,6 @@ from yincai.demo.itembank.drafts import (
     SolutionDraft,
     StatementDraft,
     Step,
-    math,
-    mnum,
-    num,
     pick,
     randint,
     registrar,
@@ -27,15 +22,14 @@ TEMPLATES: Registry = {}
 register = registrar(TEMPLATES)
 
 
-def point(x: int, y: int) -> str:
-    return f"$({x},{y})$"
-
-
 @register("对顶角")
 def _vertical_angles(rng: np.random.Generator) -> Draft:
     x = randint(rng, 20, 160)
     kind, value = pick(rng, (("BOD", x), ("BOC", 180 - x)))
-    question = f"直线 $AB$、$CD$ 相交于点 $O$，若 $\\angle AOC={x}^{{\\circ}}$，则 $\\angle {kind}$ 的度数是"
+    question = (
+        f"直线 $AB$、$CD$ 相交于点 $O$，若 $\\angle AOC={x}^{{\\circ}}$，则 $\\angle "
+        f"{kind}$ 的度数是"
+    )
     wrong = [degrees(180 - value), degrees(90 - x if x < 90 else x - 90), degrees(360 - value)]
     return value_draft(rng, question, degrees(value), wrong, difficulty=-0.9)
 
@@ -45,7 +39,12 @@ def _vertical_facts(rng: np.random.Generator) -> Draft:
     return StatementDraft(
         "下列说法中",
         ("对顶角相等", "邻补角互补", "一个角的邻补角有两个", "相等的两个角不一定是对顶角"),
-        ("相等的角是对顶角", "互补的两个角是邻补角", "一个角的邻补角只有一个", "有公共顶点的两个角是对顶角"),
+        (
+            "相等的角是对顶角",
+            "互补的两个角是邻补角",
+            "一个角的邻补角只有一个",
+            "有公共顶点的两个角是对顶角",
+        ),
         difficulty=-0.8,
     )
 
@@ -54,8 +53,10 @@ def _vertical_facts(rng: np.random.Generator) -> Draft:
 def _perpendicular_distance(rng: np.random.Generator) -> Draft:
     a, b, c = sample(rng, list(range(2, 10)), 3)
     shortest = min(a, b, c)
-    question = (f"点 $P$ 为直线 $l$ 外一点，点 $A$、$B$、$C$ 为直线 $l$ 上三点，$PA={a}$ cm，$PB={b}$ cm，"
-                f"$PC={c}$ cm，则点 $P$ 到直线 $l$ 的距离")
+    question = (
+        f"点 $P$ 为直线 $l$ 外一点，点 $A$、$B$、$C$ 为直线 $l$ 上三点，$PA={a}$ cm，$PB={b}$ cm，"
+        f"$PC={c}$ cm，则点 $P$ 到直线 $l$ 的距离"
+    )
     wrong = [f"等于 ${shortest}$ cm", f"小于 ${shortest}$ cm", f"等于 ${max(a, b, c)}$ cm"]
     return value_draft(rng, question, f"不大于 ${shortest}$ cm", wrong, difficulty=0.2)
 
@@ -64,11 +65,17 @@ def _perpendicular_distance(rng: np.random.Generator) -> Draft:
 def _perpendicular_facts(rng: np.random.Generator) -> Draft:
     return StatementDraft(
         "下列说法中",
-        ("在同一平面内，过一点有且只有一条直线与已知直线垂直",
-         "直线外一点与直线上各点连接的所有线段中，垂线段最短",
-         "从直线外一点到这条直线的垂线段的长度，叫做点到直线的距离"),
-        ("从直线外一点到这条直线的垂线段，叫做点到直线的距离", "在同一平面内，过一点可以画无数条直线与已知直线垂直",
-         "两条直线相交，所成的角一定是直角", "直线外一点到直线上任意一点的线段都是垂线段"),
+        (
+            "在同一平面内，过一点有且只有一条直线与已知直线垂直",
+            "直线外一点与直线上各点连接的所有线段中，垂线段最短",
+            "从直线外一点到这条直线的垂线段的长度，叫做点到直线的距离",
+        ),
+        (
+            "从直线外一点到这条直线的垂线段，叫做点到直线的距离",
+            "在同一平面内，过一点可以画无数条直线与已知直线垂直",
+            "两条直线相交，所成的角一定是直角",
+            "直线外一点到直线上任意一点的线段都是垂线段",
+        ),
         difficulty=-0.5,
     )
 
@@ -77,7 +84,12 @@ def _perpendicular_facts(rng: np.random.Generator) -> Draft:
 def _transversal_facts(rng: np.random.Generator) -> Draft:
     return StatementDraft(
         "两条直线被第三条直线所截，下列说法中",
-        ("共形成 $4$ 对同位角", "共形成 $2$ 对内错角", "若同位角相等，则内错角也相等", "同旁内角可能相等"),
+        (
+            "共形成 $4$ 对同位角",
+            "共形成 $2$ 对内错角",
+            "若同位角相等，则内错角也相等",
+            "同旁内角可能相等",
+        ),
         ("同位角一定相等", "同旁内角一定互补", "内错角一定相等", "共形成 $4$ 对内错角"),
         difficulty=-0.3,
     )
@@ -86,8 +98,15 @@ def _transversal_facts(rng: np.random.Generator) -> Draft:
 @register("同位角、内错角、同旁内角")
 def _undetermined(rng: np.random.Generator) -> Draft:
     x = randint(rng, 30, 150)
-    question = f"两条直线被第三条直线所截，$\\angle 1$ 与 $\\angle 2$ 是同位角，若 $\\angle 1={x}^{{\\circ}}$，则 $\\angle 2$ 的度数"
-    wrong = [f"等于 {degrees(x)}", f"等于 {degrees(180 - x)}", f"等于 {degrees(x)} 或 {degrees(180 - x)}"]
+    question = (
+        f"两条直线被第三条直线所截，$\\angle 1$ 与 $\\angle 2$ 是同位角，若 $\\angle 1={x}"
+        f"^{{\\circ}}$，则 $\\angle 2$ 的度数"
+    )
+    wrong = [
+        f"等于 {degrees(x)}",
+        f"等于 {degrees(180 - x)}",
+        f"等于 {degrees(x)} 或 {degrees(180 - x)}",
+    ]
     return value_draft(rng, question, "不能确定", wrong, difficulty=0.5)
 
 
@@ -95,10 +114,17 @@ def _undetermined(rng: np.random.Generator) -> Draft:
 def _parallel_axiom(rng: np.random.Generator) -> Draft:
     return StatementDraft(
         "下列说法中",
-        ("经过直线外一点，有且只有一条直线与这条直线平行", "如果两条直线都与第三条直线平行，那么这两条直线也互相平行",
-         "在同一平面内，不相交的两条直线叫做平行线"),
-        ("过一点有且只有一条直线与已知直线平行", "在同一平面内，两条直线的位置关系有相交、平行、垂直三种",
-         "不相交的两条直线叫做平行线", "经过直线外一点，可以画两条直线与这条直线平行"),
+        (
+            "经过直线外一点，有且只有一条直线与这条直线平行",
+            "如果两条直线都与第三条直线平行，那么这两条直线也互相平行",
+            "在同一平面内，不相交的两条直线叫做平行线",
+        ),
+        (
+            "过一点有且只有一条直线与已知直线平行",
+            "在同一平面内，两条直线的位置关系有相交、平行、垂直三种",
+            "不相交的两条直线叫做平行线",
+            "经过直线外一点，可以画两条直线与这条直线平行",
+        ),
         difficulty=-0.4,
     )
 
@@ -111,9 +137,16 @@ def _parallel_test(rng: np.random.Generator) -> Draft:
     x = randint(rng, 35, 145)
     kind, supplementary = pick(rng, _ANGLE_PAIRS)
     value = 180 - x if supplementary else x
-    question = (f"直线 $a$、$b$ 被直线 $c$ 所截，$\\angle 1$ 与 $\\angle 2$ 是{kind}，$\\angle 1={x}^{{\\circ}}$，"
-                "要使 $a\\parallel b$，$\\angle 2$ 的度数应是")
-    wrong = [degrees(x if supplementary else 180 - x), degrees(90 - x if x < 90 else x - 90), degrees(360 - x)]
+    question = (
+        f"直线 $a$、$b$ 被直线 $c$ 所截，$\\angle 1$ 与 $\\angle 2$ 是{kind}，"
+        f"$\\angle 1={x}^{{\\circ}}$，"
+        "要使 $a\\parallel b$，$\\angle 2$ 的度数应是"
+    )
+    wrong = [
+        degrees(x if supplementary else 180 - x),
+        degrees(90 - x if x < 90 else x - 90),
+        degrees(360 - x),
+    ]
     return value_draft(rng, question, degrees(value), wrong, difficulty=-0.3)
 
 
@@ -122,24 +155,43 @@ def _parallel_property(rng: np.random.Generator) -> Draft:
     x = randint(rng, 35, 145)
     kind, supplementary = pick(rng, _ANGLE_PAIRS)
     value = 180 - x if supplementary else x
-    question = (f"已知 $a\\parallel b$，直线 $c$ 与 $a$、$b$ 分别相交，$\\angle 1$ 与 $\\angle 2$ 是{kind}，"
-                f"$\\angle 1={x}^{{\\circ}}$，则 $\\angle 2$ 的度数是")
+    question = (
+        f"已知 $a\\parallel b$，直线 $c$ 与 $a$、$b$ 分别相交，$\\angle 1$ 与 $\\angle 2$ 是{kind}"
+        "，"
+        f"$\\angle 1={x}^{{\\circ}}$，则 $\\angle 2$ 的度数是"
+    )
     wrong = [degrees(x if supplementary else 180 - x), degrees(abs(90 - x)), degrees(360 - 2 * x)]
-    return value_draft(rng, question, degrees(value), wrong, difficulty=-0.4, extra_kps=("平行线的判定",))
+    return value_draft(
+        rng, question, degrees(value), wrong, difficulty=-0.4, extra_kps=("平行线的判定",)
+    )
 
 
 @register("平行线的性质")
 def _zigzag(rng: np.random.Generator) -> Draft:
     b, d = randint(rng, 20, 70), randint(rng, 20, 70)
-    stem = (f"已知 $AB\\parallel CD$，点 $E$ 在直线 $AB$ 与 $CD$ 之间，点 $A$、$C$、$E$ 都在直线 $BD$ 的左侧，"
-            f"连接 $BE$、$DE$，$\\angle ABE={b}^{{\\circ}}$，$\\angle CDE={d}^{{\\circ}}$，求 $\\angle BED$ 的度数。")
+    stem = (
+        "已知 $AB\\parallel CD$，点 $E$ 在直线 $AB$ 与 $CD$ 之间，点 $A$、$C$、$E$ 都在直线 $BD$ "
+        "的左侧，"
+        f"连接 $BE$、$DE$，$\\angle ABE={b}^{{\\circ}}$，$\\angle CDE={d}^{{\\circ}}$，求 $\\angle"
+        " BED$ 的度数。"
+    )
     steps = (
         Step("过点 $E$ 作 $EF\\parallel AB$（点 $F$ 在点 $E$ 左侧）。", "正确作出辅助线", 2),
-        Step("$\\because AB\\parallel CD$，$\\therefore EF\\parallel CD$（平行于同一条直线的两条直线平行）。",
-             "由平行公理的推论得 $EF\\parallel CD$", 1),
-        Step(f"$\\therefore \\angle BEF=\\angle ABE={b}^{{\\circ}}$，$\\angle DEF=\\angle CDE={d}^{{\\circ}}$（两直线平行，内错角相等）。",
-             "由平行线的性质得出两组等角", 2),
-        Step(f"$\\therefore \\angle BED=\\angle BEF+\\angle DEF={b + d}^{{\\circ}}$。", "求出结果", 1),
+        Step(
+            "$\\because AB\\parallel CD$，$\\therefore EF\\parallel CD$（平行于同一条直线的两条直"
+            "线平行）。",
+            "由平行公理的推论得 $EF\\parallel CD$",
+            1,
+        ),
+        Step(
+            f"$\\therefore \\angle BEF=\\angle ABE={b}^{{\\circ}}$，$\\angle DEF=\\angle CDE={d}^"
+            f"{{\\circ}}$（两直线平行，内错角相等）。",
+            "由平行线的性质得出两组等角",
+            2,
+        ),
+        Step(
+            f"$\\therefore \\angle BED=\\angle BEF+\\angle DEF={b + d}^{{\\circ}}$。", "求出结果", 1
+        ),
     )
     return SolutionDraft(stem, steps, difficulty=0.6, extra_kps=("平行公理及推论",))
 
@@ -148,9 +200,17 @@ def _zigzag(rng: np.random.Generator) -> Draft:
 def _propositions(rng: np.random.Generator) -> Draft:
     return StatementDraft(
         "下列命题中",
-        ("对顶角相等", "两直线平行，内错角相等", "同角的补角相等", "在同一平面内，垂直于同一条直线的两条直线平行"),
+        (
+            "对顶角相等",
+            "两直线平行，内错角相等",
+            "同角的补角相等",
+            "在同一平面内，垂直于同一条直线的两条直线平行",
+        ),
         ("相等的角是对顶角", "同位角相等", "若 $a^{2}=b^{2}$，则 $a=b$", "若 $|a|=|b|$，则 $a=b$"),
-        ask_true="是真命题的是", ask_false="是假命题的是", claim="，这是一个真命题", difficulty=-0.2,
+        ask_true="是真命题的是",
+        ask_false="是假命题的是",
+        claim="，这是一个真命题",
+        difficulty=-0.2,
     )
 
 
@@ -168,8 +228,17 @@ def _counterexample(rng: np.random.Generator) -> Draft:
 def _translation_facts(rng: np.random.Generator) -> Draft:
     return StatementDraft(
         "下列说法中",
-        ("平移不改变图形的形状和大小", "电梯的上下运动属于平移", "平移后，对应点所连的线段平行（或在同一条直线上）且相等"),
-        ("钟摆的摆动属于平移", "汽车方向盘的转动属于平移", "平移会改变图形的方向", "平移后图形的面积会变大"),
+        (
+            "平移不改变图形的形状和大小",
+            "电梯的上下运动属于平移",
+            "平移后，对应点所连的线段平行（或在同一条直线上）且相等",
+        ),
+        (
+            "钟摆的摆动属于平移",
+            "汽车方向盘的转动属于平移",
+            "平移会改变图形的方向",
+            "平移后图形的面积会变大",
+        ),
         difficulty=-1.2,
     )
 
@@ -179,181 +248,19 @@ def _translation_distance(rng: np.random.Generator) -> Draft:
     d, bc = randint(rng, 2, 6), randint(rng, 7, 12)
     perimeter = bc + randint(rng, 8, 20)
     if rng.random() < 0.5:
-        question = (f"将周长为 ${perimeter}$ cm 的 $\\triangle ABC$ 沿 $BC$ 方向平移 ${d}$ cm 得到 $\\triangle DEF$，"
-                    "则四边形 $ABFD$ 的周长是")
+        question = (
+            f"将周长为 ${perimeter}$ cm 的 $\\triangle ABC$ 沿 $BC$ 方向平移 ${d}$ cm 得到 $\\tria"
+            "ngle DEF$，"
+            "则四边形 $ABFD$ 的周长是"
+        )
         value = perimeter + 2 * d
         wrong = [perimeter + d, perimeter, perimeter + 4 * d]
     else:
-        question = (f"将 $\\triangle ABC$ 沿 $BC$ 方向平移得到 $\\triangle DEF$，点 $B$、$E$、$C$、$F$ 依次在同一直线上，"
-                    f"若 $BF={bc + d}$ cm，$EC={bc - d}$ cm，则平移的距离是")
+        question = (
+            "将 $\\triangle ABC$ 沿 $BC$ 方向平移得到 $\\triangle DEF$，点 $B$、$E$、$C$、$F$ 依"
+            "次在同一直线上，"
+            f"若 $BF={bc + d}$ cm，$EC={bc - d}$ cm，则平移的距离是"
+        )
         value = d
         wrong = [2 * d, bc, bc - d]
     return value_draft(rng, question, f"${value}$ cm", [f"${w}$ cm" for w in wrong], difficulty=0.1)
-
-
-@register("算术平方根")
-def _arithmetic_root(rng: np.random.Generator) -> Draft:
-    k = randint(rng, 2, 5)
-    if rng.random() < 0.5:
-        question = f"$\\sqrt{{{k**4}}}$ 的算术平方根是"
-        wrong = [mnum(k * k), f"$\\pm{k}$", f"$\\pm{k * k}$"]
-        return value_draft(rng, question, mnum(k), wrong, difficulty=0.2)
-    n = randint(rng, 4, 20)
-    question = f"$\\sqrt{{{n * n}}}$ 的值是"
-    return value_draft(rng, question, mnum(n), [f"$\\pm{n}$", mnum(-n), mnum(n * n // 2)], difficulty=-1.2)
-
-
-@register("平方根")
-def _square_roots(rng: np.random.Generator) -> Draft:
-    p, q = sample(rng, [1, 2, 3, 4, 5, 7, 9], 2)
-    value = Fraction(p * p, q * q)
-    root = Fraction(p, q)
-    question = f"{mnum(value)} 的平方根是"
-    wrong = [mnum(root), mnum(-root), f"$\\pm{num(value / 2)}$"]
-    return value_draft(rng, question, f"$\\pm{num(root)}$", wrong, difficulty=-0.5)
-
-
-@register("平方根")
-def _square_root_facts(rng: np.random.Generator) -> Draft:
-    k = randint(rng, 2, 9)
-    return StatementDraft(
-        "下列说法中",
-        (f"$-{k * k}$ 没有平方根", "$0$ 的平方根是 $0$", "一个正数有两个平方根，它们互为相反数",
-         f"$(-{k})^{{2}}$ 的平方根是 $\\pm{k}$"),
-        (f"${k * k}$ 的平方根是 ${k}$", f"$(-{k})^{{2}}$ 的平方根是 $-{k}$", "负数的平方根是负数",
-         f"$\\sqrt{{{k * k}}}=\\pm{k}$"),
-        difficulty=-0.4,
-    )
-
-
-@register("立方根的概念")
-def _cube_root_facts(rng: np.random.Generator) -> Draft:
-    k = randint(rng, 2, 5)
-    return StatementDraft(
-        "下列说法中",
-        (f"$-{k**3}$ 的立方根是 $-{k}$", "立方根等于它本身的数是 $0$ 和 $\\pm1$", "$\\sqrt[3]{-a}=-\\sqrt[3]{a}$",
-         "任何数都有立方根"),
-        ("负数没有立方根", f"${k**3}$ 的立方根是 $\\pm{k}$", "一个数的立方根一定比这个数小",
-         "立方根等于它本身的数只有 $0$"),
-        difficulty=-0.5,
-    )
-
-
-@register("求一个数的立方根")
-def _cube_root(rng: np.random.Generator) -> Draft:
-    p, q = sample(rng, [1, 1, 2, 3, 4, 5], 2)
-    root = Fraction(-p, q)
-    value = root**3
-    question = f"$\\sqrt[3]{{{num(value)}}}$ 的值是"
-    wrong = [mnum(-root), f"$\\pm{num(abs(root))}$", mnum(value / 3)]
-    return value_draft(rng, question, mnum(root), wrong, difficulty=-0.4)
-
-
-_NUMBERS = (  # LaTeX, is irrational
-    ("\\pi", True), ("\\sqrt{2}", True), ("\\sqrt{9}", False), ("\\frac{22}{7}", False),
-    ("0.\\dot{3}", False), ("3.1415", False), ("\\sqrt[3]{8}", False), ("\\sqrt[3]{4}", True),
-    ("\\frac{\\pi}{2}", True), ("-\\sqrt{5}", True), ("0", False), ("-\\frac{1}{3}", False),
-    ("0.1010010001\\cdots", True),
-)
-
-
-@register("无理数与实数的概念")
-def _count_irrational(rng: np.random.Generator) -> Draft:
-    shown = sample(rng, _NUMBERS, 6)
-    count = sum(1 for _, irrational in shown if irrational)
-    note = "（相邻两个 $1$ 之间 $0$ 的个数逐次加 $1$）" if any("cdots" in t for t, _ in shown) else ""
-    question = f"在实数 {'，'.join(math(t) for t, _ in shown)}{note} 中，无理数的个数是"
-    wrong = [mnum(count + 1), mnum(max(count - 1, 0)), mnum(count + 2)]
-    return value_draft(rng, question, mnum(count), wrong, difficulty=-0.2, numeric=count)
-
-
-@register("实数的运算与大小比较")
-def _estimate_root(rng: np.random.Generator) -> Draft:
-    k = randint(rng, 2, 9)
-    n = randint(rng, k * k + 1, (k + 1) ** 2 - 1)
-    question = f"估计 $\\sqrt{{{n}}}$ 的值"
-    answer = f"在 ${k}$ 和 ${k + 1}$ 之间"
-    wrong = [f"在 ${k - 1}$ 和 ${k}$ 之间", f"在 ${k + 1}$ 和 ${k + 2}$ 之间", f"在 ${n // 2}$ 和 ${n // 2 + 1}$ 之间"]
-    return value_draft(rng, question, answer, wrong, difficulty=-0.3)
-
-
-@register("实数的运算与大小比较")
-def _real_arithmetic(rng: np.random.Generator) -> Draft:
-    a, b, c = randint(rng, 2, 9), randint(rng, 2, 4), pick(rng, (2, 3, 5, 6, 7))
-    k = randint(rng, 1, 2) if c > 4 else 1
-    k = k if k * k < c else 1
-    stem = f"计算：$\\sqrt{{{a * a}}}+\\sqrt[3]{{-{b**3}}}-|{k}-\\sqrt{{{c}}}|$。"
-    total = f"{a - b + k}-\\sqrt{{{c}}}"
-    steps = (
-        Step(f"原式 $={a}+(-{b})-(\\sqrt{{{c}}}-{k})$", "正确化简算术平方根和立方根", 2),
-        Step(f"$={a}-{b}-\\sqrt{{{c}}}+{k}$", "正确去掉绝对值符号（判断 $\\sqrt{" + str(c) + "}>" + str(k) + "$）", 2),
-        Step(f"$={total}$", "结果正确", 2),
-    )
-    return SolutionDraft(stem, steps, difficulty=0.3, extra_kps=("算术平方根", "求一个数的立方根"))
-
-
-@register("有序数对")
-def _ordered_pair(rng: np.random.Generator) -> Draft:
-    a, b = sample(rng, list(range(2, 16)), 2)
-    question = f"如果用有序数对 $({a},{b})$ 表示电影票上“{a} 排 {b} 号”，那么“{b} 排 {a} 号”可以表示为"
-    wrong = [point(a, b), point(b, b), point(a, a)]
-    return value_draft(rng, question, point(b, a), wrong, difficulty=-1.6)
-
-
-@register("平面直角坐标系与点的坐标")
-def _distance_to_axis(rng: np.random.Generator) -> Draft:
-    x, y = sample(rng, [v for v in range(-9, 10) if v], 2)
-    axis, value, other = pick(rng, (("x", abs(y), abs(x)), ("y", abs(x), abs(y))))
-    question = f"点 $P({x},{y})$ 到 ${axis}$ 轴的距离是"
-    wrong = [mnum(other), mnum(-value), mnum(abs(x) + abs(y))]
-    return value_draft(rng, question, mnum(value), wrong, difficulty=-0.5)
-
-
-_QUADRANTS = ("第一象限", "第二象限", "第三象限", "第四象限")
-
-
-@register("各象限内点的坐标特征")
-def _quadrant(rng: np.random.Generator) -> Draft:
-    x, y = randint(rng, -9, 9, nonzero=True), randint(rng, -9, 9, nonzero=True)
-    shown_y = str(y)
-    if rng.random() < 0.5:
-        y = randint(rng, 1, 5)
-        shown_y = f"m^{{2}}+{y}"  # positive whatever m is
-    index = {(True, True): 0, (False, True): 1, (False, False): 2, (True, False): 3}[(x > 0, y > 0)]
-    question = f"在平面直角坐标系中，点 $P({x},{shown_y})$ 所在的象限是"
-    answer = _QUADRANTS[index]
-    return value_draft(rng, question, answer, [q for q in _QUADRANTS if q != answer], difficulty=-0.9)
-
-
-@register("各象限内点的坐标特征")
-def _on_axis(rng: np.random.Generator) -> Draft:
-    m, k, j = randint(rng, -5, 5, nonzero=True), randint(rng, 1, 5), randint(rng, 2, 3)
-    question = f"若点 $P(m-{k},{j}m{-j * m:+d})$ 在 $x$ 轴上，则点 $P$ 的坐标是"
-    wrong = [point(0, m - k), point(m + k, 0), point(-m - k, 0), point(k - m, 0), point(m, 0)]
-    return value_draft(rng, question, point(m - k, 0), wrong, difficulty=0.2)
-
-
-_DIRECTIONS = (("东", "北", 1, 1), ("西", "北", -1, 1), ("西", "南", -1, -1), ("东", "南", 1, -1))
-
-
-@register("用坐标表示地理位置")
-def _map_position(rng: np.random.Generator) -> Draft:
-    ew, ns, sx, sy = pick(rng, _DIRECTIONS)
-    a, b = sample(rng, list(range(100, 900, 50)), 2)
-    question = (f"以学校为原点，正东方向为 $x$ 轴正方向，正北方向为 $y$ 轴正方向建立平面直角坐标系（单位长度为 $1$ 米），"
-                f"小明家位于学校正{ew}方向 ${a}$ 米再往正{ns}方向 ${b}$ 米处，则小明家的坐标是")
-    wrong = [point(sy * b, sx * a), point(-sx * a, sy * b), point(sx * a, -sy * b)]
-    return value_draft(rng, question, point(sx * a, sy * b), wrong, difficulty=-0.6)
-
-
-@register("用坐标表示平移")
-def _translate_point(rng: np.random.Generator) -> Draft:
-    x, y = randint(rng, -6, 6), randint(rng, -6, 6)
-    m, n = randint(rng, 1, 5), randint(rng, 1, 5)
-    horizontal, sx = pick(rng, (("左", -1), ("右", 1)))
-    vertical, sy = pick(rng, (("上", 1), ("下", -1)))
-    question = (f"将点 $A({x},{y})$ 向{horizontal}平移 ${m}$ 个单位长度，再向{vertical}平移 ${n}$ 个单位长度，"
-                "得到点 $A'$，则点 $A'$ 的坐标是")
-    answer = point(x + sx * m, y + sy * n)
-    wrong = [point(x - sx * m, y + sy * n), point(x + sx * m, y - sy * n), point(x + sy * n, y + sx * m)]
-    return value_draft(rng, question, answer, wrong, difficulty=-0.5)

@@ -22,7 +22,6 @@ from yincai.demo.itembank.drafts import (
     registrar,
     sample,
     value_draft,
-    wrap,
 )
 
 TIMES = "\\times"
@@ -114,7 +113,10 @@ def _number_line_move(rng: np.random.Generator) -> Draft:
     a, k = randint(rng, -8, 8, nonzero=True), randint(rng, 2, 9)
     direction, sign = pick(rng, (("右", 1), ("左", -1)))
     result = a + sign * k
-    question = f"数轴上点 $A$ 表示的数是 ${a}$，将点 $A$ 向{direction}移动 ${k}$ 个单位长度后，所得点表示的数是"
+    question = (
+        f"数轴上点 $A$ 表示的数是 ${a}$，将点 $A$ 向{direction}移动 ${k}$ 个单位长度后，所"
+        "得点表示的数是"
+    )
     wrong = [mnum(a - sign * k), mnum(-result), mnum(sign * k - a)]
     return value_draft(rng, question, mnum(result), wrong, difficulty=-0.6, numeric=result)
 
@@ -142,7 +144,9 @@ def _absolute(rng: np.random.Generator) -> Draft:
     a = randint(rng, 2, 12)
     if rng.random() < 0.5:
         wrong = [mnum(a), mnum(-a), f"$\\pm\\frac{{1}}{{{a}}}$"]
-        return value_draft(rng, f"若 $|x|={a}$，则 $x$ 的值是", f"$\\pm{a}$", wrong, difficulty=-0.7)
+        return value_draft(
+            rng, f"若 $|x|={a}$，则 $x$ 的值是", f"$\\pm{a}$", wrong, difficulty=-0.7
+        )
     wrong = [mnum(a), f"$\\pm{a}$", mnum(Fraction(1, a))]
     return value_draft(rng, f"$-|-{a}|$ 的值是", mnum(-a), wrong, difficulty=-0.9)
 
@@ -200,17 +204,24 @@ def _subtract(rng: np.random.Generator) -> Draft:
 @register("有理数的减法法则")
 def _temperature(rng: np.random.Generator) -> Draft:
     high, low = randint(rng, 1, 12), -randint(rng, 1, 15)
-    question = f"某地某天的最高气温是 ${high}^{{\\circ}}\\mathrm{{C}}$，最低气温是 ${low}^{{\\circ}}\\mathrm{{C}}$，这天的温差是"
+    question = (
+        f"某地某天的最高气温是 ${high}^{{\\circ}}\\mathrm{{C}}$，最低气温是 ${low}^{{\\cir"
+        f"c}}\\mathrm{{C}}$，这天的温差是"
+    )
     answer = f"${high - low}^{{\\circ}}\\mathrm{{C}}$"
-    wrong = [f"${v}^{{\\circ}}\\mathrm{{C}}$" for v in (high + low, -(high - low), abs(high + low) + 1)]
+    wrong = [
+        f"${v}^{{\\circ}}\\mathrm{{C}}$" for v in (high + low, -(high - low), abs(high + low) + 1)
+    ]
     return value_draft(rng, question, answer, wrong, difficulty=-1.1)
 
 
 def _mixed_terms(rng: np.random.Generator) -> tuple[str, int, list[int]]:
     values = [randint(rng, -15, 15, nonzero=True) for _ in range(4)]
     signs = [pick(rng, ("+", "-")) for _ in range(3)]
-    expression = paren(values[0]) + "".join(s + paren(v) for s, v in zip(signs, values[1:]))
-    addends = [values[0]] + [v if s == "+" else -v for s, v in zip(signs, values[1:])]
+    expression = paren(values[0]) + "".join(
+        s + paren(v) for s, v in zip(signs, values[1:], strict=True)
+    )
+    addends = [values[0]] + [v if s == "+" else -v for s, v in zip(signs, values[1:], strict=True)]
     return expression, sum(addends), addends
 
 
@@ -225,7 +236,11 @@ def _mixed_add_subtract(rng: np.random.Generator) -> Draft:
     positive, negative = sum(v for v in addends if v > 0), sum(v for v in addends if v < 0)
     steps = (
         Step(f"原式 $={written}$", "减法转化为加法，省略加号和括号", 2),
-        Step(f"$={num(positive)}{'+' if negative >= 0 else ''}{num(negative)}$", "正数、负数分别相加", 2),
+        Step(
+            f"$={num(positive)}{'+' if negative >= 0 else ''}{num(negative)}$",
+            "正数、负数分别相加",
+            2,
+        ),
         Step(f"$={num(total)}$", "结果正确", 2),
     )
     return SolutionDraft(f"计算：${expression}$。", steps, extra_kps=("有理数的减法法则",))
@@ -297,7 +312,11 @@ def _multiply_divide(rng: np.random.Generator) -> Draft:
 
 
 def _power_statements(rng: np.random.Generator) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    a, b, c = randint(rng, 2, 5), randint(rng, 2, 4), randint(rng, 2, 6)
+    a, b, c = (
+        randint(rng, 2, 5),
+        randint(rng, 2, 4),
+        randint(rng, 3, 6),
+    )  # 2^2 = 2·2 would make a false form true
     true = (
         f"$(-{a})^{{3}}={-(a**3)}$",
         f"$-{b}^{{2}}={-(b**2)}$",
@@ -342,7 +361,10 @@ def _mixed_operations(rng: np.random.Generator) -> Draft:
         Step(f"$={num(total)}$", "加减计算及结果正确", 2),
     )
     return SolutionDraft(
-        f"计算：${expression}$。", steps, difficulty=0.2, extra_kps=("乘方的意义", "有理数的除法法则")
+        f"计算：${expression}$。",
+        steps,
+        difficulty=0.2,
+        extra_kps=("乘方的意义", "有理数的除法法则"),
     )
 
 
@@ -360,8 +382,13 @@ def _scientific(rng: np.random.Generator) -> Draft:
     mantissa = Decimal(digits).scaleb(-(len(str(digits)) - 1))
     value = int(mantissa.scaleb(exponent))
     context, unit = pick(
-        rng, (("某市常住人口约为", "人"), ("某景区“五一”假期接待游客约", "人次"),
-              ("某省今年粮食总产量约为", "千克"), ("某工程总投资约", "元"))
+        rng,
+        (
+            ("某市常住人口约为", "人"),
+            ("某景区“五一”假期接待游客约", "人次"),
+            ("某省今年粮食总产量约为", "千克"),
+            ("某工程总投资约", "元"),
+        ),
     )
     question = f"{context} ${value}$ {unit}，将 ${value}$ 用科学记数法表示为"
     answer = f"${mantissa}\\times10^{{{exponent}}}$"
@@ -382,7 +409,9 @@ def _rounding(rng: np.random.Generator) -> Draft:
     name, step, places = pick(rng, _PLACES)
     rounded = value.quantize(Decimal(step), rounding=ROUND_HALF_UP)
     question = f"用四舍五入法把 ${value}$ 精确到{name}（精确到 ${step}$），所得近似数是"
-    other = [value.quantize(Decimal(s), rounding=ROUND_HALF_UP) for _, s, p in _PLACES if p != places]
+    other = [
+        value.quantize(Decimal(s), rounding=ROUND_HALF_UP) for _, s, p in _PLACES if p != places
+    ]
     truncated = value.quantize(Decimal(step), rounding="ROUND_DOWN")
     wrong = [math(str(v)) for v in (*other, truncated, rounded + Decimal(step))]
     return value_draft(rng, question, math(str(rounded)), wrong, difficulty=-0.4)

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from yincai.db import Base
 
+SCORE_TOLERANCE = 1e-9  # float noise, not leniency: 4.5 of 4.5 is fine, 4.6 is not
+
 
 def upsert_rows(
     session: Session,

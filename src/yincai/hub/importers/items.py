@@ -1,1 +1,307 @@
-def import_items(*a, **k): ...
+"""Import an item bank: knowledge points (with prerequisites) and items tagged with them.
+
+Layouts: an XLSX workbook with sheets 知识点/knowledge_points and 题目/items, or a JSON/YAML
+document ``{subject: 数学, knowledge_points: [...], items: [...]}`` using the same field names.
+Item fields: 编码/code, 题型/type, 题干/stem (LaTeX kept as written), 选项/options (a list, or one
+cell with an option per line or separated by "|"; "A." prefixes are dropped), 答案/answer (option
+letters for choice items, 对/错 for true-false), 满分/full_score, 知识点/kps
+("M7A.01:0.6;M7A.02:0.4"; without weights each of n tags weighs 1/n), 年级/grade, 难度/difficulty.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yincai.errors import RowError
+from yincai.hub.importers.common import digest, previous_import, raise_if_errors, record_batch
+from yincai.hub.importers.knowledge_points import (
+    KP_FIELDS,
+    KpRow,
+    check_knowledge_points,
+    codes_of,
+    write_knowledge_points,
+)
+from yincai.hub.importers.parsing import parse_bool, parse_grade, parse_item_type, parse_number
+from yincai.hub.importers.records import Record, read_records
+from yincai.hub.importers.subjects import SubjectBook
+from yincai.hub.models import Item, ItemKp, ItemType, KnowledgePoint, Subject
+from yincai.hub.schemas import ImportSummary
+
+ITEM_FIELDS = {
+    "code": ("编码", "code", "题目编码", "题号"),
+    "type": ("题型", "type", "item_type"),
+    "stem": ("题干", "stem"),
+    "options": ("选项", "options"),
+    "answer": ("答案", "answer"),
+    "full_score": ("满分", "full_score", "分值"),
+    "kps": ("知识点", "kps", "knowledge_points"),
+    "grade": ("年级", "grade", "grade_level"),
+    "difficulty": ("难度", "difficulty"),
+    "subject": ("学科", "subject"),
+}
+SECTIONS = {
+    "kps": (("knowledge_points", "知识点", "kps"), KP_FIELDS),
+    "items": (("items", "题目", "试题"), ITEM_FIELDS),
+}
+WEIGHT_TOLERANCE = 0.01
+_OPTION_LABEL = re.compile(r"^\s*[A-Za-z]\s*[.．、:：)）]\s*")
+_LETTERS = "ABCDEFGHIJ"
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    code: str
+    subject_code: str
+    item_type: ItemType
+    stem: str
+    options: list[str]
+    answer: str
+    full_score: float
+    grade_level: int | None
+    difficulty: float | None
+    kps: dict[str, float]  # code → weight
+
+
+def import_items(session: Session, *, path: Path, subject_code: str | None = None) -> ImportSummary:
+    """Validate a whole item bank, then upsert its knowledge points and items by code."""
+    data = path.read_bytes()
+    sha256 = digest(data, subject_code or "")
+    previous = previous_import(session, kind="items", sha256=sha256)
+    if previous is not None:
+        return previous
+    errors: list[RowError] = []
+    records, settings = read_records(path, data, SECTIONS, errors)
+    raise_if_errors(path.name, errors)
+    subjects = SubjectBook(session)
+    default_subject = None
+    default_text = subject_code or settings.get("subject") or settings.get("学科")
+    if default_text:
+        try:
+            default_subject = subjects.code_of(str(default_text))
+        except ValueError as problem:
+            errors.append(RowError(path.name, 1, "subject", str(problem)))
+    kps = check_knowledge_points(session, records["kps"], subjects, default_subject, errors)
+    items = _check_items(session, records["items"], kps, subjects, default_subject, errors)
+    raise_if_errors(path.name, errors)
+
+    n_rows = len(records["kps"]) + len(records["items"])
+    summary = ImportSummary(kind="items", file_name=path.name, sha256=sha256, n_rows=n_rows)
+    kp_ids = write_knowledge_points(session, kps, subjects, summary)
+    _write_items(session, items, kp_ids, subjects, summary)
+    record_batch(session, summary)
+    return summary
+
+
+def _check_items(
+    session: Session,
+    records: list[Record],
+    kps: dict[str, KpRow],
+    subjects: SubjectBook,
+    default_subject: str | None,
+    errors: list[RowError],
+) -> list[ItemRow]:
+    query = select(KnowledgePoint.code, Subject.code).join(
+        Subject, Subject.id == KnowledgePoint.subject_id
+    )
+    stored_kps = dict(session.execute(query).all())
+    kp_subjects = {**stored_kps, **{code: str(row.subject_code) for code, row in kps.items()}}
+    rows: list[ItemRow] = []
+    first_row: dict[str, int] = {}
+    for record in records:
+        before = len(errors)
+        code = record.text("code")
+        for field in ("code", "type", "stem", "answer", "full_score"):
+            if not record.text(field):
+                errors.append(record.error(field, "不能为空 / must not be empty"))
+        if code in first_row:
+            errors.append(record.error("code", f"编码与第 {first_row[code]} 行重复 / duplicate"))
+        elif code:
+            first_row[code] = record.row
+        item_type = _parse(record, "type", parse_item_type, errors)
+        full_score = _parse(record, "full_score", parse_number, errors)
+        if full_score is not None and full_score <= 0:
+            errors.append(record.error("full_score", "满分须大于 0 / full score must be positive"))
+        grade = _parse(record, "grade", parse_grade, errors)
+        difficulty = _parse(record, "difficulty", parse_number, errors)
+        if difficulty is not None and not 0 <= difficulty <= 1:
+            errors.append(record.error("difficulty", "难度应在 0–1 之间 / must lie in [0, 1]"))
+        subject = _parse(record, "subject", subjects.code_of, errors)
+        options = _options(record.values.get("options"))
+        answer = _answer(record, item_type, options, errors) if item_type else ""
+        weights = _weights(record, kp_subjects, errors)
+        subject = (
+            subject
+            or next((kp_subjects[c] for c in weights if c in kp_subjects), None)
+            or default_subject
+        )
+        if subject is None and len(errors) == before:
+            errors.append(record.error("subject", "无法确定学科 / subject unknown"))
+        if len(errors) > before or item_type is None or full_score is None or subject is None:
+            continue
+        rows.append(
+            ItemRow(
+                code,
+                subject,
+                item_type,
+                record.text("stem"),
+                options,
+                answer,
+                full_score,
+                grade,
+                difficulty,
+                weights,
+            )
+        )
+    return rows
+
+
+def _parse(record: Record, field: str, parse: Any, errors: list[RowError]) -> Any:
+    text = record.text(field)
+    if not text:
+        return None
+    try:
+        return parse(text)
+    except ValueError as problem:
+        errors.append(record.error(field, str(problem)))
+        return None
+
+
+def _options(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, dict):
+        return [str(value[key]).strip() for key in sorted(value)]
+    parts = value if isinstance(value, list) else re.split(r"\n|\|", str(value))
+    return [_OPTION_LABEL.sub("", str(part)).strip() for part in parts if str(part).strip()]
+
+
+def _answer(record: Record, item_type: ItemType, options: list[str], errors: list[RowError]) -> str:
+    """The answer in stored form: option letters ("AC") for choice items, true/false, or text."""
+    text = record.text("answer")
+    if item_type is ItemType.TRUE_FALSE:
+        try:
+            return "true" if parse_bool(text) else "false"
+        except ValueError as problem:
+            errors.append(record.error("answer", str(problem)))
+            return ""
+    if item_type not in (ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_CHOICE):
+        return text
+    if len(options) < 2:
+        errors.append(record.error("options", "选择题至少需要两个选项 / needs two options"))
+        return ""
+    letters = re.sub(r"[\s,，、;；]", "", text).upper()
+    allowed = _LETTERS[: len(options)]
+    if not letters or any(letter not in allowed for letter in letters):
+        reason = f"答案“{text}”不在选项 {allowed[0]}–{allowed[-1]} 中 / answer not among options"
+        errors.append(record.error("answer", reason))
+    elif len(set(letters)) != len(letters):
+        errors.append(record.error("answer", "答案中有重复选项 / repeated option"))
+    elif item_type is ItemType.SINGLE_CHOICE and len(letters) != 1:
+        errors.append(record.error("answer", "单选题只能有一个答案 / one answer only"))
+    return "".join(sorted(letters))
+
+
+def _weights(record: Record, known: dict[str, str], errors: list[RowError]) -> dict[str, float]:
+    """Knowledge-point weights: all given and summing to 1, or none given (then 1/n each)."""
+    value = record.values.get("kps")
+    pairs: list[tuple[str, str | None]] = []
+    if isinstance(value, dict):
+        pairs = [(str(code), str(weight)) for code, weight in value.items()]
+    else:
+        for part in codes_of(value):
+            code, _, text = part.replace("：", ":").partition(":")
+            pairs.append((code.strip(), text.strip() or None))
+    weights: dict[str, float] = {}
+    for code, weight in pairs:
+        if code not in known:
+            errors.append(record.error("kps", f"知识点“{code}”不存在 / unknown knowledge point"))
+        elif code in weights:
+            errors.append(record.error("kps", f"知识点“{code}”重复 / repeated knowledge point"))
+        try:
+            weights[code] = parse_number(weight) if weight is not None else float("nan")
+        except ValueError:
+            errors.append(record.error("kps", f"权重“{weight}”不是数字 / weight not a number"))
+    given = [w for w in weights.values() if w == w]
+    if not weights:
+        return {}
+    if not given:
+        return {code: 1 / len(weights) for code in weights}
+    if len(given) != len(weights):
+        errors.append(record.error("kps", "权重须全部给出或全部省略 / give all weights or none"))
+    elif any(w <= 0 for w in given):
+        errors.append(record.error("kps", "权重须大于 0 / weights must be positive"))
+    elif abs(sum(given) - 1) > WEIGHT_TOLERANCE:
+        reason = f"权重之和为 {sum(given):g}，应为 1 / weights must sum to 1"
+        errors.append(record.error("kps", reason))
+    return weights
+
+
+def _write_items(
+    session: Session,
+    rows: list[ItemRow],
+    kp_ids: dict[str, int],
+    subjects: SubjectBook,
+    summary: ImportSummary,
+) -> None:
+    stored = {item.code: item for item in session.scalars(select(Item))}
+    subject_ids = {row.subject_code: subjects.get(row.subject_code).id for row in rows}
+    counts = summary.count("item")
+    for row in rows:
+        values = (
+            subject_ids[row.subject_code],
+            row.item_type,
+            row.stem,
+            row.options,
+            row.answer,
+            row.full_score,
+            row.grade_level,
+            row.difficulty,
+        )
+        tags = sorted((kp_ids[code], round(weight, 6)) for code, weight in row.kps.items())
+        item = stored.get(row.code)
+        if item is None:
+            item = Item(code=row.code)
+            session.add(item)
+            counts.new += 1
+        elif _item_values(item) == values and _tags(item) == tags:
+            counts.unchanged += 1
+            continue
+        else:
+            counts.updated += 1
+        (
+            item.subject_id,
+            item.item_type,
+            item.stem,
+            item.options,
+            item.answer,
+            item.full_score,
+            item.grade_level,
+            item.difficulty,
+        ) = values
+        if _tags(item) != tags:
+            item.kps = [ItemKp(knowledge_point_id=kp, weight=weight) for kp, weight in tags]
+            session.flush()
+    session.flush()
+
+
+def _item_values(item: Item) -> tuple[Any, ...]:
+    return (
+        item.subject_id,
+        item.item_type,
+        item.stem,
+        list(item.options),
+        item.answer,
+        item.full_score,
+        item.grade_level,
+        item.difficulty,
+    )
+
+
+def _tags(item: Item) -> list[tuple[int, float]]:
+    return sorted((tag.knowledge_point_id, round(tag.weight, 6)) for tag in item.kps)

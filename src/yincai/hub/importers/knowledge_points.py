@@ -3,7 +3,9 @@ prerequisite links, checked for unknown codes and cycles before anything is stor
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -12,7 +14,7 @@ from yincai.errors import RowError
 from yincai.hub.importers.parsing import parse_grade, parse_kp_level, split_list
 from yincai.hub.importers.records import Record
 from yincai.hub.importers.subjects import SubjectBook
-from yincai.hub.models import KnowledgePoint, KpLevel, KpPrerequisite
+from yincai.hub.models import KnowledgePoint, KpLevel, KpPrerequisite, Subject
 from yincai.hub.schemas import ImportSummary
 
 KP_FIELDS = {
@@ -25,7 +27,16 @@ KP_FIELDS = {
     "prerequisites": ("先修知识点", "prerequisites", "先修", "前置知识点"),
     "subject": ("学科", "subject"),
 }
-SEMESTERS = {"上": 1, "上学期": 1, "1": 1, "第一学期": 1, "下": 2, "下学期": 2, "2": 2, "第二学期": 2}
+SEMESTERS = {
+    "上": 1,
+    "上学期": 1,
+    "1": 1,
+    "第一学期": 1,
+    "下": 2,
+    "下学期": 2,
+    "2": 2,
+    "第二学期": 2,
+}
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,17 @@ class KpRow:
     grade_level: int | None
     semester: int | None
     prerequisites: tuple[str, ...]
-    subject_code: str
+    subject_code: str | None
+    position: int
+
+
+def codes_of(value: Any) -> list[str]:
+    """Codes from "a;b；c" or a JSON/YAML list."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(code).strip() for code in value if str(code).strip()]
+    return split_list(str(value))
 
 
 def check_knowledge_points(
@@ -48,73 +69,194 @@ def check_knowledge_points(
     default_subject: str | None,
     errors: list[RowError],
 ) -> dict[str, KpRow]:
-    """Parse the knowledge points; return them by code (stored ones are known by code too)."""
+    """Parse the knowledge points and check their links; return them by code."""
     stored = dict(
         session.execute(
-            select(KnowledgePoint.code, KnowledgePoint.subject_id)
-        ).tuples()
+            select(KnowledgePoint.code, Subject.code).join(
+                Subject, Subject.id == KnowledgePoint.subject_id
+            )
+        ).all()
     )
-    stored_subjects = {subject_id: code for code, subject_id in _subject_codes(session)}
     rows: dict[str, KpRow] = {}
-    parsed: list[tuple[Record, dict[str, object]]] = []
-    for record in records:
-        before = len(errors)
-        code = record.text("code")
-        values: dict[str, object] = {"code": code}
-        if not code:
-            errors.append(record.error("code", "不能为空 / must not be empty"))
-        elif code in {r.code for r, _ in [(rows.get(code), None)] if r} or any(
-            v["code"] == code for _, v in parsed
-        ):
-            errors.append(record.error("code", "知识点编码重复 / duplicate code"))
-        if not record.text("name"):
-            errors.append(record.error("name", "不能为空 / must not be empty"))
-        for field, parse in (("level", parse_kp_level), ("grade", parse_grade)):
-            try:
-                values[field] = parse(record.text(field)) if record.text(field) else None
-            except ValueError as problem:
-                errors.append(record.error(field, str(problem)))
-        semester = record.text("semester")
-        if semester and semester not in SEMESTERS:
-            errors.append(record.error("semester", "学期应为 上/下 或 1/2 / semester 1 or 2"))
-        subject = record.text("subject")
-        if subject:
-            try:
-                values["subject"] = subjects.code_of(subject)
-            except ValueError as problem:
-                errors.append(record.error("subject", str(problem)))
-        if len(errors) == before:
-            parsed.append((record, values))
-    file_codes = {str(values["code"]) for _, values in parsed}
-    known = file_codes | set(stored)
-    subject_of: dict[str, str | None] = {
-        code: stored_subjects.get(subject_id) for code, subject_id in stored.items()
-    }
-    for record, values in parsed:
-        subject_of[str(values["code"])] = values.get("subject")  # type: ignore[assignment]
-    for record, values in parsed:
-        code = str(values["code"])
-        parent = record.text("parent") or None
-        prerequisites = tuple(_codes(record.values.get("prerequisites")))
-        if parent is not None and parent not in known:
-            errors.append(record.error("parent", f"上级知识点“{parent}”不存在 / unknown parent"))
-        for prerequisite in prerequisites:
-            if prerequisite == code:
-                errors.append(record.error("prerequisites", "不能以自身为先修 / self prerequisite"))
-            elif prerequisite not in known:
-                reason = f"先修知识点“{prerequisite}”不存在 / unknown knowledge point"
-                errors.append(record.error("prerequisites", reason))
-        subject_code = _inherited_subject(code, parent, values, record, subject_of, rows)
-        subject_code = subject_code or default_subject
-        if subject_code is None:
-            errors.append(record.error("subject", "无法确定学科 / subject unknown"))
+    for position, record in enumerate(records):
+        row = _parse(record, position, subjects, errors)
+        if row is None:
             continue
-        level = values.get("level") or KpLevel.POINT
-        grade = values.get("grade")
-        semester = SEMESTERS.get(record.text("semester"))
-        rows[code] = KpRow(
-            record, code, record.text("name"), level, parent,  # type: ignore[arg-type]
-            grade, semester, prerequisites, subject_code,  # type: ignore[arg-type]
-        )  # fmt: skip
+        if row.code in rows:
+            first = rows[row.code].record.row
+            errors.append(record.error("code", f"编码与第 {first} 行重复 / duplicate code"))
+            continue
+        rows[row.code] = row
+    known = set(rows) | set(stored)
+    for row in rows.values():
+        record = row.record
+        if row.parent is not None and row.parent not in known:
+            errors.append(record.error("parent", f"上级“{row.parent}”不存在 / unknown parent"))
+        for code in row.prerequisites:
+            if code == row.code:
+                errors.append(record.error("prerequisites", "不能以自身为先修 / self prerequisite"))
+            elif code not in known:
+                reason = f"先修知识点“{code}”不存在 / unknown knowledge point"
+                errors.append(record.error("prerequisites", reason))
+    for code, row in list(rows.items()):
+        subject_code = _inherited_subject(row, rows, stored, errors) or default_subject
+        if subject_code is None:
+            errors.append(row.record.error("subject", "无法确定学科 / subject unknown"))
+        rows[code] = dataclasses.replace(row, subject_code=subject_code)
     _check_cycles(session, rows, errors)
     return rows
+
+
+def write_knowledge_points(
+    session: Session, rows: dict[str, KpRow], subjects: SubjectBook, summary: ImportSummary
+) -> dict[str, int]:
+    """Upsert the knowledge points and replace their prerequisites; return ids by code."""
+    stored = {kp.code: kp for kp in session.scalars(select(KnowledgePoint))}
+    before = _prerequisites(session)
+    subject_ids = {code: subjects.get(str(row.subject_code)).id for code, row in rows.items()}
+    changed: set[str] = set()
+    for code, row in rows.items():
+        values = (
+            subject_ids[code],
+            row.name,
+            row.level,
+            row.grade_level,
+            row.semester,
+            row.position,
+        )
+        kp = stored.get(code)
+        if kp is None:
+            kp = KnowledgePoint(code=code)
+            session.add(kp)
+            stored[code] = kp
+            summary.count("knowledge_point").new += 1
+        if (kp.subject_id, kp.name, kp.level, kp.grade_level, kp.semester, kp.position) != values:
+            (kp.subject_id, kp.name, kp.level, kp.grade_level, kp.semester, kp.position) = values
+            changed.add(code)
+    session.flush()
+    ids = {code: kp.id for code, kp in stored.items()}
+    for code, row in rows.items():
+        parent_id = ids[row.parent] if row.parent else None
+        if stored[code].parent_id != parent_id:
+            stored[code].parent_id = parent_id
+            changed.add(code)
+        wanted = {ids[p] for p in row.prerequisites}
+        if before.get(ids[code], set()) != wanted:
+            changed.add(code)
+    session.flush()
+    file_ids = [ids[code] for code in rows]
+    session.execute(delete(KpPrerequisite).where(KpPrerequisite.knowledge_point_id.in_(file_ids)))
+    links = [
+        {"knowledge_point_id": ids[code], "prerequisite_id": ids[p]}
+        for code, row in rows.items()
+        for p in row.prerequisites
+    ]
+    if links:
+        session.execute(insert(KpPrerequisite), links)
+    counts = summary.count("knowledge_point")
+    counts.updated = len(changed) - counts.new
+    counts.unchanged = len(rows) - len(changed)
+    return ids
+
+
+def _parse(
+    record: Record, position: int, subjects: SubjectBook, errors: list[RowError]
+) -> KpRow | None:
+    before = len(errors)
+    values: dict[str, Any] = {}
+    for field in ("code", "name"):
+        if not record.text(field):
+            errors.append(record.error(field, "不能为空 / must not be empty"))
+    if len(record.text("code")) > 40:
+        errors.append(record.error("code", "编码超过 40 个字符 / code too long"))
+    for field, parse in (
+        ("level", parse_kp_level),
+        ("grade", parse_grade),
+        ("subject", subjects.code_of),
+    ):
+        try:
+            values[field] = parse(record.text(field)) if record.text(field) else None
+        except ValueError as problem:
+            errors.append(record.error(field, str(problem)))
+    semester = record.text("semester")
+    if semester and semester not in SEMESTERS:
+        errors.append(record.error("semester", "学期应为 上/下 或 1/2 / semester must be 1 or 2"))
+    if len(errors) > before:
+        return None
+    return KpRow(
+        record,
+        record.text("code"),
+        record.text("name"),
+        values["level"] or KpLevel.POINT,
+        record.text("parent") or None,
+        values["grade"],
+        SEMESTERS.get(semester),
+        tuple(codes_of(record.values.get("prerequisites"))),
+        values["subject"],
+        position,
+    )
+
+
+def _inherited_subject(
+    row: KpRow,
+    rows: dict[str, KpRow],
+    stored: dict[str, str],
+    errors: list[RowError],
+) -> str | None:
+    """The row's own subject, else its nearest ancestor's; a loop of parents is an error."""
+    seen = {row.code}
+    current: KpRow | None = row
+    parent = row.parent
+    while current is not None:
+        if current.subject_code is not None:
+            return current.subject_code
+        parent = current.parent
+        if parent is None or parent in seen:
+            if parent is not None:
+                errors.append(row.record.error("parent", "上级关系成环 / parent cycle"))
+            return None
+        seen.add(parent)
+        current = rows.get(parent)
+    return stored.get(parent) if parent is not None else None
+
+
+def _check_cycles(session: Session, rows: dict[str, KpRow], errors: list[RowError]) -> None:
+    """Report every prerequisite cycle on the rows of the knowledge points in it."""
+    graph = {code: list(row.prerequisites) for code, row in rows.items()}
+    codes = dict(session.execute(select(KnowledgePoint.id, KnowledgePoint.code)).all())
+    for kp_id, prerequisite_ids in _prerequisites(session).items():
+        if codes[kp_id] not in rows:
+            graph[codes[kp_id]] = [codes[p] for p in prerequisite_ids]
+    state: dict[str, int] = {}  # 1 while on the current path, 2 once finished
+    reported: set[str] = set()
+    for start in rows:
+        if start in state:
+            continue
+        path = [start]
+        pending = [iter(graph.get(start, []))]
+        state[start] = 1
+        while pending:
+            nxt = next(pending[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                pending.pop()
+            elif state.get(nxt) == 1:
+                cycle = [*path[path.index(nxt) :], nxt]
+                reason = f"先修关系成环 / prerequisite cycle: {' → '.join(cycle)}"
+                for member in cycle[:-1]:
+                    if member in rows and member not in reported:
+                        reported.add(member)
+                        errors.append(rows[member].record.error("prerequisites", reason))
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                pending.append(iter(graph.get(nxt, [])))
+
+
+def _prerequisites(session: Session) -> dict[int, set[int]]:
+    links: dict[int, set[int]] = {}
+    for kp_id, prerequisite_id in session.execute(
+        select(KpPrerequisite.knowledge_point_id, KpPrerequisite.prerequisite_id)
+    ):
+        links.setdefault(kp_id, set()).add(prerequisite_id)
+    return links

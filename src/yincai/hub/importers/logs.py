@@ -1,2 +1,195 @@
-LogFormat = str
-def import_logs(*a, **k): ...
+"""Import learning logs: attempts from homework, practice apps and benchmark datasets.
+
+Formats:
+
+- ``csv``: 学号/student_number, 题目/item or 知识点/skill (or both), 正确/correct (1/0, 对/错,
+  true/false) or 得分/score (with 满分/full_score; without it the score must already lie in [0, 1]),
+  时间/timestamp (ISO 8601; without a zone it is Beijing time).
+- ``xapi``: a JSON list of xAPI statements, or ``{"statements": [...]}``. Statements whose verb id
+  ends in ``answered`` or ``completed`` count; the student number is ``actor.account.name`` or the
+  part before ``@`` of ``actor.mbox``; the activity is the last path segment of ``object.id``;
+  ``result.success`` and ``result.score`` (``scaled``, or ``raw``/``max``) give the outcome.
+- ``kt``: the three-line knowledge-tracing format (attempt count; skill or question ids; 0/1
+  answers) with neither student ids nor times: the k-th sequence belongs to the k-th number of the
+  ``students`` file (one per line), attempt i happens ``start_at`` + i minutes, and the activity is
+  ``"<source>:<id>"``.
+
+Activities resolve to an item or knowledge point when they (or, for ``kt``, the bare id) equal its
+code. Without a score the stored score is 1 or 0 from correctness; without correctness an attempt
+is correct when it scores full marks. Events are keyed by (student, source, activity, time).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from yincai.errors import RowError
+from yincai.hub.importers.common import (
+    Progress,
+    digest,
+    previous_import,
+    raise_if_errors,
+    record_batch,
+    resolve_district,
+)
+from yincai.hub.importers.log_formats import Attempt, read_csv_log, read_kt_log, read_xapi_log
+from yincai.hub.models import Item, KnowledgePoint, LearningEvent, Student
+from yincai.hub.schemas import ImportSummary
+
+WRITE_CHUNK = 20_000
+
+
+class LogFormat(enum.StrEnum):
+    CSV = "csv"
+    XAPI = "xapi"
+    KT = "kt"
+
+
+@dataclass(frozen=True)
+class _Key:
+    student_id: int
+    activity: str
+    occurred_at: datetime  # naive UTC, as both databases give it back comparably
+
+
+def import_logs(
+    session: Session,
+    *,
+    path: Path,
+    format: LogFormat | str = LogFormat.CSV,
+    source: str | None = None,
+    district_code: str | None = None,
+    students_path: Path | None = None,
+    start_at: datetime | None = None,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Validate every attempt of a log file, then upsert them as learning events.
+
+    ``source`` (default: the format name) tells apart systems whose activity ids could clash;
+    ``students_path`` and ``start_at`` are for the ``kt`` format only.
+    """
+    log_format = LogFormat(format)
+    source = source or log_format.value
+    data = path.read_bytes()
+    students_data = students_path.read_bytes() if students_path is not None else b""
+    start = start_at.isoformat() if start_at else ""
+    sha256 = digest(data, log_format.value, source, students_data.decode("utf-8", "replace"), start)
+    previous = previous_import(session, kind="logs", sha256=sha256)
+    if previous is not None:
+        return previous
+    district = resolve_district(session, district_code)
+    errors: list[RowError] = []
+    if log_format is LogFormat.CSV:
+        attempts = read_csv_log(path, data, errors)
+    elif log_format is LogFormat.XAPI:
+        attempts = read_xapi_log(path, data, errors)
+    else:
+        attempts = read_kt_log(path, data, source, students_path, students_data, start_at, errors)
+    roster = dict(
+        session.execute(
+            select(Student.student_number, Student.id).where(Student.district_id == district.id)
+        ).all()
+    )
+    first_row: dict[_Key, int] = {}
+    keys: list[_Key] = []
+    for attempt in attempts:
+        student_id = roster.get(attempt.student_number)
+        if student_id is None:
+            reason = f"学号“{attempt.student_number}”不在名单中 / unknown student"
+            errors.append(RowError(attempt.file, attempt.row, attempt.student_column, reason))
+            continue
+        key = _Key(student_id, attempt.activity, attempt.occurred_at.replace(tzinfo=None))
+        if key in first_row:
+            reason = f"与第 {first_row[key]} 行是同一次作答 / duplicate attempt"
+            errors.append(RowError(attempt.file, attempt.row, attempt.activity_column, reason))
+            continue
+        first_row[key] = attempt.row
+        keys.append(key)
+    raise_if_errors(path.name, errors)
+
+    summary = ImportSummary(kind="logs", file_name=path.name, sha256=sha256, n_rows=len(attempts))
+    _write_events(session, source, attempts, keys, summary, progress)
+    record_batch(session, summary)
+    return summary
+
+
+def _write_events(
+    session: Session,
+    source: str,
+    attempts: list[Attempt],
+    keys: list[_Key],
+    summary: ImportSummary,
+    progress: Progress | None,
+) -> None:
+    items = dict(session.execute(select(Item.code, Item.id)).all())
+    kps = dict(session.execute(select(KnowledgePoint.code, KnowledgePoint.id)).all())
+    stored = _stored_events(session, source, sorted({key.student_id for key in keys}))
+    new: list[dict[str, object]] = []
+    changed: list[dict[str, object]] = []
+    counts = summary.count("learning_event")
+    for attempt, key in zip(attempts, keys, strict=True):
+        values: dict[str, object] = {
+            "item_id": items.get(attempt.activity, items.get(attempt.bare_id)),
+            "knowledge_point_id": kps.get(
+                attempt.skill or attempt.activity, kps.get(attempt.bare_id)
+            ),
+            "is_correct": attempt.is_correct,
+            "score": attempt.score,
+        }
+        known = stored.get(key)
+        if known is None:
+            new.append(
+                {
+                    "student_id": key.student_id,
+                    "source": source,
+                    "activity": key.activity,
+                    "occurred_at": attempt.occurred_at,
+                    **values,
+                }
+            )
+            counts.new += 1
+        elif known[1:] != tuple(values.values()):
+            changed.append({"id": known[0], **values})
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    total = len(new) + len(changed)
+    for start in range(0, len(new), WRITE_CHUNK):
+        session.execute(insert(LearningEvent), new[start : start + WRITE_CHUNK])
+        if progress is not None:
+            progress(min(start + WRITE_CHUNK, len(new)), total)
+    if changed:
+        session.execute(update(LearningEvent), changed)
+    if progress is not None:
+        progress(total, total)
+
+
+def _stored_events(
+    session: Session, source: str, student_ids: list[int]
+) -> dict[_Key, tuple[object, ...]]:
+    stored: dict[_Key, tuple[object, ...]] = {}
+    for start in range(0, len(student_ids), WRITE_CHUNK):
+        chunk = student_ids[start : start + WRITE_CHUNK]
+        for event in session.execute(
+            select(
+                LearningEvent.student_id,
+                LearningEvent.activity,
+                LearningEvent.occurred_at,
+                LearningEvent.id,
+                LearningEvent.item_id,
+                LearningEvent.knowledge_point_id,
+                LearningEvent.is_correct,
+                LearningEvent.score,
+            ).where(LearningEvent.source == source, LearningEvent.student_id.in_(chunk))
+        ):
+            moment = event.occurred_at
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(UTC).replace(tzinfo=None)
+            stored[_Key(event.student_id, event.activity, moment)] = tuple(event[3:])
+    return stored

@@ -35,24 +35,52 @@ def normalise_word(text: str) -> str:
     return text.strip().lower().replace(" ", "").replace("_", "").replace("-", "")
 
 
-_SETTINGS = {"城区": Setting.URBAN, "城市": Setting.URBAN, "乡镇": Setting.TOWNSHIP,
-             "镇区": Setting.TOWNSHIP, "农村": Setting.RURAL, "乡村": Setting.RURAL}  # fmt: skip
-_STAGES = {"小学": Stage.PRIMARY, "初中": Stage.JUNIOR, "九年一贯制": Stage.NINE_YEAR,
-           "九年一贯": Stage.NINE_YEAR, "高中": Stage.SENIOR}  # fmt: skip
+_SETTINGS = {
+    "城区": Setting.URBAN,
+    "城市": Setting.URBAN,
+    "乡镇": Setting.TOWNSHIP,
+    "镇区": Setting.TOWNSHIP,
+    "农村": Setting.RURAL,
+    "乡村": Setting.RURAL,
+}
+_STAGES = {
+    "小学": Stage.PRIMARY,
+    "初中": Stage.JUNIOR,
+    "九年一贯制": Stage.NINE_YEAR,
+    "九年一贯": Stage.NINE_YEAR,
+    "高中": Stage.SENIOR,
+}
+SETTING_LABELS = {Setting.URBAN: "城区", Setting.TOWNSHIP: "乡镇", Setting.RURAL: "农村"}
+STAGE_LABELS = {Stage.PRIMARY: "小学", Stage.JUNIOR: "初中", Stage.NINE_YEAR: "九年一贯制",
+                Stage.SENIOR: "高中"}  # fmt: skip
 _GENDERS = {"男": Gender.MALE, "女": Gender.FEMALE, "m": Gender.MALE, "f": Gender.FEMALE}
-_LEVELS = {"学科": KpLevel.SUBJECT, "章": KpLevel.CHAPTER, "节": KpLevel.SECTION,
-           "知识点": KpLevel.POINT}  # fmt: skip
+_LEVELS = {
+    "学科": KpLevel.SUBJECT,
+    "章": KpLevel.CHAPTER,
+    "节": KpLevel.SECTION,
+    "知识点": KpLevel.POINT,
+}
 _ITEM_TYPES = {
-    "单选题": ItemType.SINGLE_CHOICE, "单选": ItemType.SINGLE_CHOICE,
+    "单选题": ItemType.SINGLE_CHOICE,
+    "单选": ItemType.SINGLE_CHOICE,
     "选择题": ItemType.SINGLE_CHOICE,
-    "多选题": ItemType.MULTIPLE_CHOICE, "多选": ItemType.MULTIPLE_CHOICE,
-    "不定项选择题": ItemType.MULTIPLE_CHOICE, "判断题": ItemType.TRUE_FALSE,
-    "判断": ItemType.TRUE_FALSE, "填空题": ItemType.FILL_IN, "填空": ItemType.FILL_IN,
-    "简答题": ItemType.SHORT_ANSWER, "计算题": ItemType.SHORT_ANSWER,
-    "解答题": ItemType.ESSAY, "证明题": ItemType.ESSAY, "作文": ItemType.ESSAY,
-    "single": ItemType.SINGLE_CHOICE, "multiple": ItemType.MULTIPLE_CHOICE,
-    "truefalse": ItemType.TRUE_FALSE, "fill": ItemType.FILL_IN,
-}  # fmt: skip
+    "多选题": ItemType.MULTIPLE_CHOICE,
+    "多选": ItemType.MULTIPLE_CHOICE,
+    "不定项选择题": ItemType.MULTIPLE_CHOICE,
+    "判断题": ItemType.TRUE_FALSE,
+    "判断": ItemType.TRUE_FALSE,
+    "填空题": ItemType.FILL_IN,
+    "填空": ItemType.FILL_IN,
+    "简答题": ItemType.SHORT_ANSWER,
+    "计算题": ItemType.SHORT_ANSWER,
+    "解答题": ItemType.ESSAY,
+    "证明题": ItemType.ESSAY,
+    "作文": ItemType.ESSAY,
+    "single": ItemType.SINGLE_CHOICE,
+    "multiple": ItemType.MULTIPLE_CHOICE,
+    "truefalse": ItemType.TRUE_FALSE,
+    "fill": ItemType.FILL_IN,
+}
 _ITEM_TYPE_WORDS = {
     **{normalise_word(word): kind for word, kind in _ITEM_TYPES.items()},
     **{normalise_word(kind.value): kind for kind in ItemType},

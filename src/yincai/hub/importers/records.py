@@ -55,17 +55,18 @@ def read_records(
                 result[section] = []
                 continue
             columns = match_columns(table, aliases, required=(), errors=errors)
-            headers = {field: table.header[index] for field, index in columns.items()}
+            used = {field: table.header[index] for field, index in columns.items()}
             result[section] = [
-                Record(table.file_name, number, {f: cells[i] for f, i in columns.items()}, headers)
+                Record(table.file_name, number, {f: cells[i] for f, i in columns.items()}, used)
                 for number, cells in zip(table.row_numbers, table.rows, strict=True)
             ]
         return result, {}
     document = _load_document(path, data)
     settings = {normalise_header(str(key)): value for key, value in document.items()}
     for section, (names, aliases) in sections.items():
-        entries = next((settings[normalise_header(n)] for n in names if normalise_header(n) in
-                        settings), [])  # fmt: skip
+        entries: Any = next(
+            (settings[normalise_header(n)] for n in names if normalise_header(n) in settings), []
+        )
         if not isinstance(entries, list):
             errors.append(RowError(path.name, 1, names[0], "应为列表 / must be a list"))
             entries = []
@@ -90,10 +91,8 @@ def read_records(
 def _load_document(path: Path, data: bytes) -> dict[str, Any]:
     text = decode_text(data)
     try:
-        if path.suffix.lower() == ".json":
-            document = json.loads(text)
-        else:
-            document = yaml.safe_load(text)
+        is_json = path.suffix.lower() == ".json"
+        document = json.loads(text) if is_json else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise Invalid(f"{path.name}：无法解析 / cannot be parsed: {error}") from None
     if not isinstance(document, dict):

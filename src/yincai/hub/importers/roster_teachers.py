@@ -125,7 +125,7 @@ def write_teachers(
     """Upsert teachers by staff number and their assignments by (class, subject)."""
     if not teachers:
         return
-    school_ids = dict(session.execute(select(School.code, School.id)).tuples())
+    school_ids = dict(session.execute(select(School.code, School.id)).all())
     stored = {teacher.staff_number: teacher for teacher in session.scalars(select(Teacher))}
     assignments = {
         (a.school_class_id, a.subject_id): a for a in session.scalars(select(TeachingAssignment))

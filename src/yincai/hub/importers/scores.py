@@ -21,11 +21,11 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from yincai.errors import NotFound, RowError
-from yincai.hub.importers.bulk import upsert_rows
+from yincai.hub.importers.bulk import SCORE_TOLERANCE
 from yincai.hub.importers.common import (
     MAX_REPORTED_ERRORS,
     Progress,
@@ -34,6 +34,7 @@ from yincai.hub.importers.common import (
     raise_if_errors,
     record_batch,
 )
+from yincai.hub.importers.scores_store import write_scores, write_sittings
 from yincai.hub.importers.tabular import (
     FULL_WIDTH,
     Table,
@@ -41,7 +42,7 @@ from yincai.hub.importers.tabular import (
     normalise_header,
     read_table,
 )
-from yincai.hub.models import Assessment, AssessmentClass, AssessmentItem, Score, Sitting, Student
+from yincai.hub.models import Assessment, AssessmentClass, AssessmentItem, Student
 from yincai.hub.schemas import ImportSummary
 
 SCORE_COLUMNS = {
@@ -54,16 +55,36 @@ SCORE_COLUMNS = {
 IGNORED_COLUMNS = frozenset(
     normalise_header(text)
     for text in (
-        "学校", "学校名称", "学校代码", "school", "school_code", "考号", "准考证号", "序号",
-        "排名", "名次", "班级排名", "年级排名", "学校排名", "区县排名", "班排", "级排", "校排",
-        "区排", "客观题", "主观题", "客观分", "主观分", "客观题得分", "主观题得分", "rank",
+        "学校",
+        "学校名称",
+        "学校代码",
+        "school",
+        "school_code",
+        "考号",
+        "准考证号",
+        "序号",
+        "排名",
+        "名次",
+        "班级排名",
+        "年级排名",
+        "学校排名",
+        "区县排名",
+        "班排",
+        "级排",
+        "校排",
+        "区排",
+        "客观题",
+        "主观题",
+        "客观分",
+        "主观分",
+        "客观题得分",
+        "主观题得分",
+        "rank",
     )
-)  # fmt: skip
+)
 ABSENT_WORDS = ("缺考", "缺席", "缺", "absent")
 PRESENT_WORDS = ("", "正常", "参考", "已考", "present", "normal")
 TOTAL_TOLERANCE = 0.01
-SCORE_TOLERANCE = 1e-9  # float noise, not leniency: 4.5 of 4.5 is fine, 4.6 is not
-WRITE_CHUNK = 50_000
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -92,19 +113,21 @@ def import_scores(
     item_columns = _item_columns(table, columns, items, errors)
     raise_if_errors(path.name, errors)
 
-    sheet = _ScoreSheet(session, assessment, table, columns, item_columns, items, errors)
+    sheet = ScoreSheet(session, assessment, table, columns, item_columns, items, errors)
     raise_if_errors(path.name, errors)
     summary = ImportSummary(
         kind="scores", file_name=path.name, sha256=sha256, n_rows=len(table.rows)
     )
-    _write_sittings(session, assessment, sheet, summary)
-    _write_scores(session, sheet, [item.id for item in items], summary, progress)
+    write_sittings(session, assessment, sheet, summary)
+    write_scores(session, sheet, [item.id for item in items], summary, progress)
     if not sheet.sitting_class_ids:
         session.execute(
             insert(AssessmentClass),
-            [{"assessment_id": assessment.id, "school_class_id": class_id}
-             for class_id in sorted(set(sheet.class_ids.tolist()))],
-        )  # fmt: skip
+            [
+                {"assessment_id": assessment.id, "school_class_id": class_id}
+                for class_id in sorted(set(sheet.class_ids.tolist()))
+            ],
+        )
     record_batch(session, summary)
     return summary
 
@@ -148,7 +171,7 @@ def _item_columns(
     return [found.get(position, -1) for position in range(len(items))]
 
 
-class _ScoreSheet:
+class ScoreSheet:
     """The validated sheet: one entry per row for students, a (rows × items) matrix for scores."""
 
     def __init__(
@@ -190,7 +213,8 @@ class _ScoreSheet:
         self._report(over, headers, "超过该题满分 / above the item's full score", full)
         totals = scores.sum(axis=1)
         if "total" in columns:
-            self._check_totals(columns["total"], totals, is_absent, present & ~is_number)
+            is_bad = ~is_number | (scores < 0) | over  # the total is checked on sound rows only
+            self._check_totals(columns["total"], totals, is_absent, present & is_bad)
         self.student_ids = student_ids
         self.class_ids = class_ids
         self.is_absent = is_absent
@@ -254,8 +278,11 @@ class _ScoreSheet:
         blank = (cells == "") | np.isin(cells, ABSENT_WORDS)
         given, is_number = _numbers(cells[:, None], blank[:, None])
         checked = ~is_absent & ~blank & ~has_bad_cell.any(axis=1)
-        self._report((checked & ~is_number[:, 0])[:, None], [self._table.header[total_at]],
-                     "总分不是数字 / total not a number")  # fmt: skip
+        self._report(
+            (checked & ~is_number[:, 0])[:, None],
+            [self._table.header[total_at]],
+            "总分不是数字 / total not a number",
+        )
         wrong = checked & is_number[:, 0] & (np.abs(given[:, 0] - totals) > TOTAL_TOLERANCE)
         for index in np.flatnonzero(wrong)[:MAX_REPORTED_ERRORS]:
             reason = f"总分 {given[index, 0]:g} 与小题得分之和 {totals[index]:g} 不符 / total ≠ sum"
@@ -298,95 +325,3 @@ def _float_or_nan(text: str) -> float:
         return float(text)
     except ValueError:
         return float("nan")
-
-
-def _write_sittings(
-    session: Session, assessment: Assessment, sheet: _ScoreSheet, summary: ImportSummary
-) -> None:
-    stored = {
-        student_id: (is_absent, total)
-        for student_id, is_absent, total in session.execute(
-            select(Sitting.student_id, Sitting.is_absent, Sitting.total_score).where(
-                Sitting.assessment_id == assessment.id
-            )
-        )
-    }
-    counts = summary.count("sitting")
-    rows: list[tuple[object, ...]] = []
-    totals = [None if np.isnan(total) else round(float(total), 6) for total in sheet.totals]
-    for student_id, is_absent, total in zip(
-        sheet.student_ids.tolist(), sheet.is_absent.tolist(), totals, strict=True
-    ):
-        known = stored.get(student_id)
-        if known is None:
-            counts.new += 1
-        elif (bool(known[0]), known[1]) == (is_absent, total):
-            counts.unchanged += 1
-            continue
-        else:
-            counts.updated += 1
-        rows.append((assessment.id, student_id, is_absent, total))
-    upsert_rows(
-        session, Sitting, ("assessment_id", "student_id", "is_absent", "total_score"), rows,
-        conflict=("assessment_id", "student_id"),
-    )  # fmt: skip
-
-
-def _write_scores(
-    session: Session,
-    sheet: _ScoreSheet,
-    item_ids: list[int],
-    summary: ImportSummary,
-    progress: Progress | None,
-) -> None:
-    """Upsert the new and changed scores item by item; delete the scores of absentees."""
-    row_of = {student_id: row for row, student_id in enumerate(sheet.student_ids.tolist())}
-    column_of = {item_id: column for column, item_id in enumerate(item_ids)}
-    stored = np.full(sheet.scores.shape, np.nan)
-    absent_ids: list[int] = []
-    for item_id, student_id, score in session.execute(
-        select(Score.assessment_item_id, Score.student_id, Score.score).where(
-            Score.assessment_item_id.in_(item_ids)
-        )
-    ):
-        row = row_of.get(student_id)
-        if row is not None:
-            stored[row, column_of[item_id]] = score
-    has_score = ~np.isnan(sheet.scores)
-    is_new = has_score & np.isnan(stored)
-    is_changed = has_score & ~is_new & (np.abs(stored - sheet.scores) > SCORE_TOLERANCE)
-    is_deleted = ~has_score & ~np.isnan(stored)
-    counts = summary.count("score")
-    counts.new = int(is_new.sum())
-    counts.updated = int(is_changed.sum())
-    counts.unchanged = int((has_score & ~is_new & ~is_changed).sum())
-    counts.deleted = int(is_deleted.sum())
-    if counts.deleted:
-        absent_ids = sheet.student_ids[is_deleted.any(axis=1)].tolist()
-        session.execute(
-            delete(Score).where(
-                Score.assessment_item_id.in_(item_ids), Score.student_id.in_(absent_ids)
-            )
-        )
-    to_write = is_new | is_changed
-    total = int(to_write.sum())
-    done = 0
-    if progress is not None:
-        progress(0, total)
-    for column, item_id in enumerate(item_ids):
-        rows = np.flatnonzero(to_write[:, column])
-        for start in range(0, len(rows), WRITE_CHUNK):
-            chunk = rows[start : start + WRITE_CHUNK]
-            values = zip(
-                [item_id] * len(chunk),
-                sheet.student_ids[chunk].tolist(),
-                sheet.scores[chunk, column].tolist(),
-                strict=True,
-            )
-            upsert_rows(
-                session, Score, ("assessment_item_id", "student_id", "score"), list(values),
-                conflict=("assessment_item_id", "student_id"),
-            )  # fmt: skip
-            done += len(chunk)
-            if progress is not None:
-                progress(done, total)

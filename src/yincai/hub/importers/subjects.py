@@ -8,12 +8,27 @@ from sqlalchemy.orm import Session
 from yincai.hub.models import Subject
 
 KNOWN_SUBJECTS = {
-    "语文": "chinese", "数学": "math", "英语": "english", "物理": "physics",
-    "化学": "chemistry", "生物": "biology", "生物学": "biology", "历史": "history",
-    "地理": "geography", "道德与法治": "ethics", "思想政治": "politics", "政治": "politics",
-    "科学": "science", "信息技术": "it", "信息科技": "it", "体育": "pe", "体育与健康": "pe",
-    "音乐": "music", "美术": "art", "劳动": "labour",
-}  # fmt: skip
+    "语文": "chinese",
+    "数学": "math",
+    "英语": "english",
+    "物理": "physics",
+    "化学": "chemistry",
+    "生物": "biology",
+    "生物学": "biology",
+    "历史": "history",
+    "地理": "geography",
+    "道德与法治": "ethics",
+    "思想政治": "politics",
+    "政治": "politics",
+    "科学": "science",
+    "信息技术": "it",
+    "信息科技": "it",
+    "体育": "pe",
+    "体育与健康": "pe",
+    "音乐": "music",
+    "美术": "art",
+    "劳动": "labour",
+}
 _NAMES_BY_CODE = {code: name for name, code in reversed(KNOWN_SUBJECTS.items())}
 
 

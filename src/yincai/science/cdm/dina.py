@@ -57,9 +57,10 @@ class DINA(LatentClassModel):
     ) -> FloatArray:
         self._ideal = ideal_response(q_matrix, patterns).astype(np.float64)
         n_items = q_matrix.shape[0]
-        slip = INITIAL_SLIP + rng.uniform(-INITIAL_JITTER, INITIAL_JITTER, n_items)
-        guess = INITIAL_GUESS + rng.uniform(-INITIAL_JITTER, INITIAL_JITTER, n_items)
-        return self._success(slip, guess)
+        jitter = np.asarray(
+            rng.uniform(-INITIAL_JITTER, INITIAL_JITTER, size=(2, n_items)), dtype=np.float64
+        )
+        return self._success(INITIAL_SLIP + jitter[0], INITIAL_GUESS + jitter[1])
 
     def _success(self, slip: FloatArray, guess: FloatArray) -> FloatArray:
         result: FloatArray = (

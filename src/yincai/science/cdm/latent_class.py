@@ -1,8 +1,8 @@
 """The EM machinery that DINA and G-DINA share: latent attribute classes, posteriors, the fit loop.
 
-Every student belongs to one of the ``2**n_kps`` attribute patterns (latent classes). A model only
-says how likely a correct answer is in each class, ``success`` (n_items, n_classes); the rest (E-step
-over classes, class priors, predictions, convergence) lives here.
+Every student belongs to one of the ``2**n_kps`` attribute patterns (latent classes). A model
+only says how likely a right answer is in each class, ``success`` (n_items, n_classes); the rest
+(E-step over classes, class priors, predictions, convergence) lives here.
 """
 
 from __future__ import annotations
@@ -54,12 +54,14 @@ def class_posterior(
     scores: FloatArray, success: FloatArray, log_prior: FloatArray
 ) -> tuple[FloatArray, float]:
     """Posterior over classes (n_students, n_classes) and the total marginal log-likelihood."""
-    joint = class_log_likelihood(scores, success) + log_prior
-    peak = joint.max(axis=1, keepdims=True)
-    weights = np.exp(joint - peak)
+    weights = class_log_likelihood(scores, success)
+    weights += log_prior
+    peak = weights.max(axis=1, keepdims=True)
+    weights -= peak
+    np.exp(weights, out=weights)  # in place: (n_students, n_classes) is the largest array here
     total = weights.sum(axis=1, keepdims=True)
-    log_likelihood = float((np.log(total) + peak).sum())
-    return weights / total, log_likelihood
+    weights /= total
+    return weights, float((np.log(total) + peak).sum())
 
 
 class LatentClassModel(Estimator):
@@ -71,7 +73,7 @@ class LatentClassModel(Estimator):
     """
 
     def __init__(
-        self, *, max_iter: int = 500, tol: float = 1e-6, random_state: int | None = None
+        self, *, max_iter: int = 500, tol: float = 1e-5, random_state: int | None = None
     ) -> None:
         self.max_iter = max_iter
         self.tol = tol
@@ -111,7 +113,9 @@ class LatentClassModel(Estimator):
         observed = (~np.isnan(scores)).astype(np.float64)
         right_answers = np.nan_to_num(scores)
         previous = -np.inf
-        for n_iter in range(1, self.max_iter + 1):
+        n_iter = 0
+        while n_iter < self.max_iter:
+            n_iter += 1
             posterior, log_likelihood = class_posterior(scores, success, log_prior)
             mass = posterior.sum(axis=0) + CLASS_PRIOR_PSEUDO_COUNT
             log_prior = np.log(mass / mass.sum())

@@ -39,9 +39,13 @@ PREDICT_NEWTON_STEPS = 50
 PREDICT_TOL = 1e-8
 
 
+def _inverse(matrix: FloatArray) -> FloatArray:
+    return np.asarray(np.linalg.inv(matrix), dtype=np.float64)
+
+
 def _newton_step(gradient: FloatArray, hessian: FloatArray) -> FloatArray:
-    step: FloatArray = np.linalg.solve(hessian, gradient[..., None])[..., 0]
-    return np.clip(step, -MAX_STEP, MAX_STEP)
+    step = np.linalg.solve(hessian, gradient[..., None])[..., 0]
+    return np.asarray(np.clip(step, -MAX_STEP, MAX_STEP), dtype=np.float64)
 
 
 def _student_posterior(
@@ -76,8 +80,14 @@ def _student_posterior(
         if np.abs(step).max(initial=0.0) < tol:
             break
     p = expit(mean @ loadings.T - difficulty)
-    covariance: FloatArray = np.linalg.inv(hessian(p))
-    return mean, covariance
+    return mean, _inverse(hessian(p))
+
+
+def _correlation(covariance: FloatArray) -> FloatArray:
+    """The correlation matrix of a covariance: unit variances fix the scale of the abilities."""
+    sd = np.sqrt(np.diag(covariance))
+    result: FloatArray = covariance / np.outer(sd, sd)
+    return result
 
 
 class QMIRT(Estimator):
@@ -93,7 +103,8 @@ class QMIRT(Estimator):
     max_iter : int
         Most outer iterations; a ConvergenceWarning tells when they run out.
     tol : float
-        Stop when no item parameter moves by more than this in an iteration.
+        Stop when the relative change of the log-likelihood (at the posterior modes) falls
+        below this.
 
     Attributes
     ----------
@@ -151,33 +162,34 @@ class QMIRT(Estimator):
         difficulty = np.zeros(scores.shape[1])
         covariance = np.eye(n_kps)
         mean = np.zeros((n_students, n_kps))
-        for n_iter in range(1, self.max_iter + 1):
+        previous = -np.inf
+        n_iter = 0
+        while n_iter < self.max_iter:
+            n_iter += 1
             mean, posterior_cov = _student_posterior(
                 right,
                 observed,
                 loadings,
                 difficulty,
-                np.linalg.inv(covariance),
+                _inverse(covariance),
                 mean,
                 NEWTON_STEPS_PER_ITERATION,
             )
-            new_loadings, new_difficulty = self._item_step(
+            loadings, difficulty, log_likelihood = self._item_step(
                 right, observed, mean, posterior_cov, loadings, difficulty, mask, prior_loadings
             )
             second_moment = mean.T @ mean + posterior_cov.sum(axis=0)
-            covariance = (second_moment + COVARIANCE_PSEUDO_STUDENTS * np.eye(n_kps)) / (
-                n_students + COVARIANCE_PSEUDO_STUDENTS
+            covariance = _correlation(
+                (second_moment + COVARIANCE_PSEUDO_STUDENTS * np.eye(n_kps))
+                / (n_students + COVARIANCE_PSEUDO_STUDENTS)
             )
-            change = max(
-                np.abs(new_loadings - loadings).max(), np.abs(new_difficulty - difficulty).max()
-            )
-            loadings, difficulty = new_loadings, new_difficulty
-            if change < self.tol:
+            if abs(log_likelihood - previous) <= self.tol * abs(log_likelihood):
                 break
+            previous = log_likelihood
         else:
             warnings.warn(
-                f"QMIRT stopped after max_iter={self.max_iter} iterations with item parameters "
-                f"still moving by {change:.2g} > tol={self.tol}",
+                f"QMIRT stopped after max_iter={self.max_iter} iterations before the "
+                f"log-likelihood settled within tol={self.tol}",
                 ConvergenceWarning,
                 stacklevel=2,
             )
@@ -199,28 +211,37 @@ class QMIRT(Estimator):
         difficulty: FloatArray,
         mask: FloatArray,
         prior_loadings: FloatArray,
-    ) -> tuple[FloatArray, FloatArray]:
-        """One projected Newton step on every item's (loadings, difficulty) at once."""
+    ) -> tuple[FloatArray, FloatArray, float]:
+        """One projected Newton step on every item's (loadings, difficulty) at once.
+
+        Returns the new loadings (n_items, n_kps) and difficulty (n_items,), and the
+        log-likelihood of the answers at the current posterior modes and old item parameters.
+        """
         n_students, n_kps = mean.shape
         n_items = loadings.shape[0]
         size = n_kps + 1
         design = np.concatenate([mean, -np.ones((n_students, 1))], axis=1)
-        # expected outer product of the design row under the student's posterior
-        outer = np.einsum("ik,il->ikl", design, design)
-        outer[:, :n_kps, :n_kps] += posterior_cov
         params = np.concatenate([loadings, difficulty[:, None]], axis=1)
         free = np.concatenate([mask, np.ones((n_items, 1))], axis=1)
         precision = np.append(np.full(n_kps, self.loading_prior), self.difficulty_prior)
         centre = np.concatenate([prior_loadings, np.zeros((n_items, 1))], axis=1)
         p = expit(design @ params.T)
-        gradient = ((observed * p - right).T @ design + precision * (params - centre)) * free
-        curvature = ((observed * p * (1.0 - p)).T @ outer.reshape(n_students, -1)).reshape(
-            n_items, size, size
-        )
+        weight = observed * p * (1.0 - p)
+        log_likelihood = float((right * np.log(p) + (observed - right) * np.log1p(-p)).sum())
+        # second-order expected log-likelihood over the ability posterior: the posterior spread
+        # costs ½ p(1 − p) aᵀ C a, a ridge on the loadings that keeps them from inflating to make
+        # up for the shrunken posterior modes
+        spread = (weight.T @ posterior_cov.reshape(n_students, -1)).reshape(n_items, n_kps, n_kps)
+        gradient = (observed * p - right).T @ design + precision * (params - centre)
+        gradient[:, :n_kps] += np.einsum("jkl,jl->jk", spread, loadings)
+        gradient *= free
+        outer = np.einsum("ik,il->ikl", design, design).reshape(n_students, -1)
+        curvature = (weight.T @ outer).reshape(n_items, size, size)
+        curvature[:, :n_kps, :n_kps] += spread
         hessian = curvature * free[:, :, None] * free[:, None, :] + np.eye(size) * precision
         params = params - _newton_step(gradient, hessian) * free
         new_loadings = np.maximum(params[:, :n_kps], 0.0) * mask
-        return new_loadings, params[:, n_kps]
+        return new_loadings, params[:, n_kps], log_likelihood
 
     @staticmethod
     def _thresholds(loadings: FloatArray, difficulty: FloatArray, mask: FloatArray) -> FloatArray:
@@ -246,7 +267,7 @@ class QMIRT(Estimator):
             (~np.isnan(scores)).astype(np.float64),
             self.loadings_,
             self.difficulty_,
-            np.linalg.inv(self.ability_cov_),
+            _inverse(self.ability_cov_),
             np.zeros((scores.shape[0], self.q_matrix_.shape[1])),
             PREDICT_NEWTON_STEPS,
             PREDICT_TOL,

@@ -1,9 +1,9 @@
-"""Bayesian knowledge tracing fitted by EM (Baum–Welch), vectorised over skills, students and starts.
+"""Bayesian knowledge tracing fitted by EM (Baum–Welch), vectorised over skills, students, starts.
 
 Each skill is an independent two-state hidden Markov model (Corbett & Anderson, 1995): a student
 either has mastered the skill or not; ``prior`` is P(mastered) before the first attempt, ``learn``
 P(unmastered → mastered) and ``forget`` P(mastered → unmastered) between attempts, ``slip``
-P(wrong | mastered) and ``guess`` P(right | unmastered). Every (student, skill) pair is one sequence.
+P(wrong | mastered) and ``guess`` P(right | unmastered); each (student, skill) pair is a sequence.
 Forward filtering and backward smoothing run as array operations over time steps for all sequences
 and all random starts at once (see ``_layout``), so a fit costs a few hundred small array operations
 per EM iteration however many skills and students there are.
@@ -18,9 +18,9 @@ import numpy as np
 import numpy.typing as npt
 
 from yincai.science.base import (
+    BoolArray,
     ConvergenceWarning,
     Estimator,
-    BoolArray,
     FloatArray,
     IntArray,
     check_is_fitted,
@@ -221,9 +221,10 @@ class BKT(Estimator):
 
         def per_skill(values: FloatArray, where: slice | BoolArray = slice(None)) -> FloatArray:
             index = flat.reshape(runs, -1)[:, where].ravel()
-            sums = np.bincount(index, weights=(values * weight_tm[where]).ravel(),
-                               minlength=runs * n_skills)
-            return sums.reshape(runs, n_skills)
+            sums = np.bincount(
+                index, weights=(values * weight_tm[where]).ravel(), minlength=runs * n_skills
+            )
+            return np.asarray(sums.reshape(runs, n_skills), dtype=np.float64)
 
         ones = np.ones((runs, skill_tm.size))
         n_attempts = per_skill(ones)
@@ -232,10 +233,11 @@ class BKT(Estimator):
         previous = np.full(runs, -np.inf)
         n_iter = 0
         for n_iter in range(1, self.max_iter + 1):  # noqa: B007 - n_iter_ is reported
-            gathered = {name: np.take(value, flat).reshape(runs, -1)
-                        for name, value in params.items()}
+            gathered = {
+                name: np.take(value, flat).reshape(runs, -1) for name, value in params.items()
+            }
             before, after, evidence, _ = _forward_gathered(layout, right_tm, gathered)
-            total = (np.log(evidence) @ weight_tm)
+            total = np.log(evidence) @ weight_tm
             smoothed = _smooth(layout, before, after, gathered["forget"])
             pred_next = np.clip(before[:, successor], PROB_FLOOR, 1.0 - PROB_FLOOR)
             after_next = after[:, has_next]
@@ -297,7 +299,9 @@ class BKT(Estimator):
             updated["forget"] = params["forget"]
         for name, (numerator, denominator) in ratios.items():
             has_data = denominator > PROB_FLOOR
-            value = np.where(has_data, numerator / np.where(has_data, denominator, 1.0), params[name])
+            value = np.where(
+                has_data, numerator / np.where(has_data, denominator, 1.0), params[name]
+            )
             upper = MAX_SLIP_GUESS if name in ("slip", "guess") else 1.0 - PROB_FLOOR
             updated[name] = np.clip(value, PROB_FLOOR, upper)
         return updated
@@ -314,7 +318,9 @@ class BKT(Estimator):
 
     def _run(
         self, students: npt.ArrayLike, skills: npt.ArrayLike, correct: npt.ArrayLike
-    ) -> tuple[IntArray, IntArray, FloatArray, StepLayout, FloatArray, FloatArray, dict[str, FloatArray]]:
+    ) -> tuple[
+        IntArray, IntArray, FloatArray, StepLayout, FloatArray, FloatArray, dict[str, FloatArray]
+    ]:
         check_is_fitted(self)
         student_codes, skill_codes, outcome = check_sequences(students, skills, correct)
         n_skills = int(skill_codes.max()) + 1
@@ -342,7 +348,7 @@ class BKT(Estimator):
         slip, guess = params["slip"][0, skill_codes], params["guess"][0, skill_codes]
         mastered = np.empty_like(before)
         mastered[layout.order] = before
-        return mastered * (1.0 - slip) + (1.0 - mastered) * guess
+        return np.asarray(mastered * (1.0 - slip) + (1.0 - mastered) * guess, dtype=np.float64)
 
     def predict_mastery(
         self, students: npt.ArrayLike, skills: npt.ArrayLike, correct: npt.ArrayLike
@@ -358,7 +364,6 @@ class BKT(Estimator):
         student_codes, skill_codes, _, layout, _, final, params = self._run(
             students, skills, correct
         )
-        n_skills = params["prior"].shape[1]
         mastery = np.tile(params["prior"][0], (int(student_codes.max()) + 1, 1))
         first = layout.order[: layout.offsets[1]]
         mastery[student_codes[first], skill_codes[first]] = final

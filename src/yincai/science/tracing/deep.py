@@ -9,6 +9,7 @@ of the training students for early stopping, and uses Adam; prediction runs each
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from typing import TYPE_CHECKING, Any, Self
 
@@ -27,7 +28,7 @@ from yincai.science.tracing._layout import previous_in_sequence
 from yincai.science.validation import check_sequences
 
 if TYPE_CHECKING:
-    import torch
+    from torch import Tensor
 
 
 def _torch() -> Any:
@@ -59,8 +60,8 @@ def _network(n_skills: int, embed_size: int, hidden_size: int, dropout: float) -
             )
 
         def forward(
-            self, attempts: torch.Tensor, skills: torch.Tensor, state: torch.Tensor | None = None
-        ) -> tuple[torch.Tensor, torch.Tensor]:
+            self, attempts: Tensor, skills: Tensor, state: Tensor | None = None
+        ) -> tuple[Tensor, Tensor]:
             hidden, last = self.gru(self.attempt(attempts), state)
             logits = self.head(torch.cat([hidden, self.skill(skills)], dim=-1)).squeeze(-1)
             return logits, last
@@ -81,7 +82,7 @@ def _student_sequences(
     query = np.minimum(skills, n_skills)
     return [
         (before[idx], query[idx], correct[idx], idx)
-        for idx in (order[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:], strict=True))
+        for idx in (order[lo:hi] for lo, hi in itertools.pairwise(bounds))
     ]
 
 
@@ -148,7 +149,9 @@ class DKT(Estimator):
         for lo in range(0, len(windows), self.batch_size):
             group = windows[lo : lo + self.batch_size]
             width = max(w[0].size for w in group)
-            arrays = [np.zeros((len(group), width), dtype=dt) for dt in (np.int64, np.int64, np.float32)]
+            arrays = [
+                np.zeros((len(group), width), dtype=dt) for dt in (np.int64, np.int64, np.float32)
+            ]
             mask = np.zeros((len(group), width), dtype=bool)
             for row, (a, s, c) in enumerate(group):
                 arrays[0][row, : a.size], arrays[1][row, : a.size] = a, s
@@ -163,8 +166,8 @@ class DKT(Estimator):
         rng = check_random_state(self.random_state)
         n_skills = int(skill_codes.max()) + 1
         sequences = _student_sequences(student_codes, skill_codes, outcome, n_skills)
-        rng.shuffle(sequences)  # type: ignore[arg-type]
-        n_val = int(round(self.validation_share * len(sequences)))
+        rng.shuffle(sequences)  # type: ignore[arg-type, unused-ignore]
+        n_val = round(self.validation_share * len(sequences))
         if n_val < 1 or n_val >= len(sequences):
             raise ValueError(
                 f"validation_share={self.validation_share} leaves no students to train or "
@@ -266,10 +269,13 @@ class DKT(Estimator):
         n_skills = self.n_skills_
         sequences = _student_sequences(student_codes, skill_codes, outcome, n_skills)
         blank = 2 * n_skills
-        inputs = {int(student_codes[index[0]]): np.r_[
-            attempts,
-            blank if query[-1] >= n_skills else 2 * query[-1] + int(answers[-1]),
-        ] for attempts, query, answers, index in sequences}
+        inputs = {
+            int(student_codes[index[0]]): np.r_[
+                attempts,
+                blank if query[-1] >= n_skills else 2 * query[-1] + int(answers[-1]),
+            ]
+            for attempts, query, answers, index in sequences
+        }
         network = self.network_
         mastery = np.empty((int(student_codes.max()) + 1, n_skills))
         every_skill = network.skill(torch.arange(n_skills))

@@ -26,7 +26,7 @@ CHUNK_ROWS = 20_000  # rows per block when building the cross-skill counts, to b
 
 
 def _window_rate(position: IntArray, wins_before: IntArray, window: int, mean: float) -> FloatArray:
-    """Smoothed success rate over each attempt's last ``window`` attempts (rows sorted by student)."""
+    """Smoothed success rate over each attempt's last ``window`` attempts (sorted by student)."""
     back = np.maximum(np.arange(position.size) - window, 0)
     in_window = np.minimum(position, window)
     wins = wins_before - np.where(position >= window, wins_before[back], 0)
@@ -137,7 +137,9 @@ class FeatureLogistic(Estimator):
             sp.csr_matrix((known * np.log1p(seen_k - wins_k), (rows, column)), shape=(n, n_skills)),
         ]
         pairs: IntArray = np.r_[self.pairs_, -1]  # the sentinel keeps lookups in range
-        code = np.where(has_prev & known & (prev_skill < n_skills), prev_skill * n_skills + skill, -2)
+        code = np.where(
+            has_prev & known & (prev_skill < n_skills), prev_skill * n_skills + skill, -2
+        )
         slot = np.minimum(np.searchsorted(pairs, code), pairs.size - 1)
         found = pairs[slot] == code
         blocks.append(

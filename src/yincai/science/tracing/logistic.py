@@ -1,6 +1,6 @@
 """Logistic knowledge tracing: performance factors analysis (PFA) and an Elo-style ability model.
 
-PFA (Pavlik, Cen & Koedinger, 2009) predicts logit P(correct) = β_k + γ_k·successes_k + ρ_k·failures_k
+PFA (Pavlik, Cen & Koedinger, 2009) predicts logit P(correct) = β_k + γ_k·wins_k + ρ_k·fails_k
 from the student's earlier successes and failures on the attempted skill ``k``; it is fitted by
 L2-penalised logistic regression with L-BFGS. ``Elo`` (Pelánek, 2016) keeps one online ability per
 student and one difficulty per skill, P(correct) = σ(θ − d), nudged after every answer by a step

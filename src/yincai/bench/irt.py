@@ -1,12 +1,11 @@
 """2PL calibration speed and parameter recovery on simulated data (20,000 and 200,000 × 60).
 
-Run ``python benchmarks/irt_recovery.py`` to print one line per case; the bench harness calls
-``run(sizes)``. Data: seed 0, log a ~ N(0, 0.25), b ~ N(0, 1), θ ~ N(0, 1).
+Run by ``yincai bench irt`` and ``make bench``.
+Data: seed 0, log a ~ N(0, 0.25), b ~ N(0, 1), θ ~ N(0, 1).
 """
 
 from __future__ import annotations
 
-import sys
 import time
 import tracemalloc
 from collections.abc import Sequence
@@ -50,19 +49,3 @@ def run_case(n_students: int, n_items: int) -> dict[str, Any]:
 def run(sizes: Sequence[tuple[int, int]] = DEFAULT_SIZES) -> list[dict[str, Any]]:
     """One result row per (n_students, n_items) case."""
     return [run_case(n_students, n_items) for n_students, n_items in sizes]
-
-
-def main(argv: Sequence[str]) -> None:
-    """Print the benchmark; ``--small`` runs only the 20,000 × 60 case."""
-    sizes = DEFAULT_SIZES[:1] if "--small" in argv else DEFAULT_SIZES
-    for row in run(sizes):
-        metrics = row["metrics"]
-        print(
-            f"{row['case']:>16}  fit {metrics['fit_seconds']:7.2f} s  "
-            f"rmse a {metrics['rmse_a']:.4f}  rmse b {metrics['rmse_b']:.4f}  "
-            f"peak {metrics['peak_mb']:7.1f} MB  E-steps {metrics['n_iter']}"
-        )
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

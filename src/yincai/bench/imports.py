@@ -1,6 +1,6 @@
 """Score-import throughput: a 100 000-student × 25-item exam CSV into a fresh SQLite database.
 
-Usage: python benchmarks/import_throughput.py [N_STUDENTS]
+Run by ``yincai bench import`` and ``make bench``.
 
 Builds the roster, the assessment and the score sheet in a temporary folder, then times
 ``hub_service.import_scores`` end to end (read, validate, write, commit) and prints rows/second,
@@ -10,7 +10,6 @@ where a row is one stored item score.
 from __future__ import annotations
 
 import csv
-import sys
 import tempfile
 import time
 from datetime import date
@@ -40,14 +39,24 @@ def build_files(folder: Path, n_students: int, seed: int = 0) -> tuple[Path, Pat
     classes = [index // STUDENTS_PER_CLASS for index in range(n_students)]
     with roster.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["学校代码", "学校", "类型", "学段", "年级", "班级", "学号", "姓名", "性别"])
+        writer.writerow(
+            ["学校代码", "学校", "类型", "学段", "年级", "班级", "学号", "姓名", "性别"]
+        )
         for number, class_index in zip(numbers, classes, strict=True):
             school = class_index // CLASSES_PER_SCHOOL
-            writer.writerow([
-                f"SCH{school:03d}", f"第{school}中学", "城区", "初中", "七年级",
-                f"{class_index % CLASSES_PER_SCHOOL + 1}班", number, f"学生{number[1:]}",
-                "男" if class_index % 2 else "女",
-            ])  # fmt: skip
+            writer.writerow(
+                [
+                    f"SCH{school:03d}",
+                    f"第{school}中学",
+                    "城区",
+                    "初中",
+                    "七年级",
+                    f"{class_index % CLASSES_PER_SCHOOL + 1}班",
+                    number,
+                    f"学生{number[1:]}",
+                    "男" if class_index % 2 else "女",
+                ]
+            )
     full = np.array(FULL_SCORES)
     matrix = np.floor(rng.random((n_students, N_ITEMS)) * (full + 1))
     labels = [str(index + 1) for index in range(N_ITEMS)]
@@ -56,8 +65,15 @@ def build_files(folder: Path, n_students: int, seed: int = 0) -> tuple[Path, Pat
         writer.writerow(["学号", "姓名", "班级", "总分", *labels])
         for number, class_index, row in zip(numbers, classes, matrix.tolist(), strict=True):
             cells = [f"{value:g}" for value in row]
-            writer.writerow([number, f"学生{number[1:]}", f"七年级{class_index % 20 + 1}班",
-                             f"{sum(row):g}", *cells])  # fmt: skip
+            writer.writerow(
+                [
+                    number,
+                    f"学生{number[1:]}",
+                    f"七年级{class_index % 20 + 1}班",
+                    f"{sum(row):g}",
+                    *cells,
+                ]
+            )
     return roster, scores
 
 
@@ -72,10 +88,14 @@ def run(n_students: int = N_STUDENTS) -> list[dict[str, Any]]:
         with session_scope(engine) as session:
             hub_service.import_roster(session, path=roster, district_code="BENCH")
             hub_service.create_assessment(
-                session, code="EXAM1", name="七年级数学期中", held_on=date(2025, 11, 10),
-                subject_code="数学", grade_level=7,
+                session,
+                code="EXAM1",
+                name="七年级数学期中",
+                held_on=date(2025, 11, 10),
+                subject_code="数学",
+                grade_level=7,
                 items=[(str(i + 1), full) for i, full in enumerate(FULL_SCORES)],
-            )  # fmt: skip
+            )
         started = time.perf_counter()
         with session_scope(engine) as session:
             summary = hub_service.import_scores(session, path=scores, assessment_code="EXAM1")
@@ -86,15 +106,10 @@ def run(n_students: int = N_STUDENTS) -> list[dict[str, Any]]:
         {
             "suite": "import",
             "case": f"scores-{n_students}x{N_ITEMS}",
-            "metrics": {"rows": rows, "seconds": round(seconds, 3),
-                        "rows_per_second": round(rows / seconds)},
-        }  # fmt: skip
+            "metrics": {
+                "rows": rows,
+                "seconds": round(seconds, 3),
+                "rows_per_second": round(rows / seconds),
+            },
+        }
     ]
-
-
-if __name__ == "__main__":
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else N_STUDENTS
-    for result in run(n):
-        metrics = result["metrics"]
-        print(f"{result['case']}: {metrics['rows']} rows in {metrics['seconds']} s "
-              f"= {metrics['rows_per_second']:,} rows/s")  # fmt: skip

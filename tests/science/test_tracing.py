@@ -1,0 +1,178 @@
+"""Knowledge tracing: BKT, PFA, Elo, the feature logistic model and (with torch) DKT."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+
+from yincai.science.base import ConvergenceWarning, NotFittedError
+from yincai.science.metrics import roc_auc
+from yincai.science.tracing import BKT, PFA, Elo, FeatureLogistic, simulate_bkt
+
+TRUE = {
+    "prior": np.array([0.2, 0.5, 0.35]),
+    "learn": np.array([0.15, 0.08, 0.25]),
+    "slip": np.array([0.1, 0.15, 0.05]),
+    "guess": np.array([0.2, 0.3, 0.15]),
+}
+
+
+@pytest.fixture(scope="module")
+def simulated() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return simulate_bkt(n_students=800, n_attempts=30, random_state=1, **TRUE)
+
+
+@pytest.fixture(scope="module")
+def held_out() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return simulate_bkt(n_students=300, n_attempts=30, random_state=2, **TRUE)
+
+
+@pytest.fixture(scope="module")
+def bkt(simulated: tuple[np.ndarray, np.ndarray, np.ndarray]) -> BKT:
+    return BKT(n_starts=3, tol=1e-7, max_iter=500, random_state=0).fit(*simulated)
+
+
+def _light_models() -> list[Any]:
+    return [BKT(random_state=0), PFA(), Elo(), FeatureLogistic()]
+
+
+def test_bkt_recovers_simulated_parameters(bkt: BKT) -> None:
+    for name, tolerance in (("prior", 0.08), ("learn", 0.04), ("slip", 0.04), ("guess", 0.05)):
+        np.testing.assert_allclose(getattr(bkt, f"{name}_"), TRUE[name], atol=tolerance)
+    assert bkt.n_iter_ < 500
+    np.testing.assert_array_equal(bkt.forget_, 0.0)
+
+
+def test_bkt_with_forgetting_learns_a_small_forget_rate(simulated: Any) -> None:
+    model = BKT(forgetting=True, random_state=0).fit(*simulated)
+    assert np.all(model.forget_ < 0.05)
+    assert np.all(model.slip_ < 0.5)
+    assert np.all(model.guess_ < 0.5)
+
+
+def test_bkt_predictions_match_a_hand_computed_filter(bkt: BKT) -> None:
+    correct = np.array([0.0, 1.0, 1.0])
+    predicted = bkt.predict_proba([0, 0, 0], [1, 1, 1], correct)
+    p, learn, slip, guess = bkt.prior_[1], bkt.learn_[1], bkt.slip_[1], bkt.guess_[1]
+    expected = []
+    for answer in correct:
+        expected.append(p * (1 - slip) + (1 - p) * guess)
+        right, wrong = (1 - slip, guess) if answer else (slip, 1 - guess)
+        posterior = p * right / (p * right + (1 - p) * wrong)
+        p = posterior + (1 - posterior) * learn
+    np.testing.assert_allclose(predicted, expected)
+    mastery = bkt.predict_mastery([0, 0, 0], [1, 1, 1], correct)
+    assert mastery.shape == (1, 3)
+    np.testing.assert_allclose(mastery[0, 1], p)
+    np.testing.assert_allclose(mastery[0, [0, 2]], bkt.prior_[[0, 2]])
+
+
+@pytest.mark.parametrize("model", _light_models(), ids=lambda m: type(m).__name__)
+def test_predictions_use_only_earlier_attempts(simulated: Any, model: Any) -> None:
+    students, skills, correct = (a[:3000] for a in simulated)
+    model.fit(students, skills, correct)
+    later = students == students[-1]
+    cut = np.flatnonzero(later)[10]
+    flipped = correct.copy()
+    flipped[cut:][later[cut:]] = 1.0 - flipped[cut:][later[cut:]]
+    before = model.predict_proba(students, skills, correct)
+    after = model.predict_proba(students, skills, flipped)
+    np.testing.assert_allclose(before[: cut + 1], after[: cut + 1])
+    assert not np.allclose(before[cut + 1 :], after[cut + 1 :])
+
+
+@pytest.mark.parametrize("model", [PFA(), Elo(), FeatureLogistic()], ids=lambda m: type(m).__name__)
+def test_logistic_models_beat_a_constant_baseline(
+    simulated: Any, held_out: Any, model: Any
+) -> None:
+    model.fit(*simulated)
+    students, skills, correct = held_out
+    predicted = model.predict_proba(students, skills, correct)
+    assert roc_auc(correct, predicted) > 0.62
+    constant = np.full_like(correct, simulated[2].mean())
+    assert np.mean((predicted - correct) ** 2) < np.mean((constant - correct) ** 2) - 0.01
+
+
+@pytest.mark.parametrize("model", _light_models(), ids=lambda m: type(m).__name__)
+def test_edge_cases_single_attempt_always_right_and_unseen_skill(
+    simulated: Any, model: Any
+) -> None:
+    model.fit(*simulated)
+    single = model.predict_proba([0], [1], [1.0])
+    assert single.shape == (1,) and 0.0 < single[0] < 1.0
+    always = model.predict_proba(np.zeros(20, dtype=int), np.full(20, 2), np.ones(20))
+    assert always[-1] > always[0]
+    unseen = model.predict_proba([0, 0], [7, 7], [1.0, 1.0])
+    assert np.all((unseen > 0.0) & (unseen < 1.0))
+    mastery = model.predict_mastery([0, 1, 1], [0, 2, 2], [1.0, 0.0, 0.0])
+    assert mastery.shape[0] == 2 and mastery.shape[1] >= 3
+    assert np.all((mastery >= 0.0) & (mastery <= 1.0))
+
+
+def test_bkt_unseen_skill_starts_from_the_population_prior(bkt: BKT) -> None:
+    first = bkt.predict_proba([0], [9], [0.0])[0]
+    fallback = bkt.fallback_
+    expected = (
+        fallback["prior"] * (1 - fallback["slip"]) + (1 - fallback["prior"]) * fallback["guess"]
+    )
+    assert first == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("model", _light_models(), ids=lambda m: type(m).__name__)
+def test_use_before_fit_raises_not_fitted(model: Any) -> None:
+    with pytest.raises(NotFittedError):
+        model.predict_proba([0], [0], [1.0])
+
+
+@pytest.mark.parametrize("model", _light_models(), ids=lambda m: type(m).__name__)
+@pytest.mark.parametrize(
+    ("students", "skills", "correct"),
+    [
+        ([0, 0], [0], [1, 0]),
+        ([0], [0], [0.5]),
+        ([-1], [0], [1]),
+        ([[0]], [[0]], [[1]]),
+        ([], [], []),
+    ],
+)
+def test_bad_input_raises_value_error(model: Any, students: Any, skills: Any, correct: Any) -> None:
+    with pytest.raises(ValueError):
+        model.fit(students, skills, correct)
+
+
+def test_fit_returns_self_and_keeps_params() -> None:
+    model = BKT(n_starts=1, random_state=3)
+    assert model.fit([0, 0, 1], [0, 0, 0], [0.0, 1.0, 1.0]) is model
+    assert model.get_params()["n_starts"] == 1
+
+
+def test_bkt_warns_when_max_iter_is_reached(simulated: Any) -> None:
+    with pytest.warns(ConvergenceWarning):
+        BKT(max_iter=2, tol=0.0, random_state=0).fit(*simulated)
+
+
+def test_bkt_is_reproducible_with_a_seed(simulated: Any) -> None:
+    a = BKT(random_state=5).fit(*simulated)
+    b = BKT(random_state=5).fit(*simulated)
+    np.testing.assert_array_equal(a.learn_, b.learn_)
+
+
+def test_dkt_learns_and_respects_time_order(simulated: Any, held_out: Any) -> None:
+    pytest.importorskip("torch")
+    from yincai.science.tracing.deep import DKT
+
+    model = DKT(hidden_size=16, embed_size=8, max_epochs=4, window=30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # 4 epochs may not be enough
+        model.fit(*(a[:9000] for a in simulated))
+    students, skills, correct = held_out
+    predicted = model.predict_proba(students, skills, correct)
+    assert roc_auc(correct, predicted) > 0.6
+    flipped = correct.copy()
+    flipped[-5:] = 1 - flipped[-5:]
+    np.testing.assert_allclose(model.predict_proba(students, skills, flipped)[:-4], predicted[:-4])
+    mastery = model.predict_mastery(students[:60], skills[:60], correct[:60])
+    assert mastery.shape == (2, 3)
