@@ -78,15 +78,26 @@ def bench_irt(json_path: JsonOption = None) -> None:
     write_json(json_path, rows)
 
 
+@app.command("diagnosis")
+def bench_diagnosis(datasets: DatasetsOption, json_path: JsonOption = None) -> None:
+    """诊断模型基准：知识追踪与认知诊断 / every diagnosis model on every dataset folder in DIR."""
+    from yincai.bench import diagnosis
+
+    rows = diagnosis.run(datasets)
+    print_rows("诊断模型 / diagnosis models", rows)
+    write_json(json_path, rows)
+
+
 @app.command("all")
 def bench_all(datasets: DatasetsOption, json_path: JsonOption = None) -> None:
     """全部基准 / every benchmark."""
-    from yincai.bench import imports, irt
+    from yincai.bench import diagnosis, imports, irt
 
     rows: list[dict[str, Any]] = []
     for title, run in (
         ("成绩导入 / score import", lambda: imports.run(n_students=100_000)),
         ("IRT 2PL (MML-EM)", irt.run),
+        ("诊断模型 / diagnosis models", lambda: diagnosis.run(datasets)),
     ):
         suite = run()
         print_rows(title, suite)

@@ -97,7 +97,8 @@ class QMIRT(Estimator):
     ----------
     loading_prior : float
         Precision of the normal prior that keeps each loading near ``1 / k_j`` (k_j = the item's
-        number of kps), so an item's loadings sum to about one.
+        number of kps). The default won an inner split of the training cells of frcsub and math1
+        (0.1, 1 and 10 tried; the results barely move between 0.1 and 1).
     difficulty_prior : float
         Precision of the normal prior on the difficulties, centred at 0.
     max_iter : int
@@ -124,7 +125,7 @@ class QMIRT(Estimator):
     def __init__(
         self,
         *,
-        loading_prior: float = 1.0,
+        loading_prior: float = 0.1,
         difficulty_prior: float = 0.01,
         max_iter: int = 300,
         tol: float = 1e-4,

@@ -110,7 +110,7 @@ class FeatureLogistic(Estimator):
         last_right_k = np.where(last_k >= 0, 2.0 * right[last_k] - 1.0, 0.0)
         ability, _ = elo_ability(
             student,
-            self.elo_._difficulty_for(n_skills)[skill],
+            self.elo_._difficulty_for(int(skill.max()) + 1)[skill],
             right,
             sensitivity=self.elo_.sensitivity,
             decay=self.elo_.decay,
