@@ -9,6 +9,7 @@ correct for AUC and accuracy, RMSE is against the normalised score.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,11 +49,12 @@ def tracing_models() -> dict[str, Callable[[], TracingModel]]:
         "BKT": lambda: tracing.BKT(random_state=0),
         "PFA": lambda: tracing.PFA(),
         "Elo": lambda: tracing.Elo(),
-        "FeatureLogistic": lambda: tracing.FeatureLogistic(random_state=0),
+        "FeatureLogistic": lambda: tracing.FeatureLogistic(l2=1e-4),
     }
-    deep = getattr(tracing, "deep_model_factory", None)
-    if deep is not None and deep() is not None:
-        models["DeepKT"] = deep
+    if importlib.util.find_spec("torch") is not None:  # the optional extra: pip install .[torch]
+        from yincai.science.tracing.deep import DKT
+
+        models["DKT"] = lambda: DKT(random_state=0)
     return models
 
 
