@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 app = typer.Typer(help="基准测试 / benchmarks", no_args_is_help=True)
-console = Console()
+console = Console(width=150)  # wide enough for every metric column, also when piped
 
 DatasetsOption = Annotated[
     Path,
@@ -79,11 +79,17 @@ def bench_irt(json_path: JsonOption = None) -> None:
 
 
 @app.command("diagnosis")
-def bench_diagnosis(datasets: DatasetsOption, json_path: JsonOption = None) -> None:
+def bench_diagnosis(
+    datasets: DatasetsOption,
+    json_path: JsonOption = None,
+    deep: Annotated[
+        bool, typer.Option("--deep", help="也跑深度模型 DKT（需 torch）/ also the torch DKT model")
+    ] = False,
+) -> None:
     """诊断模型基准：知识追踪与认知诊断 / every diagnosis model on every dataset folder in DIR."""
     from yincai.bench import diagnosis
 
-    rows = diagnosis.run(datasets)
+    rows = diagnosis.run(datasets, deep=deep)
     print_rows("诊断模型 / diagnosis models", rows)
     write_json(json_path, rows)
 

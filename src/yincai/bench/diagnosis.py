@@ -41,8 +41,8 @@ class DiagnosisModel(Protocol):
     def predict_proba(self, responses: Any) -> FloatArray: ...
 
 
-def tracing_models() -> dict[str, Callable[[], TracingModel]]:
-    """Knowledge-tracing models by name; the deep model only where torch is installed."""
+def tracing_models(*, deep: bool = False) -> dict[str, Callable[[], TracingModel]]:
+    """Knowledge-tracing models by name; the deep model on request, where torch is installed."""
     from yincai.science import tracing
 
     models: dict[str, Callable[[], TracingModel]] = {
@@ -51,21 +51,21 @@ def tracing_models() -> dict[str, Callable[[], TracingModel]]:
         "Elo": lambda: tracing.Elo(),
         "FeatureLogistic": lambda: tracing.FeatureLogistic(l2=1e-4),
     }
-    if importlib.util.find_spec("torch") is not None:  # the optional extra: pip install .[torch]
+    if deep and importlib.util.find_spec("torch") is not None:  # the extra: pip install .[torch]
         from yincai.science.tracing.deep import DKT
 
         models["DKT"] = lambda: DKT(random_state=0)
     return models
 
 
-def diagnosis_models() -> dict[str, tuple[Callable[[], DiagnosisModel], bool]]:
-    """Cognitive-diagnosis models by name, each with whether it needs 0/1 responses."""
+def diagnosis_models() -> dict[str, Callable[[], DiagnosisModel]]:
+    """Cognitive-diagnosis models by name; each takes partial credit in [0, 1] as it is."""
     from yincai.science import cdm
 
     return {
-        "DINA": (lambda: cdm.DINA(random_state=0), True),
-        "GDINA": (lambda: cdm.GDINA(random_state=0), True),
-        "QMIRT": (lambda: cdm.QMIRT(random_state=0), False),
+        "DINA": lambda: cdm.DINA(random_state=0),
+        "GDINA": lambda: cdm.GDINA(random_state=0),
+        "QMIRT": lambda: cdm.QMIRT(),
     }
 
 
@@ -101,21 +101,16 @@ def run_tracing(
 
 
 def run_diagnosis(
-    dataset: DiagnosisDataset, models: dict[str, tuple[Callable[[], DiagnosisModel], bool]]
+    dataset: DiagnosisDataset, models: dict[str, Callable[[], DiagnosisModel]]
 ) -> list[dict[str, Any]]:
     rows = []
     train_mask, test_mask = cell_split(*dataset.scores.shape, seed=0)
     train = np.where(train_mask, dataset.scores, np.nan)
     truth = dataset.scores[test_mask]
-    for name, (make, is_binary) in models.items():
-        responses = (
-            np.where(np.isnan(train), np.nan, (train >= 0.5).astype(float)) if is_binary else train
-        )
+    for name, make in models.items():
         model = make()
-        fitted = measure(
-            lambda model=model, responses=responses: model.fit(responses, dataset.q_matrix)
-        )
-        predicted = np.asarray(model.predict_proba(responses))[test_mask]
+        fitted = measure(lambda model=model: model.fit(train, dataset.q_matrix))
+        predicted = np.asarray(model.predict_proba(train))[test_mask]
         rows.append(
             _row(dataset.name, name, _metrics(truth, predicted, fitted.seconds, fitted.peak_mb))
         )
@@ -131,12 +126,12 @@ def _row(dataset: str, model: str, metrics: dict[str, float]) -> dict[str, Any]:
     }
 
 
-def run(root: Path) -> list[dict[str, Any]]:
-    """Every model on every dataset folder under ``root``."""
+def run(root: Path, *, deep: bool = False) -> list[dict[str, Any]]:
+    """Every model on every dataset folder under ``root`` (the deep KT model if ``deep``)."""
     rows: list[dict[str, Any]] = []
     for kind, folder in discover(root):
         if kind == "tracing":
-            rows.extend(run_tracing(read_tracing(folder), tracing_models()))
+            rows.extend(run_tracing(read_tracing(folder), tracing_models(deep=deep)))
         else:
             rows.extend(run_diagnosis(read_diagnosis(folder), diagnosis_models()))
     return rows
