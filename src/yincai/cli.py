@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from yincai.analysis import cli as analysis_cli
 from yincai.bench import cli as bench_cli
 from yincai.cli_support import prepared_engine, serve_app, settings_of
 from yincai.config import Settings
@@ -62,5 +63,6 @@ def serve(
 
 app.command()(demo)
 app.add_typer(hub_cli.app, name="import")
+app.add_typer(analysis_cli.app, name="report")
 app.add_typer(bench_cli.app, name="bench")
 __all__ = ["app", "settings_of"]

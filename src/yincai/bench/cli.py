@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from yincai.cli_support import settings_of
+
 app = typer.Typer(help="基准测试 / benchmarks", no_args_is_help=True)
 console = Console(width=150)  # wide enough for every metric column, also when piped
 
@@ -91,6 +93,16 @@ def bench_diagnosis(
 
     rows = diagnosis.run(datasets, deep=deep)
     print_rows("诊断模型 / diagnosis models", rows)
+    write_json(json_path, rows)
+
+
+@app.command("reports")
+def bench_reports(ctx: typer.Context, json_path: JsonOption = None) -> None:
+    """考试报告生成速度 / every exam's reports at district, school and class scope (built demo)."""
+    from yincai.bench import reports
+
+    rows = reports.run(settings_of(ctx).data_dir)
+    print_rows("考试报告 / exam reports", rows)
     write_json(json_path, rows)
 
 

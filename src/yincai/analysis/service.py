@@ -1,0 +1,269 @@
+"""The analysis capability's one door: exam reports by scope and student reports by audience.
+
+Each call loads the assessment's scores once into arrays (``data.py``) and computes every
+statistic from them. Reports are plain dataclasses for the web pages, PDFs, XLSX and the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from yincai.analysis.data import ExamData, load_exam_data
+from yincai.analysis.exam import ExamReport, ReportScope, build_exam_report, reference_rates
+from yincai.analysis.progress import PreviousExam
+from yincai.analysis.student import (
+    Audience,
+    GradeBands,
+    KpMastery,
+    StudentReport,
+    build_student_report,
+)
+from yincai.analysis.totals import Thresholds
+from yincai.diagnosis import service as diagnosis_service
+from yincai.errors import Invalid, NotFound, YincaiError
+from yincai.hub import service as hub_service
+from yincai.hub.models import (
+    Assessment,
+    AssessmentItem,
+    School,
+    SchoolClass,
+    Score,
+    Sitting,
+    Student,
+)
+
+__all__ = [
+    "ExamReport",
+    "GradeBands",
+    "ReportScope",
+    "StudentReport",
+    "Thresholds",
+    "exam_report",
+    "exam_reports",
+    "list_exam_codes",
+    "previous_assessment",
+    "resolve_scope",
+    "student_report",
+]
+
+MASTERY_NOT_ASKED = "本报告未含知识点掌握度 / mastery was not requested for this report"
+
+
+def resolve_scope(
+    session: Session, *, school_code: str | None = None, class_name: str | None = None
+) -> ReportScope:
+    """The scope named by a school code and/or a class name (unique within the district)."""
+    if school_code is None and class_name is None:
+        return ReportScope()
+    school_id = None
+    if school_code is not None:
+        school_id = session.scalar(select(School.id).where(School.code == school_code))
+        if school_id is None:
+            raise NotFound(f"学校 {school_code} 不存在 / school {school_code} does not exist")
+    if class_name is None:
+        return ReportScope(kind="school", school_id=school_id)
+    query = select(SchoolClass.id, SchoolClass.school_id).where(SchoolClass.name == class_name)
+    if school_id is not None:
+        query = query.where(SchoolClass.school_id == school_id)
+    found = session.execute(query).all()
+    if not found:
+        raise NotFound(f"班级 {class_name} 不存在 / class {class_name} does not exist")
+    if len(found) > 1:
+        raise Invalid(
+            f"多所学校有 {class_name}，请指定学校 / "
+            f"several schools have {class_name}: give a school code"
+        )
+    return ReportScope(kind="class", school_id=found[0][1], school_class_id=found[0][0])
+
+
+def exam_report(
+    session: Session,
+    *,
+    assessment_code: str,
+    scope: ReportScope | None = None,
+    thresholds: Thresholds | None = None,
+    show_ranks: bool = True,
+) -> ExamReport:
+    """The exam report of one scope (the district by default)."""
+    return exam_reports(
+        session,
+        assessment_code=assessment_code,
+        scopes=[scope or ReportScope()],
+        thresholds=thresholds,
+        show_ranks=show_ranks,
+    )[0]
+
+
+def exam_reports(
+    session: Session,
+    *,
+    assessment_code: str,
+    scopes: Sequence[ReportScope],
+    thresholds: Thresholds | None = None,
+    show_ranks: bool = True,
+) -> list[ExamReport]:
+    """Reports of several scopes of one exam, its scores read once."""
+    assessment = hub_service.get_assessment(session, code=assessment_code)
+    data = load_exam_data(session, assessment)
+    for scope in scopes:
+        _check_scope(data, scope)
+    previous = previous_assessment(session, assessment)
+    before = None if previous is None else _previous_totals(session, previous)
+    item_rates, kp_rates = reference_rates(data)
+    return [
+        build_exam_report(
+            data,
+            scope,
+            thresholds=thresholds or Thresholds(),
+            show_ranks=show_ranks,
+            previous=before,
+            reference_item_rates=item_rates,
+            reference_kp_rates=kp_rates,
+        )
+        for scope in scopes
+    ]
+
+
+def student_report(
+    session: Session,
+    *,
+    student_number: str,
+    assessment_code: str,
+    audience: Audience = "family",
+    show_ranks: bool = False,
+    bands: GradeBands | None = None,
+    include_mastery: bool = True,
+) -> StudentReport:
+    """One student's report on one exam; the family copy never carries a rank. Mastery comes
+    from the diagnosis service (which calibrates its model once per process on first use)."""
+    if audience not in ("teacher", "family"):
+        raise Invalid(f"未知的读者 / unknown audience {audience!r}: use teacher or family")
+    assessment = hub_service.get_assessment(session, code=assessment_code)
+    student_id = session.scalar(
+        select(Student.id).where(
+            Student.student_number == student_number,
+            Student.district_id == assessment.district_id,
+        )
+    )
+    if student_id is None:
+        raise NotFound(f"学生 {student_number} 不存在 / student {student_number} does not exist")
+    data = load_exam_data(session, assessment)
+    row = data.row_of(student_id)
+    if row is None:
+        raise NotFound(
+            f"学生 {student_number} 未参加考试 {assessment_code} / "
+            f"student {student_number} did not sit {assessment_code}"
+        )
+    previous = previous_assessment(session, assessment)
+    mastery, note = (
+        _mastery(session, student_id, data) if include_mastery else (None, MASTERY_NOT_ASKED)
+    )
+    return build_student_report(
+        data,
+        row,
+        audience=audience,
+        show_ranks=show_ranks and audience == "teacher",
+        bands=bands,
+        previous=None if previous is None else _previous_totals(session, previous),
+        mastery=mastery,
+        mastery_note=note,
+    )
+
+
+def list_exam_codes(session: Session, *, district_id: int | None = None) -> list[str]:
+    """Codes of every assessment (of one district), oldest first."""
+    query = select(Assessment.code).order_by(Assessment.held_on, Assessment.code)
+    if district_id is not None:
+        query = query.where(Assessment.district_id == district_id)
+    return list(session.scalars(query))
+
+
+def previous_assessment(session: Session, assessment: Assessment) -> Assessment | None:
+    """The latest earlier assessment of the same district, subject, grade and kind."""
+    return session.scalars(
+        select(Assessment)
+        .where(
+            Assessment.district_id == assessment.district_id,
+            Assessment.subject_id == assessment.subject_id,
+            Assessment.grade_level == assessment.grade_level,
+            Assessment.kind == assessment.kind,
+            Assessment.held_on < assessment.held_on,
+        )
+        .order_by(Assessment.held_on.desc(), Assessment.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _check_scope(data: ExamData, scope: ReportScope) -> None:
+    if scope.kind == "school" and scope.school_id not in data.school_names:
+        raise NotFound(f"该学校未参加考试 {data.code} / the school did not sit {data.code}")
+    if scope.kind == "class" and scope.school_class_id not in data.class_names:
+        raise NotFound(f"该班级未参加考试 {data.code} / the class did not sit {data.code}")
+
+
+def _previous_totals(session: Session, assessment: Assessment) -> PreviousExam:
+    """Totals of the previous exam by student; a present sitting without a total is summed."""
+    rows = session.execute(
+        select(Sitting.student_id, Sitting.is_absent, Sitting.total_score).where(
+            Sitting.assessment_id == assessment.id
+        )
+    ).all()
+    missing = {row[0] for row in rows if not row[1] and row[2] is None}
+    summed: dict[int, float] = {}
+    if missing:
+        summed = {
+            student_id: float(total)
+            for student_id, total in session.execute(
+                select(Score.student_id, func.sum(Score.score))
+                .join(AssessmentItem, AssessmentItem.id == Score.assessment_item_id)
+                .where(AssessmentItem.assessment_id == assessment.id)
+                .group_by(Score.student_id)
+            )
+            if student_id in missing
+        }
+    totals = [
+        np.nan if is_absent else (total if total is not None else summed.get(student_id, np.nan))
+        for student_id, is_absent, total in rows
+    ]
+    full_score = session.scalar(
+        select(func.sum(AssessmentItem.full_score)).where(
+            AssessmentItem.assessment_id == assessment.id
+        )
+    )
+    return PreviousExam(
+        code=assessment.code,
+        name=assessment.name,
+        full_score=float(full_score or 0.0),
+        student_ids=np.array([row[0] for row in rows], dtype=np.int64),
+        totals=np.array(totals, dtype=np.float64),
+    )
+
+
+def _mastery(
+    session: Session, student_id: int, data: ExamData
+) -> tuple[list[KpMastery] | None, str]:
+    """The diagnosis service's mastery of the knowledge points this student has evidence on
+    (latest estimate), or None with the reason when it cannot give one."""
+    try:
+        found = diagnosis_service.student_mastery(
+            session, student_id=student_id, subject_code=data.subject_code
+        )
+    except YincaiError as problem:
+        return None, problem.message
+    return [
+        KpMastery(
+            code=entry.kp_code,
+            name=entry.kp_name,
+            mastery=entry.mastery,
+            logit_sd=entry.logit_sd,
+            level_low=entry.level_low,
+            level_high=entry.level_high,
+            n_evidence=entry.n_evidence,
+        )
+        for entry in found
+        if entry.n_evidence > 0
+    ], ""

@@ -1,0 +1,139 @@
+"""Knowledge-point mastery checked against the demo district's hidden ground truth.
+
+Run by ``yincai bench mastery --data-dir D`` on a district built by ``yincai demo``. At each
+checkpoint of the truth (each exam week, then the end of the semester) the model is calibrated and
+applied on the evidence up to the end of that week (the truth is taken after that week's
+teaching, homework and exam), then compared with the true state, mastered = true P ≥ 0.5.
+
+Population: every (student, point-level KP) pair whose KP has been *taught to the student's
+grade* by then, i.e. some student of the same grade has a response on it, whether or not this
+student has one. KPs of earlier grades (taught last year, no evidence this semester) and KPs not
+yet taught are left out. ``calibration_error`` is the expected calibration error over 10
+equal-width bins of the estimated P(mastered) against the binary true state; ``brier`` likewise.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+
+from yincai.config import Settings
+from yincai.db import make_engine, session_scope
+from yincai.demo.truth import load_ground_truth
+from yincai.diagnosis import service as diagnosis_service
+from yincai.hub.models import Grade, Item, SchoolClass, Student
+from yincai.science.metrics import roc_auc
+
+N_BINS = 10
+WEEK_END = timedelta(days=6)
+
+
+def calibration_error(truth: np.ndarray, predicted: np.ndarray, n_bins: int = N_BINS) -> float:
+    """Expected calibration error: Σ_bins share × |mean predicted − observed rate|."""
+    bins = np.minimum((predicted * n_bins).astype(np.int64), n_bins - 1)
+    total = 0.0
+    for b in range(n_bins):
+        inside = bins == b
+        if inside.any():
+            total += inside.mean() * abs(predicted[inside].mean() - truth[inside].mean())
+    return float(total)
+
+
+def run(data_dir: Path) -> list[dict[str, Any]]:
+    """One row per checkpoint, plus one on item-difficulty recovery."""
+    settings = Settings(data_dir=data_dir)
+    truth = load_ground_truth(settings.ground_truth_path)
+    engine = make_engine(settings)
+    rows: list[dict[str, Any]] = []
+    try:
+        with session_scope(engine) as session:
+            by_number = {
+                number: (student_id, level)
+                for number, student_id, level in session.execute(
+                    select(Student.student_number, Student.id, Grade.level)
+                    .join(SchoolClass, SchoolClass.id == Student.school_class_id)
+                    .join(Grade, Grade.id == SchoolClass.grade_id)
+                )
+            }
+            student_ids = [by_number[n][0] for n in truth.student_numbers]
+            grade = np.array([by_number[n][1] for n in truth.student_numbers])
+            fitted = None
+            for checkpoint, day in enumerate(truth.checkpoint_dates):
+                as_of = date.fromisoformat(day) + WEEK_END
+                start = time.perf_counter()
+                fitted = diagnosis_service.fit_mastery_model(session, as_of=as_of)
+                fit_seconds = time.perf_counter() - start
+                table = diagnosis_service.students_mastery(
+                    session, student_ids=student_ids, as_of=as_of
+                )
+                predict_seconds = time.perf_counter() - start - fit_seconds
+                columns = [truth.kp_codes.index(code) for code in table.kp_codes]
+                true_p = truth.mastery[checkpoint][:, columns]
+                taught = np.zeros_like(table.n_evidence, dtype=bool)
+                for level in np.unique(grade):
+                    in_grade = grade == level
+                    taught[in_grade] = (table.n_evidence[in_grade] > 0).any(axis=0)
+                is_mastered = (true_p[taught] >= 0.5).astype(np.float64)
+                estimate = table.mastery[taught]
+                rows.append(
+                    {
+                        "suite": "diagnosis",
+                        "dataset": "demo-district",
+                        "model": "mastery",
+                        "case": f"as of {as_of.isoformat()}",
+                        "metrics": {
+                            "auc": round(roc_auc(is_mastered, estimate), 4),
+                            "calibration_error": round(calibration_error(is_mastered, estimate), 4),
+                            "brier": round(float(np.mean((estimate - is_mastered) ** 2)), 4),
+                            "n_pairs": int(taught.sum()),
+                            "share_mastered": round(float(is_mastered.mean()), 4),
+                            "fit_seconds": round(fit_seconds, 2),
+                            "predict_seconds": round(predict_seconds, 2),
+                        },
+                    }
+                )
+            if fitted is not None:
+                rows.extend(_difficulty_recovery(session, fitted, truth.seed, len(student_ids)))
+    finally:
+        engine.dispose()
+    return rows
+
+
+def _difficulty_recovery(
+    session: Any, fitted: diagnosis_service.FittedMastery, seed: int, n_students: int
+) -> list[dict[str, Any]]:
+    """Correlation of the calibrated difficulties with the item bank's designed ones."""
+    from yincai.demo.curriculum import junior_math_curriculum
+    from yincai.demo.district import plan_district
+    from yincai.demo.itembank import build_item_bank
+
+    rng = np.random.default_rng(seed)
+    plan_district(rng, n_junior_students=n_students)  # replays the build's draws up to the bank
+    points = [p for p in junior_math_curriculum() if p.level == "point"]
+    designed = {i.code: i.difficulty for i in build_item_bank(points, rng, items_per_point=3)}
+    answered = set(session.scalars(select(Item.code)))
+    pairs = [
+        (designed[code], float(fitted.model.difficulty_[k]))
+        for k, code in enumerate(fitted.item_codes)
+        if code in designed and code in answered
+    ]
+    if len(pairs) < 3:
+        return []
+    values = np.array(pairs)
+    return [
+        {
+            "suite": "diagnosis",
+            "dataset": "demo-district",
+            "model": "mastery",
+            "case": "item difficulty recovery",
+            "metrics": {
+                "difficulty_correlation": round(float(np.corrcoef(values.T)[0, 1]), 4),
+                "n_items": len(pairs),
+            },
+        }
+    ]
