@@ -28,5 +28,23 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/yincai bench all --datasets $(DATASETS) --json bench-results/bench.json
 
+# Peer libraries (pyBKT with its C++ core, EduCDM, girth) live in their own environment.
+PEERS_VENV  := .venv-peers
+PEERS_PY    := $(PEERS_VENV)/bin/python
+PEERS_STAMP := $(PEERS_VENV)/.installed
+
+$(PEERS_STAMP): benchmarks/peers_requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_PY) -m pip install --quiet --upgrade pip
+	$(PEERS_PY) -m pip install --quiet -r benchmarks/peers_requirements.txt
+	$(PEERS_PY) -m pip install --quiet --no-build-isolation --no-binary pybkt pybkt==1.4.3
+	$(PEERS_PY) -m pip install --quiet torch==2.13.0 EduCDM==1.0.1
+	$(PEERS_PY) -m pip install --quiet --no-deps -e .
+	$(PEERS_PY) -c "import sys, torch; sys.exit(not torch.__version__.startswith('2.13.0'))"
+	touch $(PEERS_STAMP)
+
+bench-peers: $(PEERS_STAMP)
+	$(PEERS_PY) benchmarks/peers.py --datasets $(DATASETS) --json bench-results/peers.json $(if $(QUICK),--quick)
+
 clean:
-	rm -rf $(VENV) data bench-results .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEERS_VENV) data bench-results .pytest_cache .mypy_cache .ruff_cache

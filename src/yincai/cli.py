@@ -13,7 +13,10 @@ from yincai.bench import cli as bench_cli
 from yincai.cli_support import prepared_engine, serve_app, settings_of
 from yincai.config import Settings
 from yincai.demo.cli import demo
+from yincai.diagnosis import cli as diagnosis_cli
+from yincai.governance import cli as governance_cli
 from yincai.hub import cli as hub_cli
+from yincai.reports import cli as reports_cli
 
 app = typer.Typer(
     help="因材 yincai — 面向学校与区县的开源智能教育平台 / open AI-for-education platform.",
@@ -65,4 +68,7 @@ app.command()(demo)
 app.add_typer(hub_cli.app, name="import")
 app.add_typer(analysis_cli.app, name="report")
 app.add_typer(bench_cli.app, name="bench")
+app.add_typer(governance_cli.app, name="user")
+app.add_typer(diagnosis_cli.app, name="diagnose")
+app.add_typer(reports_cli.app, name="pdf")
 __all__ = ["app", "settings_of"]

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(default="change-me-in-production", description="signs session cookies")
     language: str = Field(default="zh", description="interface language: zh or en")
+    cookie_secure: bool = Field(default=False, description="mark session cookies Secure (HTTPS)")
 
     @property
     def sqlite_path(self) -> Path:

@@ -4,9 +4,26 @@ import re
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from tests.web.clients import logged_in
 from yincai.config import Settings
+from yincai.db import make_engine, session_scope
+from yincai.governance.models import Role, UserAccount
 from yincai.web.app import create_app
+
+DEMO_PASSWORD = "yincai-demo-2026"
+
+
+def _demo_username(settings: Settings, role: Role) -> str:
+    engine = make_engine(settings)
+    with session_scope(engine) as session:
+        username = session.scalars(
+            select(UserAccount.username).where(UserAccount.role == role)
+        ).first()
+    engine.dispose()
+    assert username is not None
+    return username
 
 
 def test_health_reports_the_database_dialect(demo_settings: Settings, backend: str) -> None:
@@ -17,16 +34,55 @@ def test_health_reports_the_database_dialect(demo_settings: Settings, backend: s
     assert response.json()["database"] == backend
 
 
-def test_landing_page_lists_every_school_of_the_district(demo_settings: Settings) -> None:
+def test_landing_page_shows_the_login_and_district_counts_but_no_school(
+    demo_settings: Settings,
+) -> None:
     with TestClient(create_app(demo_settings)) as client:
         page = client.get("/")
+        anonymous_api = client.get("/api/hub/schools")
+        logged_in(client, "admin", DEMO_PASSWORD)
         schools = client.get("/api/hub/schools").json()
     assert page.status_code == 200
+    assert 'action="/login"' in page.text
     assert "示范区" in page.text
+    assert anonymous_api.status_code == 401
     assert len(schools) >= 12
+    assert all(school["name"] not in page.text for school in schools)
+
+
+def test_district_admin_home_lists_every_school(demo_settings: Settings) -> None:
+    with TestClient(create_app(demo_settings)) as client:
+        logged_in(client, "admin", DEMO_PASSWORD)
+        page = client.get("/home")
+        schools = client.get("/api/hub/schools").json()
+    assert sum(s["n_students"] for s in schools) > 600
     for school in schools:
         assert school["name"] in page.text
-    assert sum(s["n_students"] for s in schools) > 600
+
+
+def test_teacher_home_shows_the_classes_taught_with_participation(demo_settings: Settings) -> None:
+    with TestClient(create_app(demo_settings)) as client:
+        logged_in(client, _demo_username(demo_settings, Role.TEACHER), DEMO_PASSWORD)
+        page = client.get("/home")
+        class_id = re.search(r'href="/classes/(\d+)"', page.text)
+        assert class_id is not None
+        roster = client.get(f"/api/hub/classes/{class_id.group(1)}/students").json()
+    assert "我的班级" in page.text and "参考率" in page.text
+    assert roster["students"] and roster["exams"]
+    assert any(total is not None for row in roster["students"] for total in row["totals"])
+
+
+def test_student_home_shows_grade_bands_and_never_scores_or_ranks(demo_settings: Settings) -> None:
+    with TestClient(create_app(demo_settings)) as client:
+        logged_in(client, _demo_username(demo_settings, Role.STUDENT), DEMO_PASSWORD)
+        page = client.get("/home")
+        me = client.get("/api/governance/me").json()
+        profile = client.get(f"/api/hub/students/{me['student_id']}").json()
+    assert re.search(r'class="band band-[ABCD]"', page.text)
+    assert "总分" not in page.text  # no score column; the page says ranks are not published
+    assert not re.search(r"\d / \d", page.text)
+    assert profile["results"] and all(r["total"] is None for r in profile["results"])
+    assert {r["band"] for r in profile["results"]} <= {"A", "B", "C", "D", None}
 
 
 def test_landing_page_on_an_empty_database_says_how_to_start(
@@ -34,17 +90,16 @@ def test_landing_page_on_an_empty_database_says_how_to_start(
 ) -> None:
     with TestClient(create_app(make_database())) as client:
         page = client.get("/")
-        schools = client.get("/api/hub/schools")
     assert page.status_code == 200
     assert "yincai demo" in page.text
-    assert schools.json() == []
 
 
 def test_static_assets_are_served_locally(demo_settings: Settings) -> None:
     with TestClient(create_app(demo_settings)) as client:
         page = client.get("/")
-        css = client.get("/static/style.css")
-    assert css.status_code == 200
+        assets = [client.get(f"/static/{name}") for name in
+                  ("style.css", "vendor/htmx.min.js", "vendor/echarts.min.js")]  # fmt: skip
+    assert all(asset.status_code == 200 for asset in assets)
     links = re.findall(r'(?:href|src)="([^"]+)"', page.text)
     assert links
     assert all(link.startswith("/") for link in links)  # nothing from another host

@@ -106,18 +106,59 @@ def bench_reports(ctx: typer.Context, json_path: JsonOption = None) -> None:
     write_json(json_path, rows)
 
 
-@app.command("all")
-def bench_all(datasets: DatasetsOption, json_path: JsonOption = None) -> None:
-    """全部基准 / every benchmark."""
-    from yincai.bench import diagnosis, imports, irt
+@app.command("mastery")
+def bench_mastery(ctx: typer.Context, json_path: JsonOption = None) -> None:
+    """掌握度诊断对照示范区真值 / mastery against the demo district's hidden ground truth."""
+    from yincai.bench import mastery
 
+    rows = mastery.run(settings_of(ctx).data_dir)
+    print_rows("知识点掌握 vs 真值 / mastery vs ground truth", rows)
+    write_json(json_path, rows)
+
+
+@app.command("all")
+def bench_all(
+    datasets: DatasetsOption,
+    json_path: JsonOption = None,
+    demo_dir: Annotated[
+        Path, typer.Option("--demo-dir", help="示范区数据目录（没有就生成）/ demo district folder")
+    ] = Path("bench-results/demo"),
+) -> None:
+    """全部基准 / every benchmark: imports, IRT, diagnosis datasets, then the demo district."""
+    from yincai.bench import diagnosis, imports, irt, mastery, practice, reports
+
+    _ensure_demo(demo_dir)
     rows: list[dict[str, Any]] = []
     for title, run in (
         ("成绩导入 / score import", lambda: imports.run(n_students=100_000)),
         ("IRT 2PL (MML-EM)", irt.run),
         ("诊断模型 / diagnosis models", lambda: diagnosis.run(datasets)),
+        ("知识点掌握 vs 真值 / mastery vs ground truth", lambda: mastery.run(demo_dir)),
+        ("考试报告 / exam reports", lambda: reports.run(demo_dir)),
+        ("个性化练习 / personalised practice", lambda: practice.run(demo_dir)),
     ):
         suite = run()
         print_rows(title, suite)
         rows.extend(suite)
     write_json(json_path, rows)
+
+
+def _ensure_demo(demo_dir: Path) -> None:
+    """The seeded 6,500-student demo district the demo-based suites measure (built once)."""
+    from yincai.cli_support import prepared_engine
+    from yincai.config import Settings
+    from yincai.db import session_scope
+    from yincai.demo.build import build_demo_district
+
+    settings = Settings(data_dir=demo_dir)
+    if settings.ground_truth_path.is_file():
+        return
+    engine = prepared_engine(settings)
+    try:
+        with (
+            console.status("生成示范区 / building the demo district"),
+            session_scope(engine) as session,
+        ):
+            build_demo_district(session, ground_truth_path=settings.ground_truth_path, seed=0)
+    finally:
+        engine.dispose()

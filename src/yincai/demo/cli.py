@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from yincai.cli_support import prepared_engine, serve_app, settings_of
+from yincai.config import Settings
 from yincai.db import session_scope
 from yincai.demo.build import DEMO_PASSWORD, build_demo_district
 from yincai.demo.district import DISTRICT_CODE
@@ -35,6 +36,16 @@ def demo(
     """生成示范区并启动平台 / build the demo district and serve it."""
     settings = settings_of(ctx)
     engine = prepared_engine(settings)
+    try:
+        _build_unless_built(engine, settings, students=students, seed=seed)
+        _print_logins(engine)
+    finally:
+        engine.dispose()
+    if serve:
+        serve_app(settings, host=host, port=port)
+
+
+def _build_unless_built(engine: Engine, settings: Settings, *, students: int, seed: int) -> None:
     with session_scope(engine) as session:
         exists = session.scalar(select(District.id).where(District.code == DISTRICT_CODE))
     if exists:
@@ -70,13 +81,10 @@ def demo(
             table.add_row(label, f"{value:,}")
         console.print(table)
         console.print(f"隐藏的真实掌握度 / hidden ground truth: {summary.ground_truth}")
-    _print_logins(engine)
-    if serve:
-        serve_app(settings, host=host, port=port)
 
 
-def _print_logins(engine: object) -> None:
-    with session_scope(engine) as session:  # type: ignore[arg-type]
+def _print_logins(engine: Engine) -> None:
+    with session_scope(engine) as session:
         accounts = session.scalars(select(UserAccount).order_by(UserAccount.id)).all()
         table = Table(title="演示账号 / demo logins")
         for column in ("角色 role", "用户名 username", "密码 password", "姓名 name"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,12 +14,18 @@ from sqlalchemy import text
 from yincai import __version__
 from yincai.config import Settings
 from yincai.db import make_engine
+from yincai.governance import pages as governance_pages
+from yincai.governance import routes as governance_routes
 from yincai.hub import pages as hub_pages
 from yincai.hub import routes as hub_routes
-from yincai.web import errors
+from yincai.web import auth, errors
+from yincai.web.csrf import CsrfMiddleware
 from yincai.web.deps import DbSession
+from yincai.web.ratelimit import LoginRateLimiter
+from yincai.web.sessions import SessionCodec, SessionMiddleware
 
 HERE = Path(__file__).parent
+DEFAULT_SECRET_KEY = "change-me-in-production"
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -35,13 +42,29 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="开源智能教育平台 API / open AI-for-education platform API",
     )
+    # The published default key would let anyone forge a session: without a configured key,
+    # sign with a random one (sessions then end when the server restarts).
+    secret_key = settings.secret_key
+    if secret_key == DEFAULT_SECRET_KEY:
+        secret_key = secrets.token_hex(32)
+    codec = SessionCodec(secret_key)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.session_codec = codec
+    app.state.login_limiter = LoginRateLimiter()
+    # Added inner first: the session middleware runs before the CSRF check that reads it.
+    app.add_middleware(CsrfMiddleware)
+    app.add_middleware(
+        SessionMiddleware, codec=codec, is_secure=bool(getattr(settings, "cookie_secure", False))
+    )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     errors.install(app)
 
+    app.include_router(auth.router)
     app.include_router(hub_pages.router)
     app.include_router(hub_routes.router)
+    app.include_router(governance_pages.router)
+    app.include_router(governance_routes.router)
 
     @app.get("/health", tags=["system"])
     def health(session: DbSession) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Request-scoped dependencies: the settings, and a database session per request."""
+"""Request-scoped dependencies: a database session per request and the logged-in account."""
 
 from __future__ import annotations
 
@@ -8,6 +8,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+
+from yincai.governance.models import UserAccount
+from yincai.web.sessions import SessionCodec
+
+
+class NotAuthenticated(Exception):
+    """No valid login: pages redirect to the login form, the API answers 401."""
 
 
 def _engine(request: Request) -> Engine:
@@ -25,3 +32,32 @@ def _session(request: Request) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(_session)]
+
+
+def _optional_user(request: Request, session: DbSession) -> UserAccount | None:
+    """The active account of this session, if its password has not changed since login."""
+    user_id = request.session.get("uid")
+    if not isinstance(user_id, int):
+        return None
+    account = session.get(UserAccount, user_id)
+    codec: SessionCodec = request.app.state.session_codec
+    if (
+        account is None
+        or not account.is_active
+        or request.session.get("ver") != codec.fingerprint(account.password_hash)
+    ):
+        request.session.pop("uid", None)
+        request.session.pop("ver", None)
+        return None
+    request.state.user = account  # the templates' navigation shows the role's pages
+    return account
+
+
+def _current_user(user: Annotated[UserAccount | None, Depends(_optional_user)]) -> UserAccount:
+    if user is None:
+        raise NotAuthenticated
+    return user
+
+
+OptionalUser = Annotated[UserAccount | None, Depends(_optional_user)]
+CurrentUser = Annotated[UserAccount, Depends(_current_user)]

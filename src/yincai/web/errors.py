@@ -1,20 +1,47 @@
-"""Map the services' errors to HTTP: NotFound 404, Invalid 422, Forbidden 403, Conflict 409."""
+"""Map the services' errors to HTTP: NotFound 404, Invalid 422, Forbidden 403, Conflict 409.
+
+The JSON API (``/api/...``) answers JSON; pages answer an HTML page in the user's language. A
+request without a login gets 401 from the API and a redirect to the login form from pages.
+"""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound, YincaiError
+from yincai.web.deps import NotAuthenticated
+from yincai.web.templating import templates
 
 STATUS = {NotFound: 404, Invalid: 422, Forbidden: 403, Conflict: 409}
 
 
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(YincaiError)
-    async def _handle(_request: Request, exc: YincaiError) -> JSONResponse:
+    async def _handle(request: Request, exc: YincaiError) -> Response:
         status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-        return JSONResponse(
-            status_code=status,
-            content={"detail": exc.message, "errors": [str(d) for d in exc.details]},
+        if is_api(request):
+            return JSONResponse(
+                status_code=status,
+                content={"detail": exc.message, "errors": [str(d) for d in exc.details]},
+            )
+        return templates.TemplateResponse(
+            request, "error.html", {"status": status, "message": exc.message}, status_code=status
         )
+
+    @app.exception_handler(NotAuthenticated)
+    async def _login_first(request: Request, _exc: NotAuthenticated) -> Response:
+        if is_api(request):
+            return JSONResponse(
+                status_code=401,
+                content={"detail": "请先登录 / log in first"},
+                headers={"WWW-Authenticate": "Cookie"},
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)

@@ -1,0 +1,242 @@
+"""Personalised practice checked against the demo district's hidden ground truth, and timed.
+
+Run by ``yincai bench practice --data-dir D`` on a district built by ``yincai demo``.
+
+When. Practice sets are made as of ``AS_OF`` = the last checkpoint's date + 6 days (the end of the
+semester: after every exam and homework the demo holds) and compared with the truth at that last
+checkpoint, the state after all of that evidence.
+
+Truly weakest points of a student: among the point-level knowledge points *taught to the
+student's class* by ``AS_OF`` (some student of the class has an exam item score or homework
+attempt on an item tagged with the point, any tag weight, dated up to ``AS_OF``), the
+``K`` = 3 with the lowest true P(mastered) at the checkpoint (ties: curriculum order). Points of
+earlier grades (met last year, no evidence this semester) are left out, and so are students with
+fewer than 3 taught points.
+
+precision@3 = |recommended 3 ∩ truly weakest 3| / 3, averaged over the students:
+
+* ``diagnosis``: the first 3 points the student's practice set targets as weak
+  (``PracticeSet.weak_kp_codes``), from ``class_practice`` for every class;
+* ``wrong-items``: the points ranked by the share of points the student lost on items tagged with
+  them (tag-weighted; exam item scores and homework together, up to ``AS_OF``), highest first;
+  points the student never answered come last; ties in curriculum order.
+
+Timing: ``class-booklets-50`` makes the practice sets of 50 students of one school and grade
+(its largest class, topped up from another class) with the mastery model already calibrated;
+``model_fit_seconds`` is that one-off calibration.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yincai.config import Settings
+from yincai.db import make_engine, session_scope
+from yincai.demo.truth import GroundTruth, load_ground_truth
+from yincai.diagnosis import service as diagnosis_service
+from yincai.hub.models import (
+    Assessment,
+    AssessmentItem,
+    Item,
+    ItemKp,
+    KnowledgePoint,
+    LearningEvent,
+    School,
+    SchoolClass,
+    Score,
+    Student,
+)
+from yincai.practice import service as practice_service
+from yincai.practice.data import end_of
+
+K = 3
+WEEK_END = timedelta(days=6)
+BOOKLET_STUDENTS = 50
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Mean precision@3 of both recommenders over ``n_students`` students."""
+
+    diagnosis: float
+    wrong_items: float
+    n_students: int
+    as_of: date
+
+
+def run(data_dir: Path) -> list[dict[str, Any]]:
+    """Precision@3 of the recommender and of the wrong-answer baseline, then the timing row."""
+    settings = Settings(data_dir=data_dir)
+    truth = load_ground_truth(settings.ground_truth_path)
+    engine = make_engine(settings)
+    try:
+        with session_scope(engine) as session:
+            quality = measure_quality(session, truth)
+            timing = time_booklets(session, as_of=quality.as_of)
+    finally:
+        engine.dispose()
+    common = {"n_students": quality.n_students}
+    return [
+        {
+            "suite": "practice",
+            "case": "diagnosis",
+            "metrics": {"precision_at_3": round(quality.diagnosis, 4), **common},
+        },
+        {
+            "suite": "practice",
+            "case": "wrong-items",
+            "metrics": {"precision_at_3": round(quality.wrong_items, 4), **common},
+        },
+        {"suite": "practice", "case": f"class-booklets-{BOOKLET_STUDENTS}", "metrics": timing},
+    ]
+
+
+def measure_quality(session: Session, truth: GroundTruth) -> Quality:
+    """Precision@3 of both recommenders for every student of the truth, class by class."""
+    as_of = date.fromisoformat(truth.checkpoint_dates[-1]) + WEEK_END
+    true_mastery = truth.mastery[-1]
+    row_of = {number: i for i, number in enumerate(truth.student_numbers)}
+    column_of = {code: k for k, code in enumerate(truth.kp_codes)}
+    kp_column = {
+        kp_id: column_of[code]
+        for kp_id, code in session.execute(select(KnowledgePoint.id, KnowledgePoint.code))
+        if code in column_of
+    }
+    tags = _tags(session, kp_column, len(truth.kp_codes))
+    diagnosis: list[float] = []
+    baseline: list[float] = []
+    for school_code, class_name in (name.split("/", 1) for name in truth.class_names):
+        sets = practice_service.class_practice(
+            session, school_code=school_code, class_name=class_name, as_of=as_of
+        )
+        numbers = [s.student_number for s in sets if s.student_number in row_of]
+        lost, possible = _points_lost(session, numbers, tags, as_of)
+        taught = possible.sum(axis=0) > 0
+        if taught.sum() < K:
+            continue
+        recommended = {s.student_number: s.weak_kp_codes[:K] for s in sets}
+        share = np.where(possible > 0, lost / np.maximum(possible, 1e-12), -1.0)
+        for row, number in enumerate(numbers):
+            true_p = np.where(taught, true_mastery[row_of[number]], np.inf)
+            weakest = set(np.argsort(true_p, kind="stable")[:K].tolist())
+            picked = {column_of[code] for code in recommended[number]}
+            diagnosis.append(len(picked & weakest) / K)
+            lost_share = np.where(taught, share[row], -np.inf)
+            raw = set(np.argsort(-lost_share, kind="stable")[:K].tolist())
+            baseline.append(len(raw & weakest) / K)
+    return Quality(
+        diagnosis=float(np.mean(diagnosis)) if diagnosis else 0.0,
+        wrong_items=float(np.mean(baseline)) if baseline else 0.0,
+        n_students=len(diagnosis),
+        as_of=as_of,
+    )
+
+
+def time_booklets(session: Session, *, as_of: date) -> dict[str, float]:
+    """Seconds to make 50 students' practice sets, the model already calibrated."""
+    fitted = diagnosis_service.fit_mastery_model(session, as_of=as_of)
+    student_ids = _fifty_students(session)
+    start = time.perf_counter()
+    sets = practice_service.practice_sets(session, student_ids=student_ids, as_of=as_of)
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": round(seconds, 3),
+        "n_sets": len(sets),
+        "n_items": sum(len(s.items) for s in sets),
+        "model_fit_seconds": round(fitted.fit_seconds, 2),
+    }
+
+
+def _fifty_students(session: Session) -> list[int]:
+    """The largest class, topped up with students of the same school and grade."""
+    rows = session.execute(
+        select(Student.id, SchoolClass.id, SchoolClass.school_id, SchoolClass.grade_id)
+        .join(SchoolClass, SchoolClass.id == Student.school_class_id)
+        .join(School, School.id == SchoolClass.school_id)
+        .order_by(SchoolClass.id, Student.student_number)
+    ).all()
+    by_class: dict[int, list[int]] = {}
+    for student_id, class_id, _, _ in rows:
+        by_class.setdefault(class_id, []).append(student_id)
+    largest = max(by_class, key=lambda c: (len(by_class[c]), -c))
+    school_grade = {(r[1]): (r[2], r[3]) for r in rows}
+    chosen = list(by_class[largest])
+    for class_id, students in by_class.items():
+        if class_id != largest and school_grade[class_id] == school_grade[largest]:
+            chosen.extend(students[: BOOKLET_STUDENTS - len(chosen)])
+        if len(chosen) >= BOOKLET_STUDENTS:
+            break
+    return chosen[:BOOKLET_STUDENTS]
+
+
+def _tags(
+    session: Session, kp_column: dict[int, int], n_kps: int
+) -> dict[int, list[tuple[int, float]]]:
+    """Each item's point-level KP columns with their weights, weights summing to 1."""
+    tags: dict[int, list[tuple[int, float]]] = {}
+    for item_id, kp_id, weight in session.execute(
+        select(ItemKp.item_id, ItemKp.knowledge_point_id, ItemKp.weight)
+    ):
+        if kp_id in kp_column and weight > 0:
+            tags.setdefault(item_id, []).append((kp_column[kp_id], weight))
+    for item_id, pairs in tags.items():
+        total = sum(w for _, w in pairs)
+        tags[item_id] = [(k, w / total) for k, w in pairs if k < n_kps]
+    return tags
+
+
+def _points_lost(
+    session: Session,
+    numbers: list[str],
+    tags: dict[int, list[tuple[int, float]]],
+    as_of: date,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Points lost and points possible, tag-weighted, shape (n_students, n_kps)."""
+    n_kps = 1 + max((k for pairs in tags.values() for k, _ in pairs), default=0)
+    row_of = {number: i for i, number in enumerate(numbers)}
+    lost = np.zeros((len(numbers), n_kps))
+    possible = np.zeros((len(numbers), n_kps))
+    exam = (
+        select(
+            Student.student_number, AssessmentItem.item_id, Score.score, AssessmentItem.full_score
+        )
+        .join(Student, Student.id == Score.student_id)
+        .join(AssessmentItem, AssessmentItem.id == Score.assessment_item_id)
+        .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
+        .where(Student.student_number.in_(numbers), Assessment.held_on <= as_of)
+    )
+    homework = (
+        select(
+            Student.student_number,
+            LearningEvent.item_id,
+            LearningEvent.score,
+            LearningEvent.is_correct,
+            Item.full_score,
+        )
+        .join(Student, Student.id == LearningEvent.student_id)
+        .join(Item, Item.id == LearningEvent.item_id)
+        .where(Student.student_number.in_(numbers), LearningEvent.occurred_at < end_of(as_of))
+    )
+    answers: list[tuple[str, int | None, float, float]] = [
+        (number, item_id, float(score), float(full))
+        for number, item_id, score, full in session.execute(exam)
+    ]
+    for number, item_id, rate, is_correct, full in session.execute(homework):
+        if rate is None and is_correct is None:
+            continue
+        value = rate if rate is not None else float(bool(is_correct))
+        answers.append((number, item_id, float(value) * full, float(full)))
+    for number, item_id, score, full in answers:
+        for k, weight in tags.get(item_id or -1, []):
+            lost[row_of[number], k] += weight * (full - score)
+            possible[row_of[number], k] += weight * full
+    return lost, possible

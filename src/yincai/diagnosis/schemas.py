@@ -1,0 +1,35 @@
+"""Pydantic shapes of the diagnosis: a student's mastery of one knowledge point and its evidence."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+
+class EvidenceRead(BaseModel):
+    """One response behind a mastery estimate: an exam item score or a learning event."""
+
+    item_id: int | None = Field(description="bank item; None for an event that names only a KP")
+    item_code: str | None
+    assessment_code: str | None = Field(description="the exam, or None for a learning event")
+    source: str = Field(description="exam, homework, or the learning log's source")
+    score: float = Field(ge=0, le=1, description="score ÷ full score")
+    seen_on: date
+
+
+class MasteryRead(BaseModel):
+    """A student's mastery of one point-level knowledge point, with its uncertainty and evidence."""
+
+    kp_id: int
+    kp_code: str
+    kp_name: str
+    mastery: float = Field(ge=0, le=1, description="P(mastered)")
+    logit_sd: float = Field(ge=0, description="posterior SD of the mastery logit")
+    level_low: float = Field(
+        ge=0, le=1, description="80 % credible interval of P(solving an average item): low end"
+    )
+    level_high: float = Field(ge=0, le=1, description="… and high end")
+    n_evidence: int = Field(ge=0, description="responses behind the estimate; 0 = prior only")
+    last_seen_on: date | None
+    evidence: list[EvidenceRead] = Field(description="the most recent responses, newest first")

@@ -1,0 +1,436 @@
+"""Knowledge-point mastery of students, from their exam item scores and learning events.
+
+The mastery model (:class:`yincai.science.mastery.MasteryModel`) is calibrated once per subject on
+the whole population and cached per process; a student's or a class's mastery is then the
+posterior given their own responses, which takes milliseconds. Nothing is stored: mastery is
+computed on demand, as of any date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from yincai.diagnosis.schemas import EvidenceRead, MasteryRead
+from yincai.errors import NotFound
+from yincai.hub.models import (
+    Assessment,
+    AssessmentItem,
+    Item,
+    ItemKp,
+    ItemType,
+    KnowledgePoint,
+    KpLevel,
+    LearningEvent,
+    SchoolClass,
+    Score,
+    Student,
+    Subject,
+)
+from yincai.science.mastery import MasteryEstimate, MasteryModel
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+CREDIBLE_Z = 1.2816  # a central 80 % credible interval of a normal posterior
+EXAM_SOURCE = "exam"
+MAX_FILTERED_STUDENTS = 500  # beyond this many students, load everyone and filter in memory
+MAX_EVIDENCE_ROWS = 20
+MAX_FIT_STUDENTS = 2000  # students sampled to calibrate items and KPs (enough for ~600 items)
+FIT_SEED = 0  # the most recent responses listed under each knowledge point
+# Lower asymptote by format: the chance of a blind guess.
+TRUE_FALSE_GUESSING = 0.5
+MULTIPLE_CHOICE_GUESSING = 1 / 15  # one non-empty subset of four options
+DEFAULT_OPTIONS = 4
+
+_MODELS: dict[tuple[object, ...], FittedMastery] = {}
+
+
+@dataclass(frozen=True)
+class FittedMastery:
+    """A calibrated model with the database ids behind its item and KP indices.
+
+    The last ``n_kps`` items are pseudo-items, one per KP, for learning events that name a
+    knowledge point but no item.
+    """
+
+    model: MasteryModel
+    subject_code: str
+    as_of: date | None
+    kp_ids: list[int]
+    kp_codes: list[str]
+    kp_names: list[str]
+    item_ids: list[int]
+    item_codes: list[str]
+    fit_seconds: float
+
+    @property
+    def n_kps(self) -> int:
+        return len(self.kp_ids)
+
+
+@dataclass(frozen=True)
+class Responses:
+    """Long-format responses of some students, in time order, with their provenance."""
+
+    student_id: IntArray
+    item: IntArray  # model item index (pseudo-items included)
+    score: FloatArray  # score ÷ full score
+    seen_on: list[date]
+    assessment_code: list[str | None]
+    source: list[str]
+
+
+@dataclass(frozen=True)
+class MasteryTable:
+    """Mastery of many students: arrays (n_students, n_kps) with the ids of rows and columns."""
+
+    student_ids: list[int]
+    kp_ids: list[int]
+    kp_codes: list[str]
+    mastery: FloatArray
+    logit_mean: FloatArray
+    logit_sd: FloatArray
+    n_evidence: IntArray
+
+
+def fit_mastery_model(
+    session: Session, *, subject_code: str = "MATH", as_of: date | None = None
+) -> FittedMastery:
+    """Calibrate (or reuse) the subject's mastery model on every response up to ``as_of``."""
+    key = _cache_key(session, subject_code, as_of)
+    cached = _MODELS.get(key)
+    if cached is not None:
+        return cached
+    subject_id, kps, items, q_weights, guessing = _catalogue(session, subject_code)
+    responses = _responses(session, subject_id, items, kps, as_of=as_of, student_ids=None)
+    if responses.student_id.size == 0:
+        raise NotFound(f"科目 {subject_code} 还没有作答记录 / no responses to calibrate on yet")
+    students = np.unique(responses.student_id)
+    if students.size > MAX_FIT_STUDENTS:  # a seeded sample calibrates the items as well
+        sample = np.random.default_rng(FIT_SEED).choice(students, MAX_FIT_STUDENTS, replace=False)
+        responses = _subset(responses, np.isin(responses.student_id, sample))
+        students = np.unique(responses.student_id)
+    codes = np.searchsorted(students, responses.student_id)
+    start = datetime.now(UTC)
+    model = MasteryModel().fit(codes, responses.item, responses.score, q_weights, guessing)
+    fitted = FittedMastery(
+        model=model,
+        subject_code=subject_code,
+        as_of=as_of,
+        kp_ids=[k[0] for k in kps],
+        kp_codes=[k[1] for k in kps],
+        kp_names=[k[2] for k in kps],
+        item_ids=[i[0] for i in items],
+        item_codes=[i[1] for i in items],
+        fit_seconds=(datetime.now(UTC) - start).total_seconds(),
+    )
+    _MODELS.clear()  # one calibration per process is enough; new data makes a new key
+    _MODELS[key] = fitted
+    return fitted
+
+
+def student_mastery(
+    session: Session,
+    *,
+    student_id: int,
+    as_of: date | None = None,
+    subject_code: str = "MATH",
+) -> list[MasteryRead]:
+    """One student's mastery of each point-level knowledge point, with its evidence."""
+    if session.get(Student, student_id) is None:
+        raise NotFound(f"学生 {student_id} 不存在 / student {student_id} does not exist")
+    fitted = fit_mastery_model(session, subject_code=subject_code, as_of=as_of)
+    subject_id = _subject_id(session, subject_code)
+    responses = _responses(
+        session,
+        subject_id,
+        list(zip(fitted.item_ids, fitted.item_codes, strict=True)),
+        [(k, c, "") for k, c in zip(fitted.kp_ids, fitted.kp_codes, strict=True)],
+        as_of=as_of,
+        student_ids=[student_id],
+    )
+    estimate = _estimate(fitted, responses, [student_id])
+    q = fitted.model.q_weights_
+    rows: list[MasteryRead] = []
+    for k in range(fitted.n_kps):
+        touched = np.flatnonzero(q[responses.item, k] > 0)[::-1]  # newest first
+        evidence = [
+            EvidenceRead(
+                item_id=_item_id(fitted, int(responses.item[r])),
+                item_code=_item_code(fitted, int(responses.item[r])),
+                assessment_code=responses.assessment_code[r],
+                source=responses.source[r],
+                score=float(responses.score[r]),
+                seen_on=responses.seen_on[r],
+            )
+            for r in touched[:MAX_EVIDENCE_ROWS]
+        ]
+        mean, sd = float(estimate.logit_mean[0, k]), float(estimate.logit_sd[0, k])
+        rows.append(
+            MasteryRead(
+                kp_id=fitted.kp_ids[k],
+                kp_code=fitted.kp_codes[k],
+                kp_name=fitted.kp_names[k],
+                mastery=float(estimate.mastery[0, k]),
+                logit_sd=sd,
+                level_low=_sigmoid(mean - CREDIBLE_Z * sd),
+                level_high=_sigmoid(mean + CREDIBLE_Z * sd),
+                n_evidence=int(estimate.n_responses[0, k]),
+                last_seen_on=evidence[0].seen_on if evidence else None,
+                evidence=evidence,
+            )
+        )
+    return rows
+
+
+def class_mastery(
+    session: Session,
+    *,
+    school_class_id: int,
+    as_of: date | None = None,
+    subject_code: str = "MATH",
+) -> MasteryTable:
+    """Mastery of every student of a class (rows by student id) and point-level KP."""
+    if session.get(SchoolClass, school_class_id) is None:
+        raise NotFound(f"班级 {school_class_id} 不存在 / class {school_class_id} does not exist")
+    student_ids = list(
+        session.scalars(
+            select(Student.id)
+            .where(Student.school_class_id == school_class_id)
+            .order_by(Student.id)
+        )
+    )
+    return students_mastery(
+        session, student_ids=student_ids, as_of=as_of, subject_code=subject_code
+    )
+
+
+def students_mastery(
+    session: Session,
+    *,
+    student_ids: Sequence[int],
+    as_of: date | None = None,
+    subject_code: str = "MATH",
+) -> MasteryTable:
+    """Mastery of the given students (in that order); students without history get the prior."""
+    fitted = fit_mastery_model(session, subject_code=subject_code, as_of=as_of)
+    subject_id = _subject_id(session, subject_code)
+    responses = _responses(
+        session,
+        subject_id,
+        list(zip(fitted.item_ids, fitted.item_codes, strict=True)),
+        [(k, c, "") for k, c in zip(fitted.kp_ids, fitted.kp_codes, strict=True)],
+        as_of=as_of,
+        student_ids=list(student_ids),
+    )
+    estimate = _estimate(fitted, responses, list(student_ids))
+    return MasteryTable(
+        student_ids=list(student_ids),
+        kp_ids=fitted.kp_ids,
+        kp_codes=fitted.kp_codes,
+        mastery=estimate.mastery,
+        logit_mean=estimate.logit_mean,
+        logit_sd=estimate.logit_sd,
+        n_evidence=estimate.n_responses,
+    )
+
+
+def _estimate(
+    fitted: FittedMastery, responses: Responses, student_ids: list[int]
+) -> MasteryEstimate:
+    n_students = max(len(student_ids), 1)
+    position = {s: i for i, s in enumerate(student_ids)}
+    codes = np.array([position[int(s)] for s in responses.student_id], dtype=np.int64)
+    model = fitted.model
+    if codes.size == 0:
+        return model.predict(model.empty_evidence(n_students))
+    evidence = model.evidence(codes, responses.item, responses.score, n_students=n_students)
+    return model.predict(evidence)
+
+
+def _cache_key(session: Session, subject_code: str, as_of: date | None) -> tuple[object, ...]:
+    bind = session.get_bind()
+    scores = session.execute(select(func.count(Score.id), func.max(Score.id))).one()
+    events = session.execute(select(func.count(LearningEvent.id), func.max(LearningEvent.id))).one()
+    return (str(bind.engine.url), id(bind.engine), subject_code, as_of, *scores, *events)
+
+
+def _subject_id(session: Session, subject_code: str) -> int:
+    subject_id = session.scalar(select(Subject.id).where(Subject.code == subject_code))
+    if subject_id is None:
+        raise NotFound(f"科目 {subject_code} 不存在 / subject {subject_code} does not exist")
+    return subject_id
+
+
+def _catalogue(
+    session: Session, subject_code: str
+) -> tuple[int, list[tuple[int, str, str]], list[tuple[int, str]], FloatArray, FloatArray]:
+    """Point-level KPs, tagged items (then one pseudo-item per KP), tag weights and guessing."""
+    subject_id = _subject_id(session, subject_code)
+    kps = [
+        (k.id, k.code, k.name)
+        for k in session.scalars(
+            select(KnowledgePoint)
+            .where(KnowledgePoint.subject_id == subject_id, KnowledgePoint.level == KpLevel.POINT)
+            .order_by(KnowledgePoint.id)
+        )
+    ]
+    if not kps:
+        raise NotFound(f"科目 {subject_code} 没有知识点 / subject {subject_code} has no points")
+    kp_index = {k[0]: i for i, k in enumerate(kps)}
+    tags = session.execute(
+        select(ItemKp.item_id, ItemKp.knowledge_point_id, ItemKp.weight)
+        .join(Item, Item.id == ItemKp.item_id)
+        .where(Item.subject_id == subject_id)
+    ).all()
+    tagged = sorted({item_id for item_id, kp_id, _ in tags if kp_id in kp_index})
+    item_index = {item_id: i for i, item_id in enumerate(tagged)}
+    q = np.zeros((len(tagged) + len(kps), len(kps)))
+    for item_id, kp_id, weight in tags:
+        if kp_id in kp_index and weight > 0:
+            q[item_index[item_id], kp_index[kp_id]] += weight
+    q[len(tagged) :] = np.eye(len(kps))
+    rows = session.execute(
+        select(Item.id, Item.code, Item.item_type, Item.options).where(Item.id.in_(tagged))
+    ).all()
+    info = {r[0]: r for r in rows}
+    guessing = np.zeros(len(tagged) + len(kps))
+    for item_id, i in item_index.items():
+        guessing[i] = _guessing(info[item_id][2], info[item_id][3])
+    # Items whose tags all have weight 0 get an even split over their point-level tags.
+    for item_id, kp_id, _ in tags:
+        row = item_index.get(item_id)
+        if row is not None and q[row].sum() == 0 and kp_id in kp_index:
+            q[row, kp_index[kp_id]] = 1.0
+    items = [(item_id, info[item_id][1]) for item_id in tagged]
+    return subject_id, kps, items, q, guessing
+
+
+def _guessing(item_type: ItemType, options: list[str] | None) -> float:
+    if item_type == ItemType.TRUE_FALSE:
+        return TRUE_FALSE_GUESSING
+    if item_type == ItemType.SINGLE_CHOICE:
+        return 1.0 / max(len(options or []), DEFAULT_OPTIONS) if options else 1.0 / DEFAULT_OPTIONS
+    if item_type == ItemType.MULTIPLE_CHOICE:
+        return MULTIPLE_CHOICE_GUESSING
+    return 0.0
+
+
+def _responses(
+    session: Session,
+    subject_id: int,
+    items: list[tuple[int, str]],
+    kps: Sequence[tuple[int, str, str]],
+    *,
+    as_of: date | None,
+    student_ids: list[int] | None,
+) -> Responses:
+    """Exam item scores and learning events of the subject's items and points, by time.
+
+    Without ``student_ids`` (everyone) only the numbers are read: dates and codes are left empty.
+    """
+    with_provenance = student_ids is not None and len(student_ids) <= MAX_FILTERED_STUDENTS
+    item_lookup = np.array([item_id for item_id, _ in items], dtype=np.int64)
+    kp_lookup = np.array([kp[0] for kp in kps], dtype=np.int64)
+    exam = (
+        select(Score.student_id, AssessmentItem.item_id, Score.score / AssessmentItem.full_score)
+        .join(AssessmentItem, AssessmentItem.id == Score.assessment_item_id)
+        .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
+        .where(Assessment.subject_id == subject_id, AssessmentItem.item_id.is_not(None))
+        .where(AssessmentItem.full_score > 0)
+    )
+    events = select(
+        LearningEvent.student_id,
+        func.coalesce(LearningEvent.item_id, -1),
+        func.coalesce(LearningEvent.knowledge_point_id, -1),
+        # boolean → 1.0/0.0 explicitly: PostgreSQL does not coalesce a float with a boolean
+        func.coalesce(LearningEvent.score, case((LearningEvent.is_correct, 1.0), else_=0.0)),
+    ).where(
+        (LearningEvent.item_id.is_not(None)) | (LearningEvent.knowledge_point_id.is_not(None)),
+        (LearningEvent.score.is_not(None)) | (LearningEvent.is_correct.is_not(None)),
+    )
+    if with_provenance:
+        exam = exam.add_columns(Assessment.held_on, Assessment.code)
+        events = events.add_columns(LearningEvent.occurred_at, LearningEvent.source)
+    if as_of is not None:
+        exam = exam.where(Assessment.held_on <= as_of)
+        end = datetime.combine(as_of + timedelta(days=1), time(0, 0), UTC)
+        events = events.where(LearningEvent.occurred_at < end)
+    if with_provenance and student_ids is not None:
+        exam = exam.where(Score.student_id.in_(student_ids))
+        events = events.where(LearningEvent.student_id.in_(student_ids))
+    exam_rows: Sequence[Any] = session.execute(exam).all()
+    event_rows: Sequence[Any] = session.execute(events).all()
+
+    def column(rows: Sequence[Any], index: int, dtype: type) -> npt.NDArray[Any]:
+        return np.array([r[index] for r in rows], dtype=dtype)
+
+    exam_item = _lookup(item_lookup, column(exam_rows, 1, np.int64))
+    event_item = _lookup(item_lookup, column(event_rows, 1, np.int64))
+    event_kp = _lookup(kp_lookup, column(event_rows, 2, np.int64))
+    event_item = np.where(
+        event_item >= 0, event_item, np.where(event_kp >= 0, len(items) + event_kp, -1)
+    )
+    student = np.concatenate([column(exam_rows, 0, np.int64), column(event_rows, 0, np.int64)])
+    item = np.concatenate([exam_item, event_item])
+    score = np.concatenate([column(exam_rows, 2, np.float64), column(event_rows, 3, np.float64)])
+    keep = (item >= 0) & ~np.isnan(score)
+    if student_ids is not None:
+        keep &= np.isin(student, np.asarray(student_ids, dtype=np.int64))
+    if not with_provenance:
+        return Responses(student[keep], item[keep], np.clip(score[keep], 0.0, 1.0), [], [], [])
+    seen_on = [r[3] for r in exam_rows] + [_day(r[4]) for r in event_rows]
+    codes: list[str | None] = [r[4] for r in exam_rows] + [None] * len(event_rows)
+    sources = [EXAM_SOURCE] * len(exam_rows) + [r[5] for r in event_rows]
+    order = [int(i) for i in np.flatnonzero(keep)]
+    order.sort(key=lambda i: seen_on[i])
+    index = np.array(order, dtype=np.int64)
+    return Responses(
+        student_id=student[index],
+        item=item[index],
+        score=np.clip(score[index], 0.0, 1.0),
+        seen_on=[seen_on[i] for i in order],
+        assessment_code=[codes[i] for i in order],
+        source=[sources[i] for i in order],
+    )
+
+
+def _lookup(sorted_ids: IntArray, ids: IntArray) -> IntArray:
+    """Position of each id in ``sorted_ids``, or -1 where it is absent."""
+    if sorted_ids.size == 0:
+        return np.full(ids.size, -1, dtype=np.int64)
+    position = np.clip(np.searchsorted(sorted_ids, ids), 0, sorted_ids.size - 1)
+    found: IntArray = np.where(sorted_ids[position] == ids, position, -1).astype(np.int64)
+    return found
+
+
+def _subset(responses: Responses, keep: npt.NDArray[np.bool_]) -> Responses:
+    return Responses(
+        responses.student_id[keep], responses.item[keep], responses.score[keep], [], [], []
+    )
+
+
+def _day(moment: datetime) -> date:
+    if moment.tzinfo is None:  # SQLite returns naive datetimes, stored in UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).date()
+
+
+def _item_id(fitted: FittedMastery, index: int) -> int | None:
+    return fitted.item_ids[index] if index < len(fitted.item_ids) else None
+
+
+def _item_code(fitted: FittedMastery, index: int) -> str | None:
+    return fitted.item_codes[index] if index < len(fitted.item_codes) else None
+
+
+def _sigmoid(x: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-x)))

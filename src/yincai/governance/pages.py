@@ -1,0 +1,170 @@
+"""Governance pages: account management for admins, the audit log for district admins."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from yincai.errors import Conflict, Forbidden, Invalid
+from yincai.governance import service
+from yincai.governance.models import Role
+from yincai.hub.models import School
+from yincai.web.deps import CurrentUser, DbSession
+from yincai.web.templating import templates
+
+router = APIRouter(prefix="/governance", include_in_schema=False)
+
+
+def _users_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    *,
+    message: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    accounts = service.list_accounts(session, actor=user)
+    schools = session.scalars(
+        select(School).where(School.id.in_(service.visible_school_ids(user))).order_by(School.code)
+    ).all()
+    roles = [Role.TEACHER, Role.STUDENT, Role.PARENT]
+    if user.role is Role.DISTRICT_ADMIN:
+        roles = [Role.DISTRICT_ADMIN, Role.SCHOOL_ADMIN, *roles]
+    return templates.TemplateResponse(
+        request,
+        "governance/users.html",
+        {
+            "accounts": accounts,
+            "schools": schools,
+            "roles": roles,
+            "message": message,
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users(request: Request, session: DbSession, user: CurrentUser) -> Response:
+    """The accounts an admin manages."""
+    return _users_page(request, session, user)
+
+
+@router.post("/users", response_class=HTMLResponse)
+def add_user(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    role: Annotated[Role, Form()],
+    display_name: Annotated[str, Form()] = "",
+    school_id: Annotated[int | None, Form()] = None,
+    staff_number: Annotated[str | None, Form()] = None,
+    student_number: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Create an account inside the admin's scope."""
+    try:
+        service.add_account(
+            session,
+            actor=user,
+            username=username,
+            password=password,
+            role=role,
+            display_name=display_name,
+            school_id=school_id,
+            staff_number=staff_number,
+            student_number=student_number,
+        )
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        return _users_page(request, session, user, error=exc.message, status_code=422)
+    session.commit()
+    return _users_page(request, session, user, message="账号已创建。")
+
+
+@router.post("/users/{user_account_id}/active")
+def set_active(
+    user_account_id: int,
+    session: DbSession,
+    user: CurrentUser,
+    is_active: Annotated[bool, Form()],
+) -> RedirectResponse:
+    """Disable or re-enable an account."""
+    service.set_account_active(
+        session, actor=user, user_account_id=user_account_id, is_active=is_active
+    )
+    session.commit()
+    return RedirectResponse("/governance/users", status_code=303)
+
+
+@router.post("/users/{user_account_id}/password", response_class=HTMLResponse)
+def reset_password(
+    request: Request,
+    user_account_id: int,
+    session: DbSession,
+    user: CurrentUser,
+    new_password: Annotated[str, Form()],
+) -> Response:
+    """Set a new password for an account (its sessions end)."""
+    try:
+        service.reset_password(
+            session, actor=user, user_account_id=user_account_id, new_password=new_password
+        )
+    except Invalid as exc:
+        session.rollback()
+        return _users_page(request, session, user, error=exc.message, status_code=422)
+    session.commit()
+    return _users_page(request, session, user, message="已保存。")
+
+
+def day_start(day: date | None, *, days_after: int = 0) -> datetime | None:
+    """Midnight UTC of a day picked in a form, or None."""
+    if day is None:
+        return None
+    return datetime.combine(day + timedelta(days=days_after), time(), tzinfo=UTC)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_log(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    user_account_id: int | None = None,
+    action: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    page: int = 1,
+) -> Response:
+    """The district's audit trail, filtered by account, action and dates (district admins)."""
+    if user.role is not Role.DISTRICT_ADMIN:
+        raise Forbidden("只有区管理员可以查看审计日志 / only district admins see the audit log")
+    result = service.list_audit_events(
+        session,
+        actor=user,
+        user_account_id=user_account_id,
+        action=action or None,
+        since=day_start(since),
+        until=day_start(until, days_after=1),
+        page=page,
+    )
+    filters = {
+        "user_account_id": user_account_id or "",
+        "action": action or "",
+        "since": since.isoformat() if since else "",
+        "until": until.isoformat() if until else "",
+    }
+    return templates.TemplateResponse(
+        request,
+        "governance/audit.html",
+        {
+            "result": result,
+            "filters": filters,
+            "accounts": service.list_accounts(session, actor=user),
+        },
+    )

@@ -1,0 +1,134 @@
+"""Scopes: what each role may see, as checks on one object and as SQL filters for lists.
+
+    district admin → the whole district          school admin → own school
+    teacher        → the classes they teach (任课) and those classes' students
+    student        → self                        parent       → own child
+
+``require_scope`` guards one object (NotFound if it does not exist, Forbidden if it is out of
+sight); the ``visible_*_ids`` selects filter lists, so a list never shows more than the checks
+allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import Session
+
+from yincai.errors import Forbidden, NotFound
+from yincai.governance.models import Role, UserAccount
+from yincai.hub.models import (
+    Assessment,
+    AssessmentClass,
+    School,
+    SchoolClass,
+    Student,
+    TeachingAssignment,
+)
+
+_Scoped = School | SchoolClass | Student | Assessment
+STAFF_ROLES = (Role.DISTRICT_ADMIN, Role.SCHOOL_ADMIN, Role.TEACHER)
+ADMIN_ROLES = (Role.DISTRICT_ADMIN, Role.SCHOOL_ADMIN)
+
+
+def scope_of(actor: UserAccount) -> str:
+    """The actor's scope as ids only (written into audit rows), e.g. ``school:3``."""
+    match actor.role:
+        case Role.DISTRICT_ADMIN:
+            return f"district:{actor.district_id}"
+        case Role.SCHOOL_ADMIN:
+            return f"school:{actor.school_id}"
+        case Role.TEACHER:
+            return f"teacher:{actor.teacher_id}"
+        case Role.STUDENT:
+            return f"student:{actor.student_id}"
+        case Role.PARENT:
+            return f"child:{actor.student_id}"
+
+
+def require_role(actor: UserAccount, *roles: Role) -> None:
+    """Forbidden unless the actor is active and holds one of ``roles``."""
+    if not actor.is_active:
+        raise Forbidden("账号已停用 / this account is disabled")
+    if actor.role not in roles:
+        raise Forbidden("您的角色无权访问此内容 / your role may not see this")
+
+
+def visible_school_ids(actor: UserAccount) -> Select[int]:
+    """Schools whose school-wide data the actor may see (admins only)."""
+    query = select(School.id).where(School.district_id == actor.district_id)
+    match actor.role:
+        case Role.DISTRICT_ADMIN:
+            return query
+        case Role.SCHOOL_ADMIN:
+            return query.where(School.id == actor.school_id)
+        case _:
+            return query.where(false())
+
+
+def visible_class_ids(actor: UserAccount) -> Select[int]:
+    """Classes whose class-wide data (roster, results) the actor may see."""
+    match actor.role:
+        case Role.DISTRICT_ADMIN | Role.SCHOOL_ADMIN:
+            return select(SchoolClass.id).where(
+                SchoolClass.school_id.in_(visible_school_ids(actor))
+            )
+        case Role.TEACHER:
+            return select(TeachingAssignment.school_class_id).where(
+                TeachingAssignment.teacher_id == actor.teacher_id
+            )
+        case _:
+            return select(SchoolClass.id).where(false())
+
+
+def visible_student_ids(actor: UserAccount) -> Select[int]:
+    """Students whose personal data the actor may see."""
+    match actor.role:
+        case Role.DISTRICT_ADMIN:
+            return select(Student.id).where(Student.district_id == actor.district_id)
+        case Role.SCHOOL_ADMIN | Role.TEACHER:
+            return select(Student.id).where(Student.school_class_id.in_(visible_class_ids(actor)))
+        case Role.STUDENT | Role.PARENT:
+            return select(Student.id).where(
+                Student.id == actor.student_id, Student.district_id == actor.district_id
+            )
+
+
+def visible_assessment_ids(actor: UserAccount) -> Select[int]:
+    """Assessments sat by a class in sight (for students and parents: the own class's)."""
+    if actor.role is Role.DISTRICT_ADMIN:
+        return select(Assessment.id).where(Assessment.district_id == actor.district_id)
+    if actor.role in ADMIN_ROLES or actor.role is Role.TEACHER:
+        classes = visible_class_ids(actor)
+    else:
+        classes = select(Student.school_class_id).where(Student.id.in_(visible_student_ids(actor)))
+    return select(AssessmentClass.assessment_id).where(AssessmentClass.school_class_id.in_(classes))
+
+
+def require_scope(
+    session: Session,
+    *,
+    actor: UserAccount,
+    school_id: int | None = None,
+    school_class_id: int | None = None,
+    student_id: int | None = None,
+    assessment_id: int | None = None,
+) -> None:
+    """NotFound if a given object does not exist, Forbidden if it lies outside the actor's scope."""
+    if not actor.is_active:
+        raise Forbidden("账号已停用 / this account is disabled")
+    checks: list[tuple[int | None, type[_Scoped], str, Callable[[UserAccount], Select[int]]]] = [
+        (school_id, School, "学校 / school", visible_school_ids),
+        (school_class_id, SchoolClass, "班级 / class", visible_class_ids),
+        (student_id, Student, "学生 / student", visible_student_ids),
+        (assessment_id, Assessment, "考试 / assessment", visible_assessment_ids),
+    ]
+    for object_id, model, noun, visible in checks:
+        if object_id is None:
+            continue
+        if session.get(model, object_id) is None:
+            raise NotFound(f"{noun} {object_id} 不存在 / does not exist")
+        in_scope = select(model.id).where(model.id == object_id, model.id.in_(visible(actor)))
+        if session.scalar(in_scope) is None:
+            raise Forbidden(f"{noun} {object_id} 不在您的权限范围内 / is outside your scope")

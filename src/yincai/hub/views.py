@@ -1,0 +1,484 @@
+"""Scoped read views of the hub for each role's home page: every view checks the actor's scope
+(governance) and every view of student-level data is audited.
+
+Students and parents see grade bands (等级) only, never ranks, totals of others or class statistics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from yincai.governance import service as governance_service
+from yincai.governance.models import Role, UserAccount
+from yincai.hub.models import (
+    Assessment,
+    AssessmentClass,
+    AssessmentItem,
+    AssessmentKind,
+    District,
+    Grade,
+    School,
+    SchoolClass,
+    Setting,
+    Stage,
+    Student,
+    Subject,
+    Teacher,
+    TeachingAssignment,
+)
+from yincai.hub.models import Sitting as SittingRow
+
+BANDS = (("A", 0.85), ("B", 0.70), ("C", 0.60), ("D", 0.0))  # share of full marks, 三率 thresholds
+RECENT_ASSESSMENTS = 10
+ROSTER_EXAMS = 3
+
+
+def grade_band(total: float, full_score: float) -> str:
+    """等级: A ≥ 85 %, B ≥ 70 %, C ≥ 60 %, D below, of full marks."""
+    if full_score <= 0:
+        raise ValueError(f"full_score must be positive, got {full_score}")
+    share = total / full_score
+    return next(band for band, threshold in BANDS if share >= threshold - 1e-9)
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    id: int
+    name: str
+    school_name: str
+    grade_name: str
+    subjects: list[str]
+    is_head_teacher: bool
+    n_students: int
+
+
+@dataclass(frozen=True)
+class ClassSitting:
+    """One class's participation in one assessment."""
+
+    assessment_id: int
+    name: str
+    kind: AssessmentKind
+    held_on: date
+    subject: str
+    class_name: str
+    n_students: int
+    n_present: int
+    n_absent: int
+
+    @property
+    def participation(self) -> float:
+        return self.n_present / self.n_students if self.n_students else 0.0
+
+
+@dataclass(frozen=True)
+class TeacherHome:
+    teacher_name: str
+    classes: list[ClassSummary]
+    recent: list[ClassSitting]
+
+
+@dataclass(frozen=True)
+class ExamColumn:
+    assessment_id: int
+    name: str
+    held_on: date
+    full_score: float
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    student_id: int
+    student_number: str
+    name: str
+    gender: str
+    totals: list[float | None]  # per exam column; None = absent or no sitting
+
+
+@dataclass(frozen=True)
+class ClassRoster:
+    id: int
+    name: str
+    school_name: str
+    grade_name: str
+    exams: list[ExamColumn]
+    students: list[RosterRow]
+
+
+@dataclass(frozen=True)
+class BandResult:
+    assessment_id: int
+    name: str
+    kind: AssessmentKind
+    held_on: date
+    subject: str
+    band: str | None  # None = absent (缺考)
+    total: float | None  # shown to staff only
+    full_score: float
+
+
+@dataclass(frozen=True)
+class StudentProfile:
+    id: int
+    student_number: str
+    name: str
+    class_name: str
+    school_name: str
+    results: list[BandResult]
+    shows_scores: bool
+
+
+@dataclass(frozen=True)
+class SchoolHome:
+    id: int
+    name: str
+    code: str
+    classes: list[ClassSummary]
+    assessments: list[ClassSitting]
+
+
+@dataclass(frozen=True)
+class SchoolCount:
+    id: int
+    code: str
+    name: str
+    setting: Setting
+    stage: Stage
+    n_classes: int
+    n_students: int
+    n_teachers: int
+
+
+@dataclass(frozen=True)
+class DistrictHome:
+    name: str
+    schools: list[SchoolCount]
+
+    @property
+    def n_students(self) -> int:
+        return sum(school.n_students for school in self.schools)
+
+
+def _class_summaries(
+    session: Session, class_ids: list[int], teacher_id: int | None
+) -> list[ClassSummary]:
+    if not class_ids:
+        return []
+    counts = dict(
+        session.execute(
+            select(Student.school_class_id, func.count())
+            .where(Student.school_class_id.in_(class_ids))
+            .group_by(Student.school_class_id)
+        ).all()
+    )
+    subjects: dict[int, list[str]] = {}
+    head: set[int] = set()
+    if teacher_id is not None:
+        assignments = session.execute(
+            select(
+                TeachingAssignment.school_class_id, Subject.name, TeachingAssignment.is_head_teacher
+            )
+            .join(Subject, Subject.id == TeachingAssignment.subject_id)
+            .where(TeachingAssignment.teacher_id == teacher_id)
+            .order_by(Subject.name)
+        )
+        for class_id, subject, is_head in assignments:
+            subjects.setdefault(class_id, []).append(subject)
+            if is_head:
+                head.add(class_id)
+    rows = session.execute(
+        select(SchoolClass.id, SchoolClass.name, School.name, Grade.name)
+        .join(School, School.id == SchoolClass.school_id)
+        .join(Grade, Grade.id == SchoolClass.grade_id)
+        .where(SchoolClass.id.in_(class_ids))
+        .order_by(Grade.level, SchoolClass.name)
+    )
+    return [
+        ClassSummary(
+            id=class_id,
+            name=name,
+            school_name=school_name,
+            grade_name=grade_name,
+            subjects=subjects.get(class_id, []),
+            is_head_teacher=class_id in head,
+            n_students=int(counts.get(class_id, 0)),
+        )
+        for class_id, name, school_name, grade_name in rows
+    ]
+
+
+def _class_sittings(session: Session, class_ids: list[int], limit: int) -> list[ClassSitting]:
+    """The latest (assessment, class) pairs among these classes, with head counts."""
+    if not class_ids:
+        return []
+    pairs = session.execute(
+        select(Assessment, SchoolClass.id, SchoolClass.name, Subject.name)
+        .join(AssessmentClass, AssessmentClass.assessment_id == Assessment.id)
+        .join(SchoolClass, SchoolClass.id == AssessmentClass.school_class_id)
+        .join(Subject, Subject.id == Assessment.subject_id)
+        .where(AssessmentClass.school_class_id.in_(class_ids))
+        .order_by(Assessment.held_on.desc(), Assessment.id.desc(), SchoolClass.name)
+        .limit(limit)
+    ).all()
+    if not pairs:
+        return []
+    assessment_ids = {assessment.id for assessment, *_ in pairs}
+    n_students = dict(
+        session.execute(
+            select(Student.school_class_id, func.count())
+            .where(Student.school_class_id.in_(class_ids))
+            .group_by(Student.school_class_id)
+        ).all()
+    )
+    attendance = {
+        (assessment_id, class_id): (int(present), int(absent))
+        for assessment_id, class_id, present, absent in session.execute(
+            select(
+                SittingRow.assessment_id,
+                Student.school_class_id,
+                func.sum(case((SittingRow.is_absent, 0), else_=1)),
+                func.sum(case((SittingRow.is_absent, 1), else_=0)),
+            )
+            .join(Student, Student.id == SittingRow.student_id)
+            .where(
+                SittingRow.assessment_id.in_(assessment_ids),
+                Student.school_class_id.in_(class_ids),
+            )
+            .group_by(SittingRow.assessment_id, Student.school_class_id)
+        )
+    }
+    return [
+        ClassSitting(
+            assessment_id=assessment.id,
+            name=assessment.name,
+            kind=assessment.kind,
+            held_on=assessment.held_on,
+            subject=subject,
+            class_name=class_name,
+            n_students=int(n_students.get(class_id, 0)),
+            n_present=attendance.get((assessment.id, class_id), (0, 0))[0],
+            n_absent=attendance.get((assessment.id, class_id), (0, 0))[1],
+        )
+        for assessment, class_id, class_name, subject in pairs
+    ]
+
+
+def teacher_home(session: Session, *, actor: UserAccount) -> TeacherHome:
+    """A teacher's classes with head counts and the latest assessments those classes sat."""
+    governance_service.require_role(actor, Role.TEACHER)
+    teacher = session.get(Teacher, actor.teacher_id)
+    class_ids = sorted(set(session.scalars(governance_service.visible_class_ids(actor))))
+    return TeacherHome(
+        teacher_name=teacher.name if teacher else actor.display_name,
+        classes=_class_summaries(session, class_ids, actor.teacher_id),
+        recent=_class_sittings(session, class_ids, RECENT_ASSESSMENTS),
+    )
+
+
+def school_home(session: Session, *, actor: UserAccount, school_id: int) -> SchoolHome:
+    """A school's classes and the assessments they sat (school and district admins)."""
+    governance_service.require_role(actor, *governance_service.ADMIN_ROLES)
+    governance_service.require_scope(session, actor=actor, school_id=school_id)
+    school = session.get(School, school_id)
+    assert school is not None  # require_scope raised NotFound otherwise
+    class_ids = list(
+        session.scalars(select(SchoolClass.id).where(SchoolClass.school_id == school_id))
+    )
+    return SchoolHome(
+        id=school.id,
+        name=school.name,
+        code=school.code,
+        classes=_class_summaries(session, class_ids, None),
+        assessments=_class_sittings(session, class_ids, 4 * RECENT_ASSESSMENTS),
+    )
+
+
+def district_home(session: Session, *, actor: UserAccount) -> DistrictHome:
+    """The district's schools with head counts (district admins)."""
+    governance_service.require_role(actor, Role.DISTRICT_ADMIN)
+    district = session.get(District, actor.district_id)
+    return DistrictHome(
+        name=district.name if district else "",
+        schools=school_counts(session, actor=actor),
+    )
+
+
+def school_counts(session: Session, *, actor: UserAccount) -> list[SchoolCount]:
+    """The schools in the actor's sight with numbers of classes, students and teachers."""
+    school_ids = governance_service.visible_school_ids(actor)
+    classes = dict(
+        session.execute(
+            select(SchoolClass.school_id, func.count())
+            .where(SchoolClass.school_id.in_(school_ids))
+            .group_by(SchoolClass.school_id)
+        ).all()
+    )
+    students = dict(
+        session.execute(
+            select(SchoolClass.school_id, func.count(Student.id))
+            .join(Student, Student.school_class_id == SchoolClass.id)
+            .where(SchoolClass.school_id.in_(school_ids))
+            .group_by(SchoolClass.school_id)
+        ).all()
+    )
+    teachers = dict(
+        session.execute(
+            select(Teacher.school_id, func.count())
+            .where(Teacher.school_id.in_(school_ids))
+            .group_by(Teacher.school_id)
+        ).all()
+    )
+    schools = session.scalars(select(School).where(School.id.in_(school_ids)).order_by(School.code))
+    return [
+        SchoolCount(
+            id=school.id,
+            code=school.code,
+            name=school.name,
+            setting=school.setting,
+            stage=school.stage,
+            n_classes=int(classes.get(school.id, 0)),
+            n_students=int(students.get(school.id, 0)),
+            n_teachers=int(teachers.get(school.id, 0)),
+        )
+        for school in schools
+    ]
+
+
+def _full_scores(session: Session, assessment_ids: list[int]) -> dict[int, float]:
+    return {
+        assessment_id: float(full)
+        for assessment_id, full in session.execute(
+            select(AssessmentItem.assessment_id, func.sum(AssessmentItem.full_score))
+            .where(AssessmentItem.assessment_id.in_(assessment_ids))
+            .group_by(AssessmentItem.assessment_id)
+        )
+    }
+
+
+def class_roster(session: Session, *, actor: UserAccount, school_class_id: int) -> ClassRoster:
+    """A class's students with their totals in the class's latest exams (teachers and admins)."""
+    governance_service.require_role(actor, *governance_service.STAFF_ROLES)
+    governance_service.require_scope(session, actor=actor, school_class_id=school_class_id)
+    school_class = session.get(SchoolClass, school_class_id)
+    assert school_class is not None  # require_scope raised NotFound otherwise
+    exams = session.scalars(
+        select(Assessment)
+        .join(AssessmentClass, AssessmentClass.assessment_id == Assessment.id)
+        .where(
+            AssessmentClass.school_class_id == school_class_id,
+            Assessment.kind == AssessmentKind.EXAM,
+        )
+        .order_by(Assessment.held_on.desc(), Assessment.id.desc())
+        .limit(ROSTER_EXAMS)
+    ).all()
+    exam_ids = [exam.id for exam in exams]
+    full = _full_scores(session, exam_ids)
+    students = session.scalars(
+        select(Student)
+        .where(Student.school_class_id == school_class_id)
+        .order_by(Student.student_number)
+    ).all()
+    totals = {
+        (sitting.student_id, sitting.assessment_id): sitting.total_score
+        for sitting in session.scalars(
+            select(SittingRow).where(
+                SittingRow.assessment_id.in_(exam_ids),
+                SittingRow.student_id.in_([student.id for student in students]),
+            )
+        )
+    }
+    governance_service.audit(
+        session,
+        actor=actor,
+        action="view_roster",
+        object_type="school_class",
+        object_id=school_class_id,
+        scope=governance_service.scope_of(actor),
+    )
+    return ClassRoster(
+        id=school_class.id,
+        name=school_class.name,
+        school_name=school_class.school.name,
+        grade_name=school_class.grade.name,
+        exams=[
+            ExamColumn(exam.id, exam.name, exam.held_on, full.get(exam.id, 0.0)) for exam in exams
+        ],
+        students=[
+            RosterRow(
+                student_id=student.id,
+                student_number=student.student_number,
+                name=student.name,
+                gender=student.gender.value,
+                totals=[totals.get((student.id, exam_id)) for exam_id in exam_ids],
+            )
+            for student in students
+        ],
+    )
+
+
+def student_profile(session: Session, *, actor: UserAccount, student_id: int) -> StudentProfile:
+    """One student's profile and assessments with grade bands (staff also see the totals)."""
+    governance_service.require_scope(session, actor=actor, student_id=student_id)
+    student = session.get(Student, student_id)
+    assert student is not None  # require_scope raised NotFound otherwise
+    rows = session.execute(
+        select(SittingRow, Assessment, Subject.name)
+        .join(Assessment, Assessment.id == SittingRow.assessment_id)
+        .join(Subject, Subject.id == Assessment.subject_id)
+        .where(SittingRow.student_id == student_id)
+        .order_by(Assessment.held_on.desc(), Assessment.id.desc())
+    ).all()
+    full = _full_scores(session, [assessment.id for _, assessment, _ in rows])
+    shows_scores = actor.role in governance_service.STAFF_ROLES
+    results = []
+    for sitting, assessment, subject in rows:
+        full_score = full.get(assessment.id, 0.0)
+        is_scored = not sitting.is_absent and sitting.total_score is not None and full_score > 0
+        results.append(
+            BandResult(
+                assessment_id=assessment.id,
+                name=assessment.name,
+                kind=assessment.kind,
+                held_on=assessment.held_on,
+                subject=subject,
+                band=grade_band(sitting.total_score or 0.0, full_score) if is_scored else None,
+                total=sitting.total_score if shows_scores and is_scored else None,
+                full_score=full_score,
+            )
+        )
+    governance_service.audit(
+        session,
+        actor=actor,
+        action="view_student",
+        object_type="student",
+        object_id=student_id,
+        scope=governance_service.scope_of(actor),
+    )
+    return StudentProfile(
+        id=student.id,
+        student_number=student.student_number,
+        name=student.name,
+        class_name=student.school_class.name,
+        school_name=student.school_class.school.name,
+        results=results,
+        shows_scores=shows_scores,
+    )
+
+
+def district_counts(session: Session) -> tuple[str, int, int] | None:
+    """The first district's name with its numbers of schools and students: no personal data,
+    shown to anyone on the landing page."""
+    district = session.scalars(select(District).order_by(District.id)).first()
+    if district is None:
+        return None
+    n_schools = session.scalar(
+        select(func.count()).select_from(School).where(School.district_id == district.id)
+    )
+    n_students = session.scalar(
+        select(func.count()).select_from(Student).where(Student.district_id == district.id)
+    )
+    return district.name, int(n_schools or 0), int(n_students or 0)

@@ -1,0 +1,501 @@
+"""The practice capability's one door: practice sets for students and re-teaching plans for classes.
+
+Mastery comes from the diagnosis's calibrated model (fitted once per process), applied to the
+students' own history with partially credited items counted per score point (``estimates``).
+Nothing is stored: sets and plans are computed on demand, as of any date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yincai.errors import Invalid, NotFound
+from yincai.hub.models import School, SchoolClass, Student
+from yincai.practice.data import (
+    BankItem,
+    Catalogue,
+    History,
+    StudentInfo,
+    load_catalogue,
+    load_history,
+    load_students,
+    load_taught,
+)
+from yincai.practice.estimates import (
+    FloatArray,
+    IntArray,
+    item_information,
+    level_interval,
+    mastery_level,
+    point_weighted_estimate,
+    predicted_success,
+)
+from yincai.practice.plans import (
+    DiagnosticItem,
+    PracticeItem,
+    PracticeSet,
+    ReteachPlan,
+    ReteachPoint,
+    TargetPoint,
+)
+from yincai.practice.reteach import ClassPoint, DiagnosticCandidate, pick_diagnostic, rank_reteach
+from yincai.practice.selection import (
+    TYPE_NAMES,
+    CandidateItem,
+    PointState,
+    Selection,
+    SelectionPolicy,
+    select_practice,
+)
+from yincai.science.mastery import MasteryEstimate
+
+__all__ = [
+    "PracticeSet",
+    "ReteachPlan",
+    "class_practice",
+    "practice_sets",
+    "reteach_plan",
+    "student_practice",
+]
+
+RECENTLY_CORRECT_DAYS = 30  # an item answered right within this many days is not set again
+RECENTLY_TAUGHT_DAYS = 21
+FULL_MARKS = 1.0 - 1e-9
+
+
+def student_practice(
+    session: Session,
+    *,
+    student_number: str,
+    n_items: int = 10,
+    success_band: tuple[float, float] = (0.6, 0.8),
+    as_of: date | None = None,
+    subject_code: str = "MATH",
+) -> PracticeSet:
+    """One student's personalised practice set, weakest points first."""
+    found = list(
+        session.scalars(select(Student.id).where(Student.student_number == student_number))
+    )
+    if not found:
+        raise NotFound(f"学号 {student_number} 不存在 / student {student_number} does not exist")
+    if len(found) > 1:
+        raise Invalid(f"学号 {student_number} 在多个区县重复 / student number is ambiguous")
+    return practice_sets(
+        session,
+        student_ids=found,
+        n_items=n_items,
+        success_band=success_band,
+        as_of=as_of,
+        subject_code=subject_code,
+    )[0]
+
+
+def class_practice(
+    session: Session,
+    *,
+    school_code: str,
+    class_name: str,
+    n_items: int = 10,
+    success_band: tuple[float, float] = (0.6, 0.8),
+    as_of: date | None = None,
+    subject_code: str = "MATH",
+) -> list[PracticeSet]:
+    """A practice set for every student of a class, in student-number order."""
+    school_class = _school_class(session, school_code, class_name)
+    student_ids = list(
+        session.scalars(
+            select(Student.id)
+            .where(Student.school_class_id == school_class.id)
+            .order_by(Student.student_number)
+        )
+    )
+    return practice_sets(
+        session,
+        student_ids=student_ids,
+        n_items=n_items,
+        success_band=success_band,
+        as_of=as_of,
+        subject_code=subject_code,
+    )
+
+
+def practice_sets(
+    session: Session,
+    *,
+    student_ids: Sequence[int],
+    n_items: int = 10,
+    success_band: tuple[float, float] = (0.6, 0.8),
+    as_of: date | None = None,
+    subject_code: str = "MATH",
+) -> list[PracticeSet]:
+    """Practice sets of any students (in the order given), their data read once."""
+    try:
+        policy = SelectionPolicy(n_items=n_items, success_band=success_band)
+    except ValueError as problem:
+        raise Invalid(f"练习参数有误 / invalid practice settings: {problem}") from problem
+    students = load_students(session, student_ids)
+    if not students:
+        return []
+    catalogue = load_catalogue(session, subject_code=subject_code, as_of=as_of)
+    ids = [s.student_id for s in students]
+    history = load_history(session, catalogue, ids, as_of=as_of)
+    estimate = _estimate(catalogue, history, len(ids))
+    taught = load_taught(
+        session, catalogue, sorted({s.school_class_id for s in students}), as_of=as_of
+    )
+    reference_on = _reference_day(as_of, history, taught)
+    n_bank = len(catalogue.items)
+    success = predicted_success(
+        catalogue.params, estimate.logit_mean, estimate.logit_sd, np.arange(n_bank)
+    )
+    levels = mastery_level(estimate.logit_mean, estimate.logit_sd)
+    counts = history.counts(len(ids), catalogue.params.q_weights)
+    recent_correct = _recently_correct(history, catalogue, reference_on)
+    kp_position = {kp: k for k, kp in enumerate(catalogue.kp_ids)}
+    sets = []
+    for row, student in enumerate(students):
+        points = _point_states(
+            catalogue,
+            student.grade_level,
+            taught[student.school_class_id],
+            levels[row],
+            estimate.logit_sd[row],
+            counts[row],
+            reference_on,
+        )
+        known = {kp_position[p.kp_id] for p in points}
+        candidates = [
+            CandidateItem(
+                item_id=item.item_id,
+                item_type=item.item_type.value,
+                kp_ids=tuple(catalogue.kp_ids[k] for k in item.main_kps),
+                predicted_success=float(success[row, i]),
+                is_recently_correct=item.item_id in recent_correct.get(row, set()),
+            )
+            for i, item in enumerate(catalogue.items)
+            if _fits(item, known, student.grade_level)
+        ]
+        selection = select_practice(points, candidates, policy)
+        sets.append(
+            _practice_set(
+                student,
+                selection,
+                catalogue,
+                estimate,
+                row,
+                counts[row],
+                policy,
+                as_of=as_of,
+                reference_on=reference_on,
+            )
+        )
+    return sets
+
+
+def reteach_plan(
+    session: Session,
+    *,
+    school_code: str,
+    class_name: str,
+    as_of: date | None = None,
+    subject_code: str = "MATH",
+) -> ReteachPlan:
+    """The 3–5 points a class should be re-taught, each with its most diagnostic items."""
+    school_class = _school_class(session, school_code, class_name)
+    student_ids = list(
+        session.scalars(select(Student.id).where(Student.school_class_id == school_class.id))
+    )
+    school = session.get(School, school_class.school_id)
+    grade_level = school_class.grade.level
+    catalogue = load_catalogue(session, subject_code=subject_code, as_of=as_of)
+    history = load_history(session, catalogue, student_ids, as_of=as_of)
+    estimate = _estimate(catalogue, history, len(student_ids))
+    levels = mastery_level(estimate.logit_mean, estimate.logit_sd)
+    taught = load_taught(session, catalogue, [school_class.id], as_of=as_of)[school_class.id]
+    known = set(taught) | {
+        k for k, g in enumerate(catalogue.kp_grade) if g is not None and g < grade_level
+    }
+    class_points = [
+        ClassPoint(
+            kp_id=catalogue.kp_ids[k],
+            name=catalogue.fitted.kp_names[k],
+            levels=levels[:, k] if student_ids else np.zeros(0),
+            n_dependants=catalogue.n_dependants[k],
+        )
+        for k in sorted(taught)
+    ]
+    points = []
+    for choice in rank_reteach(class_points):
+        k = catalogue.kp_ids.index(choice.kp_id)
+        on_point = [
+            i
+            for i, item in enumerate(catalogue.items)
+            if k in item.main_kps and _fits(item, known, grade_level)
+        ]
+        points.append(
+            ReteachPoint(
+                kp_id=choice.kp_id,
+                kp_code=catalogue.fitted.kp_codes[k],
+                kp_name=catalogue.fitted.kp_names[k],
+                mean_level=choice.mean_level,
+                n_below=choice.n_below,
+                n_students=choice.n_students,
+                n_dependants=catalogue.n_dependants[k],
+                priority=choice.priority,
+                reason=choice.reason,
+                items=_diagnostic_items(catalogue, estimate, on_point, k),
+            )
+        )
+    return ReteachPlan(
+        school_code=school.code if school else "",
+        school_name=school.name if school else "",
+        class_name=school_class.name,
+        grade_level=grade_level,
+        n_students=len(student_ids),
+        as_of=as_of,
+        points=points,
+    )
+
+
+def _school_class(session: Session, school_code: str, class_name: str) -> SchoolClass:
+    school_class = session.scalar(
+        select(SchoolClass)
+        .join(School, School.id == SchoolClass.school_id)
+        .where(School.code == school_code, SchoolClass.name == class_name)
+    )
+    if school_class is None:
+        raise NotFound(
+            f"学校 {school_code} 没有班级 {class_name} / "
+            f"school {school_code} has no class {class_name}"
+        )
+    return school_class
+
+
+def _estimate(catalogue: Catalogue, history: History, n_students: int) -> MasteryEstimate:
+    return point_weighted_estimate(
+        catalogue.fitted.model,
+        history.student,
+        history.item,
+        history.score,
+        history.trials,
+        n_students=n_students,
+    )
+
+
+def _reference_day(
+    as_of: date | None, history: History, taught: dict[int, dict[int, date]]
+) -> date:
+    """The day "recent" counts back from: ``as_of``, else today or the latest data if later."""
+    if as_of is not None:
+        return as_of
+    days = [*history.seen_on, *(d for by_kp in taught.values() for d in by_kp.values())]
+    today = datetime.now(UTC).date()
+    return max([today, *days])
+
+
+def _recently_correct(
+    history: History, catalogue: Catalogue, reference_on: date
+) -> dict[int, set[int]]:
+    """Bank item ids each student (by row) answered fully right within the recent window."""
+    since = reference_on - timedelta(days=RECENTLY_CORRECT_DAYS)
+    n_bank = len(catalogue.items)
+    found: dict[int, set[int]] = {}
+    for student, item, score, day in zip(
+        history.student, history.item, history.score, history.seen_on, strict=True
+    ):
+        if item < n_bank and score >= FULL_MARKS and day >= since:
+            found.setdefault(int(student), set()).add(catalogue.items[item].item_id)
+    return found
+
+
+def _point_states(
+    catalogue: Catalogue,
+    grade_level: int,
+    taught: dict[int, date],
+    levels: FloatArray,
+    logit_sd: FloatArray,
+    counts: IntArray,
+    reference_on: date,
+) -> list[PointState]:
+    """Points taught to the class, and points of lower grades (met before)."""
+    recent_since = reference_on - timedelta(days=RECENTLY_TAUGHT_DAYS)
+    states = []
+    for k, kp_id in enumerate(catalogue.kp_ids):
+        grade = catalogue.kp_grade[k]
+        is_taught = k in taught
+        if not is_taught and (grade is None or grade >= grade_level):
+            continue
+        states.append(
+            PointState(
+                kp_id=kp_id,
+                name=catalogue.fitted.kp_names[k],
+                level=float(levels[k]),
+                logit_sd=float(logit_sd[k]),
+                n_evidence=int(counts[k]),
+                is_taught=is_taught,
+                prerequisite_ids=tuple(catalogue.kp_ids[p] for p in catalogue.prerequisites[k]),
+                n_dependants=catalogue.n_dependants[k],
+                is_recent=is_taught and taught[k] >= recent_since,
+            )
+        )
+    return states
+
+
+def _fits(item: BankItem, known: set[int], grade_level: int) -> bool:
+    """An item the student can do: on points they have met, not above their grade."""
+    return (
+        bool(item.main_kps)
+        and all(k in known for k in item.all_kps)
+        and (item.grade_level is None or item.grade_level <= grade_level)
+    )
+
+
+def _practice_set(
+    student: StudentInfo,
+    selection: Selection,
+    catalogue: Catalogue,
+    estimate: MasteryEstimate,
+    row: int,
+    counts: IntArray,
+    policy: SelectionPolicy,
+    *,
+    as_of: date | None,
+    reference_on: date,
+) -> PracticeSet:
+    kp_position = {kp: k for k, kp in enumerate(catalogue.kp_ids)}
+    levels = mastery_level(estimate.logit_mean[row], estimate.logit_sd[row])
+    names, codes = catalogue.fitted.kp_names, catalogue.fitted.kp_codes
+    low, high = level_interval(estimate.logit_mean[row], estimate.logit_sd[row])
+    item_by_id = {item.item_id: item for item in catalogue.items}
+    targets = []
+    for target in selection.targets:
+        k = kp_position[target.kp_id]
+        targets.append(
+            TargetPoint(
+                kp_id=target.kp_id,
+                kp_code=codes[k],
+                kp_name=names[k],
+                role=target.role,
+                rank=target.rank,
+                priority=target.priority,
+                level=float(levels[k]),
+                level_low=float(low[k]),
+                level_high=float(high[k]),
+                mastery=float(estimate.mastery[row, k]),
+                n_evidence=int(counts[k]),
+                needed_by=[names[kp_position[d]] for d in target.needed_by],
+                n_items=target.n_items,
+                reason=target.reason,
+            )
+        )
+    items = []
+    for position, choice in enumerate(selection.items, start=1):
+        item = item_by_id[choice.item_id]
+        k = kp_position[choice.kp_id]
+        items.append(
+            PracticeItem(
+                position=position,
+                item_id=item.item_id,
+                item_code=item.code,
+                item_type=item.item_type.value,
+                type_name=TYPE_NAMES.get(item.item_type.value, item.item_type.value),
+                stem=item.stem,
+                options=item.options,
+                answer=item.answer,
+                full_score=item.full_score,
+                kp_codes=[codes[j] for j in item.all_kps],
+                kp_names=[names[j] for j in item.all_kps],
+                target_kp_code=codes[k],
+                target_kp_name=names[k],
+                predicted_success=choice.predicted_success,
+                is_in_band=choice.is_in_band,
+                reason=choice.reason,
+            )
+        )
+    return PracticeSet(
+        student_id=student.student_id,
+        student_number=student.student_number,
+        student_name=student.name,
+        school_code=student.school_code,
+        school_name=student.school_name,
+        class_name=student.class_name,
+        grade_level=student.grade_level,
+        as_of=as_of,
+        reference_on=reference_on,
+        success_band=policy.success_band,
+        targets=targets,
+        items=items,
+        summary=_summary(targets, items, policy),
+    )
+
+
+def _summary(targets: list[TargetPoint], items: list[PracticeItem], policy: SelectionPolicy) -> str:
+    if not items:
+        return "暂无可练习的题目：还没有已学知识点的作答记录或题库题目 / nothing to practise yet"
+    weak = sorted((t for t in targets if t.role == "weak"), key=lambda t: t.rank)
+    foundations = [t for t in targets if t.role == "prerequisite"]
+    low, high = policy.success_band
+    text = f"针对 {len(weak)} 个薄弱知识点（" + "".join(f"「{t.kp_name}」" for t in weak) + "）"
+    if foundations:
+        text += (
+            f"及 {len(foundations)} 个先修（"
+            + "".join(f"「{t.kp_name}」" for t in foundations)
+            + "）"
+        )
+    in_band = sum(item.is_in_band for item in items)
+    types = len({item.item_type for item in items})
+    return (
+        f"{text}，共 {len(items)} 题、{types} 种题型；"
+        f"{in_band} 题预计答对率在 {low:.2f}–{high:.2f} 之间"
+    )
+
+
+def _diagnostic_items(
+    catalogue: Catalogue, estimate: MasteryEstimate, on_point: list[int], k: int
+) -> list[DiagnosticItem]:
+    if not on_point or estimate.logit_mean.shape[0] == 0:
+        return []
+    indices = np.array(on_point, dtype=np.int64)
+    information = item_information(catalogue.params, estimate.logit_mean, indices, k).mean(axis=0)
+    success = predicted_success(
+        catalogue.params, estimate.logit_mean, estimate.logit_sd, indices
+    ).mean(axis=0)
+    params = catalogue.params
+    candidates = [
+        DiagnosticCandidate(
+            item_id=catalogue.items[i].item_id,
+            information=float(information[j]),
+            class_success=float(success[j]),
+            discrimination=float(params.discrimination[i]),
+            difficulty=float(params.difficulty[i]),
+        )
+        for j, i in enumerate(on_point)
+    ]
+    by_id = {catalogue.items[i].item_id: i for i in on_point}
+    chosen = []
+    for choice in pick_diagnostic(candidates):
+        i = by_id[choice.item_id]
+        item = catalogue.items[i]
+        chosen.append(
+            DiagnosticItem(
+                item_id=item.item_id,
+                item_code=item.code,
+                item_type=item.item_type.value,
+                type_name=TYPE_NAMES.get(item.item_type.value, item.item_type.value),
+                stem=item.stem,
+                options=item.options,
+                answer=item.answer,
+                full_score=item.full_score,
+                discrimination=float(params.discrimination[i]),
+                difficulty=float(params.difficulty[i]),
+                class_success=choice.class_success,
+                information=choice.information,
+                reason=choice.reason,
+            )
+        )
+    return chosen

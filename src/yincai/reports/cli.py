@@ -1,0 +1,100 @@
+"""``yincai pdf …``: exam reports, student reports and practice booklets as PDF files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, NoReturn
+
+import typer
+from rich.console import Console
+
+from yincai.analysis import service as analysis_service
+from yincai.cli_support import prepared_engine, settings_of
+from yincai.db import session_scope
+from yincai.errors import YincaiError
+from yincai.reports.exam_pdf import exam_report_pdf
+from yincai.reports.student_pdf import student_report_pdf
+
+app = typer.Typer(help="PDF 报告与练习册 / PDF reports and practice booklets", no_args_is_help=True)
+console = Console()
+
+OutputOption = Annotated[Path, typer.Option("-o", "--output", help="PDF 文件 / the PDF to write")]
+
+
+def _fail(problem: YincaiError) -> NoReturn:
+    console.print(f"[red]{problem.message}[/]")
+    raise typer.Exit(code=1)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    console.print(f"写入 / wrote {path} ({len(data) // 1024} KB)")
+
+
+@app.command("exam")
+def exam(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="考试代码 / assessment code")],
+    output: OutputOption,
+    school: Annotated[str | None, typer.Option("--school", help="学校代码 / school code")] = None,
+    class_name: Annotated[str | None, typer.Option("--class", help="班级 / class name")] = None,
+    no_ranks: Annotated[
+        bool, typer.Option("--no-ranks", help="不含一分一段表 / leave out the rank table")
+    ] = False,
+) -> None:
+    """考试分析报告 PDF / the exam report of the district, a school or a class."""
+    engine = prepared_engine(settings_of(ctx))
+    try:
+        with session_scope(engine) as session:
+            scope = analysis_service.resolve_scope(
+                session, school_code=school, class_name=class_name
+            )
+            report = analysis_service.exam_report(
+                session, assessment_code=code, scope=scope, show_ranks=not no_ranks
+            )
+    except YincaiError as problem:
+        _fail(problem)
+    finally:
+        engine.dispose()
+    _write(output, exam_report_pdf(report))
+
+
+@app.command("student")
+def student(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(help="学号 / student number")],
+    exam_code: Annotated[str, typer.Option("--exam", help="考试代码 / assessment code")],
+    output: OutputOption,
+    audience: Annotated[
+        str, typer.Option(help="读者 family（默认）或 teacher / who reads it: family or teacher")
+    ] = "family",
+    ranks: Annotated[
+        bool, typer.Option("--ranks", help="教师版显示名次 / show ranks (teacher copy only)")
+    ] = False,
+    mastery: Annotated[
+        bool,
+        typer.Option(
+            "--mastery/--no-mastery",
+            help="附知识点掌握度（首次需标定模型）/ add mastery (calibrates the model first)",
+        ),
+    ] = False,
+) -> None:
+    """学生成绩报告单 PDF（默认家长版，不含名次）/ one student's report, family copy by default."""
+    chosen: Literal["teacher", "family"] = "teacher" if audience == "teacher" else "family"
+    engine = prepared_engine(settings_of(ctx))
+    try:
+        with session_scope(engine) as session:
+            report = analysis_service.student_report(
+                session,
+                student_number=number,
+                assessment_code=exam_code,
+                audience=chosen,
+                show_ranks=ranks and chosen == "teacher",
+                include_mastery=mastery,
+            )
+    except YincaiError as problem:
+        _fail(problem)
+    finally:
+        engine.dispose()
+    _write(output, student_report_pdf(report))

@@ -1,0 +1,77 @@
+"""Jinja2 print templates to PDF with WeasyPrint: A4, running header, page numbers, CJK text.
+
+Templates live in ``reports/templates``; each extends ``base.html``, which binds the packaged
+CJK font and ``print.css``. Only ``file:`` and ``data:`` URLs are ever loaded: a report can
+never reach the network, whatever text it carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib.resources import files
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from yincai.reports import fonts
+from yincai.reports.maths import text_html
+
+TEMPLATES = Path(str(files("yincai.reports").joinpath("templates")))
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    """A figure for a table; an em dash where it is undefined."""
+    if value is None:
+        return "—"
+    return f"{value:.{digits}f}"
+
+
+def points(value: float | None) -> str:
+    """A score without trailing zeros (12, 7.5)."""
+    return "—" if value is None else f"{value:g}"
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """A share as a percentage."""
+    return "—" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("yincai.reports", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(maths=text_html, number=number, points=points, percent=percent)
+    return environment
+
+
+_ENVIRONMENT = _environment()
+
+
+def render_html(template: str, context: Mapping[str, object]) -> str:
+    """The HTML of a template, with the font faces and print styles bound."""
+    font_css = Markup(fonts.font_face_css(fonts.static_fonts()))
+    return _ENVIRONMENT.get_template(template).render(
+        {**context, "font_css": font_css, "font_family": fonts.CSS_FAMILY}
+    )
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Lay out and write one HTML document as PDF."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols={"file", "data"})
+    document = HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=fetcher)
+    pdf = document.write_pdf(cache={})  # one image cache per document: maths repeat often
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def render(template: str, context: Mapping[str, object]) -> bytes:
+    """A template rendered to PDF bytes."""
+    return html_to_pdf(render_html(template, context))

@@ -1,0 +1,167 @@
+"""A tiny two-district world for scope tests: every role has objects in and out of its scope.
+
+district 1 ── school S1 ── class 7-1 (A1, A2; teacher T1 maths, head)  ── class 7-2 (B1; T2)
+           └─ school S2 ── class 7-1 (Z1; T3)
+district 2 ── school X  ── class 7-1 (X9)
+exam E1 sat by every class of district 1; exam E9 by district 2.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy.orm import Session
+
+from yincai.governance import service as governance_service
+from yincai.governance.models import Role, UserAccount
+from yincai.hub.models import (
+    Assessment,
+    AssessmentClass,
+    AssessmentItem,
+    AssessmentKind,
+    District,
+    Gender,
+    Grade,
+    School,
+    SchoolClass,
+    Setting,
+    Sitting,
+    Stage,
+    Student,
+    Subject,
+    Teacher,
+    TeachingAssignment,
+)
+
+PASSWORD = "world-password-1"
+ROLES = ("district_admin", "school_admin", "teacher", "student", "parent")
+
+
+@functools.cache
+def _password_hash() -> str:
+    return governance_service.hash_password(PASSWORD)
+
+
+@dataclass
+class World:
+    ids: dict[str, int] = field(default_factory=dict)  # "S1", "C1a", "A1", "E1", "acct:teacher"…
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)  # student key → (name, number)
+    usernames: dict[str, str] = field(default_factory=dict)  # role → username
+
+    def __getitem__(self, key: str) -> int:
+        return self.ids[key]
+
+
+# For each role: (in-scope key, out-of-scope key) per kind of object; None = nothing in scope.
+SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
+    "district_admin": {
+        "school": ("S1", "SX"),
+        "class": ("C1a", "CX"),
+        "student": ("A1", "X9"),
+        "assessment": ("E1", "E9"),
+        "account": ("acct:teacher", "acct:admin2"),
+    },
+    "school_admin": {
+        "school": ("S1", "S2"),
+        "class": ("C1b", "C2a"),
+        "student": ("B1", "Z1"),
+        "assessment": ("E1", "E9"),
+        "account": ("acct:teacher", "acct:teacher3"),
+    },
+    "teacher": {
+        "school": (None, "S1"),
+        "class": ("C1a", "C1b"),
+        "student": ("A2", "B1"),
+        "assessment": ("E1", "E9"),
+        "account": (None, "acct:teacher3"),
+    },
+    "student": {
+        "school": (None, "S1"),
+        "class": (None, "C1a"),
+        "student": ("A1", "A2"),
+        "assessment": ("E1", "E9"),
+        "account": (None, "acct:teacher"),
+    },
+    "parent": {
+        "school": (None, "S1"),
+        "class": (None, "C1a"),
+        "student": ("A1", "A2"),
+        "assessment": ("E1", "E9"),
+        "account": (None, "acct:teacher"),
+    },
+}
+
+
+def build_world(session: Session) -> World:
+    """Write the world (flushed, not committed) and return its ids."""
+    world = World()
+    maths = Subject(code="W-MATH", name="数学")
+    session.add(maths)
+    session.flush()
+
+    def add(key: str, obj: object) -> None:
+        session.add(obj)
+        session.flush()
+        world.ids[key] = obj.id  # type: ignore[attr-defined]
+
+    add("D1", District(code="W-D1", name="甲区"))
+    add("D2", District(code="W-D2", name="乙区"))
+    for key, district, code in (("S1", "D1", "W-S1"), ("S2", "D1", "W-S2"), ("SX", "D2", "W-SX")):
+        add(key, School(district_id=world[district], code=code, name=f"{code}学校",
+                        setting=Setting.URBAN, stage=Stage.JUNIOR))  # fmt: skip
+        add(f"G{key}", Grade(school_id=world[key], level=7, name="七年级"))
+    for key, school, name in (("C1a", "S1", "七年级1班"), ("C1b", "S1", "七年级2班"),
+                              ("C2a", "S2", "七年级1班"), ("CX", "SX", "七年级1班")):  # fmt: skip
+        add(key, SchoolClass(school_id=world[school], grade_id=world[f"G{school}"], name=name))
+    for key, school, school_class in (("T1", "S1", "C1a"), ("T2", "S1", "C1b"),
+                                      ("T3", "S2", "C2a"), ("T9", "SX", "CX")):  # fmt: skip
+        add(key, Teacher(school_id=world[school], staff_number=f"W{key}", name=f"教师{key}"))
+        session.add(TeachingAssignment(teacher_id=world[key], school_class_id=world[school_class],
+                                       subject_id=maths.id, is_head_teacher=True))  # fmt: skip
+    students = (("A1", "C1a", "D1", "甲一同学"), ("A2", "C1a", "D1", "甲二同学"),
+                ("B1", "C1b", "D1", "乙一同学"), ("Z1", "C2a", "D1", "丙一同学"),
+                ("X9", "CX", "D2", "外区同学"))  # fmt: skip
+    for index, (key, school_class, district, name) in enumerate(students):
+        number = f"W2026{index:04d}"
+        add(key, Student(district_id=world[district], school_class_id=world[school_class],
+                         student_number=number, name=name, gender=Gender.FEMALE))  # fmt: skip
+        world.names[key] = (name, number)
+    for key, district, classes in (("E1", "D1", ("C1a", "C1b", "C2a")), ("E9", "D2", ("CX",))):
+        add(key, Assessment(code=f"W-{key}", name=f"期中考试{key}", kind=AssessmentKind.EXAM,
+                            held_on=date(2026, 11, 5), subject_id=maths.id, grade_level=7,
+                            district_id=world[district]))  # fmt: skip
+        session.add(AssessmentItem(assessment_id=world[key], position=1, label="1",
+                                   full_score=100.0))  # fmt: skip
+        for school_class in classes:
+            session.add(AssessmentClass(assessment_id=world[key],
+                                        school_class_id=world[school_class]))  # fmt: skip
+    for key, exam, total in (("A1", "E1", 88.0), ("A2", "E1", 71.5), ("B1", "E1", 64.0),
+                             ("Z1", "E1", 40.0), ("X9", "E9", 90.0)):  # fmt: skip
+        session.add(Sitting(assessment_id=world[exam], student_id=world[key], total_score=total))
+    session.flush()
+
+    def account(key: str, role: Role, district: str, **scope: int) -> None:
+        # Rows written directly with one cached hash: argon2 per account would dominate the tests.
+        add(f"acct:{key}", UserAccount(
+            username=f"w-{key}", password_hash=_password_hash(), role=role,
+            display_name=f"账号{key}", district_id=world[district], is_active=True,
+            created_at=datetime.now(UTC), **scope,
+        ))  # fmt: skip
+
+    account("district_admin", Role.DISTRICT_ADMIN, "D1")
+    account("school_admin", Role.SCHOOL_ADMIN, "D1", school_id=world["S1"])
+    account("teacher", Role.TEACHER, "D1", school_id=world["S1"], teacher_id=world["T1"])
+    account("student", Role.STUDENT, "D1", school_id=world["S1"], student_id=world["A1"])
+    account("parent", Role.PARENT, "D1", school_id=world["S1"], student_id=world["A1"])
+    account("teacher3", Role.TEACHER, "D1", school_id=world["S2"], teacher_id=world["T3"])
+    account("admin2", Role.DISTRICT_ADMIN, "D2")
+    world.usernames = {role: f"w-{role}" for role in ROLES}
+    return world
+
+
+def actor(session: Session, world: World, role: str) -> UserAccount:
+    found = session.get(UserAccount, world[f"acct:{role}"])
+    assert found is not None
+    return found
