@@ -352,7 +352,9 @@ def _responses(
         func.coalesce(LearningEvent.item_id, -1),
         func.coalesce(LearningEvent.knowledge_point_id, -1),
         # boolean → 1.0/0.0 explicitly: PostgreSQL does not coalesce a float with a boolean
-        func.coalesce(LearningEvent.score, case((LearningEvent.is_correct, 1.0), else_=0.0)),
+        func.coalesce(
+            LearningEvent.score, case((LearningEvent.is_correct.is_(True), 1.0), else_=0.0)
+        ),
     ).where(
         (LearningEvent.item_id.is_not(None)) | (LearningEvent.knowledge_point_id.is_not(None)),
         (LearningEvent.score.is_not(None)) | (LearningEvent.is_correct.is_not(None)),
