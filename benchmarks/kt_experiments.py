@@ -30,6 +30,17 @@ def _dkt() -> Any:
     return DKT(random_state=0, **PARAMS)
 
 
+def _stack_members() -> list[Any]:
+    from yincai.science import tracing
+
+    return [
+        tracing.FeatureLogistic(l2=PARAMS.get("l2", 1e-4)),
+        tracing.BKT(random_state=0),
+        tracing.Elo(),
+        tracing.PFA(),
+    ]
+
+
 def make(name: str) -> Any:
     from yincai.science import tracing
 
@@ -40,6 +51,17 @@ def make(name: str) -> Any:
         "elo": lambda: tracing.Elo(),
         "flr": lambda: tracing.FeatureLogistic(**PARAMS),
         "dkt": lambda: _dkt(),
+        "mirt": lambda: tracing.OnlineMIRT(
+            random_state=0, **{"l2": 1e-4, "n_samples": 4096, "guessing": True, **PARAMS}
+        ),
+        "stack": lambda: tracing.KTStack(models=_stack_members(), random_state=0),
+        "stack-mirt": lambda: tracing.KTStack(
+            models=[
+                *_stack_members(),
+                tracing.OnlineMIRT(l2=1e-4, n_samples=4096, guessing=True, random_state=0),
+            ],
+            random_state=0,
+        ),
     }
     return factories[name]()
 

@@ -39,10 +39,12 @@ def _schemas() -> Iterator[list[str]]:
     yield created
     if POSTGRES_URL and created:
         admin = create_engine(POSTGRES_URL)
-        with admin.begin() as connection:
-            for schema in created:
-                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+        try:
+            for schema in created:  # one transaction each: dropping all at once runs out of locks
+                with admin.begin() as connection:
+                    connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        finally:
+            admin.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

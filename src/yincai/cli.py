@@ -11,11 +11,13 @@ from rich.console import Console
 from yincai.analysis import cli as analysis_cli
 from yincai.bench import cli as bench_cli
 from yincai.cli_support import prepared_engine, serve_app, settings_of
+from yincai.cockpit import cli as cockpit_cli
 from yincai.config import Settings
 from yincai.demo.cli import demo
 from yincai.diagnosis import cli as diagnosis_cli
 from yincai.governance import cli as governance_cli
 from yincai.hub import cli as hub_cli
+from yincai.practice import cli as practice_cli
 from yincai.reports import cli as reports_cli
 
 app = typer.Typer(
@@ -71,4 +73,6 @@ app.add_typer(bench_cli.app, name="bench")
 app.add_typer(governance_cli.app, name="user")
 app.add_typer(diagnosis_cli.app, name="diagnose")
 app.add_typer(reports_cli.app, name="pdf")
+app.add_typer(practice_cli.app, name="practice")
+app.add_typer(cockpit_cli.app, name="cockpit")
 __all__ = ["app", "settings_of"]

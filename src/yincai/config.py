@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(default="change-me-in-production", description="signs session cookies")
     language: str = Field(default="zh", description="interface language: zh or en")
+    show_ranks: bool = Field(
+        default=True,
+        description="district setting: ranks and score-band tables on staff copies (never families')",
+    )
     cookie_secure: bool = Field(default=False, description="mark session cookies Secure (HTTPS)")
 
     @property

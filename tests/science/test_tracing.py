@@ -10,7 +10,15 @@ import pytest
 
 from yincai.science.base import ConvergenceWarning, NotFittedError
 from yincai.science.metrics import roc_auc
-from yincai.science.tracing import BKT, PFA, Elo, FeatureLogistic, simulate_bkt
+from yincai.science.tracing import (
+    BKT,
+    PFA,
+    Elo,
+    FeatureLogistic,
+    KTStack,
+    OnlineMIRT,
+    simulate_bkt,
+)
 
 TRUE = {
     "prior": np.array([0.2, 0.5, 0.35]),
@@ -36,7 +44,14 @@ def bkt(simulated: tuple[np.ndarray, np.ndarray, np.ndarray]) -> BKT:
 
 
 def _light_models() -> list[Any]:
-    return [BKT(random_state=0), PFA(), Elo(), FeatureLogistic()]
+    return [
+        BKT(random_state=0),
+        PFA(),
+        Elo(),
+        FeatureLogistic(),
+        OnlineMIRT(n_dims=2, n_samples=256, max_iter=100, random_state=0),
+        KTStack(models=[Elo(), PFA()], random_state=0),
+    ]
 
 
 def test_bkt_recovers_simulated_parameters(bkt: BKT) -> None:
@@ -176,3 +191,47 @@ def test_dkt_learns_and_respects_time_order(simulated: Any, held_out: Any) -> No
     np.testing.assert_allclose(model.predict_proba(students, skills, flipped)[:-4], predicted[:-4])
     mastery = model.predict_mastery(students[:60], skills[:60], correct[:60])
     assert mastery.shape == (2, 3)
+
+
+def _simulate_mirt(n_students: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every student answers 20 items in order; items 0-9 load on ability 0, 10-19 on ability 1."""
+    rng = np.random.default_rng(seed)
+    items = np.tile(np.r_[0:20:2, 1:20:2], n_students)  # the two groups interleaved
+    ability = rng.standard_normal((n_students, 2))
+    dimension = (items >= 10).astype(int)
+    easiness = np.linspace(-1.0, 1.0, 20)[items]
+    students = np.repeat(np.arange(n_students), 20)
+    z = 1.5 * ability[students, dimension] + easiness
+    correct = (rng.random(z.size) < 1.0 / (1.0 + np.exp(-z))).astype(float)
+    return students, items, correct
+
+
+def test_online_mirt_tracks_each_ability_from_earlier_answers() -> None:
+    model = OnlineMIRT(n_dims=2, n_samples=512, random_state=0).fit(*_simulate_mirt(600, 0))
+    students, items, correct = _simulate_mirt(300, 1)
+    predicted = model.predict_proba(students, items, correct)
+    rate = np.bincount(items, correct) / np.bincount(items)
+    assert roc_auc(correct, predicted) > roc_auc(correct, rate[items]) + 0.05
+    # Its loadings separate the two groups of items: each group leans on its own direction.
+    loadings = model.loadings_ / np.linalg.norm(model.loadings_, axis=1, keepdims=True)
+    within = np.abs(loadings[:10] @ loadings[:10].T).mean()
+    across = np.abs(loadings[:10] @ loadings[10:].T).mean()
+    assert within > across + 0.2
+    mastery = model.predict_mastery(students[:40], items[:40], correct[:40])
+    assert mastery.shape == (2, 20)
+
+
+def test_stack_blends_on_held_out_students_and_leaves_its_models_alone(
+    simulated: Any, held_out: Any
+) -> None:
+    members = [Elo(), BKT(random_state=0)]
+    stack = KTStack(models=members, random_state=0).fit(*simulated)
+    assert not hasattr(members[0], "difficulty_") and not hasattr(members[1], "learn_")
+    assert stack.get_params()["models"] is members
+    assert stack.coef_.shape == (2,) and stack.validation_students_.size == 160
+    students, skills, correct = held_out
+    blended = roc_auc(correct, stack.predict_proba(students, skills, correct))
+    alone = [roc_auc(correct, m.predict_proba(students, skills, correct)) for m in stack.models_]
+    assert blended > max(alone) - 0.005
+    with pytest.raises(ValueError, match="models"):
+        KTStack().fit(*simulated)

@@ -2,6 +2,11 @@
 
 Each call loads the assessment's scores once into arrays (``data.py``) and computes every
 statistic from them. Reports are plain dataclasses for the web pages, PDFs, XLSX and the CLI.
+
+Scope checks live here: pass the logged-in account as ``actor`` and the report is refused
+(Forbidden) unless the account may see it — exam reports for staff within their scope, student
+reports for staff of the student and, as the family copy only, for the student and their parent.
+``actor=None`` is the system operator with shell access (the CLI, benchmarks and tests): no check.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from yincai.analysis.student import (
 )
 from yincai.analysis.totals import Thresholds
 from yincai.diagnosis import service as diagnosis_service
-from yincai.errors import Invalid, NotFound, YincaiError
+from yincai.errors import Forbidden, Invalid, NotFound, YincaiError
+from yincai.governance import service as governance_service
+from yincai.governance.models import Role, UserAccount
 from yincai.hub import service as hub_service
 from yincai.hub.models import (
     Assessment,
@@ -83,6 +90,7 @@ def resolve_scope(
 def exam_report(
     session: Session,
     *,
+    actor: UserAccount | None = None,
     assessment_code: str,
     scope: ReportScope | None = None,
     thresholds: Thresholds | None = None,
@@ -91,6 +99,7 @@ def exam_report(
     """The exam report of one scope (the district by default)."""
     return exam_reports(
         session,
+        actor=actor,
         assessment_code=assessment_code,
         scopes=[scope or ReportScope()],
         thresholds=thresholds,
@@ -101,6 +110,7 @@ def exam_report(
 def exam_reports(
     session: Session,
     *,
+    actor: UserAccount | None = None,
     assessment_code: str,
     scopes: Sequence[ReportScope],
     thresholds: Thresholds | None = None,
@@ -108,6 +118,9 @@ def exam_reports(
 ) -> list[ExamReport]:
     """Reports of several scopes of one exam, its scores read once."""
     assessment = hub_service.get_assessment(session, code=assessment_code)
+    if actor is not None:
+        for scope in scopes:
+            _require_exam_scope(session, actor, assessment, scope)
     data = load_exam_data(session, assessment)
     for scope in scopes:
         _check_scope(data, scope)
@@ -131,6 +144,7 @@ def exam_reports(
 def student_report(
     session: Session,
     *,
+    actor: UserAccount | None = None,
     student_number: str,
     assessment_code: str,
     audience: Audience = "family",
@@ -151,6 +165,8 @@ def student_report(
     )
     if student_id is None:
         raise NotFound(f"学生 {student_number} 不存在 / student {student_number} does not exist")
+    if actor is not None:
+        _require_student_scope(session, actor, assessment, student_id, audience)
     data = load_exam_data(session, assessment)
     row = data.row_of(student_id)
     if row is None:
@@ -196,6 +212,34 @@ def previous_assessment(session: Session, assessment: Assessment) -> Assessment 
         .order_by(Assessment.held_on.desc(), Assessment.id.desc())
         .limit(1)
     ).first()
+
+
+def _require_exam_scope(
+    session: Session, actor: UserAccount, assessment: Assessment, scope: ReportScope
+) -> None:
+    """Staff only; the district report for district admins, a school's for its admins, a
+    class's for whoever sees the class; the assessment itself must be in sight."""
+    governance_service.require_role(actor, *governance_service.STAFF_ROLES)
+    governance_service.require_scope(session, actor=actor, assessment_id=assessment.id)
+    if scope.kind == "district":
+        governance_service.require_role(actor, Role.DISTRICT_ADMIN)
+    elif scope.kind == "school":
+        governance_service.require_scope(session, actor=actor, school_id=scope.school_id)
+    else:
+        governance_service.require_scope(
+            session, actor=actor, school_class_id=scope.school_class_id
+        )
+
+
+def _require_student_scope(
+    session: Session, actor: UserAccount, assessment: Assessment, student_id: int, audience: str
+) -> None:
+    """The student must be in sight; students and parents only ever get the family copy."""
+    governance_service.require_scope(
+        session, actor=actor, student_id=student_id, assessment_id=assessment.id
+    )
+    if audience == "teacher" and actor.role not in governance_service.STAFF_ROLES:
+        raise Forbidden("教师版报告仅供教师查看 / the teacher's copy is for staff only")
 
 
 def _check_scope(data: ExamData, scope: ReportScope) -> None:

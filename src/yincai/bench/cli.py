@@ -116,6 +116,16 @@ def bench_mastery(ctx: typer.Context, json_path: JsonOption = None) -> None:
     write_json(json_path, rows)
 
 
+@app.command("practice")
+def bench_practice(ctx: typer.Context, json_path: JsonOption = None) -> None:
+    """个性化练习：推荐质量与 50 人耗时 / practice quality and timing (built demo)."""
+    from yincai.bench import practice
+
+    rows = practice.run(settings_of(ctx).data_dir)
+    print_rows("个性化练习 / personalised practice", rows)
+    write_json(json_path, rows)
+
+
 @app.command("all")
 def bench_all(
     datasets: DatasetsOption,

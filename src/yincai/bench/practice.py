@@ -65,10 +65,12 @@ BOOKLET_STUDENTS = 50
 
 @dataclass(frozen=True)
 class Quality:
-    """Mean precision@3 of both recommenders over ``n_students`` students."""
+    """Mean precision@3 of both recommenders over ``n_students`` students; ``lead_se`` is the
+    standard error of the diagnosis's lead, paired by student."""
 
     diagnosis: float
     wrong_items: float
+    lead_se: float
     n_students: int
     as_of: date
 
@@ -89,7 +91,12 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
         {
             "suite": "practice",
             "case": "diagnosis",
-            "metrics": {"precision_at_3": round(quality.diagnosis, 4), **common},
+            "metrics": {
+                "precision_at_3": round(quality.diagnosis, 4),
+                "lead": round(quality.diagnosis - quality.wrong_items, 4),
+                "lead_se": round(quality.lead_se, 4),
+                **common,
+            },
         },
         {
             "suite": "practice",
@@ -133,9 +140,11 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
             lost_share = np.where(taught, share[row], -np.inf)
             raw = set(np.argsort(-lost_share, kind="stable")[:K].tolist())
             baseline.append(len(raw & weakest) / K)
+    lead = np.array(diagnosis) - np.array(baseline)
     return Quality(
         diagnosis=float(np.mean(diagnosis)) if diagnosis else 0.0,
         wrong_items=float(np.mean(baseline)) if baseline else 0.0,
+        lead_se=float(lead.std(ddof=1) / np.sqrt(lead.size)) if lead.size > 1 else 0.0,
         n_students=len(diagnosis),
         as_of=as_of,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import yincai.cockpit.models
 import yincai.governance.models
 import yincai.hub.models  # noqa: F401
 from yincai.db import Base

@@ -228,7 +228,8 @@ def load_history(
         LearningEvent.student_id,
         LearningEvent.item_id,
         LearningEvent.knowledge_point_id,
-        func.coalesce(LearningEvent.score, LearningEvent.is_correct),
+        LearningEvent.score,
+        LearningEvent.is_correct,
         LearningEvent.occurred_at,
     ).where(LearningEvent.student_id.in_(list(student_ids)))
     if as_of is not None:
@@ -244,14 +245,15 @@ def load_history(
             item.append(item_index[item_id])
             score.append(float(rate))
             seen_on.append(held_on)
-    for student_id, item_id, kp_id, rate, occurred_at in session.execute(events):
+    for student_id, item_id, kp_id, scaled, is_correct, occurred_at in session.execute(events):
+        value = scaled if scaled is not None else is_correct
         index = item_index.get(item_id) if item_id is not None else None
         if index is None and kp_id is not None:
             index = kp_index.get(kp_id)
-        if index is not None and rate is not None:
+        if index is not None and value is not None:
             student.append(position[student_id])
             item.append(index)
-            score.append(float(rate))
+            score.append(float(value))
             seen_on.append(day_of(occurred_at))
     items = np.array(item, dtype=np.int64)
     n_bank = len(catalogue.items)

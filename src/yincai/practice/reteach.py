@@ -26,7 +26,7 @@ FloatArray = npt.NDArray[np.float64]
 
 N_MIN_POINTS, N_MAX_POINTS = 3, 5
 SHARE_FLOOR = 1 / 3  # a fourth or fifth point joins only if a third of the class is below
-IMPORTANCE_WEIGHT = 0.3
+IMPORTANCE_WEIGHT = 0.15  # foundations first, among points the class is similarly weak on
 N_DIAGNOSTIC_ITEMS = 3
 
 

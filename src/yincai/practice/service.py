@@ -3,6 +3,10 @@
 Mastery comes from the diagnosis's calibrated model (fitted once per process), applied to the
 students' own history with partially credited items counted per score point (``estimates``).
 Nothing is stored: sets and plans are computed on demand, as of any date.
+
+Scope checks live here: pass the logged-in account as ``actor`` — a student's set for staff of the
+student, the student and their parent; class sets and re-teaching plans for staff of the class.
+``actor=None`` is the system operator with shell access (the CLI, benchmarks and tests): no check.
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yincai.errors import Invalid, NotFound
+from yincai.governance import service as governance_service
+from yincai.governance.models import UserAccount
 from yincai.hub.models import School, SchoolClass, Student
+from yincai.practice.assembly import build_diagnostic_items, build_practice_set
 from yincai.practice.data import (
     BankItem,
     Catalogue,
     History,
-    StudentInfo,
     load_catalogue,
     load_history,
     load_students,
@@ -29,26 +35,15 @@ from yincai.practice.data import (
 from yincai.practice.estimates import (
     FloatArray,
     IntArray,
-    item_information,
-    level_interval,
     mastery_level,
     point_weighted_estimate,
     predicted_success,
 )
-from yincai.practice.plans import (
-    DiagnosticItem,
-    PracticeItem,
-    PracticeSet,
-    ReteachPlan,
-    ReteachPoint,
-    TargetPoint,
-)
-from yincai.practice.reteach import ClassPoint, DiagnosticCandidate, pick_diagnostic, rank_reteach
+from yincai.practice.plans import PracticeSet, ReteachPlan, ReteachPoint
+from yincai.practice.reteach import ClassPoint, rank_reteach
 from yincai.practice.selection import (
-    TYPE_NAMES,
     CandidateItem,
     PointState,
-    Selection,
     SelectionPolicy,
     select_practice,
 )
@@ -76,6 +71,7 @@ def student_practice(
     success_band: tuple[float, float] = (0.6, 0.8),
     as_of: date | None = None,
     subject_code: str = "MATH",
+    actor: UserAccount | None = None,
 ) -> PracticeSet:
     """One student's personalised practice set, weakest points first."""
     found = list(
@@ -85,6 +81,8 @@ def student_practice(
         raise NotFound(f"学号 {student_number} 不存在 / student {student_number} does not exist")
     if len(found) > 1:
         raise Invalid(f"学号 {student_number} 在多个区县重复 / student number is ambiguous")
+    if actor is not None:
+        governance_service.require_scope(session, actor=actor, student_id=found[0])
     return practice_sets(
         session,
         student_ids=found,
@@ -104,9 +102,10 @@ def class_practice(
     success_band: tuple[float, float] = (0.6, 0.8),
     as_of: date | None = None,
     subject_code: str = "MATH",
+    actor: UserAccount | None = None,
 ) -> list[PracticeSet]:
     """A practice set for every student of a class, in student-number order."""
-    school_class = _school_class(session, school_code, class_name)
+    school_class = _school_class(session, school_code, class_name, actor)
     student_ids = list(
         session.scalars(
             select(Student.id)
@@ -132,8 +131,12 @@ def practice_sets(
     success_band: tuple[float, float] = (0.6, 0.8),
     as_of: date | None = None,
     subject_code: str = "MATH",
+    actor: UserAccount | None = None,
 ) -> list[PracticeSet]:
     """Practice sets of any students (in the order given), their data read once."""
+    if actor is not None:
+        for student_id in student_ids:
+            governance_service.require_scope(session, actor=actor, student_id=student_id)
     try:
         policy = SelectionPolicy(n_items=n_items, success_band=success_band)
     except ValueError as problem:
@@ -182,7 +185,7 @@ def practice_sets(
         ]
         selection = select_practice(points, candidates, policy)
         sets.append(
-            _practice_set(
+            build_practice_set(
                 student,
                 selection,
                 catalogue,
@@ -204,9 +207,10 @@ def reteach_plan(
     class_name: str,
     as_of: date | None = None,
     subject_code: str = "MATH",
+    actor: UserAccount | None = None,
 ) -> ReteachPlan:
     """The 3–5 points a class should be re-taught, each with its most diagnostic items."""
-    school_class = _school_class(session, school_code, class_name)
+    school_class = _school_class(session, school_code, class_name, actor)
     student_ids = list(
         session.scalars(select(Student.id).where(Student.school_class_id == school_class.id))
     )
@@ -248,7 +252,7 @@ def reteach_plan(
                 n_dependants=catalogue.n_dependants[k],
                 priority=choice.priority,
                 reason=choice.reason,
-                items=_diagnostic_items(catalogue, estimate, on_point, k),
+                items=build_diagnostic_items(catalogue, estimate, on_point, k),
             )
         )
     return ReteachPlan(
@@ -262,7 +266,10 @@ def reteach_plan(
     )
 
 
-def _school_class(session: Session, school_code: str, class_name: str) -> SchoolClass:
+def _school_class(
+    session: Session, school_code: str, class_name: str, actor: UserAccount | None
+) -> SchoolClass:
+    """The class named, for staff whose scope includes it."""
     school_class = session.scalar(
         select(SchoolClass)
         .join(School, School.id == SchoolClass.school_id)
@@ -273,6 +280,9 @@ def _school_class(session: Session, school_code: str, class_name: str) -> School
             f"学校 {school_code} 没有班级 {class_name} / "
             f"school {school_code} has no class {class_name}"
         )
+    if actor is not None:
+        governance_service.require_role(actor, *governance_service.STAFF_ROLES)
+        governance_service.require_scope(session, actor=actor, school_class_id=school_class.id)
     return school_class
 
 
@@ -353,149 +363,3 @@ def _fits(item: BankItem, known: set[int], grade_level: int) -> bool:
         and all(k in known for k in item.all_kps)
         and (item.grade_level is None or item.grade_level <= grade_level)
     )
-
-
-def _practice_set(
-    student: StudentInfo,
-    selection: Selection,
-    catalogue: Catalogue,
-    estimate: MasteryEstimate,
-    row: int,
-    counts: IntArray,
-    policy: SelectionPolicy,
-    *,
-    as_of: date | None,
-    reference_on: date,
-) -> PracticeSet:
-    kp_position = {kp: k for k, kp in enumerate(catalogue.kp_ids)}
-    levels = mastery_level(estimate.logit_mean[row], estimate.logit_sd[row])
-    names, codes = catalogue.fitted.kp_names, catalogue.fitted.kp_codes
-    low, high = level_interval(estimate.logit_mean[row], estimate.logit_sd[row])
-    item_by_id = {item.item_id: item for item in catalogue.items}
-    targets = []
-    for target in selection.targets:
-        k = kp_position[target.kp_id]
-        targets.append(
-            TargetPoint(
-                kp_id=target.kp_id,
-                kp_code=codes[k],
-                kp_name=names[k],
-                role=target.role,
-                rank=target.rank,
-                priority=target.priority,
-                level=float(levels[k]),
-                level_low=float(low[k]),
-                level_high=float(high[k]),
-                mastery=float(estimate.mastery[row, k]),
-                n_evidence=int(counts[k]),
-                needed_by=[names[kp_position[d]] for d in target.needed_by],
-                n_items=target.n_items,
-                reason=target.reason,
-            )
-        )
-    items = []
-    for position, choice in enumerate(selection.items, start=1):
-        item = item_by_id[choice.item_id]
-        k = kp_position[choice.kp_id]
-        items.append(
-            PracticeItem(
-                position=position,
-                item_id=item.item_id,
-                item_code=item.code,
-                item_type=item.item_type.value,
-                type_name=TYPE_NAMES.get(item.item_type.value, item.item_type.value),
-                stem=item.stem,
-                options=item.options,
-                answer=item.answer,
-                full_score=item.full_score,
-                kp_codes=[codes[j] for j in item.all_kps],
-                kp_names=[names[j] for j in item.all_kps],
-                target_kp_code=codes[k],
-                target_kp_name=names[k],
-                predicted_success=choice.predicted_success,
-                is_in_band=choice.is_in_band,
-                reason=choice.reason,
-            )
-        )
-    return PracticeSet(
-        student_id=student.student_id,
-        student_number=student.student_number,
-        student_name=student.name,
-        school_code=student.school_code,
-        school_name=student.school_name,
-        class_name=student.class_name,
-        grade_level=student.grade_level,
-        as_of=as_of,
-        reference_on=reference_on,
-        success_band=policy.success_band,
-        targets=targets,
-        items=items,
-        summary=_summary(targets, items, policy),
-    )
-
-
-def _summary(targets: list[TargetPoint], items: list[PracticeItem], policy: SelectionPolicy) -> str:
-    if not items:
-        return "暂无可练习的题目：还没有已学知识点的作答记录或题库题目 / nothing to practise yet"
-    weak = sorted((t for t in targets if t.role == "weak"), key=lambda t: t.rank)
-    foundations = [t for t in targets if t.role == "prerequisite"]
-    low, high = policy.success_band
-    text = f"针对 {len(weak)} 个薄弱知识点（" + "".join(f"「{t.kp_name}」" for t in weak) + "）"
-    if foundations:
-        text += (
-            f"及 {len(foundations)} 个先修（"
-            + "".join(f"「{t.kp_name}」" for t in foundations)
-            + "）"
-        )
-    in_band = sum(item.is_in_band for item in items)
-    types = len({item.item_type for item in items})
-    return (
-        f"{text}，共 {len(items)} 题、{types} 种题型；"
-        f"{in_band} 题预计答对率在 {low:.2f}–{high:.2f} 之间"
-    )
-
-
-def _diagnostic_items(
-    catalogue: Catalogue, estimate: MasteryEstimate, on_point: list[int], k: int
-) -> list[DiagnosticItem]:
-    if not on_point or estimate.logit_mean.shape[0] == 0:
-        return []
-    indices = np.array(on_point, dtype=np.int64)
-    information = item_information(catalogue.params, estimate.logit_mean, indices, k).mean(axis=0)
-    success = predicted_success(
-        catalogue.params, estimate.logit_mean, estimate.logit_sd, indices
-    ).mean(axis=0)
-    params = catalogue.params
-    candidates = [
-        DiagnosticCandidate(
-            item_id=catalogue.items[i].item_id,
-            information=float(information[j]),
-            class_success=float(success[j]),
-            discrimination=float(params.discrimination[i]),
-            difficulty=float(params.difficulty[i]),
-        )
-        for j, i in enumerate(on_point)
-    ]
-    by_id = {catalogue.items[i].item_id: i for i in on_point}
-    chosen = []
-    for choice in pick_diagnostic(candidates):
-        i = by_id[choice.item_id]
-        item = catalogue.items[i]
-        chosen.append(
-            DiagnosticItem(
-                item_id=item.item_id,
-                item_code=item.code,
-                item_type=item.item_type.value,
-                type_name=TYPE_NAMES.get(item.item_type.value, item.item_type.value),
-                stem=item.stem,
-                options=item.options,
-                answer=item.answer,
-                full_score=item.full_score,
-                discrimination=float(params.discrimination[i]),
-                difficulty=float(params.difficulty[i]),
-                class_success=choice.class_success,
-                information=choice.information,
-                reason=choice.reason,
-            )
-        )
-    return chosen

@@ -12,6 +12,8 @@ from yincai.analysis import service as analysis_service
 from yincai.cli_support import prepared_engine, settings_of
 from yincai.db import session_scope
 from yincai.errors import YincaiError
+from yincai.practice import service as practice_service
+from yincai.reports.booklet_adapter import practice_booklet_pdf
 from yincai.reports.exam_pdf import exam_report_pdf
 from yincai.reports.student_pdf import student_report_pdf
 
@@ -98,3 +100,25 @@ def student(
     finally:
         engine.dispose()
     _write(output, student_report_pdf(report))
+
+
+@app.command("booklet")
+def booklet(
+    ctx: typer.Context,
+    school: Annotated[str, typer.Option("--school", help="学校代码 / school code")],
+    class_name: Annotated[str, typer.Option("--class", help="班级 / class name")],
+    output: OutputOption,
+    n_items: Annotated[int, typer.Option("-n", min=1, max=40, help="每人题数 / items each")] = 10,
+) -> None:
+    """全班个性化练习册 PDF（每人一册，答案附后）/ a class's personalised practice booklets."""
+    engine = prepared_engine(settings_of(ctx))
+    try:
+        with session_scope(engine) as session:
+            sets = practice_service.class_practice(
+                session, school_code=school, class_name=class_name, n_items=n_items
+            )
+    except YincaiError as problem:
+        _fail(problem)
+    finally:
+        engine.dispose()
+    _write(output, practice_booklet_pdf(sets))

@@ -12,12 +12,18 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from yincai import __version__
+from yincai.analysis import pages as analysis_pages
+from yincai.analysis import routes as analysis_routes
+from yincai.cockpit import pages as cockpit_pages
+from yincai.cockpit import routes as cockpit_routes
 from yincai.config import Settings
 from yincai.db import make_engine
 from yincai.governance import pages as governance_pages
 from yincai.governance import routes as governance_routes
+from yincai.hub import imports_pages, itembank_pages
 from yincai.hub import pages as hub_pages
 from yincai.hub import routes as hub_routes
+from yincai.practice import pages as practice_pages
 from yincai.web import auth, errors
 from yincai.web.csrf import CsrfMiddleware
 from yincai.web.deps import DbSession
@@ -65,6 +71,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(hub_routes.router)
     app.include_router(governance_pages.router)
     app.include_router(governance_routes.router)
+    app.include_router(cockpit_pages.router)
+    app.include_router(cockpit_routes.router)
+    app.include_router(analysis_pages.router)
+    app.include_router(analysis_routes.router)
+    app.include_router(imports_pages.router)
+    app.include_router(itembank_pages.router)
+    app.include_router(practice_pages.router)
 
     @app.get("/health", tags=["system"])
     def health(session: DbSession) -> dict[str, str]:

@@ -55,17 +55,17 @@ def step_layout(keys: IntArray) -> StepLayout:
     rank_of_group = np.empty(starts.size, dtype=np.int64)
     rank_of_group[np.argsort(-lengths, kind="stable")] = np.arange(starts.size)
     rank = rank_of_group[group]
-    time_major = np.lexsort((rank, position))
-    order = by_key[time_major]
     counts = np.bincount(position, minlength=int(lengths.max()))
     offsets = np.r_[0, np.cumsum(counts)].astype(np.int64)
-    step = position[time_major]
-    seq_rank = rank[time_major]
+    # Step t holds the first counts[t] ranks, so an attempt's place needs no sort.
+    place = offsets[position] + rank
+    order = np.empty(keys.size, dtype=np.int64)
+    order[place] = by_key
+    seq_rank = np.empty(keys.size, dtype=np.int64)
+    seq_rank[place] = rank
     successor = np.full(keys.size, -1, dtype=np.int64)
-    last_step = counts.size - 1
-    has_next = step < last_step
-    has_next[has_next] = seq_rank[has_next] < counts[step[has_next] + 1]
-    successor[has_next] = offsets[step[has_next] + 1] + seq_rank[has_next]
+    continues = np.flatnonzero(np.r_[sorted_keys[1:] == sorted_keys[:-1], False])
+    successor[place[continues]] = place[continues + 1]
     return StepLayout(
         order=order.astype(np.int64),
         offsets=offsets,

@@ -4,21 +4,24 @@ Each skill is an independent two-state hidden Markov model (Corbett & Anderson, 
 either has mastered the skill or not; ``prior`` is P(mastered) before the first attempt, ``learn``
 P(unmastered → mastered) and ``forget`` P(mastered → unmastered) between attempts, ``slip``
 P(wrong | mastered) and ``guess`` P(right | unmastered); each (student, skill) pair is a sequence.
-Forward filtering and backward smoothing run as array operations over time steps for all sequences
-and all random starts at once (see ``_layout``), so a fit costs a few hundred small array operations
-per EM iteration however many skills and students there are.
+Identical (skill, answers) sequences are fitted once, weighted by their count. Forward filtering
+and backward smoothing run in single precision as array operations over time steps for all
+sequences at once (see ``_layout``), so an E-step costs a few hundred small array operations however
+many skills and students there are; per-skill sums are sparse matrix-vector products. EM is sped up
+by SQUAREM extrapolation (Varadhan & Roland, 2008), per skill, so a fit needs about 10 E-steps.
 """
 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Self
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from yincai.science.base import (
-    BoolArray,
     ConvergenceWarning,
     Estimator,
     FloatArray,
@@ -29,10 +32,14 @@ from yincai.science.base import (
 from yincai.science.tracing._layout import StepLayout, step_layout
 from yincai.science.validation import check_sequences
 
+Float32Array = npt.NDArray[np.float32]  # the fit runs in single precision, for speed
+
 PROB_FLOOR = 1e-6  # keeps every probability strictly inside (0, 1) so logs and ratios stay finite
 MAX_PACKED = 62  # answers packed into one int64 when finding repeated sequences
 MAX_SLIP_GUESS = 0.5 - PROB_FLOOR  # slip, guess < 0.5: a mastered student is likelier right
 PARAM_NAMES = ("prior", "learn", "forget", "slip", "guess")
+# The first start: values typical of fitted skills, so EM needs few iterations from it.
+TYPICAL_START = {"prior": 0.5, "learn": 0.1, "forget": 0.02, "slip": 0.1, "guess": 0.2}
 
 
 def _forward(
@@ -88,27 +95,6 @@ def _forward(
     return before, after, evidence, final
 
 
-def _smooth(
-    layout: StepLayout, before: FloatArray, after: FloatArray, forget: FloatArray
-) -> FloatArray:
-    """P(mastered | whole sequence) at each attempt, (r, n), by the two-state backward pass.
-
-    ``before`` and ``after`` come from ``_forward``; ``forget`` (r, n) is time-major.
-    """
-    smoothed = after.copy()
-    offsets, counts = layout.offsets, layout.counts
-    for t in range(counts.size - 2, -1, -1):
-        running_next = counts[t + 1]
-        now = slice(offsets[t], offsets[t] + running_next)
-        nxt = slice(offsets[t + 1], offsets[t + 1] + running_next)
-        predicted = np.clip(before[:, nxt], PROB_FLOOR, 1.0 - PROB_FLOOR)
-        ratio_right = smoothed[:, nxt] / predicted
-        ratio_wrong = (1.0 - smoothed[:, nxt]) / (1.0 - predicted)
-        stay = 1.0 - forget[:, now]
-        smoothed[:, now] = after[:, now] * (stay * ratio_right + (1.0 - stay) * ratio_wrong)
-    return smoothed
-
-
 def _forward_gathered(
     layout: StepLayout, right_tm: FloatArray, gathered: dict[str, FloatArray]
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -139,14 +125,220 @@ def _distinct_sequences(
     # A leading 1 bit marks the length, so 0, 00 and 000 stay distinct.
     code = np.add.reduceat(bits, starts) | (np.int64(1) << np.minimum(lengths, MAX_PACKED))
     code = np.where(lengths > MAX_PACKED, -1 - np.arange(starts.size), code)
-    signature = np.c_[skills[by_key][starts], code]
-    _, kept, multiplicity = np.unique(signature, axis=0, return_index=True, return_counts=True)
+    skill_of = skills[by_key][starts]
+    width = int(lengths.max()) + 1
+    if width + int(skill_of.max()).bit_length() <= MAX_PACKED:  # one sortable int64 signature
+        by_signature = np.argsort((skill_of << width) | code, kind="stable")
+    else:
+        by_signature = np.lexsort((code, skill_of))
+    sorted_skill, sorted_code = skill_of[by_signature], code[by_signature]
+    new_signature = np.r_[
+        True, (sorted_skill[1:] != sorted_skill[:-1]) | (sorted_code[1:] != sorted_code[:-1])
+    ]
+    heads = np.flatnonzero(new_signature)
     weight = np.zeros(starts.size)
-    weight[kept] = multiplicity
-    keep = np.sort(by_key[weight[group] > 0])
+    weight[by_signature[heads]] = np.diff(np.r_[heads, starts.size])
+    kept_mask = np.empty(keys.size, dtype=bool)
+    kept_mask[by_key] = weight[group] > 0
+    keep = np.flatnonzero(kept_mask)
     weight_of_attempt = np.empty(keys.size)
     weight_of_attempt[by_key] = weight[group]
     return keys[keep], skills[keep], correct[keep], weight_of_attempt[keep]
+
+
+def _summing_matrix(rows: IntArray, weights: FloatArray, n_rows: int) -> sp.csc_matrix:
+    """(n_rows, n) matrix with ``weights[i]`` at (``rows[i]``, i): ``matrix @ v`` sums v by row."""
+    columns = np.arange(rows.size + 1)
+    return sp.csc_matrix((weights, rows, columns), shape=(n_rows, rows.size))
+
+
+@dataclass(frozen=True)
+class _EMData:
+    """A fit's attempts, time-major (see ``_layout``), with what every EM iteration reuses."""
+
+    offsets: list[int]
+    counts: list[int]
+    skill: IntArray  # (n,) skill of each attempt
+    right: Float32Array  # (n,) 0/1 answers
+    sign: Float32Array  # (n,) 1 - 2 * right
+    weight: FloatArray  # (n,) how many identical sequences each attempt stands for
+    has_next: IntArray  # positions followed by another attempt of the same sequence
+    successor: IntArray  # the position following each of ``has_next``
+    by_skill: sp.csc_matrix  # (n_skills, n) attempt weights, sums a per-attempt value per skill
+    by_skill_first: sp.csc_matrix  # the same over the first step's positions
+    by_skill_next: sp.csc_matrix  # the same over ``has_next``
+    n_attempts: FloatArray  # (n_skills,) weighted counts
+    n_sequences: FloatArray
+    n_transitions: FloatArray
+    n_right: FloatArray
+    total_weight: float
+
+    @classmethod
+    def build(
+        cls,
+        layout: StepLayout,
+        skills: IntArray,
+        correct: FloatArray,
+        weight: FloatArray,
+        n_skills: int,
+    ) -> _EMData:
+        skill = skills[layout.order]
+        right = correct[layout.order].astype(np.float32)
+        weight_tm = weight[layout.order]
+        by_skill = _summing_matrix(skill, weight_tm.astype(np.float32), n_skills)
+        has_next = np.flatnonzero(layout.successor >= 0)
+        n_first = int(layout.offsets[1])
+        by_skill_first = _summing_matrix(skill[:n_first], by_skill.data[:n_first], n_skills)
+        by_skill_next = _summing_matrix(skill[has_next], by_skill.data[has_next], n_skills)
+
+        def count(matrix: sp.csr_matrix, values: FloatArray | None = None) -> FloatArray:
+            x = np.ones(matrix.shape[1]) if values is None else values
+            return np.asarray(matrix @ x, dtype=np.float64)
+
+        return cls(
+            offsets=[int(o) for o in layout.offsets],
+            counts=[int(c) for c in layout.counts] + [0],
+            skill=skill,
+            right=right,
+            sign=(1.0 - 2.0 * right).astype(np.float32),
+            weight=weight_tm,
+            has_next=has_next,
+            successor=layout.successor[has_next],
+            by_skill=by_skill,
+            by_skill_first=by_skill_first,
+            by_skill_next=by_skill_next,
+            n_attempts=count(by_skill),
+            n_sequences=count(by_skill_first),
+            n_transitions=count(by_skill_next),
+            n_right=count(by_skill, right.astype(np.float64)),
+            total_weight=float(weight_tm.sum()),
+        )
+
+
+def _logit(p: FloatArray) -> FloatArray:
+    return np.asarray(np.log(p) - np.log1p(-p), dtype=np.float64)
+
+
+def _expit(x: FloatArray) -> FloatArray:
+    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * x)), dtype=np.float64)
+
+
+def _initial_params(
+    data: _EMData, runs: int, forgetting: bool, rng: np.random.Generator
+) -> dict[str, FloatArray]:
+    """(runs, n_skills) starting parameters: a fixed typical start, then random ones."""
+    n_skills = data.n_attempts.size
+    params = {
+        "prior": rng.uniform(0.1, 0.9, (runs, n_skills)),
+        "learn": rng.uniform(0.02, 0.3, (runs, n_skills)),
+        "forget": rng.uniform(0.0, 0.1, (runs, n_skills)) * forgetting,
+        "slip": rng.uniform(0.02, 0.3, (runs, n_skills)),
+        "guess": rng.uniform(0.02, 0.3, (runs, n_skills)),
+    }
+    for name, value in TYPICAL_START.items():
+        params[name][0] = value * (forgetting or name != "forget")
+    return {name: value.astype(np.float32) for name, value in params.items()}
+
+
+def _filter(
+    data: _EMData, params: dict[str, FloatArray]
+) -> tuple[FloatArray, FloatArray, FloatArray, dict[str, FloatArray]]:
+    """Forward pass of one start (params (n_skills,) each): ``before``, ``after``, ``evidence``.
+
+    The three are (n,) as in ``_forward``; also returns the parameters gathered per attempt.
+    """
+    tm = {name: value[data.skill] for name, value in params.items()}
+    emit_right = data.right + data.sign * tm["slip"]
+    emit_wrong = (1.0 - data.right) - data.sign * tm["guess"]
+    spread = emit_right - emit_wrong
+    learn = tm["learn"]
+    # before[next] = (scale * before + shift) / (spread * before + emit_wrong): filtering then
+    # the transition, as one Moebius map per attempt.
+    scale = (1.0 - tm["forget"] - learn) * emit_right + learn * spread
+    shift = learn * emit_wrong
+    before = np.empty_like(emit_right)
+    denominator = np.empty_like(emit_right)
+    offsets, counts = data.offsets, data.counts
+    before[: offsets[1]] = tm["prior"][: offsets[1]]
+    for t in range(len(offsets) - 2):
+        lo, hi, k = offsets[t], offsets[t + 1], counts[t + 1]
+        current, following = before[lo : lo + k], before[hi : hi + k]
+        np.multiply(current, spread[lo : lo + k], out=denominator[lo : lo + k])
+        denominator[lo : lo + k] += emit_wrong[lo : lo + k]
+        np.multiply(current, scale[lo : lo + k], out=following)
+        following += shift[lo : lo + k]
+        following /= denominator[lo : lo + k]
+    np.clip(before, PROB_FLOOR, 1.0 - PROB_FLOOR, out=before)
+    # Two positive terms, not before * spread + emit_wrong, which can cancel to 0.
+    after = before * emit_right
+    evidence = after + (1.0 - before) * emit_wrong
+    after /= evidence
+    return before, after, evidence, tm
+
+
+def _e_step_one(
+    data: _EMData, params: dict[str, FloatArray], forgetting: bool
+) -> tuple[dict[str, FloatArray], FloatArray]:
+    """Expected counts per skill (each (n_skills,)) and each skill's log-likelihood, one start."""
+    before, after, evidence, tm = _filter(data, params)
+    log_lik = data.by_skill @ np.log(evidence.astype(np.float64))
+    now, nxt = data.has_next, data.successor
+    predicted = np.clip(before[nxt], PROB_FLOOR, 1.0 - PROB_FLOOR)
+    after_now = after[now]
+    # smoothed[now] = carry * smoothed[next] + base: the two-state backward recursion.
+    carry = np.zeros_like(after)
+    carry[now] = after_now / predicted
+    base = None
+    if forgetting:
+        stay = 1.0 - tm["forget"][now]
+        to_unmastered = after_now * (1.0 - stay) / (1.0 - predicted)
+        carry[now] = carry[now] * stay - to_unmastered
+        base = np.zeros_like(after)
+        base[now] = to_unmastered
+    smoothed = after.copy()
+    offsets, counts = data.offsets, data.counts
+    for t in range(len(offsets) - 3, -1, -1):
+        k = counts[t + 1]
+        lo, hi = offsets[t], offsets[t + 1]
+        np.multiply(smoothed[hi : hi + k], carry[lo : lo + k], out=smoothed[lo : lo + k])
+        if base is not None:
+            smoothed[lo : lo + k] += base[lo : lo + k]
+    smoothed_next = smoothed[nxt]
+    gain = (1.0 - after_now) * tm["learn"][now] * smoothed_next / predicted
+    stats = {
+        "prior": data.by_skill_first @ smoothed[: offsets[1]],
+        "gain": data.by_skill_next @ gain,
+        "leaving": data.by_skill_next @ smoothed[now],
+        "mastered": data.by_skill @ smoothed,
+        "mastered_right": data.by_skill @ (smoothed * data.right),
+    }
+    if forgetting:
+        loss = after_now * tm["forget"][now] * (1.0 - smoothed_next) / (1.0 - predicted)
+        stats["loss"] = data.by_skill_next @ loss
+    return stats, log_lik
+
+
+def _e_step(
+    data: _EMData, params: dict[str, FloatArray], forgetting: bool
+) -> tuple[dict[str, FloatArray], FloatArray]:
+    """``_e_step_one`` for every start: counts and log-likelihoods, (r, n_skills) each."""
+    runs = [
+        _e_step_one(data, {name: value[j] for name, value in params.items()}, forgetting)
+        for j in range(params["prior"].shape[0])
+    ]
+    stats = {
+        name: np.stack([run[0][name] for run in runs]).astype(np.float64) for name in runs[0][0]
+    }
+    return stats, np.stack([run[1] for run in runs])
+
+
+def _log_likelihood(data: _EMData, params: dict[str, FloatArray]) -> FloatArray:
+    """(r, n_skills) log-likelihood of each skill's attempts under each start's parameters."""
+    rows = []
+    for j in range(params["prior"].shape[0]):
+        evidence = _filter(data, {name: value[j] for name, value in params.items()})[2]
+        rows.append(data.by_skill @ np.log(evidence.astype(np.float64)))
+    return np.stack(rows)
 
 
 class BKT(Estimator):
@@ -161,20 +353,27 @@ class BKT(Estimator):
     forgetting : bool
         Learn a per-skill ``forget`` probability; when False it is fixed at 0.
     n_starts : int
-        Random initialisations run side by side; each skill keeps its most likely one.
+        Initialisations, each skill keeping its most likely one: the first starts from typical
+        values (``TYPICAL_START``), the others from random ones.
     max_iter : int
-        EM iterations at most; ConvergenceWarning if reached before ``tol``.
+        SQUAREM cycles (three EM steps each) at most; ConvergenceWarning if reached before ``tol``.
     tol : float
-        Stop when no start's log-likelihood per attempt improves by more than ``tol``.
+        Stop when no start's log-likelihood gains more than ``tol`` per attempt per EM step.
     random_state : int, numpy Generator or None
         Seeds the initial parameters.
     """
+
+    prior_: FloatArray
+    learn_: FloatArray
+    forget_: FloatArray
+    slip_: FloatArray
+    guess_: FloatArray
 
     def __init__(
         self,
         *,
         forgetting: bool = False,
-        n_starts: int = 2,
+        n_starts: int = 1,
         max_iter: int = 200,
         tol: float = 1e-4,
         random_state: int | np.random.Generator | None = None,
@@ -202,78 +401,58 @@ class BKT(Estimator):
         keys, skill_codes, outcome, weight = _distinct_sequences(
             student_codes * n_skills + skill_codes, skill_codes, outcome
         )
-        layout = step_layout(keys)
-        skill_tm = skill_codes[layout.order]
-        right_tm = outcome[layout.order]
-        weight_tm = weight[layout.order]
-        first = slice(0, layout.offsets[1])
-        has_next = layout.successor >= 0
-        successor = layout.successor[has_next]
-        runs = self.n_starts
-        params = {
-            "prior": rng.uniform(0.1, 0.9, (runs, n_skills)),
-            "learn": rng.uniform(0.02, 0.3, (runs, n_skills)),
-            "forget": rng.uniform(0.0, 0.1, (runs, n_skills)) * self.forgetting,
-            "slip": rng.uniform(0.02, 0.3, (runs, n_skills)),
-            "guess": rng.uniform(0.02, 0.3, (runs, n_skills)),
-        }
-        flat = (np.arange(runs)[:, None] * n_skills + skill_tm).ravel()
+        data = _EMData.build(step_layout(keys), skill_codes, outcome, weight, n_skills)
+        params = _initial_params(data, self.n_starts, self.forgetting, rng)
+        learned = [name for name in PARAM_NAMES if self.forgetting or name != "forget"]
 
-        def per_skill(values: FloatArray, where: slice | BoolArray = slice(None)) -> FloatArray:
-            index = flat.reshape(runs, -1)[:, where].ravel()
-            sums = np.bincount(
-                index, weights=(values * weight_tm[where]).ravel(), minlength=runs * n_skills
-            )
-            return np.asarray(sums.reshape(runs, n_skills), dtype=np.float64)
+        def em(values: dict[str, FloatArray]) -> tuple[dict[str, FloatArray], FloatArray]:
+            stats, skill_log_lik = _e_step(data, values, self.forgetting)
+            return self._m_step(values, data, stats), skill_log_lik
 
-        ones = np.ones((runs, skill_tm.size))
-        n_attempts = per_skill(ones)
-        n_sequences = per_skill(ones[:, first], first)
-        n_transitions = per_skill(ones[:, has_next], has_next)
-        previous = np.full(runs, -np.inf)
+        # SQUAREM (Varadhan & Roland, 2008), per skill in logit space: two EM steps, a jump
+        # along them, one EM step from there; a skill whose jump lost likelihood keeps the two.
+        previous = np.full(self.n_starts, -np.inf)
         n_iter = 0
+        log_lik: FloatArray | None = None
         for n_iter in range(1, self.max_iter + 1):  # noqa: B007 - n_iter_ is reported
-            gathered = {
-                name: np.take(value, flat).reshape(runs, -1) for name, value in params.items()
-            }
-            before, after, evidence, _ = _forward_gathered(layout, right_tm, gathered)
-            total = np.log(evidence) @ weight_tm
-            smoothed = _smooth(layout, before, after, gathered["forget"])
-            pred_next = np.clip(before[:, successor], PROB_FLOOR, 1.0 - PROB_FLOOR)
-            after_next = after[:, has_next]
-            smoothed_next = smoothed[:, successor]
-            gain = (1.0 - after_next) * gathered["learn"][:, has_next]
-            gain *= smoothed_next / pred_next
-            loss = after_next * gathered["forget"][:, has_next]
-            loss *= (1.0 - smoothed_next) / (1.0 - pred_next)
-            mastered = per_skill(smoothed)
-            leaving = per_skill(smoothed[:, has_next], has_next)
-            params = self._m_step(
-                params,
-                prior=per_skill(smoothed[:, first], first) / np.maximum(n_sequences, 1),
-                learn=(per_skill(gain, has_next), n_transitions - leaving),
-                forget=(per_skill(loss, has_next), leaving),
-                slip=(per_skill(smoothed * (1.0 - right_tm)), mastered),
-                guess=(per_skill((1.0 - smoothed) * right_tm), n_attempts - mastered),
-            )
-            converged = np.all(np.abs(total - previous) <= self.tol * weight_tm.sum())
-            previous = total
-            if converged:
+            once, log_lik = em(params)
+            total = log_lik.sum(axis=1)
+            # A cycle is three EM steps: tol bounds the mean gain per step per attempt.
+            if np.all(np.abs(total - previous) <= 3 * self.tol * data.total_weight):
                 break
+            previous = total
+            twice, once_log_lik = em(once)
+            x0, x1, x2 = (
+                {name: _logit(values[name]) for name in learned} for values in (params, once, twice)
+            )
+            step = {name: x1[name] - x0[name] for name in learned}
+            curve = {name: x2[name] - x1[name] - step[name] for name in learned}
+            step_norm = np.sqrt(sum(step[name] ** 2 for name in learned))
+            curve_norm = np.sqrt(sum(curve[name] ** 2 for name in learned))
+            alpha = np.minimum(-step_norm / np.maximum(curve_norm, 1e-12), -1.0)
+            jumped = dict(twice)
+            for name in learned:
+                upper = MAX_SLIP_GUESS if name in ("slip", "guess") else 1.0 - PROB_FLOOR
+                value = x0[name] - 2.0 * alpha * step[name] + alpha**2 * curve[name]
+                jumped[name] = np.clip(_expit(value), PROB_FLOOR, upper).astype(np.float32)
+            landed, jumped_log_lik = em(jumped)
+            better = jumped_log_lik >= once_log_lik
+            params = {name: np.where(better, landed[name], twice[name]) for name in PARAM_NAMES}
+            log_lik = None
         else:
             warnings.warn(
                 f"BKT EM stopped at max_iter={self.max_iter} before reaching tol={self.tol}",
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        gathered = {name: np.take(value, flat).reshape(runs, -1) for name, value in params.items()}
-        log_lik = per_skill(np.log(_forward_gathered(layout, right_tm, gathered)[2]))
+        if log_lik is None:
+            log_lik = _log_likelihood(data, params)
         best = np.argmax(log_lik, axis=0)
         columns = np.arange(n_skills)
         for name in PARAM_NAMES:
-            setattr(self, f"{name}_", params[name][best, columns])
+            setattr(self, f"{name}_", params[name][best, columns].astype(np.float64))
         self.fallback_ = {
-            name: float(np.average(params[name][best, columns], weights=n_attempts[0] + 1e-12))
+            name: float(np.average(params[name][best, columns], weights=data.n_attempts + 1e-12))
             for name in PARAM_NAMES
         }
         self.log_likelihood_ = float(log_lik[best, columns].sum())
@@ -281,20 +460,22 @@ class BKT(Estimator):
         return self
 
     def _m_step(
-        self,
-        params: dict[str, FloatArray],
-        *,
-        prior: FloatArray,
-        learn: tuple[FloatArray, FloatArray],
-        forget: tuple[FloatArray, FloatArray],
-        slip: tuple[FloatArray, FloatArray],
-        guess: tuple[FloatArray, FloatArray],
+        self, params: dict[str, FloatArray], data: _EMData, stats: dict[str, FloatArray]
     ) -> dict[str, FloatArray]:
         """New (r, n_skills) parameters from expected counts; a skill without data keeps its old."""
+        mastered, leaving = stats["mastered"], stats["leaving"]
+        prior = stats["prior"] / np.maximum(data.n_sequences, 1.0)
         updated = {"prior": np.clip(prior, PROB_FLOOR, 1.0 - PROB_FLOOR)}
-        ratios = {"learn": learn, "slip": slip, "guess": guess}
+        ratios = {
+            "learn": (stats["gain"], data.n_transitions - leaving),
+            "slip": (mastered - stats["mastered_right"], mastered),
+            "guess": (
+                data.n_right - stats["mastered_right"],
+                data.n_attempts - mastered,
+            ),
+        }
         if self.forgetting:
-            ratios["forget"] = forget
+            ratios["forget"] = (stats["loss"], leaving)
         else:
             updated["forget"] = params["forget"]
         for name, (numerator, denominator) in ratios.items():

@@ -1,0 +1,68 @@
+"""``yincai cockpit …``: the early warnings and the cockpit's headline numbers in the terminal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from yincai.cli_support import prepared_engine, settings_of
+from yincai.cockpit import service
+from yincai.cockpit.detection import KIND_NAMES, WarningKind
+from yincai.db import session_scope
+from yincai.errors import YincaiError
+
+# Whoever runs the CLI has shell access to the server and its database: no scope applies.
+SYSTEM_OPERATOR = None
+
+app = typer.Typer(help="数据驾驶舱与预警 / cockpit and early warnings", no_args_is_help=True)
+console = Console()
+
+
+@app.command("warnings")
+def warnings(
+    ctx: typer.Context,
+    district: Annotated[
+        str | None, typer.Option("--district", help="区代码 / district code")
+    ] = None,
+    kind: Annotated[
+        WarningKind | None, typer.Option("--kind", help="只看一类 / one kind only")
+    ] = None,
+    sensitive: Annotated[
+        bool, typer.Option("--sensitive", help="敏感模式 / miss fewer, more false alarms")
+    ] = False,
+) -> None:
+    """预警列表 / the district's early warnings, open ones first."""
+    engine = prepared_engine(settings_of(ctx))
+    try:
+        with session_scope(engine) as session:
+            found = service.early_warnings(
+                session,
+                actor=SYSTEM_OPERATOR,
+                district_code=district,
+                kind=kind,
+                is_sensitive=sensitive,
+            )
+    except YincaiError as problem:
+        console.print(f"[red]{problem.message}[/]")
+        raise typer.Exit(code=1) from problem
+    finally:
+        engine.dispose()
+    table = Table(title=f"预警 / early warnings ({len(found)})")
+    for column in ("等级", "类别", "对象"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("原因", min_width=40)
+    table.add_column("证据", no_wrap=True)
+    table.add_column("已确认")
+    for warning in found:
+        table.add_row(
+            "[red]高[/]" if warning.severity is service.Severity.HIGH else "中",
+            KIND_NAMES[warning.kind],
+            warning.title,
+            warning.reason,
+            warning.link,
+            "✓" if warning.acknowledgement else "",
+        )
+    console.print(table)

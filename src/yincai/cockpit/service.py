@@ -1,0 +1,215 @@
+"""The district cockpit (数据驾驶舱) and its early warnings (预警), for district and school leaders.
+
+Everything is computed on the whole district (standing is relative to every student of an exam),
+then cut to the actor's scope: a district admin sees the district, a school admin their school;
+other roles are refused. Warnings read students' data, so each view is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yincai.cockpit import indicators
+from yincai.cockpit.data import DistrictData, load_district, load_kp_scores
+from yincai.cockpit.detection import (
+    KIND_NAMES,
+    Acknowledgement,
+    EarlyWarning,
+    Severity,
+    WarningKind,
+    WarningSubject,
+    detect_all,
+)
+from yincai.cockpit.models import WarningAcknowledgement
+from yincai.cockpit.warnings import SENSITIVE, STANDARD
+from yincai.errors import Invalid, NotFound
+from yincai.governance import service as governance_service
+from yincai.governance.models import Role, UserAccount
+from yincai.hub.models import District, School
+
+MAX_NOTE_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class Cockpit:
+    scope: str  # "district" or "school"
+    title: str
+    kpis: indicators.Kpis
+    schools: list[indicators.SchoolQuality]
+    weakest_kps: list[indicators.KpQuality]
+    equity: indicators.Equity | None  # district view only
+    trends: list[indicators.TrendPoint]
+    warning_counts: dict[str, int] = field(default_factory=dict)
+    n_open_warnings: int = 0
+
+
+def cockpit(
+    session: Session, *, actor: UserAccount | None, district_code: str | None = None
+) -> Cockpit:
+    """Quality, equity and trends of the actor's district (district admin) or school."""
+    district_id, school_ids = _scope(session, actor=actor, district_code=district_code)
+    data = load_district(session, district_id)
+    view = indicators.standing(data)
+    in_scope_schools = np.isin(np.array(data.school_ids, dtype=np.int64), list(school_ids))
+    in_scope = in_scope_schools[data.student_school] if data.student_ids.size else in_scope_schools
+    kp_scores = load_kp_scores(session, data, [exam.id for exam in data.exams])
+    is_district = actor is None or actor.role is Role.DISTRICT_ADMIN
+    found = _in_scope(_acknowledged(session, district_id, detect_all(data, view)), school_ids)
+    counts: dict[str, int] = {}
+    for warning in found:
+        counts[warning.kind.value] = counts.get(warning.kind.value, 0) + 1
+    title = session.get(District, district_id).name if is_district else _school_name(data, actor)  # type: ignore[union-attr]
+    governance_service.audit(
+        session,
+        actor=actor,
+        action="cockpit_view",
+        object_type="district" if is_district else "school",
+        object_id=district_id if is_district else actor.school_id,  # type: ignore[union-attr,arg-type]
+    )
+    return Cockpit(
+        scope="district" if is_district else "school",
+        title=title,
+        kpis=indicators.kpis(data, view, in_scope),
+        schools=indicators.school_quality(data, view, in_scope),
+        weakest_kps=indicators.kp_quality(data, kp_scores, in_scope_schools)[
+            : indicators.N_WEAKEST_KPS
+        ],
+        equity=indicators.equity(data, view) if is_district else None,
+        trends=indicators.trends(data, view, in_scope, with_equity=is_district),
+        warning_counts=counts,
+        n_open_warnings=sum(1 for w in found if w.acknowledgement is None),
+    )
+
+
+def early_warnings(
+    session: Session,
+    *,
+    actor: UserAccount | None,
+    district_code: str | None = None,
+    kind: WarningKind | None = None,
+    is_sensitive: bool = False,
+) -> list[EarlyWarning]:
+    """The warnings in the actor's scope, open ones first, then by severity and kind; sensitive
+    limits miss fewer cases at the cost of more false alarms."""
+    district_id, school_ids = _scope(session, actor=actor, district_code=district_code)
+    data = load_district(session, district_id)
+    limits = SENSITIVE if is_sensitive else STANDARD
+    found = _in_scope(detect_all(data, indicators.standing(data), limits), school_ids)
+    if kind is not None:
+        found = [w for w in found if w.kind is kind]
+    found = _acknowledged(session, district_id, found)
+    governance_service.audit(
+        session,
+        actor=actor,
+        action="warnings_view",
+        object_type="school" if actor and actor.role is Role.SCHOOL_ADMIN else "district",
+        object_id=actor.school_id if actor and actor.role is Role.SCHOOL_ADMIN else district_id,  # type: ignore[arg-type]
+    )
+    order = list(WarningKind)
+    return sorted(
+        found,
+        key=lambda w: (
+            w.acknowledgement is not None,
+            w.severity is not Severity.HIGH,
+            order.index(w.kind),
+            w.key,
+        ),
+    )
+
+
+def acknowledge(
+    session: Session, *, actor: UserAccount, key: str, note: str = ""
+) -> WarningAcknowledgement:
+    """Record that the actor has seen a warning in their scope, with an optional note."""
+    governance_service.require_role(actor, *governance_service.ADMIN_ROLES)
+    note = note.strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise Invalid(f"备注最多 {MAX_NOTE_LENGTH} 字 / the note is too long")
+    district_id, school_ids = _scope(session, actor=actor)
+    data = load_district(session, district_id)
+    current = _in_scope(detect_all(data, indicators.standing(data), SENSITIVE), school_ids)
+    if key not in {w.key for w in current}:
+        raise NotFound(f"预警 {key} 不存在或不在您的范围内 / no such warning in your scope")
+    row = WarningAcknowledgement(
+        district_id=district_id,
+        warning_key=key,
+        acknowledged_by=actor.id,
+        acknowledged_at=datetime.now(UTC),
+        note=note,
+    )
+    session.add(row)
+    session.flush()
+    governance_service.audit(
+        session, actor=actor, action="warning_acknowledge", object_type="warning", object_id=key
+    )
+    return row
+
+
+def _scope(
+    session: Session, *, actor: UserAccount | None, district_code: str | None = None
+) -> tuple[int, set[int]]:
+    """The district and the school ids in sight; None is the operator (whole district)."""
+    if actor is None:
+        query = select(District.id).order_by(District.id)
+        if district_code is not None:
+            query = query.where(District.code == district_code)
+        district_id = session.scalars(query).first()
+        if district_id is None:
+            raise NotFound(f"区 {district_code or ''} 不存在 / no such district")
+        return district_id, set(
+            session.scalars(select(School.id).where(School.district_id == district_id))
+        )
+    governance_service.require_role(actor, *governance_service.ADMIN_ROLES)
+    school_ids = set(session.scalars(governance_service.visible_school_ids(actor)))
+    return actor.district_id, school_ids
+
+
+def _school_name(data: DistrictData, actor: UserAccount | None) -> str:
+    if actor is None or actor.school_id not in data.school_ids:
+        return ""
+    return data.school_names[data.school_ids.index(actor.school_id)]
+
+
+def _in_scope(found: list[EarlyWarning], school_ids: set[int]) -> list[EarlyWarning]:
+    return [w for w in found if w.subject.school_id in school_ids]
+
+
+def _acknowledged(
+    session: Session, district_id: int, found: list[EarlyWarning]
+) -> list[EarlyWarning]:
+    """The warnings with their latest acknowledgement attached."""
+    rows = session.scalars(
+        select(WarningAcknowledgement)
+        .where(WarningAcknowledgement.district_id == district_id)
+        .order_by(WarningAcknowledgement.acknowledged_at, WarningAcknowledgement.id)
+    ).all()
+    latest = {row.warning_key: row for row in rows}
+    out = []
+    for warning in found:
+        row = latest.get(warning.key)
+        seen = (
+            None
+            if row is None
+            else Acknowledgement(row.acknowledged_by, row.acknowledged_at, row.note)
+        )
+        out.append(replace(warning, acknowledgement=seen))
+    return out
+
+
+__all__ = [
+    "KIND_NAMES",
+    "Acknowledgement",
+    "Cockpit",
+    "EarlyWarning",
+    "Severity",
+    "WarningKind",
+    "WarningSubject",
+    "acknowledge",
+    "cockpit",
+    "early_warnings",
+]

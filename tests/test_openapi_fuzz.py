@@ -1,0 +1,96 @@
+"""Property-based fuzzing of the JSON API from its own OpenAPI document (Schemathesis): whatever
+a logged-in district admin sends, no operation answers with a server error (5xx)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+
+from tests.governance.world import build_world
+from tests.web.clients import logged_in, session_token
+from yincai.config import Settings
+from yincai.db import make_engine, session_scope
+from yincai.web.app import create_app
+
+MAX_EXAMPLES = 25  # per operation: ~15 operations, well under a minute per backend
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass(frozen=True)
+class Login:
+    cookies: dict[str, str]
+    token: str
+
+
+@pytest.fixture(scope="module")
+def fuzzed(make_module_database: Callable[[], Settings]) -> Iterator[tuple[object, Login]]:
+    """The app on a fresh scope world, and a district admin's session cookie and CSRF token."""
+    database = make_module_database()
+    engine = make_engine(database)
+    with session_scope(engine) as session:
+        world = build_world(session)
+    engine.dispose()
+    app = create_app(database)
+    with TestClient(app) as client:
+        logged_in(client, world.usernames["district_admin"])
+        login = Login(dict(client.cookies), session_token(client))
+        yield app, login
+
+
+@pytest.fixture(scope="module")
+def make_module_database(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, _schemas: list[str]
+) -> Callable[[], Settings]:
+    from tests.conftest import _new_settings
+    from yincai.migrations import upgrade
+
+    def make() -> Settings:
+        settings = _new_settings(backend, tmp_path_factory.mktemp("fuzz"), _schemas)
+        engine = make_engine(settings)
+        upgrade(engine)
+        engine.dispose()
+        return settings
+
+    return make
+
+
+def test_no_operation_answers_a_logged_in_admin_with_a_server_error(
+    fuzzed: tuple[object, Login],
+) -> None:
+    app, login = fuzzed
+    # Changing one's own password would end the session the rest of the run depends on.
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app).exclude(
+        path="/api/governance/me/password"
+    )
+    failures: list[str] = []
+    statuses: list[int] = []
+    n_operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        n_operations += 1
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
+        def call(case: schemathesis.Case) -> None:
+            response = case.call(cookies=login.cookies, headers={"X-CSRF-Token": login.token})
+            statuses.append(response.status_code)
+            if response.status_code >= 500:
+                failures.append(f"{case.method} {case.formatted_path}: {response.status_code}")
+
+        call()
+    assert n_operations >= 10  # the walk reached the API
+    assert statuses.count(200) >= n_operations  # as a logged-in admin, not bounced with 401
+    assert 401 not in statuses
+    assert failures == []
