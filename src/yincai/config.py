@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     language: str = Field(default="zh", description="interface language: zh or en")
     show_ranks: bool = Field(
         default=True,
-        description="district setting: ranks and score-band tables on staff copies (never families')",
+        description="district setting: ranks and 一分一段表 on staff copies only",
     )
     cookie_secure: bool = Field(default=False, description="mark session cookies Secure (HTTPS)")
 
