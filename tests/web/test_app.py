@@ -34,7 +34,7 @@ def test_health_reports_the_database_dialect(demo_settings: Settings, backend: s
     assert response.json()["database"] == backend
 
 
-def test_landing_page_shows_the_login_and_district_counts_but_no_school(
+def test_landing_page_shows_the_login_and_lists_the_schools_but_no_person(
     demo_settings: Settings,
 ) -> None:
     with TestClient(create_app(demo_settings)) as client:
@@ -47,7 +47,8 @@ def test_landing_page_shows_the_login_and_district_counts_but_no_school(
     assert "示范区" in page.text
     assert anonymous_api.status_code == 401
     assert len(schools) >= 12
-    assert all(school["name"] not in page.text for school in schools)
+    assert all(school["name"] in page.text for school in schools)  # schools are public facts
+    assert "20260100001" not in page.text  # no student number, no personal data
 
 
 def test_district_admin_home_lists_every_school(demo_settings: Settings) -> None:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from yincai.governance.models import Role
-from yincai.hub import views
+from yincai.hub import directory, views
 from yincai.web.deps import CurrentUser, DbSession, OptionalUser
 from yincai.web.templating import templates
 
@@ -16,11 +16,17 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 def landing(request: Request, session: DbSession, user: OptionalUser) -> Response:
-    """The login form with district-level counts only (logged in → home)."""
+    """The login form and the district's schools: public facts, no personal data."""
     if user is not None:
         return RedirectResponse("/home", status_code=303)
     return templates.TemplateResponse(
-        request, "hub/landing.html", {"counts": views.district_counts(session), "next": "/home"}
+        request,
+        "hub/landing.html",
+        {
+            "counts": views.district_counts(session),
+            "overview": directory.district_overview(session),
+            "next": "/home",
+        },
     )
 
 
