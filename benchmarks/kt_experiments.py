@@ -52,9 +52,12 @@ def make(name: str) -> Any:
         "flr": lambda: tracing.FeatureLogistic(**PARAMS),
         "dkt": lambda: _dkt(),
         "mirt": lambda: tracing.OnlineMIRT(
-            random_state=0, **{"l2": 1e-4, "n_samples": 4096, "guessing": True, **PARAMS}
+            random_state=0, **{"l2": 1e-4, "n_samples": 8192, "guessing": True, **PARAMS}
         ),
         "stack": lambda: tracing.KTStack(models=_stack_members(), random_state=0),
+        "stack-l2": lambda: tracing.KTStack(
+            models=[tracing.FeatureLogistic(l2=1e-5), *_stack_members()], random_state=0
+        ),
         "stack-mirt": lambda: tracing.KTStack(
             models=[
                 *_stack_members(),

@@ -66,6 +66,16 @@ CASES = {
     "PFA": Case(lambda: tracing.PFA(), _tracing_data, _tracing_predict),
     "Elo": Case(lambda: tracing.Elo(), _tracing_data, _tracing_predict),
     "FeatureLogistic": Case(lambda: tracing.FeatureLogistic(), _tracing_data, _tracing_predict),
+    "KTStack": Case(
+        lambda: tracing.KTStack(models=[tracing.Elo(), tracing.PFA()], random_state=0),
+        _tracing_data,
+        _tracing_predict,
+    ),
+    "OnlineMIRT": Case(
+        lambda: tracing.OnlineMIRT(n_dims=2, n_samples=256, max_iter=100, random_state=0),
+        _tracing_data,
+        _tracing_predict,
+    ),
 }
 
 

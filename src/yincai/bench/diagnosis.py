@@ -50,6 +50,15 @@ def tracing_models(*, deep: bool = False) -> dict[str, Callable[[], TracingModel
         "PFA": lambda: tracing.PFA(),
         "Elo": lambda: tracing.Elo(),
         "FeatureLogistic": lambda: tracing.FeatureLogistic(l2=1e-4),
+        "KTStack": lambda: tracing.KTStack(
+            models=[
+                tracing.FeatureLogistic(l2=1e-4),
+                tracing.BKT(random_state=0),
+                tracing.Elo(),
+                tracing.PFA(),
+            ],
+            random_state=0,
+        ),
     }
     if deep and importlib.util.find_spec("torch") is not None:  # the extra: pip install .[torch]
         from yincai.science.tracing.deep import DKT

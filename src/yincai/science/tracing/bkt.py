@@ -406,7 +406,8 @@ class BKT(Estimator):
         learned = [name for name in PARAM_NAMES if self.forgetting or name != "forget"]
 
         def em(values: dict[str, FloatArray]) -> tuple[dict[str, FloatArray], FloatArray]:
-            stats, skill_log_lik = _e_step(data, values, self.forgetting)
+            with np.errstate(under="ignore"):  # tiny float32 probabilities may flush to 0
+                stats, skill_log_lik = _e_step(data, values, self.forgetting)
             return self._m_step(values, data, stats), skill_log_lik
 
         # SQUAREM (Varadhan & Roland, 2008), per skill in logit space: two EM steps, a jump
@@ -446,7 +447,8 @@ class BKT(Estimator):
                 stacklevel=2,
             )
         if log_lik is None:
-            log_lik = _log_likelihood(data, params)
+            with np.errstate(under="ignore"):
+                log_lik = _log_likelihood(data, params)
         best = np.argmax(log_lik, axis=0)
         columns = np.arange(n_skills)
         for name in PARAM_NAMES:

@@ -134,13 +134,14 @@ class OnlineMIRT(Estimator):
         ]
         if self.guessing:
             start.append(np.full(n_items, np.log(INITIAL_GUESS) - np.log1p(-INITIAL_GUESS)))
-        result = minimize(
-            loss,
-            np.concatenate(start),
-            jac=True,
-            method="L-BFGS-B",
-            options={"maxiter": self.max_iter},
-        )
+        with np.errstate(under="ignore"):  # posterior weights of unlikely draws flush to 0
+            result = minimize(
+                loss,
+                np.concatenate(start),
+                jac=True,
+                method="L-BFGS-B",
+                options={"maxiter": self.max_iter},
+            )
         if result.nit >= self.max_iter:
             warnings.warn(
                 f"OnlineMIRT stopped at max_iter={self.max_iter}", ConvergenceWarning, stacklevel=2
@@ -185,7 +186,8 @@ class OnlineMIRT(Estimator):
             before = np.cumsum(step, axis=0) - step  # log-likelihood of all earlier rows
             segment = np.cumsum(new_student[lo:hi]) - 1
             before -= before[np.flatnonzero(new_student[lo:hi])][segment]
-            weights = np.exp(before - before.max(axis=1, keepdims=True))
+            with np.errstate(under="ignore"):
+                weights = np.exp(before - before.max(axis=1, keepdims=True))
             result[rows] = np.sum(weights * table.T[item], axis=1) / weights.sum(axis=1)
         return result
 
@@ -202,5 +204,6 @@ class OnlineMIRT(Estimator):
         wrong = np.zeros_like(right)
         np.add.at(wrong, (student_codes, item_codes), 1.0 - outcome)
         log_lik = right @ np.log(table).T + wrong @ np.log1p(-table).T
-        posterior = np.exp(log_lik - logsumexp(log_lik, axis=1, keepdims=True))
+        with np.errstate(under="ignore"):
+            posterior = np.exp(log_lik - logsumexp(log_lik, axis=1, keepdims=True))
         return np.asarray(posterior @ table, dtype=np.float64)
