@@ -104,3 +104,13 @@ def test_static_assets_are_served_locally(demo_settings: Settings) -> None:
     links = re.findall(r'(?:href|src)="([^"]+)"', page.text)
     assert links
     assert all(link.startswith("/") for link in links)  # nothing from another host
+
+
+def test_an_id_beyond_the_integer_range_is_not_found_not_a_server_error(
+    demo_settings: Settings,
+) -> None:
+    with TestClient(create_app(demo_settings)) as client:
+        logged_in(client, "admin", DEMO_PASSWORD)
+        response = client.get("/api/hub/schools/2147483648")
+    assert response.status_code == 404
+    assert "detail" in response.json()

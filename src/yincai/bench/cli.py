@@ -126,6 +126,16 @@ def bench_practice(ctx: typer.Context, json_path: JsonOption = None) -> None:
     write_json(json_path, rows)
 
 
+@app.command("cockpit")
+def bench_cockpit(ctx: typer.Context, json_path: JsonOption = None) -> None:
+    """预警对照真值与班级报告并发延迟 / early warnings vs planted cases, class-report p95."""
+    from yincai.bench import cockpit
+
+    rows = cockpit.run(settings_of(ctx).data_dir)
+    print_rows("驾驶舱预警与并发 / cockpit warnings and latency", rows)
+    write_json(json_path, rows)
+
+
 @app.command("all")
 def bench_all(
     datasets: DatasetsOption,
@@ -135,7 +145,7 @@ def bench_all(
     ] = Path("bench-results/demo"),
 ) -> None:
     """全部基准 / every benchmark: imports, IRT, diagnosis datasets, then the demo district."""
-    from yincai.bench import diagnosis, imports, irt, mastery, practice, reports
+    from yincai.bench import cockpit, diagnosis, imports, irt, mastery, practice, reports
 
     _ensure_demo(demo_dir)
     rows: list[dict[str, Any]] = []
@@ -146,6 +156,7 @@ def bench_all(
         ("知识点掌握 vs 真值 / mastery vs ground truth", lambda: mastery.run(demo_dir)),
         ("考试报告 / exam reports", lambda: reports.run(demo_dir)),
         ("个性化练习 / personalised practice", lambda: practice.run(demo_dir)),
+        ("驾驶舱预警与并发 / cockpit warnings and latency", lambda: cockpit.run(demo_dir)),
     ):
         suite = run()
         print_rows(title, suite)

@@ -116,7 +116,7 @@ def _standing_change(
     after = np.full(n_students, np.nan)
     spans = [(-1, -1)] * n_students
     present = np.isfinite(view.z)
-    for column in np.flatnonzero(present.sum(axis=0) >= 2):
+    for column in np.flatnonzero(present.sum(axis=0) >= 2).tolist():
         sat = np.flatnonzero(present[:, column])
         recent = sat[1:][-N_RECENT_EXAMS:]
         before[column] = view.z[sat[0], column]
@@ -142,7 +142,7 @@ def decline_warnings(
         limit=limits.decline,
     )
     found = []
-    for row in np.flatnonzero(signals.is_flagged):
+    for row in np.flatnonzero(signals.is_flagged).tolist():
         parts = []
         evidence: dict[str, float] = {"combined_z": round(float(signals.combined[row]), 2)}
         first, last = spans[row]
@@ -206,10 +206,10 @@ def absence_warnings(
         n_absent, n_expected, false_alarms=limits.absence_false_alarms
     )
     found = []
-    for row in np.flatnonzero(is_flagged):
+    for row in np.flatnonzero(is_flagged).tolist():
         class_index = int(data.student_class[row])
         student_id = int(data.student_ids[row])
-        missed = [_short(data, k) for k in np.flatnonzero(data.is_absent[:, row])]
+        missed = [_short(data, k) for k in np.flatnonzero(data.is_absent[:, row]).tolist()]
         found.append(
             EarlyWarning(
                 key=f"{WarningKind.CHRONIC_ABSENCE}:{student_id}",
@@ -248,7 +248,7 @@ def class_warnings(
         standing, data.student_class, data.class_school, limit=limits.class_z
     )
     found = []
-    for k in np.flatnonzero(result.is_flagged):
+    for k in np.flatnonzero(result.is_flagged).tolist():
         school = int(data.class_school[k])
         found.append(
             EarlyWarning(
@@ -307,7 +307,7 @@ def school_warnings(
     mean_last = group_means(z_last, school, n_schools)
     labels = (round_label(data, by_round[0]), round_label(data, by_round[-1]))
     found = []
-    for k in np.flatnonzero(result.is_flagged):
+    for k in np.flatnonzero(result.is_flagged).tolist():
         gap_first, gap_last = urban_first - mean_first[k], urban_last - mean_last[k]
         if data.school_settings[k] is not Setting.URBAN and np.isfinite(gap_first):
             reason = (

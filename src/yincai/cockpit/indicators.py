@@ -56,7 +56,7 @@ def icc(values: npt.ArrayLike, groups: npt.ArrayLike) -> float:
     denominator = ms_between + (n0 - 1) * ms_within
     if denominator <= 0:
         return float("nan")
-    return max(0.0, (ms_between - ms_within) / denominator)
+    return max(0.0, float((ms_between - ms_within) / denominator))
 
 
 def rates(totals: FloatArray, full_scores: FloatArray) -> tuple[float, float, float]:

@@ -345,5 +345,6 @@ def detect_missing_classes(sat: BoolArray, eligible: BoolArray) -> BoolArray:
     eligible = np.asarray(eligible, dtype=bool)
     if sat.shape != eligible.shape:
         raise ValueError(f"sat and eligible differ in shape: {sat.shape}, {eligible.shape}")
-    sat_some = (sat & eligible).any(axis=0)
-    return eligible & ~sat & sat_some[np.newaxis, :]
+    sat_some: BoolArray = np.asarray((sat & eligible).any(axis=0))
+    missing: BoolArray = eligible & ~sat & sat_some[np.newaxis, :]
+    return missing

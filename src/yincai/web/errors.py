@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound, YincaiError
 from yincai.web.deps import NotAuthenticated
@@ -34,6 +35,13 @@ def install(app: FastAPI) -> None:
         return templates.TemplateResponse(
             request, "error.html", {"status": status, "message": exc.message}, status_code=status
         )
+
+    # An id beyond the database's integer range (SQLite raises OverflowError, PostgreSQL a
+    # DataError) names nothing that can exist: answer 404 like any unknown id, never 500.
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, _exc: Exception) -> Response:
+        return await _handle(request, NotFound("不存在 / no such object"))
 
     @app.exception_handler(NotAuthenticated)
     async def _login_first(request: Request, _exc: NotAuthenticated) -> Response:
