@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
 from rich.console import Console
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from yincai.config import Settings
-from yincai.db import make_engine
+from yincai.db import make_engine, session_scope
+from yincai.errors import YincaiError
 from yincai.migrations import upgrade
 
 
@@ -31,3 +36,18 @@ def serve_app(settings: Settings, *, host: str, port: int) -> None:
 
     Console().print(f"[bold green]因材已启动 / yincai is running:[/] http://{host}:{port}/")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@contextmanager
+def command_session(ctx: typer.Context) -> Iterator[Session]:
+    """A command's unit of work: a migrated database, one commit, and a service's error printed
+    in red with exit code 1 (nothing written)."""
+    engine = prepared_engine(settings_of(ctx))
+    try:
+        with session_scope(engine) as session:
+            yield session
+    except YincaiError as problem:
+        Console(stderr=True).print(f"[red]{problem.message}[/]")
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()

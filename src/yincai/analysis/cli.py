@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, NoReturn
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -13,9 +13,7 @@ from yincai.analysis import service
 from yincai.analysis.exam import ExamReport
 from yincai.analysis.student import StudentReport, TeacherStudentReport
 from yincai.analysis.xlsx import write_exam_workbook
-from yincai.cli_support import prepared_engine, settings_of
-from yincai.db import session_scope
-from yincai.errors import YincaiError
+from yincai.cli_support import command_session
 
 # Whoever runs the CLI has shell access to the server and its database: no scope applies.
 SYSTEM_OPERATOR = None
@@ -32,11 +30,6 @@ def _percent(value: float | None) -> str:
     return _number(value, "{:.1%}")
 
 
-def _fail(problem: YincaiError) -> NoReturn:
-    console.print(f"[red]{problem.message}[/]")
-    raise typer.Exit(code=1)
-
-
 @app.command("exam")
 def exam(
     ctx: typer.Context,
@@ -51,21 +44,15 @@ def exam(
     ] = False,
 ) -> None:
     """考试分析报告 / the exam report of the district, a school or a class."""
-    engine = prepared_engine(settings_of(ctx))
-    try:
-        with session_scope(engine) as session:
-            scope = service.resolve_scope(session, school_code=school, class_name=class_name)
-            report = service.exam_report(
-                session,
-                actor=SYSTEM_OPERATOR,
-                assessment_code=code,
-                scope=scope,
-                show_ranks=not no_ranks,
-            )
-    except YincaiError as problem:
-        _fail(problem)
-    finally:
-        engine.dispose()
+    with command_session(ctx) as session:
+        scope = service.resolve_scope(session, school_code=school, class_name=class_name)
+        report = service.exam_report(
+            session,
+            actor=SYSTEM_OPERATOR,
+            assessment_code=code,
+            scope=scope,
+            show_ranks=not no_ranks,
+        )
     _print_exam(report)
     if xlsx is not None:
         console.print(f"写入 / wrote {write_exam_workbook(report, xlsx)}")
@@ -91,23 +78,17 @@ def student(
     ] = False,
 ) -> None:
     """学生成绩报告 / one student's report on one exam."""
-    engine = prepared_engine(settings_of(ctx))
     chosen: Literal["teacher", "family"] = "family" if audience == "family" else "teacher"
-    try:
-        with session_scope(engine) as session:
-            report = service.student_report(
-                session,
-                actor=SYSTEM_OPERATOR,
-                student_number=number,
-                assessment_code=exam_code,
-                audience=chosen,
-                show_ranks=ranks,
-                include_mastery=mastery,
-            )
-    except YincaiError as problem:
-        _fail(problem)
-    finally:
-        engine.dispose()
+    with command_session(ctx) as session:
+        report = service.student_report(
+            session,
+            actor=SYSTEM_OPERATOR,
+            student_number=number,
+            assessment_code=exam_code,
+            audience=chosen,
+            show_ranks=ranks,
+            include_mastery=mastery,
+        )
     _print_student(report)
 
 

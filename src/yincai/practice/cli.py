@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from yincai.cli_support import prepared_engine, settings_of
-from yincai.db import session_scope
-from yincai.errors import YincaiError
+from yincai.cli_support import command_session
 from yincai.practice import service
 from yincai.practice.plans import PracticeSet, ReteachPlan
 
@@ -33,11 +31,6 @@ BandOption = Annotated[
 SchoolOption = Annotated[str, typer.Option("--school", help="学校代码 / school code")]
 ClassOption = Annotated[str, typer.Option("--class", help="班级 / class name")]
 SubjectOption = Annotated[str, typer.Option("--subject", help="科目代码 / subject code")]
-
-
-def _fail(problem: YincaiError) -> NoReturn:
-    console.print(f"[red]{problem.message}[/]")
-    raise typer.Exit(code=1)
 
 
 def _band(text: str) -> tuple[float, float]:
@@ -68,22 +61,16 @@ def student(
     subject: SubjectOption = "MATH",
 ) -> None:
     """一名学生的个性化练习（含答案）/ one student's practice set with its answer key."""
-    engine = prepared_engine(settings_of(ctx))
-    try:
-        with session_scope(engine) as session:
-            practice = service.student_practice(
-                session,
-                student_number=number,
-                n_items=n_items,
-                success_band=_band(band),
-                as_of=_day(as_of),
-                subject_code=subject,
-                actor=SYSTEM_OPERATOR,
-            )
-    except YincaiError as problem:
-        _fail(problem)
-    finally:
-        engine.dispose()
+    with command_session(ctx) as session:
+        practice = service.student_practice(
+            session,
+            student_number=number,
+            n_items=n_items,
+            success_band=_band(band),
+            as_of=_day(as_of),
+            subject_code=subject,
+            actor=SYSTEM_OPERATOR,
+        )
     print_practice(practice)
 
 
@@ -101,23 +88,17 @@ def school_class(
     ] = False,
 ) -> None:
     """全班每人一份练习 / a practice set for every student of a class."""
-    engine = prepared_engine(settings_of(ctx))
-    try:
-        with session_scope(engine) as session:
-            sets = service.class_practice(
-                session,
-                school_code=school,
-                class_name=class_name,
-                n_items=n_items,
-                success_band=_band(band),
-                as_of=_day(as_of),
-                subject_code=subject,
-                actor=SYSTEM_OPERATOR,
-            )
-    except YincaiError as problem:
-        _fail(problem)
-    finally:
-        engine.dispose()
+    with command_session(ctx) as session:
+        sets = service.class_practice(
+            session,
+            school_code=school,
+            class_name=class_name,
+            n_items=n_items,
+            success_band=_band(band),
+            as_of=_day(as_of),
+            subject_code=subject,
+            actor=SYSTEM_OPERATOR,
+        )
     table = Table(title=f"{school} {class_name} 个性化练习 / practice sets ({len(sets)})")
     for column in ("学号", "姓名", "薄弱知识点（按优先级）", "先修", "题数", "题型", "区间内"):
         table.add_column(column)
@@ -147,21 +128,15 @@ def reteach(
     subject: SubjectOption = "MATH",
 ) -> None:
     """班级补教建议：需重讲的知识点与诊断题 / points to re-teach and their diagnostic items."""
-    engine = prepared_engine(settings_of(ctx))
-    try:
-        with session_scope(engine) as session:
-            plan = service.reteach_plan(
-                session,
-                school_code=school,
-                class_name=class_name,
-                as_of=_day(as_of),
-                subject_code=subject,
-                actor=SYSTEM_OPERATOR,
-            )
-    except YincaiError as problem:
-        _fail(problem)
-    finally:
-        engine.dispose()
+    with command_session(ctx) as session:
+        plan = service.reteach_plan(
+            session,
+            school_code=school,
+            class_name=class_name,
+            as_of=_day(as_of),
+            subject_code=subject,
+            actor=SYSTEM_OPERATOR,
+        )
     print_reteach(plan)
 
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, NoReturn
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
 
 from yincai.analysis import service as analysis_service
-from yincai.cli_support import prepared_engine, settings_of
-from yincai.db import session_scope
-from yincai.errors import YincaiError
+from yincai.cli_support import command_session
 from yincai.practice import service as practice_service
 from yincai.reports.booklet_adapter import practice_booklet_pdf
 from yincai.reports.exam_pdf import exam_report_pdf
@@ -21,11 +19,6 @@ app = typer.Typer(help="PDF 报告与练习册 / PDF reports and practice bookle
 console = Console()
 
 OutputOption = Annotated[Path, typer.Option("-o", "--output", help="PDF 文件 / the PDF to write")]
-
-
-def _fail(problem: YincaiError) -> NoReturn:
-    console.print(f"[red]{problem.message}[/]")
-    raise typer.Exit(code=1)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -46,19 +39,11 @@ def exam(
     ] = False,
 ) -> None:
     """考试分析报告 PDF / the exam report of the district, a school or a class."""
-    engine = prepared_engine(settings_of(ctx))
-    try:
-        with session_scope(engine) as session:
-            scope = analysis_service.resolve_scope(
-                session, school_code=school, class_name=class_name
-            )
-            report = analysis_service.exam_report(
-                session, assessment_code=code, scope=scope, show_ranks=not no_ranks
-            )
-    except YincaiError as problem:
-        _fail(problem)
-    finally:
-        engine.dispose()
+    with command_session(ctx) as session:
+        scope = analysis_service.resolve_scope(session, school_code=school, class_name=class_name)
+        report = analysis_service.exam_report(
+            session, assessment_code=code, scope=scope, show_ranks=not no_ranks
+        )
     _write(output, exam_report_pdf(report))
 
 
@@ -84,21 +69,15 @@ def student(
 ) -> None:
     """学生成绩报告单 PDF（默认家长版，不含名次）/ one student's report, family copy by default."""
     chosen: Literal["teacher", "family"] = "teacher" if audience == "teacher" else "family"
-    engine = prepared_engine(settings_of(ctx))
-    try:
-        with session_scope(engine) as session:
-            report = analysis_service.student_report(
-                session,
-                student_number=number,
-                assessment_code=exam_code,
-                audience=chosen,
-                show_ranks=ranks and chosen == "teacher",
-                include_mastery=mastery,
-            )
-    except YincaiError as problem:
-        _fail(problem)
-    finally:
-        engine.dispose()
+    with command_session(ctx) as session:
+        report = analysis_service.student_report(
+            session,
+            student_number=number,
+            assessment_code=exam_code,
+            audience=chosen,
+            show_ranks=ranks and chosen == "teacher",
+            include_mastery=mastery,
+        )
     _write(output, student_report_pdf(report))
 
 
@@ -111,14 +90,8 @@ def booklet(
     n_items: Annotated[int, typer.Option("-n", min=1, max=40, help="每人题数 / items each")] = 10,
 ) -> None:
     """全班个性化练习册 PDF（每人一册，答案附后）/ a class's personalised practice booklets."""
-    engine = prepared_engine(settings_of(ctx))
-    try:
-        with session_scope(engine) as session:
-            sets = practice_service.class_practice(
-                session, school_code=school, class_name=class_name, n_items=n_items
-            )
-    except YincaiError as problem:
-        _fail(problem)
-    finally:
-        engine.dispose()
+    with command_session(ctx) as session:
+        sets = practice_service.class_practice(
+            session, school_code=school, class_name=class_name, n_items=n_items
+        )
     _write(output, practice_booklet_pdf(sets))
