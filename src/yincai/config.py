@@ -34,6 +34,9 @@ class Settings(BaseSettings):
         description="district setting: ranks and 一分一段表 on staff copies only",
     )
     cookie_secure: bool = Field(default=False, description="mark session cookies Secure (HTTPS)")
+    web_threads: int = Field(
+        default=8, ge=1, le=256, description="threads that run the web routes (per process)"
+    )
 
     @property
     def sqlite_path(self) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,6 +13,8 @@ from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from yincai.config import Settings
+
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -66,6 +69,29 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
+        connection.info["wrote"] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_execute(
+        connection: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
+    ) -> None:
+        # WAL cannot turn a read transaction into a write once another connection has committed
+        # since its snapshot ("database is locked", without waiting). So a transaction's first
+        # write ends its read-only snapshot and takes the write lock, waiting its turn: SQLite
+        # then behaves like PostgreSQL's default READ COMMITTED instead of failing. (Inside a
+        # savepoint the outer transaction cannot be ended, and nothing changes.)
+        if connection.info.get("wrote", True) or not _WRITES.match(statement):
+            return
+        connection.info["wrote"] = True
+        if connection.in_nested_transaction():
+            return
+        raw = connection.connection.dbapi_connection
+        raw.execute("COMMIT")
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+        except Exception:
+            raw.execute("BEGIN")  # the caller's rollback then finds the transaction it expects
+            raise
 
 
 @contextmanager

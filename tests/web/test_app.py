@@ -2,14 +2,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.web.clients import logged_in
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
-from yincai.governance.models import Role, UserAccount
+from yincai.governance.models import AuditEvent, Role, UserAccount
+from yincai.hub.models import TeachingAssignment
 from yincai.web.app import create_app
 
 DEMO_PASSWORD = "yincai-demo-2026"
@@ -114,3 +116,38 @@ def test_an_id_beyond_the_integer_range_is_not_found_not_a_server_error(
         response = client.get("/api/hub/schools/2147483648")
     assert response.status_code == 404
     assert "detail" in response.json()
+
+
+def test_concurrent_page_views_that_write_audit_rows_all_succeed(
+    demo_settings: Settings,
+) -> None:
+    # More requests in flight than threads and pooled connections: a connection held between
+    # the login check and the route once deadlocked the pool, and SQLite refused audit writes
+    # from read transactions whose snapshot another view had made stale.
+    settings = demo_settings.model_copy(update={"web_threads": 3})
+    engine = make_engine(settings)
+    with session_scope(engine) as session:
+        username, teacher_id = session.execute(
+            select(UserAccount.username, UserAccount.teacher_id).where(
+                UserAccount.role == Role.TEACHER
+            )
+        ).first()  # type: ignore[misc]
+        class_id = session.scalar(
+            select(TeachingAssignment.school_class_id).where(
+                TeachingAssignment.teacher_id == teacher_id
+            )
+        )
+        audited_before = session.scalar(select(func.count()).select_from(AuditEvent))
+    n_views = 40
+    with TestClient(create_app(settings)) as client:
+        logged_in(client, username, DEMO_PASSWORD)
+        with ThreadPoolExecutor(max_workers=n_views) as pool:
+            statuses = list(
+                pool.map(lambda _: client.get(f"/classes/{class_id}").status_code, range(n_views))
+            )
+    with session_scope(engine) as session:
+        audited_after = session.scalar(select(func.count()).select_from(AuditEvent))
+    engine.dispose()
+    assert statuses == [200] * n_views
+    assert audited_after is not None and audited_before is not None
+    assert audited_after - audited_before >= n_views

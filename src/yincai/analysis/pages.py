@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yincai.analysis import service
+from yincai.analysis.cache import ExamCache
 from yincai.analysis.exam import ExamReport, ReportScope
 from yincai.analysis.student import StudentReport, TeacherStudentReport
 from yincai.analysis.xlsx import exam_workbook_bytes
@@ -34,6 +35,8 @@ from yincai.hub.models import (
 )
 from yincai.reports.maths import text_html
 from yincai.web.deps import CurrentUser, DbSession
+from yincai.web.fragments import FragmentCache
+from yincai.web.i18n import language_of, translator
 from yincai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -65,6 +68,12 @@ def ranks_allowed(request: Request) -> bool:
     """The district setting (default on for staff), narrowed by ``?ranks=0`` on the page."""
     setting = bool(getattr(request.app.state.settings, "show_ranks", SHOWS_RANKS_BY_DEFAULT))
     return setting and request.query_params.get("ranks", "1") != "0"
+
+
+def exam_cache(request: Request) -> ExamCache:
+    """The application's exams kept between requests (see ``analysis.cache``)."""
+    cache: ExamCache = request.app.state.exam_cache
+    return cache
 
 
 def _assessment(session: Session, assessment_id: int) -> Assessment:
@@ -125,6 +134,7 @@ def _exam_report(
         assessment_code=assessment.code,
         scope=scope,
         show_ranks=ranks_allowed(request),
+        cache=exam_cache(request),
     )
     return assessment, report
 
@@ -308,6 +318,19 @@ def exam_report_page(
     )
     query = request.url.query
     audit_exam(session, user, report, "exam_report_view", assessment_id)
+    language = language_of(request, request.app.state.settings.language)
+
+    def render_body() -> str:
+        return templates.get_template("analysis/_exam_body.html").render(
+            report=report,
+            assessment_id=assessment_id,
+            links=links,
+            charts=exam_charts(report),
+            _=translator(language),
+        )
+
+    fragments: FragmentCache = request.app.state.fragments
+    body = fragments.get(report, ("exam", language, tuple(sorted(links.items()))), render_body)
     return templates.TemplateResponse(
         request,
         "analysis/exam.html",
@@ -315,8 +338,7 @@ def exam_report_page(
             "report": report,
             "assessment_id": assessment_id,
             "options": options,
-            "links": links,
-            "charts": exam_charts(report),
+            "body": body,
             "query": query,
             "ranks_query": _without(query, "ranks"),
         },
@@ -397,6 +419,7 @@ def _student_report(
         assessment_code=assessment.code,
         audience=audience,
         show_ranks=audience == "teacher" and ranks_allowed(request),
+        cache=exam_cache(request),
     )
     return student, assessment, report
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
 
 from yincai.analysis import pages, service
@@ -22,6 +22,7 @@ router = APIRouter(prefix="/api/analysis", tags=["analysis"])
 
 @router.get("/assessments/{assessment_id}/report")
 def exam_report(
+    request: Request,
     assessment_id: int,
     session: DbSession,
     user: CurrentUser,
@@ -35,7 +36,12 @@ def exam_report(
         raise NotFound(f"考试 {assessment_id} 不存在 / assessment does not exist")
     scope = pages.report_scope(session, user, assessment, school_id, school_class_id)
     report = service.exam_report(
-        session, actor=user, assessment_code=assessment.code, scope=scope, show_ranks=show_ranks
+        session,
+        actor=user,
+        assessment_code=assessment.code,
+        scope=scope,
+        show_ranks=show_ranks,
+        cache=pages.exam_cache(request),
     )
     pages.audit_exam(session, user, report, "exam_report_api", assessment_id)
     return dict(jsonable_encoder(dataclasses.asdict(report)))
@@ -43,7 +49,7 @@ def exam_report(
 
 @router.get("/students/{student_id}/assessments/{assessment_id}")
 def student_report(
-    student_id: int, assessment_id: int, session: DbSession, user: CurrentUser
+    request: Request, student_id: int, assessment_id: int, session: DbSession, user: CurrentUser
 ) -> dict[str, Any]:
     """A student's report on one exam: the teacher's copy for staff, the family copy else."""
     student = session.get(Student, student_id)
@@ -61,6 +67,7 @@ def student_report(
         assessment_code=assessment.code,
         audience="teacher" if is_staff else "family",
         show_ranks=False,
+        cache=pages.exam_cache(request),
     )
     governance_service.audit(
         session, actor=user, action=f"student_report_api_{report.audience}",

@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yincai.analysis.cache import ExamCache, PreparedExam
 from yincai.analysis.data import ExamData, load_exam_data
 from yincai.analysis.exam import ExamReport, ReportScope, build_exam_report, reference_rates
 from yincai.analysis.progress import PreviousExam
@@ -95,6 +96,7 @@ def exam_report(
     scope: ReportScope | None = None,
     thresholds: Thresholds | None = None,
     show_ranks: bool = True,
+    cache: ExamCache | None = None,
 ) -> ExamReport:
     """The exam report of one scope (the district by default)."""
     return exam_reports(
@@ -104,6 +106,7 @@ def exam_report(
         scopes=[scope or ReportScope()],
         thresholds=thresholds,
         show_ranks=show_ranks,
+        cache=cache,
     )[0]
 
 
@@ -115,30 +118,56 @@ def exam_reports(
     scopes: Sequence[ReportScope],
     thresholds: Thresholds | None = None,
     show_ranks: bool = True,
+    cache: ExamCache | None = None,
 ) -> list[ExamReport]:
-    """Reports of several scopes of one exam, its scores read once."""
+    """Reports of several scopes of one exam, its scores read once (or kept in ``cache``)."""
     assessment = hub_service.get_assessment(session, code=assessment_code)
     if actor is not None:
         for scope in scopes:
             _require_exam_scope(session, actor, assessment, scope)
-    data = load_exam_data(session, assessment)
+    exam = _prepared(session, assessment, cache)
     for scope in scopes:
-        _check_scope(data, scope)
+        _check_scope(exam.data, scope)
+    limits = thresholds or Thresholds()
+    reports = []
+    for scope in scopes:
+        key = (scope, limits, show_ranks)
+        report = exam.reports.get(key) if cache is not None else None
+        if report is None:
+            report = build_exam_report(
+                exam.data,
+                scope,
+                thresholds=limits,
+                show_ranks=show_ranks,
+                previous=exam.previous,
+                reference_item_rates=exam.item_rates,
+                reference_kp_rates=exam.kp_rates,
+            )
+            if cache is not None:
+                exam.reports[key] = report
+        reports.append(report)
+    return reports
+
+
+def _prepared(session: Session, assessment: Assessment, cache: ExamCache | None) -> PreparedExam:
+    return (
+        prepare_exam(session, assessment)
+        if cache is None
+        else cache.get(session, assessment, prepare_exam)
+    )
+
+
+def prepare_exam(session: Session, assessment: Assessment) -> PreparedExam:
+    """The scores of an exam, its cohort's previous exam and the district reference rates."""
+    data = load_exam_data(session, assessment)
     previous = previous_assessment(session, assessment)
-    before = None if previous is None else _previous_totals(session, previous)
     item_rates, kp_rates = reference_rates(data)
-    return [
-        build_exam_report(
-            data,
-            scope,
-            thresholds=thresholds or Thresholds(),
-            show_ranks=show_ranks,
-            previous=before,
-            reference_item_rates=item_rates,
-            reference_kp_rates=kp_rates,
-        )
-        for scope in scopes
-    ]
+    return PreparedExam(
+        data=data,
+        previous=None if previous is None else _previous_totals(session, previous),
+        item_rates=item_rates,
+        kp_rates=kp_rates,
+    )
 
 
 def student_report(
@@ -151,6 +180,7 @@ def student_report(
     show_ranks: bool = False,
     bands: GradeBands | None = None,
     include_mastery: bool = True,
+    cache: ExamCache | None = None,
 ) -> StudentReport:
     """One student's report on one exam; the family copy never carries a rank. Mastery comes
     from the diagnosis service (which calibrates its model once per process on first use)."""
@@ -167,14 +197,14 @@ def student_report(
         raise NotFound(f"学生 {student_number} 不存在 / student {student_number} does not exist")
     if actor is not None:
         _require_student_scope(session, actor, assessment, student_id, audience)
-    data = load_exam_data(session, assessment)
+    exam = _prepared(session, assessment, cache)
+    data = exam.data
     row = data.row_of(student_id)
     if row is None:
         raise NotFound(
             f"学生 {student_number} 未参加考试 {assessment_code} / "
             f"student {student_number} did not sit {assessment_code}"
         )
-    previous = previous_assessment(session, assessment)
     mastery, note = (
         _mastery(session, student_id, data) if include_mastery else (None, MASTERY_NOT_ASKED)
     )
@@ -184,7 +214,7 @@ def student_report(
         audience=audience,
         show_ranks=show_ranks and audience == "teacher",
         bands=bands,
-        previous=None if previous is None else _previous_totals(session, previous),
+        previous=exam.previous,
         mastery=mastery,
         mastery_note=note,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yincai.errors import Conflict, Invalid, NotFound
@@ -26,6 +26,7 @@ from yincai.hub.models import (
     AssessmentClass,
     AssessmentItem,
     AssessmentKind,
+    ImportBatch,
     Item,
     School,
     SchoolClass,
@@ -37,6 +38,7 @@ __all__ = [
     "ImportSummary",
     "LogFormat",
     "create_assessment",
+    "data_version",
     "get_assessment",
     "import_items",
     "import_logs",
@@ -56,6 +58,12 @@ def list_schools(session: Session, *, district_code: str | None = None) -> list[
             select(School).where(School.district_id == district.id).order_by(School.code)
         )
     )
+
+
+def data_version(session: Session) -> int:
+    """A number that every import moves on (the newest import batch): caches of data derived
+    from scores and rosters compare it to know they are still current."""
+    return int(session.scalar(select(func.max(ImportBatch.id))) or 0)
 
 
 def get_assessment(session: Session, *, code: str) -> Assessment:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -14,6 +15,7 @@ from sqlalchemy import text
 from yincai import __version__
 from yincai.analysis import pages as analysis_pages
 from yincai.analysis import routes as analysis_routes
+from yincai.analysis.cache import ExamCache
 from yincai.cockpit import pages as cockpit_pages
 from yincai.cockpit import routes as cockpit_routes
 from yincai.config import Settings
@@ -27,6 +29,7 @@ from yincai.practice import pages as practice_pages
 from yincai.web import auth, errors
 from yincai.web.csrf import CsrfMiddleware
 from yincai.web.deps import DbSession
+from yincai.web.fragments import FragmentCache
 from yincai.web.ratelimit import LoginRateLimiter
 from yincai.web.sessions import SessionCodec, SessionMiddleware
 
@@ -39,6 +42,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Route code holds the GIL for most of its time: a few threads serve 50 concurrent users
+        # as fast as anyio's default 40, and in arrival order instead of thrashing (p95).
+        to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         yield
         engine.dispose()  # close pooled connections when the server stops
 
@@ -58,6 +64,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.session_codec = codec
     app.state.login_limiter = LoginRateLimiter()
+    app.state.exam_cache = ExamCache()
+    app.state.fragments = FragmentCache()
     # Added inner first: the session middleware runs before the CSRF check that reads it.
     app.add_middleware(CsrfMiddleware)
     app.add_middleware(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -22,8 +22,10 @@ def _engine(request: Request) -> Engine:
     return engine
 
 
-def _session(request: Request) -> Iterator[Session]:
+async def _session(request: Request) -> AsyncIterator[Session]:
     # Routes commit themselves before returning; whatever is left uncommitted is rolled back here.
+    # Async (no I/O until the first query, which runs in the route's thread): a sync generator
+    # would cost two more trips through the thread pool on every request.
     session = Session(_engine(request), expire_on_commit=False)
     try:
         yield session
@@ -40,6 +42,10 @@ def _optional_user(request: Request, session: DbSession) -> UserAccount | None:
     if not isinstance(user_id, int):
         return None
     account = session.get(UserAccount, user_id)
+    # End the read before the route runs in another trip through the thread pool: a connection
+    # held between the two would let busy requests take every pooled connection while waiting
+    # for threads that are themselves waiting for a connection (a deadlock under load).
+    session.commit()
     codec: SessionCodec = request.app.state.session_codec
     if (
         account is None
@@ -53,7 +59,9 @@ def _optional_user(request: Request, session: DbSession) -> UserAccount | None:
     return account
 
 
-def _current_user(user: Annotated[UserAccount | None, Depends(_optional_user)]) -> UserAccount:
+async def _current_user(
+    user: Annotated[UserAccount | None, Depends(_optional_user)],
+) -> UserAccount:
     if user is None:
         raise NotAuthenticated
     return user

@@ -47,3 +47,5 @@ def _request_context(request: Request) -> dict[str, Any]:
 templates = Jinja2Templates(
     directory=Path(__file__).parent / "templates", context_processors=[_request_context]
 )
+# Templates ship with the package: checking their files' times on every render is wasted work.
+templates.env.auto_reload = False
