@@ -244,6 +244,11 @@ def class_warnings(
     n_sat = present.sum(axis=0)
     total = np.where(present, view.z, 0.0).sum(axis=0)
     standing = np.divide(total, n_sat, out=np.full(n_sat.shape, np.nan), where=n_sat > 0)
+    # A student who sat under half of the class's exams stands on too few of them to speak for
+    # the class (and their absence is a warning of its own).
+    most_sat = np.zeros(len(data.class_ids), dtype=np.int64)
+    np.maximum.at(most_sat, data.student_class, n_sat)
+    standing[2 * n_sat < most_sat[data.student_class]] = np.nan
     result = detect.detect_class_shortfall(
         standing, data.student_class, data.class_school, limit=limits.class_z
     )

@@ -14,7 +14,8 @@ underperforming       2 classes of average intake whose teacher effect on learni
 classes               ``UNDERPERFORMING_TEACHER_EFFECT`` (normal teachers: SD 0.3)
 widening-gap schools  1-2 rural schools whose gains shrink linearly to ``WIDENING_GAIN_DROP`` below
                       normal by the last week, and who forget up to twice as fast
-chronic absentees     ~0.4 % of students, absent from each exam with probability 0.75
+chronic absentees     ~0.4 % of students, absent from every exam but at most one (chosen at
+                      random; none for some): missing most exams is what makes absence chronic
 missing class scores  the classes named in an :class:`~yincai.demo.simulate.ExamPlan`
 ====================  ==========================================================================
 
@@ -23,6 +24,7 @@ Scores themselves always stay valid (0..full score); no impossible rows are plan
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +46,6 @@ UNDERPERFORMING_TEACHER_EFFECT = -1.8  # 6 SD of normal teacher effects: clearly
 WIDENING_GAIN_DROP = 1.8  # logits of gain lost by the last week in widening-gap schools
 WIDENING_EXTRA_FORGETTING = 1.0  # forgetting rate multiplied by up to 1 + this
 CHRONIC_ABSENTEE_SHARE = 0.004
-CHRONIC_ABSENCE = 0.75
 RURAL = 2
 
 
@@ -91,12 +92,15 @@ class PlantedEffects:
         Student attends a widening-gap school.
     is_chronic_absentee : BoolArray, shape (n_students,)
     n_weeks : int
+    attends_week : IntArray, shape (n_students,)
+        The one exam week a chronic absentee sits (-1: none; ignored for other students).
     """
 
     onset_week: IntArray
     is_widening: BoolArray
     is_chronic_absentee: BoolArray
     n_weeks: int
+    attends_week: IntArray
 
     def _progress(self, week: int) -> float:
         return week / max(self.n_weeks - 1, 1)
@@ -126,7 +130,8 @@ class PlantedEffects:
     def absence(self, week: int, base: float) -> FloatArray:
         """Probability of missing an exam, shape (n_students,)."""
         probability = np.where(self.is_declining(week), DECLINE_ABSENCE, base)
-        return np.where(self.is_chronic_absentee, CHRONIC_ABSENCE, probability)
+        chronic = np.where(self.attends_week == week, 0.0, 1.0)
+        return np.where(self.is_chronic_absentee, chronic, probability)
 
 
 def choose_planted(
@@ -137,6 +142,7 @@ def choose_planted(
     intake: FloatArray,
     n_weeks: int,
     rng: np.random.Generator,
+    exam_weeks: Sequence[int] = (),
 ) -> tuple[Planted, PlantedEffects, FloatArray]:
     """Choose the planted students, classes and schools.
 
@@ -151,6 +157,8 @@ def choose_planted(
         their shortfall cannot be explained by who they enrolled.
     n_weeks : int
     rng : numpy.random.Generator
+    exam_weeks : sequence of int
+        Weeks with an exam; each chronic absentee sits at most one of them.
 
     Returns
     -------
@@ -184,6 +192,10 @@ def choose_planted(
     onset_week[declining] = onset
     is_chronic = np.zeros(n_students, dtype=bool)
     is_chronic[chronic] = True
+    # Drawn from a spawned generator: the rest of the semester's random stream stays as it was.
+    weeks = np.array([-1, *sorted(set(exam_weeks))], dtype=np.int64)
+    attends_week = np.full(n_students, -1, dtype=np.int64)
+    attends_week[chronic] = rng.spawn(1)[0].choice(weeks, size=chronic.size)
     is_widening = np.isin(school_of_class[class_of_student], widening)
 
     teacher_shift = np.zeros(n_classes)
@@ -198,7 +210,7 @@ def choose_planted(
         missing_class_exams=(),
         impossible_score_rows=np.zeros(0, dtype=np.int64),
     )
-    effects = PlantedEffects(onset_week, is_widening, is_chronic, n_weeks)
+    effects = PlantedEffects(onset_week, is_widening, is_chronic, n_weeks, attends_week)
     return planted, effects, teacher_shift
 
 

@@ -271,6 +271,7 @@ def simulate_semester(
         intake=ability,
         n_weeks=n_weeks,
         rng=rng,
+        exam_weeks=[plan.week for plan in exams],
     )
     teacher_effect = (
         SETTING_TEACHING[setting[school_of_class]]
