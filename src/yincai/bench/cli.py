@@ -26,9 +26,14 @@ JsonOption = Annotated[
 
 def print_rows(title: str, rows: list[dict[str, Any]]) -> None:
     """One table per suite: the case columns, then every metric."""
+    suites = list(dict.fromkeys(str(row.get("suite", "")) for row in rows))
+    if len(suites) > 1:
+        for suite in suites:
+            print_rows(f"{title} · {suite}", [r for r in rows if r.get("suite", "") == suite])
+        return
     if not rows:
         return
-    keys = [k for k in ("dataset", "case", "model") if any(k in row for row in rows)]
+    keys = [k for k in ("dataset", "case", "kind", "model") if any(k in row for row in rows)]
     metrics: list[str] = []
     for row in rows:
         metrics.extend(m for m in row["metrics"] if m not in metrics)
@@ -39,14 +44,20 @@ def print_rows(title: str, rows: list[dict[str, Any]]) -> None:
         table.add_column(metric, justify="right")
     for row in rows:
         values = [row["metrics"].get(m) for m in metrics]
-        table.add_row(
-            *(str(row.get(k, "")) for k in keys),
-            *(
-                "" if v is None else f"{v:,.4f}" if isinstance(v, float) else f"{v:,}"
-                for v in values
-            ),
-        )
+        table.add_row(*(str(row.get(k, "")) for k in keys), *(_cell(v) for v in values))
     console.print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float | dict):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:,.4f}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return f"{value:,}"
 
 
 def write_json(path: Path | None, rows: list[dict[str, Any]]) -> None:
