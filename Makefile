@@ -25,7 +25,9 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
+# torch (the optional extra, exactly this version) lets the KTStack blend include DKT.
 bench: $(STAMP)
+	$(PY) -m pip install --quiet torch==2.13.0
 	$(VENV)/bin/yincai bench all --datasets $(DATASETS) --json bench-results/bench.json
 
 # Peer libraries (pyBKT with its C++ core, EduCDM, girth) live in their own environment.

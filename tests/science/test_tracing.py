@@ -235,3 +235,43 @@ def test_stack_blends_on_held_out_students_and_leaves_its_models_alone(
     assert blended > max(alone) - 0.005
     with pytest.raises(ValueError, match="models"):
         KTStack().fit(*simulated)
+
+
+def test_stack_takes_dkt_as_a_member(simulated: Any) -> None:
+    pytest.importorskip("torch")
+    from yincai.science.tracing.deep import DKT
+
+    dkt = DKT(hidden_size=8, embed_size=4, max_epochs=2, window=30, random_state=0)
+    stack = KTStack(models=[Elo(), dkt], random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # 2 epochs may not be enough
+        stack.fit(*(a[:3000] for a in simulated))
+    assert not hasattr(dkt, "network_") and isinstance(stack.models_[1], DKT)
+    predicted = stack.predict_proba(*(a[:300] for a in simulated))
+    assert predicted.shape == (300,) and np.isfinite(predicted).all()
+
+
+def test_online_mirt_can_share_one_guessing_floor_across_items() -> None:
+    students, items, correct = _simulate_mirt(600, 0)
+    rng = np.random.default_rng(5)
+    guessed = np.where(rng.random(correct.size) < 0.25, 1.0, correct)  # a 0.25 floor
+    model = OnlineMIRT(
+        n_dims=2, n_samples=256, guessing=True, shared_guess=True, random_state=0
+    ).fit(students, items, guessed)
+    assert model.guess_.shape == (20,) and np.ptp(model.guess_) == 0.0
+    assert 0.1 < model.guess_[0] < 0.4
+    per_item = OnlineMIRT(n_dims=2, n_samples=256, guessing=True, random_state=0)
+    assert np.ptp(per_item.fit(students, items, guessed).guess_) > 0.0
+
+
+def test_online_mirt_predicts_the_same_in_any_block_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    from yincai.science.tracing import irt
+
+    students, items, correct = _simulate_mirt(50, 3)
+    model = OnlineMIRT(n_dims=2, n_samples=64, max_iter=30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(students, items, correct)
+    whole = model.predict_proba(students, items, correct)
+    monkeypatch.setattr(irt, "CHUNK_CELLS", 64 * 45)  # blocks end inside and after the last student
+    np.testing.assert_allclose(model.predict_proba(students, items, correct), whole)

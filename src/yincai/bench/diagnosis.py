@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,6 +20,7 @@ import numpy.typing as npt
 
 from yincai.bench.datasets import (
     DiagnosisDataset,
+    Sequences,
     TracingDataset,
     cell_split,
     discover,
@@ -27,6 +29,8 @@ from yincai.bench.datasets import (
 )
 from yincai.bench.measure import measure
 from yincai.science.metrics import accuracy, rmse, roc_auc
+
+QUICK_FIT_S = 1.0  # fits quicker than this are timed as the best of three runs (see measure)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -41,29 +45,63 @@ class DiagnosisModel(Protocol):
     def predict_proba(self, responses: Any) -> FloatArray: ...
 
 
-def tracing_models(*, deep: bool = False) -> dict[str, Callable[[], TracingModel]]:
-    """Knowledge-tracing models by name; the deep model on request, where torch is installed."""
+def has_torch() -> bool:
+    """Whether the optional deep model can run here (the extra: pip install .[torch])."""
+    return importlib.util.find_spec("torch") is not None
+
+
+def _dkt() -> TracingModel:
+    from yincai.science.tracing.deep import DKT
+
+    return DKT(batch_size=64, random_state=0)
+
+
+def is_test_like(train: Sequences) -> bool:
+    """Whether no student attempts any item twice: answers to a test rather than practice.
+
+    There a student's ability can be taken as fixed while they answer, the premise of OnlineMIRT.
+    """
+    pairs = np.unique(np.column_stack([train.students, train.skills]), axis=0)
+    return bool(pairs.shape[0] == train.students.size)
+
+
+def tracing_models(
+    *, deep: bool = False, train: Sequences | None = None
+) -> dict[str, Callable[[], TracingModel]]:
+    """Knowledge-tracing models by name, for the training attempts ``train`` if given.
+
+    ``KTStack`` blends the feature logistic model, BKT, Elo and PFA, and also DKT wherever torch is
+    installed; ``deep`` lists DKT on its own as well. ``OnlineMIRT`` is listed where ``train`` is
+    test-like (``is_test_like``); on practice data its static ability does not fit, and its cost
+    grows with students × items. Settings and members were chosen on students held out of the
+    training files (``benchmarks/kt_experiments.py``), never on test files.
+    """
     from yincai.science import tracing
+
+    def stack() -> TracingModel:
+        members = [
+            tracing.FeatureLogistic(l2=1e-4),
+            tracing.BKT(random_state=0),
+            tracing.Elo(),
+            tracing.PFA(),
+        ]
+        return tracing.KTStack(
+            models=[*members, _dkt()] if has_torch() else members, random_state=0
+        )
 
     models: dict[str, Callable[[], TracingModel]] = {
         "BKT": lambda: tracing.BKT(random_state=0),
         "PFA": lambda: tracing.PFA(),
         "Elo": lambda: tracing.Elo(),
         "FeatureLogistic": lambda: tracing.FeatureLogistic(l2=1e-4),
-        "KTStack": lambda: tracing.KTStack(
-            models=[
-                tracing.FeatureLogistic(l2=1e-4),
-                tracing.BKT(random_state=0),
-                tracing.Elo(),
-                tracing.PFA(),
-            ],
-            random_state=0,
-        ),
+        "KTStack": stack,
     }
-    if deep and importlib.util.find_spec("torch") is not None:  # the extra: pip install .[torch]
-        from yincai.science.tracing.deep import DKT
-
-        models["DKT"] = lambda: DKT(random_state=0)
+    if train is not None and is_test_like(train):
+        models["OnlineMIRT"] = lambda: tracing.OnlineMIRT(
+            n_samples=16384, guessing=True, shared_guess=True, l2=1e-4, random_state=0
+        )
+    if deep and has_torch():
+        models["DKT"] = _dkt
     return models
 
 
@@ -97,7 +135,10 @@ def run_tracing(
     train, test = dataset.train, dataset.test
     for name, make in models.items():
         model = make()
-        fitted = measure(lambda model=model: model.fit(train.students, train.skills, train.correct))
+        fitted = measure(
+            partial(model.fit, train.students, train.skills, train.correct),
+            repeat_under=QUICK_FIT_S,
+        )
         predicted = np.asarray(model.predict_proba(test.students, test.skills, test.correct))
         rows.append(
             _row(
@@ -118,7 +159,7 @@ def run_diagnosis(
     truth = dataset.scores[test_mask]
     for name, make in models.items():
         model = make()
-        fitted = measure(lambda model=model: model.fit(train, dataset.q_matrix))
+        fitted = measure(partial(model.fit, train, dataset.q_matrix), repeat_under=QUICK_FIT_S)
         predicted = np.asarray(model.predict_proba(train))[test_mask]
         rows.append(
             _row(dataset.name, name, _metrics(truth, predicted, fitted.seconds, fitted.peak_mb))
@@ -140,7 +181,9 @@ def run(root: Path, *, deep: bool = False) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for kind, folder in discover(root):
         if kind == "tracing":
-            rows.extend(run_tracing(read_tracing(folder), tracing_models(deep=deep)))
+            dataset = read_tracing(folder)
+            models = tracing_models(deep=deep, train=dataset.train)
+            rows.extend(run_tracing(dataset, models))
         else:
             rows.extend(run_diagnosis(read_diagnosis(folder), diagnosis_models()))
     return rows

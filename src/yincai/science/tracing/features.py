@@ -2,7 +2,8 @@
 
 Every attempt is described only by the same student's earlier attempts: the skill's difficulty,
 success and failure counts on the skill and overall (log-scaled, per skill and shared), recent
-success rates over the last few attempts, the previous answer (by how the previous skill relates
+success rates over the last few attempts overall and on the skill, runs of successes and failures
+on the skill, counts decayed by recency, the previous answer (by how the previous skill relates
 to the current one), an online Elo ability, and, when there are few skills, how the counts on each
 other skill bear on this one. The weights are fitted by L2 logistic regression (L-BFGS).
 """
@@ -14,6 +15,7 @@ from typing import Self
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+from scipy.signal import lfilter
 from scipy.special import expit
 
 from yincai.science.base import Estimator, FloatArray, IntArray, check_is_fitted
@@ -22,6 +24,9 @@ from yincai.science.tracing.logistic import Elo, elo_ability, fit_logistic
 from yincai.science.validation import check_sequences
 
 WINDOWS = (3, 10, 30)  # recent-attempt windows for success rates
+SKILL_WINDOWS = (3, 10)  # recent-attempt windows on the same skill
+SKILL_DECAYS = (0.5, 0.8)  # per-attempt decay of the success and failure counts on the skill
+STUDENT_DECAY = 0.9  # per-attempt decay of the success and failure counts over all skills
 CHUNK_ROWS = 20_000  # rows per block when building the cross-skill counts, to bound memory
 
 
@@ -31,6 +36,69 @@ def _window_rate(position: IntArray, wins_before: IntArray, window: int, mean: f
     in_window = np.minimum(position, window)
     wins = wins_before - np.where(position >= window, wins_before[back], 0)
     return np.asarray((wins + mean) / (in_window + 1.0), dtype=np.float64)
+
+
+def _runs(keys: IntArray) -> tuple[IntArray, IntArray]:
+    """Stable order grouping equal ``keys`` and, per sorted position, where its group starts."""
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    new = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
+    return order, np.flatnonzero(new)[np.cumsum(new) - 1]
+
+
+def _decayed_before(values: FloatArray, group_start: IntArray, decay: float) -> FloatArray:
+    """Sum over each group's earlier values of ``decay ** (steps back - 1)``, in sorted order."""
+    total = lfilter([1.0], [1.0, -decay], values)  # total[j] = sum_i<=j decay^(j-i) values[i]
+    before = np.r_[0.0, total[:-1]]
+    # Remove what earlier groups carried in: decay^(j - start) * before[start].
+    steps = np.arange(values.size) - group_start
+    with np.errstate(under="ignore"):  # long-past starts weigh nothing
+        carried = decay**steps * before[group_start]
+    return np.asarray(before - carried, dtype=np.float64)
+
+
+def _streak_before(values: FloatArray, group_start: IntArray) -> IntArray:
+    """How many of each group's latest earlier values are 1 in a row, in sorted order."""
+    index = np.arange(values.size)
+    last_zero = np.maximum.accumulate(np.where(values == 0, index, -1))
+    last_break = np.maximum(np.r_[-1, last_zero[:-1]], group_start - 1)
+    return index - 1 - last_break
+
+
+def _recency(
+    students: IntArray, keys: IntArray, correct: FloatArray, mean: float
+) -> list[FloatArray]:
+    """Recent-history features of each attempt (rows sorted by student, ``keys`` per skill).
+
+    On the same skill: success rates over the last few attempts, the current run of successes
+    and of failures, decayed success and failure counts and how many attempts ago it was last
+    tried; over all skills, decayed success and failure counts.
+    """
+    n = keys.size
+    order, start = _runs(keys)
+    right = correct[order]
+    sums = np.r_[0.0, np.cumsum(right)]
+    index = np.arange(n)
+    columns = []
+    for window in SKILL_WINDOWS:
+        low = np.maximum(index - window, start)
+        columns.append((sums[index] - sums[low] + mean) / (index - low + 1.0))
+    columns += [np.log1p(_streak_before(v, start)) for v in (right, 1.0 - right)]
+    for decay in SKILL_DECAYS:
+        columns += [np.log1p(_decayed_before(v, start, decay)) for v in (right, 1.0 - right)]
+    position = index - _runs(students)[1]  # students are sorted already
+    since = np.r_[0, np.diff(position[order])]
+    columns.append(np.where(index > start, np.log1p(np.maximum(since, 0)), 0.0))
+    result = []
+    for column in columns:
+        unsorted = np.empty(n)
+        unsorted[order] = column
+        result.append(unsorted)
+    student_start = _runs(students)[1]
+    result += [
+        np.log1p(_decayed_before(v, student_start, STUDENT_DECAY)) for v in (correct, 1.0 - correct)
+    ]
+    return result
 
 
 def _cross_counts(
@@ -127,6 +195,7 @@ class FeatureLogistic(Estimator):
             last_right_k,
             ability,
             *(_window_rate(position, wins, w, self.mean_) for w in WINDOWS),
+            *_recency(student, key, right, self.mean_),
         ]
         n = student.size
         rows = np.arange(n)

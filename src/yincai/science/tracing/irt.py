@@ -31,7 +31,7 @@ from yincai.science.validation import check_sequences
 
 PROB_FLOOR = 1e-6  # keeps every probability strictly inside (0, 1) so logs stay finite
 INITIAL_GUESS = 0.1  # starting guessing floor when ``guessing`` is on
-CHUNK_ROWS = 4_096  # attempts per block in prediction, to bound the (rows, n_samples) arrays
+CHUNK_CELLS = 4_096 * 8_192  # attempts × draws per block in prediction, to bound its arrays
 
 
 class OnlineMIRT(Estimator):
@@ -49,7 +49,10 @@ class OnlineMIRT(Estimator):
     n_samples : int
         Quasi-random N(0, I) ability draws for the integrals (rounded up to a power of two).
     guessing : bool
-        Learn a per-item guessing floor ``c_j``; when False it is 0.
+        Learn a guessing floor ``c_j``; when False it is 0.
+    shared_guess : bool
+        With ``guessing``, learn one floor for all items (as in a test whose items all offer the
+        same number of choices) rather than one per item.
     l2 : float
         Penalty on the squared loadings, per student.
     max_iter : int
@@ -64,6 +67,7 @@ class OnlineMIRT(Estimator):
         n_dims: int = 5,
         n_samples: int = 1024,
         guessing: bool = False,
+        shared_guess: bool = False,
         l2: float = 1e-3,
         max_iter: int = 300,
         random_state: int | None = None,
@@ -71,6 +75,7 @@ class OnlineMIRT(Estimator):
         self.n_dims = n_dims
         self.n_samples = n_samples
         self.guessing = guessing
+        self.shared_guess = shared_guess
         self.l2 = l2
         self.max_iter = max_iter
         self.random_state = random_state
@@ -108,7 +113,9 @@ class OnlineMIRT(Estimator):
         def unpack(theta: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
             loadings = theta[: n_items * k].reshape(n_items, k)
             easiness = theta[n_items * k : n_items * (k + 1)]
-            guess = expit(theta[n_items * (k + 1) :]) if self.guessing else np.zeros(n_items)
+            guess = np.zeros(n_items)
+            if self.guessing:
+                guess[:] = expit(theta[n_items * (k + 1) :])  # one value broadcasts if shared
             return loadings, easiness, guess
 
         def loss(theta: FloatArray) -> tuple[float, FloatArray]:
@@ -125,7 +132,8 @@ class OnlineMIRT(Estimator):
                 d_z.sum(axis=0),
             ]
             if self.guessing:
-                grad.append((d_p * (1.0 - logistic)).sum(axis=0) * guess * (1.0 - guess))
+                d_guess = (d_p * (1.0 - logistic)).sum(axis=0) * guess * (1.0 - guess)
+                grad.append(np.atleast_1d(d_guess.sum()) if self.shared_guess else d_guess)
             return value / n_active, np.concatenate(grad) / n_active
 
         start = [
@@ -133,7 +141,8 @@ class OnlineMIRT(Estimator):
             np.log(rate) - np.log1p(-rate),
         ]
         if self.guessing:
-            start.append(np.full(n_items, np.log(INITIAL_GUESS) - np.log1p(-INITIAL_GUESS)))
+            n_guesses = 1 if self.shared_guess else n_items
+            start.append(np.full(n_guesses, np.log(INITIAL_GUESS) - np.log1p(-INITIAL_GUESS)))
         with np.errstate(under="ignore"):  # posterior weights of unlikely draws flush to 0
             result = minimize(
                 loss,
@@ -175,8 +184,10 @@ class OnlineMIRT(Estimator):
         sorted_students = student_codes[order]
         new_student = np.r_[True, sorted_students[1:] != sorted_students[:-1]]
         starts = np.flatnonzero(new_student)
-        # Blocks of whole students, about CHUNK_ROWS attempts each.
-        block_starts = starts[np.searchsorted(starts, np.arange(0, order.size, CHUNK_ROWS))]
+        # Blocks of whole students, about CHUNK_CELLS / n_draws attempts each.
+        chunk_rows = max(1, CHUNK_CELLS // table.shape[0])
+        first = np.searchsorted(starts, np.arange(0, order.size, chunk_rows))
+        block_starts = starts[np.minimum(first, starts.size - 1)]
         cuts = np.unique(np.r_[block_starts, order.size])
         result = np.empty(order.size)
         for lo, hi in itertools.pairwise(cuts):
