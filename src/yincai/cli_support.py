@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -30,12 +31,32 @@ def prepared_engine(settings: Settings) -> Engine:
 
 
 def serve_app(settings: Settings, *, host: str, port: int) -> None:
+    """The platform on ``host:port``: one process, or ``settings.workers()`` processes that
+    share the listening socket, the database and (through the environment) the settings."""
     import uvicorn
 
     from yincai.web.app import create_app
 
-    Console().print(f"[bold green]因材已启动 / yincai is running:[/] http://{host}:{port}/")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    workers = settings.workers()
+    Console().print(
+        f"[bold green]因材已启动 / yincai is running:[/] http://{host}:{port}/ "
+        f"({workers} 个进程 / processes)"
+    )
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        return
+    # Worker processes build their settings from the environment: hand these on, with one
+    # secret key for all (each would otherwise draw its own and reject the others' cookies).
+    shared = settings.model_copy(update={"secret_key": settings.effective_secret_key()})
+    os.environ.update(shared.as_environment())
+    uvicorn.run(
+        "yincai.web.app:create_app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+    )
 
 
 @contextmanager

@@ -5,10 +5,15 @@ Nothing reads the environment at import time.
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "change-me-in-production"
+MAX_AUTO_WORKERS = 4
 
 
 class Settings(BaseSettings):
@@ -27,7 +32,7 @@ class Settings(BaseSettings):
     database_schema: str | None = Field(
         default=None, description="PostgreSQL schema to use (tests run each in a fresh one)"
     )
-    secret_key: str = Field(default="change-me-in-production", description="signs session cookies")
+    secret_key: str = Field(default=DEFAULT_SECRET_KEY, description="signs session cookies")
     language: str = Field(default="zh", description="interface language: zh or en")
     show_ranks: bool = Field(
         default=True,
@@ -37,6 +42,30 @@ class Settings(BaseSettings):
     web_threads: int = Field(
         default=8, ge=1, le=256, description="threads that run the web routes (per process)"
     )
+    web_workers: int = Field(
+        default=0, ge=0, le=64, description="server processes; 0: one per CPU core, at most 4"
+    )
+
+    def workers(self) -> int:
+        """Server processes: the setting, or one per CPU core (at most 4) when it is 0."""
+        return self.web_workers or max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
+
+    def effective_secret_key(self) -> str:
+        """The configured key, or a random one when the published default was left in place
+        (sessions then end when the server restarts)."""
+        if self.secret_key == DEFAULT_SECRET_KEY:
+            return secrets.token_hex(32)
+        return self.secret_key
+
+    def as_environment(self) -> dict[str, str]:
+        """``YINCAI_*`` variables that rebuild these settings in another process."""
+        out = {}
+        for name, value in self.model_dump().items():
+            if value is None:
+                continue
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            out[f"YINCAI_{name.upper()}"] = text
+        return out
 
     @property
     def sqlite_path(self) -> Path:

@@ -49,3 +49,15 @@ class AuditEvent(Base):
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str] = mapped_column(String(64))
     scope: Mapped[str] = mapped_column(String(100))
+
+
+class LoginFailure(Base):
+    """A failed login, kept for the throttling window; shared by every server process.
+
+    ``key`` is a keyed hash of the username and client address, never the username itself.
+    """
+
+    __tablename__ = "login_failure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -34,7 +33,6 @@ from yincai.web.ratelimit import LoginRateLimiter
 from yincai.web.sessions import SessionCodec, SessionMiddleware
 
 HERE = Path(__file__).parent
-DEFAULT_SECRET_KEY = "change-me-in-production"
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -56,14 +54,12 @@ def create_app(settings: Settings) -> FastAPI:
     )
     # The published default key would let anyone forge a session: without a configured key,
     # sign with a random one (sessions then end when the server restarts).
-    secret_key = settings.secret_key
-    if secret_key == DEFAULT_SECRET_KEY:
-        secret_key = secrets.token_hex(32)
+    secret_key = settings.effective_secret_key()
     codec = SessionCodec(secret_key)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_codec = codec
-    app.state.login_limiter = LoginRateLimiter()
+    app.state.login_limiter = LoginRateLimiter(engine, secret_key.encode())
     app.state.exam_cache = ExamCache()
     app.state.fragments = FragmentCache()
     # Added inner first: the session middleware runs before the CSRF check that reads it.
@@ -94,3 +90,8 @@ def create_app(settings: Settings) -> FastAPI:
         return {"status": "ok", "database": session.get_bind().dialect.name, "version": __version__}
 
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The application of one worker process of ``yincai serve`` (settings from ``YINCAI_*``)."""
+    return create_app(Settings())
