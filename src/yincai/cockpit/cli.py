@@ -8,11 +8,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from yincai.cli_support import prepared_engine, settings_of
+from yincai.cli_support import command_session
 from yincai.cockpit import service
 from yincai.cockpit.detection import KIND_NAMES, WarningKind
-from yincai.db import session_scope
-from yincai.errors import YincaiError
 
 # Whoever runs the CLI has shell access to the server and its database: no scope applies.
 SYSTEM_OPERATOR = None
@@ -35,21 +33,14 @@ def warnings(
     ] = False,
 ) -> None:
     """预警列表 / the district's early warnings, open ones first."""
-    engine = prepared_engine(settings_of(ctx))
-    try:
-        with session_scope(engine) as session:
-            found = service.early_warnings(
-                session,
-                actor=SYSTEM_OPERATOR,
-                district_code=district,
-                kind=kind,
-                is_sensitive=sensitive,
-            )
-    except YincaiError as problem:
-        console.print(f"[red]{problem.message}[/]")
-        raise typer.Exit(code=1) from problem
-    finally:
-        engine.dispose()
+    with command_session(ctx) as session:
+        found = service.early_warnings(
+            session,
+            actor=SYSTEM_OPERATOR,
+            district_code=district,
+            kind=kind,
+            is_sensitive=sensitive,
+        )
     table = Table(title=f"预警 / early warnings ({len(found)})")
     for column in ("等级", "类别", "对象"):
         table.add_column(column, no_wrap=True)

@@ -11,10 +11,9 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
-from yincai.cli_support import prepared_engine, settings_of
-from yincai.db import session_scope
+from yincai.cli_support import command_session
 from yincai.diagnosis import service
-from yincai.errors import YincaiError
+from yincai.errors import NotFound
 from yincai.hub.models import Assessment, AssessmentItem, ItemKp, Sitting, Student
 
 app = typer.Typer(help="知识点掌握诊断 / knowledge-point mastery", no_args_is_help=True)
@@ -34,20 +33,13 @@ def _on(as_of: datetime | None) -> date | None:
 @app.command("student")
 def student(ctx: typer.Context, number: str, as_of: AsOf = None, subject: Subject = "MATH") -> None:
     """一名学生各知识点的掌握概率 / one student's mastery of each knowledge point."""
-    engine = prepared_engine(settings_of(ctx))
-    try:
-        with session_scope(engine) as session:
-            student_id = session.scalar(select(Student.id).where(Student.student_number == number))
-            if student_id is None:
-                raise YincaiError(f"学号 {number} 不存在 / no student numbered {number}")
-            rows = service.student_mastery(
-                session, student_id=student_id, as_of=_on(as_of), subject_code=subject
-            )
-    except YincaiError as error:
-        console.print(f"[red]{error.message}[/]")
-        raise typer.Exit(1) from error
-    finally:
-        engine.dispose()
+    with command_session(ctx) as session:
+        student_id = session.scalar(select(Student.id).where(Student.student_number == number))
+        if student_id is None:
+            raise NotFound(f"学号 {number} 不存在 / no student numbered {number}")
+        rows = service.student_mastery(
+            session, student_id=student_id, as_of=_on(as_of), subject_code=subject
+        )
     table = Table(title=f"学生 {number} 知识点掌握 / mastery")
     for column in (
         "知识点 code",
@@ -75,35 +67,28 @@ def assessment(
     ctx: typer.Context, code: str, as_of: AsOf = None, subject: Subject = "MATH"
 ) -> None:
     """一次考试所考知识点的掌握情况 / mastery of an exam's knowledge points by its sitters."""
-    engine = prepared_engine(settings_of(ctx))
-    try:
-        with session_scope(engine) as session:
-            found = session.scalar(select(Assessment).where(Assessment.code == code))
-            if found is None:
-                raise YincaiError(f"考试 {code} 不存在 / no assessment {code}")
-            student_ids = list(
-                session.scalars(
-                    select(Sitting.student_id)
-                    .where(Sitting.assessment_id == found.id, Sitting.is_absent.is_(False))
-                    .order_by(Sitting.student_id)
-                )
+    with command_session(ctx) as session:
+        found = session.scalar(select(Assessment).where(Assessment.code == code))
+        if found is None:
+            raise NotFound(f"考试 {code} 不存在 / no assessment {code}")
+        student_ids = list(
+            session.scalars(
+                select(Sitting.student_id)
+                .where(Sitting.assessment_id == found.id, Sitting.is_absent.is_(False))
+                .order_by(Sitting.student_id)
             )
-            kp_ids = set(
-                session.scalars(
-                    select(ItemKp.knowledge_point_id)
-                    .join(AssessmentItem, AssessmentItem.item_id == ItemKp.item_id)
-                    .where(AssessmentItem.assessment_id == found.id)
-                )
+        )
+        kp_ids = set(
+            session.scalars(
+                select(ItemKp.knowledge_point_id)
+                .join(AssessmentItem, AssessmentItem.item_id == ItemKp.item_id)
+                .where(AssessmentItem.assessment_id == found.id)
             )
-            on = _on(as_of) or found.held_on
-            result = service.students_mastery(
-                session, student_ids=student_ids, as_of=on, subject_code=subject
-            )
-    except YincaiError as error:
-        console.print(f"[red]{error.message}[/]")
-        raise typer.Exit(1) from error
-    finally:
-        engine.dispose()
+        )
+        on = _on(as_of) or found.held_on
+        result = service.students_mastery(
+            session, student_ids=student_ids, as_of=on, subject_code=subject
+        )
     table = Table(title=f"{code}：{len(student_ids)} 名考生 / sitters, as of {on.isoformat()}")
     for column in ("知识点 code", "平均掌握 mean P", "未掌握人数 below 0.5"):
         table.add_column(column)

@@ -10,19 +10,13 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yincai.cli_support import prepared_engine, settings_of
-from yincai.db import session_scope
-from yincai.errors import Invalid, NotFound, YincaiError
+from yincai.cli_support import command_session
+from yincai.errors import Invalid, NotFound
 from yincai.governance import service
 from yincai.governance.models import Role, UserAccount
 from yincai.hub.models import District, School, Student, Teacher
 
 app = typer.Typer(help="账号管理 / user accounts.", no_args_is_help=True)
-
-
-def _fail(exc: YincaiError) -> typer.Exit:
-    Console(stderr=True).print(f"[red]{exc.message}[/]")
-    return typer.Exit(1)
 
 
 @app.command("add")
@@ -41,46 +35,38 @@ def add(
     ] = None,
 ) -> None:
     """新建账号 / create an account."""
-    engine = prepared_engine(settings_of(ctx))
-    try:
-        with session_scope(engine) as session:
-            district_id = session.scalar(select(District.id).order_by(District.id))
-            if district_id is None:
-                raise NotFound("还没有区县数据 / no district yet: import a roster first")
-            school_id = teacher_id = student_id = None
-            if school:
-                school_id = session.scalar(select(School.id).where(School.code == school))
-                if school_id is None:
-                    raise Invalid(f"找不到学校 {school} / no such school")
-            if staff_number:
-                teacher = session.scalar(
-                    select(Teacher).where(Teacher.staff_number == staff_number)
-                )
-                if teacher is None:
-                    raise Invalid(f"找不到工号 {staff_number} / no such teacher")
-                teacher_id, school_id = teacher.id, teacher.school_id
-            if student_number:
-                student = session.scalar(
-                    select(Student).where(Student.student_number == student_number)
-                )
-                if student is None:
-                    raise Invalid(f"找不到学号 {student_number} / no such student")
-                student_id, school_id = student.id, student.school_class.school_id
-            service.create_account(
-                session,
-                username=username,
-                password=password,
-                role=role,
-                display_name=display_name or username,
-                district_id=district_id,
-                school_id=school_id,
-                teacher_id=teacher_id,
-                student_id=student_id,
+    with command_session(ctx) as session:
+        district_id = session.scalar(select(District.id).order_by(District.id))
+        if district_id is None:
+            raise NotFound("还没有区县数据 / no district yet: import a roster first")
+        school_id = teacher_id = student_id = None
+        if school:
+            school_id = session.scalar(select(School.id).where(School.code == school))
+            if school_id is None:
+                raise Invalid(f"找不到学校 {school} / no such school")
+        if staff_number:
+            teacher = session.scalar(select(Teacher).where(Teacher.staff_number == staff_number))
+            if teacher is None:
+                raise Invalid(f"找不到工号 {staff_number} / no such teacher")
+            teacher_id, school_id = teacher.id, teacher.school_id
+        if student_number:
+            student = session.scalar(
+                select(Student).where(Student.student_number == student_number)
             )
-    except YincaiError as exc:
-        raise _fail(exc) from exc
-    finally:
-        engine.dispose()
+            if student is None:
+                raise Invalid(f"找不到学号 {student_number} / no such student")
+            student_id, school_id = student.id, student.school_class.school_id
+        service.create_account(
+            session,
+            username=username,
+            password=password,
+            role=role,
+            display_name=display_name or username,
+            district_id=district_id,
+            school_id=school_id,
+            teacher_id=teacher_id,
+            student_id=student_id,
+        )
     Console().print(f"账号已创建 / account created: {username} ({role.value})")
 
 
@@ -100,23 +86,17 @@ def passwd(
     ],
 ) -> None:
     """重设密码 / set a new password (the account's sessions end)."""
-    engine = prepared_engine(settings_of(ctx))
-    try:
-        with session_scope(engine) as session:
-            account = _account(session, username)
-            account.password_hash = service.hash_password(password)
-            service.audit(
-                session,
-                actor=None,
-                action="password_reset",
-                object_type="user_account",
-                object_id=account.id,
-                scope="cli",
-            )
-    except YincaiError as exc:
-        raise _fail(exc) from exc
-    finally:
-        engine.dispose()
+    with command_session(ctx) as session:
+        account = _account(session, username)
+        account.password_hash = service.hash_password(password)
+        service.audit(
+            session,
+            actor=None,
+            action="password_reset",
+            object_type="user_account",
+            object_id=account.id,
+            scope="cli",
+        )
     Console().print(f"密码已重设 / password set: {username}")
 
 
@@ -127,43 +107,33 @@ def disable(
     enable: Annotated[bool, typer.Option("--enable", help="重新启用 / enable again")] = False,
 ) -> None:
     """停用（或重新启用）账号 / disable (or enable) an account."""
-    engine = prepared_engine(settings_of(ctx))
-    try:
-        with session_scope(engine) as session:
-            account = _account(session, username)
-            account.is_active = enable
-            service.audit(
-                session,
-                actor=None,
-                action="account_enable" if enable else "account_disable",
-                object_type="user_account",
-                object_id=account.id,
-                scope="cli",
-            )
-    except YincaiError as exc:
-        raise _fail(exc) from exc
-    finally:
-        engine.dispose()
+    with command_session(ctx) as session:
+        account = _account(session, username)
+        account.is_active = enable
+        service.audit(
+            session,
+            actor=None,
+            action="account_enable" if enable else "account_disable",
+            object_type="user_account",
+            object_id=account.id,
+            scope="cli",
+        )
     Console().print(f"{username}: {'已启用 / enabled' if enable else '已停用 / disabled'}")
 
 
 @app.command("list")
 def list_accounts(ctx: typer.Context) -> None:
     """列出账号 / list the accounts."""
-    engine = prepared_engine(settings_of(ctx))
-    try:
-        with session_scope(engine) as session:
-            accounts = session.scalars(
-                select(UserAccount).order_by(UserAccount.role, UserAccount.username)
-            ).all()
-            table = Table("用户名 username", "角色 role", "姓名 name", "状态 active")
-            for account in accounts:
-                table.add_row(
-                    account.username,
-                    account.role.value,
-                    account.display_name,
-                    "✓" if account.is_active else "✗",
-                )
-    finally:
-        engine.dispose()
+    with command_session(ctx) as session:
+        accounts = session.scalars(
+            select(UserAccount).order_by(UserAccount.role, UserAccount.username)
+        ).all()
+        table = Table("用户名 username", "角色 role", "姓名 name", "状态 active")
+        for account in accounts:
+            table.add_row(
+                account.username,
+                account.role.value,
+                account.display_name,
+                "✓" if account.is_active else "✗",
+            )
     Console().print(table)
