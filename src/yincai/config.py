@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     )
     cookie_secure: bool = Field(default=False, description="mark session cookies Secure (HTTPS)")
     web_threads: int = Field(
-        default=8, ge=1, le=256, description="threads that run the web routes (per process)"
+        default=4, ge=1, le=256, description="threads that run the web routes (per process)"
     )
     web_workers: int = Field(
         default=0, ge=0, le=64, description="server processes; 0: one per CPU core, at most 4"
