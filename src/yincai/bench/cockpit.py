@@ -392,3 +392,11 @@ def fire() -> None:
     request = json.loads(sys.stdin.read())
     load = _fire(request["base"], request["cookies"], request["target"])
     sys.stdout.write(json.dumps({"latencies": load.latencies, "errors": load.errors}))
+
+
+def run(data_dir: Path) -> list[dict[str, Any]]:
+    return [
+        *run_warnings(data_dir),
+        *run_warnings(data_dir, is_sensitive=True),
+        *run_latency(data_dir),
+    ]
