@@ -8,8 +8,6 @@ sheet (imported by the web page or by the CLI in another process) is seen on the
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +18,7 @@ from yincai.analysis.data import ExamData
 from yincai.analysis.progress import PreviousExam
 from yincai.hub import service as hub_service
 from yincai.hub.models import Assessment
+from yincai.lru import Lru
 from yincai.science.base import FloatArray
 
 DEFAULT_CAPACITY = 32  # exams; a district's term holds a few dozen
@@ -39,14 +38,10 @@ class PreparedExam:
 
 
 class ExamCache:
-    """A thread-safe LRU of prepared exams keyed by (assessment id, data version)."""
+    """Prepared exams of recently viewed assessments, keyed by (assessment id, data version)."""
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
-        if capacity < 1:
-            raise ValueError(f"capacity must be at least 1, got {capacity}")
-        self.capacity = capacity
-        self._entries: OrderedDict[tuple[int, int], PreparedExam] = OrderedDict()
-        self._lock = threading.Lock()
+        self._entries: Lru[tuple[int, int], PreparedExam] = Lru(capacity)
         self.hits = 0
         self.misses = 0
 
@@ -57,23 +52,14 @@ class ExamCache:
         prepare: Callable[[Session, Assessment], PreparedExam],
     ) -> PreparedExam:
         key = (assessment.id, hub_service.data_version(session))
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                return found
-            self.misses += 1
-        prepared = prepare(session, assessment)  # outside the lock: other exams stay served
-        with self._lock:
-            stale = [k for k in self._entries if k[0] == assessment.id and k != key]
-            for old in stale:
-                del self._entries[old]
-            self._entries[key] = prepared
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
+        found = self._entries.get(key)
+        if found is not None:
+            self.hits += 1
+            return found
+        self.misses += 1
+        prepared = prepare(session, assessment)  # unlocked: other exams stay served meanwhile
+        self._entries.put(key, prepared, replaces=lambda k: k[0] == assessment.id)
         return prepared
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._entries)
+        return len(self._entries)

@@ -9,36 +9,26 @@ served.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from markupsafe import Markup
+
+from yincai.lru import Lru
 
 DEFAULT_CAPACITY = 512
 
 
 class FragmentCache:
-    """A thread-safe LRU of rendered HTML by (source object, extra key)."""
+    """Rendered HTML by (source object, extra key), the least recently used dropped first."""
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
-        if capacity < 1:
-            raise ValueError(f"capacity must be at least 1, got {capacity}")
-        self.capacity = capacity
-        self._entries: OrderedDict[tuple[int, Hashable], tuple[object, Markup]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._entries: Lru[tuple[int, Hashable], tuple[object, Markup]] = Lru(capacity)
 
     def get(self, source: object, extra: Hashable, render: Callable[[], str]) -> Markup:
         key = (id(source), extra)
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None and found[0] is source:
-                self._entries.move_to_end(key)
-                return found[1]
+        found = self._entries.get(key)
+        if found is not None and found[0] is source:
+            return found[1]
         html = Markup(render())
-        with self._lock:
-            self._entries[key] = (source, html)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
+        self._entries.put(key, (source, html))
         return html
