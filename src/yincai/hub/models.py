@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -338,10 +339,14 @@ class GrowthRecord(Base):
 
 
 class ImportBatch(Base):
-    """A file imported whole; the same content imported again is recognised by its digest."""
+    """One confirmed import (or the revert of one): who, when, which file, what it changed.
+
+    The history of the data hub. Score imports keep ``undo``, the before and after values of
+    every sitting and score they changed, so the last import of an assessment can be reverted.
+    """
 
     __tablename__ = "import_batch"
-    __table_args__ = (UniqueConstraint("kind", "sha256"),)
+    __table_args__ = (Index("ix_import_batch_kind_sha256", "kind", "sha256"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     file_name: Mapped[str] = mapped_column(String(255))
@@ -349,3 +354,15 @@ class ImportBatch(Base):
     n_rows: Mapped[int] = mapped_column(Integer)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment.id"), nullable=True, index=True
+    )
+    user_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id"), nullable=True
+    )
+    origin: Mapped[str] = mapped_column(String(10), default="cli")  # web or cli
+    reverts_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batch.id"), nullable=True
+    )
+    reverted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    undo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
