@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,21 @@ class Settings(BaseSettings):
     )
     web_workers: int = Field(
         default=0, ge=0, le=64, description="server processes; 0: one per CPU core, at most 4"
+    )
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        default="FULL",
+        description="SQLite durability: FULL survives power loss; NORMAL may lose the last "
+        "commits on power loss (never corrupts)",
+    )
+    # Data hub uploads and imports
+    max_upload_mb: int = Field(
+        default=20, ge=1, le=1024, description="largest file accepted by the import page"
+    )
+    max_request_kb: int = Field(
+        default=256, ge=16, description="largest body of any other request (forms, API)"
+    )
+    upload_keep_minutes: int = Field(
+        default=30, ge=1, description="how long a previewed upload waits for confirmation"
     )
 
     def workers(self) -> int:

@@ -1,20 +1,30 @@
-"""Database plumbing: the declarative Base, the engine (SQLite or PostgreSQL), session scope."""
+"""Database plumbing: the declarative Base, the engine (SQLite or PostgreSQL), session scope,
+read-only blocks (previews) and the write lock that serialises imports."""
 
 from __future__ import annotations
 
 import enum
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, Table, create_engine, event, text, update
 from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from yincai.config import Settings
 
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+LOCK_WAIT_S = 30  # a second import waits this long for the first one, then gets a clear 409
+PRIVATE_DIR_MODE = 0o700  # the data dir holds minors' data: its owner only
+PRIVATE_FILE_MODE = 0o600
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A statement tried to write inside a ``read_only`` block (a bug, never user input)."""
+
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -45,17 +55,44 @@ def make_engine(settings: Settings) -> Engine:
     """An engine for the configured database; SQLite gets WAL, foreign keys, real transactions."""
     url = settings.resolved_database_url()
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
-        _configure_sqlite(engine)
-        return engine
-    connect_args: dict[str, Any] = {}
-    if settings.database_schema:
-        connect_args["options"] = f"-csearch_path={settings.database_schema}"
-    return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        make_private_dir(settings.data_dir)
+        if url == f"sqlite:///{settings.sqlite_path.resolve()}":
+            _create_private_file(settings.sqlite_path)
+        engine = create_engine(url, connect_args={"timeout": LOCK_WAIT_S})
+        _configure_sqlite(engine, synchronous=settings.sqlite_synchronous)
+    else:
+        connect_args: dict[str, Any] = {}
+        if settings.database_schema:
+            connect_args["options"] = f"-csearch_path={settings.database_schema}"
+        engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    _guard_read_only(engine)
+    return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def make_private_dir(path: os.PathLike[str] | str) -> None:
+    """Create ``path`` (and parents) for its owner only; an existing folder is left as it is."""
+    if not os.path.isdir(path):
+        os.makedirs(path, mode=PRIVATE_DIR_MODE, exist_ok=True)
+        os.chmod(path, PRIVATE_DIR_MODE)
+
+
+def _create_private_file(path: os.PathLike[str] | str) -> None:
+    # SQLite gives its -wal and -shm files the database file's mode: create it 600 up front.
+    if not os.path.exists(path):
+        descriptor = os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE_MODE)
+        os.close(descriptor)
+
+
+def _guard_read_only(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_writes(
+        connection: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
+    ) -> None:
+        if connection.info.get("read_only") and _WRITES.match(statement):
+            raise ReadOnlyViolation(f"write inside a read-only block: {statement[:60]}")
+
+
+def _configure_sqlite(engine: Engine, *, synchronous: str) -> None:
     # pysqlite defers BEGIN and so breaks SAVEPOINTs: we issue BEGIN ourselves.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -63,7 +100,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a committed import survives a power cut too (NORMAL may lose the last commits).
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -92,6 +130,46 @@ def _configure_sqlite(engine: Engine) -> None:
         except Exception:
             raw.execute("BEGIN")  # the caller's rollback then finds the transaction it expects
             raise
+
+
+@contextmanager
+def read_only(session: Session) -> Iterator[Session]:
+    """A block of reads in a transaction of its own that cannot write: previews run in one.
+
+    The database refuses writes too (PostgreSQL ``READ ONLY`` transaction, SQLite
+    ``query_only``), and any INSERT/UPDATE/DELETE raises ``ReadOnlyViolation`` before it is sent.
+    The session must have nothing pending; the block ends with a rollback.
+    """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("read_only needs a session without pending changes")
+    session.rollback()
+    connection = session.connection()
+    is_sqlite = connection.dialect.name == "sqlite"
+    if is_sqlite:
+        connection.exec_driver_sql("PRAGMA query_only = ON")
+    else:
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+    connection.info["read_only"] = True
+    try:
+        yield session
+    finally:
+        connection.info.pop("read_only", None)
+        if is_sqlite:
+            connection.exec_driver_sql("PRAGMA query_only = OFF")
+        session.rollback()
+
+
+def lock_for_write(session: Session, table: Table, row_id: int) -> None:
+    """Take the write lock for one row now, before reading what the write will depend on.
+
+    A no-op UPDATE: on PostgreSQL it locks the row until commit (two imports of one assessment
+    run one after the other, the second reading what the first committed); on SQLite it is the
+    transaction's first write, so it takes the database's write lock (``BEGIN IMMEDIATE``).
+    Either waits at most ``LOCK_WAIT_S`` for a concurrent writer, then raises OperationalError.
+    """
+    if session.connection().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_S}s'"))
+    session.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))
 
 
 @contextmanager

@@ -118,10 +118,16 @@ def test_teacher_imports_scores_of_own_students_only(
         roster = _preview(client, own, "roster")
         page = _preview(client, own, "scores", assessment_code="W-E1")
         assert page.status_code == 200, page.text
-        done = client.post(
+        assert "将覆盖已有成绩" in page.text  # A2 has marks already: the preview warns
+        unticked = client.post(
             "/imports/confirm", data={"token": _token(page), "csrf_token": session_token(client)}
         )
-    assert refused.status_code == 422 and "不在您的班级" in refused.text
+        done = client.post(
+            "/imports/confirm",
+            data={"token": _token(page), "csrf_token": session_token(client), "overwrite": "true"},
+        )
+    assert unticked.status_code == 422 and "请勾选确认" in unticked.text
+    assert refused.status_code == 422 and "不在您任教本学科的班级" in refused.text
     assert world.names["B1"][0] not in refused.text
     assert roster.status_code == 403
     assert done.status_code == 200

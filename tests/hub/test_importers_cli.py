@@ -70,7 +70,7 @@ def test_cli_prints_a_summary_then_row_errors_with_exit_code_1(
     assert result.exit_code == 0, result.output
     assert "小题得分" in result.output
     result = runner.invoke(hub_cli.app, ["scores", str(good), "--assessment", "E1"], obj=settings)
-    assert result.exit_code == 0 and "already imported" in result.output
+    assert result.exit_code == 0 and "already up to date" in result.output
     assert _count(settings, Score) == 2
 
 

@@ -82,7 +82,7 @@ def test_xlsx_bank_and_reimport_is_idempotent(session: Session, tmp_path: Path) 
     assert _item(session, "I010").answer == "false"
     assert _item(session, "I011").options == ["0", "1", "2"]
     before = counts(session)
-    assert hub_service.import_items(session, path=path).is_already_imported
+    assert hub_service.import_items(session, path=path).is_unchanged
     assert counts(session) == before
     fields = ["code", "name", "level", "parent", "grade", "semester", "prerequisites", "subject"]
     same = {"knowledge_points": [dict(zip(fields, row, strict=True)) for row in kps], "items": []}

@@ -60,7 +60,7 @@ def test_csv_log_with_beijing_and_zoned_times(session: Session, tmp_path: Path) 
     item_ids = session.scalars(select(LearningEvent.item_id).order_by(LearningEvent.id)).all()
     assert item_ids[0] is not None and item_ids[1] is None
     before = counts(session)
-    assert hub_service.import_logs(session, path=path).is_already_imported
+    assert hub_service.import_logs(session, path=path).is_unchanged
     copy = write_csv(tmp_path / "copy.csv", HEADER, [*ROWS, [*ROWS[0][:3], "2025-10-08 09:00"]])
     again = hub_service.import_logs(session, path=copy)
     assert (again.counts["learning_event"].new, again.counts["learning_event"].unchanged) == (1, 3)

@@ -104,13 +104,13 @@ def test_reimport_changes_nothing_and_a_changed_row_is_an_update(
     hub_service.import_roster(session, path=path, district_code="D1")
     before = counts(session)
     again = hub_service.import_roster(session, path=path, district_code="D1")
-    assert again.is_already_imported
+    assert again.is_unchanged
     assert counts(session) == before
     edited = [list(row) for row in STUDENTS]
     edited[2][5] = "1班"  # 王五 moves to class 1
     path = write_csv(tmp_path / "edited.csv", STUDENT_HEADER_ZH, edited)
     summary = hub_service.import_roster(session, path=path, district_code="D1")
-    assert not summary.is_already_imported
+    assert not summary.is_unchanged
     assert (summary.counts["student"].new, summary.counts["student"].updated) == (0, 1)
     assert summary.counts["student"].unchanged == 3
     assert _student(session, "2025003").school_class.name == "七年级1班"

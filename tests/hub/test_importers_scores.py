@@ -68,7 +68,7 @@ def test_reimport_is_recognised_and_a_corrected_file_updates_only_what_changed(
     path = write_csv(tmp_path / "e1.csv", HEADER, GOOD)
     hub_service.import_scores(session, path=path, assessment_code="E1")
     before, stored = counts(session), _stored(session)
-    assert hub_service.import_scores(session, path=path, assessment_code="E1").is_already_imported
+    assert hub_service.import_scores(session, path=path, assessment_code="E1").is_unchanged
     assert (counts(session), _stored(session)) == (before, stored)
     corrected = [list(row) for row in GOOD]
     corrected[1][3:5] = ["10", "3"]

@@ -11,6 +11,9 @@ from tests.web.clients import logged_in, login, session_token
 from tests.web.conftest import WorldDatabase
 from yincai.db import make_engine, session_scope
 from yincai.governance.models import AuditEvent
+from yincai.hub import import_templates, imports_pages
+from yincai.hub.importers import score_diff
+from yincai.hub.schemas import ENTITY_NAMES
 from yincai.web import templating
 from yincai.web.app import create_app
 from yincai.web.i18n import EN
@@ -190,5 +193,8 @@ def test_every_text_the_templates_translate_has_an_english_entry() -> None:
         texts |= set(names.values())
     texts |= {"用户名或密码错误", "登录失败次数过多，请 15 分钟后再试", "两次输入的新密码不一致",
               "账号已创建。", "已保存。"}  # fmt: skip
+    for names in (ENTITY_NAMES, imports_pages.KINDS, import_templates.TEMPLATE_KINDS):
+        texts |= set(names.values())
+    texts |= {score_diff.STATUS_PRESENT, score_diff.STATUS_ABSENT, score_diff.STATUS_NONE}
     assert len(texts) > 60
     assert sorted(texts - set(EN)) == []

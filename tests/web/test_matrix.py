@@ -27,7 +27,7 @@ PARAMETERS = {  # path parameter → kind of object it names
     "assessment_id": "assessment",
     "user_account_id": "account",
 }
-UNSCOPED = {"language": "en"}  # parameters naming no data, with a value to use
+UNSCOPED = {"language": "en", "kind": "scores"}  # parameters naming no data, with a value
 PUBLIC = {"/", "/login", "/logout", "/lang/{language}", "/health", "/docs",
           "/docs/oauth2-redirect", "/redoc", "/openapi.json"}  # fmt: skip
 # Bodies for state-changing routes, so a refusal is a scope refusal and not a missing field.

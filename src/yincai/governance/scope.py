@@ -106,6 +106,45 @@ def visible_assessment_ids(actor: UserAccount) -> Select[int]:
     return select(AssessmentClass.assessment_id).where(AssessmentClass.school_class_id.in_(classes))
 
 
+def score_editor_class_ids(actor: UserAccount, subject_id: int) -> Select[int]:
+    """Classes whose scores in ``subject_id`` the actor may import or edit: a teacher only where
+    they teach that subject (a 语文 teacher never writes 数学 marks), admins in their scope."""
+    match actor.role:
+        case Role.DISTRICT_ADMIN | Role.SCHOOL_ADMIN:
+            return visible_class_ids(actor)
+        case Role.TEACHER:
+            return select(TeachingAssignment.school_class_id).where(
+                TeachingAssignment.teacher_id == actor.teacher_id,
+                TeachingAssignment.subject_id == subject_id,
+            )
+        case _:
+            return select(SchoolClass.id).where(false())
+
+
+def require_score_editor(session: Session, *, actor: UserAccount, assessment_id: int) -> set[int]:
+    """The classes whose scores of this assessment the actor may write (Forbidden if none):
+    staff only, the assessment in scope, and for teachers a class of theirs in its subject."""
+    require_role(actor, *STAFF_ROLES)
+    require_scope(session, actor=actor, assessment_id=assessment_id)
+    assessment = session.get(Assessment, assessment_id)
+    assert assessment is not None  # require_scope checked it exists
+    writable = set(session.scalars(score_editor_class_ids(actor, assessment.subject_id)))
+    sat = set(
+        session.scalars(
+            select(AssessmentClass.school_class_id).where(
+                AssessmentClass.assessment_id == assessment_id
+            )
+        )
+    )
+    allowed = writable & sat if sat else writable
+    if not allowed:
+        raise Forbidden(
+            "只有任教该学科的教师或管理员可以导入或修改本次考试的成绩 / "
+            "only teachers of this subject (or admins) may write these scores"
+        )
+    return allowed
+
+
 def require_scope(
     session: Session,
     *,

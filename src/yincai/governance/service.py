@@ -25,7 +25,9 @@ from yincai.governance.scope import (
     STAFF_ROLES,
     require_role,
     require_scope,
+    require_score_editor,
     scope_of,
+    score_editor_class_ids,
     visible_assessment_ids,
     visible_class_ids,
     visible_school_ids,
@@ -43,14 +45,17 @@ __all__ = [
     "authenticate",
     "change_password",
     "create_account",
+    "display_names",
     "hash_password",
     "list_accounts",
     "list_audit_events",
     "pseudonymise",
     "require_role",
     "require_scope",
+    "require_score_editor",
     "reset_password",
     "scope_of",
+    "score_editor_class_ids",
     "set_account_active",
     "suppress_small_cells",
     "verify_password",
@@ -79,6 +84,16 @@ def hash_password(password: str) -> str:
             f"密码至少 {MIN_PASSWORD_LENGTH} 位 / password needs {MIN_PASSWORD_LENGTH}+ chars"
         )
     return _hasher.hash(password)
+
+
+def display_names(session: Session, user_account_ids: list[int | None]) -> dict[int, str]:
+    """Display names of accounts by id (for histories that store only the id)."""
+    wanted = sorted({i for i in user_account_ids if i is not None})
+    return dict(
+        session.execute(
+            select(UserAccount.id, UserAccount.display_name).where(UserAccount.id.in_(wanted))
+        ).all()
+    )
 
 
 def verify_password(password_hash: str, password: str) -> bool:

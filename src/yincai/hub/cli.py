@@ -23,7 +23,7 @@ from yincai.cli_support import settings_of
 from yincai.db import make_engine, session_scope
 from yincai.errors import Invalid, YincaiError
 from yincai.hub import service as hub_service
-from yincai.hub.schemas import ImportSummary
+from yincai.hub.schemas import ENTITY_NAMES, ImportSummary
 
 app = typer.Typer(
     help="导入名单、题库、成绩与学习日志 / import rosters, item banks, scores and learning logs.",
@@ -31,18 +31,22 @@ app = typer.Typer(
 )
 console = Console()
 
-ENTITY_LABELS = {
-    "school": "学校 schools",
-    "school_class": "班级 classes",
-    "student": "学生 students",
-    "teacher": "教师 teachers",
-    "teaching_assignment": "任课 assignments",
-    "knowledge_point": "知识点 knowledge points",
-    "item": "题目 items",
-    "sitting": "参考记录 sittings",
-    "score": "小题得分 item scores",
-    "learning_event": "学习记录 learning events",
+ENTITY_ENGLISH = {
+    "school": "schools",
+    "school_class": "classes",
+    "student": "students",
+    "teacher": "teachers",
+    "teaching_assignment": "assignments",
+    "knowledge_point": "knowledge points",
+    "item": "items",
+    "assessment": "assessments",
+    "assessment_item": "assessment items",
+    "assessment_class": "classes sitting",
+    "sitting": "sittings",
+    "score": "item scores",
+    "learning_event": "learning events",
 }
+ENTITY_LABELS = {key: f"{name} {ENTITY_ENGLISH[key]}" for key, name in ENTITY_NAMES.items()}
 ExistingFile = Annotated[
     Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="文件 / file")
 ]
@@ -192,9 +196,9 @@ def _print_problems(error: Invalid) -> None:
 
 
 def _print_summary(summary: ImportSummary) -> None:
-    if summary.is_already_imported:
+    if summary.is_unchanged:
         console.print(
-            f"[yellow]{summary.file_name} 已导入过，未做任何更改 / already imported, "
+            f"[yellow]{summary.file_name} 的内容与数据库一致，未做任何更改 / already up to date, "
             "nothing changed[/yellow]"
         )
     table = Table(

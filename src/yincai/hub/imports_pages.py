@@ -1,11 +1,13 @@
-"""Import pages: upload a spreadsheet, see what it would change, then confirm.
+"""Import pages: upload a file, see exactly what it would change, then confirm; the history
+with a one-click revert; downloadable templates.
 
-The uploaded file is kept under ``<data_dir>/uploads/<token>/`` with who uploaded it and as what.
-The preview runs the real importer inside the request's transaction and rolls it back, so what
-it shows (row errors, or new/updated/unchanged counts) is exactly what the confirmation will do;
-the confirmation runs it again and commits. Rosters, item banks and learning logs are district
-data (district admins); score sheets may be imported by any staff member for assessments and
-students in their scope. Every preview and import is audited.
+The preview validates the whole file and works out the changes in a read-only transaction: it
+cannot write. The uploaded file then waits (private folder, owner only) for the confirmation at
+most ``upload_keep_minutes``; it is deleted when the import is confirmed, cancelled or rejected,
+and expired uploads are removed on every preview. Rosters, item banks, assessments and learning
+logs are district data (district admins); scores may be imported by teachers of the subject and
+class, and by admins in their scope (``governance.require_score_editor``). Every preview,
+import, revert and template of named students is audited.
 """
 
 from __future__ import annotations
@@ -14,33 +16,41 @@ import json
 import re
 import secrets
 import shutil
-import zipfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yincai.errors import Forbidden, Invalid, NotFound, RowError, YincaiError
+from yincai.db import PRIVATE_FILE_MODE, make_private_dir
+from yincai.errors import Conflict, Forbidden, Invalid, NotFound, RowError, YincaiError
 from yincai.governance import service as governance_service
 from yincai.governance.models import Role, UserAccount
+from yincai.hub import import_templates
 from yincai.hub import service as hub_service
-from yincai.hub.importers.scores import SCORE_COLUMNS
-from yincai.hub.importers.tabular import match_columns, read_table
-from yincai.hub.models import Assessment, District, Student
-from yincai.hub.schemas import ImportSummary
+from yincai.hub.importers.score_diff import ScoreDiff
+from yincai.hub.models import Assessment, District
+from yincai.hub.schemas import ENTITY_NAMES
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.templating import templates
 
 router = APIRouter(prefix="/imports", include_in_schema=False)
 
-KINDS = {"roster": "学生与教师名册", "items": "题库", "scores": "成绩", "logs": "学习日志"}
-DISTRICT_KINDS = ("roster", "items", "logs")  # district-wide data: district admins only
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-SUFFIXES = (".csv", ".xlsx", ".xlsm", ".json", ".jsonl", ".txt")
+KINDS = {
+    "roster": "学生与教师名册",
+    "items": "题库",
+    "assessment": "考试设置",
+    "scores": "成绩",
+    "logs": "学习日志",
+}
+DISTRICT_KINDS = ("roster", "items", "assessment", "logs")  # district data: district admins
+SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".ods", ".json", ".jsonl", ".yaml", ".yml", ".txt")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 _UNSAFE = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
@@ -77,37 +87,65 @@ def _kinds_of(user: UserAccount) -> dict[str, str]:
     return {"scores": KINDS["scores"]}
 
 
-def _require_kind(
+def _allowed_classes(
     session: Session, user: UserAccount, kind: str, assessment_code: str | None
-) -> None:
+) -> frozenset[int] | None:
+    """Check that the user may import this kind; for scores, the classes they may write."""
     governance_service.require_role(user, *governance_service.STAFF_ROLES)
     if kind not in KINDS:
         raise Invalid(f"未知的导入类型 / unknown import kind {kind!r}")
     if kind in DISTRICT_KINDS:
         governance_service.require_role(user, Role.DISTRICT_ADMIN)
-        return
+        return None
     if not assessment_code:
         raise Invalid("请选择考试 / choose the assessment the scores belong to")
     assessment = hub_service.get_assessment(session, code=assessment_code)
-    governance_service.require_scope(session, actor=user, assessment_id=assessment.id)
+    allowed = governance_service.require_score_editor(
+        session, actor=user, assessment_id=assessment.id
+    )
+    return None if user.role is Role.DISTRICT_ADMIN else frozenset(allowed)
+
+
+def _purge_expired(request: Request) -> None:
+    """Remove uploads nobody confirmed in time (they may hold a whole class's marks)."""
+    root = _upload_root(request)
+    keep_s = request.app.state.settings.upload_keep_minutes * 60
+    if not root.is_dir():
+        return
+    now = time.time()
+    for folder in root.iterdir():
+        try:
+            if now - folder.stat().st_mtime > keep_s:
+                shutil.rmtree(folder, ignore_errors=True)
+        except FileNotFoundError:
+            continue  # removed by a concurrent request
 
 
 def _save(request: Request, user: UserAccount, file: UploadFile, **meta: str | None) -> Upload:
     name = _UNSAFE.sub("_", Path(file.filename or "upload.csv").name).strip("._") or "upload"
     if not name.lower().endswith(SUFFIXES):
-        raise Invalid(f"不支持的文件类型 / unsupported file type: use {', '.join(SUFFIXES)}")
-    data = file.file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise Invalid(f"文件超过 {MAX_UPLOAD_BYTES // 2**20} MB / the file is too large")
+        raise Invalid(f"不支持的文件类型，请上传 {' '.join(SUFFIXES)} 文件 / unsupported file type")
+    limit = request.app.state.settings.max_upload_mb * 2**20
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise Invalid(f"文件超过 {limit // 2**20} MB 的上限 / the file is too large")
     if not data:
         raise Invalid("文件为空 / the file is empty")
+    _purge_expired(request)
     token = secrets.token_hex(16)
-    folder = _upload_root(request) / token
-    folder.mkdir(parents=True)
-    (folder / name).write_bytes(data)
+    root = _upload_root(request)
+    make_private_dir(root)
+    folder = root / token
+    make_private_dir(folder)
+    _write_private(folder / name, data)
     record = {"name": name, "user_account_id": user.id, **meta}
-    (folder / "upload.json").write_text(json.dumps(record), encoding="utf-8")
+    _write_private(folder / "upload.json", json.dumps(record).encode())
     return _load(request, user, token)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.touch(mode=PRIVATE_FILE_MODE)
+    path.write_bytes(data)
 
 
 def _load(request: Request, user: UserAccount, token: str) -> Upload:
@@ -128,58 +166,22 @@ def _load(request: Request, user: UserAccount, token: str) -> Upload:
     )
 
 
-def _students_outside_scope(session: Session, user: UserAccount, upload: Upload) -> list[RowError]:
-    """Rows of a score sheet naming a student of the district whom the user may not see."""
-    if user.role is Role.DISTRICT_ADMIN:
-        return []
-    table = read_table(upload.path, upload.path.read_bytes())
-    columns = match_columns(table, SCORE_COLUMNS, required=("student_number",), errors=[])
-    if "student_number" not in columns:
-        return []  # the importer reports the missing column
-    column = columns["student_number"]
-    numbers = {row[column] for row in table.rows}
-    in_district = select(Student.student_number).where(
-        Student.student_number.in_(numbers), Student.district_id == user.district_id
-    )
-    # Unknown numbers are the importer's to report; here only students the user may not see.
-    hidden = set(session.scalars(in_district)) - set(
-        session.scalars(
-            in_district.where(Student.id.in_(governance_service.visible_student_ids(user)))
-        )
-    )
-    header = table.header[column]
-    return [
-        RowError(
-            table.file_name, line, header, "该学生不在您的班级 / not a student of your classes"
-        )
-        for row, line in zip(table.rows, table.row_numbers, strict=True)
-        if row[column] in hidden
-    ]
+def _discard(upload: Upload) -> None:
+    shutil.rmtree(upload.path.parent, ignore_errors=True)
 
 
-def _run(session: Session, user: UserAccount, upload: Upload) -> ImportSummary:
-    """Run the importer in the session (the caller checked the kind, commits or rolls back)."""
+def _request(
+    session: Session, user: UserAccount, upload: Upload, allowed: frozenset[int] | None
+) -> hub_service.ImportRequest:
     district_code = session.scalar(select(District.code).where(District.id == user.district_id))
-    try:
-        if upload.kind == "roster":
-            return hub_service.import_roster(session, path=upload.path, district_code=district_code)
-        if upload.kind == "items":
-            return hub_service.import_items(session, path=upload.path)
-        if upload.kind == "logs":
-            return hub_service.import_logs(
-                session, path=upload.path, format=upload.log_format, district_code=district_code
-            )
-        outside = _students_outside_scope(session, user, upload)
-        if outside:
-            raise Invalid(
-                "文件中有不在您权限范围内的学生 / students outside your scope", details=outside
-            )
-        assert upload.assessment_code is not None  # _require_kind insists on one
-        return hub_service.import_scores(
-            session, path=upload.path, assessment_code=upload.assessment_code
-        )
-    except (ValueError, LookupError, UnicodeError, zipfile.BadZipFile, OSError) as problem:
-        raise Invalid(f"文件无法读取 / the file cannot be read: {problem}") from problem
+    return hub_service.ImportRequest(
+        kind=upload.kind,
+        path=upload.path,
+        assessment_code=upload.assessment_code,
+        district_code=district_code,
+        log_format=upload.log_format,
+        allowed_class_ids=allowed,
+    )
 
 
 def _page(
@@ -195,19 +197,43 @@ def _page(
         "imports/imports.html",
         {
             "kinds": _kinds_of(user),
+            "template_kinds": {
+                kind: label
+                for kind, label in import_templates.TEMPLATE_KINDS.items()
+                if kind in _kinds_of(user)
+            },
             "assessments": _visible_assessments(session, user),
             "log_formats": [fmt.value for fmt in hub_service.LogFormat],
+            "entity_names": ENTITY_NAMES,
             **context,
         },
         status_code=status_code,
     )
 
 
+def _rejected(
+    request: Request, session: Session, user: UserAccount, upload: Upload | None, error: YincaiError
+) -> Response:
+    session.rollback()
+    status = 409 if isinstance(error, Conflict) else 422
+    if isinstance(error, Forbidden):
+        status = 403
+    return _page(
+        request, session, user, status_code=status, upload=upload, error=error.message,
+        row_errors=[d for d in error.details if isinstance(d, RowError)],
+    )  # fmt: skip
+
+
 @router.get("", response_class=HTMLResponse)
-def imports_page(request: Request, session: DbSession, user: CurrentUser) -> Response:
+def imports_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    created: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
     """The upload form: what to import and the file."""
     governance_service.require_role(user, *governance_service.STAFF_ROLES)
-    return _page(request, session, user)
+    return _page(request, session, user, created=created)
 
 
 @router.post("/preview", response_class=HTMLResponse)
@@ -220,44 +246,178 @@ def preview(
     assessment_code: Annotated[str | None, Form()] = None,
     log_format: Annotated[str, Form()] = "csv",
 ) -> Response:
-    """Validate the uploaded file without keeping anything: row errors or what would change."""
-    _require_kind(session, user, kind, assessment_code)
+    """Validate the uploaded file and show what importing it would change; nothing is written."""
+    allowed = _allowed_classes(session, user, kind, assessment_code)
     upload = _save(
         request, user, file, kind=kind, assessment_code=assessment_code, log_format=log_format
     )
     try:
-        summary = _run(session, user, upload)
+        plan = hub_service.preview_import(session, _request(session, user, upload, allowed))
     except YincaiError as problem:
-        session.rollback()
-        shutil.rmtree(upload.path.parent, ignore_errors=True)
+        _discard(upload)
         _audit(session, user, "import_preview_rejected", upload)
-        return _page(
-            request, session, user, status_code=422, upload=upload, error=problem.message,
-            row_errors=[d for d in problem.details if isinstance(d, RowError)],
-        )  # fmt: skip
-    session.rollback()  # a preview keeps nothing
+        return _rejected(request, session, user, upload, problem)
+    except (ValueError, LookupError, UnicodeError, OSError) as problem:
+        _discard(upload)
+        return _rejected(request, session, user, upload, _unreadable(problem))
+    if not plan.has_changes:
+        _discard(upload)
     _audit(session, user, "import_preview", upload)
-    return _page(request, session, user, upload=upload, summary=summary)
+    diff = getattr(plan, "diff", None)
+    return _page(
+        request, session, user, upload=upload, summary=plan.summary,
+        diff=diff if isinstance(diff, ScoreDiff) else None, has_changes=plan.has_changes,
+    )  # fmt: skip
 
 
 @router.post("/confirm", response_class=HTMLResponse)
 def confirm(
-    request: Request, session: DbSession, user: CurrentUser, token: Annotated[str, Form()]
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    token: Annotated[str, Form()],
+    overwrite: Annotated[bool, Form()] = False,
 ) -> Response:
-    """Import the previewed file for real and commit it."""
+    """Import the previewed file for real and commit it (the last confirmed file wins)."""
     upload = _load(request, user, token)
-    _require_kind(session, user, upload.kind, upload.assessment_code)
+    allowed = _allowed_classes(session, user, upload.kind, upload.assessment_code)
+    import_request = _request(session, user, upload, allowed)
     try:
-        summary = _run(session, user, upload)
+        if upload.kind == "scores" and not overwrite:
+            plan = hub_service.preview_import(session, import_request)
+            diff = getattr(plan, "diff", None)
+            if isinstance(diff, ScoreDiff) and diff.overwrites:
+                raise Invalid(
+                    f"本次导入将覆盖 {diff.n_changed} 名学生的已有成绩，请勾选确认后再导入 / "
+                    "tick the box to overwrite existing scores"
+                )
+        summary = hub_service.run_import(
+            session, import_request, user_account_id=user.id, origin="web"
+        )
     except YincaiError as problem:
-        session.rollback()
-        return _page(
-            request, session, user, status_code=422, upload=upload, error=problem.message,
-            row_errors=[d for d in problem.details if isinstance(d, RowError)],
-        )  # fmt: skip
+        return _rejected(request, session, user, upload, problem)
+    except (ValueError, LookupError, UnicodeError, OSError) as problem:
+        return _rejected(request, session, user, upload, _unreadable(problem))
     _audit(session, user, "import_commit", upload)
-    shutil.rmtree(upload.path.parent, ignore_errors=True)
+    _discard(upload)
     return _page(request, session, user, summary=summary, is_done=True)
+
+
+@router.post("/cancel")
+def cancel(request: Request, user: CurrentUser, token: Annotated[str, Form()]) -> RedirectResponse:
+    """Drop a previewed upload without importing it."""
+    _discard(_load(request, user, token))
+    return RedirectResponse("/imports", status_code=303)
+
+
+@router.get("/history", response_class=HTMLResponse)
+def history(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    assessment: Annotated[str | None, Query(max_length=40)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    message: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """Every confirmed import in the user's scope, newest first, with revert buttons."""
+    governance_service.require_role(user, *governance_service.STAFF_ROLES)
+    entries = hub_service.import_history(
+        session,
+        assessment_ids=governance_service.visible_assessment_ids(user),
+        with_district_data=user.role is Role.DISTRICT_ADMIN,
+        assessment_code=assessment or None,
+        page=page,
+    )
+    names = governance_service.display_names(session, [e.user_account_id for e in entries.rows])
+    return templates.TemplateResponse(
+        request,
+        "imports/history.html",
+        {
+            "history": entries,
+            "names": names,
+            "kinds": KINDS,
+            "assessment": assessment or "",
+            "message": message,
+        },
+    )
+
+
+@router.post("/revert")
+def revert(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    assessment_code: Annotated[str, Form(max_length=40)],
+) -> Response:
+    """Undo the last import of an assessment's scores."""
+    assessment = hub_service.get_assessment(session, code=assessment_code)
+    governance_service.require_score_editor(session, actor=user, assessment_id=assessment.id)
+    summary = hub_service.revert_last_import(
+        session, assessment_code=assessment_code, user_account_id=user.id, origin="web"
+    )
+    governance_service.audit(
+        session, actor=user, action="import_revert", object_type="assessment",
+        object_id=assessment.id,
+    )  # fmt: skip
+    session.commit()
+    counts = summary.count("score")
+    note = f"已撤销 {summary.file_name} 的导入（恢复 {counts.new + counts.updated} 个小题分）"
+    return RedirectResponse(
+        f"/imports/history?assessment={quote(assessment_code)}&message={quote(note)}",
+        status_code=303,
+    )
+
+
+@router.get("/templates/{kind}.xlsx")
+def template(
+    kind: str,
+    session: DbSession,
+    user: CurrentUser,
+    assessment: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    """An XLSX template with Chinese headers and an example row; for a score sheet of an
+    assessment, its item columns and the students of the classes the user may write."""
+    governance_service.require_role(user, *governance_service.STAFF_ROLES)
+    if kind not in import_templates.TEMPLATE_KINDS:
+        raise NotFound(f"没有这种模板 / no template for {kind!r}")
+    if kind in DISTRICT_KINDS:
+        governance_service.require_role(user, Role.DISTRICT_ADMIN)
+    if kind == "roster":
+        data = import_templates.roster_template()
+    elif kind == "items":
+        data = import_templates.items_template()
+    elif kind == "assessment":
+        data = import_templates.assessment_template()
+    elif assessment:
+        data = _score_template(session, user, assessment)
+    else:
+        data = import_templates.scores_template()
+    name = f"{import_templates.TEMPLATE_KINDS[kind]}{'-' + assessment if assessment else ''}.xlsx"
+    return Response(
+        data,
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )
+
+
+def _score_template(session: Session, user: UserAccount, code: str) -> bytes:
+    found = hub_service.get_assessment(session, code=code)
+    allowed = governance_service.require_score_editor(session, actor=user, assessment_id=found.id)
+    students = hub_service.class_students(session, class_ids=sorted(allowed))
+    governance_service.audit(
+        session, actor=user, action="score_template", object_type="assessment",
+        object_id=found.id,
+    )  # fmt: skip
+    session.commit()
+    return import_templates.scores_template(
+        [item.label for item in found.items],
+        [import_templates.StudentEntry(*student) for student in students],
+        title=found.name,
+    )
+
+
+def _unreadable(problem: Exception) -> Invalid:
+    return Invalid(f"文件无法读取，请检查文件格式 / the file cannot be read: {problem}")
 
 
 def _audit(session: Session, user: UserAccount, action: str, upload: Upload) -> None:

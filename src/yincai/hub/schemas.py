@@ -4,6 +4,23 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+ENTITY_NAMES = {
+    "school": "学校",
+    "school_class": "班级",
+    "student": "学生",
+    "teacher": "教师",
+    "teaching_assignment": "任课安排",
+    "knowledge_point": "知识点",
+    "item": "题目",
+    "assessment": "考试",
+    "assessment_item": "小题",
+    "assessment_class": "参考班级",
+    "sitting": "参考记录",
+    "score": "小题得分",
+    "learning_event": "学习记录",
+}
+"""What an import counts, in the words of every surface (pages and CLI)."""
+
 
 class EntityCounts(BaseModel):
     """How one kind of record fared in an import."""
@@ -17,13 +34,16 @@ class EntityCounts(BaseModel):
 class ImportSummary(BaseModel):
     """What one imported file changed; stored on its ``ImportBatch`` and shown by the CLI."""
 
-    kind: str = Field(description="roster, items, scores or logs")
+    kind: str = Field(description="roster, items, assessment, scores or logs")
     file_name: str
     sha256: str
     n_rows: int = Field(description="data rows (or statements, or attempts) read from the file")
     counts: dict[str, EntityCounts] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
-    is_already_imported: bool = False
+    is_unchanged: bool = Field(
+        default=False, description="the file holds what is already stored: nothing was written"
+    )
+    batch_id: int | None = Field(default=None, description="the import's entry in the history")
 
     def count(self, entity: str) -> EntityCounts:
         """The counts of ``entity`` (created on first use)."""

@@ -1,53 +1,150 @@
 """The data hub's one door: imports of rosters, item banks, scores and learning logs, and lookups.
 
 Every import validates the whole file first and raises ``Invalid`` with one ``RowError`` per
-problem before writing anything; it works inside the caller's session (one transaction per file,
-never committed here), upserts by natural keys so that importing a file twice changes nothing, and
-records an ``ImportBatch``: the same content again is reported as already imported.
+problem before writing anything; a preview works out what the import would change in a read-only
+transaction; a confirmed import runs in the caller's session (one transaction per file, never
+committed here), writes only what changed, by natural keys, and is kept in the import history
+(``import_runs`` states the rule: the last confirmed file wins).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yincai.errors import Conflict, Invalid, NotFound
-from yincai.hub.importers.common import resolve_district
-from yincai.hub.importers.items import import_items
-from yincai.hub.importers.logs import LogFormat, import_logs
-from yincai.hub.importers.roster import import_roster
-from yincai.hub.importers.scores import import_scores
-from yincai.hub.importers.subjects import SubjectBook
+from yincai.hub.import_history import HistoryPage, HistoryRow, import_history
+from yincai.hub.import_runs import (
+    KINDS,
+    ImportRequest,
+    plan_import,
+    preview_import,
+    revert_last_import,
+    revertible_imports,
+    run_import,
+)
+from yincai.hub.importers.assessments import (
+    AssessmentSpec,
+    check_assessment,
+    store_assessment,
+)
+from yincai.hub.importers.common import ImportPlan, Progress, resolve_district
+from yincai.hub.importers.logs import LogFormat
+from yincai.hub.importers.parsing import canonical_class_name
 from yincai.hub.models import (
     Assessment,
-    AssessmentClass,
-    AssessmentItem,
     AssessmentKind,
     ImportBatch,
-    Item,
     School,
     SchoolClass,
+    Student,
 )
 from yincai.hub.schemas import AssessmentItemSpec, ImportSummary
 
 __all__ = [
+    "KINDS",
     "AssessmentItemSpec",
+    "HistoryPage",
+    "HistoryRow",
+    "ImportPlan",
+    "ImportRequest",
     "ImportSummary",
     "LogFormat",
+    "canonical_class_name",
+    "class_students",
     "create_assessment",
     "data_version",
+    "find_class_id",
     "get_assessment",
+    "import_history",
     "import_items",
     "import_logs",
     "import_roster",
     "import_scores",
     "list_schools",
+    "plan_import",
+    "preview_import",
+    "revert_last_import",
+    "revertible_imports",
+    "run_import",
 ]
 
-ItemSpecLike = AssessmentItemSpec | tuple[str, float] | tuple[str, float, str | None]
+
+def import_roster(
+    session: Session,
+    *,
+    path: Path,
+    district_code: str | None = None,
+    district_name: str | None = None,
+    user_account_id: int | None = None,
+    origin: str = "cli",
+) -> ImportSummary:
+    """Import a roster (schools, classes, students, teachers) in the caller's transaction."""
+    request = ImportRequest(
+        "roster", path, district_code=district_code, district_name=district_name
+    )
+    return run_import(session, request, user_account_id=user_account_id, origin=origin)
+
+
+def import_items(
+    session: Session,
+    *,
+    path: Path,
+    subject_code: str | None = None,
+    user_account_id: int | None = None,
+    origin: str = "cli",
+) -> ImportSummary:
+    """Import an item bank with its knowledge points in the caller's transaction."""
+    request = ImportRequest("items", path, subject_code=subject_code)
+    return run_import(session, request, user_account_id=user_account_id, origin=origin)
+
+
+def import_scores(
+    session: Session,
+    *,
+    path: Path,
+    assessment_code: str,
+    progress: Progress | None = None,
+    user_account_id: int | None = None,
+    origin: str = "cli",
+) -> ImportSummary:
+    """Import a per-question score sheet of one assessment in the caller's transaction."""
+    request = ImportRequest("scores", path, assessment_code=assessment_code)
+    return run_import(
+        session, request, user_account_id=user_account_id, origin=origin, progress=progress
+    )
+
+
+def import_logs(
+    session: Session,
+    *,
+    path: Path,
+    format: LogFormat | str = LogFormat.CSV,
+    source: str | None = None,
+    district_code: str | None = None,
+    students_path: Path | None = None,
+    start_at: datetime | None = None,
+    progress: Progress | None = None,
+    user_account_id: int | None = None,
+    origin: str = "cli",
+) -> ImportSummary:
+    """Import learning logs (CSV, xAPI or the three-line KT format) in the caller's transaction."""
+    request = ImportRequest(
+        "logs",
+        path,
+        log_format=format,
+        source=source,
+        district_code=district_code,
+        students_path=students_path,
+        start_at=start_at,
+    )
+    return run_import(
+        session, request, user_account_id=user_account_id, origin=origin, progress=progress
+    )
 
 
 def list_schools(session: Session, *, district_code: str | None = None) -> list[School]:
@@ -74,6 +171,35 @@ def get_assessment(session: Session, *, code: str) -> Assessment:
     return assessment
 
 
+def class_students(session: Session, *, class_ids: Sequence[int]) -> list[tuple[str, str, str]]:
+    """(student number, name, class name) of the students of these classes, class by class."""
+    return [
+        (number, name, class_name)
+        for number, name, class_name in session.execute(
+            select(Student.student_number, Student.name, SchoolClass.name)
+            .join(SchoolClass, SchoolClass.id == Student.school_class_id)
+            .where(Student.school_class_id.in_(class_ids))
+            .order_by(SchoolClass.name, Student.student_number)
+        )
+    ]
+
+
+def find_class_id(session: Session, *, school_code: str, class_name: str) -> int:
+    """The class of a school named as a teacher writes it (bracket width and spaces ignored)."""
+    wanted = canonical_class_name(class_name)
+    for class_id, name in session.execute(
+        select(SchoolClass.id, SchoolClass.name)
+        .join(School, School.id == SchoolClass.school_id)
+        .where(School.code == school_code)
+    ):
+        if canonical_class_name(name) == wanted:
+            return int(class_id)
+    raise NotFound(f"班级 {school_code}/{class_name} 不存在 / no such class")
+
+
+ItemSpecLike = AssessmentItemSpec | tuple[str, float] | tuple[str, float, str | None]
+
+
 def create_assessment(
     session: Session,
     *,
@@ -91,72 +217,26 @@ def create_assessment(
     classes that sit it, as (school code, class name) pairs; scores are imported afterwards."""
     if session.scalars(select(Assessment.id).where(Assessment.code == code)).first() is not None:
         raise Conflict(f"考试 {code} 已存在 / assessment {code} already exists")
-    specs = [
-        spec
-        if isinstance(spec, AssessmentItemSpec)
-        else AssessmentItemSpec(
-            label=spec[0], full_score=spec[1], item_code=spec[2] if len(spec) > 2 else None
-        )
-        for spec in items
-    ]
-    if not specs:
-        raise Invalid("考试至少需要一道小题 / an assessment needs at least one item")
-    labels = [spec.label for spec in specs]
-    if len(set(labels)) != len(labels):
-        raise Invalid(f"小题标签重复 / duplicate item labels: {labels}")
-    if not 1 <= grade_level <= 12:
-        raise Invalid(f"年级应为 1–12 / grade level {grade_level} out of range")
-    district = resolve_district(session, district_code)
-    subjects = SubjectBook(session)
-    try:
-        subject = subjects.get(subjects.code_of(subject_code))
-    except ValueError as problem:
-        raise Invalid(str(problem)) from None
-    wanted = [spec.item_code for spec in specs if spec.item_code]
-    query = select(Item.code, Item.id).where(Item.code.in_(wanted))
-    bank = dict(session.execute(query).all())
-    unknown = [spec.item_code for spec in specs if spec.item_code and spec.item_code not in bank]
-    if unknown:
-        raise NotFound(f"题库中没有这些题目 / unknown items: {', '.join(map(str, unknown))}")
-    class_ids = _class_ids(session, district.id, classes)
-    assessment = Assessment(
+    spec = AssessmentSpec(
         code=code,
         name=name,
         kind=kind,
         held_on=held_on,
-        subject_id=subject.id,
+        subject_code=subject_code,
         grade_level=grade_level,
-        district_id=district.id,
+        items=tuple(
+            item
+            if isinstance(item, AssessmentItemSpec)
+            else AssessmentItemSpec(
+                label=item[0], full_score=item[1], item_code=item[2] if len(item) > 2 else None
+            )
+            for item in items
+        ),
+        classes=tuple(classes),
     )
-    assessment.items = [
-        AssessmentItem(
-            position=position,
-            label=spec.label,
-            full_score=spec.full_score,
-            item_id=bank[spec.item_code] if spec.item_code else None,
-        )
-        for position, spec in enumerate(specs, start=1)
-    ]
-    session.add(assessment)
-    session.flush()
-    session.add_all(
-        AssessmentClass(assessment_id=assessment.id, school_class_id=class_id)
-        for class_id in class_ids
-    )
-    session.flush()
-    return assessment
-
-
-def _class_ids(session: Session, district_id: int, classes: Sequence[tuple[str, str]]) -> list[int]:
-    stored = {
-        (school_code, class_name): class_id
-        for school_code, class_name, class_id in session.execute(
-            select(School.code, SchoolClass.name, SchoolClass.id)
-            .join(SchoolClass, SchoolClass.school_id == School.id)
-            .where(School.district_id == district_id)
-        )
-    }
-    missing = [f"{school}/{name}" for school, name in classes if (school, name) not in stored]
-    if missing:
-        raise NotFound(f"班级不存在 / unknown classes: {', '.join(missing)}")
-    return sorted({stored[key] for key in classes})
+    district = resolve_district(session, district_code)
+    problems: list[str] = []
+    resolved = check_assessment(session, spec, district.id, problems)
+    if resolved is None:
+        raise Invalid("；".join(problems))
+    return store_assessment(session, spec, resolved, district.id)

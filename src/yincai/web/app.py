@@ -21,7 +21,7 @@ from yincai.config import Settings
 from yincai.db import make_engine
 from yincai.governance import pages as governance_pages
 from yincai.governance import routes as governance_routes
-from yincai.hub import imports_pages, itembank_pages
+from yincai.hub import assessments_pages, imports_pages, itembank_pages
 from yincai.hub import pages as hub_pages
 from yincai.hub import routes as hub_routes
 from yincai.practice import pages as practice_pages
@@ -29,6 +29,7 @@ from yincai.web import auth, errors
 from yincai.web.csrf import CsrfMiddleware
 from yincai.web.deps import DbSession
 from yincai.web.fragments import FragmentCache
+from yincai.web.limits import BodyLimitMiddleware
 from yincai.web.ratelimit import LoginRateLimiter
 from yincai.web.sessions import SessionCodec, SessionMiddleware
 
@@ -67,6 +68,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(
         SessionMiddleware, codec=codec, is_secure=bool(getattr(settings, "cookie_secure", False))
     )
+    # Outermost: a body over its limit is refused before anything buffers it.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        upload_bytes=settings.max_upload_mb * 2**20 + 2**16,  # multipart framing
+        request_bytes=settings.max_request_kb * 1024,
+    )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     errors.install(app)
 
@@ -80,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(analysis_pages.router)
     app.include_router(analysis_routes.router)
     app.include_router(imports_pages.router)
+    app.include_router(assessments_pages.router)
     app.include_router(itembank_pages.router)
     app.include_router(practice_pages.router)
 

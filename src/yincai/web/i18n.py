@@ -302,6 +302,95 @@ EN: dict[str, str] = {
     "质量趋势": "Quality over the semester",
     "下载全班个性化练习册（PDF）": "Download the class's personalised practice booklets (PDF)",
     "下载个性化练习（PDF）": "Download personalised practice (PDF)",
+    # Data hub: imports, history, templates, new assessments
+    "七年级数学第一次月考": "Grade 7 maths, first monthly test",
+    "上传的文件仅保存到确认或放弃为止（最长 30 分钟）。": (
+        "The uploaded file is kept only until you confirm or discard (at most 30 minutes)."
+    ),
+    "下载": "Download",
+    "下载模板，按表头和示例行填写后上传；“填写说明”工作表解释每一列。": (
+        "Download a template, fill it in like its example row and upload it; the sheet "
+        "填写说明 explains every column."
+    ),
+    "个小题分被替换或删除": "item scores replaced or removed",
+    "仅列出前": "Showing the first",
+    "任课安排": "teaching assignments",
+    "修改": "Changed",
+    "先上传文件预览：系统逐行校验并列出将要发生的变更，预览不会写入任何数据；确认后才正式导入。同一考试多次导入时，以最后确认导入的文件为准。": (  # noqa: E501
+        "Upload a file to preview it: every row is checked and the changes are listed; a "
+        "preview writes nothing. Only a confirmation imports. When an assessment is imported "
+        "several times, the last confirmed file wins."
+    ),
+    "其中已有成绩": "with stored marks",
+    "参考班级": "Classes sitting",
+    "参考记录": "sittings",
+    "号导入": "",
+    "名": "students",
+    "名学生的成绩将被改写": "students' marks will be rewritten",
+    "命令行": "command line",
+    "学习记录": "learning events",
+    "学生与教师名册模板": "Roster template (students and teachers)",
+    "导入模板": "Import templates",
+    "导入记录": "Import history",
+    "导入记录与撤销": "Import history and revert",
+    "小题": "items",
+    "小题得分": "item scores",
+    "小题（原 → 新）": "Items (old → new)",
+    "小题：每行一道，写“题号 满分 [题目编码]”": (
+        "Items: one per line, as “label full-score [bank item code]”"
+    ),
+    "已撤销": "Reverted",
+    "您名下没有班级。": "You have no classes.",
+    "成绩有变化的学生": "Students whose marks change",
+    "成绩表模板": "Score sheet template",
+    "我已核对以上变更，确认覆盖已有成绩": (
+        "I have checked these changes and confirm overwriting the stored marks"
+    ),
+    "撤销了第": "Reverted import #",
+    "撤销此次导入": "Revert this import",
+    "操作人": "By",
+    "放弃本次导入": "Discard this import",
+    "文件内容与现有数据一致，无需导入": "The file holds what is already stored: nothing to import",
+    "文件内容与现有数据一致，未做任何更改": "The file holds what is already stored: nothing changed",  # noqa: E501
+    "文件摘要": "File digest",
+    "文件（CSV / XLSX / XLS / JSON / YAML）": "File (CSV / XLSX / XLS / JSON / YAML)",
+    "新建考试": "New assessment",
+    "无成绩": "no marks",
+    "有效": "In effect",
+    "某次考试的成绩表（含小题列和您班级的学生名单）": (
+        "Score sheet of an assessment (its item columns and the students of your classes)"
+    ),
+    "查看导入记录": "See the import history",
+    "正常": "present",
+    "每次确认的导入都记录在此：谁、何时、哪个文件、增改删了多少行。每次考试最近一次成绩导入可以一键撤销，恢复导入前的成绩。": (  # noqa: E501
+        "Every confirmed import is listed here: who, when, which file, how many rows were "
+        "added, changed and removed. The latest score import of each assessment can be "
+        "reverted with one click, restoring the marks stored before it."
+    ),
+    "注意：本次导入将覆盖已有成绩": "Warning: this import overwrites stored marks",
+    "现在可以下载它的成绩表模板或导入成绩。": (
+        "You can now download its score sheet template or import its scores."
+    ),
+    "考试代码": "Assessment code",
+    "考试名称": "Assessment name",
+    "考试已创建": "Assessment created",
+    "考试设置": "Assessment set-up",
+    "考试设置模板": "Assessment set-up template",
+    "表中缺少的本班学生": "Students of these classes missing from the sheet",
+    "设置考试（或作业、测验）的小题和满分，以及参加的班级；之后即可导入成绩或下载带学生名单的成绩表模板。也可以用“考试设置模板”在数据导入页批量导入。": (  # noqa: E501
+        "Set the items and full scores of an exam (or homework, quiz) and the classes that sit "
+        "it; then import its scores or download a score sheet with the students listed. The "
+        "assessment set-up template imports many at once on the import page."
+    ),
+    "返回数据导入": "Back to imports",
+    "还没有导入记录。": "No imports yet.",
+    "这些学生不在表中，导入后他们的成绩保持不变；如有缺考，请在表中填“缺考”。": (
+        "These students are not in the sheet: their marks stay as they are. Mark absentees "
+        "as 缺考 in the sheet."
+    ),
+    "题库模板": "Item bank template",
+    "题目": "items",
+    "首次录入成绩的学生": "Students getting marks for the first time",
 }
 
 

@@ -1,47 +1,44 @@
-"""Fast bulk upserts: one prepared ``INSERT … ON CONFLICT DO UPDATE`` run by executemany.
+"""Bulk upserts through SQLAlchemy Core: ``INSERT … ON CONFLICT DO UPDATE`` run by executemany.
 
-The ORM's bulk insert builds a dictionary per row; at a hundred thousand rows a second that cost
-dominates, so importers of large files hand plain tuples to the DBAPI cursor of the session's own
-connection (same transaction). SQLite (3.24+) and PostgreSQL share the upsert syntax.
+Statements go through the session's own connection, so they belong to its transaction on every
+backend (a preview that never writes, a rollback that undoes everything, the SQLite write lock
+taken on the first write). SQLite (3.24+) and PostgreSQL share the upsert.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from yincai.db import Base
 
 SCORE_TOLERANCE = 1e-9  # float noise, not leniency: 4.5 of 4.5 is fine, 4.6 is not
+CHUNK = 50_000  # rows per executemany: memory stays flat
 
 
 def upsert_rows(
     session: Session,
     model: type[Base],
-    fields: Sequence[str],
-    rows: Sequence[tuple[object, ...]],
+    rows: Sequence[Mapping[str, object]],
     *,
     conflict: Sequence[str],
 ) -> None:
-    """Insert ``rows`` (tuples in ``fields`` order); on a clash of ``conflict`` keys, update."""
+    """Insert ``rows`` (dicts of column values); on a clash of the ``conflict`` keys, update the
+    other columns given."""
     if not rows:
         return
-    connection = session.connection()
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    table = model.__table__.name  # type: ignore[attr-defined]
-    updates = [field for field in fields if field not in conflict]
-    action = (
-        "DO UPDATE SET " + ", ".join(f"{field} = excluded.{field}" for field in updates)
-        if updates
-        else "DO NOTHING"
-    )
+    table = model.__table__
+    dialect = session.connection().dialect.name
+    statement = (sqlite if dialect == "sqlite" else postgresql).insert(table)
+    updates = [name for name in rows[0] if name not in conflict]
     statement = (
-        f"INSERT INTO {table} ({', '.join(fields)}) VALUES ({', '.join([marker] * len(fields))}) "
-        f"ON CONFLICT ({', '.join(conflict)}) {action}"
+        statement.on_conflict_do_update(
+            index_elements=list(conflict), set_={name: statement.excluded[name] for name in updates}
+        )
+        if updates
+        else statement.on_conflict_do_nothing(index_elements=list(conflict))
     )
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(statement, rows)
-    finally:
-        cursor.close()
+    for start in range(0, len(rows), CHUNK):
+        session.execute(statement, list(rows[start : start + CHUNK]))

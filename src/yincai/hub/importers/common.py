@@ -1,9 +1,11 @@
-"""What every importer shares: the file digest, the import-batch bookkeeping and the error check."""
+"""What every importer shares: the file digest, the plan an import makes before it writes, the
+import history, and the error check."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -19,6 +21,33 @@ Progress = Callable[[int, int], None]
 MAX_REPORTED_ERRORS = 1000  # a whole bad column of a 100k-row file would drown the reader
 
 
+@dataclass
+class ImportPlan:
+    """What importing a validated file would change, worked out by reading only.
+
+    A preview shows it; a confirmed import calls ``apply`` in the same transaction, after taking
+    the lock that keeps a concurrent import from changing what the plan was computed from.
+    """
+
+    summary: ImportSummary
+    assessment_id: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(
+            counts.new or counts.updated or counts.deleted
+            for counts in self.summary.counts.values()
+        )
+
+    def apply(self, session: Session, progress: Progress | None = None) -> None:
+        raise NotImplementedError
+
+    def undo(self) -> bytes | None:
+        """What a revert needs (score imports only)."""
+        return None
+
+
 def digest(data: bytes, *params: str) -> str:
     """SHA-256 of the file content and of the parameters that change its meaning."""
     hasher = hashlib.sha256(data)
@@ -27,30 +56,32 @@ def digest(data: bytes, *params: str) -> str:
     return hasher.hexdigest()
 
 
-def previous_import(session: Session, *, kind: str, sha256: str) -> ImportSummary | None:
-    """The summary of an earlier import of the same content, marked as already imported."""
-    batch = session.scalars(
-        select(ImportBatch).where(ImportBatch.kind == kind, ImportBatch.sha256 == sha256)
-    ).first()
-    if batch is None:
-        return None
-    summary = ImportSummary.model_validate(batch.summary)
-    return summary.model_copy(update={"is_already_imported": True})
-
-
-def record_batch(session: Session, summary: ImportSummary) -> None:
-    """Remember the imported file so that the same content is recognised next time."""
-    session.add(
-        ImportBatch(
-            kind=summary.kind,
-            file_name=summary.file_name[:255],
-            sha256=summary.sha256,
-            n_rows=summary.n_rows,
-            summary=summary.model_dump(mode="json"),
-            imported_at=datetime.now(UTC),
-        )
+def record_batch(
+    session: Session,
+    plan: ImportPlan,
+    *,
+    user_account_id: int | None,
+    origin: str,
+    reverts_batch_id: int | None = None,
+) -> ImportBatch:
+    """Add the import to the history (it also moves the hub's data version on)."""
+    summary = plan.summary
+    batch = ImportBatch(
+        kind=summary.kind,
+        file_name=summary.file_name[:255],
+        sha256=summary.sha256,
+        n_rows=summary.n_rows,
+        summary=summary.model_dump(mode="json"),
+        imported_at=datetime.now(UTC),
+        assessment_id=plan.assessment_id,
+        user_account_id=user_account_id,
+        origin=origin,
+        reverts_batch_id=reverts_batch_id,
+        undo=plan.undo(),
     )
+    session.add(batch)
     session.flush()
+    return batch
 
 
 def raise_if_errors(file_name: str, errors: list[RowError]) -> None:

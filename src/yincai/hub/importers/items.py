@@ -10,22 +10,25 @@ letters for choice items, 对/错 for true-false), 满分/full_score, 知识点/
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from yincai.errors import RowError
-from yincai.hub.importers.common import digest, previous_import, raise_if_errors, record_batch
+from yincai.hub.importers.common import ImportPlan, Progress, digest, raise_if_errors
 from yincai.hub.importers.knowledge_points import (
     KP_FIELDS,
+    KpChanges,
     KpRow,
+    apply_knowledge_points,
     check_knowledge_points,
     codes_of,
-    write_knowledge_points,
+    plan_knowledge_points,
 )
 from yincai.hub.importers.parsing import parse_bool, parse_grade, parse_item_type, parse_number
 from yincai.hub.importers.records import Record, read_records
@@ -68,13 +71,25 @@ class ItemRow:
     kps: dict[str, float]  # code → weight
 
 
-def import_items(session: Session, *, path: Path, subject_code: str | None = None) -> ImportSummary:
-    """Validate a whole item bank, then upsert its knowledge points and items by code."""
+@dataclass
+class ItemsPlan(ImportPlan):
+    """A validated item bank and what it changes."""
+
+    kps: KpChanges | None = None
+    new_items: list[ItemRow] = dataclasses.field(default_factory=list)
+    changed_items: list[tuple[int, ItemRow]] = dataclasses.field(default_factory=list)
+
+    def apply(self, session: Session, progress: Progress | None = None) -> None:
+        assert self.kps is not None
+        subjects = SubjectBook(session)
+        kp_ids = apply_knowledge_points(session, self.kps, subjects)
+        _apply_items(session, self, kp_ids, subjects)
+
+
+def plan_items(session: Session, *, path: Path, subject_code: str | None = None) -> ItemsPlan:
+    """Validate a whole item bank and work out what it changes, reading only."""
     data = path.read_bytes()
     sha256 = digest(data, subject_code or "")
-    previous = previous_import(session, kind="items", sha256=sha256)
-    if previous is not None:
-        return previous
     errors: list[RowError] = []
     records, settings = read_records(path, data, SECTIONS, errors)
     raise_if_errors(path.name, errors)
@@ -92,10 +107,9 @@ def import_items(session: Session, *, path: Path, subject_code: str | None = Non
 
     n_rows = len(records["kps"]) + len(records["items"])
     summary = ImportSummary(kind="items", file_name=path.name, sha256=sha256, n_rows=n_rows)
-    kp_ids = write_knowledge_points(session, kps, subjects, summary)
-    _write_items(session, items, kp_ids, subjects, summary)
-    record_batch(session, summary)
-    return summary
+    plan = ItemsPlan(summary=summary, kps=plan_knowledge_points(session, kps, summary))
+    _plan_items(session, items, plan)
+    return plan
 
 
 def _check_items(
@@ -242,57 +256,83 @@ def _weights(record: Record, known: dict[str, str], errors: list[RowError]) -> d
     return weights
 
 
-def _write_items(
-    session: Session,
-    rows: list[ItemRow],
-    kp_ids: dict[str, int],
-    subjects: SubjectBook,
-    summary: ImportSummary,
-) -> None:
-    stored = {item.code: item for item in session.scalars(select(Item))}
-    subject_ids = {row.subject_code: subjects.get(row.subject_code).id for row in rows}
-    counts = summary.count("item")
-    for row in rows:
-        values = (
-            subject_ids[row.subject_code],
-            row.item_type,
-            row.stem,
-            row.options,
-            row.answer,
-            row.full_score,
-            row.grade_level,
-            row.difficulty,
+def _plan_items(session: Session, rows: list[ItemRow], plan: ItemsPlan) -> None:
+    kp_codes = dict(session.execute(select(KnowledgePoint.id, KnowledgePoint.code)).all())
+    tags: dict[int, list[tuple[str, float]]] = {}
+    for item_id, kp_id, weight in session.execute(
+        select(ItemKp.item_id, ItemKp.knowledge_point_id, ItemKp.weight)
+    ):
+        tags.setdefault(item_id, []).append((kp_codes[kp_id], round(weight, 6)))
+    stored = {
+        item.code: (item.id, (*_item_values(item, subject), sorted(tags.get(item.id, []))))
+        for item, subject in session.execute(
+            select(Item, Subject.code).join(Subject, Subject.id == Item.subject_id)
         )
-        tags = sorted((kp_ids[code], round(weight, 6)) for code, weight in row.kps.items())
-        item = stored.get(row.code)
-        if item is None:
-            item = Item(code=row.code)
-            session.add(item)
+    }
+    counts = plan.summary.count("item")
+    for row in rows:
+        known = stored.get(row.code)
+        if known is None:
+            plan.new_items.append(row)
             counts.new += 1
-        elif _item_values(item) == values and _tags(item) == tags:
-            counts.unchanged += 1
-            continue
-        else:
+        elif known[1] != (*_row_values(row), _row_tags(row)):
+            plan.changed_items.append((known[0], row))
             counts.updated += 1
-        (
-            item.subject_id,
-            item.item_type,
-            item.stem,
-            item.options,
-            item.answer,
-            item.full_score,
-            item.grade_level,
-            item.difficulty,
-        ) = values
-        if _tags(item) != tags:
-            item.kps = [ItemKp(knowledge_point_id=kp, weight=weight) for kp, weight in tags]
-            session.flush()
-    session.flush()
+        else:
+            counts.unchanged += 1
 
 
-def _item_values(item: Item) -> tuple[Any, ...]:
+def _apply_items(
+    session: Session, plan: ItemsPlan, kp_ids: dict[str, int], subjects: SubjectBook
+) -> None:
+    rows = [*plan.new_items, *(row for _, row in plan.changed_items)]
+    subject_ids = {row.subject_code: subjects.get(row.subject_code).id for row in rows}
+    if plan.new_items:
+        session.execute(
+            insert(Item),
+            [{"code": row.code, **_item_columns(row, subject_ids)} for row in plan.new_items],
+        )
+    if plan.changed_items:
+        session.execute(
+            update(Item),
+            [
+                {"id": item_id, **_item_columns(row, subject_ids)}
+                for item_id, row in plan.changed_items
+            ],
+        )
+    if not rows:
+        return
+    item_ids = dict(
+        session.execute(
+            select(Item.code, Item.id).where(Item.code.in_([row.code for row in rows]))
+        ).all()
+    )
+    session.execute(delete(ItemKp).where(ItemKp.item_id.in_(list(item_ids.values()))))
+    links = [
+        {"item_id": item_ids[row.code], "knowledge_point_id": kp_ids[code], "weight": weight}
+        for row in rows
+        for code, weight in _row_tags(row)
+    ]
+    if links:
+        session.execute(insert(ItemKp), links)
+
+
+def _item_columns(row: ItemRow, subject_ids: dict[str, int]) -> dict[str, object]:
+    return {
+        "subject_id": subject_ids[row.subject_code],
+        "item_type": row.item_type,
+        "stem": row.stem,
+        "options": row.options,
+        "answer": row.answer,
+        "full_score": row.full_score,
+        "grade_level": row.grade_level,
+        "difficulty": row.difficulty,
+    }
+
+
+def _item_values(item: Item, subject_code: str) -> tuple[Any, ...]:
     return (
-        item.subject_id,
+        subject_code,
         item.item_type,
         item.stem,
         list(item.options),
@@ -303,5 +343,18 @@ def _item_values(item: Item) -> tuple[Any, ...]:
     )
 
 
-def _tags(item: Item) -> list[tuple[int, float]]:
-    return sorted((tag.knowledge_point_id, round(tag.weight, 6)) for tag in item.kps)
+def _row_values(row: ItemRow) -> tuple[Any, ...]:
+    return (
+        row.subject_code,
+        row.item_type,
+        row.stem,
+        row.options,
+        row.answer,
+        row.full_score,
+        row.grade_level,
+        row.difficulty,
+    )
+
+
+def _row_tags(row: ItemRow) -> list[tuple[str, float]]:
+    return sorted((code, round(weight, 6)) for code, weight in row.kps.items())

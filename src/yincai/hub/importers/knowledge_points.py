@@ -7,7 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from yincai.errors import RowError
@@ -107,56 +107,114 @@ def check_knowledge_points(
     return rows
 
 
-def write_knowledge_points(
-    session: Session, rows: dict[str, KpRow], subjects: SubjectBook, summary: ImportSummary
-) -> dict[str, int]:
-    """Upsert the knowledge points and replace their prerequisites; return ids by code."""
-    stored = {kp.code: kp for kp in session.scalars(select(KnowledgePoint))}
-    before = _prerequisites(session)
-    subject_ids = {code: subjects.get(str(row.subject_code)).id for code, row in rows.items()}
-    changed: set[str] = set()
-    for code, row in rows.items():
-        values = (
-            subject_ids[code],
-            row.name,
-            row.level,
-            row.grade_level,
-            row.semester,
-            row.position,
+@dataclass
+class KpChanges:
+    """Knowledge points new or changed (values, parent or prerequisites), by code."""
+
+    new: list[KpRow] = dataclasses.field(default_factory=list)
+    changed: list[KpRow] = dataclasses.field(default_factory=list)
+
+
+def plan_knowledge_points(
+    session: Session, rows: dict[str, KpRow], summary: ImportSummary
+) -> KpChanges:
+    """Compare the file's knowledge points with the stored ones, reading only."""
+    codes = dict(session.execute(select(KnowledgePoint.id, KnowledgePoint.code)).all())
+    stored = {
+        code: (subject, name, level, grade, semester, position, codes.get(parent or 0))
+        for code, subject, name, level, grade, semester, position, parent in session.execute(
+            select(
+                KnowledgePoint.code,
+                Subject.code,
+                KnowledgePoint.name,
+                KnowledgePoint.level,
+                KnowledgePoint.grade_level,
+                KnowledgePoint.semester,
+                KnowledgePoint.position,
+                KnowledgePoint.parent_id,
+            ).join(Subject, Subject.id == KnowledgePoint.subject_id)
         )
-        kp = stored.get(code)
-        if kp is None:
-            kp = KnowledgePoint(code=code)
-            session.add(kp)
-            stored[code] = kp
-            summary.count("knowledge_point").new += 1
-        if (kp.subject_id, kp.name, kp.level, kp.grade_level, kp.semester, kp.position) != values:
-            (kp.subject_id, kp.name, kp.level, kp.grade_level, kp.semester, kp.position) = values
-            changed.add(code)
-    session.flush()
-    ids = {code: kp.id for code, kp in stored.items()}
+    }
+    prerequisites = {
+        codes[kp_id]: {codes[p] for p in links} for kp_id, links in _prerequisites(session).items()
+    }
+    changes = KpChanges()
+    counts = summary.count("knowledge_point")
     for code, row in rows.items():
-        parent_id = ids[row.parent] if row.parent else None
-        if stored[code].parent_id != parent_id:
-            stored[code].parent_id = parent_id
-            changed.add(code)
-        wanted = {ids[p] for p in row.prerequisites}
-        if before.get(ids[code], set()) != wanted:
-            changed.add(code)
-    session.flush()
-    file_ids = [ids[code] for code in rows]
-    session.execute(delete(KpPrerequisite).where(KpPrerequisite.knowledge_point_id.in_(file_ids)))
+        if code not in stored:
+            changes.new.append(row)
+            counts.new += 1
+        elif stored[code] != _values(row) or prerequisites.get(code, set()) != set(
+            row.prerequisites
+        ):
+            changes.changed.append(row)
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    return changes
+
+
+def apply_knowledge_points(
+    session: Session, changes: KpChanges, subjects: SubjectBook
+) -> dict[str, int]:
+    """Write the planned knowledge points and their links; return every id by code."""
+    rows = [*changes.new, *changes.changed]
+    subject_ids = {str(row.subject_code): subjects.get(str(row.subject_code)).id for row in rows}
+    if changes.new:
+        session.execute(
+            insert(KnowledgePoint),
+            [{"code": row.code, **_columns(row, subject_ids)} for row in changes.new],
+        )
+    ids = dict(session.execute(select(KnowledgePoint.code, KnowledgePoint.id)).all())
+    if changes.changed:
+        session.execute(
+            update(KnowledgePoint),
+            [{"id": ids[row.code], **_columns(row, subject_ids)} for row in changes.changed],
+        )
+    if rows:
+        session.execute(
+            update(KnowledgePoint),
+            [
+                {"id": ids[row.code], "parent_id": ids[row.parent] if row.parent else None}
+                for row in rows
+            ],
+        )
+        session.execute(
+            delete(KpPrerequisite).where(
+                KpPrerequisite.knowledge_point_id.in_([ids[row.code] for row in rows])
+            )
+        )
     links = [
-        {"knowledge_point_id": ids[code], "prerequisite_id": ids[p]}
-        for code, row in rows.items()
+        {"knowledge_point_id": ids[row.code], "prerequisite_id": ids[p]}
+        for row in rows
         for p in row.prerequisites
     ]
     if links:
         session.execute(insert(KpPrerequisite), links)
-    counts = summary.count("knowledge_point")
-    counts.updated = len(changed) - counts.new
-    counts.unchanged = len(rows) - len(changed)
     return ids
+
+
+def _values(row: KpRow) -> tuple[object, ...]:
+    return (
+        row.subject_code,
+        row.name,
+        row.level,
+        row.grade_level,
+        row.semester,
+        row.position,
+        row.parent,
+    )
+
+
+def _columns(row: KpRow, subject_ids: dict[str, int]) -> dict[str, object]:
+    return {
+        "subject_id": subject_ids[str(row.subject_code)],
+        "name": row.name,
+        "level": row.level,
+        "grade_level": row.grade_level,
+        "semester": row.semester,
+        "position": row.position,
+    }
 
 
 def _parse(

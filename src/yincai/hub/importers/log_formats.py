@@ -10,7 +10,7 @@ from typing import Any
 
 from yincai.errors import Invalid, RowError
 from yincai.hub.importers.parsing import CHINA_TIME, parse_bool, parse_number, parse_timestamp
-from yincai.hub.importers.tabular import decode_text, match_columns, read_table
+from yincai.hub.importers.tabular import decode_text, known_headers_of, match_columns, read_table
 
 LOG_COLUMNS = {
     "student_number": ("学号", "student_number", "student_id", "user_id"),
@@ -45,7 +45,7 @@ class Attempt:
 
 def read_csv_log(path: Path, data: bytes, errors: list[RowError]) -> list[Attempt]:
     """Attempts of a CSV (or XLSX) log, one per row."""
-    table = read_table(path, data)
+    table = read_table(path, data, known_headers=known_headers_of(LOG_COLUMNS))
     required = ("student_number", "timestamp")
     columns = match_columns(table, LOG_COLUMNS, required=required, errors=errors)
     for one_of in (("item", "skill"), ("correct", "score")):

@@ -22,7 +22,7 @@ is correct when it scores full marks. Events are keyed by (student, source, acti
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,11 +31,10 @@ from sqlalchemy.orm import Session
 
 from yincai.errors import RowError
 from yincai.hub.importers.common import (
+    ImportPlan,
     Progress,
     digest,
-    previous_import,
     raise_if_errors,
-    record_batch,
     resolve_district,
 )
 from yincai.hub.importers.log_formats import Attempt, read_csv_log, read_kt_log, read_xapi_log
@@ -58,7 +57,26 @@ class _Key:
     occurred_at: datetime  # naive UTC, as both databases give it back comparably
 
 
-def import_logs(
+@dataclass
+class LogsPlan(ImportPlan):
+    """Validated attempts: those not stored yet and those whose outcome changed."""
+
+    new: list[dict[str, object]] = field(default_factory=list)
+    changed: list[dict[str, object]] = field(default_factory=list)
+
+    def apply(self, session: Session, progress: Progress | None = None) -> None:
+        total = len(self.new) + len(self.changed)
+        for start in range(0, len(self.new), WRITE_CHUNK):
+            session.execute(insert(LearningEvent), self.new[start : start + WRITE_CHUNK])
+            if progress is not None:
+                progress(min(start + WRITE_CHUNK, len(self.new)), total)
+        if self.changed:
+            session.execute(update(LearningEvent), self.changed)
+        if progress is not None:
+            progress(total, total)
+
+
+def plan_logs(
     session: Session,
     *,
     path: Path,
@@ -67,9 +85,9 @@ def import_logs(
     district_code: str | None = None,
     students_path: Path | None = None,
     start_at: datetime | None = None,
-    progress: Progress | None = None,
-) -> ImportSummary:
-    """Validate every attempt of a log file, then upsert them as learning events.
+) -> LogsPlan:
+    """Validate every attempt of a log file and work out which learning events it adds or
+    changes, reading only.
 
     ``source`` (default: the format name) tells apart systems whose activity ids could clash;
     ``students_path`` and ``start_at`` are for the ``kt`` format only.
@@ -80,9 +98,6 @@ def import_logs(
     students_data = students_path.read_bytes() if students_path is not None else b""
     start = start_at.isoformat() if start_at else ""
     sha256 = digest(data, log_format.value, source, students_data.decode("utf-8", "replace"), start)
-    previous = previous_import(session, kind="logs", sha256=sha256)
-    if previous is not None:
-        return previous
     district = resolve_district(session, district_code)
     errors: list[RowError] = []
     if log_format is LogFormat.CSV:
@@ -114,25 +129,19 @@ def import_logs(
     raise_if_errors(path.name, errors)
 
     summary = ImportSummary(kind="logs", file_name=path.name, sha256=sha256, n_rows=len(attempts))
-    _write_events(session, source, attempts, keys, summary, progress)
-    record_batch(session, summary)
-    return summary
+    plan = LogsPlan(summary=summary)
+    _plan_events(session, source, attempts, keys, plan)
+    return plan
 
 
-def _write_events(
-    session: Session,
-    source: str,
-    attempts: list[Attempt],
-    keys: list[_Key],
-    summary: ImportSummary,
-    progress: Progress | None,
+def _plan_events(
+    session: Session, source: str, attempts: list[Attempt], keys: list[_Key], plan: LogsPlan
 ) -> None:
     items = dict(session.execute(select(Item.code, Item.id)).all())
     kps = dict(session.execute(select(KnowledgePoint.code, KnowledgePoint.id)).all())
     stored = _stored_events(session, source, sorted({key.student_id for key in keys}))
-    new: list[dict[str, object]] = []
-    changed: list[dict[str, object]] = []
-    counts = summary.count("learning_event")
+    new, changed = plan.new, plan.changed
+    counts = plan.summary.count("learning_event")
     for attempt, key in zip(attempts, keys, strict=True):
         values: dict[str, object] = {
             "item_id": items.get(attempt.activity, items.get(attempt.bare_id)),
@@ -159,15 +168,6 @@ def _write_events(
             counts.updated += 1
         else:
             counts.unchanged += 1
-    total = len(new) + len(changed)
-    for start in range(0, len(new), WRITE_CHUNK):
-        session.execute(insert(LearningEvent), new[start : start + WRITE_CHUNK])
-        if progress is not None:
-            progress(min(start + WRITE_CHUNK, len(new)), total)
-    if changed:
-        session.execute(update(LearningEvent), changed)
-    if progress is not None:
-        progress(total, total)
 
 
 def _stored_events(

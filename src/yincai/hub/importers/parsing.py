@@ -187,6 +187,15 @@ def parse_timestamp(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+_CLASS_BRACKETS = str.maketrans({"(": "（", ")": "）", " ": None, "\u3000": None})
+
+
+def canonical_class_name(text: str) -> str:
+    """A class name in its one stored form: full-width brackets, no spaces — ``七年级(1)班``,
+    ``七年级 （1）班`` and ``七年级（1）班`` are the same class."""
+    return text.strip().translate(_CLASS_BRACKETS)
+
+
 def split_list(text: str) -> list[str]:
     """Split "a;b；c、d,e" into its non-empty parts."""
     return [part.strip() for part in re.split(r"[;；,，、\n]", text) if part.strip()]

@@ -15,6 +15,7 @@ from yincai.hub.importers.tabular import (
     decode_text,
     find_sheet,
     is_excel,
+    known_headers_of,
     match_columns,
     normalise_header,
     read_sheets,
@@ -48,7 +49,8 @@ def read_records(
     settings of a JSON/YAML file (such as its ``subject``)."""
     result: dict[str, list[Record]] = {}
     if is_excel(path):
-        sheets = read_sheets(path)
+        known = known_headers_of(*(aliases for _, aliases in sections.values()))
+        sheets = read_sheets(path, data, known_headers=known)
         for section, (names, aliases) in sections.items():
             table = find_sheet(sheets, names)
             if table is None:

@@ -18,11 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yincai.errors import Invalid, RowError
-from yincai.hub.importers.common import digest, previous_import, raise_if_errors, record_batch
+from yincai.hub.importers.common import ImportPlan, Progress, digest, raise_if_errors
 from yincai.hub.importers.parsing import (
     GRADE_NAMES,
     SETTING_LABELS,
     STAGE_LABELS,
+    canonical_class_name,
     grade_prefixes,
     parse_gender,
     parse_grade,
@@ -30,19 +31,27 @@ from yincai.hub.importers.parsing import (
     parse_stage,
     parse_year,
 )
-from yincai.hub.importers.roster_store import stored_class_grades, write_schools, write_students
+from yincai.hub.importers.roster_store import (
+    RosterChanges,
+    apply_roster,
+    plan_schools,
+    plan_students,
+    stored_class_grades,
+)
 from yincai.hub.importers.roster_teachers import (
     TEACHER_COLUMNS,
+    TeacherChanges,
+    apply_teachers,
     check_teachers,
-    write_teachers,
+    plan_teachers,
 )
 from yincai.hub.importers.subjects import SubjectBook
 from yincai.hub.importers.tabular import (
-    FULL_WIDTH,
     Table,
     find_sheet,
     has_columns,
     is_excel,
+    known_headers_of,
     match_columns,
     read_csv,
     read_sheets,
@@ -109,19 +118,29 @@ class StudentRow:
     guardian_phone: str | None
 
 
-def import_roster(
+@dataclass
+class RosterPlan(ImportPlan):
+    """A validated roster and what it changes."""
+
+    changes: RosterChanges | None = None
+    teachers: TeacherChanges | None = None
+
+    def apply(self, session: Session, progress: Progress | None = None) -> None:
+        assert self.changes is not None and self.teachers is not None
+        _, class_ids = apply_roster(session, self.changes)
+        apply_teachers(session, self.teachers, class_ids, SubjectBook(session))
+
+
+def plan_roster(
     session: Session,
     *,
     path: Path,
     district_code: str | None = None,
     district_name: str | None = None,
-) -> ImportSummary:
-    """Validate the whole roster file, then upsert its schools, classes, students and teachers."""
+) -> RosterPlan:
+    """Validate the whole roster file and work out what it changes, reading only."""
     data = path.read_bytes()
     sha256 = digest(data)
-    previous = previous_import(session, kind="roster", sha256=sha256)
-    if previous is not None:
-        return previous
     students_table, teachers_table = _roster_tables(path, data)
     district = _find_district(session, district_code)
     errors: list[RowError] = []
@@ -132,23 +151,25 @@ def import_roster(
 
     n_rows = sum(len(table.rows) for table in (students_table, teachers_table) if table)
     summary = ImportSummary(kind="roster", file_name=path.name, sha256=sha256, n_rows=n_rows)
-    if district is None:
-        district = District(
-            code=district_code or DEFAULT_DISTRICT_CODE,
-            name=district_name or district_code or DEFAULT_DISTRICT_NAME,
-        )
-        session.add(district)
-        session.flush()
-    class_ids = write_schools(session, district, schools, summary)
-    write_students(session, district, students, class_ids, summary)
-    write_teachers(session, teachers, class_ids, subjects, summary)
-    record_batch(session, summary)
-    return summary
+    changes = RosterChanges(
+        district_id=district.id if district else None,
+        new_district=None
+        if district
+        else (
+            district_code or DEFAULT_DISTRICT_CODE,
+            district_name or district_code or DEFAULT_DISTRICT_NAME,
+        ),
+    )
+    plan_schools(session, schools, changes, summary)
+    plan_students(session, changes.district_id, students, changes, summary)
+    teacher_changes = plan_teachers(session, teachers, summary)
+    return RosterPlan(summary=summary, changes=changes, teachers=teacher_changes)
 
 
 def class_name_of(grade_level: int, text: str) -> str:
-    """The class name stored for a cell: "1班" in 七年级 becomes "七年级1班"; "初一(1)班" stays."""
-    name = text.translate(FULL_WIDTH).replace(" ", "")
+    """The class name stored for a cell: "1班" in 七年级 becomes "七年级1班"; "初一(1)班" becomes
+    "初一（1）班" (one canonical form, so that bracket widths never make two classes)."""
+    name = canonical_class_name(text)
     if any(name.startswith(prefix) for prefix in grade_prefixes()):
         return name
     if name.isdigit():
@@ -157,15 +178,16 @@ def class_name_of(grade_level: int, text: str) -> str:
 
 
 def _roster_tables(path: Path, data: bytes) -> tuple[Table | None, Table | None]:
+    known = known_headers_of(STUDENT_COLUMNS, TEACHER_COLUMNS)
     if is_excel(path):
-        sheets = read_sheets(path)
+        sheets = read_sheets(path, data, known_headers=known)
         students = find_sheet(sheets, STUDENT_SHEETS)
         teachers = find_sheet(sheets, TEACHER_SHEETS)
         if students is not None or teachers is not None:
             return students, teachers
         table = next(iter(sheets.values()), None)
     else:
-        table = read_csv(path, data)
+        table = read_csv(path, data, known_headers=known)
     if table is None or not table.header:
         raise Invalid(f"{path.name}：文件是空的 / the file is empty")
     if has_columns(table, TEACHER_COLUMNS["staff_number"]):

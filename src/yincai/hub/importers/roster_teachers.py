@@ -8,17 +8,30 @@ Columns: 工号/staff_number, 姓名/name, 学校代码/school_code, 性别/gend
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from yincai.errors import RowError
-from yincai.hub.importers.parsing import parse_bool, parse_gender, split_list
+from yincai.hub.importers.bulk import upsert_rows
+from yincai.hub.importers.parsing import (
+    canonical_class_name,
+    parse_bool,
+    parse_gender,
+    split_list,
+)
 from yincai.hub.importers.subjects import SubjectBook
-from yincai.hub.importers.tabular import FULL_WIDTH, Table, match_columns
-from yincai.hub.models import Gender, School, Teacher, TeachingAssignment
+from yincai.hub.importers.tabular import Table, match_columns
+from yincai.hub.models import (
+    Gender,
+    School,
+    SchoolClass,
+    Subject,
+    Teacher,
+    TeachingAssignment,
+)
 from yincai.hub.schemas import ImportSummary
 
 TEACHER_COLUMNS = {
@@ -89,7 +102,7 @@ def check_teachers(
         school = schools.get(school_code)
         if school_code and school is None:
             error("school_code", f"学校代码“{school_code}”不存在 / unknown school")
-        classes = tuple(name.translate(FULL_WIDTH) for name in split_list(cell("classes")))
+        classes = tuple(canonical_class_name(name) for name in split_list(cell("classes")))
         for name in classes:
             if school is not None and name not in school.class_grades:
                 error("classes", f"班级“{name}”不存在（请先导入学生）/ unknown class")
@@ -115,57 +128,123 @@ def check_teachers(
     return teachers
 
 
-def write_teachers(
-    session: Session,
-    teachers: list[TeacherRow],
-    class_ids: dict[tuple[str, str], int],
-    subjects: SubjectBook,
-    summary: ImportSummary,
-) -> None:
-    """Upsert teachers by staff number and their assignments by (class, subject)."""
+@dataclass
+class TeacherChanges:
+    """Teachers new or changed by staff number; assignments by (school, class, subject)."""
+
+    new_teachers: list[TeacherRow] = field(default_factory=list)
+    changed_teachers: list[tuple[int, TeacherRow]] = field(default_factory=list)
+    assignments: list[tuple[TeacherRow, str, bool]] = field(default_factory=list)  # class, head
+
+
+def plan_teachers(
+    session: Session, teachers: list[TeacherRow], summary: ImportSummary
+) -> TeacherChanges:
+    """Compare the teachers and their assignments with what is stored, reading only."""
+    changes = TeacherChanges()
     if not teachers:
-        return
-    school_ids = dict(session.execute(select(School.code, School.id)).all())
-    stored = {teacher.staff_number: teacher for teacher in session.scalars(select(Teacher))}
-    assignments = {
-        (a.school_class_id, a.subject_id): a for a in session.scalars(select(TeachingAssignment))
+        return changes
+    stored = {
+        number: (teacher_id, (code, name, gender))
+        for number, teacher_id, code, name, gender in session.execute(
+            select(
+                Teacher.staff_number, Teacher.id, School.code, Teacher.name, Teacher.gender
+            ).join(School, School.id == Teacher.school_id)
+        )
     }
+    assigned = {
+        (code, canonical_class_name(class_name), subject): (staff_number, is_head)
+        for code, class_name, subject, staff_number, is_head in session.execute(
+            select(
+                School.code,
+                SchoolClass.name,
+                Subject.code,
+                Teacher.staff_number,
+                TeachingAssignment.is_head_teacher,
+            )
+            .join(SchoolClass, SchoolClass.id == TeachingAssignment.school_class_id)
+            .join(School, School.id == SchoolClass.school_id)
+            .join(Subject, Subject.id == TeachingAssignment.subject_id)
+            .join(Teacher, Teacher.id == TeachingAssignment.teacher_id)
+        )
+    }
+    counts = summary.count("teacher")
+    assignment_counts = summary.count("teaching_assignment")
     for row in teachers:
-        values = (school_ids[row.school_code], row.name, row.gender)
-        teacher = stored.get(row.staff_number)
-        if teacher is None:
-            teacher = Teacher(staff_number=row.staff_number)
-            teacher.school_id, teacher.name, teacher.gender = values
-            session.add(teacher)
-            summary.count("teacher").new += 1
-        elif (teacher.school_id, teacher.name, teacher.gender) != values:
-            teacher.school_id, teacher.name, teacher.gender = values
-            summary.count("teacher").updated += 1
+        known = stored.get(row.staff_number)
+        if known is None:
+            changes.new_teachers.append(row)
+            counts.new += 1
+        elif known[1] != (row.school_code, row.name, row.gender):
+            changes.changed_teachers.append((known[0], row))
+            counts.updated += 1
         else:
-            summary.count("teacher").unchanged += 1
-        session.flush()
-        subject_id = subjects.get(row.subject_code).id
+            counts.unchanged += 1
         for name in row.classes:
-            class_id = class_ids[(row.school_code, name)]
             is_head = name in row.headed
-            assignment = assignments.get((class_id, subject_id))
-            counts = summary.count("teaching_assignment")
-            if assignment is None:
-                assignment = TeachingAssignment(
-                    teacher_id=teacher.id,
-                    school_class_id=class_id,
-                    subject_id=subject_id,
-                    is_head_teacher=is_head,
-                )
-                session.add(assignment)
-                assignments[(class_id, subject_id)] = assignment
-                counts.new += 1
-            elif (assignment.teacher_id, assignment.is_head_teacher) != (teacher.id, is_head):
-                assignment.teacher_id, assignment.is_head_teacher = teacher.id, is_head
-                counts.updated += 1
+            now = assigned.get((row.school_code, name, row.subject_code))
+            if now == (row.staff_number, is_head):
+                assignment_counts.unchanged += 1
+                continue
+            changes.assignments.append((row, name, is_head))
+            if now is None:
+                assignment_counts.new += 1
             else:
-                counts.unchanged += 1
-    session.flush()
+                assignment_counts.updated += 1
+    return changes
+
+
+def apply_teachers(
+    session: Session,
+    changes: TeacherChanges,
+    class_ids: Mapping[tuple[str, str], int],
+    subjects: SubjectBook,
+) -> None:
+    """Write the planned teachers and assignments (classes and schools exist by now)."""
+    school_ids = dict(session.execute(select(School.code, School.id)).all())
+    if changes.new_teachers:
+        session.execute(
+            insert(Teacher),
+            [
+                {
+                    "staff_number": row.staff_number,
+                    "school_id": school_ids[row.school_code],
+                    "name": row.name,
+                    "gender": row.gender,
+                }
+                for row in changes.new_teachers
+            ],
+        )
+    if changes.changed_teachers:
+        session.execute(
+            update(Teacher),
+            [
+                {
+                    "id": teacher_id,
+                    "school_id": school_ids[row.school_code],
+                    "name": row.name,
+                    "gender": row.gender,
+                }
+                for teacher_id, row in changes.changed_teachers
+            ],
+        )
+    if not changes.assignments:
+        return
+    teacher_ids = dict(session.execute(select(Teacher.staff_number, Teacher.id)).all())
+    upsert_rows(
+        session,
+        TeachingAssignment,
+        [
+            {
+                "school_class_id": class_ids[(row.school_code, name)],
+                "subject_id": subjects.get(row.subject_code).id,
+                "teacher_id": teacher_ids[row.staff_number],
+                "is_head_teacher": is_head,
+            }
+            for row, name, is_head in changes.assignments
+        ],
+        conflict=("school_class_id", "subject_id"),
+    )
 
 
 def _headed(
@@ -178,7 +257,7 @@ def _headed(
         return frozenset(classes) if parse_bool(text) else frozenset()
     except ValueError:
         pass
-    headed = frozenset(name.translate(FULL_WIDTH) for name in split_list(text))
+    headed = frozenset(canonical_class_name(name) for name in split_list(text))
     for name in sorted(headed - set(classes)):
         error("head_teacher", f"“{name}”不在其任教班级中 / not one of the teacher's classes")
     return headed

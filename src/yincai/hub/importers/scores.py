@@ -16,28 +16,30 @@ statement per chunk (``INSERT … ON CONFLICT DO UPDATE``), so 100 000 × 25 sco
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yincai.errors import NotFound, RowError
 from yincai.hub.importers.bulk import SCORE_TOLERANCE
 from yincai.hub.importers.common import (
     MAX_REPORTED_ERRORS,
+    ImportPlan,
     Progress,
     digest,
-    previous_import,
     raise_if_errors,
-    record_batch,
 )
-from yincai.hub.importers.scores_store import write_scores, write_sittings
+from yincai.hub.importers.score_diff import ScoreDiff, describe_changes
+from yincai.hub.importers.scores_store import ScoreChanges, ScoreState, SittingState, load_state
 from yincai.hub.importers.tabular import (
     FULL_WIDTH,
     Table,
+    known_headers_of,
     match_columns,
     normalise_header,
     read_table,
@@ -90,15 +92,35 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 
-def import_scores(
-    session: Session, *, path: Path, assessment_code: str, progress: Progress | None = None
-) -> ImportSummary:
-    """Validate every cell of a score sheet, then upsert its sittings and item scores."""
+@dataclass
+class ScorePlan(ImportPlan):
+    """A validated score sheet and what it changes; ``diff`` is what the preview shows."""
+
+    changes: ScoreChanges | None = None
+    diff: ScoreDiff | None = None
+
+    def apply(self, session: Session, progress: Progress | None = None) -> None:
+        assert self.changes is not None
+        self.changes.apply(session, progress)
+
+    def undo(self) -> bytes | None:
+        return self.changes.undo() if self.changes is not None else None
+
+
+def plan_scores(
+    session: Session,
+    *,
+    path: Path,
+    assessment_code: str,
+    allowed_class_ids: frozenset[int] | None = None,
+) -> ScorePlan:
+    """Validate every cell of a score sheet and work out what it changes, reading only.
+
+    ``allowed_class_ids`` (None: any) are the classes whose scores the importing person may
+    write; a row of a student in another class is an error of that row.
+    """
     data = path.read_bytes()
     sha256 = digest(data, assessment_code)
-    previous = previous_import(session, kind="scores", sha256=sha256)
-    if previous is not None:
-        return previous
     assessment = session.scalars(
         select(Assessment).where(Assessment.code == assessment_code)
     ).first()
@@ -107,29 +129,33 @@ def import_scores(
             f"考试 {assessment_code} 不存在 / assessment {assessment_code} does not exist"
         )
     items = list(assessment.items)
-    table = read_table(path, data)
+    table = read_table(path, data, known_headers=known_headers_of(SCORE_COLUMNS))
     errors: list[RowError] = []
     columns = match_columns(table, SCORE_COLUMNS, required=("student_number",), errors=errors)
     item_columns = _item_columns(table, columns, items, errors)
     raise_if_errors(path.name, errors)
 
-    sheet = ScoreSheet(session, assessment, table, columns, item_columns, items, errors)
+    sheet = ScoreSheet(
+        session, assessment, table, columns, item_columns, items, errors, allowed_class_ids
+    )
     raise_if_errors(path.name, errors)
+    item_ids = np.array([item.id for item in items], dtype=np.int64)
+    after = ScoreState(
+        assessment.id,
+        sheet.student_ids,
+        item_ids,
+        SittingState(np.ones(len(sheet.student_ids), dtype=bool), sheet.is_absent, sheet.totals),
+        sheet.scores,
+    )
+    before = load_state(session, assessment.id, sheet.student_ids, item_ids)
+    new_class_ids = () if sheet.sitting_class_ids else tuple(sorted(set(sheet.class_ids.tolist())))
+    changes = ScoreChanges(before, after, new_class_ids)
     summary = ImportSummary(
         kind="scores", file_name=path.name, sha256=sha256, n_rows=len(table.rows)
     )
-    write_sittings(session, assessment, sheet, summary)
-    write_scores(session, sheet, [item.id for item in items], summary, progress)
-    if not sheet.sitting_class_ids:
-        session.execute(
-            insert(AssessmentClass),
-            [
-                {"assessment_id": assessment.id, "school_class_id": class_id}
-                for class_id in sorted(set(sheet.class_ids.tolist()))
-            ],
-        )
-    record_batch(session, summary)
-    return summary
+    changes.count(summary)
+    diff = describe_changes(session, items, changes, sheet.class_ids)
+    return ScorePlan(summary=summary, assessment_id=assessment.id, changes=changes, diff=diff)
 
 
 def normalise_label(text: str) -> str:
@@ -183,7 +209,9 @@ class ScoreSheet:
         item_columns: list[int],
         items: list[AssessmentItem],
         errors: list[RowError],
+        allowed_class_ids: frozenset[int] | None = None,
     ) -> None:
+        self._allowed_class_ids = allowed_class_ids
         self.sitting_class_ids = set(
             session.scalars(
                 select(AssessmentClass.school_class_id).where(
@@ -258,6 +286,9 @@ class ScoreSheet:
                 self._error(number, name_at, f"姓名与学号不符（名单为“{student[1]}”）/ mismatch")
             if self.sitting_class_ids and student[2] not in self.sitting_class_ids:
                 self._error(number, number_at, "该生所在班级未参加本次考试 / class did not sit")
+            elif self._allowed_class_ids is not None and student[2] not in self._allowed_class_ids:
+                reason = "该生不在您任教本学科的班级中，无权导入其成绩 / not a class of yours"
+                self._error(number, number_at, reason)
             if status_at is not None:
                 status = cells[status_at].lower()
                 if status in ABSENT_WORDS:

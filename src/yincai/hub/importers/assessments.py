@@ -1,0 +1,341 @@
+"""Assessments (exams, homework, quizzes) with their items and the classes that sit them, created
+from a form or from a spreadsheet.
+
+Spreadsheet layout: a sheet 考试 of two columns (项目, 内容) with the rows 考试代码, 考试名称,
+类型 (考试/作业/测验), 日期, 学科, 年级 and 参考班级 (``学校代码/班级名``, several separated by
+``;``), and a sheet 小题 with 题号, 满分 and optionally 题目编码 (an item of the bank). The same
+fields may come as a JSON/YAML document ``{code, name, kind, date, subject, grade, classes: [...],
+items: [{label, full_score, item_code}]}``. Importing the same assessment again changes nothing;
+an existing code with other content is an error (its scores would no longer fit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yincai.errors import RowError
+from yincai.hub.importers.common import ImportPlan, Progress, digest, raise_if_errors
+from yincai.hub.importers.parsing import (
+    canonical_class_name,
+    parse_grade,
+    parse_number,
+    split_list,
+)
+from yincai.hub.importers.records import Record, read_records
+from yincai.hub.importers.subjects import SubjectBook
+from yincai.hub.importers.tabular import find_sheet, is_excel, normalise_header, read_sheets
+from yincai.hub.models import (
+    Assessment,
+    AssessmentClass,
+    AssessmentItem,
+    AssessmentKind,
+    Item,
+    School,
+    SchoolClass,
+    Subject,
+)
+from yincai.hub.schemas import AssessmentItemSpec, ImportSummary
+
+KIND_WORDS = {
+    "考试": AssessmentKind.EXAM,
+    "作业": AssessmentKind.HOMEWORK,
+    "测验": AssessmentKind.QUIZ,
+    **{kind.value: kind for kind in AssessmentKind},
+}
+HEADER_FIELDS = {
+    "code": ("考试代码", "code"),
+    "name": ("考试名称", "name"),
+    "kind": ("类型", "kind"),
+    "held_on": ("日期", "date", "held_on", "考试日期"),
+    "subject": ("学科", "subject"),
+    "grade": ("年级", "grade"),
+    "classes": ("参考班级", "classes"),
+}
+ITEM_FIELDS = {
+    "label": ("题号", "label", "小题"),
+    "full_score": ("满分", "full_score", "分值"),
+    "item_code": ("题目编码", "item_code", "item"),
+}
+INFO_SHEETS = ("考试", "assessment", "考试信息")
+ITEM_SHEETS = ("小题", "items")
+
+
+@dataclass(frozen=True)
+class AssessmentSpec:
+    """An assessment as a form or a file describes it."""
+
+    code: str
+    name: str
+    kind: AssessmentKind
+    held_on: date
+    subject_code: str  # a code or name (数学 / math)
+    grade_level: int
+    items: tuple[AssessmentItemSpec, ...]
+    classes: tuple[tuple[str, str], ...] = ()  # (school code, class name)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a checked spec refers to in the database."""
+
+    subject_code: str
+    bank_ids: dict[str, int]
+    class_ids: tuple[int, ...]
+
+
+def check_assessment(
+    session: Session, spec: AssessmentSpec, district_id: int, problems: list[str]
+) -> Resolved | None:
+    """Add every problem of ``spec`` to ``problems`` (reads only); what it refers to if sound."""
+    before = len(problems)
+    if not spec.code.strip() or len(spec.code) > 40:
+        problems.append("考试代码须为 1–40 个字符 / code must have 1–40 characters")
+    if not spec.name.strip() or len(spec.name) > 100:
+        problems.append("考试名称须为 1–100 个字符 / name must have 1–100 characters")
+    if not 1 <= spec.grade_level <= 12:
+        problems.append(f"年级应为 1–12 / grade {spec.grade_level} out of range")
+    if not spec.items:
+        problems.append("至少需要一道小题 / an assessment needs at least one item")
+    labels = [item.label for item in spec.items]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        problems.append(f"小题题号重复：{'、'.join(repeated)} / duplicate item labels")
+    subject_code = ""
+    try:
+        subject_code = SubjectBook(session).code_of(spec.subject_code)
+    except ValueError as problem:
+        problems.append(str(problem))
+    wanted = [item.item_code for item in spec.items if item.item_code]
+    bank = dict(session.execute(select(Item.code, Item.id).where(Item.code.in_(wanted))).all())
+    unknown = [code for code in wanted if code not in bank]
+    if unknown:
+        problems.append(f"题库中没有这些题目：{'、'.join(map(str, unknown))} / unknown items")
+    stored = {
+        (school_code, canonical_class_name(name)): class_id
+        for school_code, name, class_id in session.execute(
+            select(School.code, SchoolClass.name, SchoolClass.id)
+            .join(SchoolClass, SchoolClass.school_id == School.id)
+            .where(School.district_id == district_id)
+        )
+    }
+    keys = [(school, canonical_class_name(name)) for school, name in spec.classes]
+    missing = [f"{school}/{name}" for school, name in keys if (school, name) not in stored]
+    if missing:
+        problems.append(f"班级不存在：{'、'.join(missing)} / unknown classes")
+    if len(problems) > before:
+        return None
+    return Resolved(subject_code, bank, tuple(sorted({stored[key] for key in keys})))
+
+
+def store_assessment(
+    session: Session, spec: AssessmentSpec, resolved: Resolved, district_id: int
+) -> Assessment:
+    """Write a checked assessment, its items and its classes."""
+    subject = SubjectBook(session).get(resolved.subject_code)
+    assessment = Assessment(
+        code=spec.code.strip(),
+        name=spec.name.strip(),
+        kind=spec.kind,
+        held_on=spec.held_on,
+        subject_id=subject.id,
+        grade_level=spec.grade_level,
+        district_id=district_id,
+    )
+    assessment.items = [
+        AssessmentItem(
+            position=position,
+            label=item.label,
+            full_score=item.full_score,
+            item_id=resolved.bank_ids[item.item_code] if item.item_code else None,
+        )
+        for position, item in enumerate(spec.items, start=1)
+    ]
+    session.add(assessment)
+    session.flush()
+    session.add_all(
+        AssessmentClass(assessment_id=assessment.id, school_class_id=class_id)
+        for class_id in resolved.class_ids
+    )
+    session.flush()
+    return assessment
+
+
+@dataclass
+class AssessmentPlan(ImportPlan):
+    """An assessment file: to be created, or already stored as it is."""
+
+    spec: AssessmentSpec | None = None
+    resolved: Resolved | None = None
+    district_id: int = 0
+
+    def apply(self, session: Session, progress: Progress | None = None) -> None:
+        assert self.spec is not None and self.resolved is not None
+        assessment = store_assessment(session, self.spec, self.resolved, self.district_id)
+        self.assessment_id = assessment.id
+
+
+def plan_assessment(session: Session, *, path: Path, district_id: int) -> AssessmentPlan:
+    """Read and check an assessment file and say whether it creates one (reads only)."""
+    data = path.read_bytes()
+    errors: list[RowError] = []
+    spec = _read_spec(path, data, errors)
+    raise_if_errors(path.name, errors)
+    assert spec is not None
+    problems: list[str] = []
+    resolved = check_assessment(session, spec, district_id, problems)
+    existing = session.scalars(select(Assessment).where(Assessment.code == spec.code)).first()
+    summary = ImportSummary(kind="assessment", file_name=path.name, sha256=digest(data), n_rows=1)
+    plan = AssessmentPlan(summary=summary, spec=spec, resolved=resolved, district_id=district_id)
+    if existing is not None:
+        if not _same(session, existing, spec, resolved):
+            problems.append(
+                f"考试代码 {spec.code} 已存在且内容不同；请换一个代码 / "
+                "the code exists with other content"
+            )
+        else:
+            plan.assessment_id = existing.id
+            summary.count("assessment").unchanged = 1
+    raise_if_errors(path.name, [RowError(path.name, 1, "", problem) for problem in problems])
+    if existing is None:
+        summary.count("assessment").new = 1
+        summary.count("assessment_item").new = len(spec.items)
+        summary.count("assessment_class").new = len(resolved.class_ids if resolved else ())
+    return plan
+
+
+def _same(
+    session: Session, existing: Assessment, spec: AssessmentSpec, resolved: Resolved | None
+) -> bool:
+    if resolved is None:
+        return False
+    subject = session.get(Subject, existing.subject_id)
+    items = [(item.label, item.full_score) for item in existing.items]
+    classes = set(
+        session.scalars(
+            select(AssessmentClass.school_class_id).where(
+                AssessmentClass.assessment_id == existing.id
+            )
+        )
+    )
+    return (
+        existing.name == spec.name.strip()
+        and existing.kind == spec.kind
+        and existing.held_on == spec.held_on
+        and subject is not None
+        and subject.code == resolved.subject_code
+        and existing.grade_level == spec.grade_level
+        and items == [(item.label, item.full_score) for item in spec.items]
+        and classes == set(resolved.class_ids)
+    )
+
+
+def _read_spec(path: Path, data: bytes, errors: list[RowError]) -> AssessmentSpec | None:
+    sections = {"items": (ITEM_SHEETS, ITEM_FIELDS)}
+    records, settings = read_records(path, data, sections, errors)
+    if is_excel(path):
+        settings = _info_sheet(path, data, errors)
+    values = {
+        field: next(
+            (
+                settings[normalise_header(alias)]
+                for alias in aliases
+                if normalise_header(alias) in settings
+            ),
+            None,
+        )
+        for field, aliases in HEADER_FIELDS.items()
+    }
+    where = f"{path.name}[{INFO_SHEETS[0]}]"
+
+    def problem(field: str, reason: str) -> None:
+        errors.append(RowError(where, 1, HEADER_FIELDS[field][0], reason))
+
+    for field in ("code", "name", "held_on", "subject", "grade"):
+        if values[field] in (None, ""):
+            problem(field, "不能为空 / must not be empty")
+    kind = KIND_WORDS.get(str(values["kind"] or "考试").strip())
+    if kind is None:
+        problem("kind", "类型应为 考试、作业 或 测验 / kind must be exam, homework or quiz")
+    held_on = _date(values["held_on"], problem)
+    grade = None
+    if values["grade"] not in (None, ""):
+        try:
+            grade = parse_grade(str(values["grade"]))
+        except ValueError as reason:
+            problem("grade", str(reason))
+    classes = _classes(values["classes"], problem)
+    items = _items(records["items"], errors)
+    if not records["items"]:
+        errors.append(RowError(path.name, 1, ITEM_SHEETS[0], "没有小题 / no items"))
+    if errors or kind is None or held_on is None or grade is None:
+        return None
+    return AssessmentSpec(
+        code=str(values["code"]).strip(),
+        name=str(values["name"]).strip(),
+        kind=kind,
+        held_on=held_on,
+        subject_code=str(values["subject"]).strip(),
+        grade_level=grade,
+        items=tuple(items),
+        classes=tuple(classes),
+    )
+
+
+def _info_sheet(path: Path, data: bytes, errors: list[RowError]) -> dict[str, Any]:
+    sheets = read_sheets(path, data)
+    table = find_sheet(sheets, INFO_SHEETS)
+    if table is None:
+        errors.append(RowError(path.name, 1, INFO_SHEETS[0], "缺少“考试”工作表 / sheet missing"))
+        return {}
+    pairs = [table.header, *table.rows]
+    return {normalise_header(row[0]): row[1] for row in pairs if len(row) >= 2 and row[0]}
+
+
+def _date(value: Any, problem: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value).strip()[:10].replace("/", "-"))
+    except ValueError:
+        problem("held_on", f"“{value}”不是日期，应写作 2026-09-15 / not a date")
+        return None
+
+
+def _classes(value: Any, problem: Any) -> list[tuple[str, str]]:
+    texts = value if isinstance(value, list) else split_list(str(value or ""))
+    classes = []
+    for text in texts:
+        school, _, name = str(text).replace("／", "/").partition("/")
+        if not name.strip():
+            problem("classes", f"“{text}”应写作 学校代码/班级名 / write school code/class")
+            continue
+        classes.append((school.strip(), name.strip()))
+    return classes
+
+
+def _items(records: list[Record], errors: list[RowError]) -> list[AssessmentItemSpec]:
+    items = []
+    for record in records:
+        label = record.text("label")
+        if not label or len(label) > 20:
+            errors.append(record.error("label", "题号须为 1–20 个字符 / label of 1–20 characters"))
+            continue
+        try:
+            full_score = parse_number(record.text("full_score"))
+        except ValueError as problem:
+            errors.append(record.error("full_score", str(problem)))
+            continue
+        if full_score <= 0:
+            errors.append(record.error("full_score", "满分须大于 0 / full score must be positive"))
+            continue
+        item_code = record.text("item_code") or None
+        items.append(AssessmentItemSpec(label=label, full_score=full_score, item_code=item_code))
+    return items
