@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from yincai.analysis import cli as analysis_cli
+from yincai.backup import cli as backup_cli
 from yincai.bench import cli as bench_cli
 from yincai.cli_support import prepared_engine, serve_app, settings_of
 from yincai.cockpit import cli as cockpit_cli
@@ -75,4 +76,5 @@ app.add_typer(diagnosis_cli.app, name="diagnose")
 app.add_typer(reports_cli.app, name="pdf")
 app.add_typer(practice_cli.app, name="practice")
 app.add_typer(cockpit_cli.app, name="cockpit")
+app.add_typer(backup_cli.app, name="backup")
 __all__ = ["app", "settings_of"]

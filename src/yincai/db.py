@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, Table, create_engine, event, text, update
+from sqlalchemy import Engine, MetaData, create_engine, event, text, update
 from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -59,13 +59,14 @@ def make_engine(settings: Settings) -> Engine:
         if url == f"sqlite:///{settings.sqlite_path.resolve()}":
             _create_private_file(settings.sqlite_path)
         engine = create_engine(url, connect_args={"timeout": LOCK_WAIT_S})
+        _guard_read_only(engine)  # first: a refused write must not reach the lock hook below
         _configure_sqlite(engine, synchronous=settings.sqlite_synchronous)
     else:
         connect_args: dict[str, Any] = {}
         if settings.database_schema:
             connect_args["options"] = f"-csearch_path={settings.database_schema}"
         engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
-    _guard_read_only(engine)
+        _guard_read_only(engine)
     return engine
 
 
@@ -159,7 +160,7 @@ def read_only(session: Session) -> Iterator[Session]:
         session.rollback()
 
 
-def lock_for_write(session: Session, table: Table, row_id: int) -> None:
+def lock_for_write(session: Session, model: type[Base], row_id: int) -> None:
     """Take the write lock for one row now, before reading what the write will depend on.
 
     A no-op UPDATE: on PostgreSQL it locks the row until commit (two imports of one assessment
@@ -169,6 +170,7 @@ def lock_for_write(session: Session, table: Table, row_id: int) -> None:
     """
     if session.connection().dialect.name == "postgresql":
         session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_S}s'"))
+    table = model.__table__
     session.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))
 
 

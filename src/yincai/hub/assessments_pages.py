@@ -93,7 +93,7 @@ def create(
     """Create the assessment; the form comes back with every problem if anything is wrong."""
     governance_service.require_role(user, *governance_service.STAFF_ROLES)
     chosen = [int(value) for value in class_ids or [] if value.isdigit()]
-    values = {"code": code, "name": name, "kind": kind, "held_on": held_on,
+    values: dict[str, object] = {"code": code, "name": name, "kind": kind, "held_on": held_on,
               "subject": subject, "grade": grade, "items": items, "class_ids": chosen}  # fmt: skip
     try:
         assessment = _create(session, user, values, chosen)

@@ -22,12 +22,18 @@ from rich.table import Table
 from yincai.cli_support import settings_of
 from yincai.db import make_engine, session_scope
 from yincai.errors import Invalid, YincaiError
+from yincai.hub import import_templates
 from yincai.hub import service as hub_service
 from yincai.hub.schemas import ENTITY_NAMES, ImportSummary
 
 app = typer.Typer(
-    help="导入名单、题库、成绩与学习日志 / import rosters, item banks, scores and learning logs.",
+    help=(
+        "导入名单、题库、考试、成绩与学习日志 / import rosters, item banks, assessments, scores "
+        "and learning logs. 模板 / templates: yincai import template roster|items|assessment|"
+        "scores -o 文件.xlsx"
+    ),
     no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
 )
 console = Console()
 
@@ -97,6 +103,111 @@ def scores(
             session, path=file, assessment_code=assessment, progress=progress
         ),
         verbose=verbose,
+    )
+
+
+@app.command("assessment")
+def assessment(
+    ctx: typer.Context,
+    file: ExistingFile,
+    district: Annotated[str | None, typer.Option(help="区县代码 / district code")] = None,
+) -> None:
+    """导入考试设置：小题、满分与参考班级（XLSX 的“考试”“小题”工作表，或 JSON/YAML）/
+    import an assessment with its items and classes."""
+    _run(
+        ctx,
+        lambda session, _: hub_service.run_import(
+            session, hub_service.ImportRequest("assessment", file, district_code=district)
+        ),
+    )
+
+
+@app.command("template")
+def template(
+    kind: Annotated[str, typer.Argument(help="roster | items | assessment | scores")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出 XLSX / file to write")],
+    ctx: typer.Context,
+    assessment: Annotated[
+        str | None,
+        typer.Option(help="成绩表：按这次考试的小题出列并列出学生 / score sheet of this exam"),
+    ] = None,
+) -> None:
+    """下载导入模板（中文表头、示例行、填写说明）/ write an import template."""
+    if kind == "scores" and assessment:
+        engine = make_engine(settings_of(ctx))
+        try:
+            with session_scope(engine) as session:
+                found = hub_service.get_assessment(session, code=assessment)
+                class_ids = hub_service.assessment_class_ids(session, assessment_id=found.id)
+                students = hub_service.class_students(session, class_ids=class_ids)
+                data = import_templates.scores_template(
+                    [item.label for item in found.items],
+                    [import_templates.StudentEntry(*student) for student in students],
+                    title=found.name,
+                )
+        except YincaiError as error:
+            console.print(f"[red]{error.message}[/red]")
+            raise typer.Exit(1) from None
+        finally:
+            engine.dispose()
+    else:
+        makers = {
+            "roster": import_templates.roster_template,
+            "items": import_templates.items_template,
+            "assessment": import_templates.assessment_template,
+            "scores": import_templates.scores_template,
+        }
+        if kind not in makers:
+            console.print(f"[red]没有这种模板 / no template {kind!r}: {' | '.join(makers)}[/red]")
+            raise typer.Exit(1)
+        data = makers[kind]()
+    output.write_bytes(data)
+    console.print(f"[green]已写出模板 / template written:[/green] {output}")
+
+
+@app.command("history")
+def history(
+    ctx: typer.Context,
+    assessment: Annotated[str | None, typer.Option(help="只看这次考试 / one assessment")] = None,
+    limit: Annotated[int, typer.Option(help="显示条数 / rows")] = 30,
+) -> None:
+    """导入记录：谁、何时、哪个文件、增改删行数 / the import history."""
+    engine = make_engine(settings_of(ctx))
+    try:
+        with session_scope(engine) as session:
+            page = hub_service.import_history(
+                session,
+                assessment_ids=hub_service.all_assessment_ids(),
+                with_district_data=True,
+                assessment_code=assessment,
+                per_page=limit,
+            )
+    finally:
+        engine.dispose()
+    table = Table("#", "时间 time", "类型 kind", "考试 assessment", "文件 file", "SHA-256",
+                  "新增 new", "修改 changed", "删除 removed", "状态 state")  # fmt: skip
+    for row in page.rows:
+        state = (
+            f"撤销 #{row.reverts_batch_id} / reverts" if row.reverts_batch_id
+            else "已撤销 / reverted" if row.is_reverted
+            else "可撤销 / revertible" if row.is_revertible
+            else ""
+        )  # fmt: skip
+        table.add_row(str(row.id), row.imported_at.strftime("%Y-%m-%d %H:%M"), row.kind,
+                      row.assessment_code or "", row.file_name, row.sha256[:12], str(row.n_new),
+                      str(row.n_updated), str(row.n_deleted), state)  # fmt: skip
+    console.print(table)
+
+
+@app.command("revert")
+def revert(
+    ctx: typer.Context,
+    assessment: Annotated[str, typer.Option(help="考试代码 / assessment code")],
+) -> None:
+    """撤销某次考试最近一次成绩导入 / revert the last score import of an assessment."""
+    _run(
+        ctx,
+        lambda session, _: hub_service.revert_last_import(session, assessment_code=assessment),
     )
 
 

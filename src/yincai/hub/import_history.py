@@ -45,7 +45,7 @@ class HistoryPage:
 def import_history(
     session: Session,
     *,
-    assessment_ids: Select[tuple[int]],
+    assessment_ids: Select[int],
     with_district_data: bool,
     assessment_code: str | None = None,
     page: int = 1,

@@ -114,7 +114,9 @@ def run_import(
         plan.apply(session, progress)
         batch = record_batch(session, plan, user_account_id=user_account_id, origin=origin)
     except (OperationalError, IntegrityError) as error:
-        raise Conflict(BUSY) from error
+        if is_contention(error):
+            raise Conflict(BUSY) from error
+        raise
     return plan.summary.model_copy(update={"batch_id": batch.id})
 
 
@@ -128,9 +130,11 @@ def revert_last_import(
     """Undo the newest import of an assessment's scores that has not been reverted yet."""
     assessment_id = _assessment_id(session, assessment_code)
     try:
-        lock_for_write(session, Assessment.__table__, assessment_id)
+        lock_for_write(session, Assessment, assessment_id)
     except OperationalError as error:
-        raise Conflict(BUSY) from error
+        if is_contention(error):
+            raise Conflict(BUSY) from error
+        raise
     batch = session.scalars(
         revertible_imports().where(ImportBatch.assessment_id == assessment_id).limit(1)
     ).first()
@@ -151,7 +155,7 @@ def revert_last_import(
     return summary.model_copy(update={"batch_id": revert.id})
 
 
-def revertible_imports() -> Select[tuple[ImportBatch]]:
+def revertible_imports() -> Select[ImportBatch]:
     """Score imports that can still be reverted, newest first (filter by assessment)."""
     return (
         select(ImportBatch)
@@ -164,17 +168,26 @@ def revertible_imports() -> Select[tuple[ImportBatch]]:
     )
 
 
+def is_contention(error: OperationalError | IntegrityError) -> bool:
+    """A concurrent writer got there first (a lock wait ran out, a deadlock, a duplicate key
+    inserted meanwhile): the user may simply try again. Anything else is a real fault."""
+    if isinstance(error, IntegrityError):
+        return True
+    code = getattr(error.orig, "sqlstate", None)  # PostgreSQL: lock timeout, deadlock, conflict
+    return code in ("55P03", "40P01", "40001") or "database is locked" in str(error.orig)
+
+
 def _lock(session: Session, request: ImportRequest) -> None:
     if request.kind == "scores" and request.assessment_code:
         found = session.scalar(
             select(Assessment.id).where(Assessment.code == request.assessment_code)
         )
         if found is not None:
-            lock_for_write(session, Assessment.__table__, found)
+            lock_for_write(session, Assessment, found)
         return
     district_id = session.scalar(select(District.id).order_by(District.id).limit(1))
     if district_id is not None:
-        lock_for_write(session, District.__table__, district_id)
+        lock_for_write(session, District, district_id)
 
 
 def _assessment_id(session: Session, code: str) -> int:

@@ -8,7 +8,7 @@ template for an assessment has one column per item and may be pre-filled with it
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -190,7 +190,7 @@ def scores_template(
 def _sheet(
     sheet: Worksheet,
     title: str,
-    aliases: dict[str, tuple[str, ...]],
+    aliases: Mapping[str, Sequence[str]],
     columns: Sequence[Column],
 ) -> None:
     sheet.title = title
@@ -206,7 +206,7 @@ def _sheet(
 
 def _notes(
     workbook: Workbook,
-    parts: Sequence[tuple[str, Sequence[Column], dict[str, tuple[str, ...]]]],
+    parts: Sequence[tuple[str, Sequence[Column], Mapping[str, Sequence[str]]]],
 ) -> None:
     notes = workbook.create_sheet("填写说明")
     notes.append(["工作表", "列名", "是否必填", "说明", "也可写作"])

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yincai.db import Base, portable_enum
+from yincai.governance import models as accounts  # noqa: F401  (import_batch → user_account)
 
 
 class Setting(enum.StrEnum):

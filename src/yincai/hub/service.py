@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from yincai.errors import Conflict, Invalid, NotFound
@@ -37,6 +37,7 @@ from yincai.hub.importers.logs import LogFormat
 from yincai.hub.importers.parsing import canonical_class_name
 from yincai.hub.models import (
     Assessment,
+    AssessmentClass,
     AssessmentKind,
     ImportBatch,
     School,
@@ -54,6 +55,8 @@ __all__ = [
     "ImportRequest",
     "ImportSummary",
     "LogFormat",
+    "all_assessment_ids",
+    "assessment_class_ids",
     "canonical_class_name",
     "class_students",
     "create_assessment",
@@ -169,6 +172,22 @@ def get_assessment(session: Session, *, code: str) -> Assessment:
     if assessment is None:
         raise NotFound(f"考试 {code} 不存在 / assessment {code} does not exist")
     return assessment
+
+
+def all_assessment_ids() -> Select[int]:
+    """Every assessment (for the operator's CLI, which has no scope)."""
+    return select(Assessment.id)
+
+
+def assessment_class_ids(session: Session, *, assessment_id: int) -> list[int]:
+    """The classes that sit an assessment."""
+    return list(
+        session.scalars(
+            select(AssessmentClass.school_class_id).where(
+                AssessmentClass.assessment_id == assessment_id
+            )
+        )
+    )
 
 
 def class_students(session: Session, *, class_ids: Sequence[int]) -> list[tuple[str, str, str]]:
