@@ -138,12 +138,14 @@ def read_only(session: Session) -> Iterator[Session]:
     """A block of reads in a transaction of its own that cannot write: previews run in one.
 
     The database refuses writes too (PostgreSQL ``READ ONLY`` transaction, SQLite
-    ``query_only``), and any INSERT/UPDATE/DELETE raises ``ReadOnlyViolation`` before it is sent.
-    The session must have nothing pending; the block ends with a rollback.
+    ``query_only``), and any INSERT/UPDATE/DELETE raises ``ReadOnlyViolation`` before it is
+    sent. The block starts a new unit of work (the session must have nothing to write) and
+    ends with a rollback.
     """
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("read_only needs a session without pending changes")
-    session.rollback()
+    if session.in_transaction():
+        session.commit()  # ends the unit of work before (in tests: releases its savepoint)
     connection = session.connection()
     is_sqlite = connection.dialect.name == "sqlite"
     if is_sqlite:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from yincai.hub import service as hub_service
 from yincai.hub.models import (
     Assessment,
+    AssessmentItem,
     District,
     ImportBatch,
     Item,
@@ -107,3 +108,13 @@ def seed_exam(session: Session, tmp_path: Path, *, classes: bool = True) -> Asse
         items=[("1", 5), ("2", 5), ("13(1)", 10)],
         classes=[("S01", "七年级1班"), ("S01", "七年级2班")] if classes else [],
     )
+
+
+def stored_scores(session: Session) -> dict[tuple[str, str], float]:
+    """Every stored item score by (student number, item label)."""
+    rows = session.execute(
+        select(Student.student_number, AssessmentItem.label, Score.score)
+        .join(Student, Student.id == Score.student_id)
+        .join(AssessmentItem, AssessmentItem.id == Score.assessment_item_id)
+    )
+    return {(number, label): score for number, label, score in rows}

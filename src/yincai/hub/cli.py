@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from yincai.cli_support import settings_of
-from yincai.db import make_engine, session_scope
+from yincai.cli_support import prepared_engine, settings_of
+from yincai.db import session_scope
 from yincai.errors import Invalid, YincaiError
 from yincai.hub import import_templates
 from yincai.hub import service as hub_service
@@ -134,7 +134,7 @@ def template(
 ) -> None:
     """下载导入模板（中文表头、示例行、填写说明）/ write an import template."""
     if kind == "scores" and assessment:
-        engine = make_engine(settings_of(ctx))
+        engine = prepared_engine(settings_of(ctx))
         try:
             with session_scope(engine) as session:
                 found = hub_service.get_assessment(session, code=assessment)
@@ -172,7 +172,7 @@ def history(
     limit: Annotated[int, typer.Option(help="显示条数 / rows")] = 30,
 ) -> None:
     """导入记录：谁、何时、哪个文件、增改删行数 / the import history."""
-    engine = make_engine(settings_of(ctx))
+    engine = prepared_engine(settings_of(ctx))
     try:
         with session_scope(engine) as session:
             page = hub_service.import_history(
@@ -257,7 +257,7 @@ def _run(
     *,
     verbose: bool = False,
 ) -> None:
-    engine = make_engine(settings_of(ctx))
+    engine = prepared_engine(settings_of(ctx))
     try:
         with (
             _progress(verbose or sys.stdout.isatty()) as progress,

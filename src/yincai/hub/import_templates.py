@@ -61,7 +61,9 @@ ROSTER_TEACHERS = (
     Column("school_code", True, "学校代码", "SFQ01"),
     Column("gender", False, "男 / 女", "女"),
     Column("subject", True, "任教学科，如 数学", "数学"),
-    Column("classes", True, "任教班级，多个用分号隔开", "七年级（1）班;七年级（2）班"),
+    Column(
+        "classes", True, "任教班级，多个用分号隔开，如 七年级（1）班;七年级（2）班", "七年级（1）班"
+    ),
     Column("head_teacher", False, "班主任：是 / 否，或所任班主任的班级名", "七年级（1）班"),
 )
 BANK_POINTS = (
