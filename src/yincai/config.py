@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     upload_keep_minutes: int = Field(
         default=30, ge=1, description="how long a previewed upload waits for confirmation"
     )
+    # Security headers (web/headers.py). HSTS is sent only on responses served over HTTPS (the
+    # request's scheme, which a trusted proxy's X-Forwarded-Proto may set); 0 turns it off.
+    hsts_max_age: int = Field(
+        default=31_536_000, ge=0, description="seconds browsers keep to HTTPS (HSTS); 0: off"
+    )
+    hsts_include_subdomains: bool = Field(
+        default=False, description="HSTS also for every subdomain of the platform's host"
+    )
 
     def workers(self) -> int:
         """Server processes: the setting, or one per CPU core (at most 4) when it is 0."""

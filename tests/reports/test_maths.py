@@ -9,7 +9,14 @@ import pytest
 
 from yincai.demo.curriculum import junior_math_curriculum
 from yincai.demo.itembank import build_item_bank
-from yincai.reports.maths import MATH, math_html, normalise, render_math, text_html
+from yincai.reports.maths import (
+    MATH,
+    math_html,
+    normalise,
+    page_text_html,
+    render_math,
+    text_html,
+)
 
 REQUIRED = [
     r"\frac{1}{2}",
@@ -79,6 +86,17 @@ def test_at_least_95_percent_of_the_demo_item_banks_maths_renders() -> None:
     rendered = [tex for tex in sample if render_math(tex) is not None]
     assert len(sample) >= 200
     assert len(rendered) / len(sample) >= 0.95, sorted(set(sample) - set(rendered))[:20]
+
+
+def test_web_pages_get_maths_sized_by_data_attributes_and_print_by_style() -> None:
+    """A page's Content-Security-Policy refuses style attributes; WeasyPrint runs no script."""
+    image = render_math("x^2")
+    assert image is not None
+    page = str(page_text_html("若 $x^2$ 则"))
+    printed = str(text_html("若 $x^2$ 则"))
+    sizes = f"{image.width:.3f} {image.height:.3f} {image.depth:.3f}"
+    assert f'data-em="{sizes}"' in page and "style=" not in page
+    assert f"width:{image.width:.3f}em" in printed and "data-em" not in printed
 
 
 def test_every_dollar_pair_of_a_stem_is_drawn() -> None:

@@ -33,7 +33,7 @@ from yincai.hub.models import (
     Sitting,
     Student,
 )
-from yincai.reports.maths import text_html
+from yincai.reports.maths import page_text_html
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.fragments import FragmentCache
 from yincai.web.i18n import language_of, translator
@@ -543,7 +543,7 @@ def student_report_page(
             "is_staff": user.role in governance_service.STAFF_ROLES,
             "charts": student_charts(report, trend),
             "reasons": weak_point_reasons(report),
-            "maths": text_html,
+            "maths": page_text_html,
         },
     )
 

@@ -26,7 +26,7 @@ from yincai.hub.models import (
     Score,
     Subject,
 )
-from yincai.reports.maths import text_html
+from yincai.reports.maths import page_text_html
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.templating import templates
 
@@ -179,6 +179,6 @@ def itembank(
             "prerequisites": prerequisites,
             "dependants": dependants,
             "items": item_views(session, user, selected.id) if selected is not None else [],
-            "maths": text_html,
+            "maths": page_text_html,
         },
     )

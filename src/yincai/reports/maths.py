@@ -57,12 +57,18 @@ class MathImage:
     height: float
     depth: float
 
-    def html(self, tex: str) -> Markup:
-        """An ``<img>`` sized in em and lowered by its depth onto the baseline."""
+    def html(self, tex: str, *, is_page: bool = False) -> Markup:
+        """An ``<img>`` sized in em and lowered by its depth onto the baseline: by a style
+        attribute for print, by ``data-em`` on a web page (its Content-Security-Policy refuses
+        style attributes; the page's script applies the sizes)."""
         data = base64.b64encode(self.svg.encode()).decode()
+        sizing = (
+            'data-em="{w:.3f} {h:.3f} {d:.3f}"'
+            if is_page
+            else 'style="width:{w:.3f}em;height:{h:.3f}em;vertical-align:-{d:.3f}em"'
+        )
         return Markup(
-            '<img class="math" alt="{alt}" src="data:image/svg+xml;base64,{data}" '
-            'style="width:{w:.3f}em;height:{h:.3f}em;vertical-align:-{d:.3f}em">'
+            '<img class="math" alt="{alt}" src="data:image/svg+xml;base64,{data}" ' + sizing + ">"
         ).format(alt=tex, data=data, w=self.width, h=self.height, d=self.depth)
 
 
@@ -184,15 +190,20 @@ def _svg(path: Path, width: float, height: float, depth: float) -> MathImage:
     )
 
 
-def math_html(tex: str) -> Markup:
+def math_html(tex: str, *, is_page: bool = False) -> Markup:
     """One expression for HTML: its image, or its TeX in a monospace span."""
     image = render_math(tex)
     if image is None:
         return Markup('<span class="math-raw">{}</span>').format(tex)
-    return image.html(tex)
+    return image.html(tex, is_page=is_page)
 
 
-def text_html(text: str | None) -> Markup:
+def page_text_html(text: str | None) -> Markup:
+    """Item text for a web page: as ``text_html``, with the maths sized by data attributes."""
+    return text_html(text, is_page=True)
+
+
+def text_html(text: str | None, *, is_page: bool = False) -> Markup:
     """Item text for HTML: plain parts escaped, each ``$…$`` drawn, line breaks kept."""
     if not text:
         return Markup("")
@@ -200,7 +211,7 @@ def text_html(text: str | None) -> Markup:
     position = 0
     for match in MATH.finditer(text):
         pieces.append(escape(text[position : match.start()]))
-        pieces.append(math_html(match.group(1)))
+        pieces.append(math_html(match.group(1), is_page=is_page))
         position = match.end()
     pieces.append(escape(text[position:]))
     return Markup("").join(pieces).replace("\n", Markup("<br>"))

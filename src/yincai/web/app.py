@@ -10,6 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.types import ASGIApp
 
 from yincai import __version__
 from yincai.analysis import pages as analysis_pages
@@ -25,15 +26,30 @@ from yincai.hub import assessments_pages, imports_pages, itembank_pages
 from yincai.hub import pages as hub_pages
 from yincai.hub import routes as hub_routes
 from yincai.practice import pages as practice_pages
-from yincai.web import auth, errors
+from yincai.web import auth, docs, errors
 from yincai.web.csrf import CsrfMiddleware
 from yincai.web.deps import DbSession
 from yincai.web.fragments import FragmentCache
+from yincai.web.headers import SecurityHeadersMiddleware
 from yincai.web.limits import BodyLimitMiddleware
 from yincai.web.ratelimit import LoginRateLimiter
 from yincai.web.sessions import SessionCodec, SessionMiddleware
 
 HERE = Path(__file__).parent
+
+
+class YincaiApp(FastAPI):
+    """FastAPI with the security headers wrapped around the whole stack: middleware added
+    with ``add_middleware`` runs inside Starlette's server-error middleware, whose 500 would
+    miss them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        return SecurityHeadersMiddleware(
+            super().build_middleware_stack(),
+            hsts_max_age=settings.hsts_max_age,
+            hsts_include_subdomains=settings.hsts_include_subdomains,
+        )
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -47,11 +63,13 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         engine.dispose()  # close pooled connections when the server stops
 
-    app = FastAPI(
+    app = YincaiApp(
         lifespan=lifespan,
         title="因材 yincai",
         version=__version__,
         description="开源智能教育平台 API / open AI-for-education platform API",
+        docs_url=None,  # web/docs.py serves /docs and /redoc from bundled files, not a CDN
+        redoc_url=None,
     )
     # The published default key would let anyone forge a session: without a configured key,
     # sign with a random one (sessions then end when the server restarts).
@@ -78,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
 
     app.include_router(auth.router)
+    app.include_router(docs.router)
     app.include_router(hub_pages.router)
     app.include_router(hub_routes.router)
     app.include_router(governance_pages.router)

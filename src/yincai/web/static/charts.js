@@ -1,4 +1,6 @@
-/* Draw every element carrying data-chart='{ECharts option}' with the vendored ECharts. */
+/* Draw every element carrying data-chart='{ECharts option}' with the vendored ECharts; an
+   element's data-height (pixels) sets its height. Tooltips are drawn on the canvas: ECharts'
+   HTML tooltips carry style attributes, which the Content-Security-Policy refuses. */
 (function () {
   "use strict";
   function drawAll(root) {
@@ -8,6 +10,8 @@
       var option;
       try { option = JSON.parse(element.dataset.chart); } catch (error) { return; }
       option.animation = false;
+      if (option.tooltip) { option.tooltip.renderMode = "richText"; }
+      if (element.dataset.height) { element.style.height = element.dataset.height + "px"; }
       window.echarts.init(element).setOption(option);
       element.dataset.drawn = "1";
     });
