@@ -189,6 +189,6 @@ def test_every_text_the_templates_translate_has_an_english_entry() -> None:
                   templating.STAGE_NAMES, templating.GENDER_NAMES):  # fmt: skip
         texts |= set(names.values())
     texts |= {"用户名或密码错误", "登录失败次数过多，请 15 分钟后再试", "两次输入的新密码不一致",
-              "账号已创建。", "已保存。"}  # fmt: skip
+              "账号已创建。", "已保存。", "验证码不正确"}  # fmt: skip
     assert len(texts) > 60
     assert sorted(texts - set(EN)) == []
