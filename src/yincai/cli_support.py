@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -30,6 +31,20 @@ def prepared_engine(settings: Settings) -> Engine:
     return engine
 
 
+def uvicorn_options(*, host: str, port: int) -> dict[str, Any]:
+    """What ``yincai serve`` hands uvicorn. ``proxy_headers=False``: uvicorn would otherwise take
+    the client's address from ``X-Forwarded-For`` whenever the peer is 127.0.0.1, letting anyone
+    on loopback pick a new address per login attempt. The app reads those headers itself, from
+    the configured ``trusted_proxies`` only (``yincai.web.proxies``)."""
+    return {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "proxy_headers": False,
+        "forwarded_allow_ips": "",
+    }
+
+
 def serve_app(settings: Settings, *, host: str, port: int) -> None:
     """The platform on ``host:port``: one process, or ``settings.workers()`` processes that
     share the listening socket, the database and (through the environment) the settings."""
@@ -42,8 +57,9 @@ def serve_app(settings: Settings, *, host: str, port: int) -> None:
         f"[bold green]因材已启动 / yincai is running:[/] http://{host}:{port}/ "
         f"({workers} 个进程 / processes)"
     )
+    options = uvicorn_options(host=host, port=port)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(settings), **options)
         return
     # Worker processes build their settings from the environment: hand these on, with one
     # secret key for all (each would otherwise draw its own and reject the others' cookies).
@@ -53,9 +69,7 @@ def serve_app(settings: Settings, *, host: str, port: int) -> None:
         "yincai.web.app:create_app_from_environment",
         factory=True,
         workers=workers,
-        host=host,
-        port=port,
-        log_level="warning",
+        **options,
     )
 
 

@@ -5,12 +5,13 @@ Nothing reads the environment at import time.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "change-me-in-production"
@@ -39,7 +40,9 @@ class Settings(BaseSettings):
         default=True,
         description="district setting: ranks and 一分一段表 on staff copies only",
     )
-    cookie_secure: bool = Field(default=False, description="mark session cookies Secure (HTTPS)")
+    cookie_secure: bool = Field(
+        default=False, description="always mark session cookies Secure (else only over HTTPS)"
+    )
     web_threads: int = Field(
         default=4, ge=1, le=256, description="threads that run the web routes (per process)"
     )
@@ -69,6 +72,58 @@ class Settings(BaseSettings):
     hsts_include_subdomains: bool = Field(
         default=False, description="HSTS also for every subdomain of the platform's host"
     )
+
+    # Logins and sessions (issue 10; docs/security.d/auth.md): proxies, throttling, sessions, 2FA.
+    trusted_proxies: str = Field(
+        default="",
+        description="reverse proxies whose X-Forwarded-For/-Proto are honoured: IPs or CIDRs, "
+        "comma-separated (default: none, the direct peer is the client)",
+    )
+    login_max_failures_per_account: int = Field(
+        default=5, ge=1, description="failed logins of one username (any address) per window"
+    )
+    login_max_failures_per_address: int = Field(
+        default=15, ge=1, description="failed logins from one client address per window"
+    )
+    login_window_minutes: int = Field(default=15, ge=1, description="throttling window")
+    session_idle_minutes: int = Field(
+        default=30, ge=1, description="a session ends after this long without a request"
+    )
+    session_max_hours: int = Field(
+        default=8, ge=1, description="a session ends this long after login, however busy"
+    )
+    require_admin_two_factor: bool = Field(
+        default=False, description="admins must enrol a TOTP authenticator before anything else"
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies: {entry!r} is not an IP address or CIDR"
+                ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _two_factor_needs_a_key(self) -> Settings:
+        # Authenticator secrets are encrypted with a key derived from the secret key: a random
+        # key per start would make every enrolment unreadable after a restart.
+        if self.require_admin_two_factor and not self.has_secret_key():
+            raise ValueError("require_admin_two_factor needs a configured secret_key")
+        return self
+
+    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """The configured proxies as networks (a single address is a /32 or /128)."""
+        parts = (part.strip() for part in self.trusted_proxies.split(","))
+        return [ipaddress.ip_network(part, strict=False) for part in parts if part]
+
+    def has_secret_key(self) -> bool:
+        """Whether a signing key was configured (it then survives restarts)."""
+        return self.secret_key != DEFAULT_SECRET_KEY
 
     def workers(self) -> int:
         """Server processes: the setting, or one per CPU core (at most 4) when it is 0."""

@@ -41,7 +41,7 @@ ROLES = ("district_admin", "school_admin", "teacher", "student", "parent")
 
 @functools.cache
 def _password_hash() -> str:
-    return governance_service.hash_password(PASSWORD)
+    return governance_service.hash_password(PASSWORD, username="w-world")
 
 
 @dataclass

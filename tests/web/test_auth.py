@@ -2,18 +2,15 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse
-from starlette.routing import Route
 
 from tests.governance.world import PASSWORD
 from tests.web.clients import csrf_token, logged_in, login, session_token
 from tests.web.conftest import WorldDatabase
+from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.governance.models import UserAccount
 from yincai.web.app import create_app
-from yincai.web.sessions import COOKIE_NAME, SessionCodec, SessionMiddleware
+from yincai.web.sessions import COOKIE_NAME, SessionCodec
 
 
 def test_login_sets_an_httponly_samesite_cookie_and_opens_the_home_page(
@@ -32,22 +29,21 @@ def test_login_sets_an_httponly_samesite_cookie_and_opens_the_home_page(
     assert "七年级1班" in home.text
 
 
-def test_the_secure_flag_is_set_when_configured() -> None:
-    async def touch(request: Request) -> PlainTextResponse:
-        request.session["uid"] = 1
-        return PlainTextResponse("ok")
+def test_the_secure_flag_is_set_over_https_or_when_configured(world_db: WorldDatabase) -> None:
+    def cookie(settings: Settings, base_url: str) -> str:
+        with TestClient(create_app(settings), base_url=base_url) as client:
+            response = login(client, "w-teacher")
+        return next(c for c in response.headers.get_list("set-cookie") if c.startswith(COOKIE_NAME))
 
-    app = SessionMiddleware(
-        Starlette(routes=[Route("/", touch)]), codec=SessionCodec("k"), is_secure=True
-    )
-    with TestClient(app, base_url="https://testserver") as client:
-        cookie = client.get("/").headers["set-cookie"]
-    assert "Secure" in cookie and "HttpOnly" in cookie
+    configured = world_db.settings.model_copy(update={"cookie_secure": True})
+    assert "Secure" in cookie(world_db.settings, "https://testserver")
+    assert "Secure" in cookie(configured, "http://testserver")
+    assert "Secure" not in cookie(world_db.settings, "http://testserver")
 
 
 def test_a_forged_or_tampered_session_cookie_is_ignored(world_db: WorldDatabase) -> None:
     codec = SessionCodec("someone-else's-key")
-    forged = codec.dumps({"uid": world_db.world["acct:district_admin"], "csrf": "x"})
+    forged = codec.dumps({"sid": "a-guessed-session-token", "csrf": "x"})
     with TestClient(create_app(world_db.settings), cookies={COOKIE_NAME: forged}) as client:
         response = client.get("/home", follow_redirects=False)
     assert response.status_code == 303
@@ -97,7 +93,7 @@ def test_the_sixth_failed_login_within_fifteen_minutes_is_refused_with_429(
     assert sixth.status_code == 429
     assert "15 分钟" in sixth.text
     assert int(sixth.headers["retry-after"]) > 0
-    assert other_user.status_code == 303  # the limit is per username and address
+    assert other_user.status_code == 303  # one account locked, not the whole address
 
 
 def test_wrong_username_and_wrong_password_get_the_same_answer(world_db: WorldDatabase) -> None:
@@ -155,15 +151,26 @@ def test_password_change_with_a_wrong_current_password_changes_nothing(
     assert "当前密码不正确" in response.text
 
 
-def test_logout_ends_the_session(world_db: WorldDatabase) -> None:
-    with TestClient(create_app(world_db.settings)) as client:
-        logged_in(client, "w-student")
+def test_logout_ends_the_session_on_the_server_too(world_db: WorldDatabase) -> None:
+    app = create_app(world_db.settings)
+    page = f"/classes/{world_db.world['C1a']}"
+    with TestClient(app) as client:
+        logged_in(client, "w-teacher")
+        saved = client.cookies[COOKIE_NAME]  # what an attacker copied before the logout
+        before = client.get(page, follow_redirects=False)
         token = session_token(client)
         out = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
         after = client.get("/home", follow_redirects=False)
+    with TestClient(app, cookies={COOKIE_NAME: saved}) as replay:
+        replayed = replay.get(page, follow_redirects=False)
+        api = replay.get("/api/governance/me")
+    assert before.status_code == 200
     assert out.status_code == 303
     assert after.status_code == 303
     assert after.headers["location"] == "/login?next=%2Fhome"
+    assert replayed.status_code == 303
+    assert replayed.headers["location"].startswith("/login")
+    assert api.status_code == 401
 
 
 def test_anonymous_requests_are_sent_to_the_login_or_get_401(world_db: WorldDatabase) -> None:

@@ -192,7 +192,7 @@ def test_every_text_the_templates_translate_has_an_english_entry() -> None:
                   templating.STAGE_NAMES, templating.GENDER_NAMES):  # fmt: skip
         texts |= set(names.values())
     texts |= {"用户名或密码错误", "登录失败次数过多，请 15 分钟后再试", "两次输入的新密码不一致",
-              "账号已创建。", "已保存。"}  # fmt: skip
+              "账号已创建。", "已保存。", "验证码不正确"}  # fmt: skip
     for names in (ENTITY_NAMES, imports_pages.KINDS, import_templates.TEMPLATE_KINDS):
         texts |= set(names.values())
     texts |= {score_diff.STATUS_PRESENT, score_diff.STATUS_ABSENT, score_diff.STATUS_NONE}

@@ -28,7 +28,7 @@ PARAMETERS = {  # path parameter → kind of object it names
     "user_account_id": "account",
 }
 UNSCOPED = {"language": "en", "kind": "scores"}  # parameters naming no data, with a value
-PUBLIC = {"/", "/login", "/logout", "/lang/{language}", "/health", "/docs",
+PUBLIC = {"/", "/login", "/login/two-factor", "/logout", "/lang/{language}", "/health", "/docs",
           "/docs/oauth2-redirect", "/redoc", "/openapi.json"}  # fmt: skip
 # Bodies for state-changing routes, so a refusal is a scope refusal and not a missing field.
 FORMS = {
@@ -37,8 +37,8 @@ FORMS = {
     "/cockpit/warnings/acknowledge": {"key": "missing_scores:0:0", "note": ""},
 }
 # Writes that act on the caller's own session or account only, never on a scoped object.
-SELF_ONLY = {"/login", "/logout", "/account/password", "/api/governance/me/password",
-             "/governance/users"}  # fmt: skip
+SELF_ONLY = {"/login", "/login/two-factor", "/logout", "/account/password",
+             "/account/two-factor", "/api/governance/me/password", "/governance/users"}  # fmt: skip
 SAFE = {"GET", "HEAD"}
 
 

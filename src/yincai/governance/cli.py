@@ -1,4 +1,5 @@
-"""``yincai user ...``: the operator's account commands (add, passwd, list, disable)."""
+"""``yincai user ...``: the operator's account commands (add, passwd, list, disable,
+reset-two-factor)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,13 @@ def add(
     student_number: Annotated[
         str | None, typer.Option(help="学号（学生、家长）/ student number")
     ] = None,
+    temporary: Annotated[
+        bool,
+        typer.Option(
+            "--temporary",
+            help="临时密码：首次登录须修改 / temporary password, changed at first login",
+        ),
+    ] = False,
 ) -> None:
     """新建账号 / create an account."""
     with command_session(ctx) as session:
@@ -66,6 +74,7 @@ def add(
             school_id=school_id,
             teacher_id=teacher_id,
             student_id=student_id,
+            must_change_password=temporary,
         )
     Console().print(f"账号已创建 / account created: {username} ({role.value})")
 
@@ -84,11 +93,18 @@ def passwd(
     password: Annotated[
         str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="新密码")
     ],
+    temporary: Annotated[
+        bool,
+        typer.Option(
+            "--temporary",
+            help="临时密码：下次登录须修改 / temporary password, changed at the next login",
+        ),
+    ] = False,
 ) -> None:
     """重设密码 / set a new password (the account's sessions end)."""
     with command_session(ctx) as session:
         account = _account(session, username)
-        account.password_hash = service.hash_password(password)
+        service.set_password(session, account=account, password=password, is_temporary=temporary)
         service.audit(
             session,
             actor=None,
@@ -110,6 +126,8 @@ def disable(
     with command_session(ctx) as session:
         account = _account(session, username)
         account.is_active = enable
+        if not enable:
+            service.revoke_sessions(session, account=account)
         service.audit(
             session,
             actor=None,
@@ -119,6 +137,17 @@ def disable(
             scope="cli",
         )
     Console().print(f"{username}: {'已启用 / enabled' if enable else '已停用 / disabled'}")
+
+
+@app.command("reset-two-factor")
+def reset_two_factor(
+    ctx: typer.Context, username: Annotated[str, typer.Argument(help="用户名 / username")]
+) -> None:
+    """重置两步验证（手机丢失）/ clear an account's authenticator (lost phone)."""
+    with command_session(ctx) as session:
+        account = _account(session, username)
+        service.reset_two_factor(session, actor=None, user_account_id=account.id)
+    Console().print(f"两步验证已重置 / two-factor reset: {username}")
 
 
 @app.command("list")

@@ -44,6 +44,7 @@ def _users_page(
             "roles": roles,
             "message": message,
             "error": error,
+            "min_length": service.MIN_PASSWORD_LENGTH,
         },
         status_code=status_code,
     )
@@ -67,8 +68,9 @@ def add_user(
     school_id: Annotated[int | None, Form()] = None,
     staff_number: Annotated[str | None, Form()] = None,
     student_number: Annotated[str | None, Form()] = None,
+    must_change_password: Annotated[bool, Form()] = False,
 ) -> Response:
-    """Create an account inside the admin's scope."""
+    """Create an account inside the admin's scope (a temporary password when ticked)."""
     try:
         service.add_account(
             session,
@@ -80,6 +82,7 @@ def add_user(
             school_id=school_id,
             staff_number=staff_number,
             student_number=student_number,
+            must_change_password=must_change_password,
         )
     except (Invalid, Conflict) as exc:
         session.rollback()
@@ -111,7 +114,7 @@ def reset_password(
     user: CurrentUser,
     new_password: Annotated[str, Form()],
 ) -> Response:
-    """Set a new password for an account (its sessions end)."""
+    """Set a temporary password for an account (its sessions end; the owner must change it)."""
     try:
         service.reset_password(
             session, actor=user, user_account_id=user_account_id, new_password=new_password
@@ -119,6 +122,16 @@ def reset_password(
     except Invalid as exc:
         session.rollback()
         return _users_page(request, session, user, error=exc.message, status_code=422)
+    session.commit()
+    return _users_page(request, session, user, message="已保存。")
+
+
+@router.post("/users/{user_account_id}/two-factor/reset", response_class=HTMLResponse)
+def reset_two_factor(
+    request: Request, user_account_id: int, session: DbSession, user: CurrentUser
+) -> Response:
+    """Clear an account's authenticator (lost phone; district admins): it enrols again."""
+    service.reset_two_factor(session, actor=user, user_account_id=user_account_id)
     session.commit()
     return _users_page(request, session, user, message="已保存。")
 

@@ -26,6 +26,7 @@ class AccountRead(BaseModel):
     teacher_id: int | None
     student_id: int | None
     is_active: bool
+    must_change_password: bool  # true: every other route answers 403 until it is changed
 
 
 class PasswordChange(BaseModel):
@@ -65,8 +66,8 @@ def change_password(
     account = service.change_password(
         session, actor=user, old_password=body.old_password, new_password=body.new_password
     )
+    start_session(request, session, account)
     session.commit()
-    start_session(request, account)
 
 
 @router.get("/accounts")

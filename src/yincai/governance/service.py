@@ -6,19 +6,18 @@ re-exported here, so other capabilities only import ``governance.service``.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound
+from yincai.governance import passwords, two_factor
 from yincai.governance.models import AuditEvent, Role, UserAccount
+from yincai.governance.passwords import check_policy, hash_password, verify_password
 from yincai.governance.privacy import SuppressedTable, pseudonymise, suppress_small_cells
 from yincai.governance.scope import (
     ADMIN_ROLES,
@@ -33,31 +32,66 @@ from yincai.governance.scope import (
     visible_school_ids,
     visible_student_ids,
 )
+from yincai.governance.sessions import (
+    SessionPolicy,
+    open_session,
+    revoke_session,
+    revoke_sessions,
+    session_account,
+)
+from yincai.governance.two_factor import (
+    SecretBox,
+    begin_enrolment,
+    confirm_enrolment,
+    is_enrolled,
+    needs_enrolment,
+    pending_secret,
+    provisioning_uri,
+    verify_code,
+)
 from yincai.hub.models import Student, Teacher
 
 __all__ = [
     "ADMIN_ROLES",
+    "MIN_PASSWORD_LENGTH",
     "STAFF_ROLES",
     "AuditPage",
+    "SecretBox",
+    "SessionPolicy",
     "SuppressedTable",
     "add_account",
     "audit",
     "authenticate",
+    "begin_enrolment",
     "change_password",
+    "check_policy",
+    "confirm_enrolment",
     "create_account",
     "display_names",
     "hash_password",
+    "is_enrolled",
     "list_accounts",
     "list_audit_events",
+    "needs_enrolment",
+    "open_session",
+    "pending_secret",
+    "provisioning_uri",
     "pseudonymise",
+    "record_login_refused",
     "require_role",
     "require_scope",
     "require_score_editor",
     "reset_password",
+    "reset_two_factor",
+    "revoke_session",
+    "revoke_sessions",
     "scope_of",
     "score_editor_class_ids",
+    "session_account",
     "set_account_active",
+    "set_password",
     "suppress_small_cells",
+    "verify_code",
     "verify_password",
     "visible_assessment_ids",
     "visible_class_ids",
@@ -65,25 +99,11 @@ __all__ = [
     "visible_student_ids",
 ]
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 AUDIT_PAGE_SIZE = 50
 _OBJECT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")  # ids and tokens only, never names
-_hasher = PasswordHasher()
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """Verified against when the username is unknown, so a wrong name costs as long as a wrong
-    password (no telling which usernames exist)."""
-    return _hasher.hash("not-a-real-password")
-
-
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(
-            f"密码至少 {MIN_PASSWORD_LENGTH} 位 / password needs {MIN_PASSWORD_LENGTH}+ chars"
-        )
-    return _hasher.hash(password)
+LOGIN_SCOPE = "login"  # the scope of audit rows about login attempts
+WRONG_LOGIN = "用户名或密码错误 / wrong username or password"
 
 
 def display_names(session: Session, user_account_ids: list[int | None]) -> dict[int, str]:
@@ -94,13 +114,6 @@ def display_names(session: Session, user_account_ids: list[int | None]) -> dict[
             select(UserAccount.id, UserAccount.display_name).where(UserAccount.id.in_(wanted))
         ).all()
     )
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def create_account(
@@ -114,9 +127,11 @@ def create_account(
     school_id: int | None = None,
     teacher_id: int | None = None,
     student_id: int | None = None,
+    must_change_password: bool = False,
 ) -> UserAccount:
     """A new login whose scope follows its role (school admin → school, teacher → own classes,
-    student → self, parent → own child); for the operator's CLI and the demo, no actor."""
+    student → self, parent → own child); for the operator's CLI and the demo, no actor.
+    ``must_change_password``: the password is temporary and must be changed at first login."""
     username = username.strip()
     if not username:
         raise Invalid("用户名不能为空 / username is required")
@@ -132,7 +147,7 @@ def create_account(
         raise Invalid(f"a {role.value} account needs {required[role][0]}")
     account = UserAccount(
         username=username,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password, username=username),
         role=role,
         display_name=display_name,
         district_id=district_id,
@@ -141,6 +156,7 @@ def create_account(
         student_id=student_id,
         is_active=True,
         created_at=datetime.now(UTC),
+        must_change_password=must_change_password,
     )
     session.add(account)
     session.flush()
@@ -148,24 +164,70 @@ def create_account(
 
 
 def authenticate(session: Session, *, username: str, password: str) -> UserAccount:
-    """The active account with this username and password; Forbidden otherwise (one message)."""
+    """The active account with this username and password; Forbidden otherwise (one message).
+
+    Every failure leaves an audit row with ids only (never the username typed). A hash made with
+    older argon2 parameters is renewed; a password the policy now refuses must be changed.
+    """
     account = session.scalar(select(UserAccount).where(UserAccount.username == username.strip()))
-    is_valid = verify_password(account.password_hash if account else _dummy_hash(), password)
-    if account is None or not is_valid or not account.is_active:
-        raise Forbidden("用户名或密码错误 / wrong username or password")
-    audit(session, actor=account, action="login", object_type="user_account", object_id=account.id)
+    is_valid = verify_password(
+        account.password_hash if account else passwords.dummy_hash(), password
+    )
+    if account is None:
+        _audit_login(session, None, "login_unknown_user")
+        raise Forbidden(WRONG_LOGIN)
+    if not is_valid or not account.is_active:
+        action = "login_wrong_password" if not is_valid else "login_disabled_account"
+        _audit_login(session, account, action)
+        raise Forbidden(WRONG_LOGIN)
+    if passwords.needs_rehash(account.password_hash):
+        account.password_hash = passwords.rehash(password)
+    if passwords.policy_problems(password, username=account.username):
+        account.must_change_password = True
+    return account
+
+
+def _audit_login(session: Session, account: UserAccount | None, action: str) -> None:
+    # The row names the account tried (so the district's audit log lists it with it), or
+    # "unknown": never the username typed, which may be a name or a mistyped password.
+    audit(
+        session,
+        actor=account,
+        action=action,
+        object_type="user_account",
+        object_id=account.id if account else "unknown",
+        scope=LOGIN_SCOPE,
+    )
+
+
+def record_login_refused(session: Session, *, username: str, action: str) -> None:
+    """Audit a login attempt refused before any check (``login_locked_out``) or at the second
+    step (``login_wrong_totp``): the account's id when the username exists, never the name."""
+    account = session.scalar(select(UserAccount).where(UserAccount.username == username.strip()))
+    _audit_login(session, account, action)
+
+
+def set_password(
+    session: Session, *, account: UserAccount, password: str, is_temporary: bool = False
+) -> UserAccount:
+    """Store a new password the policy accepts and end every session of the account;
+    ``is_temporary`` (given by someone else) asks for a change at the next login."""
+    account.password_hash = hash_password(password, username=account.username)
+    account.must_change_password = is_temporary
+    revoke_sessions(session, account=account)
     return account
 
 
 def change_password(
     session: Session, *, actor: UserAccount, old_password: str, new_password: str
 ) -> UserAccount:
-    """Change one's own password after checking the current one."""
+    """Change one's own password after checking the current one; every session ends (the
+    caller opens a new one for the browser that made the change)."""
     if not verify_password(actor.password_hash, old_password):
         raise Forbidden("当前密码不正确 / the current password is wrong")
     if new_password == old_password:
         raise Invalid("新密码不能与当前密码相同 / the new password must differ")
-    actor.password_hash = hash_password(new_password)
+    set_password(session, account=actor, password=new_password)
     audit(
         session,
         actor=actor,
@@ -225,9 +287,11 @@ def add_account(
     school_id: int | None = None,
     staff_number: str | None = None,
     student_number: str | None = None,
+    must_change_password: bool = True,
 ) -> UserAccount:
     """An admin creates a login inside their scope; teachers are found by staff number,
-    students and parents by the student's number."""
+    students and parents by the student's number. The admin knows the password, so by default
+    it is temporary: the owner must change it at the first login."""
     require_role(actor, *ADMIN_ROLES)
     if actor.role is Role.SCHOOL_ADMIN and role in ADMIN_ROLES:
         raise Forbidden("学校管理员不能创建管理员账号 / school admins cannot create admins")
@@ -263,6 +327,7 @@ def add_account(
         school_id=school_id,
         teacher_id=teacher_id,
         student_id=student_id,
+        must_change_password=must_change_password,
     )
     audit(
         session,
@@ -282,17 +347,45 @@ def set_account_active(
     if account.id == actor.id:
         raise Invalid("不能停用自己的账号 / you cannot disable your own account")
     account.is_active = is_active
+    if not is_active:
+        revoke_sessions(session, account=account)
     action = "account_enable" if is_active else "account_disable"
     audit(session, actor=actor, action=action, object_type="user_account", object_id=account.id)
+    return account
+
+
+def reset_two_factor(
+    session: Session, *, actor: UserAccount | None, user_account_id: int
+) -> UserAccount:
+    """Clear an account's authenticator (lost phone) and end its sessions: a district admin for
+    another account, or the operator's CLI (no actor)."""
+    if actor is None:
+        account = session.get(UserAccount, user_account_id)
+        if account is None:
+            raise NotFound(f"账号 {user_account_id} 不存在 / account does not exist")
+    else:
+        account = _managed_account(session, actor=actor, user_account_id=user_account_id)
+        two_factor.require_reset_right(actor, account)
+    two_factor.clear(account)
+    revoke_sessions(session, account=account)
+    audit(
+        session,
+        actor=actor,
+        action="two_factor_reset",
+        object_type="user_account",
+        object_id=account.id,
+        scope=None if actor else "cli",
+    )
     return account
 
 
 def reset_password(
     session: Session, *, actor: UserAccount, user_account_id: int, new_password: str
 ) -> UserAccount:
-    """An admin sets a new password for a managed account (its open sessions end)."""
+    """An admin sets a temporary password for a managed account: its open sessions end and the
+    owner must choose their own password at the next login."""
     account = _managed_account(session, actor=actor, user_account_id=user_account_id)
-    account.password_hash = hash_password(new_password)
+    set_password(session, account=account, password=new_password, is_temporary=True)
     audit(
         session,
         actor=actor,

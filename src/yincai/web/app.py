@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from anyio import to_thread
@@ -22,16 +23,18 @@ from yincai.config import Settings
 from yincai.db import make_engine
 from yincai.governance import pages as governance_pages
 from yincai.governance import routes as governance_routes
+from yincai.governance import service as governance_service
 from yincai.hub import assessments_pages, imports_pages, itembank_pages
 from yincai.hub import pages as hub_pages
 from yincai.hub import routes as hub_routes
 from yincai.practice import pages as practice_pages
-from yincai.web import auth, docs, errors
+from yincai.web import auth, docs, errors, two_factor
 from yincai.web.csrf import CsrfMiddleware
 from yincai.web.deps import DbSession
 from yincai.web.fragments import FragmentCache
 from yincai.web.headers import SecurityHeadersMiddleware
 from yincai.web.limits import BodyLimitMiddleware
+from yincai.web.proxies import TrustedProxyMiddleware
 from yincai.web.ratelimit import LoginRateLimiter
 from yincai.web.sessions import SessionCodec, SessionMiddleware
 
@@ -74,18 +77,29 @@ def create_app(settings: Settings) -> FastAPI:
     # The published default key would let anyone forge a session: without a configured key,
     # sign with a random one (sessions then end when the server restarts).
     secret_key = settings.effective_secret_key()
-    codec = SessionCodec(secret_key)
+    policy = governance_service.SessionPolicy(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        lifetime=timedelta(hours=settings.session_max_hours),
+    )
+    codec = SessionCodec(secret_key, max_age_s=int(policy.lifetime.total_seconds()))
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_codec = codec
-    app.state.login_limiter = LoginRateLimiter(engine, secret_key.encode())
+    app.state.session_policy = policy
+    app.state.secret_box = governance_service.SecretBox(secret_key)
+    app.state.login_limiter = LoginRateLimiter(
+        secret_key.encode(),
+        max_per_account=settings.login_max_failures_per_account,
+        max_per_address=settings.login_max_failures_per_address,
+        window_s=settings.login_window_minutes * 60,
+    )
     app.state.exam_cache = ExamCache()
     app.state.fragments = FragmentCache()
-    # Added inner first: the session middleware runs before the CSRF check that reads it.
+    # Added inner first: the proxy headers set the client and scheme that the session cookie
+    # (Secure) and the login throttle read; the session runs before the CSRF check that reads it.
     app.add_middleware(CsrfMiddleware)
-    app.add_middleware(
-        SessionMiddleware, codec=codec, is_secure=bool(getattr(settings, "cookie_secure", False))
-    )
+    app.add_middleware(SessionMiddleware, codec=codec, always_secure=settings.cookie_secure)
+    app.add_middleware(TrustedProxyMiddleware, networks=settings.trusted_proxy_networks())
     # Outermost: a body over its limit is refused before anything buffers it.
     app.add_middleware(
         BodyLimitMiddleware,
@@ -97,6 +111,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(auth.router)
     app.include_router(docs.router)
+    app.include_router(two_factor.router)
     app.include_router(hub_pages.router)
     app.include_router(hub_routes.router)
     app.include_router(governance_pages.router)

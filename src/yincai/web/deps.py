@@ -9,12 +9,35 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from yincai.governance import service as governance_service
 from yincai.governance.models import UserAccount
-from yincai.web.sessions import SessionCodec
 
 
 class NotAuthenticated(Exception):
     """No valid login: pages redirect to the login form, the API answers 401."""
+
+
+class StepRequired(Exception):
+    """The account must first change its temporary password or enrol two-factor: pages redirect
+    to ``form``, the API answers 403 with ``message``."""
+
+    def __init__(self, form: str, message: str) -> None:
+        super().__init__(message)
+        self.form = form
+        self.message = message
+
+
+PASSWORD_FORM = "/account/password"
+TWO_FACTOR_FORM = "/account/two-factor"
+STEP_MESSAGES = {
+    PASSWORD_FORM: "请先修改初始密码 / change your temporary password first (/account/password)",
+    TWO_FACTOR_FORM: "请先绑定两步验证 / enrol two-factor login first (/account/two-factor)",
+}
+# What an account may still open while a step is pending (besides logging out).
+STEP_PATHS = {
+    PASSWORD_FORM: {PASSWORD_FORM, "/api/governance/me/password", "/api/governance/me"},
+    TWO_FACTOR_FORM: {TWO_FACTOR_FORM, "/api/governance/me"},
+}
 
 
 def _engine(request: Request) -> Engine:
@@ -37,33 +60,43 @@ DbSession = Annotated[Session, Depends(_session)]
 
 
 def _optional_user(request: Request, session: DbSession) -> UserAccount | None:
-    """The active account of this session, if its password has not changed since login."""
-    user_id = request.session.get("uid")
-    if not isinstance(user_id, int):
+    """The active account of this browser's live login session (one indexed read)."""
+    token = request.session.get("sid")
+    if not isinstance(token, str):
         return None
-    account = session.get(UserAccount, user_id)
+    account = governance_service.session_account(
+        session, token=token, policy=request.app.state.session_policy
+    )
     # End the read before the route runs in another trip through the thread pool: a connection
     # held between the two would let busy requests take every pooled connection while waiting
     # for threads that are themselves waiting for a connection (a deadlock under load).
     session.commit()
-    codec: SessionCodec = request.app.state.session_codec
-    if (
-        account is None
-        or not account.is_active
-        or request.session.get("ver") != codec.fingerprint(account.password_hash)
-    ):
-        request.session.pop("uid", None)
-        request.session.pop("ver", None)
+    if account is None:
+        request.session.pop("sid", None)
         return None
     request.state.user = account  # the templates' navigation shows the role's pages
     return account
 
 
+def pending_step(request: Request, account: UserAccount) -> str | None:
+    """The form of the step the account must take before anything else, if any."""
+    if account.must_change_password:
+        return PASSWORD_FORM
+    is_required = request.app.state.settings.require_admin_two_factor
+    if governance_service.needs_enrolment(account, is_required=is_required):
+        return TWO_FACTOR_FORM
+    return None
+
+
 async def _current_user(
+    request: Request,
     user: Annotated[UserAccount | None, Depends(_optional_user)],
 ) -> UserAccount:
     if user is None:
         raise NotAuthenticated
+    form = pending_step(request, user)
+    if form is not None and request.url.path not in STEP_PATHS[form]:
+        raise StepRequired(form, STEP_MESSAGES[form])
     return user
 
 

@@ -1,7 +1,9 @@
 """Map the services' errors to HTTP: NotFound 404, Invalid 422, Forbidden 403, Conflict 409.
 
 The JSON API (``/api/...``) answers JSON; pages answer an HTML page in the user's language. A
-request without a login gets 401 from the API and a redirect to the login form from pages.
+request without a login gets 401 from the API and a redirect to the login form from pages; an
+account with a step pending (temporary password, two-factor enrolment) gets 403 from the API and
+a redirect to that step's form from pages.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
 
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound, YincaiError
-from yincai.web.deps import NotAuthenticated
+from yincai.web.deps import NotAuthenticated, StepRequired
 from yincai.web.templating import templates
 
 STATUS = {NotFound: 404, Invalid: 422, Forbidden: 403, Conflict: 409}
@@ -53,3 +55,9 @@ def install(app: FastAPI) -> None:
             )
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(StepRequired)
+    async def _step_first(request: Request, exc: StepRequired) -> Response:
+        if is_api(request):
+            return JSONResponse(status_code=403, content={"detail": exc.message})
+        return RedirectResponse(exc.form, status_code=303)

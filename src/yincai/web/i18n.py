@@ -138,6 +138,44 @@ EN: dict[str, str] = {
     "English": "English",
     "中文": "中文",
     "您的账号没有关联的学生。": "Your account is linked to no student.",
+    # logins: temporary passwords, two-factor (issue 10)
+    "验证码不正确": "Wrong code",
+    "两步验证": "Two-factor login",
+    "请输入验证器应用中显示的 6 位验证码。": (
+        "Enter the 6-digit code shown by your authenticator app."
+    ),
+    "验证码": "Code",
+    "验证": "Verify",
+    "返回登录": "Back to login",
+    "两步验证已启用：登录时需输入验证器应用中的验证码。": (
+        "Two-factor login is on: logging in asks for the code of your authenticator app."
+    ),
+    "手机丢失或更换时，请联系区管理员重置两步验证。": (
+        "Lost or replaced your phone? Ask a district admin to reset two-factor login."
+    ),
+    "继续": "Continue",
+    "用验证器应用扫描二维码，或手动输入密钥：": (
+        "Scan the QR code with an authenticator app, or type the key:"
+    ),
+    "二维码": "QR code",
+    "确认启用": "Confirm and turn on",
+    "管理员账号须先启用两步验证才能继续使用。": (
+        "Admin accounts must turn on two-factor login before going on."
+    ),
+    "启用后，登录时除密码外还需输入手机验证器应用中的 6 位验证码。": (
+        "Once on, logging in asks for the 6-digit code of your phone's authenticator app"
+        " besides the password."
+    ),
+    "开始绑定": "Start",
+    "这是临时密码，请先设置您自己的密码。": "This is a temporary password: choose your own first.",
+    "至少 %d 个字符，不能是常见密码，不能包含用户名。可以用一句好记的话。": (
+        "At least %d characters, not a common password, not containing the username."
+        " A sentence you remember works well."
+    ),
+    "首次登录须修改密码": "Must be changed at first login",
+    "临时密码": "temporary password",
+    "已启用": "On",
+    "重置": "Reset",
     # exam and student report pages, imports, item bank
     "考试分析报告": "Exam report",
     "下载 XLSX": "Download XLSX",

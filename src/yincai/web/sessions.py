@@ -1,7 +1,10 @@
 """Signed session cookies: a small JSON payload, HMAC-SHA256 signed, HttpOnly, SameSite=Lax.
 
-The payload holds the account id, a fingerprint of its password hash (changing or resetting the
-password ends every other session), the CSRF token and an expiry. Nothing personal is stored.
+The payload holds the CSRF token, the random token of the login session (``sid``; the session
+itself lives on the server, see ``governance.sessions``), while a second login step is pending
+the account waiting for its code (``mfa``), and an expiry. Nothing personal is stored. The cookie
+has no Max-Age, so it ends with the browser (shared computers in school rooms); it is ``Secure``
+when the request came over HTTPS (directly or through a trusted proxy) or when configured.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE_NAME = "yincai_session"
-MAX_AGE_S = 8 * 3600  # one school day; then log in again
+MAX_AGE_S = 8 * 3600  # one school day; the server-side session has its own limits
 
 
 def _b64(data: bytes) -> str:
@@ -60,10 +63,6 @@ class SessionCodec:
             return {}
         return data
 
-    def fingerprint(self, password_hash: str) -> str:
-        """Changes whenever the password does, so old sessions stop being valid."""
-        return _b64(hmac.new(self._key, password_hash.encode(), hashlib.sha256).digest()[:12])
-
 
 def new_csrf_token() -> str:
     return secrets.token_urlsafe(32)
@@ -73,10 +72,10 @@ class SessionMiddleware:
     """Loads ``scope["session"]`` (always with a CSRF token) and writes the cookie back when it
     changed; an anonymous visitor gets a session too, so the login form carries a token."""
 
-    def __init__(self, app: ASGIApp, *, codec: SessionCodec, is_secure: bool) -> None:
+    def __init__(self, app: ASGIApp, *, codec: SessionCodec, always_secure: bool = False) -> None:
         self.app = app
         self.codec = codec
-        self.is_secure = is_secure
+        self.always_secure = always_secure
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -87,17 +86,17 @@ class SessionMiddleware:
         session.setdefault("csrf", new_csrf_token())
         scope["session"] = session
         is_static = str(scope.get("path", "")).startswith("/static/")
+        is_secure = self.always_secure or scope.get("scheme") == "https"
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and not is_static and session != loaded:
                 parts = [
                     f"{COOKIE_NAME}={self.codec.dumps(session)}",
                     "Path=/",
-                    f"Max-Age={self.codec.max_age_s}",
                     "HttpOnly",
                     "SameSite=Lax",
                 ]
-                if self.is_secure:
+                if is_secure:
                     parts.append("Secure")
                 MutableHeaders(scope=message).append("set-cookie", "; ".join(parts))
             await send(message)
