@@ -14,6 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 
 from yincai.config import Settings
 
+AUDIT_KEY_OPTION = "yincai_audit_key"
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
 
 NAMING_CONVENTION = {
@@ -48,11 +49,14 @@ def make_engine(settings: Settings) -> Engine:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         _configure_sqlite(engine)
-        return engine
-    connect_args: dict[str, Any] = {}
-    if settings.database_schema:
-        connect_args["options"] = f"-csearch_path={settings.database_schema}"
-    return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    else:
+        connect_args: dict[str, Any] = {}
+        if settings.database_schema:
+            connect_args["options"] = f"-csearch_path={settings.database_schema}"
+        engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    # The audit log seals its rows at commit (governance.chain) with this key.
+    engine.update_execution_options(**{AUDIT_KEY_OPTION: settings.audit_chain_key()})
+    return engine
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -27,6 +27,7 @@ from yincai.hub import routes as hub_routes
 from yincai.practice import pages as practice_pages
 from yincai.web import auth, errors
 from yincai.web.csrf import CsrfMiddleware
+from yincai.web.denials import DenialAuditMiddleware
 from yincai.web.deps import DbSession
 from yincai.web.fragments import FragmentCache
 from yincai.web.ratelimit import LoginRateLimiter
@@ -62,8 +63,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.login_limiter = LoginRateLimiter(engine, secret_key.encode())
     app.state.exam_cache = ExamCache()
     app.state.fragments = FragmentCache()
-    # Added inner first: the session middleware runs before the CSRF check that reads it.
+    # Added inner first: the session middleware runs before the CSRF check that reads it, and
+    # the refusals' audit sees the CSRF middleware's 403s as well as the routes'.
     app.add_middleware(CsrfMiddleware)
+    app.add_middleware(DenialAuditMiddleware)
     app.add_middleware(
         SessionMiddleware, codec=codec, is_secure=bool(getattr(settings, "cookie_secure", False))
     )
@@ -72,13 +75,13 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(auth.router)
     app.include_router(hub_pages.router)
-    app.include_router(hub_routes.router)
+    app.include_router(hub_routes.router, responses=errors.API_ERRORS)
     app.include_router(governance_pages.router)
-    app.include_router(governance_routes.router)
+    app.include_router(governance_routes.router, responses=errors.API_ERRORS)
     app.include_router(cockpit_pages.router)
-    app.include_router(cockpit_routes.router)
+    app.include_router(cockpit_routes.router, responses=errors.API_ERRORS)
     app.include_router(analysis_pages.router)
-    app.include_router(analysis_routes.router)
+    app.include_router(analysis_routes.router, responses=errors.API_ERRORS)
     app.include_router(imports_pages.router)
     app.include_router(itembank_pages.router)
     app.include_router(practice_pages.router)

@@ -302,6 +302,12 @@ EN: dict[str, str] = {
     "质量趋势": "Quality over the semester",
     "下载全班个性化练习册（PDF）": "Download the class's personalised practice booklets (PDF)",
     "下载个性化练习（PDF）": "Download personalised practice (PDF)",
+    # the audit log page
+    "学生学号": "Student number",
+    "，已忽略此条件。": "; this filter was ignored.",
+    "涉及学生": "Students shown",
+    "等": "and others:",
+    "没有符合条件的记录。": "No matching records.",
 }
 
 
