@@ -70,10 +70,11 @@ def _verify(settings: Settings) -> chain.ChainReport:
 
 @pytest.fixture
 def logged(make_database: Callable[[], Settings]) -> tuple[Settings, dict[int, int]]:
-    """A database with six sealed audit rows; seq → audit row id."""
+    """A database with six audit rows written by three threads at once; seq → audit row id."""
     settings = make_database()
     engine = make_engine(settings)
-    _write(engine, 6)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(lambda thread: _write(engine, 2, first=10 * thread + 1), range(3)))
     with Session(engine) as session:
         seqs = dict(session.execute(select(AuditSeal.seq, AuditSeal.event_id)).tuples().all())
     engine.dispose()
@@ -91,7 +92,7 @@ def test_rows_are_sealed_when_their_transaction_commits(
         links = session.scalar(select(func.count()).select_from(AuditEventStudent))
     engine.dispose()
     assert sorted(seqs) == [1, 2, 3, 4, 5, 6]
-    assert [seqs[seq] for seq in sorted(seqs)] == event_ids
+    assert sorted(seqs.values()) == event_ids  # each row sealed once
     assert state is not None and state.head_seq == 6 and state.mac != ""
     assert links == 12
     report = _verify(settings)
