@@ -16,6 +16,7 @@ from yincai.cockpit import cli as cockpit_cli
 from yincai.config import Settings
 from yincai.demo.cli import demo
 from yincai.diagnosis import cli as diagnosis_cli
+from yincai.governance import audit_cli
 from yincai.governance import cli as governance_cli
 from yincai.hub import cli as hub_cli
 from yincai.practice import cli as practice_cli
@@ -72,6 +73,7 @@ app.add_typer(hub_cli.app, name="import")
 app.add_typer(analysis_cli.app, name="report")
 app.add_typer(bench_cli.app, name="bench")
 app.add_typer(governance_cli.app, name="user")
+app.add_typer(audit_cli.app, name="audit")
 app.add_typer(diagnosis_cli.app, name="diagnose")
 app.add_typer(reports_cli.app, name="pdf")
 app.add_typer(practice_cli.app, name="practice")

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "change-me-in-production"
 MAX_AUTO_WORKERS = 4
+AUDIT_KEY_FILE = "audit.key"
 
 
 class Settings(BaseSettings):
@@ -125,6 +126,13 @@ class Settings(BaseSettings):
         """Whether a signing key was configured (it then survives restarts)."""
         return self.secret_key != DEFAULT_SECRET_KEY
 
+    # Audit log (issue 10): the key of its hash chain. Someone who can write the database but
+    # does not hold this key cannot rebuild the chain after changing a row.
+    audit_key: str | None = Field(
+        default=None,
+        description="HMAC key of the audit hash chain; unset: <data_dir>/audit.key (made once)",
+    )
+
     def workers(self) -> int:
         """Server processes: the setting, or one per CPU core (at most 4) when it is 0."""
         return self.web_workers or max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
@@ -145,6 +153,26 @@ class Settings(BaseSettings):
             text = str(value).lower() if isinstance(value, bool) else str(value)
             out[f"YINCAI_{name.upper()}"] = text
         return out
+
+    def audit_chain_key(self) -> bytes:
+        """The audit chain's key: the setting, else a random key kept in ``<data_dir>/audit.key``
+        (made on first use, readable by its owner only; enough for one host, not for several)."""
+        if self.audit_key:
+            return self.audit_key.encode()
+        path = self.data_dir / AUDIT_KEY_FILE
+        if not path.exists():
+            # Written aside, then linked into place: another process sees no key or a whole one.
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            draft = path.with_name(f".{AUDIT_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+            with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+                f.write(secrets.token_hex(32))
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+            finally:
+                draft.unlink()
+        return path.read_text(encoding="ascii").strip().encode()
 
     @property
     def sqlite_path(self) -> Path:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 
 from yincai.config import Settings
 
+AUDIT_KEY_OPTION = "yincai_audit_key"
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
 LOCK_WAIT_S = 30  # a second import waits this long for the first one, then gets a clear 409
 PRIVATE_DIR_MODE = 0o700  # the data dir holds minors' data: its owner only
@@ -67,6 +68,8 @@ def make_engine(settings: Settings) -> Engine:
             connect_args["options"] = f"-csearch_path={settings.database_schema}"
         engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
         _guard_read_only(engine)
+    # The audit log seals its rows at commit (governance.chain) with this key.
+    engine.update_execution_options(**{AUDIT_KEY_OPTION: settings.audit_chain_key()})
     return engine
 
 

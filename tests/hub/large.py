@@ -85,10 +85,11 @@ def build_large_exam(session: Session, *, n_students: int, n_items: int) -> Larg
         insert(AssessmentClass),
         [{"assessment_id": exam.id, "school_class_id": class_id} for class_id in class_ids],
     )
+    password_hash = governance_service.hash_password(PASSWORD, username=ADMIN)
     session.add(
-        UserAccount(username=ADMIN, password_hash=governance_service.hash_password(PASSWORD, username=ADMIN),
-                    role=Role.DISTRICT_ADMIN, display_name="大区管理员",
-                    district_id=district.id, is_active=True, created_at=datetime.now(UTC))
+        UserAccount(username=ADMIN, password_hash=password_hash, role=Role.DISTRICT_ADMIN,
+                    display_name="大区管理员", district_id=district.id, is_active=True,
+                    created_at=datetime.now(UTC))
     )  # fmt: skip
     session.flush()
     return LargeExam(n_students, n_items, numbers, labels)

@@ -139,17 +139,48 @@ def _exam_report(
     return assessment, report
 
 
+def named_students(report: ExamReport, *, with_movers: bool = True) -> list[str]:
+    """The numbers of the students a surface of the report names: absentees, and the biggest
+    risers and fallers where it shows them (page, API; the workbook and PDF list absentees only)."""
+    numbers = [absentee.student_number for absentee in report.absentees]
+    if with_movers and report.progress is not None:
+        movers = report.progress.risers + report.progress.fallers
+        numbers += [mover.student_number for mover in movers]
+    return numbers
+
+
 def audit_exam(
-    session: Session, user: UserAccount, report: ExamReport, action: str, aid: int
+    session: Session,
+    user: UserAccount,
+    report: ExamReport,
+    action: str,
+    assessment: Assessment,
+    student_numbers: list[str],
 ) -> None:
+    """Audit a view or download of an exam report, with the students it names (one query)."""
     scope = report.scope
     target = {
         "district": "district",
         "school": f"school:{scope.school_id}",
         "class": f"class:{scope.school_class_id}",
     }[scope.kind]
+    student_ids = (
+        session.scalars(
+            select(Student.id).where(
+                Student.district_id == assessment.district_id,
+                Student.student_number.in_(student_numbers),
+            )
+        ).all()
+        if student_numbers
+        else []
+    )
     governance_service.audit(
-        session, actor=user, action=action, object_type="exam_report", object_id=f"{aid}:{target}"
+        session,
+        actor=user,
+        action=action,
+        object_type="exam_report",
+        object_id=f"{assessment.id}:{target}",
+        student_ids=student_ids,
     )
     session.commit()
 
@@ -317,7 +348,7 @@ def exam_report_page(
         session, user, assessment.district_id, [mover.student_number for mover in movers]
     )
     query = request.url.query
-    audit_exam(session, user, report, "exam_report_view", assessment_id)
+    audit_exam(session, user, report, "exam_report_view", assessment, named_students(report))
     language = language_of(request, request.app.state.settings.language)
 
     def render_body() -> str:
@@ -370,7 +401,8 @@ def exam_report_xlsx(
     assessment, report = _exam_report(
         request, session, user, assessment_id, school_id, school_class_id
     )
-    audit_exam(session, user, report, "exam_report_xlsx", assessment_id)
+    numbers = named_students(report, with_movers=False)
+    audit_exam(session, user, report, "exam_report_xlsx", assessment, numbers)
     return _download(exam_workbook_bytes(report), XLSX_TYPE, f"{assessment.code}-report.xlsx")
 
 
@@ -389,7 +421,8 @@ def exam_report_pdf(
     assessment, report = _exam_report(
         request, session, user, assessment_id, school_id, school_class_id
     )
-    audit_exam(session, user, report, "exam_report_pdf", assessment_id)
+    numbers = named_students(report, with_movers=False)
+    audit_exam(session, user, report, "exam_report_pdf", assessment, numbers)
     return _download(render(report), "application/pdf", f"{assessment.code}-report.pdf")
 
 

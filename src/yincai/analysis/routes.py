@@ -43,7 +43,8 @@ def exam_report(
         show_ranks=show_ranks,
         cache=pages.exam_cache(request),
     )
-    pages.audit_exam(session, user, report, "exam_report_api", assessment_id)
+    numbers = pages.named_students(report)
+    pages.audit_exam(session, user, report, "exam_report_api", assessment, numbers)
     return dict(jsonable_encoder(dataclasses.asdict(report)))
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from yincai.cockpit import service
-from yincai.cockpit.detection import EarlyWarning, WarningKind
+from yincai.cockpit.detection import Severity, WarningKind
 from yincai.web.deps import CurrentUser, DbSession
+from yincai.web.json_types import FiniteFloat, UtcDateTime
 
 router = APIRouter(prefix="/api/cockpit", tags=["cockpit"])
 
@@ -24,8 +23,38 @@ class AcknowledgementRead(BaseModel):
     id: int
     warning_key: str
     acknowledged_by: int
-    acknowledged_at: datetime
+    acknowledged_at: UtcDateTime
     note: str
+
+
+class WarningSubjectRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    school_id: int
+    school_class_id: int | None
+    student_id: int | None
+    assessment_id: int | None
+
+
+class WarningAcknowledgementRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    acknowledged_by: int
+    acknowledged_at: UtcDateTime
+    note: str
+
+
+class WarningRead(BaseModel):
+    """One early warning: its subject's ids, the reason in words and the numbers behind it."""
+
+    model_config = ConfigDict(from_attributes=True)
+    key: str
+    kind: WarningKind
+    severity: Severity
+    subject: WarningSubjectRead
+    title: str
+    reason: str
+    evidence: dict[str, FiniteFloat]
+    link: str
+    acknowledgement: WarningAcknowledgementRead | None
 
 
 @router.get("")
@@ -42,11 +71,11 @@ def warnings(
     user: CurrentUser,
     kind: WarningKind | None = None,
     sensitive: bool = False,
-) -> list[EarlyWarning]:
+) -> list[WarningRead]:
     """Early warnings in the actor's scope (sensitive: miss fewer, accept more false alarms)."""
     found = service.early_warnings(session, actor=user, kind=kind, is_sensitive=sensitive)
     session.commit()
-    return found
+    return [WarningRead.model_validate(warning) for warning in found]
 
 
 @router.post("/warnings/acknowledge")

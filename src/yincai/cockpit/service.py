@@ -109,6 +109,7 @@ def early_warnings(
         action="warnings_view",
         object_type="school" if actor and actor.role is Role.SCHOOL_ADMIN else "district",
         object_id=actor.school_id if actor and actor.role is Role.SCHOOL_ADMIN else district_id,  # type: ignore[arg-type]
+        student_ids=[w.subject.student_id for w in found if w.subject.student_id is not None],
     )
     order = list(WarningKind)
     return sorted(

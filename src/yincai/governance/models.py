@@ -1,4 +1,5 @@
-"""User accounts bound to a role and a scope, and the audit trail of reads of students' data."""
+"""User accounts bound to a role and a scope, and the audit trail of reads of students' data
+(rows, the students each view showed, and the hash chain that seals them)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,44 @@ class AuditEvent(Base):
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str] = mapped_column(String(64))
     scope: Mapped[str] = mapped_column(String(100))
+    path: Mapped[str | None] = mapped_column(String(200), nullable=True)  # route template
+
+
+class AuditEventStudent(Base):
+    """A student shown by one audited view or download: answers "who saw student X, when?".
+
+    Ids only, and no foreign key to ``student``: the record of a view outlives the student's
+    own row (deletion or anonymisation must not erase who looked).
+    """
+
+    __tablename__ = "audit_event_student"
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_event.id"), primary_key=True)
+    student_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, index=True)
+
+
+class AuditSeal(Base):
+    """An audit row's place in the hash chain: ``hash`` = HMAC(key, previous hash, the row and
+    its students). Written at commit under the chain's lock (``governance.chain``)."""
+
+    __tablename__ = "audit_seal"
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_event.id"), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainState(Base):
+    """The one row (id 1) that anchors the chain: where it starts after a purge (``base``) and
+    where it ends (``head``, so removing the newest rows shows), signed by ``mac``. Its row lock
+    serialises sealing; ``purge_before`` is set only inside a purge's transaction."""
+
+    __tablename__ = "audit_chain_state"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    base_seq: Mapped[int] = mapped_column(Integer)
+    base_hash: Mapped[str] = mapped_column(String(64))
+    head_seq: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))
+    purge_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class LoginFailure(Base):

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from yincai.errors import Conflict, Forbidden, Invalid
-from yincai.governance import service
-from yincai.governance.models import Role
-from yincai.hub.models import School
+from yincai.governance import audit_view, service
+from yincai.governance.actions import action_words
+from yincai.governance.models import Role, UserAccount
+from yincai.hub.models import School, Student
 from yincai.web.deps import CurrentUser, DbSession
+from yincai.web.i18n import language_of
 from yincai.web.templating import templates
 
 router = APIRouter(prefix="/governance", include_in_schema=False)
@@ -143,41 +148,103 @@ def day_start(day: date | None, *, days_after: int = 0) -> datetime | None:
     return datetime.combine(day + timedelta(days=days_after), time(), tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class AuditFilters:
+    """The audit page's filters as typed in the form: empty fields mean "any"."""
+
+    user_account_id: int | None = None
+    action: str | None = None
+    student_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+    page: int = 1
+    problems: tuple[str, ...] = ()
+
+
+def _audit_filters(session: Session, user: UserAccount, query: dict[str, str]) -> AuditFilters:
+    """Read the form leniently: blanks are "any", a wrong value is named on the page (never a
+    raw 422)."""
+    problems: list[str] = []
+
+    def number(name: str, label: str) -> int | None:
+        text = query.get(name, "").strip()
+        if not text:
+            return None
+        if text.isdigit() and len(text) < 10:
+            return int(text)
+        problems.append(f"{label}无效")
+        return None
+
+    def day(name: str, label: str) -> date | None:
+        text = query.get(name, "").strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            problems.append(f"{label}日期无效")
+            return None
+
+    student_id = None
+    if student_number := query.get("student", "").strip():
+        student_id = session.scalar(
+            select(Student.id).where(
+                Student.student_number == student_number,
+                Student.district_id == user.district_id,
+            )
+        )
+        if student_id is None:
+            problems.append("找不到该学号的学生")
+    return AuditFilters(
+        user_account_id=number("user_account_id", "用户"),
+        action=query.get("action", "").strip() or None,
+        student_id=student_id,
+        since=day("since", "起始"),
+        until=day("until", "截止"),
+        page=number("page", "页码") or 1,
+        problems=tuple(problems),
+    )
+
+
 @router.get("/audit", response_class=HTMLResponse)
-def audit_log(
-    request: Request,
-    session: DbSession,
-    user: CurrentUser,
-    user_account_id: int | None = None,
-    action: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    page: int = 1,
-) -> Response:
-    """The district's audit trail, filtered by account, action and dates (district admins)."""
+def audit_log(request: Request, session: DbSession, user: CurrentUser) -> Response:
+    """The district's audit trail in words, filtered by account, action, student and dates
+    (district admins); empty filters mean "any"."""
     if user.role is not Role.DISTRICT_ADMIN:
         raise Forbidden("只有区管理员可以查看审计日志 / only district admins see the audit log")
+    query = dict(request.query_params)
+    filters = _audit_filters(session, user, query)
     result = service.list_audit_events(
         session,
         actor=user,
-        user_account_id=user_account_id,
-        action=action or None,
-        since=day_start(since),
-        until=day_start(until, days_after=1),
-        page=page,
+        user_account_id=filters.user_account_id,
+        action=filters.action,
+        student_id=filters.student_id,
+        since=day_start(filters.since),
+        until=day_start(filters.until, days_after=1),
+        page=filters.page,
     )
-    filters = {
-        "user_account_id": user_account_id or "",
-        "action": action or "",
-        "since": since.isoformat() if since else "",
-        "until": until.isoformat() if until else "",
+    language = language_of(request, request.app.state.settings.language)
+    lines = audit_view.describe(session, result, actor=user, language=language)
+    session.commit()  # the audit row of this view
+    form = {
+        "user_account_id": query.get("user_account_id", "").strip(),
+        "action": query.get("action", "").strip(),
+        "student": query.get("student", "").strip(),
+        "since": query.get("since", "").strip(),
+        "until": query.get("until", "").strip(),
     }
     return templates.TemplateResponse(
         request,
         "governance/audit.html",
         {
             "result": result,
-            "filters": filters,
+            "lines": lines,
+            "filters": form,
+            "problems": filters.problems,
+            "query": urlencode(form),
+            "actions": [(code, action_words(code, language)) for code in result.actions],
             "accounts": service.list_accounts(session, actor=user),
         },
+        status_code=422 if filters.problems else 200,
     )

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 
 from yincai.governance import service
+from yincai.governance.actions import action_words
 from yincai.governance.models import Role
 from yincai.governance.pages import day_start
 from yincai.web.auth import start_session
 from yincai.web.deps import CurrentUser, DbSession
+from yincai.web.json_types import UtcDateTime
 
 router = APIRouter(prefix="/api/governance", tags=["governance"])
 
@@ -35,14 +37,19 @@ class PasswordChange(BaseModel):
 
 
 class AuditEventRead(BaseModel):
+    """One audit row: ids only, the action in Chinese words beside its code."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
-    at: datetime
+    at: UtcDateTime
     user_account_id: int | None
     action: str
+    action_words: str
     object_type: str
     object_id: str
     scope: str
+    path: str | None
+    student_ids: list[int]
 
 
 class AuditPageRead(BaseModel):
@@ -82,23 +89,39 @@ def list_audit_events(
     user: CurrentUser,
     user_account_id: int | None = None,
     action: str | None = None,
+    student_id: int | None = None,
     since: date | None = None,
     until: date | None = None,
     page: int = 1,
 ) -> AuditPageRead:
-    """The district's audit trail, newest first (district admins)."""
+    """The district's audit trail, newest first, with the students each view showed (district
+    admins; reading it is audited too)."""
     result = service.list_audit_events(
         session,
         actor=user,
         user_account_id=user_account_id,
-        action=action,
+        action=action or None,
+        student_id=student_id,
         since=day_start(since),
         until=day_start(until, days_after=1),
         page=page,
     )
+    session.commit()  # the audit row of this read
+    events = [
+        AuditEventRead(
+            id=e.id,
+            at=e.at,
+            user_account_id=e.user_account_id,
+            action=e.action,
+            action_words=action_words(e.action),
+            object_type=e.object_type,
+            object_id=e.object_id,
+            scope=e.scope,
+            path=e.path,
+            student_ids=result.students.get(e.id, []),
+        )
+        for e in result.events
+    ]
     return AuditPageRead(
-        events=[AuditEventRead.model_validate(e) for e in result.events],
-        n_events=result.n_events,
-        page=result.page,
-        n_pages=result.n_pages,
+        events=events, n_events=result.n_events, page=result.page, n_pages=result.n_pages
     )

@@ -28,6 +28,18 @@ from yincai.hub.models import (
 )
 
 _Scoped = School | SchoolClass | Student | Assessment
+
+
+class OutOfScope(Forbidden):
+    """Forbidden: one object lies outside the actor's scope, named by type and id for the audit
+    row of the refusal (the message shown to the user stays the same)."""
+
+    def __init__(self, message: str, *, object_type: str, object_id: int) -> None:
+        super().__init__(message)
+        self.object_type = object_type
+        self.object_id = object_id
+
+
 STAFF_ROLES = (Role.DISTRICT_ADMIN, Role.SCHOOL_ADMIN, Role.TEACHER)
 ADMIN_ROLES = (Role.DISTRICT_ADMIN, Role.SCHOOL_ADMIN)
 
@@ -170,4 +182,8 @@ def require_scope(
             raise NotFound(f"{noun} {object_id} 不存在 / does not exist")
         in_scope = select(model.id).where(model.id == object_id, model.id.in_(visible(actor)))
         if session.scalar(in_scope) is None:
-            raise Forbidden(f"{noun} {object_id} 不在您的权限范围内 / is outside your scope")
+            raise OutOfScope(
+                f"{noun} {object_id} 不在您的权限范围内 / is outside your scope",
+                object_type=str(model.__tablename__),
+                object_id=object_id,
+            )

@@ -1,27 +1,36 @@
-"""Accounts (argon2 passwords, roles bound to a scope), their management, and the audit trail.
+"""Accounts (argon2 passwords, roles bound to a scope) and their management.
 
-Scope checks live in ``governance.scope`` and exports in ``governance.privacy``; both are
-re-exported here, so other capabilities only import ``governance.service``.
+Scope checks live in ``governance.scope``, the audit trail in ``governance.audit`` and exports
+in ``governance.privacy``; all are re-exported here, so other capabilities only import
+``governance.service``.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound
 from yincai.governance import passwords, two_factor
-from yincai.governance.models import AuditEvent, Role, UserAccount
+from yincai.governance.audit import (
+    AuditPage,
+    audit,
+    list_audit_events,
+    purge_audit_events,
+    record_denial,
+    seal_audit_events,
+    verify_audit_chain,
+)
+from yincai.governance.models import Role, UserAccount
 from yincai.governance.passwords import check_policy, hash_password, verify_password
 from yincai.governance.privacy import SuppressedTable, pseudonymise, suppress_small_cells
 from yincai.governance.scope import (
     ADMIN_ROLES,
     STAFF_ROLES,
+    OutOfScope,
     require_role,
     require_scope,
     require_score_editor,
@@ -56,6 +65,7 @@ __all__ = [
     "MIN_PASSWORD_LENGTH",
     "STAFF_ROLES",
     "AuditPage",
+    "OutOfScope",
     "SecretBox",
     "SessionPolicy",
     "SuppressedTable",
@@ -77,6 +87,8 @@ __all__ = [
     "pending_secret",
     "provisioning_uri",
     "pseudonymise",
+    "purge_audit_events",
+    "record_denial",
     "record_login_refused",
     "require_role",
     "require_scope",
@@ -87,10 +99,12 @@ __all__ = [
     "revoke_sessions",
     "scope_of",
     "score_editor_class_ids",
+    "seal_audit_events",
     "session_account",
     "set_account_active",
     "set_password",
     "suppress_small_cells",
+    "verify_audit_chain",
     "verify_code",
     "verify_password",
     "visible_assessment_ids",
@@ -394,77 +408,3 @@ def reset_password(
         object_id=account.id,
     )
     return account
-
-
-def audit(
-    session: Session,
-    *,
-    actor: UserAccount | None,
-    action: str,
-    object_type: str,
-    object_id: int | str,
-    scope: str | None = None,
-) -> AuditEvent:
-    """Record who did what to which object within which scope; ids only, never names."""
-    object_id = str(object_id)
-    if not _OBJECT_ID.fullmatch(object_id):
-        raise ValueError(f"audit object_id must be an id or token, got {object_id!r}")
-    event = AuditEvent(
-        at=datetime.now(UTC),
-        user_account_id=actor.id if actor else None,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        scope=scope if scope is not None else (scope_of(actor) if actor else "system"),
-    )
-    session.add(event)
-    session.flush()
-    return event
-
-
-@dataclass(frozen=True)
-class AuditPage:
-    events: list[AuditEvent]
-    n_events: int
-    page: int
-    n_pages: int
-    actions: list[str]
-
-
-def list_audit_events(
-    session: Session,
-    *,
-    actor: UserAccount,
-    user_account_id: int | None = None,
-    action: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    page: int = 1,
-    per_page: int = AUDIT_PAGE_SIZE,
-) -> AuditPage:
-    """The district's audit trail, newest first, filtered and paginated (district admins only)."""
-    require_role(actor, Role.DISTRICT_ADMIN)
-    in_district = select(UserAccount.id).where(UserAccount.district_id == actor.district_id)
-    conditions: list[ColumnElement[bool]] = [AuditEvent.user_account_id.in_(in_district)]
-    if user_account_id is not None:
-        conditions.append(AuditEvent.user_account_id == user_account_id)
-    if action:
-        conditions.append(AuditEvent.action == action)
-    if since is not None:
-        conditions.append(AuditEvent.at >= since)
-    if until is not None:
-        conditions.append(AuditEvent.at < until)
-    n_events = session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions)) or 0
-    n_pages = max(1, math.ceil(n_events / per_page))
-    page = min(max(1, page), n_pages)
-    events = session.scalars(
-        select(AuditEvent)
-        .where(*conditions)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    actions = session.scalars(
-        select(AuditEvent.action).where(conditions[0]).distinct().order_by(AuditEvent.action)
-    ).all()
-    return AuditPage(list(events), n_events, page, n_pages, list(actions))

@@ -398,6 +398,7 @@ def class_roster(session: Session, *, actor: UserAccount, school_class_id: int) 
         object_type="school_class",
         object_id=school_class_id,
         scope=governance_service.scope_of(actor),
+        student_ids=[student.id for student in students],
     )
     return ClassRoster(
         id=school_class.id,

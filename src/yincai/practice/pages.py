@@ -44,6 +44,7 @@ def class_booklet(school_class_id: int, session: DbSession, user: CurrentUser) -
         action="export_practice",
         object_type="class",
         object_id=school_class_id,
+        student_ids=[practice.student_id for practice in sets],
     )
     session.commit()
     return _pdf(practice_booklet_pdf(sets), f"practice-class-{school_class_id}.pdf")

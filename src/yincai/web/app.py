@@ -30,6 +30,7 @@ from yincai.hub import routes as hub_routes
 from yincai.practice import pages as practice_pages
 from yincai.web import auth, docs, errors, two_factor
 from yincai.web.csrf import CsrfMiddleware
+from yincai.web.denials import DenialAuditMiddleware
 from yincai.web.deps import DbSession
 from yincai.web.fragments import FragmentCache
 from yincai.web.headers import SecurityHeadersMiddleware
@@ -96,8 +97,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.exam_cache = ExamCache()
     app.state.fragments = FragmentCache()
     # Added inner first: the proxy headers set the client and scheme that the session cookie
-    # (Secure) and the login throttle read; the session runs before the CSRF check that reads it.
+    # (Secure) and the login throttle read; the session runs before the CSRF check that reads
+    # it, and the refusals' audit sees the CSRF middleware's 403s as well as the routes'.
     app.add_middleware(CsrfMiddleware)
+    app.add_middleware(DenialAuditMiddleware)
     app.add_middleware(SessionMiddleware, codec=codec, always_secure=settings.cookie_secure)
     app.add_middleware(TrustedProxyMiddleware, networks=settings.trusted_proxy_networks())
     # Outermost: a body over its limit is refused before anything buffers it.
@@ -113,13 +116,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(docs.router)
     app.include_router(two_factor.router)
     app.include_router(hub_pages.router)
-    app.include_router(hub_routes.router)
+    app.include_router(hub_routes.router, responses=errors.API_ERRORS)
     app.include_router(governance_pages.router)
-    app.include_router(governance_routes.router)
+    app.include_router(governance_routes.router, responses=errors.API_ERRORS)
     app.include_router(cockpit_pages.router)
-    app.include_router(cockpit_routes.router)
+    app.include_router(cockpit_routes.router, responses=errors.API_ERRORS)
     app.include_router(analysis_pages.router)
-    app.include_router(analysis_routes.router)
+    app.include_router(analysis_routes.router, responses=errors.API_ERRORS)
     app.include_router(imports_pages.router)
     app.include_router(assessments_pages.router)
     app.include_router(itembank_pages.router)

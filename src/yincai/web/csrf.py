@@ -13,6 +13,8 @@ import json
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from yincai.web.denials import STATE_CSRF
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 HEADER = "x-csrf-token"
 FIELD = "csrf_token"
@@ -69,6 +71,7 @@ def _replay(body: bytes) -> Receive:
 
 
 async def _refuse(scope: Scope, send: Send) -> None:
+    scope.setdefault("state", {})[STATE_CSRF] = True  # audited as csrf_refused (web.denials)
     message = (
         "请求缺少有效的安全令牌，请刷新页面后重试 / missing or wrong CSRF token, reload the page"
     )

@@ -8,17 +8,38 @@ a redirect to that step's form from pages.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound, YincaiError
+from yincai.governance.scope import OutOfScope
+from yincai.web.denials import STATE_DENIED
 from yincai.web.deps import NotAuthenticated, StepRequired
 from yincai.web.templating import templates
 
 STATUS = {NotFound: 404, Invalid: 422, Forbidden: 403, Conflict: 409}
+
+
+class ErrorRead(BaseModel):
+    """The JSON API's answer when it refuses: a message to read, and each problem."""
+
+    detail: str
+    errors: list[str] = []
+
+
+# Declared on every JSON API router, so the OpenAPI document tells clients what refusals look
+# like (and Schemathesis checks their bodies).
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorRead, "description": "请先登录 / not logged in"},
+    403: {"model": ErrorRead, "description": "无权访问 / outside the caller's role or scope"},
+    404: {"model": ErrorRead, "description": "不存在 / no such object"},
+    409: {"model": ErrorRead, "description": "冲突 / clashes with stored data"},
+}
 
 
 def is_api(request: Request) -> bool:
@@ -29,6 +50,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(YincaiError)
     async def _handle(request: Request, exc: YincaiError) -> Response:
         status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
+        if isinstance(exc, OutOfScope):  # the refusal's audit row names the object refused
+            setattr(request.state, STATE_DENIED, (exc.object_type, exc.object_id))
         if is_api(request):
             return JSONResponse(
                 status_code=status,

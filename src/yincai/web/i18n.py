@@ -429,6 +429,12 @@ EN: dict[str, str] = {
     "题库模板": "Item bank template",
     "题目": "items",
     "首次录入成绩的学生": "Students getting marks for the first time",
+    # the audit log page
+    "学生学号": "Student number",
+    "，已忽略此条件。": "; this filter was ignored.",
+    "涉及学生": "Students shown",
+    "等": "and others:",
+    "没有符合条件的记录。": "No matching records.",
 }
 
 
