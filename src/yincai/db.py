@@ -13,6 +13,7 @@ from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from yincai.config import Settings
+from yincai.field_encryption import FieldKeyring, bind_keyring, key_from_file
 
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
 
@@ -42,17 +43,31 @@ def portable_enum(kind: type[enum.Enum]) -> SqlEnum:
 
 
 def make_engine(settings: Settings) -> Engine:
-    """An engine for the configured database; SQLite gets WAL, foreign keys, real transactions."""
+    """An engine for the configured database; SQLite gets WAL, foreign keys, real transactions.
+
+    SQL parameters never appear in errors or logs (``hide_parameters``): they hold names and
+    numbers of students. The engine carries the keyring of encrypted fields.
+    """
     url = settings.resolved_database_url()
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _configure_sqlite(engine)
-        return engine
-    connect_args: dict[str, Any] = {}
-    if settings.database_schema:
-        connect_args["options"] = f"-csearch_path={settings.database_schema}"
-    return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    else:
+        connect_args: dict[str, Any] = {}
+        if settings.database_schema:
+            connect_args["options"] = f"-csearch_path={settings.database_schema}"
+        engine = create_engine(
+            url, connect_args=connect_args, pool_pre_ping=True, hide_parameters=True
+        )
+    bind_keyring(engine, lambda: field_keyring(settings))
+    return engine
+
+
+def field_keyring(settings: Settings) -> FieldKeyring:
+    """The configured field key (and earlier ones), or the data dir's key file, made once."""
+    primary = settings.field_key or key_from_file(settings.field_key_path)
+    return FieldKeyring.from_text(primary, settings.field_keys_previous.split(","))
 
 
 def _configure_sqlite(engine: Engine) -> None:

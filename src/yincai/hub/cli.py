@@ -19,13 +19,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from yincai.cli_support import settings_of
+from yincai.cli_support import command_app, settings_of
 from yincai.db import make_engine, session_scope
 from yincai.errors import Invalid, YincaiError
 from yincai.hub import service as hub_service
 from yincai.hub.schemas import ImportSummary
 
-app = typer.Typer(
+app = command_app(
     help="导入名单、题库、成绩与学习日志 / import rosters, item banks, scores and learning logs.",
     no_args_is_help=True,
 )

@@ -25,6 +25,8 @@ from yincai.hub import imports_pages, itembank_pages
 from yincai.hub import pages as hub_pages
 from yincai.hub import routes as hub_routes
 from yincai.practice import pages as practice_pages
+from yincai.privacy import pages as privacy_pages
+from yincai.redaction import install_redaction
 from yincai.web import auth, errors
 from yincai.web.csrf import CsrfMiddleware
 from yincai.web.deps import DbSession
@@ -36,6 +38,7 @@ HERE = Path(__file__).parent
 
 
 def create_app(settings: Settings) -> FastAPI:
+    install_redaction()  # no phone, ID-card or student number in any log record
     engine = make_engine(settings)
 
     @asynccontextmanager
@@ -82,6 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(imports_pages.router)
     app.include_router(itembank_pages.router)
     app.include_router(practice_pages.router)
+    app.include_router(privacy_pages.router)
 
     @app.get("/health", tags=["system"])
     def health(session: DbSession) -> dict[str, str]:

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
 
+from yincai.error_log import report_unexpected_error
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound, YincaiError
 from yincai.web.deps import NotAuthenticated
 from yincai.web.templating import templates
@@ -42,6 +43,23 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DataError)
     async def _out_of_range(request: Request, _exc: Exception) -> Response:
         return await _handle(request, NotFound("不存在 / no such object"))
+
+    # Anything else: a short message with an error id; the traceback (no locals, redacted) goes
+    # to <data_dir>/errors.log. The server still logs the exception, through the redaction.
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        report = report_unexpected_error(
+            exc,
+            log_path=request.app.state.settings.error_log_path,
+            where=f"{request.method} {request.url.path}",
+        )
+        if is_api(request):
+            return JSONResponse(
+                status_code=500, content={"detail": report.message, "error_id": report.error_id}
+            )
+        return templates.TemplateResponse(
+            request, "error.html", {"status": 500, "message": report.message}, status_code=500
+        )
 
     @app.exception_handler(NotAuthenticated)
     async def _login_first(request: Request, _exc: NotAuthenticated) -> Response:
