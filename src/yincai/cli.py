@@ -11,7 +11,7 @@ from rich.console import Console
 from yincai.analysis import cli as analysis_cli
 from yincai.backup import cli as backup_cli
 from yincai.bench import cli as bench_cli
-from yincai.cli_support import prepared_engine, serve_app, settings_of
+from yincai.cli_support import command_app, prepared_engine, serve_app, settings_of
 from yincai.cockpit import cli as cockpit_cli
 from yincai.config import Settings
 from yincai.demo.cli import demo
@@ -20,12 +20,12 @@ from yincai.governance import audit_cli
 from yincai.governance import cli as governance_cli
 from yincai.hub import cli as hub_cli
 from yincai.practice import cli as practice_cli
+from yincai.privacy import cli as privacy_cli
 from yincai.reports import cli as reports_cli
 
-app = typer.Typer(
+app = command_app(
     help="因材 yincai — 面向学校与区县的开源智能教育平台 / open AI-for-education platform.",
     no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
 )
 
 
@@ -79,4 +79,5 @@ app.add_typer(reports_cli.app, name="pdf")
 app.add_typer(practice_cli.app, name="practice")
 app.add_typer(cockpit_cli.app, name="cockpit")
 app.add_typer(backup_cli.app, name="backup")
+app.add_typer(privacy_cli.app, name="privacy")
 __all__ = ["app", "settings_of"]

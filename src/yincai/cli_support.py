@@ -1,4 +1,5 @@
-"""What every command needs: the settings from the root callback, a migrated engine, the server."""
+"""What every command needs: the settings from the root callback, a migrated engine, the server,
+and a command group that never prints personal data when a command fails."""
 
 from __future__ import annotations
 
@@ -11,11 +12,43 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from typer.core import TyperGroup
 
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
+from yincai.error_log import report_unexpected_error
 from yincai.errors import YincaiError
 from yincai.migrations import upgrade
+from yincai.redaction import install_redaction
+
+
+class GuardedGroup(TyperGroup):
+    """A command group whose commands fail quietly: a service's error prints its message; any
+    other error prints a short Chinese message with an error id and exits 1, its traceback
+    (without locals, redacted) going to ``<data_dir>/errors.log``. Typer would otherwise print
+    the traceback with every frame's variables: rows of names, numbers and phones."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
+        install_redaction()
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):  # usage errors, exits, Ctrl-C
+            raise
+        except YincaiError as problem:
+            Console(stderr=True).print(f"[red]{problem.message}[/]", markup=True, highlight=False)
+            raise typer.Exit(code=1) from None
+        except Exception as error:
+            where = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
+            report = report_unexpected_error(
+                error, log_path=settings_of(ctx).error_log_path, where=where
+            )
+            Console(stderr=True).print(report.message, markup=False, highlight=False)
+            raise typer.Exit(code=1) from None
+
+
+def command_app(**options: Any) -> typer.Typer:
+    """A Typer app (the root or a capability's) that fails without showing personal data."""
+    return typer.Typer(cls=GuardedGroup, pretty_exceptions_show_locals=False, **options)
 
 
 def settings_of(ctx: typer.Context) -> Settings:

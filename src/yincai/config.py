@@ -132,6 +132,20 @@ class Settings(BaseSettings):
         default=None,
         description="HMAC key of the audit hash chain; unset: <data_dir>/audit.key (made once)",
     )
+    # Privacy (issue 10): the key of encrypted fields, and how long data is kept.
+    field_key: str | None = Field(
+        default=None,
+        description="AES-256 key (URL-safe base64) of encrypted fields; unset: data_dir/field.key",
+    )
+    field_keys_previous: str = Field(
+        default="", description="earlier field keys, comma-separated, still read after a rotation"
+    )
+    audit_retention_days: int = Field(
+        default=365, ge=183, description="days audit events are kept (等保 level 3: ≥ 6 months)"
+    )
+    left_student_retention_years: int = Field(
+        default=3, ge=0, description="years after leaving before a student's record is anonymised"
+    )
 
     def workers(self) -> int:
         """Server processes: the setting, or one per CPU core (at most 4) when it is 0."""
@@ -177,6 +191,16 @@ class Settings(BaseSettings):
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "yincai.sqlite"
+
+    @property
+    def field_key_path(self) -> Path:
+        """The generated field key, used when ``field_key`` is not set."""
+        return self.data_dir / "field.key"
+
+    @property
+    def error_log_path(self) -> Path:
+        """Tracebacks of unexpected errors (no locals, personal data redacted; mode 600)."""
+        return self.data_dir / "errors.log"
 
     @property
     def ground_truth_path(self) -> Path:

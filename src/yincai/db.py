@@ -15,6 +15,7 @@ from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from yincai.config import Settings
+from yincai.field_encryption import FieldKeyring, bind_keyring, key_from_file
 
 AUDIT_KEY_OPTION = "yincai_audit_key"
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
@@ -53,24 +54,37 @@ def portable_enum(kind: type[enum.Enum]) -> SqlEnum:
 
 
 def make_engine(settings: Settings) -> Engine:
-    """An engine for the configured database; SQLite gets WAL, foreign keys, real transactions."""
+    """An engine for the configured database; SQLite gets WAL, foreign keys, real transactions.
+
+    SQL parameters never appear in errors or logs (``hide_parameters``): they hold names and
+    numbers of students. The engine carries the keyring of encrypted fields.
+    """
     url = settings.resolved_database_url()
     if url.startswith("sqlite"):
         make_private_dir(settings.data_dir)
         if url == f"sqlite:///{settings.sqlite_path.resolve()}":
             _create_private_file(settings.sqlite_path)
-        engine = create_engine(url, connect_args={"timeout": LOCK_WAIT_S})
+        engine = create_engine(url, connect_args={"timeout": LOCK_WAIT_S}, hide_parameters=True)
         _guard_read_only(engine)  # first: a refused write must not reach the lock hook below
         _configure_sqlite(engine, synchronous=settings.sqlite_synchronous)
     else:
         connect_args: dict[str, Any] = {}
         if settings.database_schema:
             connect_args["options"] = f"-csearch_path={settings.database_schema}"
-        engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        engine = create_engine(
+            url, connect_args=connect_args, pool_pre_ping=True, hide_parameters=True
+        )
         _guard_read_only(engine)
     # The audit log seals its rows at commit (governance.chain) with this key.
     engine.update_execution_options(**{AUDIT_KEY_OPTION: settings.audit_chain_key()})
+    bind_keyring(engine, lambda: field_keyring(settings))
     return engine
+
+
+def field_keyring(settings: Settings) -> FieldKeyring:
+    """The configured field key (and earlier ones), or the data dir's key file, made once."""
+    primary = settings.field_key or key_from_file(settings.field_key_path)
+    return FieldKeyring.from_text(primary, settings.field_keys_previous.split(","))
 
 
 def make_private_dir(path: os.PathLike[str] | str) -> None:

@@ -35,6 +35,7 @@ FORMS = {
     "/governance/users/{user_account_id}/active": {"is_active": "false"},
     "/governance/users/{user_account_id}/password": {"new_password": "matrix-password-1"},
     "/cockpit/warnings/acknowledge": {"key": "missing_scores:0:0", "note": ""},
+    "/privacy/students/{student_id}/consent": {"purpose": "diagnosis", "action": "give"},
 }
 # Writes that act on the caller's own session or account only, never on a scoped object.
 SELF_ONLY = {"/login", "/login/two-factor", "/logout", "/account/password",

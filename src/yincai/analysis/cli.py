@@ -13,12 +13,12 @@ from yincai.analysis import service
 from yincai.analysis.exam import ExamReport
 from yincai.analysis.student import StudentReport, TeacherStudentReport
 from yincai.analysis.xlsx import write_exam_workbook
-from yincai.cli_support import command_session
+from yincai.cli_support import command_app, command_session
 
 # Whoever runs the CLI has shell access to the server and its database: no scope applies.
 SYSTEM_OPERATOR = None
 
-app = typer.Typer(help="考试与学生报告 / exam and student reports", no_args_is_help=True)
+app = command_app(help="考试与学生报告 / exam and student reports", no_args_is_help=True)
 console = Console()
 
 

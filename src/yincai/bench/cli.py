@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from yincai.cli_support import settings_of
+from yincai.cli_support import command_app, settings_of
 
-app = typer.Typer(help="基准测试 / benchmarks", no_args_is_help=True)
+app = command_app(help="基准测试 / benchmarks", no_args_is_help=True)
 console = Console(width=150)  # wide enough for every metric column, also when piped
 
 DatasetsOption = Annotated[

@@ -8,14 +8,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from yincai.cli_support import command_session
+from yincai.cli_support import command_app, command_session
 from yincai.cockpit import service
 from yincai.cockpit.detection import KIND_NAMES, WarningKind
 
 # Whoever runs the CLI has shell access to the server and its database: no scope applies.
 SYSTEM_OPERATOR = None
 
-app = typer.Typer(help="数据驾驶舱与预警 / cockpit and early warnings", no_args_is_help=True)
+app = command_app(help="数据驾驶舱与预警 / cockpit and early warnings", no_args_is_help=True)
 console = Console()
 
 

@@ -3,6 +3,10 @@
 The scores come from a hidden ground-truth model of every student's mastery of every knowledge
 point (``simulate.py``). That truth is written to its own file next to the database, never into
 platform tables, so diagnosis and recommendations can be checked against it.
+
+Nearly every student is under 14, so the district has collected its guardians' paper consent
+forms for diagnosis (recorded as such), all but a few planted ones: the diagnosis and practice
+pages then show what happens without consent.
 """
 
 from __future__ import annotations
@@ -54,11 +58,14 @@ from yincai.hub.models import (
     Teacher,
     TeachingAssignment,
 )
+from yincai.privacy.models import ConsentMethod, ConsentPurpose, GuardianConsent
 
 DEMO_PASSWORD = "yincai-demo-2026"
 SUBJECTS = {"MATH": "数学", "CHINESE": "语文", "ENGLISH": "英语"}
 LOCAL = ZoneInfo("Asia/Shanghai")
 CHUNK = 50_000
+N_WITHOUT_CONSENT = 3  # planted: guardians who returned no consent form
+CONSENT_FORMS_ON = datetime(2026, 9, 1, 8, 0, tzinfo=LOCAL)  # collected on the first school day
 
 Progress = Callable[[str], None]
 
@@ -82,6 +89,8 @@ class DemoSummary:
     n_assessments: int
     n_scores: int
     n_learning_events: int
+    n_consents: int
+    without_consent: list[str]  # student numbers of the planted students without consent
     logins: list[DemoLogin]
     ground_truth: Path
 
@@ -161,6 +170,9 @@ def build_demo_district(
 
     say("创建演示账号 / creating demo accounts")
     logins = _accounts(session, district.id, plan, school_ids, teacher_ids, student_ids)
+    say("录入监护人同意书 / recording guardians' consent forms")
+    without_consent = _planted_without_consent(plan)
+    n_consents = _consents(session, student_ids, without_consent)
 
     save_ground_truth(
         ground_truth_path,
@@ -185,6 +197,8 @@ def build_demo_district(
         n_assessments=len(papers),
         n_scores=n_scores,
         n_learning_events=n_events,
+        n_consents=n_consents,
+        without_consent=[plan.students[i].student_number for i in sorted(without_consent)],
         logins=logins,
         ground_truth=ground_truth_path,
     )
@@ -553,3 +567,33 @@ def _accounts(
             DemoLogin(role=role.value, username=username, password=DEMO_PASSWORD, who=name)
         )
     return logins
+
+
+def _planted_without_consent(plan: DistrictPlan) -> set[int]:
+    """Students whose guardians returned no form: the last two of the demo teacher's first class
+    (so the demo teacher meets them) and the last student of the last junior-high class."""
+    teacher = next(k for k, t in enumerate(plan.teachers) if t.subject == "MATH" and t.school == 0)
+    first_class = plan.teachers[teacher].classes[0]
+    last_class = plan.junior_class_indices()[-1]
+
+    def members(school_class: int) -> list[int]:
+        return [k for k, s in enumerate(plan.students) if s.school_class == school_class]
+
+    return {*members(first_class)[-(N_WITHOUT_CONSENT - 1) :], members(last_class)[-1]}
+
+
+def _consents(session: Session, student_ids: list[int], without: set[int]) -> int:
+    """The collected paper forms: consent to diagnosis for every other student."""
+    rows: list[dict[str, object]] = [
+        {
+            "student_id": student_id,
+            "purpose": ConsentPurpose.DIAGNOSIS,
+            "method": ConsentMethod.PAPER_FORM,
+            "given_by_user_account_id": None,
+            "given_at": CONSENT_FORMS_ON.astimezone(UTC),
+        }
+        for k, student_id in enumerate(student_ids)
+        if k not in without
+    ]
+    _bulk(session, GuardianConsent, rows)
+    return len(rows)

@@ -77,10 +77,15 @@ def _build_unless_built(engine: Engine, settings: Settings, *, students: int, se
             ("考试 exams", summary.n_assessments),
             ("小题得分 item scores", summary.n_scores),
             ("作业记录 homework attempts", summary.n_learning_events),
+            ("监护人纸质同意书 consent forms", summary.n_consents),
         ):
             table.add_row(label, f"{value:,}")
         console.print(table)
         console.print(f"隐藏的真实掌握度 / hidden ground truth: {summary.ground_truth}")
+        console.print(
+            f"未交同意书（不作诊断，演示用）/ no consent form (not diagnosed): "
+            f"{'、'.join(summary.without_consent)}"
+        )
 
 
 def _print_logins(engine: Engine) -> None:

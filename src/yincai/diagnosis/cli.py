@@ -11,12 +11,12 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
-from yincai.cli_support import command_session
+from yincai.cli_support import command_app, command_session
 from yincai.diagnosis import service
 from yincai.errors import NotFound
 from yincai.hub.models import Assessment, AssessmentItem, ItemKp, Sitting, Student
 
-app = typer.Typer(help="知识点掌握诊断 / knowledge-point mastery", no_args_is_help=True)
+app = command_app(help="知识点掌握诊断 / knowledge-point mastery", no_args_is_help=True)
 console = Console()
 
 AsOf = Annotated[
@@ -93,7 +93,16 @@ def assessment(
     for column in ("知识点 code", "平均掌握 mean P", "未掌握人数 below 0.5"):
         table.add_column(column)
     columns = [k for k, kp_id in enumerate(result.kp_ids) if kp_id in kp_ids]
-    for k in sorted(columns, key=lambda k: float(result.mastery[:, k].mean())):
-        share = result.mastery[:, k]
+    # Students without a guardian's consent hold only the prior: they are left out of the means.
+    blocked = set(result.without_consent)
+    rows = [i for i, s in enumerate(result.student_ids) if s not in blocked]
+    mastery = result.mastery[rows]
+    for k in sorted(columns, key=lambda k: float(mastery[:, k].mean())) if rows else []:
+        share = mastery[:, k]
         table.add_row(result.kp_codes[k], f"{share.mean():.2f}", str(int(np.sum(share < 0.5))))
     console.print(table)
+    if result.without_consent:
+        console.print(
+            f"{len(result.without_consent)} 名未满 14 周岁的考生未获监护人同意，未计入 / "
+            "sitters under 14 without a guardian's consent are left out"
+        )

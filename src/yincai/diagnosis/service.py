@@ -4,6 +4,10 @@ The mastery model (:class:`yincai.science.mastery.MasteryModel`) is calibrated o
 the whole population and cached per process; a student's or a class's mastery is then the
 posterior given their own responses, which takes milliseconds. Nothing is stored: mastery is
 computed on demand, as of any date.
+
+Only the data of students the privacy rule clears for diagnosis is read (under 14: a guardian's
+consent in force; ``privacy.service.cleared_student_ids``), for the calibration as for each
+student; a student who is not cleared gets ConsentRequired, or the prior in a class table.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
+from yincai.privacy import service as privacy_service
 from yincai.science.mastery import MasteryEstimate, MasteryModel
 
 IntArray = npt.NDArray[np.int64]
@@ -49,6 +54,8 @@ FIT_SEED = 0  # the most recent responses listed under each knowledge point
 TRUE_FALSE_GUESSING = 0.5
 MULTIPLE_CHOICE_GUESSING = 1 / 15  # one non-empty subset of four options
 DEFAULT_OPTIONS = 4
+
+DIAGNOSIS = privacy_service.ConsentPurpose.DIAGNOSIS
 
 _MODELS: dict[tuple[object, ...], FittedMastery] = {}
 
@@ -99,6 +106,7 @@ class MasteryTable:
     logit_mean: FloatArray
     logit_sd: FloatArray
     n_evidence: IntArray
+    without_consent: list[int]  # students whose data may not be used: their rows are the prior
 
 
 def fit_mastery_model(
@@ -147,6 +155,9 @@ def student_mastery(
     """One student's mastery of each point-level knowledge point, with its evidence."""
     if session.get(Student, student_id) is None:
         raise NotFound(f"学生 {student_id} 不存在 / student {student_id} does not exist")
+    privacy_service.require_consent(
+        session, student_id=student_id, purpose=DIAGNOSIS, today=_today()
+    )
     fitted = fit_mastery_model(session, subject_code=subject_code, as_of=as_of)
     subject_id = _subject_id(session, subject_code)
     responses = _responses(
@@ -232,6 +243,9 @@ def students_mastery(
         student_ids=list(student_ids),
     )
     estimate = _estimate(fitted, responses, list(student_ids))
+    blocked = privacy_service.students_without_consent(
+        session, list(student_ids), DIAGNOSIS, today=_today()
+    )
     return MasteryTable(
         student_ids=list(student_ids),
         kp_ids=fitted.kp_ids,
@@ -240,6 +254,7 @@ def students_mastery(
         logit_mean=estimate.logit_mean,
         logit_sd=estimate.logit_sd,
         n_evidence=estimate.n_responses,
+        without_consent=[s for s in student_ids if s in blocked],
     )
 
 
@@ -260,7 +275,9 @@ def _cache_key(session: Session, subject_code: str, as_of: date | None) -> tuple
     bind = session.get_bind()
     scores = session.execute(select(func.count(Score.id), func.max(Score.id))).one()
     events = session.execute(select(func.count(LearningEvent.id), func.max(LearningEvent.id))).one()
-    return (str(bind.engine.url), id(bind.engine), subject_code, as_of, *scores, *events)
+    # Who may be diagnosed changes with every consent given or withdrawn, and with the year.
+    consents = (_today().year, *privacy_service.consent_version(session))
+    return (str(bind.engine.url), id(bind.engine), subject_code, as_of, *scores, *events, *consents)
 
 
 def _subject_id(session: Session, subject_code: str) -> int:
@@ -369,6 +386,10 @@ def _responses(
     if with_provenance and student_ids is not None:
         exam = exam.where(Score.student_id.in_(student_ids))
         events = events.where(LearningEvent.student_id.in_(student_ids))
+    # The privacy rule: responses of students it does not clear are never read.
+    cleared = privacy_service.cleared_student_ids(DIAGNOSIS, today=_today())
+    exam = exam.where(Score.student_id.in_(cleared))
+    events = events.where(LearningEvent.student_id.in_(cleared))
     exam_rows: Sequence[Any] = session.execute(exam).all()
     event_rows: Sequence[Any] = session.execute(events).all()
 
@@ -418,6 +439,10 @@ def _subset(responses: Responses, keep: npt.NDArray[np.bool_]) -> Responses:
     return Responses(
         responses.student_id[keep], responses.item[keep], responses.score[keep], [], [], []
     )
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
 
 
 def _day(moment: datetime) -> date:

@@ -19,14 +19,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from yincai.cli_support import prepared_engine, settings_of
+from yincai.cli_support import command_app, prepared_engine, settings_of
 from yincai.db import session_scope
 from yincai.errors import Invalid, YincaiError
 from yincai.hub import import_templates
 from yincai.hub import service as hub_service
 from yincai.hub.schemas import ENTITY_NAMES, ImportSummary
 
-app = typer.Typer(
+app = command_app(
     help=(
         "导入名单、题库、考试、成绩与学习日志 / import rosters, item banks, assessments, scores "
         "and learning logs. 模板 / templates: yincai import template roster|items|assessment|"

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yincai.db import Base, portable_enum
+from yincai.field_encryption import EncryptedString
 from yincai.governance import models as accounts  # noqa: F401  (import_batch → user_account)
 
 
@@ -166,7 +167,12 @@ class Student(Base):
     birth_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     enrolment_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     guardian_name: Mapped[str | None] = mapped_column(String(50), nullable=True)
-    guardian_phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Encrypted at rest (yincai.field_encryption); reads and writes see the plain number.
+    guardian_phone: Mapped[str | None] = mapped_column(
+        EncryptedString(128, context="student.guardian_phone"), nullable=True
+    )
+    left_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # left the school (离校)
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     school_class: Mapped[SchoolClass] = relationship(back_populates="students")
 
 

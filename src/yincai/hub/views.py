@@ -130,6 +130,8 @@ class StudentProfile:
     school_name: str
     results: list[BandResult]
     shows_scores: bool
+    guardian_name: str | None = None  # staff only (teachers of the class, admins)
+    guardian_phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -467,6 +469,8 @@ def student_profile(session: Session, *, actor: UserAccount, student_id: int) ->
         school_name=student.school_class.school.name,
         results=results,
         shows_scores=shows_scores,
+        guardian_name=student.guardian_name if shows_scores else None,
+        guardian_phone=student.guardian_phone if shows_scores else None,
     )
 
 

@@ -6,7 +6,8 @@ from alembic import context
 
 import yincai.cockpit.models
 import yincai.governance.models
-import yincai.hub.models  # noqa: F401
+import yincai.hub.models
+import yincai.privacy.models  # noqa: F401
 from yincai.db import Base
 
 target_metadata = Base.metadata

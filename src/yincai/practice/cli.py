@@ -9,11 +9,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from yincai.cli_support import command_session
+from yincai.cli_support import command_app, command_session
 from yincai.practice import service
 from yincai.practice.plans import PracticeSet, ReteachPlan
 
-app = typer.Typer(
+app = command_app(
     help="个性化练习与补教建议 / personalised practice and re-teaching", no_args_is_help=True
 )
 console = Console()

@@ -35,10 +35,12 @@ from yincai.hub.models import (
     Student,
 )
 from yincai.practice.estimates import ItemParameters, score_trials
+from yincai.privacy import service as privacy_service
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
+DIAGNOSIS = privacy_service.ConsentPurpose.DIAGNOSIS  # practice is built on the diagnosis
 MAIN_TAG_WEIGHT = 0.5  # an item practises the points that hold at least half its tag weight
 PARTIAL_CREDIT_TYPES = (ItemType.SHORT_ANSWER, ItemType.ESSAY)
 
@@ -235,6 +237,10 @@ def load_history(
     if as_of is not None:
         exam = exam.where(Assessment.held_on <= as_of)
         events = events.where(LearningEvent.occurred_at < end_of(as_of))
+    # The privacy rule: the responses of students it does not clear are never read.
+    cleared = privacy_service.cleared_student_ids(DIAGNOSIS, today=datetime.now(UTC).date())
+    exam = exam.where(Score.student_id.in_(cleared))
+    events = events.where(LearningEvent.student_id.in_(cleared))
     student: list[int] = []
     item: list[int] = []
     score: list[float] = []

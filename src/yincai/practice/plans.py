@@ -134,3 +134,4 @@ class ReteachPlan:
     n_students: int
     as_of: date | None
     points: list[ReteachPoint]
+    n_without_consent: int = 0  # students left out: under 14 without a guardian's consent

@@ -4,6 +4,10 @@ Mastery comes from the diagnosis's calibrated model (fitted once per process), a
 students' own history with partially credited items counted per score point (``estimates``).
 Nothing is stored: sets and plans are computed on demand, as of any date.
 
+Only students the privacy rule clears for diagnosis are practised on (under 14: a guardian's
+consent in force): another student's set holds no items and says why, a single student's set
+raises ConsentRequired, and re-teaching plans leave such students out.
+
 Scope checks live here: pass the logged-in account as ``actor`` — a student's set for staff of the
 student, the student and their parent; class sets and re-teaching plans for staff of the class.
 ``actor=None`` is the system operator with shell access (the CLI, benchmarks and tests): no check.
@@ -27,6 +31,7 @@ from yincai.practice.data import (
     BankItem,
     Catalogue,
     History,
+    StudentInfo,
     load_catalogue,
     load_history,
     load_students,
@@ -47,6 +52,7 @@ from yincai.practice.selection import (
     SelectionPolicy,
     select_practice,
 )
+from yincai.privacy import service as privacy_service
 from yincai.science.mastery import MasteryEstimate
 
 __all__ = [
@@ -58,6 +64,7 @@ __all__ = [
     "student_practice",
 ]
 
+DIAGNOSIS = privacy_service.ConsentPurpose.DIAGNOSIS  # practice is built on the diagnosis
 RECENTLY_CORRECT_DAYS = 30  # an item answered right within this many days is not set again
 RECENTLY_TAUGHT_DAYS = 21
 FULL_MARKS = 1.0 - 1e-9
@@ -83,6 +90,7 @@ def student_practice(
         raise Invalid(f"学号 {student_number} 在多个区县重复 / student number is ambiguous")
     if actor is not None:
         governance_service.require_scope(session, actor=actor, student_id=found[0])
+    privacy_service.require_consent(session, student_id=found[0], purpose=DIAGNOSIS, today=_today())
     return practice_sets(
         session,
         student_ids=found,
@@ -142,6 +150,28 @@ def practice_sets(
     except ValueError as problem:
         raise Invalid(f"练习参数有误 / invalid practice settings: {problem}") from problem
     students = load_students(session, student_ids)
+    blocked = privacy_service.students_without_consent(
+        session, [s.student_id for s in students], DIAGNOSIS, today=_today()
+    )
+    cleared = [s for s in students if s.student_id not in blocked]
+    made = dict(
+        zip(
+            [s.student_id for s in cleared],
+            _practice_sets(session, cleared, policy, as_of=as_of, subject_code=subject_code),
+            strict=True,
+        )
+    )
+    return [made.get(s.student_id) or _without_consent(s, policy, as_of) for s in students]
+
+
+def _practice_sets(
+    session: Session,
+    students: list[StudentInfo],
+    policy: SelectionPolicy,
+    *,
+    as_of: date | None,
+    subject_code: str,
+) -> list[PracticeSet]:
     if not students:
         return []
     catalogue = load_catalogue(session, subject_code=subject_code, as_of=as_of)
@@ -211,9 +241,11 @@ def reteach_plan(
 ) -> ReteachPlan:
     """The 3–5 points a class should be re-taught, each with its most diagnostic items."""
     school_class = _school_class(session, school_code, class_name, actor)
-    student_ids = list(
+    in_class = list(
         session.scalars(select(Student.id).where(Student.school_class_id == school_class.id))
     )
+    blocked = privacy_service.students_without_consent(session, in_class, DIAGNOSIS, today=_today())
+    student_ids = [s for s in in_class if s not in blocked]
     school = session.get(School, school_class.school_id)
     grade_level = school_class.grade.level
     catalogue = load_catalogue(session, subject_code=subject_code, as_of=as_of)
@@ -263,6 +295,7 @@ def reteach_plan(
         n_students=len(student_ids),
         as_of=as_of,
         points=points,
+        n_without_consent=len(blocked),
     )
 
 
@@ -284,6 +317,31 @@ def _school_class(
         governance_service.require_role(actor, *governance_service.STAFF_ROLES)
         governance_service.require_scope(session, actor=actor, school_class_id=school_class.id)
     return school_class
+
+
+def _without_consent(
+    student: StudentInfo, policy: SelectionPolicy, as_of: date | None
+) -> PracticeSet:
+    """The set of a student whose data may not be used: no items, and why."""
+    return PracticeSet(
+        student_id=student.student_id,
+        student_number=student.student_number,
+        student_name=student.name,
+        school_code=student.school_code,
+        school_name=student.school_name,
+        class_name=student.class_name,
+        grade_level=student.grade_level,
+        as_of=as_of,
+        reference_on=as_of or _today(),
+        success_band=policy.success_band,
+        targets=[],
+        items=[],
+        summary=privacy_service.ConsentRequired(DIAGNOSIS).message,
+    )
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
 
 
 def _estimate(catalogue: Catalogue, history: History, n_students: int) -> MasteryEstimate:

@@ -25,6 +25,7 @@ def booklet_student(practice: PracticeSet) -> BookletStudent:
             )
             for item in practice.items
         ),
+        note="" if practice.items else practice.summary,
     )
 
 

@@ -42,6 +42,7 @@ class BookletStudent:
     student_number: str
     class_name: str
     items: Sequence[BookletItem] = field(default_factory=tuple)
+    note: str = ""  # why a booklet has no items (e.g. no guardian's consent)
 
 
 def option_layout(options: Sequence[str]) -> str:

@@ -28,6 +28,8 @@ from yincai.hub import assessments_pages, imports_pages, itembank_pages
 from yincai.hub import pages as hub_pages
 from yincai.hub import routes as hub_routes
 from yincai.practice import pages as practice_pages
+from yincai.privacy import pages as privacy_pages
+from yincai.redaction import install_redaction
 from yincai.web import auth, docs, errors, two_factor
 from yincai.web.csrf import CsrfMiddleware
 from yincai.web.denials import DenialAuditMiddleware
@@ -57,6 +59,7 @@ class YincaiApp(FastAPI):
 
 
 def create_app(settings: Settings) -> FastAPI:
+    install_redaction()  # no phone, ID-card or student number in any log record
     engine = make_engine(settings)
 
     @asynccontextmanager
@@ -127,6 +130,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(assessments_pages.router)
     app.include_router(itembank_pages.router)
     app.include_router(practice_pages.router)
+    app.include_router(privacy_pages.router)
 
     @app.get("/health", tags=["system"])
     def health(session: DbSession) -> dict[str, str]:

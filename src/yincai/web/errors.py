@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 
+from yincai.error_log import report_unexpected_error
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound, YincaiError
 from yincai.governance.scope import OutOfScope
 from yincai.web.denials import STATE_DENIED
@@ -67,6 +68,23 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DataError)
     async def _out_of_range(request: Request, _exc: Exception) -> Response:
         return await _handle(request, NotFound("不存在 / no such object"))
+
+    # Anything else: a short message with an error id; the traceback (no locals, redacted) goes
+    # to <data_dir>/errors.log. The server still logs the exception, through the redaction.
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        report = report_unexpected_error(
+            exc,
+            log_path=request.app.state.settings.error_log_path,
+            where=f"{request.method} {request.url.path}",
+        )
+        if is_api(request):
+            return JSONResponse(
+                status_code=500, content={"detail": report.message, "error_id": report.error_id}
+            )
+        return templates.TemplateResponse(
+            request, "error.html", {"status": 500, "message": report.message}, status_code=500
+        )
 
     @app.exception_handler(NotAuthenticated)
     async def _login_first(request: Request, _exc: NotAuthenticated) -> Response:

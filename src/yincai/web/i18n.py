@@ -435,6 +435,45 @@ EN: dict[str, str] = {
     "涉及学生": "Students shown",
     "等": "and others:",
     "没有符合条件的记录。": "No matching records.",
+    # privacy pages (issue 10)
+    "隐私与同意": "Privacy and consent",
+    "监护人": "Guardian",
+    "未满 14 周岁学生的学习数据，须经监护人同意才用于学情诊断与个性化练习。学校收到家长签署的纸质同意书后，可在此录入。": (  # noqa: E501
+        "The learning data of students under 14 is used for diagnosis and personalised practice"
+        " only with a guardian's consent. Record signed paper consent forms here."
+    ),
+    "您的权限范围内没有这个学号。": "No student with this number in your scope.",
+    "查找": "Find",
+    "该学生未满 14 周岁（或出生年份不详）：其学习数据只有在监护人同意后，才用于下列用途。撤回同意后立即停止使用。": (  # noqa: E501
+        "This student is under 14 (or the birth year is unknown): their learning data is used"
+        " for the purposes below only with a guardian's consent, and no longer once withdrawn."
+    ),
+    "该学生已满 14 周岁，下列用途无需监护人另行同意；记录仍会保留。": (
+        "This student is 14 or older: the purposes below need no guardian's consent; the"
+        " records are kept."
+    ),
+    "用途": "Purpose",
+    "已同意": "Consented",
+    "未同意": "No consent",
+    "我同意": "I consent",
+    "撤回同意": "Withdraw consent",
+    "录入纸质同意书": "Record a paper form",
+    "同意记录": "Consent history",
+    "方式": "How",
+    "同意时间": "Given",
+    "撤回时间": "Withdrawn",
+    "数据副本": "Copy of the data",
+    "下载平台保存的与该学生有关的全部数据（ZIP，含说明）。下载会记入审计日志。": (
+        "Download everything the platform holds about this student (ZIP with a README). The"
+        " download is audited."
+    ),
+    "下载全部数据": "Download all data",
+    "如需更正或删除个人信息，请联系学校或区县教育局的数据管理员。": (
+        "To correct or erase personal data, contact the data officer of the school or district."
+    ),
+    "学情诊断与个性化练习": "Diagnosis and personalised practice",
+    "家长账号在线同意": "online, by the parent's account",
+    "学校录入纸质同意书": "paper form recorded by the school",
 }
 
 

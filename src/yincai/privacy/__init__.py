@@ -1,0 +1,1 @@
+"""Privacy of students' data: subject access, erasure, guardian consent, retention."""

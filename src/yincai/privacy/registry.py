@@ -1,0 +1,304 @@
+"""The registry of personal data: every table that holds data about a student, how to find one
+student's rows, what an export leaves out, and what erasure does to them.
+
+Subject access (``subject_access``) and erasure (``erasure``) are driven by this list alone, and
+``tests/privacy/test_registry.py`` fails when a table of ``Base.metadata`` is neither registered
+here nor listed in :data:`NO_STUDENT_DATA` with the reason it holds none (as Moodle's privacy
+provider test does): a new table cannot hold students' data unnoticed.
+
+Erasure decision (documented in docs/security.d/privacy.md): identity and contact data are
+removed, free text about the student is deleted, and learning records (sittings, scores, learning
+events) are kept, pseudonymised, under the anonymised student row, so that the class, school and
+district statistics already published stay consistent. Audit events are kept for their retention
+period (等保) and leave with the audit module's purge; consents are kept withdrawn, as the proof
+of what was lawful when.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import CursorResult, Select, String, Table, cast, delete, or_, select, update
+from sqlalchemy.orm import Session
+
+import yincai
+from yincai.cockpit.models import WarningAcknowledgement
+from yincai.governance.models import AuditEvent, UserAccount
+from yincai.hub.models import GrowthRecord, LearningEvent, Score, Sitting, Student
+from yincai.privacy.models import GuardianConsent
+
+# Early warnings about one student carry a key "<kind>:<student id>" (yincai.cockpit.detection).
+STUDENT_WARNING_KINDS = ("declining_student", "chronic_absence")
+ANONYMOUS_NAME = "已匿名学生"
+ERASED_ACCOUNT_NAME = "已注销账号"
+UNUSABLE_PASSWORD_HASH = "!erased"  # not an argon2 hash: every password check fails
+
+
+class Erasure(enum.StrEnum):
+    ANONYMISE = "anonymise"  # identity and contact fields blanked, the row stays
+    DELETE = "delete"
+    KEEP = "keep"  # kept, pseudonymised by the anonymised student row
+
+
+@dataclass(frozen=True)
+class PersonalTable:
+    """One table holding data about students.
+
+    ``rows(student_id)`` selects the student's rows (all columns but ``not_exported``);
+    ``erase(session, student_id, now)`` applies ``erasure`` and returns the rows it changed.
+    """
+
+    table: Table
+    about: str  # what the rows are, for the export's README
+    rows: Callable[[int], Select[tuple[object, ...]]]
+    erasure: Erasure
+    erase: Callable[[Session, int, datetime], int]
+    not_exported: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    def exported_columns(self) -> list[str]:
+        return [c.name for c in self.table.columns if c.name not in self.not_exported]
+
+
+def _by_student(table: Table) -> Callable[[int], Select[tuple[object, ...]]]:
+    def rows(student_id: int) -> Select[tuple[object, ...]]:
+        return select(table).where(table.c.student_id == student_id).order_by(table.c.id)
+
+    return rows
+
+
+def _keep(_session: Session, _student_id: int, _now: datetime) -> int:
+    return 0
+
+
+def _account_ids(student_id: int) -> Select[int]:
+    return select(UserAccount.id).where(UserAccount.student_id == student_id)
+
+
+def _warning_keys(student_id: int) -> list[str]:
+    return [f"{kind}:{student_id}" for kind in STUDENT_WARNING_KINDS]
+
+
+def _student_rows(student_id: int) -> Select[tuple[object, ...]]:
+    return select(Student.__table__).where(Student.id == student_id)
+
+
+def _rowcount(result: object) -> int:
+    assert isinstance(result, CursorResult)  # UPDATE and DELETE give one
+    return int(result.rowcount)
+
+
+def _anonymise_student(session: Session, student_id: int, now: datetime) -> int:
+    # A natural key must stay unique: the id makes one that names nobody.
+    return _rowcount(
+        session.execute(
+            update(Student)
+            .where(Student.id == student_id, Student.anonymised_at.is_(None))
+            .values(
+                name=ANONYMOUS_NAME,
+                student_number=f"ANON-{student_id}",
+                birth_year=None,
+                guardian_name=None,
+                guardian_phone=None,
+                anonymised_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
+def _withdraw_consents(session: Session, student_id: int, now: datetime) -> int:
+    return _rowcount(
+        session.execute(
+            update(GuardianConsent)
+            .where(GuardianConsent.student_id == student_id, GuardianConsent.withdrawn_at.is_(None))
+            .values(withdrawn_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
+def _delete_growth_records(session: Session, student_id: int, _now: datetime) -> int:
+    return _rowcount(
+        session.execute(
+            delete(GrowthRecord)
+            .where(GrowthRecord.student_id == student_id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
+def _account_rows(student_id: int) -> Select[tuple[object, ...]]:
+    table = UserAccount.__table__
+    return select(table).where(table.c.student_id == student_id).order_by(table.c.id)
+
+
+def _close_accounts(session: Session, student_id: int, _now: datetime) -> int:
+    changed = 0
+    for account in session.scalars(select(UserAccount).where(UserAccount.student_id == student_id)):
+        account.username = f"erased-{account.id}"
+        account.display_name = ERASED_ACCOUNT_NAME
+        account.password_hash = UNUSABLE_PASSWORD_HASH
+        account.is_active = False
+        changed += 1
+    session.flush()
+    return changed
+
+
+def _audit_rows(student_id: int) -> Select[tuple[object, ...]]:
+    table = AuditEvent.__table__
+    accounts = _account_ids(student_id)
+    return (
+        select(table)
+        .where(
+            or_(
+                (table.c.object_type == "student") & (table.c.object_id == str(student_id)),
+                (table.c.object_type == "warning")
+                & table.c.object_id.in_(_warning_keys(student_id)),
+                (table.c.object_type == "user_account")
+                & table.c.object_id.in_(
+                    select(cast(UserAccount.id, String)).where(UserAccount.student_id == student_id)
+                ),
+                table.c.user_account_id.in_(accounts),
+            )
+        )
+        .order_by(table.c.id)
+    )
+
+
+def _warning_rows(student_id: int) -> Select[tuple[object, ...]]:
+    table = WarningAcknowledgement.__table__
+    return (
+        select(table).where(table.c.warning_key.in_(_warning_keys(student_id))).order_by(table.c.id)
+    )
+
+
+def _clear_warning_notes(session: Session, student_id: int, _now: datetime) -> int:
+    return _rowcount(
+        session.execute(
+            update(WarningAcknowledgement)
+            .where(
+                WarningAcknowledgement.warning_key.in_(_warning_keys(student_id)),
+                WarningAcknowledgement.note != "",
+            )
+            .values(note="")
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
+REGISTRY: tuple[PersonalTable, ...] = (
+    PersonalTable(
+        Student.__table__,  # type: ignore[arg-type]
+        "学籍信息：姓名、学号、性别、出生年份、入学年份、班级、监护人及其电话、离校日期",
+        _student_rows,
+        Erasure.ANONYMISE,
+        _anonymise_student,
+    ),
+    PersonalTable(
+        GuardianConsent.__table__,  # type: ignore[arg-type]
+        "监护人同意记录：用途、方式、时间、撤回时间",
+        _by_student(GuardianConsent.__table__),  # type: ignore[arg-type]
+        Erasure.KEEP,
+        _withdraw_consents,
+    ),
+    PersonalTable(
+        Sitting.__table__,  # type: ignore[arg-type]
+        "参加考试的记录：是否缺考、总分",
+        _by_student(Sitting.__table__),  # type: ignore[arg-type]
+        Erasure.KEEP,
+        _keep,
+    ),
+    PersonalTable(
+        Score.__table__,  # type: ignore[arg-type]
+        "每道小题的得分与作答",
+        _by_student(Score.__table__),  # type: ignore[arg-type]
+        Erasure.KEEP,
+        _keep,
+    ),
+    PersonalTable(
+        LearningEvent.__table__,  # type: ignore[arg-type]
+        "作业、练习与学习应用中的作答记录",
+        _by_student(LearningEvent.__table__),  # type: ignore[arg-type]
+        Erasure.KEEP,
+        _keep,
+    ),
+    PersonalTable(
+        GrowthRecord.__table__,  # type: ignore[arg-type]
+        "成长档案（五育）记录及其文字描述",
+        _by_student(GrowthRecord.__table__),  # type: ignore[arg-type]
+        Erasure.DELETE,
+        _delete_growth_records,
+    ),
+    PersonalTable(
+        UserAccount.__table__,  # type: ignore[arg-type]
+        "学生本人与家长的登录账号（不含密码）",
+        _account_rows,
+        Erasure.ANONYMISE,
+        _close_accounts,
+        not_exported=("password_hash",),
+    ),
+    PersonalTable(
+        AuditEvent.__table__,  # type: ignore[arg-type]
+        "审计记录：谁在何时查看或处理了该学生的数据，以及学生与家长账号的操作",
+        _audit_rows,
+        Erasure.KEEP,
+        _keep,
+    ),
+    PersonalTable(
+        WarningAcknowledgement.__table__,  # type: ignore[arg-type]
+        "关于该学生的学业预警的处理记录与备注",
+        _warning_rows,
+        Erasure.ANONYMISE,
+        _clear_warning_notes,
+    ),
+)
+
+NO_STUDENT_DATA: dict[str, str] = {
+    "district": "区县名称与代码",
+    "school": "学校名称、代码、类型",
+    "grade": "年级",
+    "school_class": "班级名称",
+    "subject": "学科",
+    "knowledge_point": "课程知识点",
+    "kp_prerequisite": "知识点之间的先修关系",
+    "item": "题目、答案与参数",
+    "item_kp": "题目的知识点标注",
+    "assessment": "考试名称、日期、学科",
+    "assessment_item": "考试的题目与满分",
+    "assessment_class": "参加考试的班级",
+    "resource": "教学资源",
+    "resource_kp": "教学资源的知识点标注",
+    "teacher": "教职工的姓名与工号：教职工的个人信息，不是学生的（由学校作为用人单位处理）",
+    "teaching_assignment": "任课安排（教师—班级—学科）：教职工的工作信息",
+    "login_failure": (
+        "登录失败的带密钥散列（用户名与地址不可还原），只保留限流窗口内的记录，无法关联到学生"
+    ),
+    "import_batch": (
+        "导入批次：文件名、行数、导入人；撤销用的前后值只以内部编号记录成绩，与 score 表"
+        "相同且随其假名化"
+    ),
+}
+
+
+def load_all_models() -> None:
+    """Import every ``yincai.<capability>.models`` so that ``Base.metadata`` lists every table."""
+    for module in pkgutil.iter_modules(yincai.__path__):
+        if module.ispkg:
+            try:
+                importlib.import_module(f"yincai.{module.name}.models")
+            except ModuleNotFoundError as problem:
+                if problem.name != f"yincai.{module.name}.models":
+                    raise
+
+
+def registered_table_names() -> set[str]:
+    return {entry.name for entry in REGISTRY}

@@ -1,0 +1,64 @@
+"""A student of the scope world with rows in every table of the privacy registry."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.governance.world import World, actor
+from yincai.cockpit.models import WarningAcknowledgement
+from yincai.governance import service as governance_service
+from yincai.hub.models import (
+    AssessmentItem,
+    Dimension,
+    GrowthRecord,
+    LearningEvent,
+    Score,
+    Student,
+)
+from yincai.privacy import service as privacy_service
+from yincai.privacy.models import ConsentPurpose
+
+GUARDIAN = ("甲一家长", "13912345678")
+EVIDENCE = "甲一同学在运动会上帮助受伤的同学"
+
+
+def fill_student(session: Session, world: World, key: str = "A1") -> int:
+    """Give the world's student ``key`` a guardian, consent, a score, a learning event, a growth
+    record, an acknowledged warning and audit rows; its id."""
+    student_id = world[key]
+    student = session.get(Student, student_id)
+    assert student is not None
+    student.birth_year = 2013
+    student.guardian_name, student.guardian_phone = GUARDIAN
+    item_id = session.scalar(
+        select(AssessmentItem.id).where(AssessmentItem.assessment_id == world["E1"])
+    )
+    assert item_id is not None
+    session.add(Score(assessment_item_id=item_id, student_id=student_id, score=88.0))
+    session.add(
+        LearningEvent(student_id=student_id, activity="hw-1", is_correct=True, score=1.0,
+                      occurred_at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC), source="homework")
+    )  # fmt: skip
+    session.add(
+        GrowthRecord(student_id=student_id, dimension=Dimension.MORAL, evidence=EVIDENCE,
+                     recorded_on=date(2026, 11, 3), recorded_by="教师T1")
+    )  # fmt: skip
+    admin = actor(session, world, "district_admin")
+    warning = f"declining_student:{student_id}"
+    session.add(
+        WarningAcknowledgement(district_id=world["D1"], warning_key=warning,
+                               acknowledged_by=admin.id, acknowledged_at=datetime.now(UTC),
+                               note="已家访")
+    )  # fmt: skip
+    privacy_service.give_consent(
+        session, actor=actor(session, world, "parent"), student_id=student_id,
+        purpose=ConsentPurpose.DIAGNOSIS,
+    )  # fmt: skip
+    governance_service.audit(
+        session, actor=admin, action="view_student", object_type="student", object_id=student_id
+    )
+    session.flush()
+    return student_id
