@@ -16,6 +16,7 @@ from yincai.config import Settings
 from yincai.demo.cli import demo
 from yincai.diagnosis import cli as diagnosis_cli
 from yincai.governance import cli as governance_cli
+from yincai.governance import export_cli
 from yincai.hub import cli as hub_cli
 from yincai.practice import cli as practice_cli
 from yincai.reports import cli as reports_cli
@@ -75,4 +76,5 @@ app.add_typer(diagnosis_cli.app, name="diagnose")
 app.add_typer(reports_cli.app, name="pdf")
 app.add_typer(practice_cli.app, name="practice")
 app.add_typer(cockpit_cli.app, name="cockpit")
+app.add_typer(export_cli.app, name="export")
 __all__ = ["app", "settings_of"]

@@ -1,7 +1,8 @@
 """Accounts (argon2 passwords, roles bound to a scope), their management, and the audit trail.
 
-Scope checks live in ``governance.scope`` and exports in ``governance.privacy``; both are
-re-exported here, so other capabilities only import ``governance.service``.
+Scope checks live in ``governance.scope``, pseudonyms in ``governance.privacy`` and small-cell
+suppression in ``governance.suppression``; all are re-exported here, so other capabilities only
+import ``governance.service``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound
 from yincai.governance.models import AuditEvent, Role, UserAccount
-from yincai.governance.privacy import SuppressedTable, pseudonymise, suppress_small_cells
+from yincai.governance.privacy import pseudonymise
 from yincai.governance.scope import (
     ADMIN_ROLES,
     STAFF_ROLES,
@@ -31,6 +32,7 @@ from yincai.governance.scope import (
     visible_school_ids,
     visible_student_ids,
 )
+from yincai.governance.suppression import SuppressedTable, suppress_small_cells
 from yincai.hub.models import Student, Teacher
 
 __all__ = [

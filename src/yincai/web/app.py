@@ -19,6 +19,7 @@ from yincai.cockpit import pages as cockpit_pages
 from yincai.cockpit import routes as cockpit_routes
 from yincai.config import Settings
 from yincai.db import make_engine
+from yincai.governance import export_pages
 from yincai.governance import pages as governance_pages
 from yincai.governance import routes as governance_routes
 from yincai.hub import imports_pages, itembank_pages
@@ -75,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(hub_routes.router)
     app.include_router(governance_pages.router)
     app.include_router(governance_routes.router)
+    app.include_router(export_pages.router)
     app.include_router(cockpit_pages.router)
     app.include_router(cockpit_routes.router)
     app.include_router(analysis_pages.router)
