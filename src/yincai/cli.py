@@ -16,7 +16,7 @@ from yincai.cockpit import cli as cockpit_cli
 from yincai.config import Settings
 from yincai.demo.cli import demo
 from yincai.diagnosis import cli as diagnosis_cli
-from yincai.governance import audit_cli
+from yincai.governance import audit_cli, export_cli
 from yincai.governance import cli as governance_cli
 from yincai.hub import cli as hub_cli
 from yincai.practice import cli as practice_cli
@@ -80,4 +80,5 @@ app.add_typer(practice_cli.app, name="practice")
 app.add_typer(cockpit_cli.app, name="cockpit")
 app.add_typer(backup_cli.app, name="backup")
 app.add_typer(privacy_cli.app, name="privacy")
+app.add_typer(export_cli.app, name="export")
 __all__ = ["app", "settings_of"]

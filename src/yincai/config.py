@@ -146,6 +146,14 @@ class Settings(BaseSettings):
     left_student_retention_years: int = Field(
         default=3, ge=0, description="years after leaving before a student's record is anonymised"
     )
+    # Research exports (governance.privacy, governance.research): pseudonym key, smallest count.
+    pseudonym_key: str | None = Field(
+        default=None,
+        description="HMAC key of export pseudonyms; unset: <data_dir>/pseudonym.key (mode 600)",
+    )
+    export_min_group: int = Field(
+        default=10, ge=2, le=1000, description="smallest count a research export publishes"
+    )
 
     def workers(self) -> int:
         """Server processes: the setting, or one per CPU core (at most 4) when it is 0."""

@@ -11,8 +11,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from yincai.analysis.exam import ExamReport
 from yincai.analysis.totals import TotalSummary
+from yincai.spreadsheets import Cell, append_row
 
-Cell = str | int | float | bool | None
 ITEM_HEADER = ["题号", "满分", "作答人数", "平均分", "得分率", "全体得分率", "区分度", "点二列相关"]
 ITEM_HEADER += ["选项分布", "问题"]
 CLASS_HEADER = ["学校", "班级", "参考人数", "缺考人数", "平均分", "标准差", "最高分", "最低分"]
@@ -21,11 +21,11 @@ CLASS_HEADER += ["优秀率", "良好率", "及格率", "均分差", "Cohen d", 
 
 def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list[Cell]]) -> Worksheet:
     sheet = workbook.create_sheet(title)
-    sheet.append(header)
+    append_row(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     sheet.freeze_panes = "A2"
     return sheet
 
@@ -62,10 +62,10 @@ def exam_workbook(report: ExamReport) -> Workbook:
             ["全体", *_summary_rows(report.reference)],
         ],
     )
-    overview.append([])
-    overview.append(["考试", f"{report.code} {report.name}", "满分", report.full_score])
-    overview.append(["信度 α", report.items.alpha, "测量标准误", report.items.sem])
-    overview.append(["缺考学生", *(f"{a.class_name} {a.name}" for a in report.absentees)])
+    append_row(overview, [])
+    append_row(overview, ["考试", f"{report.code} {report.name}", "满分", report.full_score])
+    append_row(overview, ["信度 α", report.items.alpha, "测量标准误", report.items.sem])
+    append_row(overview, ["缺考学生", *(f"{a.class_name} {a.name}" for a in report.absentees)])
     if report.shows_ranks:
         _sheet(
             workbook,

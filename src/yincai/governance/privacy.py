@@ -1,98 +1,81 @@
-"""Pseudonymised exports: stable tokens instead of student numbers, and small-cell suppression.
+"""Pseudonyms for exports: HMAC-SHA256 tokens under the district's key, and where that key lives.
 
-A published table of counts comes with its row totals, column totals and grand total. A cell under
-the minimum group size is hidden (primary suppression); a line (a row, a column, or the totals
-row/column) in which exactly one entry is hidden would let anyone recover it by subtraction, so
-the next smallest entry of that line is hidden too (complementary suppression), until no line
-has exactly one hidden entry.
+The same identifier gives the same token under the same key, so a researcher can link the
+exports of one district over the years; under another key the tokens are unrelated, and without
+the key a token cannot be turned back into a student number (student numbers are few enough to
+try them all, which is why the hash is keyed and the key must stay secret).
+
+The key is ``YINCAI_PSEUDONYM_KEY`` when set (at least 32 characters; several servers must share
+it), else ``<data dir>/pseudonym.key``: 32 random bytes written once, readable by the owner only
+(mode 600). Losing it unlinks every later export from earlier ones; leaking it lets whoever
+holds an export and a list of student numbers re-identify the export.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
-from collections.abc import Sequence
-from dataclasses import dataclass
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from yincai.config import Settings
+from yincai.errors import Invalid
 
 PSEUDONYM_HEX_DIGITS = 16  # 64 bits: collisions stay negligible at district scale (≤ 10⁶ students)
+MIN_KEY_LENGTH = 32
+KEY_FILE_NAME = "pseudonym.key"
+KEY_BYTES = 32
 
 
-def pseudonymise(student_number: str, secret: str) -> str:
-    """A stable token for one student number under one secret (HMAC-SHA256), e.g. ``S-3f9c…``."""
-    if not secret:
-        raise ValueError(
-            "secret must not be empty: an unkeyed hash of a student number is reversible"
-        )
-    digest = hmac.new(secret.encode(), student_number.encode(), hashlib.sha256).hexdigest()
-    return f"S-{digest[:PSEUDONYM_HEX_DIGITS]}"
+def pseudonymise(identifier: str, key: str, *, prefix: str = "S") -> str:
+    """A stable token for one identifier under one key, e.g. ``S-3f9c…``; ``prefix`` names the
+    kind of thing (students S, schools K) and separates the kinds' token spaces."""
+    if not key:
+        raise ValueError("key must not be empty: an unkeyed hash of a student number is reversible")
+    message = f"{prefix}:{identifier}".encode()
+    digest = hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+    return f"{prefix}-{digest[:PSEUDONYM_HEX_DIGITS]}"
 
 
-@dataclass(frozen=True)
-class SuppressedTable:
-    """A table of counts ready to publish; None marks a hidden entry."""
-
-    cells: list[list[int | None]]
-    row_totals: list[int | None]
-    column_totals: list[int | None]
-    total: int | None
-
-
-def suppress_small_cells(rows: Sequence[Sequence[int]], min_size: int = 10) -> SuppressedTable:
-    """Hide counts below ``min_size`` and enough others that no hidden count follows from totals.
-
-    ``rows`` is a rectangular table of non-negative counts (groups × categories); a one-column
-    table is a list of groups. Zero cells are not hidden on their own (they reveal no person),
-    but they may be hidden as complements.
-    """
-    table = [list(row) for row in rows]
-    n_columns = len(table[0]) if table else 0
-    if any(len(row) != n_columns for row in table):
-        raise ValueError("rows must all have the same length")
-    if any(count < 0 for row in table for count in row):
-        raise ValueError("counts must be non-negative")
-    if min_size < 1:
-        raise ValueError(f"min_size must be at least 1, got {min_size}")
-    n_rows = len(table)
-    # Every entry of the published table as (kind, i, j) → value; totals are entries too.
-    values: dict[tuple[str, int, int], int] = {}
-    for i, row in enumerate(table):
-        for j, count in enumerate(row):
-            values["cell", i, j] = count
-        values["row_total", i, 0] = sum(row)
-    for j in range(n_columns):
-        values["column_total", 0, j] = sum(row[j] for row in table)
-    values["total", 0, 0] = sum(map(sum, table))
-    lines = [
-        [("cell", i, j) for j in range(n_columns)] + [("row_total", i, 0)] for i in range(n_rows)
-    ]
-    lines += [
-        [("cell", i, j) for i in range(n_rows)] + [("column_total", 0, j)] for j in range(n_columns)
-    ]
-    lines.append([("row_total", i, 0) for i in range(n_rows)] + [("total", 0, 0)])
-    lines.append([("column_total", 0, j) for j in range(n_columns)] + [("total", 0, 0)])
-    hidden = {key for key, count in values.items() if 0 < count < min_size}
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            open_entries = [key for key in line if key not in hidden]
-            if len(line) - len(open_entries) != 1 or not open_entries:
-                continue
-            # Prefer a cell over a total, a non-zero count over zero, then the smallest.
-            hidden.add(
-                min(
-                    open_entries,
-                    key=lambda key: (key[0] != "cell", values[key] == 0, values[key], key),
-                )
+def pseudonym_key(settings: Settings) -> str:
+    """The district's pseudonym key: the setting, or the key file (created on first use)."""
+    if settings.pseudonym_key is not None:
+        if len(settings.pseudonym_key) < MIN_KEY_LENGTH:
+            raise Invalid(
+                f"YINCAI_PSEUDONYM_KEY 至少 {MIN_KEY_LENGTH} 个字符 / "
+                f"the pseudonym key needs {MIN_KEY_LENGTH}+ characters"
             )
-            changed = True
+        return settings.pseudonym_key
+    return _key_file(settings.data_dir / KEY_FILE_NAME)
 
-    def shown(key: tuple[str, int, int]) -> int | None:
-        return None if key in hidden else values[key]
 
-    return SuppressedTable(
-        cells=[[shown(("cell", i, j)) for j in range(n_columns)] for i in range(n_rows)],
-        row_totals=[shown(("row_total", i, 0)) for i in range(n_rows)],
-        column_totals=[shown(("column_total", 0, j)) for j in range(n_columns)],
-        total=shown(("total", 0, 0)),
-    )
+def _key_file(path: Path) -> str:
+    if not path.exists():
+        _create_key_file(path)
+    if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+        raise Invalid(
+            f"密钥文件 {path} 权限过宽，请执行 chmod 600 / "
+            f"the key file {path} is readable by others: chmod 600 it"
+        )
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < MIN_KEY_LENGTH:
+        raise Invalid(f"密钥文件 {path} 内容无效 / the key file {path} is damaged")
+    return key
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new key under a temporary name, then link it into place: a process that loses
+    the race reads the winner's complete file instead of writing its own."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_hex(KEY_BYTES) + "\n")
+        with contextlib.suppress(FileExistsError):  # another process made it first: keep theirs
+            os.link(draft, path)
+    finally:
+        draft.unlink(missing_ok=True)

@@ -1,8 +1,8 @@
 """Accounts (argon2 passwords, roles bound to a scope) and their management.
 
-Scope checks live in ``governance.scope``, the audit trail in ``governance.audit`` and exports
-in ``governance.privacy``; all are re-exported here, so other capabilities only import
-``governance.service``.
+Scope checks live in ``governance.scope``, the audit trail in ``governance.audit``, pseudonyms
+in ``governance.privacy`` and small-cell suppression in ``governance.suppression``; all are
+re-exported here, so other capabilities only import ``governance.service``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from yincai.governance.audit import (
 )
 from yincai.governance.models import Role, UserAccount
 from yincai.governance.passwords import check_policy, hash_password, verify_password
-from yincai.governance.privacy import SuppressedTable, pseudonymise, suppress_small_cells
+from yincai.governance.privacy import pseudonymise
 from yincai.governance.scope import (
     ADMIN_ROLES,
     STAFF_ROLES,
@@ -48,6 +48,7 @@ from yincai.governance.sessions import (
     revoke_sessions,
     session_account,
 )
+from yincai.governance.suppression import SuppressedTable, suppress_small_cells
 from yincai.governance.two_factor import (
     SecretBox,
     begin_enrolment,

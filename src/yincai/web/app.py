@@ -21,6 +21,7 @@ from yincai.cockpit import pages as cockpit_pages
 from yincai.cockpit import routes as cockpit_routes
 from yincai.config import Settings
 from yincai.db import make_engine
+from yincai.governance import export_pages
 from yincai.governance import pages as governance_pages
 from yincai.governance import routes as governance_routes
 from yincai.governance import service as governance_service
@@ -122,6 +123,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(hub_routes.router, responses=errors.API_ERRORS)
     app.include_router(governance_pages.router)
     app.include_router(governance_routes.router, responses=errors.API_ERRORS)
+    app.include_router(export_pages.router)
     app.include_router(cockpit_pages.router)
     app.include_router(cockpit_routes.router, responses=errors.API_ERRORS)
     app.include_router(analysis_pages.router)

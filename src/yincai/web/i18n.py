@@ -474,6 +474,24 @@ EN: dict[str, str] = {
     "学情诊断与个性化练习": "Diagnosis and personalised practice",
     "家长账号在线同意": "online, by the parent's account",
     "学校录入纸质同意书": "paper form recorded by the school",
+    "研究数据导出": "Research export",
+    "研究导出": "Research export",
+    "导出为 ZIP，学生以化名出现（区县密钥下的 HMAC-SHA256）。": (
+        "A ZIP in which students appear under pseudonyms (HMAC-SHA256 under the district's key)."
+    ),
+    "不含姓名、学号、出生年份、班级和监护人信息；学校以化名和城乡类型出现。": (
+        "No names, student numbers, birth years, classes or guardians; schools appear as"
+        " pseudonyms with their setting."
+    ),
+    "汇总表中小于下列人数的数被隐藏，并补充隐藏其他格，使其无法由合计推算。": (
+        "In the tables, counts below the number below are hidden, with further cells, so that"
+        " the totals do not give them away."
+    ),
+    "最小公布人数": "Smallest published count",
+    "每次最多选择考试数": "Assessments per download, at most",
+    "导出会记入审计日志。": "Each export is recorded in the audit log.",
+    "还没有考试。": "No assessments yet.",
+    "下载导出（ZIP）": "Download the export (ZIP)",
 }
 
 
