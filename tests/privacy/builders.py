@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,5 +60,9 @@ def fill_student(session: Session, world: World, key: str = "A1") -> int:
     governance_service.audit(
         session, actor=admin, action="view_student", object_type="student", object_id=student_id
     )
+    policy = governance_service.SessionPolicy(
+        idle=timedelta(minutes=30), lifetime=timedelta(hours=8)
+    )
+    governance_service.open_session(session, account=actor(session, world, "parent"), policy=policy)
     session.flush()
     return student_id

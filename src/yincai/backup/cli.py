@@ -11,13 +11,12 @@ from rich.console import Console
 from rich.table import Table
 
 from yincai.backup.service import Manifest, create_backup, restore_backup
-from yincai.cli_support import settings_of
+from yincai.cli_support import command_app, settings_of
 from yincai.errors import YincaiError
 
-app = typer.Typer(
+app = command_app(
     help="备份与恢复数据库 / back up and restore the database.",
     no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
 )
 console = Console()
 

@@ -33,7 +33,6 @@ app = command_app(
         "scores -o 文件.xlsx"
     ),
     no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
 )
 console = Console()
 

@@ -21,6 +21,7 @@ from yincai.hub.importers.knowledge_points import KP_FIELDS
 from yincai.hub.importers.roster import STUDENT_COLUMNS
 from yincai.hub.importers.roster_teachers import TEACHER_COLUMNS
 from yincai.hub.importers.scores import SCORE_COLUMNS
+from yincai.spreadsheets import append_row
 
 TEMPLATE_KINDS = {
     "roster": "学生与教师名册模板",
@@ -127,9 +128,9 @@ def assessment_template() -> bytes:
     workbook = Workbook()
     info = workbook.active
     info.title = INFO_SHEETS[0]
-    info.append(["项目", "内容"])
+    append_row(info, ["项目", "内容"])
     for column in ASSESSMENT_INFO:
-        info.append([HEADER_FIELDS[column.field][0], column.example])
+        append_row(info, [HEADER_FIELDS[column.field][0], column.example])
     _style_header(info, 2)
     info.column_dimensions["A"].width = 14
     info.column_dimensions["B"].width = 36
@@ -164,19 +165,19 @@ def scores_template(
         SCORE_COLUMNS["name"][0],
         SCORE_COLUMNS["class"][0],
     ]
-    sheet.append([*header, *labels])
+    append_row(sheet, [*header, *labels])
     if students:
         for student in students:
-            sheet.append([student.student_number, student.name, student.class_name])
+            append_row(sheet, [student.student_number, student.name, student.class_name])
     else:
-        sheet.append(["20260100001", "张三", "七年级（1）班", *["" for _ in labels]])
+        append_row(sheet, ["20260100001", "张三", "七年级（1）班", *["" for _ in labels]])
     for cell in sheet["A"][1:]:
         cell.number_format = "@"  # student numbers stay text (no 2.03E+10)
     _style_header(sheet, len(header) + len(labels))
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["C"].width = 16
     notes = workbook.create_sheet("填写说明")
-    notes.append(["说明"])
+    append_row(notes, ["说明"])
     for line in (
         "每行一名学生；学号必填，姓名和班级用于核对，可留空。",
         "每道小题一列，列名为题号（如 1、13(1)；“第1题”“T1”也可识别），填写该题得分。",
@@ -184,7 +185,7 @@ def scores_template(
         "可增加“总分”列，系统会核对总分等于各小题得分之和。",
         "同一考试再次导入时，以最后确认导入的文件为准；表中未出现的学生成绩保持不变。",
     ):
-        notes.append([line])
+        append_row(notes, [line])
     notes.column_dimensions["A"].width = 90
     return _bytes(workbook)
 
@@ -196,8 +197,8 @@ def _sheet(
     columns: Sequence[Column],
 ) -> None:
     sheet.title = title
-    sheet.append([aliases[column.field][0] for column in columns])
-    sheet.append([column.example for column in columns])
+    append_row(sheet, [aliases[column.field][0] for column in columns])
+    append_row(sheet, [column.example for column in columns])
     _style_header(sheet, len(columns))
     for index, column in enumerate(columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
@@ -211,11 +212,11 @@ def _notes(
     parts: Sequence[tuple[str, Sequence[Column], Mapping[str, Sequence[str]]]],
 ) -> None:
     notes = workbook.create_sheet("填写说明")
-    notes.append(["工作表", "列名", "是否必填", "说明", "也可写作"])
+    append_row(notes, ["工作表", "列名", "是否必填", "说明", "也可写作"])
     for sheet_name, columns, aliases in parts:
         for column in columns:
             names = aliases[column.field]
-            notes.append(
+            append_row(notes,
                 [sheet_name, names[0], "必填" if column.is_required else "选填", column.meaning,
                  "、".join(names[1:])]
             )  # fmt: skip

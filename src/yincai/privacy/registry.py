@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 import yincai
 from yincai.cockpit.models import WarningAcknowledgement
-from yincai.governance.models import AuditEvent, UserAccount
+from yincai.governance.models import AuditEvent, AuditEventStudent, LoginSession, UserAccount
 from yincai.hub.models import GrowthRecord, LearningEvent, Score, Sitting, Student
 from yincai.privacy.models import GuardianConsent
 
@@ -153,6 +153,30 @@ def _close_accounts(session: Session, student_id: int, _now: datetime) -> int:
     return changed
 
 
+def _shown_rows(student_id: int) -> Select[tuple[object, ...]]:
+    table = AuditEventStudent.__table__
+    return select(table).where(table.c.student_id == student_id).order_by(table.c.event_id)
+
+
+def _session_rows(student_id: int) -> Select[tuple[object, ...]]:
+    table = LoginSession.__table__
+    return (
+        select(table)
+        .where(table.c.user_account_id.in_(_account_ids(student_id)))
+        .order_by(table.c.id)
+    )
+
+
+def _end_sessions(session: Session, student_id: int, _now: datetime) -> int:
+    return _rowcount(
+        session.execute(
+            delete(LoginSession)
+            .where(LoginSession.user_account_id.in_(_account_ids(student_id)))
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
 def _audit_rows(student_id: int) -> Select[tuple[object, ...]]:
     table = AuditEvent.__table__
     accounts = _account_ids(student_id)
@@ -160,6 +184,11 @@ def _audit_rows(student_id: int) -> Select[tuple[object, ...]]:
         select(table)
         .where(
             or_(
+                table.c.id.in_(
+                    select(AuditEventStudent.event_id).where(
+                        AuditEventStudent.student_id == student_id
+                    )
+                ),
                 (table.c.object_type == "student") & (table.c.object_id == str(student_id)),
                 (table.c.object_type == "warning")
                 & table.c.object_id.in_(_warning_keys(student_id)),
@@ -254,6 +283,21 @@ REGISTRY: tuple[PersonalTable, ...] = (
         _keep,
     ),
     PersonalTable(
+        AuditEventStudent.__table__,  # type: ignore[arg-type]
+        "审计记录中列出该学生的页面与名单（谁在何时看到了该学生）",
+        _shown_rows,
+        Erasure.KEEP,
+        _keep,
+    ),
+    PersonalTable(
+        LoginSession.__table__,  # type: ignore[arg-type]
+        "学生本人与家长账号的登录会话：开始与最近使用时间（不含会话令牌）",
+        _session_rows,
+        Erasure.DELETE,
+        _end_sessions,
+        not_exported=("token_hash",),
+    ),
+    PersonalTable(
         WarningAcknowledgement.__table__,  # type: ignore[arg-type]
         "关于该学生的学业预警的处理记录与备注",
         _warning_rows,
@@ -282,6 +326,8 @@ NO_STUDENT_DATA: dict[str, str] = {
     "login_failure": (
         "登录失败的带密钥散列（用户名与地址不可还原），只保留限流窗口内的记录，无法关联到学生"
     ),
+    "audit_seal": "审计记录哈希链的封印（序号与散列值），不含任何记录内容",
+    "audit_chain_state": "审计哈希链的首尾状态与签名",
     "import_batch": (
         "导入批次：文件名、行数、导入人；撤销用的前后值只以内部编号记录成绩，与 score 表"
         "相同且随其假名化"

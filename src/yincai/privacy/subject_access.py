@@ -3,7 +3,6 @@ per registered table, with a README in Chinese saying what each file is."""
 
 from __future__ import annotations
 
-import csv
 import enum
 import io
 import json
@@ -17,13 +16,13 @@ from sqlalchemy.orm import Session
 from yincai.errors import NotFound
 from yincai.hub.models import Student
 from yincai.privacy.registry import REGISTRY, Erasure
+from yincai.spreadsheets import Cell, csv_bytes
 
 ERASURE_NAMES = {
     Erasure.ANONYMISE: "匿名化（去除身份与联系信息）",
     Erasure.DELETE: "删除",
     Erasure.KEEP: "保留（学生身份删除后即为假名化数据）",
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run these as formulas
 
 
 @dataclass(frozen=True)
@@ -77,18 +76,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _csv(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row[column]) for column in columns])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 as such
+    return csv_bytes([columns, *([_text(row[column]) for column in columns] for row in rows)])
+
+
+def _text(value: Any) -> Cell:
+    return value if value is None or isinstance(value, int | float | str) else str(value)
 
 
 def _readme(student: Student, counts: dict[str, int], now: datetime) -> str:

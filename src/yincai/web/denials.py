@@ -46,6 +46,7 @@ class Denial:
     object_id: str
     path: str | None
     user_account_id: int | None
+    session_token: str | None = None  # refused before login was resolved (CSRF): find the actor
 
 
 class DenialAuditMiddleware:
@@ -70,8 +71,8 @@ class DenialAuditMiddleware:
         await self.app(scope, receive, watch)
         if status == DENIED:
             denial = describe(scope)
-            engine: Engine = scope["app"].state.engine
-            await to_thread.run_sync(record, engine, denial)
+            state = scope["app"].state
+            await to_thread.run_sync(record, state.engine, denial, state.session_policy)
 
 
 def describe(scope: Scope) -> Denial:
@@ -83,14 +84,18 @@ def describe(scope: Scope) -> Denial:
     if path is None:  # refused before routing (CSRF): find the route the request was for
         path, params, route = _match(scope)
     user = state.get("user")
-    if isinstance(user, UserAccount):
-        user_account_id: int | None = user.id
-    else:
-        uid = (scope.get("session") or {}).get("uid")
-        user_account_id = uid if isinstance(uid, int) else None
+    user_account_id = user.id if isinstance(user, UserAccount) else None
+    token = (scope.get("session") or {}).get("sid")
     object_type, object_id = state.get(STATE_DENIED) or _object_of(params, route)
     action = "csrf_refused" if state.get(STATE_CSRF) else "access_denied"
-    return Denial(action, object_type, str(object_id), path, user_account_id)
+    return Denial(
+        action,
+        object_type,
+        str(object_id),
+        path,
+        user_account_id,
+        token if user_account_id is None and isinstance(token, str) else None,
+    )
 
 
 def _object_of(params: dict[str, Any], route: Any) -> tuple[str, str]:
@@ -125,14 +130,29 @@ def _match(scope: Scope) -> tuple[str | None, dict[str, Any], Route | None]:
     return None, {}, None
 
 
-def record(engine: Engine, denial: Denial) -> None:
+def _session_actor(
+    session: Session, token: str | None, policy: governance_service.SessionPolicy
+) -> UserAccount | None:
+    """The account of a live login session (a request refused before its login was read)."""
+    if token is None:
+        return None
+    return governance_service.session_account(session, token=token, policy=policy)
+
+
+def record(
+    engine: Engine,
+    denial: Denial,
+    policy: governance_service.SessionPolicy | None = None,
+) -> None:
     """Write the refusal's audit row (a failure to write is logged, never shown to the user)."""
     try:
         with Session(engine, expire_on_commit=False) as session:
             actor = (
                 session.get(UserAccount, denial.user_account_id)
                 if denial.user_account_id is not None
-                else None
+                else _session_actor(
+                    session, denial.session_token, policy or governance_service.SessionPolicy()
+                )
             )
             governance_service.record_denial(
                 session,
