@@ -74,7 +74,7 @@ class Settings(BaseSettings):
         default=False, description="HSTS also for every subdomain of the platform's host"
     )
 
-    # Logins and sessions (issue 10; docs/security.d/auth.md): proxies, throttling, sessions, 2FA.
+    # Logins and sessions (issue 10; docs/security.md#auth): proxies, throttling, sessions, 2FA.
     trusted_proxies: str = Field(
         default="",
         description="reverse proxies whose X-Forwarded-For/-Proto are honoured: IPs or CIDRs, "

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from tests.governance.test_chain import _old_rows, _tamper, _write
+from tests.governance.audit_rows import write_old_audit_rows
+from tests.governance.test_chain import _tamper, _write
 from yincai.config import Settings
 from yincai.db import make_engine
 from yincai.governance import audit_cli
@@ -61,7 +62,7 @@ def test_purge_refuses_a_recent_cutoff_and_keeps_the_chain_verifiable(
 ) -> None:
     settings = make_database()
     engine = make_engine(settings)
-    _old_rows(engine, [500, 400, 20])
+    write_old_audit_rows(engine, [500, 400, 20])
     engine.dispose()
     recent = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%d")
     code, output = _run(settings, "purge", "--before", recent)

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from tests.governance.audit_rows import write_old_audit_rows
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.errors import Invalid
@@ -255,31 +256,12 @@ def test_rows_written_without_the_key_are_sealed_later(
     assert report.is_intact and report.n_rows == 2
 
 
-def _old_rows(engine: Engine, ages_days: list[int]) -> None:
-    """Audit rows dated in the past (as if written then), sealed at commit."""
-    now = datetime.now(UTC)
-    with session_scope(engine) as session:
-        for number, age in enumerate(ages_days, start=1):
-            event = AuditEvent(
-                at=now - timedelta(days=age),
-                user_account_id=None,
-                action="view_student",
-                object_type="student",
-                object_id=str(number),
-                scope="system",
-            )
-            session.add(event)
-            session.flush()
-            chain.link_students(session, event.id, [number])
-            chain.track(session, event.id)
-
-
 def test_purge_deletes_old_rows_and_the_chain_still_verifies(
     make_database: Callable[[], Settings],
 ) -> None:
     settings = make_database()
     engine = make_engine(settings)
-    _old_rows(engine, [400, 300, 250, 10, 1])
+    write_old_audit_rows(engine, [400, 300, 250, 10, 1])
     with session_scope(engine) as session:
         n_deleted = governance_service.purge_audit_events(
             session, before=datetime.now(UTC) - timedelta(days=200)
@@ -303,7 +285,7 @@ def test_purge_refuses_a_cutoff_younger_than_183_days(
     make_database: Callable[[], Settings],
 ) -> None:
     engine = make_engine(make_database())
-    _old_rows(engine, [100])
+    write_old_audit_rows(engine, [100])
     with Session(engine) as session, pytest.raises(Invalid, match="183"):
         governance_service.purge_audit_events(
             session, before=datetime.now(UTC) - timedelta(days=100)
@@ -316,7 +298,7 @@ def test_after_a_purge_removing_the_first_kept_row_is_noticed(
 ) -> None:
     settings = make_database()
     engine = make_engine(settings)
-    _old_rows(engine, [400, 300, 5])
+    write_old_audit_rows(engine, [400, 300, 5])
     with session_scope(engine) as session:
         governance_service.purge_audit_events(
             session, before=datetime.now(UTC) - timedelta(days=200)

@@ -1,5 +1,5 @@
 """Security headers on every kind of response: pages, the JSON API, error pages, downloads,
-static files, the API documentation, and a server error. docs/security.d/headers.md explains
+static files, the API documentation, and a server error. docs/security.md#headers explains
 each header."""
 
 from __future__ import annotations

@@ -179,6 +179,11 @@ def verify_audit_chain(session: Session) -> ChainReport:
     return chain.verify_audit_chain(session)
 
 
+def count_purgeable_audit_events(session: Session, *, before: datetime) -> int:
+    """How many audit rows ``purge_audit_events`` would delete now (a dry run; reads only)."""
+    return chain.count_purgeable(session, before=before)
+
+
 def purge_audit_events(session: Session, *, before: datetime, now: datetime | None = None) -> int:
     """Delete audit rows older than ``before`` (never younger than 183 days), keeping the chain
     verifiable from the first kept row; the purge itself is audited. The number deleted."""

@@ -305,6 +305,24 @@ def verify_audit_chain(session: Session) -> ChainReport:
     return ChainReport(n_rows, state.head_seq, None)
 
 
+def _purgeable_through(session: Session, state: Row[Any], before: datetime) -> int:
+    """The last seq a purge at ``before`` removes: the chain's prefix older than ``before``."""
+    first_kept = session.scalar(
+        select(func.min(_seals.c.seq))
+        .join(_events, _events.c.id == _seals.c.event_id)
+        .where(_events.c.at >= before, _seals.c.seq > state.base_seq)
+    )
+    return int(first_kept - 1) if first_kept is not None else int(state.head_seq)
+
+
+def count_purgeable(session: Session, *, before: datetime) -> int:
+    """How many sealed rows ``purge_sealed_before`` would delete now (reads only)."""
+    state = session.execute(select(_states).where(_states.c.id == STATE_ID)).one_or_none()
+    if state is None:
+        return 0
+    return max(0, _purgeable_through(session, state, before) - int(state.base_seq))
+
+
 def purge_sealed_before(session: Session, *, before: datetime) -> int:
     """Delete the oldest rows of the chain, up to the first row at or after ``before``, and
     anchor the chain on the last deleted row's hash; the number of rows deleted.
@@ -318,12 +336,7 @@ def purge_sealed_before(session: Session, *, before: datetime) -> int:
     state = _lock_state(session)
     if state is None or not _chain_end_is_consistent(session, key, state):
         raise Invalid("审计链未通过校验，不能清理 / the chain does not verify: nothing purged")
-    first_kept = session.scalar(
-        select(func.min(_seals.c.seq))
-        .join(_events, _events.c.id == _seals.c.event_id)
-        .where(_events.c.at >= before, _seals.c.seq > state.base_seq)
-    )
-    through = (first_kept - 1) if first_kept is not None else state.head_seq
+    through = _purgeable_through(session, state, before)
     if through <= state.base_seq:
         return 0
     anchor = session.scalar(select(_seals.c.hash).where(_seals.c.seq == through))

@@ -18,6 +18,7 @@ from yincai.governance import passwords, two_factor
 from yincai.governance.audit import (
     AuditPage,
     audit,
+    count_purgeable_audit_events,
     list_audit_events,
     purge_audit_events,
     record_denial,
@@ -77,6 +78,7 @@ __all__ = [
     "change_password",
     "check_policy",
     "confirm_enrolment",
+    "count_purgeable_audit_events",
     "create_account",
     "display_names",
     "hash_password",

@@ -115,16 +115,10 @@ def purge(
         f"离校学生（保留 {settings.left_student_retention_years} 年）：{verb}匿名化 "
         f"{report.n_students} 名"
     )
-    if report.n_audit_events is None:
-        console.print(
-            f"审计记录（保留 {settings.audit_retention_days} 天）：由审计模块清理，尚未接入，"
-            "未删除任何记录 / audit events: not purged (the audit module's purge is not wired)"
-        )
-    else:
-        console.print(
-            f"审计记录（保留 {settings.audit_retention_days} 天）：{verb}清理 "
-            f"{report.n_audit_events} 条"
-        )
+    console.print(
+        f"审计记录（保留 {settings.audit_retention_days} 天，审计链仍可校验）：{verb}清理 "
+        f"{report.n_audit_events} 条"
+    )
     if report.is_dry_run:
         console.print("（试运行，未做任何更改 / dry run: nothing changed）")
 

@@ -6,7 +6,7 @@ Subject access (``subject_access``) and erasure (``erasure``) are driven by this
 here nor listed in :data:`NO_STUDENT_DATA` with the reason it holds none (as Moodle's privacy
 provider test does): a new table cannot hold students' data unnoticed.
 
-Erasure decision (documented in docs/security.d/privacy.md): identity and contact data are
+Erasure decision (documented in docs/security.md#privacy): identity and contact data are
 removed, free text about the student is deleted, and learning records (sittings, scores, learning
 events) are kept, pseudonymised, under the anonymised student row, so that the class, school and
 district statistics already published stay consistent. Audit events are kept for their retention

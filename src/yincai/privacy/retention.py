@@ -23,7 +23,7 @@ class PurgeReport:
 
     n_uploads: int
     n_students: int
-    n_audit_events: int | None  # None: the audit module's purge is not wired in yet
+    n_audit_events: int
     audit_before: datetime
     is_dry_run: bool
 
@@ -62,27 +62,25 @@ def students_to_anonymise(session: Session, settings: Settings, *, today: date) 
     )
 
 
-def purge_expired_audit_events(session: Session, *, before: datetime, dry_run: bool) -> int | None:
-    """CALL POINT for the audit module's purge of events older than ``before``.
-
-    The tamper-evident audit chain (issue 10, item 6) decides how rows may leave the chain, so
-    its purge function belongs there and is called here once it exists; until then nothing is
-    deleted and None is returned. Never delete audit rows here directly.
-    """
-    del session, before, dry_run
-    return None
+def purge_expired_audit_events(
+    session: Session, *, before: datetime, now: datetime, dry_run: bool
+) -> int:
+    """Audit events older than ``before`` leave through the audit module's purge, which keeps the
+    hash chain verifiable and audits itself; never delete audit rows here directly."""
+    if dry_run:
+        return governance_service.count_purgeable_audit_events(session, before=before)
+    return governance_service.purge_audit_events(session, before=before, now=now)
 
 
 def purge(
     session: Session, settings: Settings, *, now: datetime | None = None, dry_run: bool = False
 ) -> PurgeReport:
-    """Remove expired uploads, anonymise students who left long ago (each audited), hand the audit
-    events to the audit module's purge; with ``dry_run`` only count."""
+    """Remove expired uploads, anonymise students who left long ago (each audited), purge audit
+    events past their retention through the audit module; with ``dry_run`` only count."""
     now = now or datetime.now(UTC)
     uploads = expired_uploads(settings, now=now)
     students = students_to_anonymise(session, settings, today=now.date())
     audit_before = now - timedelta(days=settings.audit_retention_days)
-    n_audit = purge_expired_audit_events(session, before=audit_before, dry_run=dry_run)
     if not dry_run:
         for student_id in students:
             erase_student(session, student_id=student_id, now=now)
@@ -96,4 +94,5 @@ def purge(
             )
         for folder in uploads:
             shutil.rmtree(folder, ignore_errors=True)
+    n_audit = purge_expired_audit_events(session, before=audit_before, now=now, dry_run=dry_run)
     return PurgeReport(len(uploads), len(students), n_audit, audit_before, dry_run)

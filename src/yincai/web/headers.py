@@ -1,4 +1,4 @@
-"""Security headers on every response, set in one place (docs/security.d/headers.md says why).
+"""Security headers on every response, set in one place (docs/security.md#headers says why).
 
 The Content-Security-Policy lets a page run only the platform's own script files: no inline
 script, no event-handler attribute, no ``eval``, no style attribute or ``<style>`` element, nothing
