@@ -21,6 +21,7 @@ from yincai.analysis.cache import ExamCache
 from yincai.analysis.exam import ExamReport, ReportScope
 from yincai.analysis.student import StudentReport, TeacherStudentReport
 from yincai.analysis.xlsx import exam_workbook_bytes
+from yincai.diagnosis import levels
 from yincai.errors import Forbidden, NotFound
 from yincai.governance import service as governance_service
 from yincai.governance.models import Role, UserAccount
@@ -533,10 +534,14 @@ def weak_point_reasons(report: StudentReport) -> list[tuple[str, str]]:
     reasons = []
     for name in report.weak_points:
         entry = by_name[name]
-        reason = (
-            f"掌握度约 {entry.mastery:.0%}（可能在 {entry.level_low:.0%}–{entry.level_high:.0%}），"
-            f"依据 {entry.n_evidence} 次作答"
-        )
+        if report.audience == "teacher":
+            reason = (
+                f"{entry.band_word}：掌握度约 {entry.mastery:.0%}"
+                f"（{levels.CREDIBLE_PERCENT}% 可信区间 "
+                f"{entry.level_low:.0%}–{entry.level_high:.0%}），依据 {entry.n_evidence} 次作答"
+            )
+        else:
+            reason = f"{entry.band_word}（依据 {entry.n_evidence} 次作答）"
         if rates.get(name) is not None:
             reason += f"；本次考试得分率 {rates[name]:.0%}"
         reasons.append((name, reason))

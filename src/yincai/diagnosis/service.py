@@ -22,6 +22,7 @@ import numpy.typing as npt
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from yincai.diagnosis import levels
 from yincai.diagnosis.schemas import EvidenceRead, MasteryRead
 from yincai.errors import NotFound
 from yincai.hub.models import (
@@ -44,7 +45,6 @@ from yincai.science.mastery import MasteryEstimate, MasteryModel
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
-CREDIBLE_Z = 1.2816  # a central 80 % credible interval of a normal posterior
 EXAM_SOURCE = "exam"
 MAX_FILTERED_STUDENTS = 500  # beyond this many students, load everyone and filter in memory
 MAX_EVIDENCE_ROWS = 20
@@ -54,6 +54,10 @@ FIT_SEED = 0  # the most recent responses listed under each knowledge point
 TRUE_FALSE_GUESSING = 0.5
 MULTIPLE_CHOICE_GUESSING = 1 / 15  # one non-empty subset of four options
 DEFAULT_OPTIONS = 4
+# A partially credited response (short answer, essay) reads as one binomial trial per score point,
+# capped: an essay scored 7 / 10 says more than a choice answered right. Counted once all the same.
+PARTIAL_CREDIT_TYPES = (ItemType.SHORT_ANSWER, ItemType.ESSAY)
+MAX_TRIALS = 12
 
 DIAGNOSIS = privacy_service.ConsentPurpose.DIAGNOSIS
 
@@ -76,6 +80,7 @@ class FittedMastery:
     kp_names: list[str]
     item_ids: list[int]
     item_codes: list[str]
+    item_trials: FloatArray  # per model item (pseudo-items: 1): the weight of one response
     fit_seconds: float
 
     @property
@@ -102,7 +107,7 @@ class MasteryTable:
     student_ids: list[int]
     kp_ids: list[int]
     kp_codes: list[str]
-    mastery: FloatArray
+    mastery: FloatArray  # the level σ(logit_mean) (``diagnosis.levels``)
     logit_mean: FloatArray
     logit_sd: FloatArray
     n_evidence: IntArray
@@ -117,7 +122,7 @@ def fit_mastery_model(
     cached = _MODELS.get(key)
     if cached is not None:
         return cached
-    subject_id, kps, items, q_weights, guessing = _catalogue(session, subject_code)
+    subject_id, kps, items, q_weights, guessing, trials = _catalogue(session, subject_code)
     responses = _responses(session, subject_id, items, kps, as_of=as_of, student_ids=None)
     if responses.student_id.size == 0:
         raise NotFound(f"科目 {subject_code} 还没有作答记录 / no responses to calibrate on yet")
@@ -138,6 +143,7 @@ def fit_mastery_model(
         kp_names=[k[2] for k in kps],
         item_ids=[i[0] for i in items],
         item_codes=[i[1] for i in items],
+        item_trials=trials,
         fit_seconds=(datetime.now(UTC) - start).total_seconds(),
     )
     _MODELS.clear()  # one calibration per process is enough; new data makes a new key
@@ -185,16 +191,21 @@ def student_mastery(
             for r in touched[:MAX_EVIDENCE_ROWS]
         ]
         mean, sd = float(estimate.logit_mean[0, k]), float(estimate.logit_sd[0, k])
+        low, high = levels.interval(mean, sd)
+        point = float(levels.level(mean))
+        n_evidence = int(estimate.n_responses[0, k])
         rows.append(
             MasteryRead(
                 kp_id=fitted.kp_ids[k],
                 kp_code=fitted.kp_codes[k],
                 kp_name=fitted.kp_names[k],
-                mastery=float(estimate.mastery[0, k]),
+                mastery=point,
                 logit_sd=sd,
-                level_low=_sigmoid(mean - CREDIBLE_Z * sd),
-                level_high=_sigmoid(mean + CREDIBLE_Z * sd),
-                n_evidence=int(estimate.n_responses[0, k]),
+                level_low=float(low),
+                level_high=float(high),
+                band=levels.band(point, n_evidence=n_evidence),
+                band_word=levels.band_word(point, n_evidence=n_evidence),
+                n_evidence=n_evidence,
                 last_seen_on=evidence[0].seen_on if evidence else None,
                 evidence=evidence,
             )
@@ -250,7 +261,7 @@ def students_mastery(
         student_ids=list(student_ids),
         kp_ids=fitted.kp_ids,
         kp_codes=fitted.kp_codes,
-        mastery=estimate.mastery,
+        mastery=levels.level(estimate.logit_mean),
         logit_mean=estimate.logit_mean,
         logit_sd=estimate.logit_sd,
         n_evidence=estimate.n_responses,
@@ -267,7 +278,13 @@ def _estimate(
     model = fitted.model
     if codes.size == 0:
         return model.predict(model.empty_evidence(n_students))
-    evidence = model.evidence(codes, responses.item, responses.score, n_students=n_students)
+    evidence = model.evidence(
+        codes,
+        responses.item,
+        responses.score,
+        n_students=n_students,
+        trials=fitted.item_trials[responses.item],
+    )
     return model.predict(evidence)
 
 
@@ -289,8 +306,11 @@ def _subject_id(session: Session, subject_code: str) -> int:
 
 def _catalogue(
     session: Session, subject_code: str
-) -> tuple[int, list[tuple[int, str, str]], list[tuple[int, str]], FloatArray, FloatArray]:
-    """Point-level KPs, tagged items (then one pseudo-item per KP), tag weights and guessing."""
+) -> tuple[
+    int, list[tuple[int, str, str]], list[tuple[int, str]], FloatArray, FloatArray, FloatArray
+]:
+    """Point-level KPs, tagged items (then one pseudo-item per KP), tag weights, guessing and the
+    trials one response of each item counts for."""
     subject_id = _subject_id(session, subject_code)
     kps = [
         (k.id, k.code, k.name)
@@ -316,19 +336,24 @@ def _catalogue(
             q[item_index[item_id], kp_index[kp_id]] += weight
     q[len(tagged) :] = np.eye(len(kps))
     rows = session.execute(
-        select(Item.id, Item.code, Item.item_type, Item.options).where(Item.id.in_(tagged))
+        select(Item.id, Item.code, Item.item_type, Item.options, Item.full_score).where(
+            Item.id.in_(tagged)
+        )
     ).all()
     info = {r[0]: r for r in rows}
     guessing = np.zeros(len(tagged) + len(kps))
+    trials = np.ones(len(tagged) + len(kps))
     for item_id, i in item_index.items():
         guessing[i] = _guessing(info[item_id][2], info[item_id][3])
+        if info[item_id][2] in PARTIAL_CREDIT_TYPES:
+            trials[i] = float(np.clip(np.rint(info[item_id][4] or 1.0), 1, MAX_TRIALS))
     # Items whose tags all have weight 0 get an even split over their point-level tags.
     for item_id, kp_id, _ in tags:
         row = item_index.get(item_id)
         if row is not None and q[row].sum() == 0 and kp_id in kp_index:
             q[row, kp_index[kp_id]] = 1.0
     items = [(item_id, info[item_id][1]) for item_id in tagged]
-    return subject_id, kps, items, q, guessing
+    return subject_id, kps, items, q, guessing, trials
 
 
 def _guessing(item_type: ItemType, options: list[str] | None) -> float:
@@ -457,7 +482,3 @@ def _item_id(fitted: FittedMastery, index: int) -> int | None:
 
 def _item_code(fitted: FittedMastery, index: int) -> str | None:
     return fitted.item_codes[index] if index < len(fitted.item_codes) else None
-
-
-def _sigmoid(x: float) -> float:
-    return float(1.0 / (1.0 + np.exp(-x)))
