@@ -7,11 +7,20 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
-from yincai.cli_support import command_app, command_session
+from yincai.cli_support import command_app, command_session, prepared_engine, settings_of
 from yincai.diagnosis import levels, service
+from yincai.diagnosis.models import MasteryRun
 from yincai.errors import NotFound
 from yincai.hub.models import Assessment, AssessmentItem, ItemKp, Sitting, Student
 
@@ -27,6 +36,40 @@ Subject = Annotated[str, typer.Option("--subject", help="科目代码 / subject 
 
 def _on(as_of: datetime | None) -> date | None:
     return as_of.date() if as_of is not None else None
+
+
+@app.command("fit")
+def fit(ctx: typer.Context, subject: Subject = "MATH") -> None:
+    """现在计算并保存全部学生的掌握度估计 / calibrate and store every student's estimates now."""
+    engine = prepared_engine(settings_of(ctx))
+    try:
+        fit_with_progress(engine, subject_code=subject)
+    finally:
+        engine.dispose()
+
+
+def fit_with_progress(engine: Engine, *, subject_code: str) -> None:
+    """The refresh job in the foreground, with a progress bar (``diagnose fit``, ``demo``)."""
+    from yincai.diagnosis.refresh import refresh_mastery
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+        console=console,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(f"掌握度估计 / mastery estimates ({subject_code})", total=1.0)
+        run_id = refresh_mastery(
+            engine,
+            subject_code=subject_code,
+            on_progress=lambda share: bar.update(task, completed=share),
+        )
+        bar.update(task, completed=1.0)
+    with Session(engine) as session:
+        run = session.get(MasteryRun, run_id)
+        assert run is not None
+        console.print(
+            f"掌握度估计已就绪 / estimates ready: {run.n_students:,} 名学生 students, "
+            f"校准 calibration {run.fit_seconds:.0f} s"
+        )
 
 
 @app.command("student")

@@ -1,9 +1,10 @@
 """Knowledge-point mastery of students, from their exam item scores and learning events.
 
-The mastery model (:class:`yincai.science.mastery.MasteryModel`) is calibrated once per subject on
-the whole population and cached per process; a student's or a class's mastery is then the
-posterior given their own responses, which takes milliseconds. Nothing is stored: mastery is
-computed on demand, as of any date.
+The mastery model (:class:`yincai.science.mastery.MasteryModel`) is calibrated per subject on the
+whole population, and every student's posterior computed, by the refresh job after each import
+(``diagnosis.refresh``), stored as a run (``diagnosis.store``). Requests for the current mastery
+only read the newest ready run (:class:`NotReady` until there is one). Mastery *as of* a past date
+(benchmarks, the CLI's ``--as-of``) is computed on demand, the calibration cached per process.
 
 Only the data of students the privacy rule clears for diagnosis is read (under 14: a guardian's
 consent in force; ``privacy.service.cleared_student_ids``), for the calibration as for each
@@ -12,7 +13,7 @@ student; a student who is not cleared gets ConsentRequired, or the prior in a cl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -22,9 +23,10 @@ import numpy.typing as npt
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from yincai.diagnosis import levels
+from yincai.diagnosis import levels, store
+from yincai.diagnosis.models import MasteryRun, RunStatus
 from yincai.diagnosis.schemas import EvidenceRead, MasteryRead
-from yincai.errors import NotFound
+from yincai.errors import NotFound, NotReady
 from yincai.hub.models import (
     Assessment,
     AssessmentItem,
@@ -151,6 +153,57 @@ def fit_mastery_model(
     return fitted
 
 
+def mastery_model(
+    session: Session, *, subject_code: str = "MATH", as_of: date | None = None
+) -> FittedMastery:
+    """The calibrated model behind current estimates (the newest ready run), or as of a date."""
+    if as_of is not None:
+        return fit_mastery_model(session, subject_code=subject_code, as_of=as_of)
+    fitted = store.fitted_of(session, ready_run(session, subject_code))
+    assert isinstance(fitted, FittedMastery)
+    return fitted
+
+
+def ready_run(session: Session, subject_code: str) -> MasteryRun:
+    """The newest ready run of the subject; NotReady while none has been computed."""
+    run = store.latest_run(session, _subject_id(session, subject_code), RunStatus.READY)
+    if run is None:
+        raise NotReady(
+            "尚无掌握度估计：正在计算（或还没有作答记录），完成后即可查看 / no mastery estimates "
+            "yet: they are being computed (run yincai diagnose fit to compute them now)"
+        )
+    return run
+
+
+def run_state(session: Session, *, subject_code: str = "MATH") -> store.RunState:
+    """Whether the subject's estimates are current, being refreshed, or not computed yet."""
+    return store.run_state(session, _subject_id(session, subject_code))
+
+
+def refresh_if_stale(
+    session: Session, *, subject_code: str, request_refresh: Callable[[str, str], object]
+) -> store.RunState:
+    """The subject's run state; when its estimates are not current and no run is under way,
+    ``request_refresh(subject_code, version)`` queues the refresh job."""
+    state = run_state(session, subject_code=subject_code)
+    if state.is_refreshing and state.running is None:
+        request_refresh(subject_code, store.evidence_version(session))
+    return state
+
+
+def refresh_all_if_stale(
+    session: Session, *, request_refresh: Callable[[str, str], object]
+) -> None:
+    """``refresh_if_stale`` for every subject that has knowledge points (after an import)."""
+    codes = session.scalars(
+        select(Subject.code)
+        .where(Subject.id.in_(select(KnowledgePoint.subject_id)))
+        .order_by(Subject.code)
+    )
+    for code in list(codes):
+        refresh_if_stale(session, subject_code=code, request_refresh=request_refresh)
+
+
 def student_mastery(
     session: Session,
     *,
@@ -164,17 +217,16 @@ def student_mastery(
     privacy_service.require_consent(
         session, student_id=student_id, purpose=DIAGNOSIS, today=_today()
     )
-    fitted = fit_mastery_model(session, subject_code=subject_code, as_of=as_of)
-    subject_id = _subject_id(session, subject_code)
+    fitted = mastery_model(session, subject_code=subject_code, as_of=as_of)
     responses = _responses(
         session,
-        subject_id,
+        _subject_id(session, subject_code),
         list(zip(fitted.item_ids, fitted.item_codes, strict=True)),
         [(k, c, "") for k, c in zip(fitted.kp_ids, fitted.kp_codes, strict=True)],
         as_of=as_of,
         student_ids=[student_id],
     )
-    estimate = _estimate(fitted, responses, [student_id])
+    estimate = _posterior(session, fitted, [student_id], as_of=as_of, subject_code=subject_code)
     q = fitted.model.q_weights_
     rows: list[MasteryRead] = []
     for k in range(fitted.n_kps):
@@ -193,7 +245,7 @@ def student_mastery(
         mean, sd = float(estimate.logit_mean[0, k]), float(estimate.logit_sd[0, k])
         low, high = levels.interval(mean, sd)
         point = float(levels.level(mean))
-        n_evidence = int(estimate.n_responses[0, k])
+        n_evidence = int(estimate.n_evidence[0, k])
         rows.append(
             MasteryRead(
                 kp_id=fitted.kp_ids[k],
@@ -243,20 +295,20 @@ def students_mastery(
     subject_code: str = "MATH",
 ) -> MasteryTable:
     """Mastery of the given students (in that order); students without history get the prior."""
-    fitted = fit_mastery_model(session, subject_code=subject_code, as_of=as_of)
-    subject_id = _subject_id(session, subject_code)
-    responses = _responses(
-        session,
-        subject_id,
-        list(zip(fitted.item_ids, fitted.item_codes, strict=True)),
-        [(k, c, "") for k, c in zip(fitted.kp_ids, fitted.kp_codes, strict=True)],
-        as_of=as_of,
-        student_ids=list(student_ids),
+    fitted = mastery_model(session, subject_code=subject_code, as_of=as_of)
+    estimate = _posterior(
+        session, fitted, list(student_ids), as_of=as_of, subject_code=subject_code
     )
-    estimate = _estimate(fitted, responses, list(student_ids))
     blocked = privacy_service.students_without_consent(
         session, list(student_ids), DIAGNOSIS, today=_today()
     )
+    if blocked:  # a consent withdrawn since the run: its estimate is not shown, the prior is
+        prior = estimate_students(fitted, _subset(_no_responses(), np.zeros(0, dtype=bool)), [0])
+        for row, student_id in enumerate(student_ids):
+            if student_id in blocked:
+                estimate.logit_mean[row] = prior.logit_mean[0]
+                estimate.logit_sd[row] = prior.logit_sd[0]
+                estimate.n_evidence[row] = 0
     return MasteryTable(
         student_ids=list(student_ids),
         kp_ids=fitted.kp_ids,
@@ -264,14 +316,63 @@ def students_mastery(
         mastery=levels.level(estimate.logit_mean),
         logit_mean=estimate.logit_mean,
         logit_sd=estimate.logit_sd,
-        n_evidence=estimate.n_responses,
+        n_evidence=estimate.n_evidence,
         without_consent=[s for s in student_ids if s in blocked],
     )
 
 
-def _estimate(
+@dataclass(frozen=True)
+class Posterior:
+    """Posterior of each (student, point) mastery logit, shape (n_students, n_kps)."""
+
+    logit_mean: FloatArray
+    logit_sd: FloatArray
+    n_evidence: IntArray
+
+
+def _posterior(
+    session: Session,
+    fitted: FittedMastery,
+    student_ids: list[int],
+    *,
+    as_of: date | None,
+    subject_code: str,
+) -> Posterior:
+    """Current estimates from the stored run (students it lacks computed from their responses
+    with its model), or estimates as of a date computed on demand."""
+    stored = None
+    if as_of is None:
+        run = ready_run(session, subject_code)
+        stored = store.read_estimates(session, run, student_ids, fitted.n_kps)
+        # Students the run knew nothing of (new, or cleared by a consent given since) are
+        # computed from their own responses with the run's model: milliseconds each.
+        unknown = set(stored.missing) | {
+            s for s, counts in zip(student_ids, stored.n_evidence, strict=True) if not counts.any()
+        }
+        if not unknown:
+            return Posterior(stored.logit_mean, stored.logit_sd, stored.n_evidence)
+    live_ids = [s for s in student_ids if s in unknown] if stored is not None else student_ids
+    responses = _responses(
+        session,
+        _subject_id(session, subject_code),
+        list(zip(fitted.item_ids, fitted.item_codes, strict=True)),
+        [(k, c, "") for k, c in zip(fitted.kp_ids, fitted.kp_codes, strict=True)],
+        as_of=as_of,
+        student_ids=live_ids,
+    )
+    live = estimate_students(fitted, responses, live_ids)
+    if stored is None:
+        return Posterior(live.logit_mean, live.logit_sd, live.n_responses)
+    rows = [student_ids.index(s) for s in live_ids]
+    mean, sd, counts = stored.logit_mean, stored.logit_sd, stored.n_evidence
+    mean[rows], sd[rows], counts[rows] = live.logit_mean, live.logit_sd, live.n_responses
+    return Posterior(mean, sd, counts)
+
+
+def estimate_students(
     fitted: FittedMastery, responses: Responses, student_ids: list[int]
 ) -> MasteryEstimate:
+    """Posterior of ``student_ids`` (in that order) given their ``responses``."""
     n_students = max(len(student_ids), 1)
     position = {s: i for i, s in enumerate(student_ids)}
     codes = np.array([position[int(s)] for s in responses.student_id], dtype=np.int64)
@@ -295,6 +396,27 @@ def _cache_key(session: Session, subject_code: str, as_of: date | None) -> tuple
     # Who may be diagnosed changes with every consent given or withdrawn, and with the year.
     consents = (_today().year, *privacy_service.consent_version(session))
     return (str(bind.engine.url), id(bind.engine), subject_code, as_of, *scores, *events, *consents)
+
+
+def subject_id_of(session: Session, subject_code: str) -> int:
+    return _subject_id(session, subject_code)
+
+
+def all_responses(session: Session, fitted: FittedMastery, *, subject_code: str) -> Responses:
+    """Every cleared student's responses to the fitted model's items (numbers only)."""
+    return _responses(
+        session,
+        _subject_id(session, subject_code),
+        list(zip(fitted.item_ids, fitted.item_codes, strict=True)),
+        [(k, c, "") for k, c in zip(fitted.kp_ids, fitted.kp_codes, strict=True)],
+        as_of=None,
+        student_ids=None,
+    )
+
+
+def subset(responses: Responses, keep: npt.NDArray[np.bool_]) -> Responses:
+    """The responses where ``keep`` holds (numbers only)."""
+    return _subset(responses, keep)
 
 
 def _subject_id(session: Session, subject_code: str) -> int:
@@ -458,6 +580,11 @@ def _lookup(sorted_ids: IntArray, ids: IntArray) -> IntArray:
     position = np.clip(np.searchsorted(sorted_ids, ids), 0, sorted_ids.size - 1)
     found: IntArray = np.where(sorted_ids[position] == ids, position, -1).astype(np.int64)
     return found
+
+
+def _no_responses() -> Responses:
+    empty = np.zeros(0, dtype=np.int64)
+    return Responses(empty, empty, np.zeros(0), [], [], [])
 
 
 def _subset(responses: Responses, keep: npt.NDArray[np.bool_]) -> Responses:

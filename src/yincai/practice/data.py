@@ -114,7 +114,7 @@ class History:
 
 def load_catalogue(session: Session, *, subject_code: str, as_of: date | None) -> Catalogue:
     """The subject's calibrated mastery model (fitted once per process) and its bank."""
-    fitted = diagnosis_service.fit_mastery_model(session, subject_code=subject_code, as_of=as_of)
+    fitted = diagnosis_service.mastery_model(session, subject_code=subject_code, as_of=as_of)
     params = ItemParameters.of(fitted.model)
     kp_index = {kp: k for k, kp in enumerate(fitted.kp_ids)}
     kp_grade = dict(
