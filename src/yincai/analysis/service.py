@@ -23,12 +23,10 @@ from yincai.analysis.exam import ExamReport, ReportScope, build_exam_report, ref
 from yincai.analysis.progress import PreviousExam
 from yincai.analysis.student import (
     Audience,
-    GradeBands,
     KpMastery,
     StudentReport,
     build_student_report,
 )
-from yincai.analysis.totals import Thresholds
 from yincai.diagnosis import service as diagnosis_service
 from yincai.errors import Forbidden, Invalid, NotFound, YincaiError
 from yincai.governance import service as governance_service
@@ -43,6 +41,7 @@ from yincai.hub.models import (
     Sitting,
     Student,
 )
+from yincai.rules import GradeBands, Thresholds
 
 __all__ = [
     "ExamReport",

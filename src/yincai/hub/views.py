@@ -31,18 +31,10 @@ from yincai.hub.models import (
     TeachingAssignment,
 )
 from yincai.hub.models import Sitting as SittingRow
+from yincai.rules import grade_band
 
-BANDS = (("A", 0.85), ("B", 0.70), ("C", 0.60), ("D", 0.0))  # share of full marks, 三率 thresholds
 RECENT_ASSESSMENTS = 10
 ROSTER_EXAMS = 3
-
-
-def grade_band(total: float, full_score: float) -> str:
-    """等级: A ≥ 85 %, B ≥ 70 %, C ≥ 60 %, D below, of full marks."""
-    if full_score <= 0:
-        raise ValueError(f"full_score must be positive, got {full_score}")
-    share = total / full_score
-    return next(band for band, threshold in BANDS if share >= threshold - 1e-9)
 
 
 @dataclass(frozen=True)
