@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -80,3 +82,11 @@ def test_a_sitting_total_is_the_recorded_one_else_the_item_sum() -> None:
         item_sums=[11.0, 9.0, np.nan, 5.0],
     )
     np.testing.assert_array_equal(totals, [12.0, 9.0, np.nan, np.nan])
+
+
+def test_the_home_page_legend_states_the_bands() -> None:
+    template = Path(__file__).parents[1] / "src/yincai/web/templates/hub/student.html"
+    text = template.read_text(encoding="utf-8")
+    for band, share in rules.GRADE_BANDS:
+        assert f"{band} ≥ {share:.0%}" in text
+    assert f"{rules.LOWEST_BAND} < {rules.PASSING:.0%}" in text
