@@ -27,6 +27,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from yincai.rules import ITEM_TYPE_LABELS
+
 FloatArray = npt.NDArray[np.float64]
 Role = Literal["weak", "prerequisite"]
 
@@ -36,14 +38,7 @@ MANY_DEPENDANTS = 3  # a point that this many later points build on is worth say
 LEVEL_WORDS = ((0.3, "很弱"), (0.5, "较弱"), (0.7, "基本掌握"))
 MASTERED_WORD = "已掌握"
 TIE_BREAK = 0.01  # of the distance to the band's centre, among items equally near the band
-TYPE_NAMES = {
-    "single_choice": "单选题",
-    "multiple_choice": "多选题",
-    "true_false": "判断题",
-    "fill_in": "填空题",
-    "short_answer": "解答题",
-    "essay": "综合题",
-}
+TYPE_NAMES = ITEM_TYPE_LABELS  # the platform's one table of item-type labels
 
 
 def level_word(level: float) -> str:
