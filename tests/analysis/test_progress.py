@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from yincai.analysis.exam import ReportScope, build_exam_report
-from yincai.analysis.progress import PreviousExam, standardise, value_added
-from yincai.analysis.totals import Thresholds
+from yincai.analysis.progress import PreviousExam, value_added
+from yincai.rules import Thresholds, standardise
 
 from .builders import exam_data
 

@@ -9,12 +9,12 @@ import pytest
 
 from yincai.analysis.progress import PreviousExam
 from yincai.analysis.student import (
-    GradeBands,
     StudentReport,
     TeacherStudentReport,
     build_student_report,
 )
 from yincai.hub.models import ItemType
+from yincai.rules import GradeBands
 
 from .builders import exam_data
 
@@ -103,13 +103,13 @@ def test_items_compare_with_the_class_average_and_the_mistakes_book_lists_the_re
 
 def test_grade_bands_meet_their_cut_offs_exactly() -> None:
     bands = GradeBands()
-    assert [bands.band_of(t, 110) for t in (93.5, 93.4, 77, 66, 44, 43.9)] == [
+    assert [bands.band_of(t, 110) for t in (93.5, 93.4, 77, 66, 65.9, 0)] == [
         "A",
         "B",
         "B",
         "C",
         "D",
-        "E",
+        "D",
     ]
     assert GradeBands(cutoffs=(("优", 0.9), ("良", 0.75)), lowest="待提高").band_of(80, 100) == "良"
     with pytest.raises(ValueError, match="cut-offs"):
@@ -121,7 +121,7 @@ def test_progress_since_the_last_exam_and_an_absent_student(data) -> None:  # ty
     previous = PreviousExam("T0", "上次", 20.0, data.student_ids, before)
     report = build_student_report(data, 0, audience="family", previous=previous)
     assert report.progress is not None
-    assert report.progress.previous_total == 0 and report.progress.previous_band == "E"
+    assert report.progress.previous_total == 0 and report.progress.previous_band == "D"
     absent = build_student_report(data, 29, audience="family", previous=previous)
     assert absent.is_absent and absent.total is None and absent.band is None
     assert absent.progress is None and absent.mistakes == []

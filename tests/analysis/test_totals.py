@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 
 from yincai.analysis.totals import (
-    Thresholds,
     competition_rank,
     distribution,
     group_competition_rank,
@@ -13,6 +12,7 @@ from yincai.analysis.totals import (
     score_band_table,
     summarise,
 )
+from yincai.rules import Thresholds
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
+from yincai.rules import sitting_totals
 from yincai.science.base import BoolArray, FloatArray, IntArray
 
 CHOICE_TYPES = (ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_CHOICE, ItemType.TRUE_FALSE)
@@ -168,9 +169,10 @@ def load_exam_data(session: Session, assessment: Assessment) -> ExamData:
         dtype=np.float64,
     )
     has_scores = ~np.isnan(scores).all(axis=1) if items else np.zeros(len(roster), dtype=bool)
-    totals = np.where(
-        has_scores, np.nansum(np.where(has_scores[:, None], scores, 0.0), axis=1), recorded
+    item_sums = np.where(
+        has_scores, np.nansum(np.where(has_scores[:, None], scores, 0.0), axis=1), np.nan
     )
+    totals = sitting_totals(is_absent, recorded, item_sums)  # the hub's rule, off these arrays
     totals = np.where(is_absent, np.nan, np.nan_to_num(totals))
     class_ids = sorted({row[3] for row in roster} | sat_class_ids)
     classes = _classes(session, class_ids)

@@ -21,14 +21,13 @@ from yincai.analysis.progress import PreviousExam, ProgressReport, build_progres
 from yincai.analysis.totals import (
     DistributionBand,
     ScoreBandRow,
-    Thresholds,
     TotalSummary,
-    at_or_above,
     distribution,
     optional,
     score_band_table,
     summarise,
 )
+from yincai.rules import Thresholds, at_or_above
 from yincai.science.base import BoolArray, FloatArray, IntArray
 
 ScopeKind = Literal["district", "school", "class"]

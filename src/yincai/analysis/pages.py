@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yincai.analysis import service
@@ -26,10 +26,10 @@ from yincai.diagnosis import service as diagnosis_service
 from yincai.errors import Forbidden, NotFound
 from yincai.governance import service as governance_service
 from yincai.governance.models import Role, UserAccount
+from yincai.hub import service as hub_service
 from yincai.hub.models import (
     Assessment,
     AssessmentClass,
-    AssessmentItem,
     School,
     SchoolClass,
     Sitting,
@@ -463,7 +463,7 @@ def _student_report(
 def score_trend(session: Session, student: Student, assessment: Assessment) -> list[TrendPoint]:
     """The student's own score rate on every assessment of the subject up to this one."""
     rows = session.execute(
-        select(Assessment.id, Assessment.held_on, Assessment.name, Sitting.total_score)
+        select(Assessment.id, Assessment.held_on, Assessment.name)
         .join(Sitting, Sitting.assessment_id == Assessment.id)
         .where(
             Sitting.student_id == student.id,
@@ -473,21 +473,21 @@ def score_trend(session: Session, student: Student, assessment: Assessment) -> l
         )
         .order_by(Assessment.held_on, Assessment.id)
     ).all()
-    full_scores = {
-        assessment_id: float(full)
-        for assessment_id, full in session.execute(
-            select(AssessmentItem.assessment_id, func.sum(AssessmentItem.full_score))
-            .where(AssessmentItem.assessment_id.in_([row[0] for row in rows]))
-            .group_by(AssessmentItem.assessment_id)
-        )
+    ids = [row[0] for row in rows]
+    full_scores = hub_service.full_scores(session, ids)
+    totals = {
+        row.assessment_id: row.total
+        for row in hub_service.sitting_totals(session, assessment_ids=ids, student_ids=[student.id])
     }
     return [
         TrendPoint(
             str(held_on),
             name,
-            None if total is None or not full_scores.get(aid) else total / full_scores[aid],
+            None
+            if (total := totals.get(aid)) is None or not full_scores.get(aid)
+            else total / full_scores[aid],
         )
-        for aid, held_on, name, total in rows
+        for aid, held_on, name in rows
     ]
 
 

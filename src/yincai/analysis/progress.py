@@ -1,9 +1,9 @@
 """Value added (增值评价) between an exam and the cohort's previous one.
 
-Totals are standardised within each exam over all its participants (z-scores, ddof=1). Over the
-students present at both, this exam's z is regressed on the previous one's; a student's residual
-is how much better they did than students who started where they did, and a class's value added
-is the mean residual of its students.
+Totals are standardised within each exam over all its participants (``rules.standardise``).
+Over the students present at both, this exam's z is regressed on the previous one's; a
+student's residual is how much better they did than students who started where they did, and a
+class's value added is the mean residual of its students.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from yincai.analysis.data import ExamData
 from yincai.analysis.totals import optional
+from yincai.rules import group_means, standardise
 from yincai.science.base import BoolArray, FloatArray, IntArray
 
 N_MOVERS = 5  # students listed as rising or falling most
@@ -80,35 +81,6 @@ class ProgressReport:
     fallers: list[Mover]
 
 
-def standardise(values: npt.ArrayLike) -> FloatArray:
-    """z-scores (ddof=1) of the finite values; NaN stays NaN, and all NaN with no spread."""
-    x = np.asarray(values, dtype=np.float64)
-    finite = x[np.isfinite(x)]
-    if finite.size < 2 or finite.std(ddof=1) == 0:
-        return np.full(x.shape, np.nan)
-    z: FloatArray = (x - finite.mean()) / finite.std(ddof=1)
-    return z
-
-
-def group_means(
-    values: FloatArray, codes: IntArray, n_groups: int
-) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Count, mean and standard error of the mean (SD / sqrt(n)) of ``values`` per group code
-    0 .. n_groups - 1; code -1 belongs to no group. NaN where a group is too small."""
-    kept = codes >= 0
-    counts = np.bincount(codes[kept], minlength=n_groups)
-    sums = np.bincount(codes[kept], weights=values[kept], minlength=n_groups)
-    squares = np.bincount(codes[kept], weights=values[kept] ** 2, minlength=n_groups)
-    mean = np.full(n_groups, np.nan)
-    np.divide(sums, counts, out=mean, where=counts > 0)
-    variance = np.full(n_groups, np.nan)
-    spread = squares - counts * np.nan_to_num(mean) ** 2
-    np.divide(spread, counts - 1.0, out=variance, where=counts > 1)
-    se = np.full(n_groups, np.nan)
-    np.sqrt(np.maximum(variance, 0.0) / np.maximum(counts, 1), out=se, where=counts > 1)
-    return counts.astype(np.int64), mean, se
-
-
 def value_added(
     previous_z: npt.ArrayLike, current_z: npt.ArrayLike, groups: npt.ArrayLike, n_groups: int
 ) -> ValueAdded:
@@ -128,8 +100,13 @@ def value_added(
         slope = float(np.cov(x, y, ddof=1)[0, 1] / np.var(x, ddof=1))
         intercept = float(y.mean() - slope * x.mean())
         residual = y - (intercept + slope * x)
-    counts, mean, se = group_means(residual, codes, n_groups)
-    return ValueAdded(intercept, slope, residual, counts, mean, se)
+    means = group_means(residual, codes, n_groups)
+    return ValueAdded(intercept, slope, residual, _counts(codes, n_groups), means.mean, means.se)
+
+
+def _counts(codes: IntArray, n_groups: int) -> IntArray:
+    """Matched students per group, also where the regression (so each mean) is undefined."""
+    return np.bincount(codes[codes >= 0], minlength=n_groups).astype(np.int64)
 
 
 def aligned(previous: PreviousExam, student_ids: IntArray) -> tuple[FloatArray, FloatArray]:
@@ -168,9 +145,8 @@ def build_progress(
     fitted = value_added(before_z[matched], now_z[matched], class_codes[matched], len(class_ids))
     residual = np.full(data.student_ids.size, np.nan)
     residual[matched] = fitted.residual
-    school_n, school_mean, school_se = group_means(
-        fitted.residual, school_codes[matched], len(school_ids)
-    )
+    school_means = group_means(fitted.residual, school_codes[matched], len(school_ids))
+    school_n = _counts(school_codes[matched], len(school_ids))
     rows = np.flatnonzero(matched & in_scope)
     ranked = rows[np.argsort(-residual[rows], kind="stable")]
 
@@ -203,8 +179,8 @@ def build_progress(
             GroupValueAdded(
                 data.school_names[school_id],
                 int(school_n[k]),
-                optional(school_mean[k]),
-                optional(school_se[k]),
+                optional(school_means.mean[k]),
+                optional(school_means.se[k]),
             )
             for k, school_id in enumerate(school_ids)
         ],

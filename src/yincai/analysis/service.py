@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yincai.analysis.cache import ExamCache, PreparedExam
@@ -23,12 +23,10 @@ from yincai.analysis.exam import ExamReport, ReportScope, build_exam_report, ref
 from yincai.analysis.progress import PreviousExam
 from yincai.analysis.student import (
     Audience,
-    GradeBands,
     KpMastery,
     StudentReport,
     build_student_report,
 )
-from yincai.analysis.totals import Thresholds
 from yincai.diagnosis import service as diagnosis_service
 from yincai.errors import Forbidden, Invalid, NotFound, YincaiError
 from yincai.governance import service as governance_service
@@ -36,13 +34,11 @@ from yincai.governance.models import Role, UserAccount
 from yincai.hub import service as hub_service
 from yincai.hub.models import (
     Assessment,
-    AssessmentItem,
     School,
     SchoolClass,
-    Score,
-    Sitting,
     Student,
 )
+from yincai.rules import GradeBands, Thresholds
 
 __all__ = [
     "ExamReport",
@@ -280,40 +276,16 @@ def _check_scope(data: ExamData, scope: ReportScope) -> None:
 
 
 def _previous_totals(session: Session, assessment: Assessment) -> PreviousExam:
-    """Totals of the previous exam by student; a present sitting without a total is summed."""
-    rows = session.execute(
-        select(Sitting.student_id, Sitting.is_absent, Sitting.total_score).where(
-            Sitting.assessment_id == assessment.id
-        )
-    ).all()
-    missing = {row[0] for row in rows if not row[1] and row[2] is None}
-    summed: dict[int, float] = {}
-    if missing:
-        summed = {
-            student_id: float(total)
-            for student_id, total in session.execute(
-                select(Score.student_id, func.sum(Score.score))
-                .join(AssessmentItem, AssessmentItem.id == Score.assessment_item_id)
-                .where(AssessmentItem.assessment_id == assessment.id)
-                .group_by(Score.student_id)
-            )
-            if student_id in missing
-        }
-    totals = [
-        np.nan if is_absent else (total if total is not None else summed.get(student_id, np.nan))
-        for student_id, is_absent, total in rows
-    ]
-    full_score = session.scalar(
-        select(func.sum(AssessmentItem.full_score)).where(
-            AssessmentItem.assessment_id == assessment.id
-        )
-    )
+    """Totals of the previous exam by student (NaN for absentees), by the hub's one rule."""
+    sittings = hub_service.sitting_totals(session, assessment_ids=[assessment.id])
     return PreviousExam(
         code=assessment.code,
         name=assessment.name,
-        full_score=float(full_score or 0.0),
-        student_ids=np.array([row[0] for row in rows], dtype=np.int64),
-        totals=np.array(totals, dtype=np.float64),
+        full_score=hub_service.full_score(session, assessment.id),
+        student_ids=np.array([row.student_id for row in sittings], dtype=np.int64),
+        totals=np.array(
+            [np.nan if row.total is None else row.total for row in sittings], dtype=np.float64
+        ),
     )
 
 

@@ -14,33 +14,14 @@ from typing import Literal
 import numpy as np
 
 from yincai.analysis.data import ExamData
-from yincai.analysis.progress import PreviousExam, aligned, standardise
-from yincai.analysis.totals import at_or_above, competition_rank, optional
+from yincai.analysis.progress import PreviousExam, aligned
+from yincai.analysis.totals import competition_rank, optional
 from yincai.diagnosis import levels
+from yincai.rules import GradeBands, standardise
 from yincai.science.base import BoolArray
 
 Audience = Literal["teacher", "family"]
 N_WEAK_POINTS = 5  # a family reads a short list
-
-
-@dataclass(frozen=True)
-class GradeBands:
-    """等级 cut-offs as shares of the full score, best first; below the last is ``lowest``."""
-
-    cutoffs: tuple[tuple[str, float], ...] = (("A", 0.85), ("B", 0.70), ("C", 0.60), ("D", 0.40))
-    lowest: str = "E"
-
-    def __post_init__(self) -> None:
-        shares = [share for _, share in self.cutoffs]
-        if not shares or shares != sorted(shares, reverse=True) or not 0 < shares[-1] <= 1:
-            raise ValueError(f"band cut-offs must fall within (0, 1], best first: {self.cutoffs}")
-
-    def band_of(self, total: float, full_score: float) -> str:
-        """The band of a total (at or above a cut-off earns that band)."""
-        for band, share in self.cutoffs:
-            if bool(at_or_above(np.array([total]), full_score * share)[0]):
-                return band
-        return self.lowest
 
 
 @dataclass(frozen=True)

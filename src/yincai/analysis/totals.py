@@ -1,8 +1,8 @@
 """Total scores: summary statistics, 三率, the 一分一段表 and the score distribution.
 
 Pure functions on a 1-D array of the participants' totals (absentees left out by the caller).
-A threshold is met by a total at or above it (≥), with a tolerance for floating-point cut-offs
-such as 70 % of 110 = 77.00000000000001.
+A threshold is met by a total at or above it (≥, ``yincai.rules.at_or_above``); the 三率
+thresholds themselves are ``yincai.rules.Thresholds``.
 """
 
 from __future__ import annotations
@@ -12,25 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from yincai.science.base import FloatArray, IntArray
-
-CUTOFF_TOLERANCE = 1e-9  # relative: a total equal to a cut-off must count despite rounding
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """三率 cut-offs as shares of the full score: 优秀 / 良好 / 及格."""
-
-    excellent: float = 0.85
-    good: float = 0.70
-    passing: float = 0.60
-
-    def __post_init__(self) -> None:
-        if not 0 < self.passing <= self.good <= self.excellent <= 1:
-            raise ValueError(
-                "thresholds must satisfy 0 < passing <= good <= excellent <= 1, got "
-                f"{self.passing}, {self.good}, {self.excellent}"
-            )
+from yincai.rules import CUTOFF_TOLERANCE, Thresholds, at_or_above
+from yincai.science.base import IntArray
 
 
 @dataclass(frozen=True)
@@ -87,11 +70,6 @@ class DistributionBand:
 def optional(value: float) -> float | None:
     """A float for a report: None in place of NaN."""
     return None if np.isnan(value) else float(value)
-
-
-def at_or_above(totals: FloatArray, cutoff: float) -> npt.NDArray[np.bool_]:
-    """Mask of totals that meet ``cutoff`` (≥, tolerant of floating-point error)."""
-    return totals >= cutoff - CUTOFF_TOLERANCE * max(1.0, abs(cutoff))
 
 
 def rates(totals: npt.ArrayLike, full_score: float, thresholds: Thresholds) -> Rates:

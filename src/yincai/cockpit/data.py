@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Integer, case, func, select
 from sqlalchemy.orm import Session
 
 from yincai.cockpit.warnings import BoolArray, FloatArray, IntArray
+from yincai.hub import service as hub_service
 from yincai.hub.models import (
     Assessment,
     AssessmentClass,
@@ -24,7 +25,6 @@ from yincai.hub.models import (
     SchoolClass,
     Score,
     Setting,
-    Sitting,
     Student,
 )
 
@@ -124,16 +124,13 @@ def load_district(session: Session, district_id: int) -> DistrictData:
     totals = np.full((n_exams, n_students), np.nan)
     is_absent = np.zeros((n_exams, n_students), dtype=bool)
     order = np.argsort(student_ids)
-    for assessment_id, student_id, absent, total in session.execute(
-        select(
-            Sitting.assessment_id, Sitting.student_id, Sitting.is_absent, Sitting.total_score
-        ).where(Sitting.assessment_id.in_(exam_index))
-    ):
+    for sitting in hub_service.sitting_totals(session, assessment_ids=list(exam_index)):
+        assessment_id, student_id, total = sitting.assessment_id, sitting.student_id, sitting.total
         position = np.searchsorted(student_ids[order], student_id)
         if position >= n_students or student_ids[order[position]] != student_id:
             continue
         row, column = exam_index[assessment_id], int(order[position])
-        if absent or total is None:
+        if total is None:  # absent, or present with nothing recorded
             is_absent[row, column] = True
         else:
             totals[row, column] = total
@@ -163,13 +160,9 @@ def load_district(session: Session, district_id: int) -> DistrictData:
 
 
 def _exams(session: Session, district_id: int) -> list[ExamInfo]:
-    full_scores = (
-        select(AssessmentItem.assessment_id, func.sum(AssessmentItem.full_score).label("full"))
-        .group_by(AssessmentItem.assessment_id)
-        .subquery()
-    )
+    full_scores = hub_service.full_score_query().subquery()
     rows = session.execute(
-        select(Assessment, full_scores.c.full)
+        select(Assessment, full_scores.c.full_score)
         .join(full_scores, full_scores.c.assessment_id == Assessment.id)
         .where(Assessment.district_id == district_id, Assessment.kind == AssessmentKind.EXAM)
         .order_by(Assessment.held_on, Assessment.grade_level, Assessment.code)

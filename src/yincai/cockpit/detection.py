@@ -12,9 +12,10 @@ import numpy as np
 
 from yincai.cockpit import warnings as detect
 from yincai.cockpit.data import DistrictData
-from yincai.cockpit.indicators import Standing, group_means, round_label, rounds
+from yincai.cockpit.indicators import Standing, round_label, rounds
 from yincai.cockpit.warnings import FloatArray
 from yincai.hub.models import Setting
+from yincai.rules import group_means
 
 SEVERE_DECLINE = -6.0  # combined z: beyond this a decline is marked high severity
 SEVERE_CLASS = -4.5  # robust z of a class's shortfall
@@ -308,8 +309,8 @@ def school_warnings(
     is_urban = settings == Setting.URBAN.value
     urban_first = float(np.nanmean(z_first[is_urban])) if is_urban.any() else float("nan")
     urban_last = float(np.nanmean(z_last[is_urban])) if is_urban.any() else float("nan")
-    mean_first = group_means(z_first, school, n_schools)
-    mean_last = group_means(z_last, school, n_schools)
+    mean_first = group_means(z_first, school, n_schools).mean
+    mean_last = group_means(z_last, school, n_schools).mean
     labels = (round_label(data, by_round[0]), round_label(data, by_round[-1]))
     found = []
     for k in np.flatnonzero(result.is_flagged).tolist():

@@ -15,24 +15,11 @@ import numpy as np
 import numpy.typing as npt
 
 from yincai.cockpit.data import DistrictData, KpScores
-from yincai.cockpit.warnings import BoolArray, FloatArray, IntArray, standardise
+from yincai.cockpit.warnings import BoolArray, FloatArray
 from yincai.hub.models import Setting
+from yincai.rules import EXCELLENT, PASSING, at_or_above, group_means, standardise
 
-PASS_RATE = 0.60  # share of full marks (及格), the usual 三率 thresholds
-EXCELLENT_RATE = 0.85  # (优秀)
 N_WEAKEST_KPS = 12
-
-
-def group_means(values: FloatArray, groups: IntArray, n_groups: int) -> FloatArray:
-    """Mean of the finite ``values`` (n,) per group code 0..n_groups-1 (NaN where empty)."""
-    x = np.asarray(values, dtype=np.float64)
-    codes = np.asarray(groups, dtype=np.int64)
-    kept = np.isfinite(x) & (codes >= 0)
-    counts = np.bincount(codes[kept], minlength=n_groups)
-    sums = np.bincount(codes[kept], weights=x[kept], minlength=n_groups)
-    out = np.full(n_groups, np.nan)
-    np.divide(sums, counts, out=out, where=counts > 0)
-    return out
 
 
 def icc(values: npt.ArrayLike, groups: npt.ArrayLike) -> float:
@@ -67,8 +54,8 @@ def rates(totals: FloatArray, full_scores: FloatArray) -> tuple[float, float, fl
         return float("nan"), float("nan"), float("nan")
     return (
         float(share.mean()),
-        float((share >= PASS_RATE).mean()),
-        float((share >= EXCELLENT_RATE).mean()),
+        float(at_or_above(share, PASSING).mean()),
+        float(at_or_above(share, EXCELLENT).mean()),
     )
 
 
@@ -222,8 +209,8 @@ def school_quality(data: DistrictData, view: Standing, in_scope: BoolArray) -> l
         z_first, _, _, _ = _round_arrays(data, view, by_round[0], in_scope)
     else:
         z_last = share_last = z_first = np.full(data.student_ids.size, np.nan)
-    mean_last = group_means(z_last, school, n_schools)
-    mean_first = group_means(z_first, school, n_schools)
+    mean_last = group_means(z_last, school, n_schools).mean
+    mean_first = group_means(z_first, school, n_schools).mean
     out = []
     for k, school_id in enumerate(data.school_ids):
         members = (school == k) & in_scope
@@ -287,7 +274,7 @@ def _equity_of(
     urban = z[(settings == Setting.URBAN.value) & np.isfinite(z)]
     rural = z[(settings == Setting.RURAL.value) & np.isfinite(z)]
     gap = float(urban.mean() - rural.mean()) if urban.size and rural.size else float("nan")
-    means = group_means(z, school, len(data.school_ids))
+    means = group_means(z, school, len(data.school_ids)).mean
     means = means[np.isfinite(means)]
     sd = float(means.std(ddof=1)) if means.size > 1 else float("nan")
     spread = float(means.max() - means.min()) if means.size > 1 else float("nan")

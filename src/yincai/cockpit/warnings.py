@@ -73,16 +73,6 @@ def robust_z(values: npt.ArrayLike) -> FloatArray:
     return z
 
 
-def standardise(values: npt.ArrayLike) -> FloatArray:
-    """z-scores (ddof=1) of the finite values; NaN stays NaN (all NaN with no spread)."""
-    x = np.asarray(values, dtype=np.float64)
-    finite = x[np.isfinite(x)]
-    if finite.size < 2 or finite.std(ddof=1) < MIN_SPREAD:
-        return np.full(x.shape, np.nan)
-    z: FloatArray = (x - finite.mean()) / finite.std(ddof=1)
-    return z
-
-
 def residual_z(before: npt.ArrayLike, after: npt.ArrayLike) -> FloatArray:
     """Robust z of the residual of ``after`` regressed on ``before`` (both (n,)): how much
     worse or better than students who started alike; NaN where either is missing."""

@@ -52,6 +52,7 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
+from yincai.hub.queries import full_scores
 from yincai.spreadsheets import Cell, csv_bytes
 
 SCHOOL_PREFIX = "K"
@@ -289,6 +290,7 @@ def _assessments_csv(session: Session, assessments: list[Assessment]) -> bytes:
     rows: list[list[Cell]] = [
         ["assessment", "name", "kind", "held_on", "subject", "grade", "n_items", "full_score"]
     ]
+    full = full_scores(session, [assessment.id for assessment in assessments])
     for assessment in assessments:
         subject = session.get(Subject, assessment.subject_id)
         rows.append(
@@ -300,7 +302,7 @@ def _assessments_csv(session: Session, assessments: list[Assessment]) -> bytes:
                 subject.code if subject else "",
                 assessment.grade_level,
                 len(assessment.items),
-                sum(item.full_score for item in assessment.items),
+                full.get(assessment.id, 0.0),
             ]
         )
     return csv_bytes(rows)

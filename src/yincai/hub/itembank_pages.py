@@ -27,12 +27,11 @@ from yincai.hub.models import (
     Subject,
 )
 from yincai.reports.maths import page_text_html
+from yincai.rules import item_type_label
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.templating import templates
 
 router = APIRouter(prefix="/itembank", include_in_schema=False)
-TYPE_NAMES = {"single_choice": "单选题", "multiple_choice": "多选题", "true_false": "判断题",
-              "fill_in": "填空题", "short_answer": "解答题", "essay": "论述题"}  # fmt: skip
 
 
 @dataclass
@@ -117,7 +116,7 @@ def item_views(session: Session, actor: UserAccount, kp_id: int) -> list[ItemVie
         views.append(
             ItemView(
                 item=item,
-                type_name=TYPE_NAMES.get(item.item_type.value, item.item_type.value),
+                type_name=item_type_label(item.item_type),
                 weight=weight,
                 n_answered=n,
                 score_rate=earned / possible if possible > 0 else None,

@@ -44,6 +44,13 @@ from yincai.hub.models import (
     SchoolClass,
     Student,
 )
+from yincai.hub.queries import (
+    SittingTotal,
+    full_score,
+    full_score_query,
+    full_scores,
+    sitting_totals,
+)
 from yincai.hub.schemas import AssessmentItemSpec, ImportSummary
 
 __all__ = [
@@ -55,6 +62,7 @@ __all__ = [
     "ImportRequest",
     "ImportSummary",
     "LogFormat",
+    "SittingTotal",
     "all_assessment_ids",
     "assessment_class_ids",
     "canonical_class_name",
@@ -62,6 +70,9 @@ __all__ = [
     "create_assessment",
     "data_version",
     "find_class_id",
+    "full_score",
+    "full_score_query",
+    "full_scores",
     "get_assessment",
     "import_history",
     "import_items",
@@ -74,6 +85,7 @@ __all__ = [
     "revert_last_import",
     "revertible_imports",
     "run_import",
+    "sitting_totals",
 ]
 
 

@@ -17,7 +17,6 @@ from yincai.governance.models import Role, UserAccount
 from yincai.hub.models import (
     Assessment,
     AssessmentClass,
-    AssessmentItem,
     AssessmentKind,
     District,
     Grade,
@@ -31,18 +30,11 @@ from yincai.hub.models import (
     TeachingAssignment,
 )
 from yincai.hub.models import Sitting as SittingRow
+from yincai.hub.queries import full_scores, sitting_totals
+from yincai.rules import grade_band
 
-BANDS = (("A", 0.85), ("B", 0.70), ("C", 0.60), ("D", 0.0))  # share of full marks, 三率 thresholds
 RECENT_ASSESSMENTS = 10
 ROSTER_EXAMS = 3
-
-
-def grade_band(total: float, full_score: float) -> str:
-    """等级: A ≥ 85 %, B ≥ 70 %, C ≥ 60 %, D below, of full marks."""
-    if full_score <= 0:
-        raise ValueError(f"full_score must be positive, got {full_score}")
-    share = total / full_score
-    return next(band for band, threshold in BANDS if share >= threshold - 1e-9)
 
 
 @dataclass(frozen=True)
@@ -350,17 +342,6 @@ def school_counts(session: Session, *, actor: UserAccount) -> list[SchoolCount]:
     ]
 
 
-def _full_scores(session: Session, assessment_ids: list[int]) -> dict[int, float]:
-    return {
-        assessment_id: float(full)
-        for assessment_id, full in session.execute(
-            select(AssessmentItem.assessment_id, func.sum(AssessmentItem.full_score))
-            .where(AssessmentItem.assessment_id.in_(assessment_ids))
-            .group_by(AssessmentItem.assessment_id)
-        )
-    }
-
-
 def class_roster(session: Session, *, actor: UserAccount, school_class_id: int) -> ClassRoster:
     """A class's students with their totals in the class's latest exams (teachers and admins)."""
     governance_service.require_role(actor, *governance_service.STAFF_ROLES)
@@ -378,19 +359,16 @@ def class_roster(session: Session, *, actor: UserAccount, school_class_id: int) 
         .limit(ROSTER_EXAMS)
     ).all()
     exam_ids = [exam.id for exam in exams]
-    full = _full_scores(session, exam_ids)
+    full = full_scores(session, exam_ids)
     students = session.scalars(
         select(Student)
         .where(Student.school_class_id == school_class_id)
         .order_by(Student.student_number)
     ).all()
     totals = {
-        (sitting.student_id, sitting.assessment_id): sitting.total_score
-        for sitting in session.scalars(
-            select(SittingRow).where(
-                SittingRow.assessment_id.in_(exam_ids),
-                SittingRow.student_id.in_([student.id for student in students]),
-            )
+        (sitting.student_id, sitting.assessment_id): sitting.total
+        for sitting in sitting_totals(
+            session, assessment_ids=exam_ids, student_ids=[student.id for student in students]
         )
     }
     governance_service.audit(
@@ -429,18 +407,26 @@ def student_profile(session: Session, *, actor: UserAccount, student_id: int) ->
     student = session.get(Student, student_id)
     assert student is not None  # require_scope raised NotFound otherwise
     rows = session.execute(
-        select(SittingRow, Assessment, Subject.name)
-        .join(Assessment, Assessment.id == SittingRow.assessment_id)
+        select(Assessment, Subject.name)
+        .join(SittingRow, SittingRow.assessment_id == Assessment.id)
         .join(Subject, Subject.id == Assessment.subject_id)
         .where(SittingRow.student_id == student_id)
         .order_by(Assessment.held_on.desc(), Assessment.id.desc())
     ).all()
-    full = _full_scores(session, [assessment.id for _, assessment, _ in rows])
+    assessment_ids = [assessment.id for assessment, _ in rows]
+    full = full_scores(session, assessment_ids)
+    totals = {
+        sitting.assessment_id: sitting.total
+        for sitting in sitting_totals(
+            session, assessment_ids=assessment_ids, student_ids=[student_id]
+        )
+    }
     shows_scores = actor.role in governance_service.STAFF_ROLES
     results = []
-    for sitting, assessment, subject in rows:
+    for assessment, subject in rows:
         full_score = full.get(assessment.id, 0.0)
-        is_scored = not sitting.is_absent and sitting.total_score is not None and full_score > 0
+        total = totals.get(assessment.id)
+        is_scored = total is not None and full_score > 0
         results.append(
             BandResult(
                 assessment_id=assessment.id,
@@ -448,8 +434,8 @@ def student_profile(session: Session, *, actor: UserAccount, student_id: int) ->
                 kind=assessment.kind,
                 held_on=assessment.held_on,
                 subject=subject,
-                band=grade_band(sitting.total_score or 0.0, full_score) if is_scored else None,
-                total=sitting.total_score if shows_scores and is_scored else None,
+                band=grade_band(total, full_score) if total is not None and is_scored else None,
+                total=total if shows_scores and is_scored else None,
                 full_score=full_score,
             )
         )

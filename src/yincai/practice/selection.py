@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from yincai.diagnosis import levels
+from yincai.rules import ITEM_TYPE_LABELS
 
 FloatArray = npt.NDArray[np.float64]
 Role = Literal["weak", "prerequisite"]
@@ -36,14 +37,7 @@ WEAK_LEVEL = levels.NEEDS_WORK_BELOW  # the one rule for a weak point
 UNCERTAIN_SD = 1.0  # logits: about the spread of a point's mastery with no evidence at all
 MANY_DEPENDANTS = 3  # a point that this many later points build on is worth saying so
 TIE_BREAK = 0.01  # of the distance to the band's centre, among items equally near the band
-TYPE_NAMES = {
-    "single_choice": "单选题",
-    "multiple_choice": "多选题",
-    "true_false": "判断题",
-    "fill_in": "填空题",
-    "short_answer": "解答题",
-    "essay": "综合题",
-}
+TYPE_NAMES = ITEM_TYPE_LABELS  # the platform's one table of item-type labels
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-ITEM_TYPES = {
-    "single_choice": "单选",
-    "multiple_choice": "多选",
-    "true_false": "判断",
-    "fill_in": "填空",
-    "short_answer": "解答",
-    "essay": "论述",
-}
+from yincai.rules import ITEM_TYPE_SHORT_LABELS
+
+ITEM_TYPES = ITEM_TYPE_SHORT_LABELS  # 单选, 多选 …: the platform's labels without the 题

@@ -76,6 +76,8 @@ _ITEM_TYPES = {
     "解答题": ItemType.ESSAY,
     "证明题": ItemType.ESSAY,
     "作文": ItemType.ESSAY,
+    "综合题": ItemType.ESSAY,  # labels shown for essay before rules.ITEM_TYPE_LABELS
+    "论述题": ItemType.ESSAY,
     "single": ItemType.SINGLE_CHOICE,
     "multiple": ItemType.MULTIPLE_CHOICE,
     "truefalse": ItemType.TRUE_FALSE,
