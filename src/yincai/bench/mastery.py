@@ -71,7 +71,8 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
             student_ids = [by_number[n][0] for n in truth.student_numbers]
             grade = np.array([by_number[n][1] for n in truth.student_numbers])
             fitted = None
-            for checkpoint, day in enumerate(truth.checkpoint_dates):
+            seen: set[int] = set()  # evidence counts already reported: a checkpoint without new
+            for checkpoint, day in enumerate(truth.checkpoint_dates):  # evidence is not repeated
                 as_of = date.fromisoformat(day) + WEEK_END
                 start = time.perf_counter()
                 fitted = diagnosis_service.fit_mastery_model(session, as_of=as_of)
@@ -80,6 +81,10 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
                     session, student_ids=student_ids, as_of=as_of
                 )
                 predict_seconds = time.perf_counter() - start - fit_seconds
+                n_evidence = int(table.n_evidence.sum())
+                if n_evidence in seen:
+                    continue
+                seen.add(n_evidence)
                 columns = [truth.kp_codes.index(code) for code in table.kp_codes]
                 true_p = truth.mastery[checkpoint][:, columns]
                 taught = np.zeros_like(table.n_evidence, dtype=bool)

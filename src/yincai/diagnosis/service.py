@@ -14,7 +14,7 @@ student; a student who is not cleared gets ConsentRequired, or the prior in a cl
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -42,6 +42,7 @@ from yincai.hub.models import (
     Subject,
 )
 from yincai.privacy import service as privacy_service
+from yincai.science.forgetting import forgetting_rate, recency_shift
 from yincai.science.mastery import MasteryEstimate, MasteryModel
 
 IntArray = npt.NDArray[np.int64]
@@ -62,6 +63,8 @@ PARTIAL_CREDIT_TYPES = (ItemType.SHORT_ANSWER, ItemType.ESSAY)
 MAX_TRIALS = 12
 
 DIAGNOSIS = privacy_service.ConsentPurpose.DIAGNOSIS
+EPOCH = date(1970, 1, 1)
+SECONDS_PER_DAY = 86400.0
 
 _MODELS: dict[tuple[object, ...], FittedMastery] = {}
 
@@ -83,6 +86,8 @@ class FittedMastery:
     item_ids: list[int]
     item_codes: list[str]
     item_trials: FloatArray  # per model item (pseudo-items: 1): the weight of one response
+    forgetting_per_week: float  # logits of mastery lost per week since the evidence
+    mean_evidence_day: float  # days since 1970 of the calibration's evidence, on average
     fit_seconds: float
 
     @property
@@ -97,6 +102,7 @@ class Responses:
     student_id: IntArray
     item: IntArray  # model item index (pseudo-items included)
     score: FloatArray  # score ÷ full score
+    day: FloatArray  # days since 1970-01-01 (for forgetting)
     seen_on: list[date]
     assessment_code: list[str | None]
     source: list[str]
@@ -136,6 +142,14 @@ def fit_mastery_model(
     codes = np.searchsorted(students, responses.student_id)
     start = datetime.now(UTC)
     model = MasteryModel().fit(codes, responses.item, responses.score, q_weights, guessing)
+    rate = forgetting_rate(
+        codes,
+        responses.item,
+        responses.score,
+        _weeks_before(as_of or _today(), responses.day),
+        model.q_weights_,
+        model.discrimination_,
+    )
     fitted = FittedMastery(
         model=model,
         subject_code=subject_code,
@@ -146,6 +160,8 @@ def fit_mastery_model(
         item_ids=[i[0] for i in items],
         item_codes=[i[1] for i in items],
         item_trials=trials,
+        forgetting_per_week=rate,
+        mean_evidence_day=float(np.average(responses.day, weights=trials[responses.item])),
         fit_seconds=(datetime.now(UTC) - start).total_seconds(),
     )
     _MODELS.clear()  # one calibration per process is enough; new data makes a new key
@@ -303,7 +319,7 @@ def students_mastery(
         session, list(student_ids), DIAGNOSIS, today=_today()
     )
     if blocked:  # a consent withdrawn since the run: its estimate is not shown, the prior is
-        prior = estimate_students(fitted, _subset(_no_responses(), np.zeros(0, dtype=bool)), [0])
+        prior = estimate_students(fitted, _no_responses(), [0])
         for row, student_id in enumerate(student_ids):
             if student_id in blocked:
                 estimate.logit_mean[row] = prior.logit_mean[0]
@@ -372,21 +388,40 @@ def _posterior(
 def estimate_students(
     fitted: FittedMastery, responses: Responses, student_ids: list[int]
 ) -> MasteryEstimate:
-    """Posterior of ``student_ids`` (in that order) given their ``responses``."""
+    """Posterior of ``student_ids`` (in that order) given their ``responses``, each point's logit
+    moved by the forgetting since its evidence, relative to the calibration's evidence
+    (``science.forgetting``)."""
     n_students = max(len(student_ids), 1)
     position = {s: i for i, s in enumerate(student_ids)}
     codes = np.array([position[int(s)] for s in responses.student_id], dtype=np.int64)
     model = fitted.model
     if codes.size == 0:
         return model.predict(model.empty_evidence(n_students))
+    trials = fitted.item_trials[responses.item]
     evidence = model.evidence(
+        codes, responses.item, responses.score, n_students=n_students, trials=trials
+    )
+    estimate = model.predict(evidence)
+    if fitted.forgetting_per_week <= 0:
+        return estimate
+    shift = recency_shift(
         codes,
         responses.item,
-        responses.score,
-        n_students=n_students,
-        trials=fitted.item_trials[responses.item],
+        responses.day,
+        trials,
+        model.q_weights_,
+        n_students,
+        rate=fitted.forgetting_per_week,
+        reference_day=fitted.mean_evidence_day,
     )
-    return model.predict(evidence)
+    return replace(estimate, logit_mean=estimate.logit_mean + shift)
+
+
+def _weeks_before(on: date, days: FloatArray) -> FloatArray:
+    """Weeks from each response to the end of ``on`` (never negative)."""
+    end = (on - EPOCH).days + 1
+    weeks: FloatArray = np.maximum(end - days, 0.0) / 7.0
+    return weeks
 
 
 def _cache_key(session: Session, subject_code: str, as_of: date | None) -> tuple[object, ...]:
@@ -505,7 +540,12 @@ def _responses(
     item_lookup = np.array([item_id for item_id, _ in items], dtype=np.int64)
     kp_lookup = np.array([kp[0] for kp in kps], dtype=np.int64)
     exam = (
-        select(Score.student_id, AssessmentItem.item_id, Score.score / AssessmentItem.full_score)
+        select(
+            Score.student_id,
+            AssessmentItem.item_id,
+            Score.score / AssessmentItem.full_score,
+            func.extract("epoch", Assessment.held_on),
+        )
         .join(AssessmentItem, AssessmentItem.id == Score.assessment_item_id)
         .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
         .where(Assessment.subject_id == subject_id, AssessmentItem.item_id.is_not(None))
@@ -519,6 +559,7 @@ def _responses(
         func.coalesce(
             LearningEvent.score, case((LearningEvent.is_correct.is_(True), 1.0), else_=0.0)
         ),
+        func.extract("epoch", LearningEvent.occurred_at),
     ).where(
         (LearningEvent.item_id.is_not(None)) | (LearningEvent.knowledge_point_id.is_not(None)),
         (LearningEvent.score.is_not(None)) | (LearningEvent.is_correct.is_not(None)),
@@ -552,14 +593,18 @@ def _responses(
     student = np.concatenate([column(exam_rows, 0, np.int64), column(event_rows, 0, np.int64)])
     item = np.concatenate([exam_item, event_item])
     score = np.concatenate([column(exam_rows, 2, np.float64), column(event_rows, 3, np.float64)])
+    seconds = np.concatenate([column(exam_rows, 3, np.float64), column(event_rows, 4, np.float64)])
+    day = seconds / SECONDS_PER_DAY
     keep = (item >= 0) & ~np.isnan(score)
     if student_ids is not None:
         keep &= np.isin(student, np.asarray(student_ids, dtype=np.int64))
     if not with_provenance:
-        return Responses(student[keep], item[keep], np.clip(score[keep], 0.0, 1.0), [], [], [])
-    seen_on = [r[3] for r in exam_rows] + [_day(r[4]) for r in event_rows]
-    codes: list[str | None] = [r[4] for r in exam_rows] + [None] * len(event_rows)
-    sources = [EXAM_SOURCE] * len(exam_rows) + [r[5] for r in event_rows]
+        return Responses(
+            student[keep], item[keep], np.clip(score[keep], 0.0, 1.0), day[keep], [], [], []
+        )
+    seen_on = [r[4] for r in exam_rows] + [_day(r[5]) for r in event_rows]
+    codes: list[str | None] = [r[5] for r in exam_rows] + [None] * len(event_rows)
+    sources = [EXAM_SOURCE] * len(exam_rows) + [r[6] for r in event_rows]
     order = [int(i) for i in np.flatnonzero(keep)]
     order.sort(key=lambda i: seen_on[i])
     index = np.array(order, dtype=np.int64)
@@ -567,6 +612,7 @@ def _responses(
         student_id=student[index],
         item=item[index],
         score=np.clip(score[index], 0.0, 1.0),
+        day=day[index],
         seen_on=[seen_on[i] for i in order],
         assessment_code=[codes[i] for i in order],
         source=[sources[i] for i in order],
@@ -584,12 +630,18 @@ def _lookup(sorted_ids: IntArray, ids: IntArray) -> IntArray:
 
 def _no_responses() -> Responses:
     empty = np.zeros(0, dtype=np.int64)
-    return Responses(empty, empty, np.zeros(0), [], [], [])
+    return Responses(empty, empty, np.zeros(0), np.zeros(0), [], [], [])
 
 
 def _subset(responses: Responses, keep: npt.NDArray[np.bool_]) -> Responses:
     return Responses(
-        responses.student_id[keep], responses.item[keep], responses.score[keep], [], [], []
+        responses.student_id[keep],
+        responses.item[keep],
+        responses.score[keep],
+        responses.day[keep],
+        [],
+        [],
+        [],
     )
 
 
