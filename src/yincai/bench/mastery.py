@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
-from yincai.demo.truth import load_ground_truth
+from yincai.demo.truth import load_ground_truth, replay_item_bank
 from yincai.diagnosis import service as diagnosis_service
 from yincai.hub.models import Grade, Item, SchoolClass, Student
 from yincai.science.metrics import roc_auc, within_row_auc, within_row_spearman
@@ -134,14 +134,7 @@ def _difficulty_recovery(
     session: Any, fitted: diagnosis_service.FittedMastery, seed: int, n_students: int
 ) -> list[dict[str, Any]]:
     """Correlation of the calibrated difficulties with the item bank's designed ones."""
-    from yincai.demo.curriculum import junior_math_curriculum
-    from yincai.demo.district import plan_district
-    from yincai.demo.itembank import build_item_bank
-
-    rng = np.random.default_rng(seed)
-    plan_district(rng, n_junior_students=n_students)  # replays the build's draws up to the bank
-    points = [p for p in junior_math_curriculum() if p.level == "point"]
-    designed = {i.code: i.difficulty for i in build_item_bank(points, rng, items_per_point=3)}
+    designed = {i.code: i.difficulty for i in replay_item_bank(seed, n_students)}
     answered = set(session.scalars(select(Item.code)))
     pairs = [
         (designed[code], float(fitted.model.difficulty_[k]))

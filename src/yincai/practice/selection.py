@@ -36,6 +36,7 @@ Role = Literal["weak", "prerequisite"]
 WEAK_LEVEL = levels.NEEDS_WORK_BELOW  # the one rule for a weak point
 UNCERTAIN_SD = 1.0  # logits: about the spread of a point's mastery with no evidence at all
 MANY_DEPENDANTS = 3  # a point that this many later points build on is worth saying so
+DEFAULT_SUCCESS_BAND = (0.6, 0.8)  # desirable difficulty: hard enough to learn from, not to fail
 TIE_BREAK = 0.01  # of the distance to the band's centre, among items equally near the band
 TYPE_NAMES = ITEM_TYPE_LABELS  # the platform's one table of item-type labels
 
@@ -54,7 +55,7 @@ class SelectionPolicy:
     """How many items, the desirable band of predicted success, how many points at once."""
 
     n_items: int = 10
-    success_band: tuple[float, float] = (0.6, 0.8)
+    success_band: tuple[float, float] = DEFAULT_SUCCESS_BAND
     n_weak: int = 4
     max_items_per_kp: int = 3
     weak_level: float = WEAK_LEVEL

@@ -47,6 +47,7 @@ from yincai.practice.estimates import (
 from yincai.practice.plans import PracticeSet, ReteachPlan, ReteachPoint
 from yincai.practice.reteach import ClassPoint, rank_reteach
 from yincai.practice.selection import (
+    DEFAULT_SUCCESS_BAND,
     CandidateItem,
     PointState,
     SelectionPolicy,
@@ -74,7 +75,7 @@ def student_practice(
     *,
     student_number: str,
     n_items: int = 10,
-    success_band: tuple[float, float] = (0.6, 0.8),
+    success_band: tuple[float, float] = DEFAULT_SUCCESS_BAND,
     as_of: date | None = None,
     subject_code: str = "MATH",
     actor: UserAccount | None = None,
@@ -106,7 +107,7 @@ def class_practice(
     school_code: str,
     class_name: str,
     n_items: int = 10,
-    success_band: tuple[float, float] = (0.6, 0.8),
+    success_band: tuple[float, float] = DEFAULT_SUCCESS_BAND,
     as_of: date | None = None,
     subject_code: str = "MATH",
     actor: UserAccount | None = None,
@@ -135,7 +136,7 @@ def practice_sets(
     *,
     student_ids: Sequence[int],
     n_items: int = 10,
-    success_band: tuple[float, float] = (0.6, 0.8),
+    success_band: tuple[float, float] = DEFAULT_SUCCESS_BAND,
     as_of: date | None = None,
     subject_code: str = "MATH",
     actor: UserAccount | None = None,
