@@ -4,7 +4,6 @@ practice set show the same level for the same student and point, always inside i
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import numpy as np
@@ -14,22 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yincai.analysis import service as analysis_service
-from yincai.config import Settings
-from yincai.db import make_engine
 from yincai.diagnosis import levels
 from yincai.diagnosis import service as diagnosis_service
 from yincai.hub.models import Assessment, Sitting, Student
 from yincai.practice import service as practice_service
 from yincai.privacy import service as privacy_service
 from yincai.reports.student_pdf import student_report_pdf
-
-
-@pytest.fixture(scope="module")
-def demo_session(demo_settings: Settings) -> Iterator[Session]:
-    engine = make_engine(demo_settings)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 def _pdf_text(data: bytes) -> str:

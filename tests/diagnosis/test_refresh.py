@@ -8,10 +8,11 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tests.demo_copies import writable_demo_copy
@@ -47,26 +48,57 @@ def test_a_current_run_is_not_computed_again(demo_settings: Settings) -> None:
     assert state.is_current and not state.is_refreshing
 
 
+@dataclass(frozen=True)
+class Target:
+    """The strongest student of the latest exam, whose marks the tests set to zero."""
+
+    number: str
+    student_id: int
+    exam_code: str
+    exam_id: int
+    labels: list[str]
+
+
+def _strongest_of_latest_exam(engine: Engine) -> Target:
+    with Session(engine) as session:
+        exam = session.scalars(select(Assessment).order_by(Assessment.held_on.desc())).first()
+        assert exam is not None
+        best = session.execute(
+            select(Student.student_number, Student.id)
+            .join(Score, Score.student_id == Student.id)
+            .join(AssessmentItem, AssessmentItem.id == Score.assessment_item_id)
+            .where(AssessmentItem.assessment_id == exam.id)
+            .group_by(Student.student_number, Student.id)
+            .order_by(func.sum(Score.score).desc())
+        ).first()
+        assert best is not None
+        return Target(best[0], best[1], exam.code, exam.id, [i.label for i in exam.items])
+
+
+def _import_zeros(engine: Engine, target: Target, folder: Path) -> None:
+    """The target's marks on the latest exam, all zero, imported as a teacher would."""
+    sheet = write_csv(
+        folder / "zeros.csv",
+        ["学号", *target.labels],
+        [[target.number] + ["0"] * len(target.labels)],
+    )
+    with session_scope(engine) as session:
+        hub_service.run_import(
+            session, hub_service.ImportRequest("scores", sheet, assessment_code=target.exam_code)
+        )
+
+
 def test_the_report_page_says_estimates_are_refreshing_and_queues_the_job_once(
     demo_settings: Settings, tmp_path: Path
 ) -> None:
     settings = writable_demo_copy(demo_settings, tmp_path / "district")
     engine = make_engine(settings)
-    with Session(engine) as session:
-        number, exam_code, labels = _strong_student_and_exam(session)
-        student_id = session.scalar(select(Student.id).where(Student.student_number == number))
-        exam_id = session.scalar(select(Assessment.id).where(Assessment.code == exam_code))
-    path = f"/students/{student_id}/assessments/{exam_id}"
+    target = _strongest_of_latest_exam(engine)
+    path = f"/students/{target.student_id}/assessments/{target.exam_id}"
     with TestClient(create_app(settings)) as client:
         logged_in(client, _usernames(settings)[Role.DISTRICT_ADMIN], DEMO_PASSWORD)
         current = client.get(path)
-        sheet = write_csv(
-            tmp_path / "zeros.csv", ["学号", *labels], [[number] + ["0"] * len(labels)]
-        )
-        with session_scope(engine) as session:
-            hub_service.run_import(
-                session, hub_service.ImportRequest("scores", sheet, assessment_code=exam_code)
-            )
+        _import_zeros(engine, target, tmp_path)
         stale = client.get(path)
         again = client.get(path)
         pending = client.app.state.jobs.pending()  # type: ignore[attr-defined]
@@ -77,40 +109,17 @@ def test_the_report_page_says_estimates_are_refreshing_and_queues_the_job_once(
     assert pending == 1  # two views of a stale page queue one refresh
 
 
-def _strong_student_and_exam(session: Session) -> tuple[str, str, list[str]]:
-    """A student with full marks on some items of the latest exam: its number, the exam's code,
-    and the labels of its items."""
-    exam = session.scalars(select(Assessment).order_by(Assessment.held_on.desc())).first()
-    assert exam is not None
-    best = session.execute(
-        select(Student.student_number, func.sum(Score.score))
-        .join(Score, Score.student_id == Student.id)
-        .join(AssessmentItem, AssessmentItem.id == Score.assessment_item_id)
-        .where(AssessmentItem.assessment_id == exam.id)
-        .group_by(Student.student_number)
-        .order_by(func.sum(Score.score).desc())
-    ).first()
-    assert best is not None
-    labels = [i.label for i in exam.items]
-    return best[0], exam.code, labels
-
-
 def test_an_import_makes_estimates_stale_and_the_worker_refreshes_them(
     demo_settings: Settings, tmp_path: Path
 ) -> None:
     settings = writable_demo_copy(demo_settings, tmp_path / "district")
     engine = make_engine(settings)
+    target = _strongest_of_latest_exam(engine)
+    student_id = target.student_id
     with Session(engine) as session:
-        number, exam_code, labels = _strong_student_and_exam(session)
-        student_id = session.scalar(select(Student.id).where(Student.student_number == number))
-        assert student_id is not None
         old_run = diagnosis_service.ready_run(session, "MATH").id
         old_mean = diagnosis_service.students_mastery(session, student_ids=[student_id])
-    sheet = write_csv(tmp_path / "zeros.csv", ["学号", *labels], [[number] + ["0"] * len(labels)])
-    with session_scope(engine) as session:
-        hub_service.run_import(
-            session, hub_service.ImportRequest("scores", sheet, assessment_code=exam_code)
-        )
+    _import_zeros(engine, target, tmp_path)
     jobs = Jobs(settings)
     with Session(engine) as session:
         jobs.after_import(session)

@@ -1,12 +1,8 @@
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yincai.config import Settings
-from yincai.db import make_engine
 from yincai.diagnosis import levels, service
 from yincai.errors import NotFound
 from yincai.hub.models import (
@@ -19,15 +15,6 @@ from yincai.hub.models import (
     Score,
     Student,
 )
-
-
-@pytest.fixture(scope="module")
-def demo_session(demo_settings: Settings) -> Iterator[Session]:
-    engine = make_engine(demo_settings)
-    with Session(engine) as session:
-        yield session
-        session.rollback()
-    engine.dispose()
 
 
 def _n_points(session: Session) -> int:

@@ -234,13 +234,8 @@ def student_mastery(
         session, student_id=student_id, purpose=DIAGNOSIS, today=_today()
     )
     fitted = mastery_model(session, subject_code=subject_code, as_of=as_of)
-    responses = _responses(
-        session,
-        _subject_id(session, subject_code),
-        list(zip(fitted.item_ids, fitted.item_codes, strict=True)),
-        [(k, c, "") for k, c in zip(fitted.kp_ids, fitted.kp_codes, strict=True)],
-        as_of=as_of,
-        student_ids=[student_id],
+    responses = _fitted_responses(
+        session, fitted, subject_code, as_of=as_of, student_ids=[student_id]
     )
     estimate = _posterior(session, fitted, [student_id], as_of=as_of, subject_code=subject_code)
     q = fitted.model.q_weights_
@@ -368,14 +363,7 @@ def _posterior(
         if not unknown:
             return Posterior(stored.logit_mean, stored.logit_sd, stored.n_evidence)
     live_ids = [s for s in student_ids if s in unknown] if stored is not None else student_ids
-    responses = _responses(
-        session,
-        _subject_id(session, subject_code),
-        list(zip(fitted.item_ids, fitted.item_codes, strict=True)),
-        [(k, c, "") for k, c in zip(fitted.kp_ids, fitted.kp_codes, strict=True)],
-        as_of=as_of,
-        student_ids=live_ids,
-    )
+    responses = _fitted_responses(session, fitted, subject_code, as_of=as_of, student_ids=live_ids)
     live = estimate_students(fitted, responses, live_ids)
     if stored is None:
         return Posterior(live.logit_mean, live.logit_sd, live.n_responses)
@@ -439,19 +427,31 @@ def subject_id_of(session: Session, subject_code: str) -> int:
 
 def all_responses(session: Session, fitted: FittedMastery, *, subject_code: str) -> Responses:
     """Every cleared student's responses to the fitted model's items (numbers only)."""
-    return _responses(
-        session,
-        _subject_id(session, subject_code),
-        list(zip(fitted.item_ids, fitted.item_codes, strict=True)),
-        [(k, c, "") for k, c in zip(fitted.kp_ids, fitted.kp_codes, strict=True)],
-        as_of=None,
-        student_ids=None,
-    )
+    return _fitted_responses(session, fitted, subject_code, as_of=None, student_ids=None)
 
 
 def subset(responses: Responses, keep: npt.NDArray[np.bool_]) -> Responses:
     """The responses where ``keep`` holds (numbers only)."""
     return _subset(responses, keep)
+
+
+def _fitted_responses(
+    session: Session,
+    fitted: FittedMastery,
+    subject_code: str,
+    *,
+    as_of: date | None,
+    student_ids: list[int] | None,
+) -> Responses:
+    """Responses to the fitted model's items and points (``_responses``)."""
+    return _responses(
+        session,
+        _subject_id(session, subject_code),
+        list(zip(fitted.item_ids, fitted.item_codes, strict=True)),
+        [(k, c, "") for k, c in zip(fitted.kp_ids, fitted.kp_codes, strict=True)],
+        as_of=as_of,
+        student_ids=student_ids,
+    )
 
 
 def _subject_id(session: Session, subject_code: str) -> int:
