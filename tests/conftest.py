@@ -112,9 +112,11 @@ DEMO_STUDENTS = (
 def demo_settings(
     backend: str, tmp_path_factory: pytest.TempPathFactory, _schemas: list[str]
 ) -> Settings:
-    """A database holding a small demo district (seed 0), built once per backend; read-only."""
+    """A database holding a small demo district (seed 0) and its mastery estimates (as ``yincai
+    demo`` leaves it), built once per backend; read-only."""
     from yincai.db import session_scope
     from yincai.demo.build import build_demo_district
+    from yincai.diagnosis.refresh import refresh_mastery
 
     settings = _new_settings(backend, tmp_path_factory.mktemp("demo"), _schemas)
     engine = make_engine(settings)
@@ -123,5 +125,6 @@ def demo_settings(
         build_demo_district(
             session, ground_truth_path=settings.ground_truth_path, n_students=DEMO_STUDENTS, seed=0
         )
+    refresh_mastery(engine, subject_code="MATH")
     engine.dispose()
     return settings

@@ -68,6 +68,17 @@ def serve(
     serve_app(settings, host=host, port=port)
 
 
+@app.command()
+def worker(ctx: typer.Context) -> None:
+    """运行后台任务（导入后更新掌握度等）/ run background jobs until interrupted."""
+    from yincai.jobs import Jobs
+
+    settings = settings_of(ctx)
+    prepared_engine(settings).dispose()
+    Console().print(f"[bold green]后台任务已启动 / job worker running[/] ({settings.data_dir})")
+    Jobs(settings).run_worker()
+
+
 app.command()(demo)
 app.add_typer(hub_cli.app, name="import")
 app.add_typer(analysis_cli.app, name="report")

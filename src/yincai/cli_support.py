@@ -4,6 +4,8 @@ and a command group that never prints personal data when a command fails."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -80,12 +82,33 @@ def uvicorn_options(*, host: str, port: int) -> dict[str, Any]:
 
 def serve_app(settings: Settings, *, host: str, port: int) -> None:
     """The platform on ``host:port``: one process, or ``settings.workers()`` processes that
-    share the listening socket, the database and (through the environment) the settings."""
+    share the listening socket, the database and (through the environment) the settings; and
+    the job worker beside them."""
+    workers = settings.workers()
+    with job_worker(settings):
+        _serve(settings, host=host, port=port, workers=workers)
+
+
+@contextmanager
+def job_worker(settings: Settings) -> Iterator[None]:
+    """``yincai worker`` in a child process for as long as the platform runs."""
+    environment = {**os.environ, **settings.as_environment()}
+    child = subprocess.Popen([sys.executable, "-m", "yincai", "worker"], env=environment)
+    try:
+        yield
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def _serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from yincai.web.app import create_app
 
-    workers = settings.workers()
     Console().print(
         f"[bold green]因材已启动 / yincai is running:[/] http://{host}:{port}/ "
         f"({workers} 个进程 / processes)"

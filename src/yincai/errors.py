@@ -5,6 +5,7 @@
     ├── Invalid    the input is wrong; ``details`` lists each problem (e.g. import row errors)
     ├── Forbidden  the actor's role or scope does not allow it
     └── Conflict   it clashes with what is already stored
+        └── NotReady   it is computed ahead of time and not computed yet (a job is due)
 
 No HTTP here: ``web/errors.py`` maps them to status codes, the CLI prints them.
 """
@@ -37,6 +38,10 @@ class Forbidden(YincaiError):
 
 
 class Conflict(YincaiError):
+    pass
+
+
+class NotReady(Conflict):
     pass
 
 

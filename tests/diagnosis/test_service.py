@@ -1,13 +1,9 @@
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yincai.config import Settings
-from yincai.db import make_engine
-from yincai.diagnosis import service
+from yincai.diagnosis import levels, service
 from yincai.errors import NotFound
 from yincai.hub.models import (
     AssessmentItem,
@@ -19,15 +15,6 @@ from yincai.hub.models import (
     Score,
     Student,
 )
-
-
-@pytest.fixture(scope="module")
-def demo_session(demo_settings: Settings) -> Iterator[Session]:
-    engine = make_engine(demo_settings)
-    with Session(engine) as session:
-        yield session
-        session.rollback()
-    engine.dispose()
 
 
 def _n_points(session: Session) -> int:
@@ -93,8 +80,10 @@ def test_a_student_without_scores_gets_the_population_prior(demo_session: Sessio
     )
     assert student_id is not None  # the primary pupils of nine-year schools have no maths data
     rows = service.student_mastery(demo_session, student_id=student_id)
-    prior = service.fit_mastery_model(demo_session).model.prior_mastery_
+    model = service.fit_mastery_model(demo_session).model
+    prior = levels.level(model.predict(model.empty_evidence(1)).logit_mean[0])
     np.testing.assert_allclose([r.mastery for r in rows], prior, atol=1e-4)
+    assert {r.band_word for r in rows} == {"暂无作答"}
     assert all(r.n_evidence == 0 and r.last_seen_on is None for r in rows)
 
 

@@ -5,7 +5,6 @@ Screenshots go to $YINCAI_SCREENSHOT_DIR (docs/samples) or a tmp dir."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -13,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.demo_copies import writable_demo_copy
 from tests.web.servers import served
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, _usernames
 from yincai.config import Settings
@@ -23,15 +23,6 @@ from yincai.hub.models import ImportBatch
 pytestmark = pytest.mark.browser
 
 N_CHANGED = 3
-
-
-def _writable_copy(demo: Settings, target: Path) -> Settings:
-    """The demo's data folder copied (database file and keys), so the walk may write."""
-    if demo.database_url:
-        pytest.skip("the browser walk writes to a copied SQLite demo; PostgreSQL writes are "
-                    "covered by tests/hub/test_import_integrity.py")  # fmt: skip
-    shutil.copytree(demo.data_dir, target)
-    return Settings(data_dir=target)
 
 
 def _fill_marks(sheet_path: Path) -> list[str]:
@@ -55,7 +46,7 @@ def test_a_teacher_imports_changed_scores_through_the_diff_preview_in_chromium(
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)")
-    settings = _writable_copy(demo_settings, tmp_path / "district")
+    settings = writable_demo_copy(demo_settings, tmp_path / "district")
     shots = Path(os.environ.get("YINCAI_SCREENSHOT_DIR") or tmp_path / "shots")
     shots.mkdir(parents=True, exist_ok=True)
     teacher = _usernames(settings)[Role.TEACHER]

@@ -4,20 +4,20 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
+from yincai.diagnosis import levels
 from yincai.practice.estimates import (
     ItemParameters,
     expected_sigmoid,
     item_information,
     predicted_success,
-    score_trials,
 )
 from yincai.practice.reteach import ClassPoint, DiagnosticCandidate, pick_diagnostic, rank_reteach
 from yincai.practice.selection import (
+    WEAK_LEVEL,
     CandidateItem,
     PointState,
     PriorityWeights,
     SelectionPolicy,
-    level_word,
     rank_points,
     select_practice,
 )
@@ -91,7 +91,7 @@ def test_mastered_prerequisite_is_named_in_the_reason() -> None:
     points = [point(1, 0.9), point(2, 0.2, needs=(1,))]
     selection = select_practice(points, bank([1, 2]), SelectionPolicy(n_items=2, n_weak=1))
     assert {c.kp_id for c in selection.items} == {2}
-    assert "其先修「知识点1」已掌握" in selection.items[0].reason
+    assert "其先修「知识点1」熟练" in selection.items[0].reason
 
 
 def test_items_in_the_success_band_are_preferred_when_the_bank_has_them() -> None:
@@ -164,14 +164,17 @@ def test_every_choice_has_a_reason_naming_its_point_and_predicted_success() -> N
     points = [point(k, 0.1 * k, needs=(k - 1,) if k > 1 else ()) for k in range(1, 6)]
     selection = select_practice(points, bank(list(range(1, 6))), SelectionPolicy())
     for choice in selection.items:
-        assert f"「知识点{choice.kp_id}」掌握水平" in choice.reason
+        assert f"「知识点{choice.kp_id}」需要巩固（掌握度" in choice.reason
         assert f"预计答对率 {choice.predicted_success:.2f}" in choice.reason
     for target in selection.targets:
         assert f"「知识点{target.kp_id}」" in target.reason and target.n_items > 0
 
 
-def test_level_words_read_as_a_teacher_would_say() -> None:
-    assert [level_word(v) for v in (0.1, 0.4, 0.6, 0.9)] == ["很弱", "较弱", "基本掌握", "已掌握"]
+def test_level_words_come_from_the_one_mastery_rule() -> None:
+    words = [levels.band_word(v) for v in (0.1, 0.49, 0.5, 0.79, 0.8, 0.95)]
+    assert words == ["需要巩固", "需要巩固", "基本掌握", "基本掌握", "熟练", "熟练"]
+    assert levels.band_word(0.9, n_evidence=0) == "暂无作答"
+    assert WEAK_LEVEL == levels.NEEDS_WORK_BELOW
 
 
 @pytest.mark.parametrize("band", [(0.8, 0.6), (-0.1, 0.5), (0.5, 1.2)])
@@ -227,8 +230,3 @@ def test_predicted_success_adds_guessing_and_mixes_tagged_points() -> None:
     p = 0.25 + 0.75 * expit(1.0)
     slope = 0.75 * expit(1.0) * (1 - expit(1.0))
     assert information[0, 0] == pytest.approx(slope**2 / (p * (1 - p)))
-
-
-def test_partial_credit_counts_one_trial_per_score_point() -> None:
-    trials = score_trials([3.0, 10.0, 6.0, 40.0], [False, True, True, True])
-    assert trials.tolist() == [1, 10, 6, 12]

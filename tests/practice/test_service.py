@@ -63,7 +63,8 @@ def test_a_student_gets_n_items_with_answer_keys_and_reasons(demo_session: Sessi
     assert practice.answer_key == [(item.position, item.answer) for item in practice.items]
     assert len({item.item_type for item in practice.items}) >= 2
     for item in practice.items:
-        assert f"「{item.target_kp_name}」掌握水平" in item.reason
+        assert f"「{item.target_kp_name}」" in item.reason and "预计答对率" in item.reason
+        assert item.target_kp_name in item.student_reason and "0." not in item.student_reason
         assert item.target_kp_code in item.kp_codes
         assert 0.0 <= item.predicted_success <= 1.0
     weak = [t for t in practice.targets if t.role == "weak"]

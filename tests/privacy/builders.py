@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.governance.world import World, actor
 from yincai.cockpit.models import WarningAcknowledgement
+from yincai.diagnosis import store
 from yincai.governance import service as governance_service
 from yincai.hub.models import (
     AssessmentItem,
@@ -17,6 +19,7 @@ from yincai.hub.models import (
     LearningEvent,
     Score,
     Student,
+    Subject,
 )
 from yincai.privacy import service as privacy_service
 from yincai.privacy.models import ConsentPurpose
@@ -64,5 +67,12 @@ def fill_student(session: Session, world: World, key: str = "A1") -> int:
         idle=timedelta(minutes=30), lifetime=timedelta(hours=8)
     )
     governance_service.open_session(session, account=actor(session, world, "parent"), policy=policy)
+    subject_id = session.scalar(select(Subject.id).order_by(Subject.id))
+    assert subject_id is not None
+    run = store.start_run(session, subject_id, "test")
+    store.finish_run(
+        session, run, fitted=None, fit_seconds=0.0, student_ids=[student_id],
+        logit_mean=np.zeros((1, 2)), logit_sd=np.ones((1, 2)), n_evidence=np.ones((1, 2), int),
+    )  # fmt: skip
     session.flush()
     return student_id

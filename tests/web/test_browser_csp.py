@@ -178,7 +178,8 @@ def test_every_kind_of_page_keeps_to_the_csp_offline_and_its_charts_draw(
     watch = Watch(server)
     charts: dict[str, tuple[int, int]] = {}
     maths: list[tuple[float, float, bool]] = []  # per maths image: width wanted, applied, in em
-    mastery = [0.0, 0.0]  # the mastery chart: (data-height, height drawn)
+    mastery = [0.0, 0.0]  # the mastery chart of the teacher's copy: (data-height, height drawn)
+    family_words = 0  # rows of the family copy's mastery in words
     with _browser(tmp_path, watch) as page:
         _visit(page, watch, "/login")
         _collect_violations(page, watch)
@@ -189,6 +190,7 @@ def test_every_kind_of_page_keeps_to_the_csp_offline_and_its_charts_draw(
             Role.DISTRICT_ADMIN: [
                 "/cockpit", "/cockpit/warnings", _item_bank_path(demo_settings),
                 "/governance/users", "/governance/audit", "/imports",
+                _child_report_path(demo_settings, usernames[Role.PARENT]),
             ],
             Role.SCHOOL_ADMIN: ["/cockpit", "/governance/users"],
             Role.TEACHER: ["/imports"],
@@ -211,7 +213,9 @@ def test_every_kind_of_page_keeps_to_the_csp_offline_and_its_charts_draw(
                         "Number(i.dataset.em.split(' ')[0]), parseFloat(i.style.width),"
                         " i.style.width.endsWith('em')])"
                     )
-                if path.startswith("/students/"):
+                if path.startswith("/students/") and role is Role.PARENT:
+                    family_words = page.locator("table.mastery-words tbody tr").count()
+                elif path.startswith("/students/"):
                     mastery = page.evaluate(
                         "(() => { const e = document.querySelector('[data-height]');"
                         " return [Number(e.dataset.height), e.getBoundingClientRect().height]; })()"
@@ -244,6 +248,7 @@ def test_every_kind_of_page_keeps_to_the_csp_offline_and_its_charts_draw(
     assert all(n_drawn == n_charts for n_charts, n_drawn in chart_pages.values()), chart_pages
     assert maths and all(wanted == applied and is_em for wanted, applied, is_em in maths)
     assert mastery[0] > 0 and abs(mastery[0] - mastery[1]) < 1
+    assert family_words > 0  # a family reads words (需要巩固 …), not a chart of model numbers
     assert n_operations == n_redoc_operations == n_api_operations >= 10
 
 

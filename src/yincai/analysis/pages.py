@@ -21,6 +21,8 @@ from yincai.analysis.cache import ExamCache
 from yincai.analysis.exam import ExamReport, ReportScope
 from yincai.analysis.student import StudentReport, TeacherStudentReport
 from yincai.analysis.xlsx import exam_workbook_bytes
+from yincai.diagnosis import levels
+from yincai.diagnosis import service as diagnosis_service
 from yincai.errors import Forbidden, NotFound
 from yincai.governance import service as governance_service
 from yincai.governance.models import Role, UserAccount
@@ -32,6 +34,7 @@ from yincai.hub.models import (
     SchoolClass,
     Sitting,
     Student,
+    Subject,
 )
 from yincai.reports.maths import page_text_html
 from yincai.web.deps import CurrentUser, DbSession
@@ -533,10 +536,14 @@ def weak_point_reasons(report: StudentReport) -> list[tuple[str, str]]:
     reasons = []
     for name in report.weak_points:
         entry = by_name[name]
-        reason = (
-            f"掌握度约 {entry.mastery:.0%}（可能在 {entry.level_low:.0%}–{entry.level_high:.0%}），"
-            f"依据 {entry.n_evidence} 次作答"
-        )
+        if report.audience == "teacher":
+            reason = (
+                f"{entry.band_word}：掌握度约 {entry.mastery:.0%}"
+                f"（{levels.CREDIBLE_PERCENT}% 可信区间 "
+                f"{entry.level_low:.0%}–{entry.level_high:.0%}），依据 {entry.n_evidence} 次作答"
+            )
+        else:
+            reason = f"{entry.band_word}（依据 {entry.n_evidence} 次作答）"
         if rates.get(name) is not None:
             reason += f"；本次考试得分率 {rates[name]:.0%}"
         reasons.append((name, reason))
@@ -557,6 +564,11 @@ def student_report_page(
         request, session, user, student_id, assessment_id, copy
     )
     trend = score_trend(session, student, assessment)
+    mastery_state = diagnosis_service.refresh_if_stale(
+        session,
+        subject_code=report_subject_code(session, assessment),
+        request_refresh=request.app.state.jobs.request_mastery_refresh,
+    )
     governance_service.audit(
         session,
         actor=user,
@@ -577,8 +589,15 @@ def student_report_page(
             "charts": student_charts(report, trend),
             "reasons": weak_point_reasons(report),
             "maths": page_text_html,
+            "mastery_state": mastery_state,
         },
     )
+
+
+def report_subject_code(session: Session, assessment: Assessment) -> str:
+    subject = session.get(Subject, assessment.subject_id)
+    assert subject is not None
+    return subject.code
 
 
 @router.get("/students/{student_id}/assessments/{assessment_id}/report.pdf")

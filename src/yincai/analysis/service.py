@@ -309,6 +309,7 @@ def _mastery(
             level_low=entry.level_low,
             level_high=entry.level_high,
             n_evidence=entry.n_evidence,
+            band_word=entry.band_word,
         )
         for entry in found
         if entry.n_evidence > 0

@@ -16,11 +16,11 @@ import numpy as np
 from yincai.analysis.data import ExamData
 from yincai.analysis.progress import PreviousExam, aligned
 from yincai.analysis.totals import competition_rank, optional
+from yincai.diagnosis import levels
 from yincai.rules import GradeBands, standardise
 from yincai.science.base import BoolArray
 
 Audience = Literal["teacher", "family"]
-WEAK_MASTERY = 0.5  # below an even chance of mastery, a point needs work
 N_WEAK_POINTS = 5  # a family reads a short list
 
 
@@ -65,8 +65,9 @@ class KpResult:
 
 @dataclass(frozen=True)
 class KpMastery:
-    """Mastery of one knowledge point from the diagnosis service, with its uncertainty:
-    ``logit_sd`` the posterior SD, ``level_low`` .. ``level_high`` an 80 % credible interval."""
+    """Mastery of one knowledge point from the diagnosis service (``diagnosis.levels``): the level
+    ``mastery``, its 80 % credible interval ``level_low`` .. ``level_high``, ``logit_sd`` the
+    posterior SD, and the band in words that students and families read."""
 
     code: str
     name: str
@@ -75,6 +76,7 @@ class KpMastery:
     level_low: float
     level_high: float
     n_evidence: int
+    band_word: str
 
 
 @dataclass(frozen=True)
@@ -207,9 +209,9 @@ def build_student_report(
 
 
 def weak_points(mastery: list[KpMastery], *, limit: int = N_WEAK_POINTS) -> list[str]:
-    """Names of the least-mastered knowledge points below ``WEAK_MASTERY``, weakest first."""
+    """Names of the least-mastered weak knowledge points (``levels.is_weak``), weakest first."""
     weak = sorted(
-        (entry for entry in mastery if entry.mastery < WEAK_MASTERY), key=lambda e: e.mastery
+        (entry for entry in mastery if levels.is_weak(entry.mastery)), key=lambda e: e.mastery
     )
     return [entry.name for entry in weak[:limit]]
 

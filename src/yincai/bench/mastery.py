@@ -3,13 +3,21 @@
 Run by ``yincai bench mastery --data-dir D`` on a district built by ``yincai demo``. At each
 checkpoint of the truth (each exam week, then the end of the semester) the model is calibrated and
 applied on the evidence up to the end of that week (the truth is taken after that week's
-teaching, homework and exam), then compared with the true state, mastered = true P ≥ 0.5.
+teaching, homework and exam), then compared with the true state, mastered = true P ≥ 0.5. The
+estimate is the level every surface shows (``diagnosis.levels``), the true P its counterpart.
 
 Population: every (student, point-level KP) pair whose KP has been *taught to the student's
 grade* by then, i.e. some student of the same grade has a response on it, whether or not this
 student has one. KPs of earlier grades (taught last year, no evidence this semester) and KPs not
-yet taught are left out. ``calibration_error`` is the expected calibration error over 10
-equal-width bins of the estimated P(mastered) against the binary true state; ``brier`` likewise.
+yet taught are left out.
+
+* ``auc``: pooled over all pairs, mostly between students; ``student_mean_auc`` the same for the
+  baseline that gives every point of a student that student's mean level (ability alone).
+* ``within_student_spearman`` / ``within_student_auc``: the ranking of each student's own taught
+  points against their true P (resp. true mastered state), averaged over students. This is what a
+  personalised booklet depends on; the student-mean baseline scores 0 / 0.5 here.
+* ``calibration_error``: expected calibration error over 10 equal-width bins of the level against
+  the true P; ``brier``: mean squared error of the level against the binary true state.
 """
 
 from __future__ import annotations
@@ -24,10 +32,10 @@ from sqlalchemy import select
 
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
-from yincai.demo.truth import load_ground_truth
+from yincai.demo.truth import load_ground_truth, replay_item_bank
 from yincai.diagnosis import service as diagnosis_service
 from yincai.hub.models import Grade, Item, SchoolClass, Student
-from yincai.science.metrics import roc_auc
+from yincai.science.metrics import roc_auc, within_row_auc, within_row_spearman
 
 N_BINS = 10
 WEEK_END = timedelta(days=6)
@@ -63,7 +71,8 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
             student_ids = [by_number[n][0] for n in truth.student_numbers]
             grade = np.array([by_number[n][1] for n in truth.student_numbers])
             fitted = None
-            for checkpoint, day in enumerate(truth.checkpoint_dates):
+            seen: set[int] = set()  # evidence counts already reported: a checkpoint without new
+            for checkpoint, day in enumerate(truth.checkpoint_dates):  # evidence is not repeated
                 as_of = date.fromisoformat(day) + WEEK_END
                 start = time.perf_counter()
                 fitted = diagnosis_service.fit_mastery_model(session, as_of=as_of)
@@ -72,6 +81,10 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
                     session, student_ids=student_ids, as_of=as_of
                 )
                 predict_seconds = time.perf_counter() - start - fit_seconds
+                n_evidence = int(table.n_evidence.sum())
+                if n_evidence in seen:
+                    continue
+                seen.add(n_evidence)
                 columns = [truth.kp_codes.index(code) for code in table.kp_codes]
                 true_p = truth.mastery[checkpoint][:, columns]
                 taught = np.zeros_like(table.n_evidence, dtype=bool)
@@ -80,6 +93,8 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
                     taught[in_grade] = (table.n_evidence[in_grade] > 0).any(axis=0)
                 is_mastered = (true_p[taught] >= 0.5).astype(np.float64)
                 estimate = table.mastery[taught]
+                level = np.where(taught, table.mastery, np.nan)
+                student_mean = np.nanmean(level, axis=1, keepdims=True) * np.ones_like(level)
                 rows.append(
                     {
                         "suite": "diagnosis",
@@ -88,7 +103,18 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
                         "case": f"as of {as_of.isoformat()}",
                         "metrics": {
                             "auc": round(roc_auc(is_mastered, estimate), 4),
-                            "calibration_error": round(calibration_error(is_mastered, estimate), 4),
+                            "student_mean_auc": round(
+                                roc_auc(is_mastered, student_mean[taught]), 4
+                            ),
+                            "within_student_spearman": round(
+                                within_row_spearman(true_p, table.mastery, taught), 4
+                            ),
+                            "within_student_auc": round(
+                                within_row_auc(true_p >= 0.5, table.mastery, taught), 4
+                            ),
+                            "calibration_error": round(
+                                calibration_error(true_p[taught], estimate), 4
+                            ),
                             "brier": round(float(np.mean((estimate - is_mastered) ** 2)), 4),
                             "n_pairs": int(taught.sum()),
                             "share_mastered": round(float(is_mastered.mean()), 4),
@@ -108,14 +134,7 @@ def _difficulty_recovery(
     session: Any, fitted: diagnosis_service.FittedMastery, seed: int, n_students: int
 ) -> list[dict[str, Any]]:
     """Correlation of the calibrated difficulties with the item bank's designed ones."""
-    from yincai.demo.curriculum import junior_math_curriculum
-    from yincai.demo.district import plan_district
-    from yincai.demo.itembank import build_item_bank
-
-    rng = np.random.default_rng(seed)
-    plan_district(rng, n_junior_students=n_students)  # replays the build's draws up to the bank
-    points = [p for p in junior_math_curriculum() if p.level == "point"]
-    designed = {i.code: i.difficulty for i in build_item_bank(points, rng, items_per_point=3)}
+    designed = {i.code: i.difficulty for i in replay_item_bank(seed, n_students)}
     answered = set(session.scalars(select(Item.code)))
     pairs = [
         (designed[code], float(fitted.model.difficulty_[k]))

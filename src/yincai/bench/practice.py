@@ -21,6 +21,16 @@ precision@3 = |recommended 3 ∩ truly weakest 3| / 3, averaged over the student
   them (tag-weighted; exam item scores and homework together, up to ``AS_OF``), highest first;
   points the student never answered come last; ties in curriculum order.
 
+Beyond the pooled precision, what a student meets:
+
+* ``precision_at_3_unmastered``: the same against the up-to-3 truly weakest *unmastered* taught
+  points (true P < 0.5; students with none are left out): practising a point already mastered
+  helps less, whatever its rank.
+* ``share_unmastered``: of the 3 recommended points, the share truly unmastered.
+* ``realised_success``: the mean expected score share of the chosen items for their student under
+  the simulation's own scoring (``demo.truth.true_success``), against the 0.60–0.80 band the
+  selection aims at; ``share_in_band`` the share of items whose true success lies inside it.
+
 Timing: ``class-booklets-50`` makes the practice sets of 50 students of one school and grade
 (its largest class, topped up from another class) with the mastery model already calibrated;
 ``model_fit_seconds`` is that one-off calibration.
@@ -41,7 +51,7 @@ from sqlalchemy.orm import Session
 
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
-from yincai.demo.truth import GroundTruth, load_ground_truth
+from yincai.demo.truth import GroundTruth, load_ground_truth, replay_item_bank, true_success
 from yincai.diagnosis import service as diagnosis_service
 from yincai.hub.models import (
     Assessment,
@@ -57,8 +67,10 @@ from yincai.hub.models import (
 )
 from yincai.practice import service as practice_service
 from yincai.practice.data import end_of
+from yincai.practice.selection import DEFAULT_SUCCESS_BAND
 
 K = 3
+MASTERED = 0.5  # true P at which the demo counts a point mastered
 WEEK_END = timedelta(days=6)
 BOOKLET_STUDENTS = 50
 
@@ -73,6 +85,10 @@ class Quality:
     lead_se: float
     n_students: int
     as_of: date
+    unmastered_precision: float = float("nan")
+    share_unmastered: float = float("nan")
+    realised_success: float = float("nan")
+    share_in_band: float = float("nan")
 
 
 def run(data_dir: Path) -> list[dict[str, Any]]:
@@ -95,6 +111,10 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
                 "precision_at_3": round(quality.diagnosis, 4),
                 "lead": round(quality.diagnosis - quality.wrong_items, 4),
                 "lead_se": round(quality.lead_se, 4),
+                "precision_at_3_unmastered": round(quality.unmastered_precision, 4),
+                "share_unmastered": round(quality.share_unmastered, 4),
+                "realised_success": round(quality.realised_success, 4),
+                "share_in_band": round(quality.share_in_band, 4),
                 **common,
             },
         },
@@ -119,8 +139,14 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
         if code in column_of
     }
     tags = _tags(session, kp_column, len(truth.kp_codes))
+    bank = replay_item_bank(truth.seed, len(truth.student_numbers))
+    bank_index = {item.code: j for j, item in enumerate(bank)}
     diagnosis: list[float] = []
     baseline: list[float] = []
+    unmastered: list[float] = []
+    share_unmastered: list[float] = []
+    success: list[float] = []
+    low, high = DEFAULT_SUCCESS_BAND
     for school_code, class_name in (name.split("/", 1) for name in truth.class_names):
         sets = practice_service.class_practice(
             session, school_code=school_code, class_name=class_name, as_of=as_of
@@ -132,21 +158,42 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
             continue
         recommended = {s.student_number: s.weak_kp_codes[:K] for s in sets}
         share = np.where(possible > 0, lost / np.maximum(possible, 1e-12), -1.0)
+        rows = [row_of[n] for n in numbers]
+        by_number = {s.student_number: s for s in sets}
         for row, number in enumerate(numbers):
             true_p = np.where(taught, true_mastery[row_of[number]], np.inf)
-            weakest = set(np.argsort(true_p, kind="stable")[:K].tolist())
+            order = np.argsort(true_p, kind="stable")
+            weakest = set(order[:K].tolist())
             picked = {column_of[code] for code in recommended[number]}
             diagnosis.append(len(picked & weakest) / K)
+            below = [k for k in order[:K].tolist() if true_p[k] < MASTERED]
+            if below:
+                unmastered.append(len(picked & set(below)) / len(below))
+            if picked:
+                share_unmastered.append(np.mean([true_p[k] < MASTERED for k in picked]))
+            chosen = [
+                bank_index[i.item_code]
+                for i in by_number[number].items
+                if i.item_code in bank_index
+            ]
+            if chosen:
+                true_rates = true_success([bank[j] for j in chosen], truth, -1, [rows[row]])[0]
+                success.extend(true_rates.tolist())
             lost_share = np.where(taught, share[row], -np.inf)
             raw = set(np.argsort(-lost_share, kind="stable")[:K].tolist())
             baseline.append(len(raw & weakest) / K)
     lead = np.array(diagnosis) - np.array(baseline)
+    rates = np.array(success)
     return Quality(
         diagnosis=float(np.mean(diagnosis)) if diagnosis else 0.0,
         wrong_items=float(np.mean(baseline)) if baseline else 0.0,
         lead_se=float(lead.std(ddof=1) / np.sqrt(lead.size)) if lead.size > 1 else 0.0,
         n_students=len(diagnosis),
         as_of=as_of,
+        unmastered_precision=float(np.mean(unmastered)) if unmastered else float("nan"),
+        share_unmastered=float(np.mean(share_unmastered)) if share_unmastered else float("nan"),
+        realised_success=float(rates.mean()) if rates.size else float("nan"),
+        share_in_band=float(((rates >= low) & (rates <= high)).mean()) if rates.size else 0.0,
     )
 
 

@@ -15,6 +15,7 @@ from yincai.config import Settings
 from yincai.db import session_scope
 from yincai.demo.build import DEMO_PASSWORD, build_demo_district
 from yincai.demo.district import DISTRICT_CODE
+from yincai.diagnosis.cli import fit_with_progress
 from yincai.governance.models import UserAccount
 from yincai.hub.models import District
 
@@ -38,6 +39,7 @@ def demo(
     engine = prepared_engine(settings)
     try:
         _build_unless_built(engine, settings, students=students, seed=seed)
+        fit_with_progress(engine, subject_code="MATH")  # pages then only read estimates
         _print_logins(engine)
     finally:
         engine.dispose()

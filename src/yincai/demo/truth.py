@@ -7,13 +7,17 @@ that a check can join it to what the platform estimated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from yincai.demo.itembank.bank import ItemSpec
 from yincai.demo.simulate import Semester
+
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -92,3 +96,40 @@ def load_ground_truth(path: Path) -> GroundTruth:
             ),
             seed=int(data["seed"]),
         )
+
+
+def replay_item_bank(seed: int, n_students: int) -> list[ItemSpec]:
+    """The demo's item bank with its designed parameters (difficulty, discrimination, tags), as
+    the build drew it: the same draws from the same seed, up to the bank."""
+    from yincai.demo.curriculum import junior_math_curriculum
+    from yincai.demo.district import plan_district
+    from yincai.demo.itembank import build_item_bank
+
+    rng = np.random.default_rng(seed)
+    plan_district(rng, n_junior_students=n_students)
+    points = [p for p in junior_math_curriculum() if p.level == "point"]
+    return build_item_bank(points, rng, items_per_point=3)
+
+
+def true_success(
+    items: Sequence[ItemSpec], truth: GroundTruth, checkpoint: int, rows: npt.ArrayLike
+) -> FloatArray:
+    """Each student's (``rows`` of the truth) expected score share on each item, as the
+    simulation scores it at ``checkpoint``: shape (n_rows, n_items)."""
+    from yincai.demo.responses import CONJUNCTIVE_WEIGHT
+    from yincai.demo.semester import GUESSING, PARTIAL_CREDIT_TYPES
+
+    column = {code: k for k, code in enumerate(truth.kp_codes)}
+    p = np.clip(truth.mastery[checkpoint][np.asarray(rows)].astype(np.float64), 1e-6, 1 - 1e-6)
+    logit = np.log(p / (1 - p))
+    out = np.empty((logit.shape[0], len(items)))
+    for j, item in enumerate(items):
+        columns = [column[code] for code, _ in item.kp_weights]
+        weights = np.array([w for _, w in item.kp_weights])
+        values = logit[:, columns]
+        mixed = (1 - CONJUNCTIVE_WEIGHT) * (values @ (weights / weights.sum()))
+        mixed += CONJUNCTIVE_WEIGHT * values.min(axis=1)
+        solve = 1 / (1 + np.exp(-item.discrimination * (mixed - item.difficulty)))
+        guess = 0.0 if item.item_type in PARTIAL_CREDIT_TYPES else GUESSING.get(item.item_type, 0)
+        out[:, j] = guess + (1 - guess) * solve
+    return out

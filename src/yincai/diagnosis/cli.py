@@ -5,14 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
-from yincai.cli_support import command_app, command_session
-from yincai.diagnosis import service
+from yincai.cli_support import command_app, command_session, prepared_engine, settings_of
+from yincai.diagnosis import levels, service
+from yincai.diagnosis.models import MasteryRun
 from yincai.errors import NotFound
 from yincai.hub.models import Assessment, AssessmentItem, ItemKp, Sitting, Student
 
@@ -30,9 +38,43 @@ def _on(as_of: datetime | None) -> date | None:
     return as_of.date() if as_of is not None else None
 
 
+@app.command("fit")
+def fit(ctx: typer.Context, subject: Subject = "MATH") -> None:
+    """现在计算并保存全部学生的掌握度估计 / calibrate and store every student's estimates now."""
+    engine = prepared_engine(settings_of(ctx))
+    try:
+        fit_with_progress(engine, subject_code=subject)
+    finally:
+        engine.dispose()
+
+
+def fit_with_progress(engine: Engine, *, subject_code: str) -> None:
+    """The refresh job in the foreground, with a progress bar (``diagnose fit``, ``demo``)."""
+    from yincai.diagnosis.refresh import refresh_mastery
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+        console=console,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(f"掌握度估计 / mastery estimates ({subject_code})", total=1.0)
+        run_id = refresh_mastery(
+            engine,
+            subject_code=subject_code,
+            on_progress=lambda share: bar.update(task, completed=share),
+        )
+        bar.update(task, completed=1.0)
+    with Session(engine) as session:
+        run = session.get(MasteryRun, run_id)
+        assert run is not None
+        console.print(
+            f"掌握度估计已就绪 / estimates ready: {run.n_students:,} 名学生 students, "
+            f"校准 calibration {run.fit_seconds:.0f} s"
+        )
+
+
 @app.command("student")
 def student(ctx: typer.Context, number: str, as_of: AsOf = None, subject: Subject = "MATH") -> None:
-    """一名学生各知识点的掌握概率 / one student's mastery of each knowledge point."""
+    """一名学生各知识点的掌握度与可信区间 / one student's mastery of each knowledge point."""
     with command_session(ctx) as session:
         student_id = session.scalar(select(Student.id).where(Student.student_number == number))
         if student_id is None:
@@ -44,8 +86,9 @@ def student(ctx: typer.Context, number: str, as_of: AsOf = None, subject: Subjec
     for column in (
         "知识点 code",
         "名称 name",
-        "掌握概率 P",
-        "80% 区间 level",
+        "掌握情况 band",
+        "掌握度 level",
+        f"{levels.CREDIBLE_PERCENT}% 可信区间 interval",
         "证据 n",
         "最近 last",
     ):
@@ -54,8 +97,9 @@ def student(ctx: typer.Context, number: str, as_of: AsOf = None, subject: Subjec
         table.add_row(
             row.kp_code,
             row.kp_name,
-            f"{row.mastery:.2f}",
-            f"{row.level_low:.2f}–{row.level_high:.2f}",
+            row.band_word,
+            f"{row.mastery:.0%}",
+            f"{row.level_low:.0%}–{row.level_high:.0%}",
             str(row.n_evidence),
             row.last_seen_on.isoformat() if row.last_seen_on else "—",
         )
@@ -90,7 +134,7 @@ def assessment(
             session, student_ids=student_ids, as_of=on, subject_code=subject
         )
     table = Table(title=f"{code}：{len(student_ids)} 名考生 / sitters, as of {on.isoformat()}")
-    for column in ("知识点 code", "平均掌握 mean P", "未掌握人数 below 0.5"):
+    for column in ("知识点 code", "平均掌握度 mean level", "需要巩固人数 needs work"):
         table.add_column(column)
     columns = [k for k, kp_id in enumerate(result.kp_ids) if kp_id in kp_ids]
     # Students without a guardian's consent hold only the prior: they are left out of the means.
@@ -99,7 +143,8 @@ def assessment(
     mastery = result.mastery[rows]
     for k in sorted(columns, key=lambda k: float(mastery[:, k].mean())) if rows else []:
         share = mastery[:, k]
-        table.add_row(result.kp_codes[k], f"{share.mean():.2f}", str(int(np.sum(share < 0.5))))
+        n_weak = sum(levels.is_weak(float(v)) for v in share)
+        table.add_row(result.kp_codes[k], f"{share.mean():.0%}", str(n_weak))
     console.print(table)
     if result.without_consent:
         console.print(

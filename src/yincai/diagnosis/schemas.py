@@ -6,6 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from yincai.diagnosis.levels import MasteryBand
+
 
 class EvidenceRead(BaseModel):
     """One response behind a mastery estimate: an exam item score or a learning event."""
@@ -24,12 +26,14 @@ class MasteryRead(BaseModel):
     kp_id: int
     kp_code: str
     kp_name: str
-    mastery: float = Field(ge=0, le=1, description="P(mastered)")
-    logit_sd: float = Field(ge=0, description="posterior SD of the mastery logit")
-    level_low: float = Field(
-        ge=0, le=1, description="80 % credible interval of P(solving an average item): low end"
+    mastery: float = Field(
+        ge=0, le=1, description="level: chance of solving an average item on the point (median)"
     )
+    logit_sd: float = Field(ge=0, description="posterior SD of the mastery logit")
+    level_low: float = Field(ge=0, le=1, description="80 % credible interval of the level: low end")
     level_high: float = Field(ge=0, le=1, description="… and high end")
+    band: MasteryBand = Field(description="needs_work / basic / proficient / no_evidence")
+    band_word: str = Field(description="the band in words: 需要巩固 / 基本掌握 / 熟练 / 暂无作答")
     n_evidence: int = Field(ge=0, description="responses behind the estimate; 0 = prior only")
     last_seen_on: date | None
     evidence: list[EvidenceRead] = Field(description="the most recent responses, newest first")

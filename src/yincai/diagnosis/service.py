@@ -1,9 +1,10 @@
 """Knowledge-point mastery of students, from their exam item scores and learning events.
 
-The mastery model (:class:`yincai.science.mastery.MasteryModel`) is calibrated once per subject on
-the whole population and cached per process; a student's or a class's mastery is then the
-posterior given their own responses, which takes milliseconds. Nothing is stored: mastery is
-computed on demand, as of any date.
+The mastery model (:class:`yincai.science.mastery.MasteryModel`) is calibrated per subject on the
+whole population, and every student's posterior computed, by the refresh job after each import
+(``diagnosis.refresh``), stored as a run (``diagnosis.store``). Requests for the current mastery
+only read the newest ready run (:class:`NotReady` until there is one). Mastery *as of* a past date
+(benchmarks, the CLI's ``--as-of``) is computed on demand, the calibration cached per process.
 
 Only the data of students the privacy rule clears for diagnosis is read (under 14: a guardian's
 consent in force; ``privacy.service.cleared_student_ids``), for the calibration as for each
@@ -12,8 +13,8 @@ student; a student who is not cleared gets ConsentRequired, or the prior in a cl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -22,8 +23,10 @@ import numpy.typing as npt
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from yincai.diagnosis import levels, store
+from yincai.diagnosis.models import MasteryRun, RunStatus
 from yincai.diagnosis.schemas import EvidenceRead, MasteryRead
-from yincai.errors import NotFound
+from yincai.errors import NotFound, NotReady
 from yincai.hub.models import (
     Assessment,
     AssessmentItem,
@@ -39,12 +42,12 @@ from yincai.hub.models import (
     Subject,
 )
 from yincai.privacy import service as privacy_service
+from yincai.science.forgetting import forgetting_rate, recency_shift
 from yincai.science.mastery import MasteryEstimate, MasteryModel
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
-CREDIBLE_Z = 1.2816  # a central 80 % credible interval of a normal posterior
 EXAM_SOURCE = "exam"
 MAX_FILTERED_STUDENTS = 500  # beyond this many students, load everyone and filter in memory
 MAX_EVIDENCE_ROWS = 20
@@ -54,8 +57,14 @@ FIT_SEED = 0  # the most recent responses listed under each knowledge point
 TRUE_FALSE_GUESSING = 0.5
 MULTIPLE_CHOICE_GUESSING = 1 / 15  # one non-empty subset of four options
 DEFAULT_OPTIONS = 4
+# A partially credited response (short answer, essay) reads as one binomial trial per score point,
+# capped: an essay scored 7 / 10 says more than a choice answered right. Counted once all the same.
+PARTIAL_CREDIT_TYPES = (ItemType.SHORT_ANSWER, ItemType.ESSAY)
+MAX_TRIALS = 12
 
 DIAGNOSIS = privacy_service.ConsentPurpose.DIAGNOSIS
+EPOCH = date(1970, 1, 1)
+SECONDS_PER_DAY = 86400.0
 
 _MODELS: dict[tuple[object, ...], FittedMastery] = {}
 
@@ -76,6 +85,9 @@ class FittedMastery:
     kp_names: list[str]
     item_ids: list[int]
     item_codes: list[str]
+    item_trials: FloatArray  # per model item (pseudo-items: 1): the weight of one response
+    forgetting_per_week: float  # logits of mastery lost per week since the evidence
+    mean_evidence_day: float  # days since 1970 of the calibration's evidence, on average
     fit_seconds: float
 
     @property
@@ -90,6 +102,7 @@ class Responses:
     student_id: IntArray
     item: IntArray  # model item index (pseudo-items included)
     score: FloatArray  # score ÷ full score
+    day: FloatArray  # days since 1970-01-01 (for forgetting)
     seen_on: list[date]
     assessment_code: list[str | None]
     source: list[str]
@@ -102,7 +115,7 @@ class MasteryTable:
     student_ids: list[int]
     kp_ids: list[int]
     kp_codes: list[str]
-    mastery: FloatArray
+    mastery: FloatArray  # the level σ(logit_mean) (``diagnosis.levels``)
     logit_mean: FloatArray
     logit_sd: FloatArray
     n_evidence: IntArray
@@ -117,7 +130,7 @@ def fit_mastery_model(
     cached = _MODELS.get(key)
     if cached is not None:
         return cached
-    subject_id, kps, items, q_weights, guessing = _catalogue(session, subject_code)
+    subject_id, kps, items, q_weights, guessing, trials = _catalogue(session, subject_code)
     responses = _responses(session, subject_id, items, kps, as_of=as_of, student_ids=None)
     if responses.student_id.size == 0:
         raise NotFound(f"科目 {subject_code} 还没有作答记录 / no responses to calibrate on yet")
@@ -129,6 +142,14 @@ def fit_mastery_model(
     codes = np.searchsorted(students, responses.student_id)
     start = datetime.now(UTC)
     model = MasteryModel().fit(codes, responses.item, responses.score, q_weights, guessing)
+    rate = forgetting_rate(
+        codes,
+        responses.item,
+        responses.score,
+        _weeks_before(as_of or _today(), responses.day),
+        model.q_weights_,
+        model.discrimination_,
+    )
     fitted = FittedMastery(
         model=model,
         subject_code=subject_code,
@@ -138,11 +159,65 @@ def fit_mastery_model(
         kp_names=[k[2] for k in kps],
         item_ids=[i[0] for i in items],
         item_codes=[i[1] for i in items],
+        item_trials=trials,
+        forgetting_per_week=rate,
+        mean_evidence_day=float(np.average(responses.day, weights=trials[responses.item])),
         fit_seconds=(datetime.now(UTC) - start).total_seconds(),
     )
     _MODELS.clear()  # one calibration per process is enough; new data makes a new key
     _MODELS[key] = fitted
     return fitted
+
+
+def mastery_model(
+    session: Session, *, subject_code: str = "MATH", as_of: date | None = None
+) -> FittedMastery:
+    """The calibrated model behind current estimates (the newest ready run), or as of a date."""
+    if as_of is not None:
+        return fit_mastery_model(session, subject_code=subject_code, as_of=as_of)
+    fitted = store.fitted_of(session, ready_run(session, subject_code))
+    assert isinstance(fitted, FittedMastery)
+    return fitted
+
+
+def ready_run(session: Session, subject_code: str) -> MasteryRun:
+    """The newest ready run of the subject; NotReady while none has been computed."""
+    run = store.latest_run(session, _subject_id(session, subject_code), RunStatus.READY)
+    if run is None:
+        raise NotReady(
+            "尚无掌握度估计：正在计算（或还没有作答记录），完成后即可查看 / no mastery estimates "
+            "yet: they are being computed (run yincai diagnose fit to compute them now)"
+        )
+    return run
+
+
+def run_state(session: Session, *, subject_code: str = "MATH") -> store.RunState:
+    """Whether the subject's estimates are current, being refreshed, or not computed yet."""
+    return store.run_state(session, _subject_id(session, subject_code))
+
+
+def refresh_if_stale(
+    session: Session, *, subject_code: str, request_refresh: Callable[[str, str], object]
+) -> store.RunState:
+    """The subject's run state; when its estimates are not current and no run is under way,
+    ``request_refresh(subject_code, version)`` queues the refresh job."""
+    state = run_state(session, subject_code=subject_code)
+    if state.is_refreshing and state.running is None:
+        request_refresh(subject_code, store.evidence_version(session))
+    return state
+
+
+def refresh_all_if_stale(
+    session: Session, *, request_refresh: Callable[[str, str], object]
+) -> None:
+    """``refresh_if_stale`` for every subject that has knowledge points (after an import)."""
+    codes = session.scalars(
+        select(Subject.code)
+        .where(Subject.id.in_(select(KnowledgePoint.subject_id)))
+        .order_by(Subject.code)
+    )
+    for code in list(codes):
+        refresh_if_stale(session, subject_code=code, request_refresh=request_refresh)
 
 
 def student_mastery(
@@ -158,17 +233,11 @@ def student_mastery(
     privacy_service.require_consent(
         session, student_id=student_id, purpose=DIAGNOSIS, today=_today()
     )
-    fitted = fit_mastery_model(session, subject_code=subject_code, as_of=as_of)
-    subject_id = _subject_id(session, subject_code)
-    responses = _responses(
-        session,
-        subject_id,
-        list(zip(fitted.item_ids, fitted.item_codes, strict=True)),
-        [(k, c, "") for k, c in zip(fitted.kp_ids, fitted.kp_codes, strict=True)],
-        as_of=as_of,
-        student_ids=[student_id],
+    fitted = mastery_model(session, subject_code=subject_code, as_of=as_of)
+    responses = _fitted_responses(
+        session, fitted, subject_code, as_of=as_of, student_ids=[student_id]
     )
-    estimate = _estimate(fitted, responses, [student_id])
+    estimate = _posterior(session, fitted, [student_id], as_of=as_of, subject_code=subject_code)
     q = fitted.model.q_weights_
     rows: list[MasteryRead] = []
     for k in range(fitted.n_kps):
@@ -185,16 +254,21 @@ def student_mastery(
             for r in touched[:MAX_EVIDENCE_ROWS]
         ]
         mean, sd = float(estimate.logit_mean[0, k]), float(estimate.logit_sd[0, k])
+        low, high = levels.interval(mean, sd)
+        point = float(levels.level(mean))
+        n_evidence = int(estimate.n_evidence[0, k])
         rows.append(
             MasteryRead(
                 kp_id=fitted.kp_ids[k],
                 kp_code=fitted.kp_codes[k],
                 kp_name=fitted.kp_names[k],
-                mastery=float(estimate.mastery[0, k]),
+                mastery=point,
                 logit_sd=sd,
-                level_low=_sigmoid(mean - CREDIBLE_Z * sd),
-                level_high=_sigmoid(mean + CREDIBLE_Z * sd),
-                n_evidence=int(estimate.n_responses[0, k]),
+                level_low=float(low),
+                level_high=float(high),
+                band=levels.band(point, n_evidence=n_evidence),
+                band_word=levels.band_word(point, n_evidence=n_evidence),
+                n_evidence=n_evidence,
                 last_seen_on=evidence[0].seen_on if evidence else None,
                 evidence=evidence,
             )
@@ -232,43 +306,110 @@ def students_mastery(
     subject_code: str = "MATH",
 ) -> MasteryTable:
     """Mastery of the given students (in that order); students without history get the prior."""
-    fitted = fit_mastery_model(session, subject_code=subject_code, as_of=as_of)
-    subject_id = _subject_id(session, subject_code)
-    responses = _responses(
-        session,
-        subject_id,
-        list(zip(fitted.item_ids, fitted.item_codes, strict=True)),
-        [(k, c, "") for k, c in zip(fitted.kp_ids, fitted.kp_codes, strict=True)],
-        as_of=as_of,
-        student_ids=list(student_ids),
+    fitted = mastery_model(session, subject_code=subject_code, as_of=as_of)
+    estimate = _posterior(
+        session, fitted, list(student_ids), as_of=as_of, subject_code=subject_code
     )
-    estimate = _estimate(fitted, responses, list(student_ids))
     blocked = privacy_service.students_without_consent(
         session, list(student_ids), DIAGNOSIS, today=_today()
     )
+    if blocked:  # a consent withdrawn since the run: its estimate is not shown, the prior is
+        prior = estimate_students(fitted, _no_responses(), [0])
+        for row, student_id in enumerate(student_ids):
+            if student_id in blocked:
+                estimate.logit_mean[row] = prior.logit_mean[0]
+                estimate.logit_sd[row] = prior.logit_sd[0]
+                estimate.n_evidence[row] = 0
     return MasteryTable(
         student_ids=list(student_ids),
         kp_ids=fitted.kp_ids,
         kp_codes=fitted.kp_codes,
-        mastery=estimate.mastery,
+        mastery=levels.level(estimate.logit_mean),
         logit_mean=estimate.logit_mean,
         logit_sd=estimate.logit_sd,
-        n_evidence=estimate.n_responses,
+        n_evidence=estimate.n_evidence,
         without_consent=[s for s in student_ids if s in blocked],
     )
 
 
-def _estimate(
+@dataclass(frozen=True)
+class Posterior:
+    """Posterior of each (student, point) mastery logit, shape (n_students, n_kps)."""
+
+    logit_mean: FloatArray
+    logit_sd: FloatArray
+    n_evidence: IntArray
+
+
+def _posterior(
+    session: Session,
+    fitted: FittedMastery,
+    student_ids: list[int],
+    *,
+    as_of: date | None,
+    subject_code: str,
+) -> Posterior:
+    """Current estimates from the stored run (students it lacks computed from their responses
+    with its model), or estimates as of a date computed on demand."""
+    stored = None
+    if as_of is None:
+        run = ready_run(session, subject_code)
+        stored = store.read_estimates(session, run, student_ids, fitted.n_kps)
+        # Students the run knew nothing of (new, or cleared by a consent given since) are
+        # computed from their own responses with the run's model: milliseconds each.
+        unknown = set(stored.missing) | {
+            s for s, counts in zip(student_ids, stored.n_evidence, strict=True) if not counts.any()
+        }
+        if not unknown:
+            return Posterior(stored.logit_mean, stored.logit_sd, stored.n_evidence)
+    live_ids = [s for s in student_ids if s in unknown] if stored is not None else student_ids
+    responses = _fitted_responses(session, fitted, subject_code, as_of=as_of, student_ids=live_ids)
+    live = estimate_students(fitted, responses, live_ids)
+    if stored is None:
+        return Posterior(live.logit_mean, live.logit_sd, live.n_responses)
+    rows = [student_ids.index(s) for s in live_ids]
+    mean, sd, counts = stored.logit_mean, stored.logit_sd, stored.n_evidence
+    mean[rows], sd[rows], counts[rows] = live.logit_mean, live.logit_sd, live.n_responses
+    return Posterior(mean, sd, counts)
+
+
+def estimate_students(
     fitted: FittedMastery, responses: Responses, student_ids: list[int]
 ) -> MasteryEstimate:
+    """Posterior of ``student_ids`` (in that order) given their ``responses``, each point's logit
+    moved by the forgetting since its evidence, relative to the calibration's evidence
+    (``science.forgetting``)."""
     n_students = max(len(student_ids), 1)
     position = {s: i for i, s in enumerate(student_ids)}
     codes = np.array([position[int(s)] for s in responses.student_id], dtype=np.int64)
     model = fitted.model
     if codes.size == 0:
         return model.predict(model.empty_evidence(n_students))
-    evidence = model.evidence(codes, responses.item, responses.score, n_students=n_students)
-    return model.predict(evidence)
+    trials = fitted.item_trials[responses.item]
+    evidence = model.evidence(
+        codes, responses.item, responses.score, n_students=n_students, trials=trials
+    )
+    estimate = model.predict(evidence)
+    if fitted.forgetting_per_week <= 0:
+        return estimate
+    shift = recency_shift(
+        codes,
+        responses.item,
+        responses.day,
+        trials,
+        model.q_weights_,
+        n_students,
+        rate=fitted.forgetting_per_week,
+        reference_day=fitted.mean_evidence_day,
+    )
+    return replace(estimate, logit_mean=estimate.logit_mean + shift)
+
+
+def _weeks_before(on: date, days: FloatArray) -> FloatArray:
+    """Weeks from each response to the end of ``on`` (never negative)."""
+    end = (on - EPOCH).days + 1
+    weeks: FloatArray = np.maximum(end - days, 0.0) / 7.0
+    return weeks
 
 
 def _cache_key(session: Session, subject_code: str, as_of: date | None) -> tuple[object, ...]:
@@ -280,6 +421,39 @@ def _cache_key(session: Session, subject_code: str, as_of: date | None) -> tuple
     return (str(bind.engine.url), id(bind.engine), subject_code, as_of, *scores, *events, *consents)
 
 
+def subject_id_of(session: Session, subject_code: str) -> int:
+    return _subject_id(session, subject_code)
+
+
+def all_responses(session: Session, fitted: FittedMastery, *, subject_code: str) -> Responses:
+    """Every cleared student's responses to the fitted model's items (numbers only)."""
+    return _fitted_responses(session, fitted, subject_code, as_of=None, student_ids=None)
+
+
+def subset(responses: Responses, keep: npt.NDArray[np.bool_]) -> Responses:
+    """The responses where ``keep`` holds (numbers only)."""
+    return _subset(responses, keep)
+
+
+def _fitted_responses(
+    session: Session,
+    fitted: FittedMastery,
+    subject_code: str,
+    *,
+    as_of: date | None,
+    student_ids: list[int] | None,
+) -> Responses:
+    """Responses to the fitted model's items and points (``_responses``)."""
+    return _responses(
+        session,
+        _subject_id(session, subject_code),
+        list(zip(fitted.item_ids, fitted.item_codes, strict=True)),
+        [(k, c, "") for k, c in zip(fitted.kp_ids, fitted.kp_codes, strict=True)],
+        as_of=as_of,
+        student_ids=student_ids,
+    )
+
+
 def _subject_id(session: Session, subject_code: str) -> int:
     subject_id = session.scalar(select(Subject.id).where(Subject.code == subject_code))
     if subject_id is None:
@@ -289,8 +463,11 @@ def _subject_id(session: Session, subject_code: str) -> int:
 
 def _catalogue(
     session: Session, subject_code: str
-) -> tuple[int, list[tuple[int, str, str]], list[tuple[int, str]], FloatArray, FloatArray]:
-    """Point-level KPs, tagged items (then one pseudo-item per KP), tag weights and guessing."""
+) -> tuple[
+    int, list[tuple[int, str, str]], list[tuple[int, str]], FloatArray, FloatArray, FloatArray
+]:
+    """Point-level KPs, tagged items (then one pseudo-item per KP), tag weights, guessing and the
+    trials one response of each item counts for."""
     subject_id = _subject_id(session, subject_code)
     kps = [
         (k.id, k.code, k.name)
@@ -316,19 +493,24 @@ def _catalogue(
             q[item_index[item_id], kp_index[kp_id]] += weight
     q[len(tagged) :] = np.eye(len(kps))
     rows = session.execute(
-        select(Item.id, Item.code, Item.item_type, Item.options).where(Item.id.in_(tagged))
+        select(Item.id, Item.code, Item.item_type, Item.options, Item.full_score).where(
+            Item.id.in_(tagged)
+        )
     ).all()
     info = {r[0]: r for r in rows}
     guessing = np.zeros(len(tagged) + len(kps))
+    trials = np.ones(len(tagged) + len(kps))
     for item_id, i in item_index.items():
         guessing[i] = _guessing(info[item_id][2], info[item_id][3])
+        if info[item_id][2] in PARTIAL_CREDIT_TYPES:
+            trials[i] = float(np.clip(np.rint(info[item_id][4] or 1.0), 1, MAX_TRIALS))
     # Items whose tags all have weight 0 get an even split over their point-level tags.
     for item_id, kp_id, _ in tags:
         row = item_index.get(item_id)
         if row is not None and q[row].sum() == 0 and kp_id in kp_index:
             q[row, kp_index[kp_id]] = 1.0
     items = [(item_id, info[item_id][1]) for item_id in tagged]
-    return subject_id, kps, items, q, guessing
+    return subject_id, kps, items, q, guessing, trials
 
 
 def _guessing(item_type: ItemType, options: list[str] | None) -> float:
@@ -358,7 +540,12 @@ def _responses(
     item_lookup = np.array([item_id for item_id, _ in items], dtype=np.int64)
     kp_lookup = np.array([kp[0] for kp in kps], dtype=np.int64)
     exam = (
-        select(Score.student_id, AssessmentItem.item_id, Score.score / AssessmentItem.full_score)
+        select(
+            Score.student_id,
+            AssessmentItem.item_id,
+            Score.score / AssessmentItem.full_score,
+            func.extract("epoch", Assessment.held_on),
+        )
         .join(AssessmentItem, AssessmentItem.id == Score.assessment_item_id)
         .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
         .where(Assessment.subject_id == subject_id, AssessmentItem.item_id.is_not(None))
@@ -372,6 +559,7 @@ def _responses(
         func.coalesce(
             LearningEvent.score, case((LearningEvent.is_correct.is_(True), 1.0), else_=0.0)
         ),
+        func.extract("epoch", LearningEvent.occurred_at),
     ).where(
         (LearningEvent.item_id.is_not(None)) | (LearningEvent.knowledge_point_id.is_not(None)),
         (LearningEvent.score.is_not(None)) | (LearningEvent.is_correct.is_not(None)),
@@ -405,14 +593,18 @@ def _responses(
     student = np.concatenate([column(exam_rows, 0, np.int64), column(event_rows, 0, np.int64)])
     item = np.concatenate([exam_item, event_item])
     score = np.concatenate([column(exam_rows, 2, np.float64), column(event_rows, 3, np.float64)])
+    seconds = np.concatenate([column(exam_rows, 3, np.float64), column(event_rows, 4, np.float64)])
+    day = seconds / SECONDS_PER_DAY
     keep = (item >= 0) & ~np.isnan(score)
     if student_ids is not None:
         keep &= np.isin(student, np.asarray(student_ids, dtype=np.int64))
     if not with_provenance:
-        return Responses(student[keep], item[keep], np.clip(score[keep], 0.0, 1.0), [], [], [])
-    seen_on = [r[3] for r in exam_rows] + [_day(r[4]) for r in event_rows]
-    codes: list[str | None] = [r[4] for r in exam_rows] + [None] * len(event_rows)
-    sources = [EXAM_SOURCE] * len(exam_rows) + [r[5] for r in event_rows]
+        return Responses(
+            student[keep], item[keep], np.clip(score[keep], 0.0, 1.0), day[keep], [], [], []
+        )
+    seen_on = [r[4] for r in exam_rows] + [_day(r[5]) for r in event_rows]
+    codes: list[str | None] = [r[5] for r in exam_rows] + [None] * len(event_rows)
+    sources = [EXAM_SOURCE] * len(exam_rows) + [r[6] for r in event_rows]
     order = [int(i) for i in np.flatnonzero(keep)]
     order.sort(key=lambda i: seen_on[i])
     index = np.array(order, dtype=np.int64)
@@ -420,6 +612,7 @@ def _responses(
         student_id=student[index],
         item=item[index],
         score=np.clip(score[index], 0.0, 1.0),
+        day=day[index],
         seen_on=[seen_on[i] for i in order],
         assessment_code=[codes[i] for i in order],
         source=[sources[i] for i in order],
@@ -435,9 +628,20 @@ def _lookup(sorted_ids: IntArray, ids: IntArray) -> IntArray:
     return found
 
 
+def _no_responses() -> Responses:
+    empty = np.zeros(0, dtype=np.int64)
+    return Responses(empty, empty, np.zeros(0), np.zeros(0), [], [], [])
+
+
 def _subset(responses: Responses, keep: npt.NDArray[np.bool_]) -> Responses:
     return Responses(
-        responses.student_id[keep], responses.item[keep], responses.score[keep], [], [], []
+        responses.student_id[keep],
+        responses.item[keep],
+        responses.score[keep],
+        responses.day[keep],
+        [],
+        [],
+        [],
     )
 
 
@@ -457,7 +661,3 @@ def _item_id(fitted: FittedMastery, index: int) -> int | None:
 
 def _item_code(fitted: FittedMastery, index: int) -> str | None:
     return fitted.item_codes[index] if index < len(fitted.item_codes) else None
-
-
-def _sigmoid(x: float) -> float:
-    return float(1.0 / (1.0 + np.exp(-x)))

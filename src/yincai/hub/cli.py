@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from yincai.cli_support import command_app, prepared_engine, settings_of
 from yincai.db import session_scope
@@ -25,6 +26,7 @@ from yincai.errors import Invalid, YincaiError
 from yincai.hub import import_templates
 from yincai.hub import service as hub_service
 from yincai.hub.schemas import ENTITY_NAMES, ImportSummary
+from yincai.jobs import Jobs
 
 app = command_app(
     help=(
@@ -256,13 +258,17 @@ def _run(
     *,
     verbose: bool = False,
 ) -> None:
-    engine = prepared_engine(settings_of(ctx))
+    settings = settings_of(ctx)
+    engine = prepared_engine(settings)
     try:
         with (
             _progress(verbose or sys.stdout.isatty()) as progress,
             session_scope(engine) as session,
         ):
             summary = do_import(session, progress)
+        if not summary.is_unchanged:
+            with Session(engine) as session:  # the estimates it made stale: a background job
+                Jobs(settings).after_import(session)
     except Invalid as error:
         _print_problems(error)
         raise typer.Exit(1) from None

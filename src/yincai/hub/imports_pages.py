@@ -300,6 +300,7 @@ def confirm(
         return _rejected(request, session, user, upload, _unreadable(problem))
     _audit(session, user, "import_commit", upload)
     _discard(upload)
+    request.app.state.jobs.after_import(session)  # new estimates are computed in the background
     return _page(request, session, user, summary=summary, is_done=True)
 
 
@@ -360,6 +361,7 @@ def revert(
         object_id=assessment.id,
     )  # fmt: skip
     session.commit()
+    request.app.state.jobs.after_import(session)
     counts = summary.count("score")
     note = f"已撤销 {summary.file_name} 的导入（恢复 {counts.new + counts.updated} 个小题分）"
     return RedirectResponse(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import yincai.cockpit.models
+import yincai.diagnosis.models
 import yincai.governance.models
 import yincai.hub.models
 import yincai.privacy.models  # noqa: F401

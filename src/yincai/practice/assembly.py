@@ -6,25 +6,20 @@ from datetime import date
 
 import numpy as np
 
+from yincai.diagnosis import levels
+from yincai.diagnosis.service import MasteryTable
 from yincai.practice.data import Catalogue, StudentInfo
-from yincai.practice.estimates import (
-    IntArray,
-    item_information,
-    level_interval,
-    mastery_level,
-    predicted_success,
-)
+from yincai.practice.estimates import IntArray, item_information, predicted_success
 from yincai.practice.plans import DiagnosticItem, PracticeItem, PracticeSet, TargetPoint
 from yincai.practice.reteach import DiagnosticCandidate, pick_diagnostic
 from yincai.practice.selection import TYPE_NAMES, Selection, SelectionPolicy
-from yincai.science.mastery import MasteryEstimate
 
 
 def build_practice_set(
     student: StudentInfo,
     selection: Selection,
     catalogue: Catalogue,
-    estimate: MasteryEstimate,
+    estimate: MasteryTable,
     row: int,
     counts: IntArray,
     policy: SelectionPolicy,
@@ -34,9 +29,9 @@ def build_practice_set(
 ) -> PracticeSet:
     """The practice set of one student (row ``row`` of the estimate) from its selection."""
     kp_position = {kp: k for k, kp in enumerate(catalogue.kp_ids)}
-    levels = mastery_level(estimate.logit_mean[row], estimate.logit_sd[row])
+    point_levels = estimate.mastery[row]
     names, codes = catalogue.fitted.kp_names, catalogue.fitted.kp_codes
-    low, high = level_interval(estimate.logit_mean[row], estimate.logit_sd[row])
+    low, high = levels.interval(estimate.logit_mean[row], estimate.logit_sd[row])
     item_by_id = {item.item_id: item for item in catalogue.items}
     targets = []
     for target in selection.targets:
@@ -49,20 +44,22 @@ def build_practice_set(
                 role=target.role,
                 rank=target.rank,
                 priority=target.priority,
-                level=float(levels[k]),
+                level=float(point_levels[k]),
                 level_low=float(low[k]),
                 level_high=float(high[k]),
-                mastery=float(estimate.mastery[row, k]),
+                band_word=levels.band_word(float(point_levels[k]), n_evidence=int(counts[k])),
                 n_evidence=int(counts[k]),
                 needed_by=[names[kp_position[d]] for d in target.needed_by],
                 n_items=target.n_items,
                 reason=target.reason,
             )
         )
+    by_kp = {t.kp_id: t for t in targets}
     items = []
     for position, choice in enumerate(selection.items, start=1):
         item = item_by_id[choice.item_id]
         k = kp_position[choice.kp_id]
+        target_point = by_kp[choice.kp_id]
         items.append(
             PracticeItem(
                 position=position,
@@ -81,6 +78,7 @@ def build_practice_set(
                 predicted_success=choice.predicted_success,
                 is_in_band=choice.is_in_band,
                 reason=choice.reason,
+                student_reason=_student_reason(target_point),
             )
         )
     return PracticeSet(
@@ -98,6 +96,13 @@ def build_practice_set(
         items=items,
         summary=_summary(targets, items, policy),
     )
+
+
+def _student_reason(target: TargetPoint) -> str:
+    """Why the item is set, in words a student reads: no model numbers."""
+    if target.role == "prerequisite" and target.needed_by:
+        return f"先练「{target.kp_name}」（{target.band_word}），为「{target.needed_by[0]}」打基础"
+    return f"练习「{target.kp_name}」（{target.band_word}）"
 
 
 def _summary(targets: list[TargetPoint], items: list[PracticeItem], policy: SelectionPolicy) -> str:
@@ -122,7 +127,7 @@ def _summary(targets: list[TargetPoint], items: list[PracticeItem], policy: Sele
 
 
 def build_diagnostic_items(
-    catalogue: Catalogue, estimate: MasteryEstimate, on_point: list[int], k: int
+    catalogue: Catalogue, estimate: MasteryTable, on_point: list[int], k: int
 ) -> list[DiagnosticItem]:
     """The most diagnostic of the bank items ``on_point`` about point ``k`` for the class."""
     if not on_point or estimate.logit_mean.shape[0] == 0:

@@ -34,7 +34,7 @@ from yincai.hub.models import (
     Score,
     Student,
 )
-from yincai.practice.estimates import ItemParameters, score_trials
+from yincai.practice.estimates import ItemParameters
 from yincai.privacy import service as privacy_service
 
 FloatArray = npt.NDArray[np.float64]
@@ -42,7 +42,6 @@ IntArray = npt.NDArray[np.int64]
 
 DIAGNOSIS = privacy_service.ConsentPurpose.DIAGNOSIS  # practice is built on the diagnosis
 MAIN_TAG_WEIGHT = 0.5  # an item practises the points that hold at least half its tag weight
-PARTIAL_CREDIT_TYPES = (ItemType.SHORT_ANSWER, ItemType.ESSAY)
 
 
 @dataclass(frozen=True)
@@ -100,11 +99,10 @@ class History:
     student: IntArray
     item: IntArray  # model item index (after the bank items: one pseudo-item per KP)
     score: FloatArray  # score ÷ full score
-    trials: IntArray
     seen_on: list[date]
 
     def counts(self, n_students: int, q_weights: FloatArray) -> IntArray:
-        """Responses touching each (student, KP), shape (n_students, n_kps), trials not counted."""
+        """Responses touching each (student, KP), shape (n_students, n_kps)."""
         n_items = q_weights.shape[0]
         responses = sp.csr_matrix(
             (np.ones(self.item.size), (self.student, self.item)), shape=(n_students, n_items)
@@ -116,7 +114,7 @@ class History:
 
 def load_catalogue(session: Session, *, subject_code: str, as_of: date | None) -> Catalogue:
     """The subject's calibrated mastery model (fitted once per process) and its bank."""
-    fitted = diagnosis_service.fit_mastery_model(session, subject_code=subject_code, as_of=as_of)
+    fitted = diagnosis_service.mastery_model(session, subject_code=subject_code, as_of=as_of)
     params = ItemParameters.of(fitted.model)
     kp_index = {kp: k for k, kp in enumerate(fitted.kp_ids)}
     kp_grade = dict(
@@ -261,18 +259,10 @@ def load_history(
             item.append(index)
             score.append(float(value))
             seen_on.append(day_of(occurred_at))
-    items = np.array(item, dtype=np.int64)
-    n_bank = len(catalogue.items)
-    full = np.array([catalogue.items[i].full_score if i < n_bank else 1.0 for i in item])
-    partial = np.array(
-        [i < n_bank and catalogue.items[i].item_type in PARTIAL_CREDIT_TYPES for i in item],
-        dtype=bool,
-    )
     return History(
         student=np.array(student, dtype=np.int64),
-        item=items,
+        item=np.array(item, dtype=np.int64),
         score=np.clip(np.array(score, dtype=np.float64), 0.0, 1.0),
-        trials=score_trials(full, partial),
         seen_on=seen_on,
     )
 

@@ -4,13 +4,10 @@ They rest on the diagnosis's calibrated :class:`~yincai.science.mastery.MasteryM
 discrimination ``a``, difficulty ``b``, guessing floor ``c`` and tag weights) and on a student's
 posterior of each knowledge point's mastery logit, ``z ~ N(mean, sd²)``:
 
-* the *level* of a point is ``E[σ(z)]``, the chance of solving an item of average difficulty on it
-  (the diagnosis reports its 80 % interval as ``level_low`` .. ``level_high``);
+* the *level* of a point and its interval come from ``diagnosis.levels`` (one quantity for every
+  surface), and the posterior itself from the diagnosis service (one loader of evidence);
 * the *predicted success* on item ``i`` is ``c + (1 - c) Σ_k w_ik E[σ(a (z_k - b))]``;
 * the *information* of an item about a point is the Fisher information of its score about ``z_k``.
-
-A partially credited item (short answer, essay) counts one trial per score point: an essay scored
-7 / 10 says more than a multiple-choice item answered right, and the demo's marking is binomial.
 """
 
 from __future__ import annotations
@@ -21,14 +18,12 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import expit
 
-from yincai.science.mastery import MasteryEstimate, MasteryModel
+from yincai.science.mastery import MasteryModel
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 PROBIT_VARIANCE = np.pi / 8  # E[σ(x)] ≈ σ(μ / √(1 + π σ² / 8)) for x ~ N(μ, σ²)
-CREDIBLE_Z = 1.2816  # a central 80 % credible interval, as the diagnosis reports
-MAX_TRIALS = 12  # score points counted as trials for one partially credited response
 EPS = 1e-9
 
 
@@ -37,59 +32,6 @@ def expected_sigmoid(mean: npt.ArrayLike, variance: npt.ArrayLike) -> FloatArray
     mean_, variance_ = np.asarray(mean, dtype=np.float64), np.asarray(variance, dtype=np.float64)
     value: FloatArray = expit(mean_ / np.sqrt(1.0 + PROBIT_VARIANCE * variance_))
     return value
-
-
-def mastery_level(logit_mean: npt.ArrayLike, logit_sd: npt.ArrayLike) -> FloatArray:
-    """Expected chance of solving an average item of each point, shape of ``logit_mean``."""
-    return expected_sigmoid(logit_mean, np.square(logit_sd))
-
-
-def level_interval(
-    logit_mean: npt.ArrayLike, logit_sd: npt.ArrayLike
-) -> tuple[FloatArray, FloatArray]:
-    """80 % credible interval of the level: ``σ(mean ∓ 1.28 sd)``."""
-    mean, sd = np.asarray(logit_mean, dtype=np.float64), np.asarray(logit_sd, dtype=np.float64)
-    return expit(mean - CREDIBLE_Z * sd), expit(mean + CREDIBLE_Z * sd)
-
-
-def score_trials(full_score: npt.ArrayLike, is_partial_credit: npt.ArrayLike) -> IntArray:
-    """Trials each response counts for: its score points if partially credited, else 1."""
-    full = np.asarray(full_score, dtype=np.float64)
-    partial = np.asarray(is_partial_credit, dtype=bool)
-    points = np.clip(np.rint(full), 1, MAX_TRIALS).astype(np.int64)
-    trials: IntArray = np.where(partial, points, 1).astype(np.int64)
-    return trials
-
-
-def point_weighted_estimate(
-    model: MasteryModel,
-    students: IntArray,
-    items: IntArray,
-    scores: FloatArray,
-    trials: IntArray,
-    *,
-    n_students: int,
-) -> MasteryEstimate:
-    """Posterior mastery of ``n_students`` students, each response repeated ``trials`` times.
-
-    Parameters
-    ----------
-    model : MasteryModel
-        Fitted.
-    students, items : IntArray, shape (n_responses,)
-        Student codes below ``n_students`` and model item indices.
-    scores : FloatArray, shape (n_responses,)
-        Score ÷ full score.
-    trials : IntArray, shape (n_responses,)
-        From :func:`score_trials`.
-    """
-    if students.size == 0:
-        return model.predict(model.empty_evidence(max(n_students, 1)))
-    repeat = np.repeat(np.arange(students.size), trials)
-    evidence = model.evidence(
-        students[repeat], items[repeat], scores[repeat], n_students=max(n_students, 1)
-    )
-    return model.predict(evidence)
 
 
 @dataclass(frozen=True)

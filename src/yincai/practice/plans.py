@@ -17,7 +17,8 @@ class TargetPoint:
     ``role`` is ``weak`` (chosen for its own weakness; ``rank`` its place in the student's
     priority ranking, 1 = most urgent) or ``prerequisite`` (a weak foundation of a weak point,
     practised before it). ``level`` is the expected chance of solving an average item on the
-    point, ``level_low`` .. ``level_high`` its 80 % credible interval, ``mastery`` P(mastered).
+    point, ``level_low`` .. ``level_high`` its 80 % credible interval, ``band_word`` the level in
+    words (``diagnosis.levels``).
     """
 
     kp_id: int
@@ -29,7 +30,7 @@ class TargetPoint:
     level: float
     level_low: float
     level_high: float
-    mastery: float
+    band_word: str
     n_evidence: int
     needed_by: list[str]
     n_items: int
@@ -55,7 +56,8 @@ class PracticeItem:
     target_kp_name: str
     predicted_success: float
     is_in_band: bool
-    reason: str
+    reason: str  # for the teacher: with the level and the predicted success
+    student_reason: str  # for the student's booklet: words only
 
 
 @dataclass(frozen=True)

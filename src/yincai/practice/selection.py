@@ -27,26 +27,18 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from yincai.diagnosis import levels
 from yincai.rules import ITEM_TYPE_LABELS
 
 FloatArray = npt.NDArray[np.float64]
 Role = Literal["weak", "prerequisite"]
 
-WEAK_LEVEL = 0.5  # below an even chance of solving an average item, a point needs work
+WEAK_LEVEL = levels.NEEDS_WORK_BELOW  # the one rule for a weak point
 UNCERTAIN_SD = 1.0  # logits: about the spread of a point's mastery with no evidence at all
 MANY_DEPENDANTS = 3  # a point that this many later points build on is worth saying so
-LEVEL_WORDS = ((0.3, "很弱"), (0.5, "较弱"), (0.7, "基本掌握"))
-MASTERED_WORD = "已掌握"
+DEFAULT_SUCCESS_BAND = (0.6, 0.8)  # desirable difficulty: hard enough to learn from, not to fail
 TIE_BREAK = 0.01  # of the distance to the band's centre, among items equally near the band
 TYPE_NAMES = ITEM_TYPE_LABELS  # the platform's one table of item-type labels
-
-
-def level_word(level: float) -> str:
-    """How a teacher would describe a mastery level: 很弱, 较弱, 基本掌握, 已掌握."""
-    for bound, word in LEVEL_WORDS:
-        if level < bound:
-            return word
-    return MASTERED_WORD
 
 
 @dataclass(frozen=True)
@@ -63,7 +55,7 @@ class SelectionPolicy:
     """How many items, the desirable band of predicted success, how many points at once."""
 
     n_items: int = 10
-    success_band: tuple[float, float] = (0.6, 0.8)
+    success_band: tuple[float, float] = DEFAULT_SUCCESS_BAND
     n_weak: int = 4
     max_items_per_kp: int = 3
     weak_level: float = WEAK_LEVEL
@@ -409,8 +401,9 @@ def _point_reason(
     most_dependants: int,
     policy: SelectionPolicy,
 ) -> str:
-    """Why this point is practised, e.g. 「一元一次方程的解法」掌握水平 0.38（较弱），其先修…"""
-    parts = [f"「{point.name}」掌握水平 {point.level:.2f}（{level_word(point.level)}）"]
+    """Why this point is practised, e.g. 「一元一次方程的解法」需要巩固（掌握度 38%），其先修…"""
+    word = levels.band_word(point.level, n_evidence=point.n_evidence)
+    parts = [f"「{point.name}」{word}（掌握度 {point.level:.0%}）"]
     if target.role == "weak" and point.level >= policy.weak_level:
         parts.append("在已学知识点中相对较弱")
     if target.role == "prerequisite" and target.needed_by:
@@ -423,7 +416,7 @@ def _point_reason(
     elif prerequisites:
         best = max(prerequisites, key=lambda p: p.level)
         if best.level >= policy.weak_level:
-            parts.append(f"其先修「{best.name}」{level_word(best.level)}")
+            parts.append(f"其先修「{best.name}」{levels.band_word(best.level)}")
     if point.n_evidence == 0:
         parts.append("尚无作答记录，按整体水平估计")
     elif point.logit_sd >= UNCERTAIN_SD * 0.9:

@@ -22,6 +22,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.diagnosis import service as diagnosis_service
+from yincai.diagnosis.service import MasteryTable
 from yincai.errors import Invalid, NotFound
 from yincai.governance import service as governance_service
 from yincai.governance.models import UserAccount
@@ -40,20 +42,18 @@ from yincai.practice.data import (
 from yincai.practice.estimates import (
     FloatArray,
     IntArray,
-    mastery_level,
-    point_weighted_estimate,
     predicted_success,
 )
 from yincai.practice.plans import PracticeSet, ReteachPlan, ReteachPoint
 from yincai.practice.reteach import ClassPoint, rank_reteach
 from yincai.practice.selection import (
+    DEFAULT_SUCCESS_BAND,
     CandidateItem,
     PointState,
     SelectionPolicy,
     select_practice,
 )
 from yincai.privacy import service as privacy_service
-from yincai.science.mastery import MasteryEstimate
 
 __all__ = [
     "PracticeSet",
@@ -75,7 +75,7 @@ def student_practice(
     *,
     student_number: str,
     n_items: int = 10,
-    success_band: tuple[float, float] = (0.6, 0.8),
+    success_band: tuple[float, float] = DEFAULT_SUCCESS_BAND,
     as_of: date | None = None,
     subject_code: str = "MATH",
     actor: UserAccount | None = None,
@@ -107,7 +107,7 @@ def class_practice(
     school_code: str,
     class_name: str,
     n_items: int = 10,
-    success_band: tuple[float, float] = (0.6, 0.8),
+    success_band: tuple[float, float] = DEFAULT_SUCCESS_BAND,
     as_of: date | None = None,
     subject_code: str = "MATH",
     actor: UserAccount | None = None,
@@ -136,7 +136,7 @@ def practice_sets(
     *,
     student_ids: Sequence[int],
     n_items: int = 10,
-    success_band: tuple[float, float] = (0.6, 0.8),
+    success_band: tuple[float, float] = DEFAULT_SUCCESS_BAND,
     as_of: date | None = None,
     subject_code: str = "MATH",
     actor: UserAccount | None = None,
@@ -177,7 +177,7 @@ def _practice_sets(
     catalogue = load_catalogue(session, subject_code=subject_code, as_of=as_of)
     ids = [s.student_id for s in students]
     history = load_history(session, catalogue, ids, as_of=as_of)
-    estimate = _estimate(catalogue, history, len(ids))
+    estimate = _estimate(session, ids, as_of=as_of, subject_code=subject_code)
     taught = load_taught(
         session, catalogue, sorted({s.school_class_id for s in students}), as_of=as_of
     )
@@ -186,7 +186,7 @@ def _practice_sets(
     success = predicted_success(
         catalogue.params, estimate.logit_mean, estimate.logit_sd, np.arange(n_bank)
     )
-    levels = mastery_level(estimate.logit_mean, estimate.logit_sd)
+    point_levels = estimate.mastery
     counts = history.counts(len(ids), catalogue.params.q_weights)
     recent_correct = _recently_correct(history, catalogue, reference_on)
     kp_position = {kp: k for k, kp in enumerate(catalogue.kp_ids)}
@@ -196,7 +196,7 @@ def _practice_sets(
             catalogue,
             student.grade_level,
             taught[student.school_class_id],
-            levels[row],
+            point_levels[row],
             estimate.logit_sd[row],
             counts[row],
             reference_on,
@@ -249,9 +249,8 @@ def reteach_plan(
     school = session.get(School, school_class.school_id)
     grade_level = school_class.grade.level
     catalogue = load_catalogue(session, subject_code=subject_code, as_of=as_of)
-    history = load_history(session, catalogue, student_ids, as_of=as_of)
-    estimate = _estimate(catalogue, history, len(student_ids))
-    levels = mastery_level(estimate.logit_mean, estimate.logit_sd)
+    estimate = _estimate(session, student_ids, as_of=as_of, subject_code=subject_code)
+    point_levels = estimate.mastery
     taught = load_taught(session, catalogue, [school_class.id], as_of=as_of)[school_class.id]
     known = set(taught) | {
         k for k, g in enumerate(catalogue.kp_grade) if g is not None and g < grade_level
@@ -260,7 +259,7 @@ def reteach_plan(
         ClassPoint(
             kp_id=catalogue.kp_ids[k],
             name=catalogue.fitted.kp_names[k],
-            levels=levels[:, k] if student_ids else np.zeros(0),
+            levels=point_levels[:, k] if student_ids else np.zeros(0),
             n_dependants=catalogue.n_dependants[k],
         )
         for k in sorted(taught)
@@ -344,14 +343,12 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-def _estimate(catalogue: Catalogue, history: History, n_students: int) -> MasteryEstimate:
-    return point_weighted_estimate(
-        catalogue.fitted.model,
-        history.student,
-        history.item,
-        history.score,
-        history.trials,
-        n_students=n_students,
+def _estimate(
+    session: Session, student_ids: list[int], *, as_of: date | None, subject_code: str
+) -> MasteryTable:
+    """The diagnosis's own estimates: one loader of evidence, one mastery for every surface."""
+    return diagnosis_service.students_mastery(
+        session, student_ids=student_ids, as_of=as_of, subject_code=subject_code
     )
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 import yincai
 from yincai.cockpit.models import WarningAcknowledgement
+from yincai.diagnosis.models import MasteryEstimateRow
 from yincai.governance.models import AuditEvent, AuditEventStudent, LoginSession, UserAccount
 from yincai.hub.models import GrowthRecord, LearningEvent, Score, Sitting, Student
 from yincai.privacy.models import GuardianConsent
@@ -203,6 +204,16 @@ def _audit_rows(student_id: int) -> Select[tuple[object, ...]]:
     )
 
 
+def _delete_estimates(session: Session, student_id: int, _now: datetime) -> int:
+    return _rowcount(
+        session.execute(
+            delete(MasteryEstimateRow)
+            .where(MasteryEstimateRow.student_id == student_id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
 def _warning_rows(student_id: int) -> Select[tuple[object, ...]]:
     table = WarningAcknowledgement.__table__
     return (
@@ -298,6 +309,14 @@ REGISTRY: tuple[PersonalTable, ...] = (
         not_exported=("token_hash",),
     ),
     PersonalTable(
+        MasteryEstimateRow.__table__,  # type: ignore[arg-type]
+        "知识点掌握度估计（由成绩与作答记录计算得出，学生报告中以文字显示；数值为模型内部格式）",
+        _by_student(MasteryEstimateRow.__table__),  # type: ignore[arg-type]
+        Erasure.DELETE,
+        _delete_estimates,
+        not_exported=("logit_mean", "logit_sd", "n_evidence"),
+    ),
+    PersonalTable(
         WarningAcknowledgement.__table__,  # type: ignore[arg-type]
         "关于该学生的学业预警的处理记录与备注",
         _warning_rows,
@@ -326,6 +345,7 @@ NO_STUDENT_DATA: dict[str, str] = {
     "login_failure": (
         "登录失败的带密钥散列（用户名与地址不可还原），只保留限流窗口内的记录，无法关联到学生"
     ),
+    "mastery_run": "某学科掌握度模型的一次计算：时间、进度与校准后的题目参数，不含学生数据",
     "audit_seal": "审计记录哈希链的封印（序号与散列值），不含任何记录内容",
     "audit_chain_state": "审计哈希链的首尾状态与签名",
     "import_batch": (

@@ -21,7 +21,7 @@ def booklet_student(practice: PracticeSet) -> BookletStudent:
                 answer=item.answer,
                 full_score=item.full_score,
                 options=tuple(item.options),
-                reason=item.reason,
+                reason=item.student_reason,
             )
             for item in practice.items
         ),

@@ -333,15 +333,21 @@ class MasteryModel(Estimator):
         scores: npt.ArrayLike,
         *,
         n_students: int | None = None,
+        trials: npt.ArrayLike | None = None,
     ) -> MasteryEvidence:
         """Summarise responses (long format, as in ``fit``) as per-pair log-likelihood vectors.
 
         ``n_students`` defaults to the largest student code + 1; NaN scores are ignored.
+        ``trials`` (one per response, default 1) reads a partially credited score as that many
+        Bernoulli trials (binomial marking): one response, counted once, weighted by its points.
         """
         check_is_fitted(self)
         student, item, score = _check_responses(students, items, scores, self.q_weights_.shape[0])
         size = _n_students(student, n_students)
-        design = _Design.build(student, item, score, self.q_weights_, size)
+        weight = None if trials is None else np.asarray(trials, dtype=np.float64)
+        if weight is not None:
+            weight = weight[~np.isnan(np.asarray(scores, dtype=np.float64))]
+        design = _Design.build(student, item, score, self.q_weights_, size, weight)
         return design.pairs(self._item_log_terms())
 
     def update(
@@ -450,7 +456,13 @@ class _Design:
 
     @classmethod
     def build(
-        cls, student: IntArray, item: IntArray, score: FloatArray, q: FloatArray, n_students: int
+        cls,
+        student: IntArray,
+        item: IntArray,
+        score: FloatArray,
+        q: FloatArray,
+        n_students: int,
+        trials: FloatArray | None = None,
     ) -> _Design:
         n_items, n_kps = q.shape
         tags = sp.csr_matrix(q)  # row i: the KPs of item i and their weights
@@ -461,7 +473,7 @@ class _Design:
         tag_kp, tag_weight = tags.indices[tag], tags.data[tag]
         key = student[response] * n_kps + tag_kp
         pairs, pair_of = np.unique(key, return_inverse=True)
-        weight = tag_weight
+        weight = tag_weight if trials is None else tag_weight * trials[response]
         y = score[response]
         shape = (pairs.size, n_items)
         right = sp.csr_matrix((weight * y, (pair_of, item[response])), shape=shape)

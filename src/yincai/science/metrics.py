@@ -36,3 +36,35 @@ def rmse(truth: npt.ArrayLike, predicted: npt.ArrayLike) -> float:
     y = np.asarray(truth, dtype=np.float64)
     p = np.asarray(predicted, dtype=np.float64)
     return float(np.sqrt(np.mean((y - p) ** 2)))
+
+
+def within_row_spearman(
+    truth: npt.ArrayLike, predicted: npt.ArrayLike, mask: npt.ArrayLike
+) -> float:
+    """Mean over rows (students) of the Spearman correlation of ``predicted`` with ``truth`` over
+    the row's masked cells (its own knowledge points): how well one student's points are ranked.
+    Rows with fewer than three cells, or constant in either, are left out; NaN if none is left."""
+    y, p, m = (np.asarray(a) for a in (truth, predicted, mask))
+    values = []
+    for row in range(y.shape[0]):
+        cells = m[row].astype(bool)
+        if cells.sum() < 3:
+            continue
+        ranks_y, ranks_p = rankdata(y[row, cells]), rankdata(p[row, cells])
+        if ranks_y.std() == 0 or ranks_p.std() == 0:
+            continue
+        values.append(float(np.corrcoef(ranks_y, ranks_p)[0, 1]))
+    return float(np.mean(values)) if values else float("nan")
+
+
+def within_row_auc(truth: npt.ArrayLike, predicted: npt.ArrayLike, mask: npt.ArrayLike) -> float:
+    """Mean over rows of the AUC of ``predicted`` for ``truth ≥ 0.5`` over the row's masked cells;
+    rows with only one class are left out (a constant prediction scores 0.5)."""
+    y, p, m = (np.asarray(a) for a in (truth, predicted, mask))
+    values = [
+        roc_auc(y[row, cells], p[row, cells])
+        for row in range(y.shape[0])
+        if (cells := m[row].astype(bool)).any()
+    ]
+    finite = [v for v in values if not np.isnan(v)]
+    return float(np.mean(finite)) if finite else float("nan")

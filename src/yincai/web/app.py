@@ -28,6 +28,7 @@ from yincai.governance import service as governance_service
 from yincai.hub import assessments_pages, imports_pages, itembank_pages
 from yincai.hub import pages as hub_pages
 from yincai.hub import routes as hub_routes
+from yincai.jobs import Jobs
 from yincai.practice import pages as practice_pages
 from yincai.privacy import pages as privacy_pages
 from yincai.redaction import install_redaction
@@ -99,6 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
         window_s=settings.login_window_minutes * 60,
     )
     app.state.exam_cache = ExamCache()
+    app.state.jobs = Jobs(settings)
     app.state.fragments = FragmentCache()
     # Added inner first: the proxy headers set the client and scheme that the session cookie
     # (Secure) and the login throttle read; the session runs before the CSRF check that reads
