@@ -17,6 +17,8 @@ from yincai.db import make_engine
 from yincai.migrations import upgrade
 
 POSTGRES_URL = os.environ.get("YINCAI_TEST_DATABASE_URL")
+# Hundreds of short-lived test apps would each load the maths typesetter in the background.
+os.environ.setdefault("YINCAI_WARM_UP", "false")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 
 

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     web_threads: int = Field(
         default=4, ge=1, le=256, description="threads that run the web routes (per process)"
     )
+    warm_up: bool = Field(
+        default=True,
+        description="load the maths typesetter when a web process starts, not on its first page",
+    )
     web_workers: int = Field(
         default=0, ge=0, le=64, description="server processes; 0: one per CPU core, at most 4"
     )

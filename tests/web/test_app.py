@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -151,3 +152,17 @@ def test_concurrent_page_views_that_write_audit_rows_all_succeed(
     assert statuses == [200] * n_views
     assert audited_after is not None and audited_before is not None
     assert audited_after - audited_before >= n_views
+
+
+def test_a_starting_server_loads_the_maths_typesetter_before_the_first_page(
+    demo_settings: Settings,
+) -> None:
+    from yincai.reports.maths import render_math
+
+    render_math.cache_clear()
+    settings = demo_settings.model_copy(update={"warm_up": True})
+    with TestClient(create_app(settings)):
+        warmers = [t for t in threading.enumerate() if t.name == "yincai-warm-up"]
+        for thread in warmers:
+            thread.join(timeout=60)
+    assert warmers and render_math.cache_info().currsize >= 1
