@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 from scipy.special import expit
@@ -230,3 +232,20 @@ def test_predicted_success_adds_guessing_and_mixes_tagged_points() -> None:
     p = 0.25 + 0.75 * expit(1.0)
     slope = 0.75 * expit(1.0) * (1 - expit(1.0))
     assert information[0, 0] == pytest.approx(slope**2 / (p * (1 - p)))
+
+
+def test_a_point_without_items_in_the_band_gets_one_item_and_the_next_point_joins() -> None:
+    points = [point(1, 0.05), point(2, 0.3), point(3, 0.35)]
+    hard = [item(100 + i, 1, 0.2) for i in range(3)]  # far below the band: one of them only
+    fitting = [item(200 + i, 2, 0.7) for i in range(3)] + [item(300 + i, 3, 0.65) for i in range(3)]
+    selection = select_practice(points, hard + fitting, SelectionPolicy(n_items=6, n_weak=1))
+    on_point = Counter(c.kp_id for c in selection.items)
+    assert on_point[1] == 1 and on_point[2] == 3 and on_point[3] == 2
+    assert sum(c.is_in_band for c in selection.items) == 5
+
+
+def test_out_of_band_items_still_fill_the_set_when_no_point_is_left() -> None:
+    points = [point(1, 0.05)]
+    hard = [item(100 + i, 1, 0.2) for i in range(3)]
+    selection = select_practice(points, hard, SelectionPolicy(n_items=3))
+    assert len(selection.items) == 3  # the bank allows three: the set is not left short

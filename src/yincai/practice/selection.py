@@ -58,6 +58,7 @@ class SelectionPolicy:
     success_band: tuple[float, float] = DEFAULT_SUCCESS_BAND
     n_weak: int = 4
     max_items_per_kp: int = 3
+    band_tolerance: float = 0.05  # how far outside the band a point's second or third item may be
     weak_level: float = WEAK_LEVEL
     type_weight: float = 0.15  # band-distance units charged for a type already making up a set
     weights: PriorityWeights = field(default_factory=PriorityWeights)
@@ -213,6 +214,11 @@ def select_practice(
         if not _add_weak(upcoming, targets, by_id, usable, rank_of, policy):
             break
     chosen: list[tuple[_Target, CandidateItem]] = []
+    # A point's first item is the closest to the band whatever it is; more items on the same
+    # point only from within the band, else the next ranked point joins (a set of items a
+    # student mostly fails, or always solves, teaches little). Only when no point is left are
+    # the closest items taken anyway.
+    is_strict = True
     while len(chosen) < policy.n_items:
         added = False
         for target in list(targets):
@@ -221,12 +227,19 @@ def select_practice(
             if len(target.picks) >= policy.max_items_per_kp:
                 continue
             pick = _best_item(usable[target.kp_id], chosen, policy)
-            if pick is not None:
-                target.picks.append(pick)
-                chosen.append((target, pick))
-                added = True
-        if not added and not _add_weak(upcoming, targets, by_id, usable, rank_of, policy):
+            if pick is None:
+                continue
+            off_band = _band_distance(pick.predicted_success, policy.success_band)
+            if is_strict and target.picks and off_band > policy.band_tolerance:
+                continue
+            target.picks.append(pick)
+            chosen.append((target, pick))
+            added = True
+        if added or _add_weak(upcoming, targets, by_id, usable, rank_of, policy):
+            continue
+        if not is_strict:
             break
+        is_strict = False
     _mix_types(chosen, usable, policy)
     return _selection(ranked, targets, by_id, policy)
 
