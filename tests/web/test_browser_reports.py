@@ -1,5 +1,6 @@
 """Screenshots of the report and import pages in real headless Chromium: the class exam report,
-a student report (family copy) and an import preview, to $YINCAI_SCREENSHOT_DIR or a tmp dir."""
+a student report (family copy) and an import preview that refuses a bad file, to
+$YINCAI_SCREENSHOT_DIR or a tmp dir."""
 
 from __future__ import annotations
 
@@ -80,7 +81,7 @@ def test_report_and_import_pages_render_in_chromium(
             page.set_input_files("input[name=file]", str(bad_scores))
             page.click("form.upload button[type=submit]")
             page.wait_for_selector("table.row-errors")
-            page.screenshot(path=str(shots / "import-preview-page.png"), full_page=True)
+            page.screenshot(path=str(shots / "import-rejected-page.png"), full_page=True)
             context.clear_cookies()
             log_in(page, Role.PARENT)
             page.goto(server + _own_report_path(demo_settings, usernames[Role.PARENT]))
@@ -91,5 +92,5 @@ def test_report_and_import_pages_render_in_chromium(
         finally:
             context.close()
     assert {p.name for p in shots.glob("*-page.png")} >= {
-        "class-report-page.png", "student-report-page.png", "import-preview-page.png"
+        "class-report-page.png", "student-report-page.png", "import-rejected-page.png"
     }  # fmt: skip
