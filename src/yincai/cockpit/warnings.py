@@ -25,6 +25,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from yincai.rules import group_means
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -304,18 +306,8 @@ def detect_school_decline(
     0..n_schools-1. A school is flagged when t = change / se is below the one-sided normal
     quantile of alpha / (schools compared) and the change is at least ``min_change``.
     """
-    change = np.asarray(change_of_student, dtype=np.float64)
-    codes = np.asarray(school_of_student, dtype=np.int64)
-    kept = np.isfinite(change)
-    n = np.bincount(codes[kept], minlength=n_schools)
-    total = np.bincount(codes[kept], weights=change[kept], minlength=n_schools)
-    squares = np.bincount(codes[kept], weights=change[kept] ** 2, minlength=n_schools)
-    mean = np.full(n_schools, np.nan)
-    np.divide(total, n, out=mean, where=n > 0)
-    variance = np.full(n_schools, np.nan)
-    np.divide(squares - n * np.nan_to_num(mean) ** 2, n - 1.0, out=variance, where=n > 1)
-    se = np.full(n_schools, np.nan)
-    np.sqrt(np.maximum(variance, 0.0) / np.maximum(n, 1), out=se, where=n > 1)
+    by_school = group_means(change_of_student, school_of_student, n_schools)
+    n, mean, se = by_school.n, by_school.mean, by_school.se
     t = np.full(n_schools, np.nan)
     np.divide(mean, se, out=t, where=(np.nan_to_num(se) > 0) & (n >= MIN_GROUP_SIZE))
     n_compared = max(int(np.isfinite(t).sum()), 1)
