@@ -25,15 +25,13 @@ log = logging.getLogger(__name__)
 class Jobs:
     """The platform's queue and its tasks, for one data folder."""
 
-    def __init__(self, settings: Settings, *, immediate: bool = False) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
         self.queue = SqliteHuey(
             "yincai",
             filename=str(Path(settings.data_dir) / QUEUE_FILE),
             results=False,
-            immediate=immediate,
-            immediate_use_memory=False,
         )
         self._requested: set[tuple[str, str]] = set()
         self._refresh = self.queue.task(name="refresh_mastery", retries=1, retry_delay=30)(

@@ -8,9 +8,12 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -25,9 +28,10 @@ from yincai.diagnosis import service as diagnosis_service
 from yincai.diagnosis import store
 from yincai.diagnosis.models import MasteryRun, RunStatus
 from yincai.diagnosis.refresh import refresh_mastery
+from yincai.errors import NotReady
 from yincai.governance.models import Role
 from yincai.hub import service as hub_service
-from yincai.hub.models import Assessment, AssessmentItem, Score, Sitting, Student
+from yincai.hub.models import Assessment, AssessmentItem, Score, Sitting, Student, Subject
 from yincai.jobs import Jobs
 from yincai.web.app import create_app
 
@@ -157,3 +161,35 @@ def test_an_import_makes_estimates_stale_and_the_worker_refreshes_them(
     assert [r.status for r in runs] == [RunStatus.READY] and runs[0].data_version == version
     assert runs[0].id != old_run  # the old run is gone once the new one is ready
     assert fresh.mastery.mean() < old_mean.mastery.mean()  # all zeros on the latest exam
+
+
+def test_a_run_left_running_by_a_killed_worker_or_stored_by_an_older_release_is_not_trusted(
+    make_database: Callable[[], Settings],
+) -> None:
+    settings = make_database()
+    engine = make_engine(settings)
+    with session_scope(engine) as session:
+        subject = Subject(code="MATH", name="数学")
+        session.add(subject)
+        session.flush()
+        current = store.evidence_version(session)
+        dead = store.start_run(session, subject.id, current)
+        dead.started_at = datetime.now(UTC) - store.RUNNING_TIMEOUT - timedelta(minutes=1)
+        old = store.start_run(session, subject.id, "m0-" + current.split("-", 1)[1])
+        old.status = RunStatus.READY
+        subject_id = subject.id
+    requested: list[tuple[str, str]] = []
+    with Session(engine) as session:
+        state = diagnosis_service.refresh_if_stale(
+            session, subject_code="MATH", request_refresh=lambda *a: requested.append(a)
+        )
+        with pytest.raises(NotReady):
+            diagnosis_service.ready_run(session, "MATH")
+        young = store.start_run(session, subject_id, current)
+        session.flush()
+        under_way = diagnosis_service.run_state(session, subject_code="MATH")
+        session.rollback()
+    engine.dispose()
+    assert state.running is None and state.ready is None  # neither is read
+    assert requested == [("MATH", current)]  # so the page queues a fresh refresh
+    assert under_way.running is not None and under_way.running.id == young.id

@@ -4,6 +4,9 @@ A run is keyed by the *evidence version*: the hub's data version (every import m
 the consents in force (who may be diagnosed). Pages read the newest ready run of a subject; when
 its version is not the current one, the pages say the estimates are being refreshed and the
 refresh job (``diagnosis.refresh``) computes the next run.
+
+The version starts with ``MODEL_FORMAT``: a run stored by an earlier release (its pickled model may
+lack what this one reads) is never read, only replaced by the next refresh.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import hashlib
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import delete, insert, select
@@ -25,7 +28,8 @@ from yincai.privacy import service as privacy_service
 from yincai.science.base import FloatArray, IntArray
 
 WRITE_CHUNK = 1000  # students per INSERT
-KEEP_READY_RUNS = 1  # older ready runs of a subject are deleted once a new one is ready
+MODEL_FORMAT = "m1"  # bump when FittedMastery or the stored arrays change shape
+RUNNING_TIMEOUT = timedelta(hours=2)  # a run "under way" for longer died with its worker
 _MODELS: Lru[int, object] = Lru(8)  # unpickled models by run id: a run never changes
 
 
@@ -34,7 +38,7 @@ def evidence_version(session: Session) -> str:
     consents = privacy_service.consent_version(session)
     today = datetime.now(UTC).date()  # students turn 14 and leave the consent rule
     text = f"{hub_service.data_version(session)}|{consents}|{today.year}"
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return f"{MODEL_FORMAT}-{hashlib.sha256(text.encode()).hexdigest()[:32]}"
 
 
 @dataclass(frozen=True)
@@ -58,17 +62,28 @@ class RunState:
 def run_state(session: Session, subject_id: int) -> RunState:
     ready = latest_run(session, subject_id, RunStatus.READY)
     running = latest_run(session, subject_id, RunStatus.RUNNING)
+    if running is not None and _age(running) > RUNNING_TIMEOUT:
+        running = None  # its worker was killed: the page may queue a new refresh
     version = evidence_version(session)
     return RunState(ready, ready is not None and ready.data_version == version, running)
 
 
 def latest_run(session: Session, subject_id: int, status: RunStatus) -> MasteryRun | None:
+    """The subject's newest run in ``status`` stored in this release's model format."""
     return session.scalars(
         select(MasteryRun)
         .where(MasteryRun.subject_id == subject_id, MasteryRun.status == status)
+        .where(MasteryRun.data_version.startswith(f"{MODEL_FORMAT}-"))
         .order_by(MasteryRun.id.desc())
         .limit(1)
     ).first()
+
+
+def _age(run: MasteryRun) -> timedelta:
+    started = run.started_at
+    if started.tzinfo is None:  # SQLite returns naive datetimes, stored in UTC
+        started = started.replace(tzinfo=UTC)
+    return datetime.now(UTC) - started
 
 
 def start_run(session: Session, subject_id: int, version: str) -> MasteryRun:

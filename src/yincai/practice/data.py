@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -100,16 +99,6 @@ class History:
     item: IntArray  # model item index (after the bank items: one pseudo-item per KP)
     score: FloatArray  # score ÷ full score
     seen_on: list[date]
-
-    def counts(self, n_students: int, q_weights: FloatArray) -> IntArray:
-        """Responses touching each (student, KP), shape (n_students, n_kps)."""
-        n_items = q_weights.shape[0]
-        responses = sp.csr_matrix(
-            (np.ones(self.item.size), (self.student, self.item)), shape=(n_students, n_items)
-        )
-        touched = sp.csr_matrix((q_weights > 0).astype(np.float64))
-        counts: IntArray = np.rint((responses @ touched).toarray()).astype(np.int64)
-        return counts
 
 
 def load_catalogue(session: Session, *, subject_code: str, as_of: date | None) -> Catalogue:

@@ -187,7 +187,7 @@ def _practice_sets(
         catalogue.params, estimate.logit_mean, estimate.logit_sd, np.arange(n_bank)
     )
     point_levels = estimate.mastery
-    counts = history.counts(len(ids), catalogue.params.q_weights)
+    counts = estimate.n_evidence  # the diagnosis's own count: one source for 暂无作答
     recent_correct = _recently_correct(history, catalogue, reference_on)
     kp_position = {kp: k for k, kp in enumerate(catalogue.kp_ids)}
     sets = []
