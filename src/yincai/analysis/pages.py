@@ -566,7 +566,7 @@ def student_report_page(
     trend = score_trend(session, student, assessment)
     mastery_state = diagnosis_service.refresh_if_stale(
         session,
-        subject_code=report_subject_code(session, assessment),
+        subject_code=_subject_code(session, assessment),
         request_refresh=request.app.state.jobs.request_mastery_refresh,
     )
     governance_service.audit(
@@ -594,7 +594,7 @@ def student_report_page(
     )
 
 
-def report_subject_code(session: Session, assessment: Assessment) -> str:
+def _subject_code(session: Session, assessment: Assessment) -> str:
     subject = session.get(Subject, assessment.subject_id)
     assert subject is not None
     return subject.code
