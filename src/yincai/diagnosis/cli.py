@@ -82,6 +82,7 @@ def student(ctx: typer.Context, number: str, as_of: AsOf = None, subject: Subjec
         rows = service.student_mastery(
             session, student_id=student_id, as_of=_on(as_of), subject_code=subject
         )
+        state = None if as_of is not None else service.run_state(session, subject_code=subject)
     table = Table(title=f"学生 {number} 知识点掌握 / mastery")
     for column in (
         "知识点 code",
@@ -104,6 +105,12 @@ def student(ctx: typer.Context, number: str, as_of: AsOf = None, subject: Subjec
             row.last_seen_on.isoformat() if row.last_seen_on else "—",
         )
     console.print(table)
+    if state is not None and state.is_refreshing and state.ready is not None:
+        console.print(
+            f"[yellow]这是 {state.ready.finished_at:%Y-%m-%d %H:%M} 计算的估计，之后导入的数据尚未"
+            "计入（由后台任务更新，或运行 yincai diagnose fit）/ computed before the latest "
+            "import: a refresh is due[/yellow]"
+        )
 
 
 @app.command("assessment")

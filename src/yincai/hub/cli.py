@@ -278,6 +278,11 @@ def _run(
     finally:
         engine.dispose()
     _print_summary(summary)
+    if not summary.is_unchanged:
+        console.print(
+            "掌握度估计将由后台任务更新（yincai serve 或 yincai worker 运行时；也可运行 yincai "
+            "diagnose fit）/ mastery estimates will be refreshed by the job worker"
+        )
 
 
 @contextmanager
