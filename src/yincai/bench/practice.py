@@ -66,7 +66,7 @@ from yincai.hub.models import (
     Student,
 )
 from yincai.practice import service as practice_service
-from yincai.practice.data import end_of
+from yincai.diagnosis.teaching import end_of
 from yincai.practice.selection import DEFAULT_SUCCESS_BAND
 
 K = 3
