@@ -21,6 +21,8 @@ from yincai.hub.importers.tabular import (
     read_sheets,
 )
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
+
 
 @dataclass(frozen=True)
 class Record:
@@ -44,9 +46,17 @@ def read_records(
     data: bytes,
     sections: Mapping[str, tuple[Sequence[str], Mapping[str, Sequence[str]]]],
     errors: list[RowError],
+    *,
+    setting_keys: Sequence[str] | None = None,
 ) -> tuple[dict[str, list[Record]], dict[str, Any]]:
     """Records of each section (name → (sheet or key aliases, field aliases)), plus top-level
-    settings of a JSON/YAML file (such as its ``subject``)."""
+    settings of a JSON/YAML file (such as its ``subject``).
+
+    With ``setting_keys`` a JSON/YAML document is read strictly: a top-level key that is neither
+    a setting nor a section, and a key of an entry that names no field, is an error (a misspelt
+    ``prerequisite:`` would otherwise be dropped without a word). Spreadsheets keep ignoring
+    columns they do not know: teachers' sheets carry notes.
+    """
     result: dict[str, list[Record]] = {}
     if is_excel(path):
         known = known_headers_of(*(aliases for _, aliases in sections.values()))
@@ -65,6 +75,12 @@ def read_records(
         return result, {}
     document = _load_document(path, data)
     settings = {normalise_header(str(key)): value for key, value in document.items()}
+    if setting_keys is not None:
+        known = {normalise_header(key) for key in setting_keys}
+        known |= {normalise_header(name) for names, _ in sections.values() for name in names}
+        for key in document:
+            if normalise_header(str(key)) not in known:
+                errors.append(RowError(path.name, 1, str(key), "未知的键 / unknown key"))
     for section, (names, aliases) in sections.items():
         entries: Any = next(
             (settings[normalise_header(n)] for n in names if normalise_header(n) in settings), []
@@ -85,6 +101,10 @@ def read_records(
                 field = lookup.get(normalise_header(str(key)))
                 if field is not None:
                     values[field], headers[field] = value, str(key)
+                elif setting_keys is not None:
+                    errors.append(
+                        RowError(file_name, position, str(key), "未知的字段 / unknown field")
+                    )
             records.append(Record(file_name, position, values, headers))
         result[section] = records
     return result, settings
@@ -94,7 +114,7 @@ def _load_document(path: Path, data: bytes) -> dict[str, Any]:
     text = decode_text(data)
     try:
         is_json = path.suffix.lower() == ".json"
-        document = json.loads(text) if is_json else yaml.safe_load(text)
+        document = json.loads(text) if is_json else yaml.load(text, Loader=_YAML_LOADER)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise Invalid(f"{path.name}：无法解析 / cannot be parsed: {error}") from None
     if not isinstance(document, dict):
