@@ -67,21 +67,15 @@ def load_curriculum(source: Traversable) -> list[KnowledgePointSpec]:
         if parent is not None and parent not in by_code:
             raise ValueError(f"{source.name}: entry {order + 1} comes before its parent {parent}")
         inherited = by_code[parent] if parent is not None else None
-        grade_text, semester_text = _text(values.get("grade")), _text(values.get("semester"))
-        level_text = _text(values.get("level"))
+        grade, semester = _text(values.get("grade")), _text(values.get("semester"))
+        level = _text(values.get("level"))
         node = KnowledgePointSpec(
             code=_text(values["code"]),
             name=_text(values["name"]),
-            level=parse_kp_level(level_text).value if level_text else "point",  # type: ignore[arg-type]
+            level=parse_kp_level(level).value if level else "point",
             parent_code=parent,
-            grade=parse_grade(grade_text) if grade_text else inherited.grade if inherited else 0,
-            semester=(
-                SEMESTERS[semester_text]
-                if semester_text
-                else inherited.semester
-                if inherited
-                else 0
-            ),
+            grade=parse_grade(grade) if grade else inherited.grade if inherited else 0,
+            semester=SEMESTERS[semester] if semester else inherited.semester if inherited else 0,
             order=order,
             prerequisites=tuple(codes_of(values.get("prerequisites"))),
         )
