@@ -144,6 +144,22 @@ def _renamed_key(section: str, index: int, old: str, new: str) -> dict[str, Any]
 KPS, ITEMS = "bank.yaml[knowledge_points]", "bank.yaml[items]"
 
 
+def _line(text: str, section: str, entry: int | None) -> int:
+    """The line of a top-level key, or where entry ``entry`` (1-based) of its list starts, in a
+    document written by ``yaml.safe_dump`` (entries start with "- " at the margin)."""
+    lines = text.splitlines()
+    start = next(k for k, line in enumerate(lines) if line.startswith(f"{section}:"))
+    if entry is None:
+        return start + 1
+    starts = []
+    for k in range(start + 1, len(lines)):
+        if lines[k] and not lines[k].startswith(("-", " ")):
+            break  # the next top-level key (blank lines may sit inside a quoted scalar)
+        if lines[k].startswith("- "):
+            starts.append(k + 1)
+    return starts[entry - 1]
+
+
 @pytest.mark.parametrize(
     ("document", "expected"),
     [
@@ -157,8 +173,7 @@ KPS, ITEMS = "bank.yaml[knowledge_points]", "bank.yaml[items]"
          RowError(KPS, 5, "prerequisites", "先修知识点“M7A.01.01.09”不存在")),
         (_bad("knowledge_points", 4, prerequisites=["M7A.01.01.02"]),
          RowError(KPS, 5, "prerequisites", "不能以自身为先修")),
-        (_bad("knowledge_points", 4, code="M7A.01.01.01"),
-         RowError(KPS, 5, "code", "编码与第 4 行重复")),
+        (_bad("knowledge_points", 4, code="M7A.01.01.01"), RowError(KPS, 5, "code", "编码与第")),
         (_renamed_key("knowledge_points", 4, "prerequisites", "prerequisite"),
          RowError(KPS, 5, "prerequisite", "未知的字段 / unknown field")),
         (_bad("items", 0, answer="也许"), RowError(ITEMS, 1, "answer", "应为 对/错")),
@@ -177,21 +192,48 @@ KPS, ITEMS = "bank.yaml[knowledge_points]", "bank.yaml[items]"
          RowError(ITEMS, 4, "", "应为对象 / must be a mapping")),
     ],
 )  # fmt: skip
-def test_a_bad_yaml_entry_is_reported_by_entry_and_field_and_nothing_is_written(
+def test_a_bad_yaml_entry_is_reported_by_line_and_field_and_nothing_is_written(
     session: Session, tmp_path: Path, document: dict[str, Any], expected: RowError
 ) -> None:
+    """``expected.row`` is the entry's number in its list (or 1 for a top-level key): the error
+    names the line where that entry (or key) is in the file."""
+    path = _write(tmp_path, document)
+    section = expected.file.removeprefix("bank.yaml").strip("[]")
+    text = path.read_text(encoding="utf-8")
+    line = _line(text, section, expected.row) if section else _line(text, expected.column, None)
     before = counts(session)
     with pytest.raises(Invalid) as raised:
-        hub_service.import_items(session, path=_write(tmp_path, document))
+        hub_service.import_items(session, path=path)
     found = [
         error
         for error in raised.value.details
-        if (error.file, error.row, error.column) == (expected.file, expected.row, expected.column)
+        if (error.file, error.row, error.column) == (expected.file, line, expected.column)
     ]
-    assert found, raised.value.details
+    assert found, (line, raised.value.details)
     assert expected.reason in found[0].reason
     assert "未导入任何数据" in raised.value.message
     assert counts(session) == before
+
+
+def test_errors_name_the_line_of_the_entry_in_a_hand_written_file(
+    session: Session, tmp_path: Path
+) -> None:
+    text = (
+        "subject: 数学\n"  # line 1
+        "knowledge_points:\n"
+        "  - {code: K1, name: 数轴, grade: 7, semester: 上}\n"  # line 3
+        "  - code: K2\n"  # line 4
+        "    name: 相反数\n"
+        "    prerequisites: [K9]\n"
+        "  - {code: K1, name: 绝对值}\n"  # line 7
+    )
+    with pytest.raises(Invalid) as raised:
+        hub_service.import_items(session, path=_write(tmp_path, text))
+    assert sorted(raised.value.details, key=lambda error: error.row) == [
+        RowError("bank.yaml[knowledge_points]", 4, "prerequisites",
+                 "先修知识点“K9”不存在 / unknown knowledge point"),
+        RowError("bank.yaml[knowledge_points]", 7, "code", "编码与第 3 行重复 / duplicate code"),
+    ]  # fmt: skip
 
 
 def test_yaml_that_does_not_parse_is_refused_with_a_message(
