@@ -263,3 +263,11 @@ def test_cli_imports_a_yml_bank_and_reports_an_unchanged_second_run(
     with session_scope(engine) as session:
         assert counts(session)["item"] == 3
     engine.dispose()
+
+
+def test_the_documented_example_imports(session: Session, tmp_path: Path) -> None:
+    guide = Path(__file__).parents[2] / "docs" / "content-format.md"
+    example = guide.read_text(encoding="utf-8").split("```yaml\n", 1)[1].split("```", 1)[0]
+    summary = hub_service.import_items(session, path=_write(tmp_path, example))
+    assert (summary.counts["knowledge_point"].new, summary.counts["item"].new) == (5, 3)
+    assert _item(session, "Y001").answer == "错误"
