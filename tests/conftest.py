@@ -118,6 +118,7 @@ def demo_settings(
     demo`` leaves it), built once per backend; read-only."""
     from yincai.db import session_scope
     from yincai.demo.build import build_demo_district
+    from yincai.demo.subjects import SUBJECTS
     from yincai.diagnosis.refresh import refresh_mastery
 
     settings = _new_settings(backend, tmp_path_factory.mktemp("demo"), _schemas)
@@ -127,6 +128,7 @@ def demo_settings(
         build_demo_district(
             session, ground_truth_path=settings.ground_truth_path, n_students=DEMO_STUDENTS, seed=0
         )
-    refresh_mastery(engine, subject_code="MATH")
+    for subject in SUBJECTS:
+        refresh_mastery(engine, subject_code=subject.code)
     engine.dispose()
     return settings

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.demo.build import build_demo_district
+from yincai.demo.subjects import SUBJECTS
 from yincai.demo.truth import load_ground_truth
 from yincai.governance.models import Role, UserAccount
 from yincai.governance.service import verify_password
@@ -132,7 +133,7 @@ def test_ground_truth_is_kept_apart_and_matches_the_roster(demo_settings: Settin
 
 
 def test_same_seed_gives_the_same_district(make_database: Callable[[], Settings]) -> None:
-    def fingerprint(seed: int) -> tuple[list[str], float, float]:
+    def fingerprint(seed: int) -> tuple[list[str], float, list[float]]:
         settings = make_database()
         engine = make_engine(settings)
         with session_scope(engine) as session:
@@ -143,7 +144,8 @@ def test_same_seed_gives_the_same_district(make_database: Callable[[], Settings]
             names = list(session.scalars(select(Student.name).order_by(Student.student_number)))
             total = float(session.scalar(select(func.sum(Score.score))) or 0)
         engine.dispose()
-        mastery = float(np.sum(load_ground_truth(settings.ground_truth_path).mastery))
+        path = settings.ground_truth_path
+        mastery = [float(np.sum(load_ground_truth(path, s.code).mastery)) for s in SUBJECTS]
         return names, total, mastery
 
     first, again, other = fingerprint(3), fingerprint(3), fingerprint(4)

@@ -1,5 +1,5 @@
-"""The demo's content comes in through the hub's item-bank importer: the packaged curriculum and
-the drawn item bank land in the database exactly as the simulation read them, the curriculum
+"""The demo's content comes in through the hub's item-bank importer: each subject's packaged
+curriculum and drawn item bank land in the database exactly as the simulation read them, the curriculum
 runs forward (prerequisites taught earlier), and importing the content again changes nothing."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 
 import numpy as np
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
@@ -21,14 +22,24 @@ from yincai.demo.curriculum import (
     MATH_CURRICULUM,
     KnowledgePointSpec,
     junior_math_curriculum,
+    load_curriculum,
     points_of,
 )
 from yincai.demo.itembank import ItemSpec
 from yincai.demo.loading import ITEM_FILE_NAME, ORIGIN
 from yincai.demo.semester import point_curriculum
+from yincai.demo.subjects import OTHER_SUBJECTS, SUBJECTS, DemoSubject
 from yincai.demo.truth import load_ground_truth, replay_item_bank
 from yincai.hub import service as hub_service
-from yincai.hub.models import ImportBatch, Item, ItemKp, KnowledgePoint, KpLevel, KpPrerequisite
+from yincai.hub.models import (
+    ImportBatch,
+    Item,
+    ItemKp,
+    KnowledgePoint,
+    KpLevel,
+    KpPrerequisite,
+    Subject,
+)
 
 Row = tuple[object, ...]
 
@@ -46,7 +57,7 @@ def _spec_curriculum(nodes: Sequence[KnowledgePointSpec]) -> list[Row]:
     ]  # fmt: skip
 
 
-def _stored_curriculum(session: Session) -> list[Row]:
+def _stored_curriculum(session: Session, subject: str | None = None) -> list[Row]:
     parent = aliased(KnowledgePoint)
     codes = dict(session.execute(select(KnowledgePoint.id, KnowledgePoint.code)).all())
     links: dict[str, list[str]] = defaultdict(list)
@@ -57,6 +68,10 @@ def _stored_curriculum(session: Session) -> list[Row]:
     query = select(KnowledgePoint, parent.code).outerjoin(
         parent, parent.id == KnowledgePoint.parent_id
     )
+    if subject is not None:
+        query = query.join(Subject, Subject.id == KnowledgePoint.subject_id).where(
+            Subject.code == subject
+        )
     return [
         (kp.code, kp.name, kp.level.value, parent_code, kp.grade_level, kp.semester, kp.position,
          sorted(links[kp.code]))
@@ -72,7 +87,7 @@ def _spec_bank(items: Sequence[ItemSpec]) -> list[Row]:
     ]  # fmt: skip
 
 
-def _stored_bank(session: Session) -> list[Row]:
+def _stored_bank(session: Session, subject: str) -> list[Row]:
     codes = dict(session.execute(select(KnowledgePoint.id, KnowledgePoint.code)).all())
     tags: dict[int, list[list[object]]] = defaultdict(list)
     for item_id, kp_id, weight in session.execute(
@@ -82,21 +97,23 @@ def _stored_bank(session: Session) -> list[Row]:
     return [
         (i.code, i.item_type.value, i.stem, list(i.options), i.answer, i.full_score, i.grade_level,
          sorted(tags[i.id]))
-        for i in session.scalars(select(Item))
+        for i in session.scalars(
+            select(Item).join(Subject, Subject.id == Item.subject_id).where(Subject.code == subject)
+        )
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize("subject", SUBJECTS, ids=[s.code for s in SUBJECTS])
 def test_demo_database_holds_the_curriculum_and_bank_the_simulation_used(
-    demo_settings: Settings,
+    demo_settings: Settings, subject: DemoSubject
 ) -> None:
-    truth = load_ground_truth(demo_settings.ground_truth_path)
-    nodes = junior_math_curriculum()
-    bank = replay_item_bank(truth.seed, DEMO_STUDENTS)
+    truth = load_ground_truth(demo_settings.ground_truth_path, subject.code)
+    nodes = load_curriculum(subject.curriculum_source)
+    bank = replay_item_bank(truth.seed, DEMO_STUDENTS, subject.code)
     engine = make_engine(demo_settings)
     with session_scope(engine) as session:
-        curriculum = _stored_curriculum(session)
-        items = _stored_bank(session)
-        imports = session.execute(select(ImportBatch.file_name, ImportBatch.origin)).all()
+        curriculum = _stored_curriculum(session, subject.code)
+        items = _stored_bank(session, subject.code)
     engine.dispose()
     assert sorted(row[0] for row in curriculum) == sorted(node.code for node in nodes)
     assert _digest(curriculum) == _digest(_spec_curriculum(nodes))
@@ -104,7 +121,19 @@ def test_demo_database_holds_the_curriculum_and_bank_the_simulation_used(
     assert _digest(items) == _digest(_spec_bank(bank))
     assert truth.kp_codes == [node.code for node in points_of(nodes)]
     assert truth.item_codes == [item.code for item in bank]
-    assert sorted(imports) == sorted([(MATH_CURRICULUM.name, ORIGIN), (ITEM_FILE_NAME, ORIGIN)])
+
+
+def test_demo_imports_each_subject_s_curriculum_and_bank_through_the_importer(
+    demo_settings: Settings,
+) -> None:
+    engine = make_engine(demo_settings)
+    with session_scope(engine) as session:
+        imports = session.execute(select(ImportBatch.file_name, ImportBatch.origin)).all()
+    engine.dispose()
+    expected = [(MATH_CURRICULUM.name, ORIGIN), (ITEM_FILE_NAME, ORIGIN)]
+    for subject in OTHER_SUBJECTS:
+        expected += [("curriculum.yaml", ORIGIN), (f"demo-items-{subject.folder}.yaml", ORIGIN)]
+    assert sorted(imports) == sorted(expected)
 
 
 def test_demo_prerequisites_exist_and_are_taught_earlier(demo_settings: Settings) -> None:
@@ -143,11 +172,14 @@ def test_demo_prerequisites_exist_and_are_taught_earlier(demo_settings: Settings
     assert tagged == {kp.id for kp in kps.values() if kp.level is KpLevel.POINT}
 
 
-def test_the_semester_teaches_each_grade_its_autumn_points_in_file_order() -> None:
-    points = points_of(junior_math_curriculum())
+@pytest.mark.parametrize("subject", SUBJECTS, ids=[s.code for s in SUBJECTS])
+def test_the_semester_teaches_each_grade_its_autumn_points_in_file_order(
+    subject: DemoSubject,
+) -> None:
+    points = points_of(load_curriculum(subject.curriculum_source))
     curriculum = point_curriculum(points)
     index = {point.code: k for k, point in enumerate(points)}
-    for grade in (7, 8, 9):
+    for grade in subject.grades:
         autumn = [k for k, p in enumerate(points) if (p.grade, p.semester) == (grade, 1)]
         weeks = [int(curriculum.teach_week[k]) for k in autumn]
         assert weeks[0] == 0 and weeks == sorted(weeks)

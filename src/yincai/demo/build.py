@@ -1,5 +1,11 @@
 """``yincai demo``: build the seeded demo district — roster, curriculum, item bank, one semester.
 
+Every junior-high grade learns 语文、数学、英语, grade 8 also 物理 and grade 9 物理、化学; each
+subject has its own curriculum, item bank and semester, and the district's four exams are joint
+exams (联考): every subject of a grade is sat under the same name on the Thursday and Friday of
+the exam week, so each student gets a 总分. Maths is drawn first from the district's random
+stream, exactly as before other subjects existed; each other subject has a stream of its own.
+
 The scores come from a hidden ground-truth model of every student's mastery of every knowledge
 point (``simulate.py``). That truth is written to its own file next to the database, never into
 platform tables, so diagnosis and recommendations can be checked against it.
@@ -33,8 +39,27 @@ from yincai.demo.district import (
 )
 from yincai.demo.itembank import build_item_bank
 from yincai.demo.loading import import_demo_content
-from yincai.demo.simulate import Cohort, Semester, simulate_semester
-from yincai.demo.truth import save_ground_truth
+from yincai.demo.simulate import (
+    Cohort,
+    PlantedCases,
+    Semester,
+    shared_and_general,
+    simulate_semester,
+    subject_intake,
+)
+from yincai.demo.subjects import (
+    GENERAL_STREAM,
+    MATH,
+    OTHER_SUBJECTS,
+    STAFF_STREAM,
+    SUBJECTS,
+    DemoSubject,
+    draw_bank,
+    points_of_subject,
+    stream_rng,
+    subject_rng,
+)
+from yincai.demo.truth import SubjectTruth, save_ground_truth
 from yincai.errors import Conflict
 from yincai.governance import service as governance_service
 from yincai.governance.models import Role
@@ -58,9 +83,10 @@ from yincai.hub.models import (
 from yincai.privacy.models import ConsentMethod, ConsentPurpose, GuardianConsent
 
 DEMO_PASSWORD = "yincai-demo-2026"
-SUBJECTS = {"MATH": "数学", "CHINESE": "语文", "ENGLISH": "英语"}
+SUBJECT_NAMES = {subject.code: subject.name for subject in SUBJECTS}
 LOCAL = ZoneInfo("Asia/Shanghai")
 CHUNK = 50_000
+MARKED_AT = time(18, 0)  # the marking system's scores arrive the evening after the exam
 N_WITHOUT_CONSENT = 3  # planted: guardians who returned no consent form
 CONSENT_FORMS_ON = datetime(2026, 9, 1, 8, 0, tzinfo=LOCAL)  # collected on the first school day
 
@@ -81,6 +107,7 @@ class DemoSummary:
     n_classes: int
     n_teachers: int
     n_students: int
+    n_subjects: int
     n_points: int
     n_items: int
     n_assessments: int
@@ -107,7 +134,8 @@ def build_demo_district(
     rng = np.random.default_rng(seed)
 
     say("规划学校与花名册 / planning schools and rosters")
-    plan = plan_district(rng, n_junior_students=n_students)
+    staff_rng = stream_rng(seed, STAFF_STREAM)
+    plan = plan_district(rng, n_junior_students=n_students, staff_rng=staff_rng)
     district = District(code=DISTRICT_CODE, name=DISTRICT_NAME)
     session.add(district)
     session.flush()
@@ -119,7 +147,7 @@ def build_demo_district(
     say("课程知识点与题库 / curriculum and item bank")
     kp_points = points_of(junior_math_curriculum())
     items = build_item_bank(kp_points, rng, items_per_point=3)
-    item_ids = import_demo_content(session, items, subject=SUBJECTS["MATH"])
+    item_ids = import_demo_content(session, items, subject=MATH.name)
 
     say("模拟一学期的学习与考试 / simulating one semester")
     junior = plan.junior_class_indices()
@@ -148,20 +176,60 @@ def build_demo_district(
 
     say("写入考试成绩 / writing exam scores")
     junior_student_ids = np.array([student_ids[i] for i in junior_students], dtype=np.int64)
-    n_scores = _exams(
-        session,
-        district.id,
-        subject_ids["MATH"],
-        papers,
-        items,
-        item_ids,
-        result,
-        cohort,
-        junior_student_ids,
-        [class_ids[c] for c in junior],
-    )
+    junior_class_ids = [class_ids[c] for c in junior]
+    exams = _Exams(session, district.id, cohort, junior_student_ids, junior_class_ids)
+    n_scores = exams.write(MATH, subject_ids[MATH.code], papers, items, item_ids, result)
     say("写入作业记录 / writing homework logs")
     n_events = _homework(session, result, items, item_ids, junior_student_ids)
+    n_points, n_items, n_assessments = len(kp_points), len(items), len(papers)
+
+    shared, general = shared_and_general(result, cohort, stream_rng(seed, GENERAL_STREAM))
+    others: dict[str, SubjectTruth] = {}
+    for subject in OTHER_SUBJECTS:
+        say(f"{subject.name}：课程、题库、一学期与联考 / {subject.code}: content, semester, exams")
+        subject_stream = subject_rng(seed, subject.code)
+        points = points_of_subject(subject)
+        bank = draw_bank(subject, subject_stream)
+        bank_ids = import_demo_content(
+            session,
+            bank,
+            subject=subject.name,
+            curriculum=subject.curriculum_source,
+            item_file_name=f"demo-items-{subject.folder}.yaml",
+        )
+        subject_curriculum = calendar.point_curriculum(points)
+        subject_papers = calendar.plan_papers(
+            bank,
+            points,
+            subject_curriculum,
+            subject_stream,
+            paper=subject.paper,
+            grades=subject.grades,
+            day=subject.exam_day,
+        )
+        subject_result = simulate_semester(
+            cohort,
+            subject_curriculum,
+            calendar.item_pool(bank, points),
+            n_weeks=calendar.N_WEEKS,
+            exams=calendar.exam_plans(subject_papers, None, result.exam_absent),
+            homework_items_per_week=subject.homework_items,
+            rng=subject_stream,
+            intake=subject_intake(result, shared, general, subject_stream),
+            shared=PlantedCases(result.planted, result.effects),
+        )
+        n_scores += exams.write(
+            subject, subject_ids[subject.code], subject_papers, bank, bank_ids, subject_result
+        )
+        n_events += _homework(session, subject_result, bank, bank_ids, junior_student_ids)
+        n_points, n_items = n_points + len(points), n_items + len(bank)
+        n_assessments += len(subject_papers)
+        others[subject.code] = SubjectTruth(
+            mastery=subject_result.mastery,
+            kp_codes=[p.code for p in points],
+            item_codes=[i.code for i in bank],
+            ability=subject_result.student_ability,
+        )
 
     say("创建演示账号 / creating demo accounts")
     logins = _accounts(session, district.id, plan, school_ids, teacher_ids, student_ids)
@@ -181,15 +249,18 @@ def build_demo_district(
         school_codes=[s.code for s in plan.schools],
         checkpoint_dates=[calendar.week_start(int(w)).isoformat() for w in result.checkpoint_weeks],
         seed=seed,
+        general_ability=shared + general,
+        subjects=others,
     )
     return DemoSummary(
         n_schools=len(plan.schools),
         n_classes=len(plan.classes),
         n_teachers=len(plan.teachers),
         n_students=len(plan.students),
-        n_points=len(kp_points),
-        n_items=len(items),
-        n_assessments=len(papers),
+        n_subjects=len(SUBJECTS),
+        n_points=n_points,
+        n_items=n_items,
+        n_assessments=n_assessments,
         n_scores=n_scores,
         n_learning_events=n_events,
         n_consents=n_consents,
@@ -201,7 +272,7 @@ def build_demo_district(
 
 def _bulk(session: Session, model: type, rows: list[dict[str, object]]) -> None:
     for start in range(0, len(rows), CHUNK):
-        session.execute(insert(model), rows[start : start + CHUNK])
+        session.connection().execute(insert(model.__table__), rows[start : start + CHUNK])
 
 
 def _ids(session: Session, column: object, key: object) -> dict[str, int]:
@@ -209,7 +280,7 @@ def _ids(session: Session, column: object, key: object) -> dict[str, int]:
 
 
 def _subjects(session: Session) -> dict[str, int]:
-    _bulk(session, Subject, [{"code": c, "name": n} for c, n in SUBJECTS.items()])
+    _bulk(session, Subject, [{"code": c, "name": n} for c, n in SUBJECT_NAMES.items()])
     return {code: i for i, code in session.execute(select(Subject.id, Subject.code)).all()}
 
 
@@ -337,30 +408,68 @@ def _missing_class(cohort: Cohort, rng: np.random.Generator) -> int:
     return int(rng.choice(candidates))
 
 
-def _exams(
-    session: Session,
-    district_id: int,
-    subject_id: int,
-    papers: list[calendar.Paper],
-    items: list,
-    item_ids: list[int],
-    result: Semester,
-    cohort: Cohort,
-    student_ids: np.ndarray,
-    class_ids: list[int],
-) -> int:
-    n_scores = 0
-    marked_at_time = time(18, 0)
-    grade_of_student = cohort.grade_of_class[cohort.class_of_student]
-    for paper in papers:
+class _Exams:
+    """Writes the papers of one subject's exams with every sitting and item score."""
+
+    def __init__(
+        self,
+        session: Session,
+        district_id: int,
+        cohort: Cohort,
+        student_ids: np.ndarray,
+        class_ids: list[int],
+    ) -> None:
+        self.session = session
+        self.district_id = district_id
+        self.cohort = cohort
+        self.student_ids = student_ids
+        self.class_ids = class_ids
+
+    def write(
+        self,
+        subject: DemoSubject,
+        subject_id: int,
+        papers: list[calendar.Paper],
+        items: list,
+        item_ids: list[int],
+        result: Semester,
+    ) -> int:
+        """Write every paper; the number of item scores written."""
+        # Maths keeps the codes it had before other subjects existed (2026A-M7-1).
+        letter = "M" if subject.code == MATH.code else subject.code
+        return sum(
+            self._paper(
+                f"{calendar.SEMESTER_START.year}A-{letter}{paper.grade}-{paper.exam + 1}",
+                f"{GRADE_NAMES[paper.grade]}{subject.name}{paper.name}",
+                subject_id,
+                paper,
+                items,
+                item_ids,
+                result,
+            )
+            for paper in papers
+        )
+
+    def _paper(
+        self,
+        code: str,
+        name: str,
+        subject_id: int,
+        paper: calendar.Paper,
+        items: list,
+        item_ids: list[int],
+        result: Semester,
+    ) -> int:
+        session, cohort, student_ids = self.session, self.cohort, self.student_ids
+        grade_of_student = cohort.grade_of_class[cohort.class_of_student]
         assessment = Assessment(
-            code=f"{calendar.SEMESTER_START.year}A-M{paper.grade}-{paper.exam + 1}",
-            name=f"{GRADE_NAMES[paper.grade]}数学{paper.name}",
+            code=code,
+            name=name,
             kind=AssessmentKind.EXAM,
             held_on=paper.held_on,
             subject_id=subject_id,
             grade_level=paper.grade,
-            district_id=district_id,
+            district_id=self.district_id,
             items=[
                 AssessmentItem(
                     item_id=item_ids[i],
@@ -380,12 +489,13 @@ def _exams(
         _bulk(
             session,
             AssessmentClass,
-            [{"assessment_id": assessment.id, "school_class_id": class_ids[k]} for k in sat],
+            [{"assessment_id": assessment.id, "school_class_id": self.class_ids[k]} for k in sat],
         )
         scores = result.exam_scores[paper.exam][:, paper.items]
         absent = result.exam_absent[paper.exam]
         in_paper = (grade_of_student == paper.grade) & np.isin(cohort.class_of_student, sat)
-        marked_at = datetime.combine(paper.held_on + timedelta(days=1), marked_at_time, LOCAL)
+        marked_at = datetime.combine(paper.held_on + timedelta(days=1), MARKED_AT, LOCAL)
+        marked_at_utc = marked_at.astimezone(UTC)
         sittings, rows = [], []
         aitem_ids = [a.id for a in assessment.items]
         for s in np.flatnonzero(in_paper):
@@ -407,15 +517,14 @@ def _exams(
                     "student_id": int(student_ids[s]),
                     "score": float(scores[s, k]),
                     "marked_by": "阅卷系统",
-                    "marked_at": marked_at.astimezone(UTC),
+                    "marked_at": marked_at_utc,
                 }
                 for k in range(len(aitem_ids))
                 if not np.isnan(scores[s, k])
             )
         _bulk(session, Sitting, sittings)
         _bulk(session, Score, rows)
-        n_scores += len(rows)
-    return n_scores
+        return len(rows)
 
 
 def _homework(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Annotated
 
 import typer
@@ -12,14 +15,18 @@ from sqlalchemy import Engine, select
 
 from yincai.cli_support import prepared_engine, serve_app, settings_of
 from yincai.config import Settings
-from yincai.db import session_scope
+from yincai.db import make_engine, session_scope
 from yincai.demo.build import DEMO_PASSWORD, build_demo_district
 from yincai.demo.district import DISTRICT_CODE
+from yincai.demo.subjects import SUBJECTS
 from yincai.diagnosis.cli import fit_with_progress
+from yincai.diagnosis.models import MasteryRun
+from yincai.diagnosis.refresh import refresh_mastery
 from yincai.governance.models import UserAccount
 from yincai.hub.models import District
 
 console = Console()
+FIT_WORKERS = 2  # ``yincai demo`` targets a two-core machine
 
 
 def demo(
@@ -39,7 +46,7 @@ def demo(
     engine = prepared_engine(settings)
     try:
         _build_unless_built(engine, settings, students=students, seed=seed)
-        fit_with_progress(engine, subject_code="MATH")  # pages then only read estimates
+        _fit_every_subject(engine, settings)  # pages then only read estimates
         _print_logins(engine)
     finally:
         engine.dispose()
@@ -74,9 +81,10 @@ def _build_unless_built(engine: Engine, settings: Settings, *, students: int, se
             ("班级 classes", summary.n_classes),
             ("教师 teachers", summary.n_teachers),
             ("学生 students", summary.n_students),
+            ("科目 subjects", summary.n_subjects),
             ("知识点 knowledge points", summary.n_points),
             ("题目 items", summary.n_items),
-            ("考试 exams", summary.n_assessments),
+            ("考试（各科试卷）exam papers", summary.n_assessments),
             ("小题得分 item scores", summary.n_scores),
             ("作业记录 homework attempts", summary.n_learning_events),
             ("监护人纸质同意书 consent forms", summary.n_consents),
@@ -88,6 +96,45 @@ def _build_unless_built(engine: Engine, settings: Settings, *, students: int, se
             f"未交同意书（不作诊断，演示用）/ no consent form (not diagnosed): "
             f"{'、'.join(summary.without_consent)}"
         )
+
+
+def _fit_every_subject(engine: Engine, settings: Settings) -> None:
+    """Each subject's mastery estimates, two subjects at a time on two cores (each fit is one
+    process busy with numpy; SQLite serialises their short commits)."""
+    codes = [subject.code for subject in SUBJECTS]
+    workers = min(FIT_WORKERS, os.cpu_count() or 1, len(codes))
+    if workers <= 1:
+        for code in codes:
+            fit_with_progress(engine, subject_code=code)
+        return
+    context = multiprocessing.get_context("spawn")  # no forked copy of this process's engine
+    with (
+        console.status("掌握度估计 / mastery estimates") as status,
+        ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
+    ):
+        status.update(f"掌握度估计 / mastery estimates ({', '.join(codes)})")
+        started = time.perf_counter()
+        futures = [pool.submit(_fit_subject, settings, code) for code in codes]
+        for future in as_completed(futures):
+            code, n_students, fit_seconds = future.result()
+            console.print(
+                f"掌握度估计已就绪 / estimates ready ({code}): {n_students:,} 名学生 students, "
+                f"校准 calibration {fit_seconds:.0f} s, "
+                f"{time.perf_counter() - started:.0f} s"
+            )
+
+
+def _fit_subject(settings: Settings, code: str) -> tuple[str, int, float]:
+    """One subject's refresh job, in a worker process: (code, students, calibration seconds)."""
+    engine = make_engine(settings)
+    try:
+        run_id = refresh_mastery(engine, subject_code=code)
+        with session_scope(engine) as session:
+            run = session.get(MasteryRun, run_id)
+            assert run is not None
+            return code, run.n_students, run.fit_seconds or 0.0
+    finally:
+        engine.dispose()
 
 
 def _print_logins(engine: Engine) -> None:

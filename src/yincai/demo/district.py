@@ -31,6 +31,11 @@ SCHOOL_PLAN = (
     *[("rural", "primary", 0.0)] * 2,
 )
 PRIMARY_STUDENTS_PER_GRADE = 90
+ALL_GRADES = (*PRIMARY_GRADES, *JUNIOR_GRADES)
+# Subject codes and the grades each is taught in (primary schools teach 语文、数学、英语 too).
+CORE_SUBJECTS = {"MATH": ALL_GRADES, "CHN": ALL_GRADES, "ENG": ALL_GRADES}
+LATER_SUBJECTS = {"PHY": (8, 9), "CHEM": (9,)}
+HEAD_TEACHER_SUBJECT = "CHN"  # the 语文 teacher is 班主任, as in most schools
 
 
 @dataclass(frozen=True)
@@ -82,8 +87,17 @@ class DistrictPlan:
         return [i for i, c in enumerate(self.classes) if c.grade in JUNIOR_GRADES]
 
 
-def plan_district(rng: np.random.Generator, *, n_junior_students: int) -> DistrictPlan:
-    """Schools, classes, teachers and students for ``n_junior_students`` junior-high pupils."""
+def plan_district(
+    rng: np.random.Generator,
+    *,
+    n_junior_students: int,
+    staff_rng: np.random.Generator | None = None,
+) -> DistrictPlan:
+    """Schools, classes, teachers and students for ``n_junior_students`` junior-high pupils.
+
+    The teachers of 语文、数学、英语 are drawn from ``rng``; those of the subjects that start in
+    later grades (物理 from grade 8, 化学 in grade 9) from ``staff_rng`` when given (else none),
+    so that adding them leaves the rest of the district as ``rng`` drew it."""
     names = school_names(rng, [(setting, stage) for setting, stage, _ in SCHOOL_PLAN])
     schools = [
         SchoolPlan(code=f"{DISTRICT_CODE}{i + 1:02d}", name=name, setting=setting, stage=stage)
@@ -114,6 +128,8 @@ def plan_district(rng: np.random.Generator, *, n_junior_students: int) -> Distri
                     _students(rng, len(classes) - 1, school_index, grade, int(class_size), students)
                 )
     teachers = _teachers(rng, schools, classes)
+    if staff_rng is not None:
+        teachers += _teachers(staff_rng, schools, classes, LATER_SUBJECTS, first=len(teachers))
     return DistrictPlan(schools=schools, classes=classes, teachers=teachers, students=students)
 
 
@@ -148,29 +164,38 @@ def _students(
 
 
 def _teachers(
-    rng: np.random.Generator, schools: list[SchoolPlan], classes: list[ClassPlan]
+    rng: np.random.Generator,
+    schools: list[SchoolPlan],
+    classes: list[ClassPlan],
+    subjects: dict[str, tuple[int, ...]] = CORE_SUBJECTS,
+    first: int = 0,
 ) -> list[TeacherPlan]:
-    """Each subject teacher takes two classes of one grade; the Chinese teacher is head teacher."""
+    """Each subject teacher takes two classes of one grade; the Chinese teacher is head teacher.
+
+    ``subjects`` maps subject codes to the grades they are taught in; staff numbers count on
+    from ``first``."""
     teachers: list[TeacherPlan] = []
     for school_index in range(len(schools)):
         by_grade: dict[int, list[int]] = {}
         for index, plan in enumerate(classes):
             if plan.school == school_index:
                 by_grade.setdefault(plan.grade, []).append(index)
-        for subject in ("MATH", "CHINESE", "ENGLISH"):
-            for grade_classes in by_grade.values():
+        for subject, grades in subjects.items():
+            for grade, grade_classes in by_grade.items():
+                if grade not in grades:
+                    continue
                 for start in range(0, len(grade_classes), 2):
                     taught = tuple(grade_classes[start : start + 2])
                     gender = "female" if rng.random() < 0.65 else "male"
                     teachers.append(
                         TeacherPlan(
                             school=school_index,
-                            staff_number=f"T{school_index + 1:02d}{len(teachers) + 1:04d}",
+                            staff_number=f"T{school_index + 1:02d}{first + len(teachers) + 1:04d}",
                             name=person_name(rng, "女" if gender == "female" else "男"),
                             gender=gender,
                             subject=subject,
                             classes=taught,
-                            heads=taught if subject == "CHINESE" else (),
+                            heads=taught if subject == HEAD_TEACHER_SUBJECT else (),
                         )
                     )
     return teachers

@@ -1,9 +1,10 @@
 """Load the demo's curriculum and item bank into the hub through the hub's own importer.
 
-The curriculum is content shipped with the package (``content/math/curriculum.yaml``); the item
-bank is drawn from templates for each seed (``itembank``), so it is written out in the same
-format and imported like a district's own bank. Both imports validate every entry, land in the
-import history (origin ``demo``), and change nothing when imported again.
+Each subject's curriculum is content shipped with the package
+(``content/<subject>/curriculum.yaml``); the item bank is drawn from templates for each seed
+(``itembank``), so it is written out in the same format and imported like a district's own
+bank. Both imports validate every entry, land in the import history (origin ``demo``), and
+change nothing when imported again.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +51,20 @@ def item_document(items: Sequence[ItemSpec], *, subject: str) -> dict[str, Any]:
     return {"subject": subject, "items": entries}
 
 
-def import_demo_content(session: Session, items: Sequence[ItemSpec], *, subject: str) -> list[int]:
-    """Import the maths curriculum, then ``items``; return the items' ids in order."""
-    with resources.as_file(MATH_CURRICULUM) as path:
+def import_demo_content(
+    session: Session,
+    items: Sequence[ItemSpec],
+    *,
+    subject: str,
+    curriculum: Traversable = MATH_CURRICULUM,
+    item_file_name: str = ITEM_FILE_NAME,
+) -> list[int]:
+    """Import the subject's ``curriculum`` (maths by default), then ``items`` as the file
+    ``item_file_name``; return the items' ids in order."""
+    with resources.as_file(curriculum) as path:
         hub_service.import_items(session, path=path, origin=ORIGIN)
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / ITEM_FILE_NAME
+        path = Path(folder) / item_file_name
         text = yaml.dump(
             item_document(items, subject=subject),
             Dumper=_DUMPER,
@@ -64,5 +74,6 @@ def import_demo_content(session: Session, items: Sequence[ItemSpec], *, subject:
         )
         path.write_text(text, encoding="utf-8")
         hub_service.import_items(session, path=path, origin=ORIGIN)
-    by_code = dict(session.execute(select(Item.code, Item.id)).all())
+    codes = [item.code for item in items]
+    by_code = dict(session.execute(select(Item.code, Item.id).where(Item.code.in_(codes))).all())
     return [by_code[item.code] for item in items]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
+import numpy.typing as npt
 
 from yincai.demo.curriculum import KnowledgePointSpec
 from yincai.demo.itembank import ItemSpec
 from yincai.demo.simulate import Curriculum, ExamPlan, ItemPool
 
+BoolArray = npt.NDArray[np.bool_]
 SEMESTER_START = date(2026, 8, 31)  # a Monday
 N_WEEKS = 20
 TEACHING_WEEKS = 18  # the last two weeks are review and the final exam
@@ -26,6 +29,7 @@ PAPER = {
     "short_answer": 3,
     "essay": 1,
 }
+EXAM_DAY = 3  # maths is sat on the Thursday of its exam week
 MISSING_CLASS_EXAM = 2  # the third exam loses one class's scores: a planted data-quality case
 
 
@@ -38,10 +42,11 @@ class Paper:
     week: int
     name: str
     items: list[int]
+    day: int = EXAM_DAY  # days after the exam week's Monday
 
     @property
     def held_on(self) -> date:
-        return week_start(self.week) + timedelta(days=3)
+        return week_start(self.week) + timedelta(days=self.day)
 
 
 def week_start(week: int) -> date:
@@ -90,15 +95,22 @@ def plan_papers(
     points: list[KnowledgePointSpec],
     curriculum: Curriculum,
     rng: np.random.Generator,
+    *,
+    paper: Mapping[str, int] = PAPER,
+    grades: tuple[int, ...] = (7, 8, 9),
+    day: int = EXAM_DAY,
 ) -> list[Paper]:
-    """Each exam, each grade: items on points taught so far, recent ones weighted up, no repeats."""
+    """Each exam, each grade: items on points taught so far, recent ones weighted up, no repeats.
+
+    ``paper`` counts the items of each type; ``day`` is the exam's day in its week (a joint
+    exam's subjects are sat on Thursday and Friday under one name)."""
     point_index = {p.code: i for i, p in enumerate(points)}
     used: set[int] = set()
     papers: list[Paper] = []
     for exam, (week, name) in enumerate(EXAMS):
-        for grade in (7, 8, 9):
+        for grade in grades:
             chosen: list[int] = []
-            for item_type, count in PAPER.items():
+            for item_type, count in paper.items():
                 candidates = []
                 for i, item in enumerate(items):
                     if item.grade != grade or item.item_type != item_type or i in used:
@@ -115,14 +127,22 @@ def plan_papers(
                 )
                 chosen.extend(candidates[p][0] for p in sorted(picks))
             used.update(chosen)
-            papers.append(Paper(exam=exam, grade=grade, week=week, name=name, items=chosen))
+            papers.append(Paper(exam, grade, week, name, chosen, day))
     return papers
 
 
-def exam_plans(papers: list[Paper], missing_class: int) -> list[ExamPlan]:
+def exam_plans(
+    papers: list[Paper],
+    missing_class: int | None,
+    absent: Sequence[BoolArray] | None = None,
+) -> list[ExamPlan]:
+    """The semester's exams; ``absent`` (per exam) when another subject's sitting of the same
+    joint exam decided who was away."""
     plans = []
     for exam, (week, _) in enumerate(EXAMS):
         by_grade = {p.grade: np.array(p.items, dtype=np.int64) for p in papers if p.exam == exam}
-        missing = (missing_class,) if exam == MISSING_CLASS_EXAM else ()
-        plans.append(ExamPlan(week=week, items_by_grade=by_grade, missing_classes=missing))
+        is_missing = missing_class is not None and exam == MISSING_CLASS_EXAM
+        missing = (missing_class,) if is_missing else ()
+        away = None if absent is None else absent[exam]
+        plans.append(ExamPlan(week, by_grade, missing, away))  # type: ignore[arg-type]
     return plans

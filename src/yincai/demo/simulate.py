@@ -46,11 +46,15 @@ __all__ = [
     "Curriculum",
     "ExamPlan",
     "HomeworkLog",
+    "Intake",
     "ItemPool",
     "LatentTruth",
     "Planted",
+    "PlantedCases",
     "Semester",
+    "shared_and_general",
     "simulate_semester",
+    "subject_intake",
 ]
 
 # General ability is in SD units; these shifts are the district's urban-rural intake gap.
@@ -64,6 +68,8 @@ INTAKE_NOISE = 0.3  # prior-year score measures ability with this much SD-unit e
 ABSENCE = 0.02
 HOMEWORK_SKIP = 0.05
 EXAM_DAY_SD = 0.35  # a good or bad day shifts every item of one exam
+SUBJECT_LOADING = 0.85  # on general ability: subjects' abilities correlate about 0.72
+UNIQUE_SD = float(np.sqrt(1 - SUBJECT_LOADING**2))  # keeps each subject's own part at SD 1
 
 
 @dataclass(frozen=True)
@@ -145,11 +151,40 @@ class ExamPlan:
         Item indices given to each grade.
     missing_classes : tuple of int
         Planted data-quality anomaly: classes whose scores never arrive (the students did sit).
+    absent : BoolArray or None, shape (n_students,)
+        Students absent from this exam; None draws absence. A joint exam's subjects share it.
     """
 
     week: int
     items_by_grade: dict[int, IntArray]
     missing_classes: tuple[int, ...] = ()
+    absent: BoolArray | None = None  # who is away, when another subject's sitting decided it
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Who enrolled: the ability each student brings, for a subject simulated after another.
+
+    Attributes
+    ----------
+    ability : FloatArray, shape (n_students,)
+        Ability in the subject, in SD units (setting, school and class intake included).
+    school_effect : FloatArray, shape (n_schools,)
+    class_intake_effect : FloatArray, shape (n_classes,)
+    """
+
+    ability: FloatArray
+    school_effect: FloatArray
+    class_intake_effect: FloatArray
+
+
+@dataclass(frozen=True)
+class PlantedCases:
+    """The planted cases of a semester already simulated, shared by another subject: the same
+    students decline and miss exams, the same schools fall behind (teachers differ)."""
+
+    planted: Planted
+    effects: PlantedEffects
 
 
 @dataclass(frozen=True)
@@ -195,6 +230,8 @@ class Semester:
         General ability in SD units (setting, school and class intake included; teacher not).
     intake_score : FloatArray, shape (n_students,)
         Prior-year maths score, 0-100: a noisy measure of ability, for value-added models.
+    effects : PlantedEffects
+        The planted cases per student, to share with another subject's semester.
     """
 
     mastery: Float32Array
@@ -206,6 +243,7 @@ class Semester:
     planted: Planted
     student_ability: FloatArray
     intake_score: FloatArray
+    effects: PlantedEffects
 
     @property
     def mastered(self) -> BoolArray:
@@ -222,6 +260,8 @@ def simulate_semester(
     exams: Sequence[ExamPlan],
     homework_items_per_week: int = 6,
     rng: np.random.Generator,
+    intake: Intake | None = None,
+    shared: PlantedCases | None = None,
 ) -> Semester:
     """Simulate one semester of teaching, homework and exams for a whole district.
 
@@ -237,6 +277,10 @@ def simulate_semester(
         Items assigned to each class each week; each student skips about 5 %.
     rng : numpy.random.Generator
         The only source of randomness.
+    intake : Intake, optional
+        The students' ability in this subject; None draws it (setting, school, class, student).
+    shared : PlantedCases, optional
+        Planted cases of another subject's semester to reuse; None chooses them.
 
     Returns
     -------
@@ -253,26 +297,35 @@ def simulate_semester(
         for grade in np.unique(grade_of_student)
     }
 
-    school_effect = rng.normal(0.0, SCHOOL_SD, setting.size)
-    class_intake = rng.normal(0.0, CLASS_INTAKE_SD, school_of_class.size)
-    school_of_student = school_of_class[class_of_student]
-    ability = (
-        SETTING_SHIFT[setting[school_of_student]]
-        + school_effect[school_of_student]
-        + class_intake[class_of_student]
-        + rng.standard_normal(n_students)
-    )
+    if intake is None:
+        school_effect = rng.normal(0.0, SCHOOL_SD, setting.size)
+        class_intake = rng.normal(0.0, CLASS_INTAKE_SD, school_of_class.size)
+        school_of_student = school_of_class[class_of_student]
+        ability = (
+            SETTING_SHIFT[setting[school_of_student]]
+            + school_effect[school_of_student]
+            + class_intake[class_of_student]
+            + rng.standard_normal(n_students)
+        )
+    else:
+        ability = np.asarray(intake.ability, dtype=np.float64)
+        school_effect = np.asarray(intake.school_effect, dtype=np.float64)
+        class_intake = np.asarray(intake.class_intake_effect, dtype=np.float64)
     measured = ability + rng.normal(0.0, INTAKE_NOISE, n_students)
     intake_score = np.round(100 * expit(0.5 + 1.2 * measured))
-    planted, effects, teacher_shift = choose_planted(
-        class_of_student=class_of_student,
-        school_of_class=school_of_class,
-        school_setting=setting,
-        intake=ability,
-        n_weeks=n_weeks,
-        rng=rng,
-        exam_weeks=[plan.week for plan in exams],
-    )
+    if shared is None:
+        planted, effects, teacher_shift = choose_planted(
+            class_of_student=class_of_student,
+            school_of_class=school_of_class,
+            school_setting=setting,
+            intake=ability,
+            n_weeks=n_weeks,
+            rng=rng,
+            exam_weeks=[plan.week for plan in exams],
+        )
+    else:  # the same students and schools; the underperforming teachers were the other subject's
+        planted = replace(shared.planted, underperforming_classes=np.zeros(0, dtype=np.int64))
+        effects, teacher_shift = shared.effects, np.zeros(school_of_class.size)
     teacher_effect = (
         SETTING_TEACHING[setting[school_of_class]]
         + rng.normal(0.0, TEACHER_SD, school_of_class.size)
@@ -362,7 +415,40 @@ def simulate_semester(
         planted=replace(planted, missing_class_exams=missing),
         student_ability=ability,
         intake_score=intake_score,
+        effects=effects,
     )
+
+
+def shared_and_general(
+    first: Semester, cohort: Cohort, rng: np.random.Generator
+) -> tuple[FloatArray, FloatArray]:
+    """Split the first subject's ability into what school and class give every subject and the
+    student's own part, and draw the general ability behind all subjects given that part.
+
+    Each subject's own part is ``SUBJECT_LOADING × general + noise`` (a one-factor model), so
+    two subjects correlate about ``SUBJECT_LOADING²`` and some students lean clearly to one
+    (偏科). Returns (shared, general), both shape (n_students,), in SD units.
+    """
+    class_of_student = np.asarray(cohort.class_of_student, dtype=np.int64)
+    school = np.asarray(cohort.school_of_class, dtype=np.int64)[class_of_student]
+    setting = np.asarray(cohort.school_setting, dtype=np.int64)[school]
+    shared = (
+        SETTING_SHIFT[setting]
+        + first.latent.school_effect[school]
+        + first.latent.class_intake_effect[class_of_student]
+    )
+    own = first.student_ability - shared
+    general = SUBJECT_LOADING * own + UNIQUE_SD * rng.standard_normal(own.size)
+    return shared, general
+
+
+def subject_intake(
+    first: Semester, shared: FloatArray, general: FloatArray, rng: np.random.Generator
+) -> Intake:
+    """The intake of another subject: the shared school and class part, plus the student's own
+    ability in it, drawn around the general ability (see :func:`shared_and_general`)."""
+    own = SUBJECT_LOADING * general + UNIQUE_SD * rng.standard_normal(general.size)
+    return Intake(shared + own, first.latent.school_effect, first.latent.class_intake_effect)
 
 
 def _sit_exam(
@@ -376,7 +462,8 @@ def _sit_exam(
 ) -> tuple[Float32Array, BoolArray]:
     """Scores (n_students, n_items) with NaN where not observed, and absence (n_students,)."""
     n_students = class_of_student.size
-    is_absent = rng.random(n_students) < effects.absence(plan.week, ABSENCE)
+    drawn_absence = rng.random(n_students) < effects.absence(plan.week, ABSENCE)
+    is_absent = drawn_absence if plan.absent is None else np.asarray(plan.absent, dtype=bool)
     day_effect = rng.normal(0.0, EXAM_DAY_SD, n_students)
     is_observed = ~is_absent & ~np.isin(class_of_student, plan.missing_classes)
     scores = np.full((n_students, table.full_score.size), np.nan, dtype=np.float32)
@@ -402,6 +489,7 @@ def _check_inputs(
 ) -> None:
     """Raise ValueError naming the argument whose shape or values do not fit."""
     n_classes = np.asarray(cohort.school_of_class).size
+    n_students = np.asarray(cohort.class_of_student).size
     n_schools = np.asarray(cohort.school_setting).size
     n_kps = np.asarray(curriculum.grade_of_kp).size
     weights = np.asarray(items.kp_weights)
@@ -440,6 +528,8 @@ def _check_inputs(
         for grade, exam_items in plan.items_by_grade.items():
             _check_indices(f"exams[{index}].items_by_grade[{grade}]", exam_items, n_items)
         _check_indices(f"exams[{index}].missing_classes", plan.missing_classes, n_classes)
+        if plan.absent is not None and np.asarray(plan.absent).shape != (n_students,):
+            raise ValueError(f"exams[{index}].absent must be None or have shape ({n_students},)")
 
 
 def _check_indices(name: str, values: npt.ArrayLike, size: int) -> None:

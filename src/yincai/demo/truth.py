@@ -2,12 +2,14 @@
 
 It holds every junior-high student's true mastery of every knowledge point at each exam and at the
 end of the semester, plus the planted cases, keyed by student number and knowledge-point code so
-that a check can join it to what the platform estimated.
+that a check can join it to what the platform estimated. Every subject is stored: maths under the
+plain keys (as before there were other subjects), each other subject under ``{code}/…`` keys with
+its own mastery, points, items and ability; ``general_ability`` is what the subjects share.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +40,18 @@ class GroundTruth:
     chronic_absentees: list[str]
     missing_class_exams: list[tuple[int, str]]
     seed: int
+    subject: str = "MATH"
+    general_ability: npt.NDArray[np.float64] | None = None  # shared by every subject
+
+
+@dataclass(frozen=True)
+class SubjectTruth:
+    """One more subject's hidden truth: mastery (n_checkpoints, n_students, n_kps) and ability."""
+
+    mastery: npt.NDArray[np.float32]
+    kp_codes: list[str]
+    item_codes: list[str]
+    ability: npt.NDArray[np.float64]
 
 
 def save_ground_truth(
@@ -51,8 +65,23 @@ def save_ground_truth(
     school_codes: list[str],
     checkpoint_dates: list[str],
     seed: int,
+    general_ability: npt.NDArray[np.float64] | None = None,
+    subjects: Mapping[str, SubjectTruth] | None = None,
 ) -> None:
+    """Write the truth of the maths ``result`` and of every other subject in ``subjects``."""
     planted = result.planted
+    others = dict(subjects or {})
+    per_subject = {
+        f"{code}/{key}": value
+        for code, truth in others.items()
+        for key, value in (
+            ("mastery", truth.mastery.astype(np.float32)),
+            ("kp_codes", np.array(truth.kp_codes)),
+            ("item_codes", np.array(truth.item_codes)),
+            ("ability", truth.ability),
+        )
+    }
+    ability = result.student_ability if general_ability is None else general_ability
     numbers = np.array(student_numbers)
     classes = np.array(class_names)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,20 +102,33 @@ def save_ground_truth(
         missing_exam=np.array([e for e, _ in planted.missing_class_exams], dtype=np.int64),
         missing_class=np.array([class_names[c] for _, c in planted.missing_class_exams]),
         seed=np.array(seed),
+        subjects=np.array(["MATH", *others]),
+        general_ability=ability,
+        **per_subject,  # type: ignore[arg-type]
     )
 
 
-def load_ground_truth(path: Path) -> GroundTruth:
+def stored_subjects(path: Path) -> list[str]:
+    """The subject codes whose truth the file holds, maths first."""
     with np.load(path) as data:
+        return data["subjects"].tolist() if "subjects" in data.files else ["MATH"]
+
+
+def load_ground_truth(path: Path, subject: str = "MATH") -> GroundTruth:
+    """The truth of one subject (maths by default); KeyError if the file does not hold it."""
+    prefix = "" if subject == "MATH" else f"{subject}/"
+    with np.load(path) as data:
+        if f"{prefix}mastery" not in data.files:
+            raise KeyError(f"{path.name} holds no ground truth for subject {subject}")
         return GroundTruth(
-            mastery=data["mastery"],
+            mastery=data[f"{prefix}mastery"],
             checkpoint_dates=data["checkpoint_dates"].tolist(),
             student_numbers=data["student_numbers"].tolist(),
-            kp_codes=data["kp_codes"].tolist(),
-            item_codes=data["item_codes"].tolist(),
+            kp_codes=data[f"{prefix}kp_codes"].tolist(),
+            item_codes=data[f"{prefix}item_codes"].tolist(),
             class_names=data["class_names"].tolist(),
             school_codes=data["school_codes"].tolist(),
-            ability=data["ability"],
+            ability=data[f"{prefix}ability"],
             declining_students=data["declining_students"].tolist(),
             underperforming_classes=data["underperforming_classes"].tolist(),
             widening_gap_schools=data["widening_gap_schools"].tolist(),
@@ -95,16 +137,21 @@ def load_ground_truth(path: Path) -> GroundTruth:
                 zip(data["missing_exam"].tolist(), data["missing_class"].tolist(), strict=True)
             ),
             seed=int(data["seed"]),
+            subject=subject,
+            general_ability=data["general_ability"] if "general_ability" in data.files else None,
         )
 
 
-def replay_item_bank(seed: int, n_students: int) -> list[ItemSpec]:
-    """The demo's item bank with its designed parameters (difficulty, discrimination, tags), as
-    the build drew it: the same draws from the same seed, up to the bank."""
+def replay_item_bank(seed: int, n_students: int, subject: str = "MATH") -> list[ItemSpec]:
+    """The demo's item bank of a subject with its designed parameters (difficulty,
+    discrimination, tags), as the build drew it: the same draws from the same seed."""
     from yincai.demo.curriculum import junior_math_curriculum
     from yincai.demo.district import plan_district
     from yincai.demo.itembank import build_item_bank
+    from yincai.demo.subjects import draw_bank, subject_of, subject_rng
 
+    if subject != "MATH":
+        return draw_bank(subject_of(subject), subject_rng(seed, subject))
     rng = np.random.default_rng(seed)
     plan_district(rng, n_junior_students=n_students)
     points = [p for p in junior_math_curriculum() if p.level == "point"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -77,6 +77,7 @@ REUSE_PENALTY = 1.0  # in "missing items" units: a point's second item prefers a
 SHORT_ANSWER_MAX_SCORE = 9  # a worked solution worth more is an essay (解答题 综合题)
 LETTERS = "ABCD"
 TRUE_FALSE_OPTIONS = ("正确", "错误")
+SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")  # a statement so ended gets no second stop
 
 
 @dataclass(frozen=True)
@@ -163,28 +164,33 @@ def _choice(
 
 
 def _render(
-    draft: Draft, item_type: ItemType, rng: np.random.Generator
+    draft: Draft,
+    item_type: ItemType,
+    rng: np.random.Generator,
+    scores: Mapping[ItemType, float] = OBJECTIVE_SCORE,
 ) -> tuple[str, tuple[str, ...], str, float]:
     """Stem, options, answer key and full score of ``draft`` as an item of ``item_type``."""
     if isinstance(draft, ValueDraft):
         if item_type == "fill_in":
-            return f"{draft.question}______。", (), draft.answer, OBJECTIVE_SCORE[item_type]
+            stem = draft.question if draft.has_blank else f"{draft.question}______。"
+            return stem, (), draft.answer, scores[item_type]
         options, key = _choice(rng, [draft.answer], list(draft.distractors))
-        return f"{draft.question}（　　）", options, key, OBJECTIVE_SCORE[item_type]
+        return f"{draft.question}（　　）", options, key, scores[item_type]
     if isinstance(draft, StatementDraft):
         true, false = list(draft.true), list(draft.false)
         if item_type == "true_false":
             is_true = bool(rng.random() < 0.5) if true and false else bool(true)
             statement = str(rng.choice(true if is_true else false))
-            stem = f"判断正误：{statement}{draft.claim}。"
-            return stem, TRUE_FALSE_OPTIONS, "正确" if is_true else "错误", 2.0
+            end = "" if statement.endswith(SENTENCE_ENDS) and not draft.claim else "。"
+            stem = f"判断正误：{statement}{draft.claim}{end}"
+            return stem, TRUE_FALSE_OPTIONS, "正确" if is_true else "错误", scores[item_type]
         if item_type == "multiple_choice":
             n_true = int(rng.integers(max(2, 4 - len(false)), min(3, len(true)) + 1))
             picked_true = [true[int(i)] for i in rng.permutation(len(true))[:n_true]]
             picked_false = [false[int(i)] for i in rng.permutation(len(false))[: 4 - n_true]]
             options, key = _choice(rng, picked_true, picked_false)
             stem = f"（多选）{draft.lead}，{draft.ask_true}（　　）"
-            return stem, options, key, OBJECTIVE_SCORE[item_type]
+            return stem, options, key, scores[item_type]
         can_ask_true = len(true) >= 1 and len(false) >= 3
         can_ask_false = len(true) >= 3 and len(false) >= 1
         ask_true = can_ask_true and (not can_ask_false or bool(rng.random() < 0.7))
@@ -193,7 +199,7 @@ def _render(
         rest = [others[int(i)] for i in rng.permutation(len(others))[:3]]
         options, key = _choice(rng, [one], rest)
         ask = draft.ask_true if ask_true else draft.ask_false
-        return f"{draft.lead}，{ask}（　　）", options, key, OBJECTIVE_SCORE[item_type]
+        return f"{draft.lead}，{ask}（　　）", options, key, scores[item_type]
     return draft.stem, (), _solution_text(draft), float(draft.full_score)
 
 
@@ -203,7 +209,7 @@ def _solution_text(draft: SolutionDraft) -> str:
     points = "；".join(
         f"{circled[i]}{step.point}，{step.marks}分" for i, step in enumerate(draft.steps)
     )
-    return f"解：{lines}\n评分要点（共{draft.full_score}分）：{points}。"
+    return f"{draft.opening}{lines}\n评分要点（共{draft.full_score}分）：{points}。"
 
 
 def _kp_weights(
@@ -220,21 +226,27 @@ def build_item_bank(
     rng: np.random.Generator,
     *,
     items_per_point: int = 2,
+    registry: Registry | None = None,
+    type_mix: Mapping[ItemType, float] = TYPE_MIX,
+    scores: Mapping[ItemType, float] = OBJECTIVE_SCORE,
+    code_prefix: str = "I",
 ) -> list[ItemSpec]:
     """Generate ``items_per_point`` items for every point-level node of ``points``.
 
-    Answer keys are computed from the drawn numbers. Item types follow ``TYPE_MIX`` as closely
-    as each point's templates allow. Raises ValueError for a point no template covers.
+    Answer keys are computed from the drawn numbers. Item types follow ``type_mix`` as closely
+    as each point's templates allow; objective items score ``scores``. ``registry`` holds the
+    templates by point name (default: the maths templates); item codes read
+    ``{code_prefix}{grade}{A|B}-{number}``. Raises ValueError for a point no template covers.
     """
     if items_per_point < 1:
         raise ValueError(f"items_per_point must be at least 1, got {items_per_point}")
-    registry = _registry()
+    registry = _registry() if registry is None else registry
     point_nodes = [node for node in points if node.level == "point"]
     missing = [node.name for node in point_nodes if node.name not in registry]
     if missing:
         raise ValueError(f"no item template for knowledge points: {', '.join(missing)}")
     codes_by_name = {node.name: node.code for node in point_nodes}
-    counts: dict[ItemType, int] = dict.fromkeys(TYPE_MIX, 0)
+    counts: dict[ItemType, int] = dict.fromkeys(TYPE_MIX, 0)  # every type, also those not mixed
     numbers: dict[str, int] = {}
     items: list[ItemSpec] = []
     for point in point_nodes:
@@ -246,7 +258,7 @@ def build_item_bank(
             best: tuple[float, int, ItemType] | None = None
             for index, draft in enumerate(drafts):
                 for item_type in _item_types(draft):
-                    deficit = TYPE_MIX[item_type] * n_done - counts[item_type]
+                    deficit = type_mix.get(item_type, 0.0) * n_done - counts[item_type]
                     score = deficit - REUSE_PENALTY * uses[index] + 1e-3 * float(rng.random())
                     if best is None or score > best[0]:
                         best = (score, index, item_type)
@@ -255,8 +267,8 @@ def build_item_bank(
             draft = drafts[index]
             uses[index] += 1
             counts[item_type] += 1
-            stem, options, answer, full_score = _render(draft, item_type, rng)
-            prefix = f"I{point.grade}{'A' if point.semester == 1 else 'B'}"
+            stem, options, answer, full_score = _render(draft, item_type, rng, scores)
+            prefix = f"{code_prefix}{point.grade}{'A' if point.semester == 1 else 'B'}"
             numbers[prefix] = numbers.get(prefix, 0) + 1
             difficulty = draft.difficulty + TYPE_DIFFICULTY[item_type] + rng.normal(0.0, 0.25)
             discrimination = TYPE_DISCRIMINATION[item_type] * np.exp(rng.normal(0.0, 0.15))

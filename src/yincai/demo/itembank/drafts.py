@@ -12,11 +12,12 @@ point with ``fixed("name")`` where its template stood, so every point keeps its 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any, TypeVar
 
 import numpy as np
@@ -37,6 +38,14 @@ class ValueDraft:
     distractors: tuple[str, ...]
     difficulty: float = 0.0
     extra_kps: tuple[str, ...] = ()
+
+    @property
+    def has_blank(self) -> bool:
+        """The answer goes in a blank inside the question (``____``), as in English items."""
+        return BLANK in self.question
+
+
+BLANK = "____"
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,7 @@ class SolutionDraft:
     steps: tuple[Step, ...]
     difficulty: float = 0.5
     extra_kps: tuple[str, ...] = ()
+    opening: str = "解："  # the reference answer's first words; 答： for reading, 参考： for essays
 
     @property
     def full_score(self) -> int:
@@ -118,6 +128,62 @@ def item_material() -> dict[str, tuple[str, Draft]]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     document = yaml.load(ITEM_MATERIAL.read_text(encoding="utf-8"), Loader=loader)
     return {name: (entry["point"], _fixed_draft(name, entry)) for name, entry in document.items()}
+
+
+def material_registry(source: Traversable) -> Registry:
+    """Templates filed by point name from a subject's item material (``content/<subject>/
+    item_material.yaml``): each point lists its drafts, and each draft is one template.
+
+    Kinds: ``statements`` and ``solution`` as in the maths material; ``values``, rows
+    ``[question, answer, wrong …]`` (without wrong answers: fill-in only); ``essay``, one
+    constructed-response draft per title, its task and rubric shared by the titles.
+    """
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    document = yaml.load(source.read_text(encoding="utf-8"), Loader=loader)
+    registry: Registry = {}
+    for point, entries in document.items():
+        if str(point).startswith("_"):  # shared blocks referenced by YAML anchors
+            continue
+        for index, entry in enumerate(entries):
+            for draft in _material_drafts(f"{point}[{index}]", entry):
+                registry.setdefault(str(point), []).append(_constant(draft))
+    return registry
+
+
+def _constant(draft: Draft) -> Template:
+    return lambda _rng: draft
+
+
+def _material_drafts(name: str, entry: dict[str, Any]) -> list[Draft]:
+    difficulty = float(entry.get("difficulty", 0.0))
+    extra_kps = tuple(str(kp) for kp in entry.get("extra_kps", ()))
+    if entry["kind"] == "values":
+        return [
+            ValueDraft(
+                str(row[0]), str(row[1]), tuple(str(w) for w in row[2:]), difficulty, extra_kps
+            )
+            for row in entry["rows"]
+        ]
+    if entry["kind"] == "essay":
+        steps = tuple(
+            Step(str(step["text"]), str(step["point"]), int(step["marks"]))
+            for step in entry["rubric"]
+        )
+        task = str(entry["task"])
+        return [
+            SolutionDraft(task.format(title=title), steps, difficulty, extra_kps, "参考：")
+            for title in entry["titles"]
+        ]
+    if "passage" in entry:  # a reading question: the passage goes before the question
+        entry = {
+            **entry,
+            "stem": f"阅读下面的文字，完成题目。\n{entry['passage']}\n{entry['stem']}",
+        }
+        entry.pop("passage")
+    draft = _fixed_draft(name, {"difficulty": difficulty, **entry})
+    if isinstance(draft, SolutionDraft) and "opening" in entry:
+        draft = replace(draft, opening=str(entry["opening"]))
+    return [draft]
 
 
 def _fixed_draft(name: str, entry: dict[str, Any]) -> Draft:
