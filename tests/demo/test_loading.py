@@ -1,6 +1,7 @@
 """The demo's content comes in through the hub's item-bank importer: each subject's packaged
-curriculum and drawn item bank land in the database exactly as the simulation read them, the curriculum
-runs forward (prerequisites taught earlier), and importing the content again changes nothing."""
+curriculum and drawn item bank land in the database exactly as the simulation read them, the
+curriculum runs forward (prerequisites taught earlier), and importing the content again changes
+nothing."""
 
 from __future__ import annotations
 

@@ -156,7 +156,7 @@ def test_each_grade_sits_joint_exams_in_all_its_subjects_with_one_name(
         totals[(grade, name)] = {
             s: sum(by_assessment[a][s] or 0.0 for a, _ in papers.values()) for s in complete
         }
-        assert len(complete) > 0.8 * max(len(p) for p in present)
+        assert len(complete) > 0.7 * max(len(p) for p in present)
     final = totals[(9, "期末考试")]
     assert max(final.values()) > 2 * min(final.values())
 
@@ -201,3 +201,27 @@ def test_subject_abilities_are_correlated_but_some_students_lean_to_one(
         assert 0.75 < float(np.corrcoef(ability[first], general)[0, 1]) < 0.98
     lean = ability["MATH"] - ability["CHN"]  # 偏科: clearly stronger in one of the two
     assert 0.005 < float(np.mean(np.abs(lean) > 1.5)) < 0.2
+
+
+def _key(item: ItemSpec) -> str:
+    return item.options["ABCD".index(item.answer)] if item.options else item.answer
+
+
+def test_physics_and_chemistry_calculation_keys_are_correct(
+    banks: dict[str, list[ItemSpec]],
+) -> None:
+    checked = 0
+    for item in banks["PHY"]:
+        ohm = re.search(r"阻值为 \$(\d+)\$ Ω，通过它的电流为 \$([\d.]+)\$ A", item.stem)
+        if ohm and item.item_type in ("single_choice", "fill_in"):
+            volts = float(_key(item).strip("$ V"))
+            assert volts == pytest.approx(int(ohm.group(1)) * float(ohm.group(2)))
+            checked += 1
+    masses = {"H_2O": 18, "CO_2": 44, "CaCO_3": 100, "NH_4NO_3": 80, "Fe_2O_3": 160,
+              "C_6H_{12}O_6": 180, "MgO": 40, "H_2SO_4": 98}  # fmt: skip
+    for item in banks["CHEM"]:
+        formula = re.search(r"（\$(.+)\$）的相对分子质量是", item.stem)
+        if formula and item.item_type in ("single_choice", "fill_in"):
+            assert _key(item) == f"${masses[formula.group(1)]}$"
+            checked += 1
+    assert checked >= 2

@@ -12,7 +12,7 @@ import numpy as np
 
 from yincai.cockpit import warnings as detect
 from yincai.cockpit.data import DistrictData
-from yincai.cockpit.indicators import Standing, round_label, rounds
+from yincai.cockpit.indicators import Standing, round_label, round_mean, rounds
 from yincai.cockpit.warnings import FloatArray
 from yincai.hub.models import Setting
 from yincai.rules import group_means
@@ -200,9 +200,17 @@ def _class_median(data: DistrictData, counts: FloatArray, row: int) -> float:
 def absence_warnings(
     data: DistrictData, limits: detect.Limits = detect.STANDARD
 ) -> list[EarlyWarning]:
-    """Students absent from more exams than ordinary absence explains."""
-    n_absent = data.is_absent.sum(axis=0).astype(np.int64)
-    n_expected = data.expected.sum(axis=0).astype(np.int64)
+    """Students absent from more exams than ordinary absence explains. An exam is a round: the
+    papers of a joint exam (one per subject) are one occasion, missed when every paper is."""
+    by_round = rounds(data)
+    expected = np.array([data.expected[exams].any(axis=0) for exams in by_round], dtype=bool)
+    sat = np.array(
+        [(data.expected[exams] & ~data.is_absent[exams]).any(axis=0) for exams in by_round],
+        dtype=bool,
+    )
+    absent = expected & ~sat if by_round else np.zeros((0, data.student_ids.size), dtype=bool)
+    n_absent = absent.sum(axis=0).astype(np.int64)
+    n_expected = expected.sum(axis=0).astype(np.int64) if by_round else n_absent
     is_flagged, rate = detect.detect_chronic_absence(
         n_absent, n_expected, false_alarms=limits.absence_false_alarms
     )
@@ -210,7 +218,7 @@ def absence_warnings(
     for row in np.flatnonzero(is_flagged).tolist():
         class_index = int(data.student_class[row])
         student_id = int(data.student_ids[row])
-        missed = [_short(data, k) for k in np.flatnonzero(data.is_absent[:, row]).tolist()]
+        missed = [round_label(data, by_round[r]) for r in np.flatnonzero(absent[:, row]).tolist()]
         found.append(
             EarlyWarning(
                 key=f"{WarningKind.CHRONIC_ABSENCE}:{student_id}",
@@ -285,11 +293,7 @@ def class_warnings(
 
 
 def _round_z(data: DistrictData, view: Standing, exams: list[int]) -> FloatArray:
-    z = np.full(data.student_ids.size, np.nan)
-    for k in exams:
-        present = np.isfinite(view.z[k])
-        z[present] = view.z[k][present]
-    return z
+    return round_mean(view.z, exams)
 
 
 def school_warnings(

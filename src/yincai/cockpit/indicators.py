@@ -157,17 +157,25 @@ class Equity:
     school_range: float | None
 
 
+def round_mean(values: FloatArray, exams: list[int]) -> FloatArray:
+    """Each student's mean of ``values`` (n_exams, n_students) over the ``exams`` sat (finite),
+    NaN for a student who sat none of them."""
+    rows = values[exams]
+    present = np.isfinite(rows)
+    n_sat = present.sum(axis=0)
+    total = np.where(present, rows, 0.0).sum(axis=0)
+    mean: FloatArray = np.divide(total, n_sat, out=np.full(n_sat.shape, np.nan), where=n_sat > 0)
+    return mean
+
+
 def _round_arrays(
     data: DistrictData, view: Standing, exams: list[int], in_scope: BoolArray
 ) -> tuple[FloatArray, FloatArray, BoolArray, BoolArray]:
-    """Pooled over a round's exams (each student sits one per subject): z, share, present and
-    expected, each (n_students,) with NaN/False outside scope."""
-    z = np.full(data.student_ids.size, np.nan)
-    share = np.full(data.student_ids.size, np.nan)
-    for k in exams:
-        present = np.isfinite(view.z[k])
-        z[present] = view.z[k][present]
-        share[present] = view.share[k][present]
+    """Pooled over a round's exams: z, share, present and expected, each (n_students,) with
+    NaN/False outside scope. A student who sits several subjects of the round (a joint exam)
+    stands on the mean over the papers sat."""
+    z = round_mean(view.z, exams)
+    share = round_mean(view.share, exams)
     expected = data.expected[exams].any(axis=0) & in_scope
     present = np.isfinite(share) & expected
     z[~present] = np.nan

@@ -6,6 +6,7 @@ Nothing here touches the database; ``build.py`` writes it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,8 +34,12 @@ SCHOOL_PLAN = (
 PRIMARY_STUDENTS_PER_GRADE = 90
 ALL_GRADES = (*PRIMARY_GRADES, *JUNIOR_GRADES)
 # Subject codes and the grades each is taught in (primary schools teach 语文、数学、英语 too).
-CORE_SUBJECTS = {"MATH": ALL_GRADES, "CHN": ALL_GRADES, "ENG": ALL_GRADES}
-LATER_SUBJECTS = {"PHY": (8, 9), "CHEM": (9,)}
+CORE_SUBJECTS: dict[str, tuple[int, ...]] = {
+    "MATH": ALL_GRADES,
+    "CHN": ALL_GRADES,
+    "ENG": ALL_GRADES,
+}
+LATER_SUBJECTS: dict[str, tuple[int, ...]] = {"PHY": (8, 9), "CHEM": (9,)}
 HEAD_TEACHER_SUBJECT = "CHN"  # the 语文 teacher is 班主任, as in most schools
 
 
@@ -167,7 +172,7 @@ def _teachers(
     rng: np.random.Generator,
     schools: list[SchoolPlan],
     classes: list[ClassPlan],
-    subjects: dict[str, tuple[int, ...]] = CORE_SUBJECTS,
+    subjects: Mapping[str, tuple[int, ...]] = CORE_SUBJECTS,
     first: int = 0,
 ) -> list[TeacherPlan]:
     """Each subject teacher takes two classes of one grade; the Chinese teacher is head teacher.

@@ -136,13 +136,14 @@ def exam_plans(
     missing_class: int | None,
     absent: Sequence[BoolArray] | None = None,
 ) -> list[ExamPlan]:
-    """The semester's exams; ``absent`` (per exam) when another subject's sitting of the same
-    joint exam decided who was away."""
+    """The semester's exams; ``missing_class`` (if any) loses its scores of one exam. ``absent``
+    (per exam): who was away from the joint exam, when another subject's sitting decided it."""
     plans = []
     for exam, (week, _) in enumerate(EXAMS):
         by_grade = {p.grade: np.array(p.items, dtype=np.int64) for p in papers if p.exam == exam}
-        is_missing = missing_class is not None and exam == MISSING_CLASS_EXAM
-        missing = (missing_class,) if is_missing else ()
+        missing: tuple[int, ...] = ()
+        if missing_class is not None and exam == MISSING_CLASS_EXAM:
+            missing = (missing_class,)
         away = None if absent is None else absent[exam]
-        plans.append(ExamPlan(week, by_grade, missing, away))  # type: ignore[arg-type]
+        plans.append(ExamPlan(week, by_grade, missing, away))
     return plans

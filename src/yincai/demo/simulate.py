@@ -33,7 +33,13 @@ from yincai.demo.learning import (
     taught_week_of,
     teach,
 )
-from yincai.demo.planted import DECLINE_DRIFT, Planted, PlantedEffects, choose_planted
+from yincai.demo.planted import (
+    DECLINE_DRIFT,
+    UNDERPERFORMING_TEACHER_EFFECT,
+    Planted,
+    PlantedEffects,
+    choose_planted,
+)
 from yincai.demo.responses import HomeworkLog, ItemTable, do_homework, draw_scores
 
 IntArray = npt.NDArray[np.int64]
@@ -152,13 +158,14 @@ class ExamPlan:
     missing_classes : tuple of int
         Planted data-quality anomaly: classes whose scores never arrive (the students did sit).
     absent : BoolArray or None, shape (n_students,)
-        Students absent from this exam; None draws absence. A joint exam's subjects share it.
+        Who is away, when another subject's sitting of the same joint exam decided it (a
+        student away on the exam days misses every paper); None draws absence.
     """
 
     week: int
     items_by_grade: dict[int, IntArray]
     missing_classes: tuple[int, ...] = ()
-    absent: BoolArray | None = None  # who is away, when another subject's sitting decided it
+    absent: BoolArray | None = None
 
 
 @dataclass(frozen=True)
@@ -181,7 +188,8 @@ class Intake:
 @dataclass(frozen=True)
 class PlantedCases:
     """The planted cases of a semester already simulated, shared by another subject: the same
-    students decline and miss exams, the same schools fall behind (teachers differ)."""
+    students decline and miss exams, the same schools fall behind and the same classes are
+    taught poorly (in every subject: a class whose teaching team struggles)."""
 
     planted: Planted
     effects: PlantedEffects
@@ -323,9 +331,10 @@ def simulate_semester(
             rng=rng,
             exam_weeks=[plan.week for plan in exams],
         )
-    else:  # the same students and schools; the underperforming teachers were the other subject's
-        planted = replace(shared.planted, underperforming_classes=np.zeros(0, dtype=np.int64))
-        effects, teacher_shift = shared.effects, np.zeros(school_of_class.size)
+    else:
+        planted, effects = shared.planted, shared.effects
+        teacher_shift = np.zeros(school_of_class.size)
+        teacher_shift[planted.underperforming_classes] = UNDERPERFORMING_TEACHER_EFFECT
     teacher_effect = (
         SETTING_TEACHING[setting[school_of_class]]
         + rng.normal(0.0, TEACHER_SD, school_of_class.size)
@@ -462,8 +471,9 @@ def _sit_exam(
 ) -> tuple[Float32Array, BoolArray]:
     """Scores (n_students, n_items) with NaN where not observed, and absence (n_students,)."""
     n_students = class_of_student.size
-    drawn_absence = rng.random(n_students) < effects.absence(plan.week, ABSENCE)
-    is_absent = drawn_absence if plan.absent is None else np.asarray(plan.absent, dtype=bool)
+    is_absent = rng.random(n_students) < effects.absence(plan.week, ABSENCE)
+    if plan.absent is not None:
+        is_absent = np.asarray(plan.absent, dtype=bool)
     day_effect = rng.normal(0.0, EXAM_DAY_SD, n_students)
     is_observed = ~is_absent & ~np.isin(class_of_student, plan.missing_classes)
     scores = np.full((n_students, table.full_score.size), np.nan, dtype=np.float32)

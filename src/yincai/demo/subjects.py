@@ -18,7 +18,7 @@ from yincai.demo.itembank.drafts import Registry, material_registry
 
 CONTENT = resources.files("yincai.demo") / "content"
 ITEMS_PER_POINT = 3
-STREAM = 1000  # seeds the other streams apart from the district's own (default_rng(seed))
+STREAM = 3000  # seeds the other streams apart from the district's own (default_rng(seed))
 STAFF_STREAM, GENERAL_STREAM = 1, 2  # later subjects' teachers; the general ability
 
 
@@ -84,7 +84,7 @@ CHINESE = DemoSubject(
         "essay": 0.15,
     },
     scores={"single_choice": 3.0, "multiple_choice": 4.0, "true_false": 2.0, "fill_in": 2.0},
-    paper={"single_choice": 6, "fill_in": 4, "short_answer": 4, "essay": 1},
+    paper={"single_choice": 8, "fill_in": 5, "short_answer": 5, "essay": 1},  # 作文 ≈ 45 %
     homework_items=2,
     exam_day=3,
 )

@@ -223,11 +223,12 @@ def _efficiency(rng: np.random.Generator) -> Draft:
 
 @register("比热容与热量计算")
 def _heat(rng: np.random.Generator) -> Draft:
-    mass, rise = pick(rng, (Fraction(1, 2), 1, 2, 5)), randint(rng, 2, 8) * 10
+    masses = (Fraction(1, 2), Fraction(1), Fraction(2), Fraction(5))
+    mass, rise = pick(rng, masses), randint(rng, 2, 8) * 10
     heat = Fraction(42, 10) * 10**3 * mass * rise
     question = (
-        f"质量为 ${dec(mass)}$ kg 的水温度升高 ${rise}$ "
-        f"℃，吸收的热量是（$c_水=4.2\\times10^3$ J/(kg·℃)）"
+        f"质量为 ${dec(mass)}$ kg 的水温度升高 ${rise}$ ℃，"
+        f"吸收的热量是（$c_水=4.2\\times10^3$ J/(kg·℃)）"
     )
     wrong = _near(heat, "J", (Fraction(1, 10), 10, Fraction(1, 2)))
     return value_draft(rng, question, _unit(heat, "J"), wrong, difficulty=0.2)
