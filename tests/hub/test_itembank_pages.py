@@ -50,7 +50,7 @@ def test_teacher_browses_the_tree_and_a_points_items(demo_settings: Settings) ->
     engine.dispose()
     with TestClient(create_app(demo_settings)) as client:
         logged_in(client, teacher, DEMO_PASSWORD)
-        tree = client.get("/itembank")
+        tree = client.get(f"/itembank?subject_id={point.subject_id}")  # the demo has five
         page = client.get(f"/itembank?kp_id={kp_id}")
         missing = client.get("/itembank?kp_id=999999")
     assert tree.status_code == 200 and point.name in tree.text
