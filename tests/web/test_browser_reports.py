@@ -77,7 +77,8 @@ def test_report_and_import_pages_render_in_chromium(
             page.screenshot(path=str(shots / "class-report-page.png"), full_page=True)
             page.goto(server + "/imports")
             page.select_option("select[name=kind]", "scores")
-            page.select_option("select[name=assessment_code]", index=1)
+            maths = page.locator("select[name=assessment_code] option", has_text="数学").first
+            page.select_option("select[name=assessment_code]", maths.get_attribute("value"))
             page.set_input_files("input[name=file]", str(bad_scores))
             page.click("form.upload button[type=submit]")
             page.wait_for_selector("table.row-errors")

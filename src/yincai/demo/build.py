@@ -532,27 +532,30 @@ def _homework(
 ) -> int:
     log = result.homework
     full = np.array([i.full_score for i in items])[log.item]
+    # Whole columns at once, then plain Python values: a row is built from lists, not scalars.
+    # Shanghai keeps one offset all year, so a week's local midnight in UTC plus the seconds
+    # since is the attempt's UTC time.
+    midnight = {
+        week: datetime.combine(calendar.week_start(week), time(0, 0), LOCAL).astimezone(UTC)
+        for week in np.unique(log.week).tolist()
+    }
     rows = [
         {
-            "student_id": int(student_ids[s]),
+            "student_id": student,
             "item_id": item_ids[i],
             "activity": items[i].code,
-            "is_correct": bool(c),
-            "score": float(sc / f),
-            "occurred_at": (
-                datetime.combine(calendar.week_start(int(w)), time(0, 0), LOCAL)
-                + timedelta(seconds=int(o))
-            ).astimezone(UTC),
+            "is_correct": correct,
+            "score": score,
+            "occurred_at": midnight[week] + timedelta(seconds=offset),
             "source": "homework",
         }
-        for s, i, w, o, sc, c, f in zip(
-            log.student,
-            log.item,
-            log.week,
-            log.day_offset_seconds,
-            log.score,
-            log.correct,
-            full,
+        for student, i, week, offset, score, correct in zip(
+            student_ids[log.student].tolist(),
+            log.item.tolist(),
+            log.week.tolist(),
+            log.day_offset_seconds.tolist(),
+            (log.score.astype(np.float64) / full).tolist(),
+            log.correct.tolist(),
             strict=True,
         )
     ]
