@@ -85,7 +85,7 @@ CHINESE = DemoSubject(
     },
     scores={"single_choice": 3.0, "multiple_choice": 4.0, "true_false": 2.0, "fill_in": 2.0},
     paper={"single_choice": 8, "fill_in": 5, "short_answer": 5, "essay": 1},  # 作文 ≈ 45 %
-    homework_items=2,
+    homework_items=1,  # most of their homework is reading and writing, not logged items
     exam_day=3,
 )
 ENGLISH = DemoSubject(
@@ -102,7 +102,7 @@ ENGLISH = DemoSubject(
     },
     scores={"single_choice": 2.0, "multiple_choice": 2.0, "true_false": 1.0, "fill_in": 2.0},
     paper={"single_choice": 14, "fill_in": 5, "short_answer": 1, "essay": 1},
-    homework_items=2,
+    homework_items=1,  # most of their homework is reading and writing, not logged items
     exam_day=4,
 )
 PHYSICS = DemoSubject(
