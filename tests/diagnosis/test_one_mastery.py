@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from yincai.analysis import service as analysis_service
 from yincai.diagnosis import levels
 from yincai.diagnosis import service as diagnosis_service
-from yincai.hub.models import Assessment, Sitting, Student
+from yincai.hub.models import Assessment, Sitting, Student, Subject
 from yincai.practice import service as practice_service
 from yincai.privacy import service as privacy_service
 from yincai.reports.student_pdf import student_report_pdf
@@ -44,7 +44,8 @@ def test_report_pdf_practice_and_diagnosis_agree_for_one_student(demo_session: S
         select(Student.student_number, Assessment.code)
         .join(Sitting, Sitting.student_id == Student.id)
         .join(Assessment, Assessment.id == Sitting.assessment_id)
-        .where(Sitting.is_absent.is_(False), Student.id.in_(cleared))
+        .join(Subject, Subject.id == Assessment.subject_id)
+        .where(Sitting.is_absent.is_(False), Student.id.in_(cleared), Subject.code == "MATH")
         .order_by(Assessment.held_on.desc(), Student.id)
     ).first()  # type: ignore[misc]
     student_id = demo_session.scalar(select(Student.id).where(Student.student_number == number))

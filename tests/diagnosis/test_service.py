@@ -14,15 +14,18 @@ from yincai.hub.models import (
     SchoolClass,
     Score,
     Student,
+    Subject,
 )
 
 
 def _n_points(session: Session) -> int:
+    """The maths points (the subject the estimates default to; the demo has five)."""
     return (
         session.scalar(
             select(func.count())
             .select_from(KnowledgePoint)
-            .where(KnowledgePoint.level == KpLevel.POINT)
+            .join(Subject, Subject.id == KnowledgePoint.subject_id)
+            .where(KnowledgePoint.level == KpLevel.POINT, Subject.code == "MATH")
         )
         or 0
     )

@@ -3,8 +3,9 @@
 Every junior-high grade learns 语文、数学、英语, grade 8 also 物理 and grade 9 物理、化学; each
 subject has its own curriculum, item bank and semester, and the district's four exams are joint
 exams (联考): every subject of a grade is sat under the same name on the Thursday and Friday of
-the exam week, so each student gets a 总分. Maths is drawn first from the district's random
-stream, exactly as before other subjects existed; each other subject has a stream of its own.
+the exam week, a student away misses all of them, and each student sitting gets a 总分. Maths is
+drawn first from the district's random stream, exactly as before other subjects existed; each
+other subject has a stream of its own.
 
 The scores come from a hidden ground-truth model of every student's mastery of every knowledge
 point (``simulate.py``). That truth is written to its own file next to the database, never into
@@ -206,6 +207,7 @@ def build_demo_district(
             paper=subject.paper,
             grades=subject.grades,
             day=subject.exam_day,
+            is_cumulative=True,
         )
         subject_result = simulate_semester(
             cohort,

@@ -29,6 +29,7 @@ PAPER = {
     "short_answer": 3,
     "essay": 1,
 }
+REUSE_PREFERENCE = 4.0  # a cumulative paper draws an unused item this many times as often
 EXAM_DAY = 3  # maths is sat on the Thursday of its exam week
 MISSING_CLASS_EXAM = 2  # the third exam loses one class's scores: a planted data-quality case
 
@@ -99,11 +100,15 @@ def plan_papers(
     paper: Mapping[str, int] = PAPER,
     grades: tuple[int, ...] = (7, 8, 9),
     day: int = EXAM_DAY,
+    is_cumulative: bool = False,
 ) -> list[Paper]:
     """Each exam, each grade: items on points taught so far, recent ones weighted up, no repeats.
 
     ``paper`` counts the items of each type; ``day`` is the exam's day in its week (a joint
-    exam's subjects are sat on Thursday and Friday under one name)."""
+    exam's subjects are sat on Thursday and Friday under one name). A cumulative paper (the
+    subjects besides maths, whose banks are smaller) tops up each type from earlier grades'
+    items when this semester has taught too few points yet, and may set an item an earlier
+    exam set, though unused ones are drawn ``REUSE_PREFERENCE`` times as often."""
     point_index = {p.code: i for i, p in enumerate(points)}
     used: set[int] = set()
     papers: list[Paper] = []
@@ -111,24 +116,41 @@ def plan_papers(
         for grade in grades:
             chosen: list[int] = []
             for item_type, count in paper.items():
-                candidates = []
+                candidates, review = [], []
                 for i, item in enumerate(items):
-                    if item.grade != grade or item.item_type != item_type or i in used:
+                    if item.item_type != item_type or (i in used and not is_cumulative):
+                        continue
+                    if item.grade < grade:  # every point of the item is of an earlier grade
+                        review.append(i)
+                        continue
+                    if item.grade != grade:
                         continue
                     weeks = [curriculum.teach_week[point_index[c]] for c, _ in item.kp_weights]
                     if min(weeks) >= 0 and max(weeks) <= week:
                         candidates.append((i, max(weeks)))
-                if not candidates:
-                    continue
-                recency = np.array([1.0 + w / max(week, 1) for _, w in candidates])
                 take = min(count, len(candidates))
-                picks = rng.choice(
-                    len(candidates), size=take, replace=False, p=recency / recency.sum()
-                )
-                chosen.extend(candidates[p][0] for p in sorted(picks))
+                if take:
+                    weight = np.array([1.0 + w / max(week, 1) for _, w in candidates])
+                    if is_cumulative:
+                        weight *= _freshness([i for i, _ in candidates], used)
+                    picks = rng.choice(
+                        len(candidates), size=take, replace=False, p=weight / weight.sum()
+                    )
+                    chosen.extend(candidates[p][0] for p in sorted(picks))
+                if is_cumulative and take < count and review:
+                    weight = _freshness(review, used)
+                    size = min(count - take, len(review))
+                    extra = rng.choice(
+                        len(review), size=size, replace=False, p=weight / weight.sum()
+                    )
+                    chosen.extend(review[k] for k in sorted(extra))
             used.update(chosen)
             papers.append(Paper(exam, grade, week, name, chosen, day))
     return papers
+
+
+def _freshness(indices: list[int], used: set[int]) -> npt.NDArray[np.float64]:
+    return np.array([1.0 if i not in used else 1.0 / REUSE_PREFERENCE for i in indices])
 
 
 def exam_plans(
