@@ -29,7 +29,9 @@ Beyond the pooled precision, what a student meets:
 * ``share_unmastered``: of the 3 recommended points, the share truly unmastered.
 * ``realised_success``: the mean expected score share of the chosen items for their student under
   the simulation's own scoring (``demo.truth.true_success``), against the 0.60–0.80 band the
-  selection aims at; ``share_in_band`` the share of items whose true success lies inside it.
+  selection aims at; ``share_in_band`` the share of items whose true success lies inside it;
+  ``predicted_success`` the mean success the platform predicted for the same items (the gap
+  between the two is the prediction's bias).
 
 Timing: ``class-booklets-50`` makes the practice sets of 50 students of one school and grade
 (its largest class, topped up from another class) with the mastery model already calibrated;
@@ -89,6 +91,7 @@ class Quality:
     share_unmastered: float = float("nan")
     realised_success: float = float("nan")
     share_in_band: float = float("nan")
+    predicted_success: float = float("nan")
 
 
 def run(data_dir: Path) -> list[dict[str, Any]]:
@@ -115,6 +118,7 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
                 "share_unmastered": round(quality.share_unmastered, 4),
                 "realised_success": round(quality.realised_success, 4),
                 "share_in_band": round(quality.share_in_band, 4),
+                "predicted_success": round(quality.predicted_success, 4),
                 **common,
             },
         },
@@ -146,6 +150,7 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
     unmastered: list[float] = []
     share_unmastered: list[float] = []
     success: list[float] = []
+    predicted: list[float] = []
     low, high = DEFAULT_SUCCESS_BAND
     for school_code, class_name in (name.split("/", 1) for name in truth.class_names):
         sets = practice_service.class_practice(
@@ -171,11 +176,9 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
                 unmastered.append(len(picked & set(below)) / len(below))
             if picked:
                 share_unmastered.append(np.mean([true_p[k] < MASTERED for k in picked]))
-            chosen = [
-                bank_index[i.item_code]
-                for i in by_number[number].items
-                if i.item_code in bank_index
-            ]
+            items = [i for i in by_number[number].items if i.item_code in bank_index]
+            chosen = [bank_index[i.item_code] for i in items]
+            predicted.extend(i.predicted_success for i in items)
             if chosen:
                 true_rates = true_success([bank[j] for j in chosen], truth, -1, [rows[row]])[0]
                 success.extend(true_rates.tolist())
@@ -194,6 +197,7 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
         share_unmastered=float(np.mean(share_unmastered)) if share_unmastered else float("nan"),
         realised_success=float(rates.mean()) if rates.size else float("nan"),
         share_in_band=float(((rates >= low) & (rates <= high)).mean()) if rates.size else 0.0,
+        predicted_success=float(np.mean(predicted)) if predicted else float("nan"),
     )
 
 
