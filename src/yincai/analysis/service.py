@@ -3,20 +3,23 @@
 Each call loads the assessment's scores once into arrays (``data.py``) and computes every
 statistic from them. Reports are plain dataclasses for the web pages, PDFs, XLSX and the CLI.
 
-Scope checks live here: pass the logged-in account as ``actor`` and the report is refused
-(Forbidden) unless the account may see it — exam reports for staff within their scope, student
-reports for staff of the student and, as the family copy only, for the student and their parent.
-``actor=None`` is the system operator with shell access (the CLI, benchmarks and tests): no check.
+Scope checks and the audit live here (``access.py``): every call takes the ``actor`` (the
+signed-in account, or ``SystemActor`` for the CLI and benchmarks) and names the ``surface`` the
+report is read on; the report is refused (Forbidden) unless the actor may see it, and each
+report read writes one audit row with the students it names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.analysis import access
+from yincai.analysis.access import Copy, ExamSurface, StudentSurface
 from yincai.analysis.cache import ExamCache, PreparedExam
 from yincai.analysis.data import ExamData, load_exam_data
 from yincai.analysis.exam import ExamReport, ReportScope, build_exam_report, reference_rates
@@ -25,36 +28,73 @@ from yincai.analysis.student import (
     Audience,
     KpMastery,
     StudentReport,
+    TrendPoint,
     build_student_report,
 )
 from yincai.diagnosis import service as diagnosis_service
-from yincai.errors import Forbidden, Invalid, NotFound, YincaiError
+from yincai.errors import Invalid, NotFound, YincaiError
 from yincai.governance import service as governance_service
 from yincai.governance.models import Role, UserAccount
 from yincai.hub import service as hub_service
 from yincai.hub.models import (
     Assessment,
+    AssessmentClass,
     School,
     SchoolClass,
+    Sitting,
     Student,
+    Subject,
 )
 from yincai.rules import GradeBands, Thresholds
 
 __all__ = [
+    "Copy",
     "ExamReport",
+    "ExamSurface",
     "GradeBands",
     "ReportScope",
+    "ScopeOption",
     "StudentReport",
+    "StudentReportView",
+    "StudentSurface",
     "Thresholds",
+    "TrendPoint",
     "exam_report",
+    "exam_report_by_id",
     "exam_reports",
+    "linked_students",
     "list_exam_codes",
     "previous_assessment",
     "resolve_scope",
+    "scope_options",
     "student_report",
+    "student_report_by_id",
 ]
 
 MASTERY_NOT_ASKED = "本报告未含知识点掌握度 / mastery was not requested for this report"
+
+
+@dataclass(frozen=True)
+class ScopeOption:
+    """One scope the actor may switch the report to."""
+
+    label: str
+    query: str  # the query string that selects it
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class StudentReportView:
+    """A student's report as a page shows it: the report, the own score-rate trend, and the
+    subject whose mastery estimates it reads."""
+
+    student_id: int
+    student_number: str
+    assessment_id: int
+    assessment_code: str
+    subject_code: str
+    report: StudentReport
+    trend: list[TrendPoint]
 
 
 def resolve_scope(
@@ -87,20 +127,48 @@ def resolve_scope(
 def exam_report(
     session: Session,
     *,
-    actor: UserAccount | None = None,
+    actor: governance_service.Actor,
     assessment_code: str,
+    surface: ExamSurface,
     scope: ReportScope | None = None,
     thresholds: Thresholds | None = None,
     show_ranks: bool = True,
     cache: ExamCache | None = None,
 ) -> ExamReport:
-    """The exam report of one scope (the district by default)."""
+    """The exam report of one scope (the district by default), audited as read on ``surface``."""
     return exam_reports(
         session,
         actor=actor,
         assessment_code=assessment_code,
+        surface=surface,
         scopes=[scope or ReportScope()],
         thresholds=thresholds,
+        show_ranks=show_ranks,
+        cache=cache,
+    )[0]
+
+
+def exam_report_by_id(
+    session: Session,
+    *,
+    actor: governance_service.Actor,
+    assessment_id: int,
+    surface: ExamSurface,
+    school_id: int | None = None,
+    school_class_id: int | None = None,
+    show_ranks: bool = True,
+    cache: ExamCache | None = None,
+) -> ExamReport:
+    """The report of the scope asked for, else of the actor's own (district, own school, first
+    own class that sat the exam)."""
+    assessment = _assessment(session, assessment_id)
+    scope = access.default_scope(session, actor, assessment, school_id, school_class_id)
+    return exam_reports(
+        session,
+        actor=actor,
+        assessment_code=assessment.code,
+        surface=surface,
+        scopes=[scope],
         show_ranks=show_ranks,
         cache=cache,
     )[0]
@@ -109,18 +177,19 @@ def exam_report(
 def exam_reports(
     session: Session,
     *,
-    actor: UserAccount | None = None,
+    actor: governance_service.Actor,
     assessment_code: str,
+    surface: ExamSurface,
     scopes: Sequence[ReportScope],
     thresholds: Thresholds | None = None,
     show_ranks: bool = True,
     cache: ExamCache | None = None,
 ) -> list[ExamReport]:
-    """Reports of several scopes of one exam, its scores read once (or kept in ``cache``)."""
+    """Reports of several scopes of one exam, its scores read once (or kept in ``cache``); each
+    report is audited."""
     assessment = hub_service.get_assessment(session, code=assessment_code)
-    if actor is not None:
-        for scope in scopes:
-            _require_exam_scope(session, actor, assessment, scope)
+    for scope in scopes:
+        access.require_exam_scope(session, actor, assessment, scope)
     exam = _prepared(session, assessment, cache)
     for scope in scopes:
         _check_scope(exam.data, scope)
@@ -141,8 +210,59 @@ def exam_reports(
             )
             if cache is not None:
                 exam.reports[key] = report
+        access.audit_exam(session, actor, report, surface, assessment)
         reports.append(report)
     return reports
+
+
+def scope_options(
+    session: Session, *, actor: UserAccount, assessment_id: int, current: ReportScope
+) -> list[ScopeOption]:
+    """The district, schools and classes that sat the exam and that the actor may see."""
+    options: list[ScopeOption] = []
+    if actor.role is Role.DISTRICT_ADMIN:
+        options.append(ScopeOption("全区", "", current.kind == "district"))
+    rows = session.execute(
+        select(School.id, School.name, SchoolClass.id, SchoolClass.name)
+        .join(SchoolClass, SchoolClass.school_id == School.id)
+        .join(AssessmentClass, AssessmentClass.school_class_id == SchoolClass.id)
+        .where(
+            AssessmentClass.assessment_id == assessment_id,
+            SchoolClass.id.in_(governance_service.visible_class_ids(actor)),
+        )
+        .order_by(School.code, SchoolClass.name)
+    ).all()
+    schools_seen: set[int] = set()
+    can_see_schools = actor.role in governance_service.ADMIN_ROLES
+    for school_id, school_name, class_id, class_name in rows:
+        if can_see_schools and school_id not in schools_seen:
+            schools_seen.add(school_id)
+            is_current = current.kind == "school" and current.school_id == school_id
+            options.append(ScopeOption(school_name, f"school_id={school_id}", is_current))
+        is_current = current.kind == "class" and current.school_class_id == class_id
+        label = f"{school_name} {class_name}"
+        options.append(ScopeOption(label, f"school_class_id={class_id}", is_current))
+    return options
+
+
+def linked_students(
+    session: Session, *, actor: governance_service.Actor, assessment_id: int, report: ExamReport
+) -> dict[str, int]:
+    """Number → id of the risers and fallers the report names that the actor may open (others
+    stay unlinked)."""
+    movers = [] if report.progress is None else report.progress.risers + report.progress.fallers
+    numbers = [mover.student_number for mover in movers]
+    if not numbers:
+        return {}
+    district_id = _assessment(session, assessment_id).district_id
+    rows = session.execute(
+        select(Student.student_number, Student.id).where(
+            Student.district_id == district_id,
+            Student.student_number.in_(numbers),
+            Student.id.in_(governance_service.visible_student_ids(actor)),
+        )
+    ).all()
+    return {str(number): int(student_id) for number, student_id in rows}
 
 
 def _prepared(session: Session, assessment: Assessment, cache: ExamCache | None) -> PreparedExam:
@@ -169,9 +289,10 @@ def prepare_exam(session: Session, assessment: Assessment) -> PreparedExam:
 def student_report(
     session: Session,
     *,
-    actor: UserAccount | None = None,
+    actor: governance_service.Actor,
     student_number: str,
     assessment_code: str,
+    surface: StudentSurface,
     audience: Audience = "family",
     show_ranks: bool = False,
     bands: GradeBands | None = None,
@@ -179,7 +300,7 @@ def student_report(
     cache: ExamCache | None = None,
 ) -> StudentReport:
     """One student's report on one exam; the family copy never carries a rank. Mastery comes
-    from the diagnosis service (which calibrates its model once per process on first use)."""
+    from the diagnosis service's stored estimates."""
     if audience not in ("teacher", "family"):
         raise Invalid(f"未知的读者 / unknown audience {audience!r}: use teacher or family")
     assessment = hub_service.get_assessment(session, code=assessment_code)
@@ -191,20 +312,90 @@ def student_report(
     )
     if student_id is None:
         raise NotFound(f"学生 {student_number} 不存在 / student {student_number} does not exist")
-    if actor is not None:
-        _require_student_scope(session, actor, assessment, student_id, audience)
+    access.require_student_scope(session, actor, student_id, assessment.id, audience)
+    return _student_report(
+        session,
+        actor=actor,
+        student_id=student_id,
+        assessment=assessment,
+        surface=surface,
+        audience=audience,
+        show_ranks=show_ranks,
+        bands=bands,
+        include_mastery=include_mastery,
+        cache=cache,
+    )
+
+
+def student_report_by_id(
+    session: Session,
+    *,
+    actor: governance_service.Actor,
+    student_id: int,
+    assessment_id: int,
+    surface: StudentSurface,
+    copy: str | None = None,
+    show_ranks: bool = False,
+    cache: ExamCache | None = None,
+) -> StudentReportView:
+    """A student's report with the own score-rate trend: staff get the teacher's copy unless they
+    ask for the family one (ranks only if ``show_ranks``), students and parents the family's."""
+    student = session.get(Student, student_id)
+    if student is None:
+        raise NotFound(f"学生 {student_id} 不存在 / student does not exist")
+    assessment = _assessment(session, assessment_id)
+    # Checked before the number is looked up, so no message ever names an unseen student.
+    audience: Copy = "teacher" if access.is_staff(actor) and copy != "family" else "family"
+    access.require_student_scope(session, actor, student_id, assessment_id, audience)
+    report = _student_report(
+        session,
+        actor=actor,
+        student_id=student_id,
+        assessment=assessment,
+        surface=surface,
+        audience=audience,
+        show_ranks=show_ranks and audience == "teacher",
+        bands=None,
+        include_mastery=True,
+        cache=cache,
+    )
+    return StudentReportView(
+        student_id=student_id,
+        student_number=student.student_number,
+        assessment_id=assessment_id,
+        assessment_code=assessment.code,
+        subject_code=_subject_code(session, assessment),
+        report=report,
+        trend=_score_trend(session, student, assessment),
+    )
+
+
+def _student_report(
+    session: Session,
+    *,
+    actor: governance_service.Actor,
+    student_id: int,
+    assessment: Assessment,
+    surface: StudentSurface,
+    audience: Copy,
+    show_ranks: bool,
+    bands: GradeBands | None,
+    include_mastery: bool,
+    cache: ExamCache | None,
+) -> StudentReport:
     exam = _prepared(session, assessment, cache)
     data = exam.data
     row = data.row_of(student_id)
     if row is None:
+        number = session.scalar(select(Student.student_number).where(Student.id == student_id))
         raise NotFound(
-            f"学生 {student_number} 未参加考试 {assessment_code} / "
-            f"student {student_number} did not sit {assessment_code}"
+            f"学生 {number} 未参加考试 {assessment.code} / "
+            f"student {number} did not sit {assessment.code}"
         )
     mastery, note = (
-        _mastery(session, student_id, data) if include_mastery else (None, MASTERY_NOT_ASKED)
+        _mastery(session, actor, student_id, data) if include_mastery else (None, MASTERY_NOT_ASKED)
     )
-    return build_student_report(
+    report = build_student_report(
         data,
         row,
         audience=audience,
@@ -214,6 +405,52 @@ def student_report(
         mastery=mastery,
         mastery_note=note,
     )
+    access.audit_student(session, actor, student_id, surface, audience)
+    return report
+
+
+def _score_trend(session: Session, student: Student, assessment: Assessment) -> list[TrendPoint]:
+    """The student's own score rate on every assessment of the subject up to this one."""
+    rows = session.execute(
+        select(Assessment.id, Assessment.held_on, Assessment.name)
+        .join(Sitting, Sitting.assessment_id == Assessment.id)
+        .where(
+            Sitting.student_id == student.id,
+            Assessment.subject_id == assessment.subject_id,
+            Assessment.held_on <= assessment.held_on,
+            Sitting.is_absent.is_(False),
+        )
+        .order_by(Assessment.held_on, Assessment.id)
+    ).all()
+    ids = [row[0] for row in rows]
+    full_scores = hub_service.full_scores(session, ids)
+    totals = {
+        row.assessment_id: row.total
+        for row in hub_service.sitting_totals(session, assessment_ids=ids, student_ids=[student.id])
+    }
+    return [
+        TrendPoint(
+            str(held_on),
+            name,
+            None
+            if (total := totals.get(aid)) is None or not full_scores.get(aid)
+            else total / full_scores[aid],
+        )
+        for aid, held_on, name in rows
+    ]
+
+
+def _assessment(session: Session, assessment_id: int) -> Assessment:
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise NotFound(f"考试 {assessment_id} 不存在 / assessment does not exist")
+    return assessment
+
+
+def _subject_code(session: Session, assessment: Assessment) -> str:
+    subject = session.get(Subject, assessment.subject_id)
+    assert subject is not None  # a foreign key
+    return subject.code
 
 
 def list_exam_codes(session: Session, *, district_id: int | None = None) -> list[str]:
@@ -240,34 +477,6 @@ def previous_assessment(session: Session, assessment: Assessment) -> Assessment 
     ).first()
 
 
-def _require_exam_scope(
-    session: Session, actor: UserAccount, assessment: Assessment, scope: ReportScope
-) -> None:
-    """Staff only; the district report for district admins, a school's for its admins, a
-    class's for whoever sees the class; the assessment itself must be in sight."""
-    governance_service.require_role(actor, *governance_service.STAFF_ROLES)
-    governance_service.require_scope(session, actor=actor, assessment_id=assessment.id)
-    if scope.kind == "district":
-        governance_service.require_role(actor, Role.DISTRICT_ADMIN)
-    elif scope.kind == "school":
-        governance_service.require_scope(session, actor=actor, school_id=scope.school_id)
-    else:
-        governance_service.require_scope(
-            session, actor=actor, school_class_id=scope.school_class_id
-        )
-
-
-def _require_student_scope(
-    session: Session, actor: UserAccount, assessment: Assessment, student_id: int, audience: str
-) -> None:
-    """The student must be in sight; students and parents only ever get the family copy."""
-    governance_service.require_scope(
-        session, actor=actor, student_id=student_id, assessment_id=assessment.id
-    )
-    if audience == "teacher" and actor.role not in governance_service.STAFF_ROLES:
-        raise Forbidden("教师版报告仅供教师查看 / the teacher's copy is for staff only")
-
-
 def _check_scope(data: ExamData, scope: ReportScope) -> None:
     if scope.kind == "school" and scope.school_id not in data.school_names:
         raise NotFound(f"该学校未参加考试 {data.code} / the school did not sit {data.code}")
@@ -290,13 +499,13 @@ def _previous_totals(session: Session, assessment: Assessment) -> PreviousExam:
 
 
 def _mastery(
-    session: Session, student_id: int, data: ExamData
+    session: Session, actor: governance_service.Actor, student_id: int, data: ExamData
 ) -> tuple[list[KpMastery] | None, str]:
     """The diagnosis service's mastery of the knowledge points this student has evidence on
     (latest estimate), or None with the reason when it cannot give one."""
     try:
         found = diagnosis_service.student_mastery(
-            session, student_id=student_id, subject_code=data.subject_code
+            session, actor=actor, student_id=student_id, subject_code=data.subject_code
         )
     except YincaiError as problem:
         return None, problem.message

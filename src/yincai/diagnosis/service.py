@@ -9,6 +9,12 @@ only read the newest ready run (:class:`NotReady` until there is one). Mastery *
 Only the data of students the privacy rule clears for diagnosis is read (under 14: a guardian's
 consent in force; ``privacy.service.cleared_student_ids``), for the calibration as for each
 student; a student who is not cleared gets ConsentRequired, or the prior in a class table.
+
+Every read of students' mastery takes the ``actor`` (the signed-in account, or ``SystemActor``
+for the CLI, jobs and benchmarks) and checks its scope here. ``student_mastery`` and
+``students_mastery`` are also the door other services read through for a view they audit
+themselves (a student report, a practice booklet); ``mastery_of_student`` and
+``mastery_of_assessment`` are whole views (the CLI's) and write the audit row.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from yincai.diagnosis import levels, store
 from yincai.diagnosis.models import MasteryRun, RunStatus
 from yincai.diagnosis.schemas import EvidenceRead, MasteryRead
 from yincai.errors import NotFound, NotReady
+from yincai.governance import service as governance_service
 from yincai.hub.models import (
     Assessment,
     AssessmentItem,
@@ -38,6 +45,7 @@ from yincai.hub.models import (
     LearningEvent,
     SchoolClass,
     Score,
+    Sitting,
     Student,
     Subject,
 )
@@ -223,13 +231,16 @@ def refresh_all_if_stale(
 def student_mastery(
     session: Session,
     *,
+    actor: governance_service.Actor,
     student_id: int,
     as_of: date | None = None,
     subject_code: str = "MATH",
 ) -> list[MasteryRead]:
-    """One student's mastery of each point-level knowledge point, with its evidence."""
+    """One student's mastery of each point-level knowledge point, with its evidence (scope
+    checked; the caller audits the view it is part of)."""
     if session.get(Student, student_id) is None:
         raise NotFound(f"学生 {student_id} 不存在 / student {student_id} does not exist")
+    governance_service.require_scope(session, actor=actor, student_id=student_id)
     privacy_service.require_consent(
         session, student_id=student_id, purpose=DIAGNOSIS, today=_today()
     )
@@ -279,13 +290,17 @@ def student_mastery(
 def class_mastery(
     session: Session,
     *,
+    actor: governance_service.Actor,
     school_class_id: int,
     as_of: date | None = None,
     subject_code: str = "MATH",
 ) -> MasteryTable:
-    """Mastery of every student of a class (rows by student id) and point-level KP."""
+    """Mastery of every student of a class (rows by student id) and point-level KP (staff of
+    the class; the caller audits the view it is part of)."""
     if session.get(SchoolClass, school_class_id) is None:
         raise NotFound(f"班级 {school_class_id} 不存在 / class {school_class_id} does not exist")
+    governance_service.require_role(actor, *governance_service.STAFF_ROLES)
+    governance_service.require_scope(session, actor=actor, school_class_id=school_class_id)
     student_ids = list(
         session.scalars(
             select(Student.id)
@@ -294,18 +309,21 @@ def class_mastery(
         )
     )
     return students_mastery(
-        session, student_ids=student_ids, as_of=as_of, subject_code=subject_code
+        session, actor=actor, student_ids=student_ids, as_of=as_of, subject_code=subject_code
     )
 
 
 def students_mastery(
     session: Session,
     *,
+    actor: governance_service.Actor,
     student_ids: Sequence[int],
     as_of: date | None = None,
     subject_code: str = "MATH",
 ) -> MasteryTable:
-    """Mastery of the given students (in that order); students without history get the prior."""
+    """Mastery of the given students (in that order); students without history get the prior
+    (each student in the actor's scope; the caller audits the view it is part of)."""
+    governance_service.require_students(session, actor=actor, student_ids=student_ids)
     fitted = mastery_model(session, subject_code=subject_code, as_of=as_of)
     estimate = _posterior(
         session, fitted, list(student_ids), as_of=as_of, subject_code=subject_code
@@ -661,3 +679,99 @@ def _item_id(fitted: FittedMastery, index: int) -> int | None:
 
 def _item_code(fitted: FittedMastery, index: int) -> str | None:
     return fitted.item_codes[index] if index < len(fitted.item_codes) else None
+
+
+@dataclass(frozen=True)
+class StudentMasteryView:
+    """One student's mastery as the CLI shows it, with the state of the stored estimates."""
+
+    student_id: int
+    rows: list[MasteryRead]
+    state: store.RunState | None  # None when computed as of a past date
+
+
+@dataclass(frozen=True)
+class AssessmentMastery:
+    """Mastery of an exam's sitters, as of a day, on the knowledge points the exam tests."""
+
+    assessment_code: str
+    as_of: date
+    n_sitters: int
+    kp_ids: set[int]
+    table: MasteryTable
+
+
+def mastery_of_student(
+    session: Session,
+    *,
+    actor: governance_service.Actor,
+    student_number: str,
+    as_of: date | None = None,
+    subject_code: str = "MATH",
+) -> StudentMasteryView:
+    """One student's mastery, found by number, and whether the estimates are current; audited."""
+    student_id = session.scalar(select(Student.id).where(Student.student_number == student_number))
+    if student_id is None:
+        raise NotFound(f"学号 {student_number} 不存在 / no student numbered {student_number}")
+    rows = student_mastery(
+        session, actor=actor, student_id=student_id, as_of=as_of, subject_code=subject_code
+    )
+    state = None if as_of is not None else run_state(session, subject_code=subject_code)
+    governance_service.audit(
+        session, actor=actor, action="mastery_view", object_type="student", object_id=student_id
+    )
+    return StudentMasteryView(student_id=student_id, rows=rows, state=state)
+
+
+def mastery_of_assessment(
+    session: Session,
+    *,
+    actor: governance_service.Actor,
+    assessment_code: str,
+    as_of: date | None = None,
+    subject_code: str = "MATH",
+) -> AssessmentMastery:
+    """Mastery of everyone who sat an exam (as of the exam day by default); audited with the
+    sitters."""
+    found = session.scalar(select(Assessment).where(Assessment.code == assessment_code))
+    if found is None:
+        raise NotFound(f"考试 {assessment_code} 不存在 / no assessment {assessment_code}")
+    governance_service.require_role(actor, *governance_service.STAFF_ROLES)
+    governance_service.require_scope(session, actor=actor, assessment_id=found.id)
+    student_ids = list(
+        session.scalars(
+            select(Sitting.student_id)
+            .where(
+                Sitting.assessment_id == found.id,
+                Sitting.is_absent.is_(False),
+                Sitting.student_id.in_(governance_service.visible_student_ids(actor)),
+            )
+            .order_by(Sitting.student_id)
+        )
+    )
+    kp_ids = set(
+        session.scalars(
+            select(ItemKp.knowledge_point_id)
+            .join(AssessmentItem, AssessmentItem.item_id == ItemKp.item_id)
+            .where(AssessmentItem.assessment_id == found.id)
+        )
+    )
+    on = as_of or found.held_on
+    table = students_mastery(
+        session, actor=actor, student_ids=student_ids, as_of=on, subject_code=subject_code
+    )
+    governance_service.audit(
+        session,
+        actor=actor,
+        action="mastery_view",
+        object_type="assessment",
+        object_id=found.id,
+        student_ids=student_ids,
+    )
+    return AssessmentMastery(
+        assessment_code=found.code,
+        as_of=on,
+        n_sitters=len(student_ids),
+        kp_ids=kp_ids,
+        table=table,
+    )
