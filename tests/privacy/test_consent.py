@@ -112,7 +112,7 @@ def test_diagnosis_refuses_a_student_without_consent_and_says_what_to_do(
     student_id = _without_consent(demo_session)[0]
     with pytest.raises(privacy_service.ConsentRequired, match=r"监护人尚未同意.*纸质同意书"):
         diagnosis_service.student_mastery(demo_session, actor=CLI, student_id=student_id)
-    privacy_service.give_consent(demo_session, actor=None, student_id=student_id, purpose=DIAGNOSIS)
+    privacy_service.give_consent(demo_session, actor=CLI, student_id=student_id, purpose=DIAGNOSIS)
     rows = diagnosis_service.student_mastery(demo_session, actor=CLI, student_id=student_id)
     assert sum(row.n_evidence for row in rows) > 0
 
@@ -127,7 +127,7 @@ def test_after_withdrawal_the_students_data_is_no_longer_used(demo_session: Sess
         if s not in before.without_consent and before.n_evidence[row].sum() > 0
     )  # fmt: skip
     assert privacy_service.withdraw_consent(
-        demo_session, actor=None, student_id=consented, purpose=DIAGNOSIS
+        demo_session, actor=CLI, student_id=consented, purpose=DIAGNOSIS
     ) == 1  # fmt: skip
     after = diagnosis_service.class_mastery(
         demo_session, actor=CLI, school_class_id=school_class.id

@@ -20,7 +20,6 @@ from yincai.analysis.student import StudentReport, TeacherStudentReport
 from yincai.analysis.xlsx import exam_workbook_bytes
 from yincai.diagnosis import levels
 from yincai.diagnosis import service as diagnosis_service
-from yincai.governance import service as governance_service
 from yincai.reports.maths import page_text_html
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.fragments import FragmentCache
@@ -222,7 +221,7 @@ def student_report_page(
             "student_id": student_id,
             "assessment_id": assessment_id,
             "ranks": report.ranks if isinstance(report, TeacherStudentReport) else None,
-            "is_staff": user.role in governance_service.STAFF_ROLES,
+            "is_staff": service.is_staff(user),
             "charts": student_charts(report, view.trend),
             "reasons": weak_point_reasons(report),
             "maths": page_text_html,

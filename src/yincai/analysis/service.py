@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yincai.analysis import access
-from yincai.analysis.access import Copy, ExamSurface, StudentSurface
+from yincai.analysis.access import Copy, ExamSurface, StudentSurface, is_staff
 from yincai.analysis.cache import ExamCache, PreparedExam
 from yincai.analysis.data import ExamData, load_exam_data
 from yincai.analysis.exam import ExamReport, ReportScope, build_exam_report, reference_rates
@@ -62,6 +62,7 @@ __all__ = [
     "exam_report",
     "exam_report_by_id",
     "exam_reports",
+    "is_staff",
     "linked_students",
     "list_exam_codes",
     "previous_assessment",
