@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.governance.demo_actors import DemoActors, audit_rows_since, last_audit_id
-from yincai.diagnosis import service
+from yincai.diagnosis import service, views
 from yincai.errors import Forbidden
 
 
@@ -26,7 +26,7 @@ def test_a_teacher_is_refused_the_mastery_of_students_and_classes_they_do_not_te
             scoped_session, actor=actors.teacher, student_ids=[actors.other_student_id]
         )
     with pytest.raises(Forbidden):
-        service.mastery_of_student(
+        views.mastery_of_student(
             scoped_session, actor=actors.teacher, student_number=actors.other_student_number
         )
 
@@ -35,7 +35,7 @@ def test_a_students_mastery_writes_exactly_one_audit_row(
     scoped_session: Session, actors: DemoActors
 ) -> None:
     before = last_audit_id(scoped_session)
-    view = service.mastery_of_student(
+    view = views.mastery_of_student(
         scoped_session, actor=actors.teacher, student_number=actors.student_number
     )
     rows = audit_rows_since(scoped_session, before)
@@ -48,7 +48,7 @@ def test_a_students_mastery_writes_exactly_one_audit_row(
 def test_an_exams_mastery_covers_only_the_sitters_in_scope(
     scoped_session: Session, actors: DemoActors
 ) -> None:
-    found = service.mastery_of_assessment(
+    found = views.mastery_of_assessment(
         scoped_session, actor=actors.teacher, assessment_code=actors.assessment_code
     )
     assert actors.student_id in found.table.student_ids

@@ -8,6 +8,7 @@ the student and, as the family copy only, for the student and their parent. The 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import select
@@ -17,7 +18,17 @@ from yincai.analysis.exam import ExamReport, ReportScope
 from yincai.errors import Forbidden, NotFound
 from yincai.governance import service as governance_service
 from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import Assessment, AssessmentClass, SchoolClass, Student
+from yincai.hub.models import Assessment, AssessmentClass, School, SchoolClass, Student
+
+
+@dataclass(frozen=True)
+class ScopeOption:
+    """One scope the actor may switch the report to."""
+
+    label: str
+    query: str  # the query string that selects it
+    is_current: bool
+
 
 ExamSurface = Literal["view", "xlsx", "pdf", "api", "cli"]
 StudentSurface = Literal["view", "pdf", "api", "cli"]
@@ -173,3 +184,56 @@ def audit_student(
     governance_service.audit(
         session, actor=actor, action=action, object_type="student", object_id=student_id
     )
+
+
+def scope_options(
+    session: Session, *, actor: UserAccount, assessment_id: int, current: ReportScope
+) -> list[ScopeOption]:
+    """The district, schools and classes that sat the exam and that the actor may see."""
+    options: list[ScopeOption] = []
+    if actor.role is Role.DISTRICT_ADMIN:
+        options.append(ScopeOption("全区", "", current.kind == "district"))
+    rows = session.execute(
+        select(School.id, School.name, SchoolClass.id, SchoolClass.name)
+        .join(SchoolClass, SchoolClass.school_id == School.id)
+        .join(AssessmentClass, AssessmentClass.school_class_id == SchoolClass.id)
+        .where(
+            AssessmentClass.assessment_id == assessment_id,
+            SchoolClass.id.in_(governance_service.visible_class_ids(actor)),
+        )
+        .order_by(School.code, SchoolClass.name)
+    ).all()
+    schools_seen: set[int] = set()
+    can_see_schools = actor.role in governance_service.ADMIN_ROLES
+    for school_id, school_name, class_id, class_name in rows:
+        if can_see_schools and school_id not in schools_seen:
+            schools_seen.add(school_id)
+            is_current = current.kind == "school" and current.school_id == school_id
+            options.append(ScopeOption(school_name, f"school_id={school_id}", is_current))
+        is_current = current.kind == "class" and current.school_class_id == class_id
+        label = f"{school_name} {class_name}"
+        options.append(ScopeOption(label, f"school_class_id={class_id}", is_current))
+    return options
+
+
+def linked_students(
+    session: Session, *, actor: governance_service.Actor, assessment_id: int, report: ExamReport
+) -> dict[str, int]:
+    """Number → id of the risers and fallers the report names that the actor may open (others
+    stay unlinked)."""
+    movers = [] if report.progress is None else report.progress.risers + report.progress.fallers
+    numbers = [mover.student_number for mover in movers]
+    if not numbers:
+        return {}
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise NotFound(f"考试 {assessment_id} 不存在 / assessment does not exist")
+    district_id = assessment.district_id
+    rows = session.execute(
+        select(Student.student_number, Student.id).where(
+            Student.district_id == district_id,
+            Student.student_number.in_(numbers),
+            Student.id.in_(governance_service.visible_student_ids(actor)),
+        )
+    ).all()
+    return {str(number): int(student_id) for number, student_id in rows}

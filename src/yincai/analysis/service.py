@@ -14,16 +14,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yincai.analysis import access
-from yincai.analysis.access import Copy, ExamSurface, StudentSurface, is_staff
-from yincai.analysis.cache import ExamCache, PreparedExam
-from yincai.analysis.data import ExamData, load_exam_data
-from yincai.analysis.exam import ExamReport, ReportScope, build_exam_report, reference_rates
-from yincai.analysis.progress import PreviousExam
+from yincai.analysis.access import (
+    Copy,
+    ExamSurface,
+    ScopeOption,
+    StudentSurface,
+    is_staff,
+    linked_students,
+    scope_options,
+)
+from yincai.analysis.cache import ExamCache
+from yincai.analysis.data import ExamData
+from yincai.analysis.exam import ExamReport, ReportScope, build_exam_report
+from yincai.analysis.preparation import check_scope, prepare_exam, prepared, previous_assessment
 from yincai.analysis.student import (
     Audience,
     KpMastery,
@@ -34,11 +41,9 @@ from yincai.analysis.student import (
 from yincai.diagnosis import service as diagnosis_service
 from yincai.errors import Invalid, NotFound, YincaiError
 from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
 from yincai.hub import service as hub_service
 from yincai.hub.models import (
     Assessment,
-    AssessmentClass,
     School,
     SchoolClass,
     Sitting,
@@ -65,6 +70,7 @@ __all__ = [
     "is_staff",
     "linked_students",
     "list_exam_codes",
+    "prepare_exam",
     "previous_assessment",
     "resolve_scope",
     "scope_options",
@@ -73,15 +79,6 @@ __all__ = [
 ]
 
 MASTERY_NOT_ASKED = "本报告未含知识点掌握度 / mastery was not requested for this report"
-
-
-@dataclass(frozen=True)
-class ScopeOption:
-    """One scope the actor may switch the report to."""
-
-    label: str
-    query: str  # the query string that selects it
-    is_current: bool
 
 
 @dataclass(frozen=True)
@@ -191,9 +188,9 @@ def exam_reports(
     assessment = hub_service.get_assessment(session, code=assessment_code)
     for scope in scopes:
         access.require_exam_scope(session, actor, assessment, scope)
-    exam = _prepared(session, assessment, cache)
+    exam = prepared(session, assessment, cache)
     for scope in scopes:
-        _check_scope(exam.data, scope)
+        check_scope(exam.data, scope)
     limits = thresholds or Thresholds()
     reports = []
     for scope in scopes:
@@ -214,77 +211,6 @@ def exam_reports(
         access.audit_exam(session, actor, report, surface, assessment)
         reports.append(report)
     return reports
-
-
-def scope_options(
-    session: Session, *, actor: UserAccount, assessment_id: int, current: ReportScope
-) -> list[ScopeOption]:
-    """The district, schools and classes that sat the exam and that the actor may see."""
-    options: list[ScopeOption] = []
-    if actor.role is Role.DISTRICT_ADMIN:
-        options.append(ScopeOption("全区", "", current.kind == "district"))
-    rows = session.execute(
-        select(School.id, School.name, SchoolClass.id, SchoolClass.name)
-        .join(SchoolClass, SchoolClass.school_id == School.id)
-        .join(AssessmentClass, AssessmentClass.school_class_id == SchoolClass.id)
-        .where(
-            AssessmentClass.assessment_id == assessment_id,
-            SchoolClass.id.in_(governance_service.visible_class_ids(actor)),
-        )
-        .order_by(School.code, SchoolClass.name)
-    ).all()
-    schools_seen: set[int] = set()
-    can_see_schools = actor.role in governance_service.ADMIN_ROLES
-    for school_id, school_name, class_id, class_name in rows:
-        if can_see_schools and school_id not in schools_seen:
-            schools_seen.add(school_id)
-            is_current = current.kind == "school" and current.school_id == school_id
-            options.append(ScopeOption(school_name, f"school_id={school_id}", is_current))
-        is_current = current.kind == "class" and current.school_class_id == class_id
-        label = f"{school_name} {class_name}"
-        options.append(ScopeOption(label, f"school_class_id={class_id}", is_current))
-    return options
-
-
-def linked_students(
-    session: Session, *, actor: governance_service.Actor, assessment_id: int, report: ExamReport
-) -> dict[str, int]:
-    """Number → id of the risers and fallers the report names that the actor may open (others
-    stay unlinked)."""
-    movers = [] if report.progress is None else report.progress.risers + report.progress.fallers
-    numbers = [mover.student_number for mover in movers]
-    if not numbers:
-        return {}
-    district_id = _assessment(session, assessment_id).district_id
-    rows = session.execute(
-        select(Student.student_number, Student.id).where(
-            Student.district_id == district_id,
-            Student.student_number.in_(numbers),
-            Student.id.in_(governance_service.visible_student_ids(actor)),
-        )
-    ).all()
-    return {str(number): int(student_id) for number, student_id in rows}
-
-
-def _prepared(session: Session, assessment: Assessment, cache: ExamCache | None) -> PreparedExam:
-    return (
-        prepare_exam(session, assessment)
-        if cache is None
-        else cache.get(session, assessment, prepare_exam)
-    )
-
-
-def prepare_exam(session: Session, assessment: Assessment) -> PreparedExam:
-    """The scores of an exam, its cohort's previous exam and the district reference rates."""
-    data = load_exam_data(session, assessment)
-    previous = previous_assessment(session, assessment)
-    item_rates, kp_rates = reference_rates(data)
-    return PreparedExam(
-        data=data,
-        previous=None if previous is None else _previous_totals(session, previous),
-        item_rates=item_rates,
-        kp_rates=kp_rates,
-    )
 
 
 def student_report(
@@ -384,7 +310,7 @@ def _student_report(
     include_mastery: bool,
     cache: ExamCache | None,
 ) -> StudentReport:
-    exam = _prepared(session, assessment, cache)
+    exam = prepared(session, assessment, cache)
     data = exam.data
     row = data.row_of(student_id)
     if row is None:
@@ -460,43 +386,6 @@ def list_exam_codes(session: Session, *, district_id: int | None = None) -> list
     if district_id is not None:
         query = query.where(Assessment.district_id == district_id)
     return list(session.scalars(query))
-
-
-def previous_assessment(session: Session, assessment: Assessment) -> Assessment | None:
-    """The latest earlier assessment of the same district, subject, grade and kind."""
-    return session.scalars(
-        select(Assessment)
-        .where(
-            Assessment.district_id == assessment.district_id,
-            Assessment.subject_id == assessment.subject_id,
-            Assessment.grade_level == assessment.grade_level,
-            Assessment.kind == assessment.kind,
-            Assessment.held_on < assessment.held_on,
-        )
-        .order_by(Assessment.held_on.desc(), Assessment.id.desc())
-        .limit(1)
-    ).first()
-
-
-def _check_scope(data: ExamData, scope: ReportScope) -> None:
-    if scope.kind == "school" and scope.school_id not in data.school_names:
-        raise NotFound(f"该学校未参加考试 {data.code} / the school did not sit {data.code}")
-    if scope.kind == "class" and scope.school_class_id not in data.class_names:
-        raise NotFound(f"该班级未参加考试 {data.code} / the class did not sit {data.code}")
-
-
-def _previous_totals(session: Session, assessment: Assessment) -> PreviousExam:
-    """Totals of the previous exam by student (NaN for absentees), by the hub's one rule."""
-    sittings = hub_service.sitting_totals(session, assessment_ids=[assessment.id])
-    return PreviousExam(
-        code=assessment.code,
-        name=assessment.name,
-        full_score=hub_service.full_score(session, assessment.id),
-        student_ids=np.array([row.student_id for row in sittings], dtype=np.int64),
-        totals=np.array(
-            [np.nan if row.total is None else row.total for row in sittings], dtype=np.float64
-        ),
-    )
 
 
 def _mastery(

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from yincai.cli_support import command_app, command_session, prepared_engine, settings_of
-from yincai.diagnosis import levels, service
+from yincai.diagnosis import levels, views
 from yincai.diagnosis.models import MasteryRun
 from yincai.governance.actors import CLI
 
@@ -75,7 +75,7 @@ def fit_with_progress(engine: Engine, *, subject_code: str) -> None:
 def student(ctx: typer.Context, number: str, as_of: AsOf = None, subject: Subject = "MATH") -> None:
     """一名学生各知识点的掌握度与可信区间 / one student's mastery of each knowledge point."""
     with command_session(ctx) as session:
-        view = service.mastery_of_student(
+        view = views.mastery_of_student(
             session, actor=CLI, student_number=number, as_of=_on(as_of), subject_code=subject
         )
     rows, state = view.rows, view.state
@@ -115,7 +115,7 @@ def assessment(
 ) -> None:
     """一次考试所考知识点的掌握情况 / mastery of an exam's knowledge points by its sitters."""
     with command_session(ctx) as session:
-        found = service.mastery_of_assessment(
+        found = views.mastery_of_assessment(
             session, actor=CLI, assessment_code=code, as_of=_on(as_of), subject_code=subject
         )
     result, on = found.table, found.as_of

@@ -13,8 +13,8 @@ student; a student who is not cleared gets ConsentRequired, or the prior in a cl
 Every read of students' mastery takes the ``actor`` (the signed-in account, or ``SystemActor``
 for the CLI, jobs and benchmarks) and checks its scope here. ``student_mastery`` and
 ``students_mastery`` are also the door other services read through for a view they audit
-themselves (a student report, a practice booklet); ``mastery_of_student`` and
-``mastery_of_assessment`` are whole views (the CLI's) and write the audit row.
+themselves (a student report, a practice booklet); the whole views of ``diagnosis.views`` (the
+CLI's) write the audit row.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ from yincai.hub.models import (
     LearningEvent,
     SchoolClass,
     Score,
-    Sitting,
     Student,
     Subject,
 )
@@ -679,99 +678,3 @@ def _item_id(fitted: FittedMastery, index: int) -> int | None:
 
 def _item_code(fitted: FittedMastery, index: int) -> str | None:
     return fitted.item_codes[index] if index < len(fitted.item_codes) else None
-
-
-@dataclass(frozen=True)
-class StudentMasteryView:
-    """One student's mastery as the CLI shows it, with the state of the stored estimates."""
-
-    student_id: int
-    rows: list[MasteryRead]
-    state: store.RunState | None  # None when computed as of a past date
-
-
-@dataclass(frozen=True)
-class AssessmentMastery:
-    """Mastery of an exam's sitters, as of a day, on the knowledge points the exam tests."""
-
-    assessment_code: str
-    as_of: date
-    n_sitters: int
-    kp_ids: set[int]
-    table: MasteryTable
-
-
-def mastery_of_student(
-    session: Session,
-    *,
-    actor: governance_service.Actor,
-    student_number: str,
-    as_of: date | None = None,
-    subject_code: str = "MATH",
-) -> StudentMasteryView:
-    """One student's mastery, found by number, and whether the estimates are current; audited."""
-    student_id = session.scalar(select(Student.id).where(Student.student_number == student_number))
-    if student_id is None:
-        raise NotFound(f"学号 {student_number} 不存在 / no student numbered {student_number}")
-    rows = student_mastery(
-        session, actor=actor, student_id=student_id, as_of=as_of, subject_code=subject_code
-    )
-    state = None if as_of is not None else run_state(session, subject_code=subject_code)
-    governance_service.audit(
-        session, actor=actor, action="mastery_view", object_type="student", object_id=student_id
-    )
-    return StudentMasteryView(student_id=student_id, rows=rows, state=state)
-
-
-def mastery_of_assessment(
-    session: Session,
-    *,
-    actor: governance_service.Actor,
-    assessment_code: str,
-    as_of: date | None = None,
-    subject_code: str = "MATH",
-) -> AssessmentMastery:
-    """Mastery of everyone who sat an exam (as of the exam day by default); audited with the
-    sitters."""
-    found = session.scalar(select(Assessment).where(Assessment.code == assessment_code))
-    if found is None:
-        raise NotFound(f"考试 {assessment_code} 不存在 / no assessment {assessment_code}")
-    governance_service.require_role(actor, *governance_service.STAFF_ROLES)
-    governance_service.require_scope(session, actor=actor, assessment_id=found.id)
-    student_ids = list(
-        session.scalars(
-            select(Sitting.student_id)
-            .where(
-                Sitting.assessment_id == found.id,
-                Sitting.is_absent.is_(False),
-                Sitting.student_id.in_(governance_service.visible_student_ids(actor)),
-            )
-            .order_by(Sitting.student_id)
-        )
-    )
-    kp_ids = set(
-        session.scalars(
-            select(ItemKp.knowledge_point_id)
-            .join(AssessmentItem, AssessmentItem.item_id == ItemKp.item_id)
-            .where(AssessmentItem.assessment_id == found.id)
-        )
-    )
-    on = as_of or found.held_on
-    table = students_mastery(
-        session, actor=actor, student_ids=student_ids, as_of=on, subject_code=subject_code
-    )
-    governance_service.audit(
-        session,
-        actor=actor,
-        action="mastery_view",
-        object_type="assessment",
-        object_id=found.id,
-        student_ids=student_ids,
-    )
-    return AssessmentMastery(
-        assessment_code=found.code,
-        as_of=on,
-        n_sitters=len(student_ids),
-        kp_ids=kp_ids,
-        table=table,
-    )
