@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tests.governance.demo_actors import audit_rows_since, last_audit_id
 from tests.governance.world import actor, build_world
 from yincai.errors import Forbidden, Invalid
+from yincai.governance.actors import CLI
 from yincai.hub import import_access
 
 
@@ -82,4 +83,23 @@ def test_a_refused_preview_is_audited_and_the_refusal_raised(
     rows = audit_rows_since(session, before)
     assert [(r.action, r.object_type) for r in rows] == [
         ("import_preview_rejected", "import_roster")
+    ]
+
+
+def test_the_command_lines_score_sheet_lists_every_class_that_sat_audited_as_the_system(
+    session: Session,
+) -> None:
+    world = build_world(session)
+    before = last_audit_id(session)
+    data = import_access.import_template(session, actor=CLI, kind="scores", assessment_code="W-E1")
+    rows = audit_rows_since(session, before)
+    cells = {
+        str(cell)
+        for row in load_workbook(BytesIO(data)).active.iter_rows(values_only=True)
+        for cell in row
+    }
+    assert {world.names[key][1] for key in ("A1", "A2", "B1", "Z1")} <= cells
+    assert world.names["X9"][1] not in cells  # another district's exam
+    assert [(r.action, r.user_account_id, r.scope) for r in rows] == [
+        ("score_template", None, "cli")
     ]

@@ -139,10 +139,11 @@ def revert_last_import_as(
 
 
 def import_template(
-    session: Session, *, actor: UserAccount, kind: str, assessment_code: str | None
+    session: Session, *, actor: governance_service.Actor, kind: str, assessment_code: str | None
 ) -> bytes:
     """An XLSX template of ``kind`` the actor may import; for a score sheet of an assessment, its
-    item columns and the students of the classes the actor may write (audited: it names them)."""
+    item columns and the students of the classes the actor may write (audited: it names them;
+    the system's CLI gets every class that sat it)."""
     governance_service.require_role(actor, *governance_service.STAFF_ROLES)
     if kind not in import_templates.TEMPLATE_KINDS:
         raise NotFound(f"没有这种模板 / no template for {kind!r}")
