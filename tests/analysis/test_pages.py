@@ -19,6 +19,7 @@ from yincai.analysis import service
 from yincai.analysis.exam import ReportScope
 from yincai.config import Settings
 from yincai.db import make_engine
+from yincai.governance.actors import CLI
 from yincai.governance.models import AuditEvent, Role, UserAccount
 from yincai.hub.models import Assessment, AssessmentClass, Sitting, Student, TeachingAssignment
 from yincai.web.app import create_app
@@ -121,7 +122,9 @@ def test_teacher_sees_the_class_report_with_the_services_numbers(
         scope = ReportScope(
             "class", _school_of(session, demo.school_class_id), demo.school_class_id
         )
-        expected = service.exam_report(session, assessment_code=demo.assessment_code, scope=scope)
+        expected = service.exam_report(
+            session, actor=CLI, surface="cli", assessment_code=demo.assessment_code, scope=scope
+        )
     engine.dispose()
     before = _audits(demo_settings, "exam_report_view")
     with _client(app, demo, Role.TEACHER) as client:
@@ -191,7 +194,12 @@ def test_family_copy_shows_the_band_and_no_rank(
         number = session.get(Student, demo.own_student_id).student_number  # type: ignore[union-attr]
         code = session.get(Assessment, demo.own_assessment_id).code  # type: ignore[union-attr]
         expected = service.student_report(
-            session, student_number=number, assessment_code=code, include_mastery=False
+            session,
+            actor=CLI,
+            surface="cli",
+            student_number=number,
+            assessment_code=code,
+            include_mastery=False,
         )
     engine.dispose()
     before = _audits(demo_settings, "student_report_view_family")

@@ -18,6 +18,7 @@ from yincai.cli import app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.errors import Conflict, Invalid
+from yincai.governance.actors import CLI
 
 EXAM = "2026A-M8-3"
 
@@ -47,7 +48,9 @@ def _report(settings: Settings) -> str:
     """The whole district exam report (totals, 三率, items, knowledge points…) as text."""
     engine = make_engine(settings)
     with session_scope(engine) as session:
-        report = analysis_service.exam_report(session, assessment_code=EXAM)
+        report = analysis_service.exam_report(
+            session, actor=CLI, surface="cli", assessment_code=EXAM
+        )
     engine.dispose()
     return repr(report)
 

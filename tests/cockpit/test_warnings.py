@@ -12,6 +12,7 @@ from yincai.cockpit import warnings as detect
 from yincai.cockpit.detection import EarlyWarning, WarningKind
 from yincai.config import Settings
 from yincai.demo.truth import load_ground_truth
+from yincai.governance.actors import CLI
 from yincai.hub.models import Assessment, School, SchoolClass, Student
 
 
@@ -141,7 +142,7 @@ def _planted(settings: Settings) -> dict[str, set[str]]:
 def test_sensitive_warnings_find_every_planted_case_in_a_short_list(
     demo_session: Session, demo_settings: Settings
 ) -> None:
-    warnings = service.early_warnings(demo_session, actor=None, is_sensitive=True)
+    warnings = service.early_warnings(demo_session, actor=CLI, is_sensitive=True)
     found, planted = _labels(demo_session, warnings), _planted(demo_settings)
     for kind, cases in planted.items():
         assert cases, f"the demo plants {kind}"
@@ -154,8 +155,8 @@ def test_sensitive_warnings_find_every_planted_case_in_a_short_list(
 def test_standard_warnings_are_precise_and_a_subset_of_the_sensitive_ones(
     demo_session: Session, demo_settings: Settings
 ) -> None:
-    standard = service.early_warnings(demo_session, actor=None)
-    sensitive = service.early_warnings(demo_session, actor=None, is_sensitive=True)
+    standard = service.early_warnings(demo_session, actor=CLI)
+    sensitive = service.early_warnings(demo_session, actor=CLI, is_sensitive=True)
     assert {w.key for w in standard} <= {w.key for w in sensitive}
     found, planted = _labels(demo_session, standard), _planted(demo_settings)
     for kind, labels in found.items():
@@ -169,7 +170,7 @@ def test_standard_warnings_are_precise_and_a_subset_of_the_sensitive_ones(
 
 
 def test_every_warning_has_a_readable_reason_numbers_and_a_link(demo_session: Session) -> None:
-    warnings = service.early_warnings(demo_session, actor=None, is_sensitive=True)
+    warnings = service.early_warnings(demo_session, actor=CLI, is_sensitive=True)
     assert len({w.key for w in warnings}) == len(warnings)
     for w in warnings:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in w.reason), w.reason

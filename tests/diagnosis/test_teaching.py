@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from yincai.diagnosis import levels
 from yincai.diagnosis import service as diagnosis_service
+from yincai.governance.actors import CLI
 from yincai.hub.models import Grade, KnowledgePoint, SchoolClass, Student
 from yincai.privacy import service as privacy_service
 
@@ -31,7 +32,9 @@ def _grade7_student(session: Session) -> int:
 def test_later_grade_points_are_not_yet_taught_and_taught_points_are(
     demo_session: Session,
 ) -> None:
-    rows = diagnosis_service.student_mastery(demo_session, student_id=_grade7_student(demo_session))
+    rows = diagnosis_service.student_mastery(
+        demo_session, actor=CLI, student_id=_grade7_student(demo_session)
+    )
     grade_of = dict(
         demo_session.execute(select(KnowledgePoint.code, KnowledgePoint.grade_level)).tuples().all()
     )

@@ -45,6 +45,7 @@ def test_home_page_and_student_report_give_the_same_band(
     home = views.student_profile(session, actor=admin, student_id=world["Z1"])
     report = analysis_service.student_report(
         session,
+        surface="cli",
         actor=admin,
         student_number=world.names["Z1"][1],
         assessment_code="W-E1",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tests.governance.world import PASSWORD, build_world
 from tests.privacy.builders import EVIDENCE, GUARDIAN, fill_student
 from yincai.db import Base
+from yincai.governance.actors import CLI
 from yincai.governance.models import AuditEvent, UserAccount
 from yincai.governance.service import verify_password
 from yincai.hub.models import GrowthRecord, Score, Sitting, Student
@@ -43,7 +44,7 @@ def _archive(data: bytes) -> dict[str, bytes]:
 def test_the_export_holds_the_students_rows_of_every_registered_table(session: Session) -> None:
     world = build_world(session)
     student_id = fill_student(session, world)
-    export = service.export_for(session, actor=None, student_id=student_id)
+    export = service.export_for(session, actor=CLI, student_id=student_id)
     files = _archive(export.data)
     empty = [entry.name for entry in REGISTRY if export.counts[entry.name] == 0]
     assert empty == [], f"give the test student rows in {empty} (tests/privacy/builders.py)"
@@ -93,7 +94,7 @@ def test_erasure_removes_identity_and_contact_and_keeps_learning_records(
         GuardianConsent.student_id == student_id)))  # fmt: skip
     assert consents and all(c.withdrawn_at is not None for c in consents)
     assert changed["growth_record"] == 1 and changed["score"] == 0
-    export = service.export_for(session, actor=None, student_id=student_id)
+    export = service.export_for(session, actor=CLI, student_id=student_id)
     everything = b"".join(_archive(export.data).values()).decode("utf-8", errors="replace")
     for secret in (name, number, *GUARDIAN, EVIDENCE, "已家访"):
         assert secret not in everything

@@ -39,6 +39,7 @@ from yincai.db import make_engine, session_scope
 from yincai.demo.itembank.bank import ItemSpec
 from yincai.demo.truth import GroundTruth, load_ground_truth, replay_item_bank
 from yincai.diagnosis import service as diagnosis_service
+from yincai.governance.actors import BENCHMARK
 from yincai.hub.models import Grade, Item, SchoolClass, Student
 from yincai.science.metrics import roc_auc, within_row_auc, within_row_spearman
 
@@ -85,7 +86,7 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
                 fitted = diagnosis_service.fit_mastery_model(session, as_of=as_of)
                 fit_seconds = time.perf_counter() - start
                 table = diagnosis_service.students_mastery(
-                    session, student_ids=student_ids, as_of=as_of
+                    session, actor=BENCHMARK, student_ids=student_ids, as_of=as_of
                 )
                 predict_seconds = time.perf_counter() - start - fit_seconds
                 n_evidence = int(table.n_evidence.sum())

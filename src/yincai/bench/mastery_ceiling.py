@@ -127,7 +127,7 @@ def _log_likelihood(
     partial = np.array([s.item_type in PARTIAL_CREDIT_TYPES for s in specs if s is not None])
     guess = np.array([GUESSING.get(s.item_type, 0.0) for s in specs if s is not None])[:, None]
     eta = a * (ability - b)
-    out = np.empty_like(eta)
+    out: FloatArray = np.empty_like(eta)
     whole = ~partial
     right = guess[whole] + (1 - guess[whole]) * expit(eta[whole])
     out[whole] = np.where(score[whole, None] > 0.5, np.log(right), np.log1p(-right))

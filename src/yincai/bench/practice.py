@@ -56,6 +56,7 @@ from yincai.db import make_engine, session_scope
 from yincai.demo.truth import GroundTruth, load_ground_truth, replay_item_bank, true_success
 from yincai.diagnosis import service as diagnosis_service
 from yincai.diagnosis.teaching import end_of
+from yincai.governance.actors import BENCHMARK
 from yincai.hub.models import (
     Assessment,
     AssessmentItem,
@@ -154,7 +155,11 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
     low, high = DEFAULT_SUCCESS_BAND
     for school_code, class_name in (name.split("/", 1) for name in truth.class_names):
         sets = practice_service.class_practice(
-            session, school_code=school_code, class_name=class_name, as_of=as_of
+            session,
+            actor=BENCHMARK,
+            school_code=school_code,
+            class_name=class_name,
+            as_of=as_of,
         )
         numbers = [s.student_number for s in sets if s.student_number in row_of]
         lost, possible = _points_lost(session, numbers, tags, as_of)
@@ -206,7 +211,9 @@ def time_booklets(session: Session, *, as_of: date) -> dict[str, float]:
     fitted = diagnosis_service.fit_mastery_model(session, as_of=as_of)
     student_ids = _fifty_students(session)
     start = time.perf_counter()
-    sets = practice_service.practice_sets(session, student_ids=student_ids, as_of=as_of)
+    sets = practice_service.practice_sets(
+        session, actor=BENCHMARK, student_ids=student_ids, as_of=as_of
+    )
     seconds = time.perf_counter() - start
     return {
         "seconds": round(seconds, 3),

@@ -17,6 +17,7 @@ from yincai.analysis import service as analysis_service
 from yincai.analysis.exam import ReportScope
 from yincai.config import Settings
 from yincai.db import make_engine
+from yincai.governance.actors import BENCHMARK
 from yincai.hub.models import Assessment, AssessmentClass, SchoolClass, Sitting, Student
 
 
@@ -61,7 +62,11 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
             n_reports = 0
             for code in codes:
                 reports = analysis_service.exam_reports(
-                    session, assessment_code=code, scopes=scopes[code]
+                    session,
+                    actor=BENCHMARK,
+                    assessment_code=code,
+                    surface="cli",
+                    scopes=scopes[code],
                 )
                 n_reports += len(reports)
             seconds = time.perf_counter() - started

@@ -9,6 +9,12 @@ only read the newest ready run (:class:`NotReady` until there is one). Mastery *
 Only the data of students the privacy rule clears for diagnosis is read (under 14: a guardian's
 consent in force; ``privacy.service.cleared_student_ids``), for the calibration as for each
 student; a student who is not cleared gets ConsentRequired, or the prior in a class table.
+
+Every read of students' mastery takes the ``actor`` (the signed-in account, or ``SystemActor``
+for the CLI, jobs and benchmarks) and checks its scope here. ``student_mastery`` and
+``students_mastery`` are also the door other services read through for a view they audit
+themselves (a student report, a practice booklet); the whole views of ``diagnosis.views`` (the
+CLI's) write the audit row.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from yincai.diagnosis import levels, store, teaching
 from yincai.diagnosis.models import MasteryRun, RunStatus
 from yincai.diagnosis.schemas import EvidenceRead, MasteryRead
 from yincai.errors import NotFound, NotReady
+from yincai.governance import service as governance_service
 from yincai.hub.models import (
     Assessment,
     AssessmentItem,
@@ -223,15 +230,18 @@ def refresh_all_if_stale(
 def student_mastery(
     session: Session,
     *,
+    actor: governance_service.Actor,
     student_id: int,
     as_of: date | None = None,
     subject_code: str = "MATH",
 ) -> list[MasteryRead]:
-    """One student's mastery of each point-level knowledge point, with its evidence; points not
-    yet taught to the student's class (``diagnosis.teaching``) are marked so."""
+    """One student's mastery of each point-level knowledge point, with its evidence (scope
+    checked; the caller audits the view it is part of); points not yet taught to the student's
+    class (``diagnosis.teaching``) are marked so."""
     student = session.get(Student, student_id)
     if student is None:
         raise NotFound(f"学生 {student_id} 不存在 / student {student_id} does not exist")
+    governance_service.require_scope(session, actor=actor, student_id=student_id)
     privacy_service.require_consent(
         session, student_id=student_id, purpose=DIAGNOSIS, today=_today()
     )
@@ -304,13 +314,17 @@ def _met_points(
 def class_mastery(
     session: Session,
     *,
+    actor: governance_service.Actor,
     school_class_id: int,
     as_of: date | None = None,
     subject_code: str = "MATH",
 ) -> MasteryTable:
-    """Mastery of every student of a class (rows by student id) and point-level KP."""
+    """Mastery of every student of a class (rows by student id) and point-level KP (staff of
+    the class; the caller audits the view it is part of)."""
     if session.get(SchoolClass, school_class_id) is None:
         raise NotFound(f"班级 {school_class_id} 不存在 / class {school_class_id} does not exist")
+    governance_service.require_role(actor, *governance_service.STAFF_ROLES)
+    governance_service.require_scope(session, actor=actor, school_class_id=school_class_id)
     student_ids = list(
         session.scalars(
             select(Student.id)
@@ -319,18 +333,21 @@ def class_mastery(
         )
     )
     return students_mastery(
-        session, student_ids=student_ids, as_of=as_of, subject_code=subject_code
+        session, actor=actor, student_ids=student_ids, as_of=as_of, subject_code=subject_code
     )
 
 
 def students_mastery(
     session: Session,
     *,
+    actor: governance_service.Actor,
     student_ids: Sequence[int],
     as_of: date | None = None,
     subject_code: str = "MATH",
 ) -> MasteryTable:
-    """Mastery of the given students (in that order); students without history get the prior."""
+    """Mastery of the given students (in that order); students without history get the prior
+    (each student in the actor's scope; the caller audits the view it is part of)."""
+    governance_service.require_students(session, actor=actor, student_ids=student_ids)
     fitted = mastery_model(session, subject_code=subject_code, as_of=as_of)
     estimate = _posterior(
         session, fitted, list(student_ids), as_of=as_of, subject_code=subject_code

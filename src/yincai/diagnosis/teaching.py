@@ -93,14 +93,15 @@ def met_points(
     taught = taught_points(
         session, item_kps=item_kps, kp_ids=kp_ids, class_ids=[school_class_id], as_of=as_of
     )[school_class_id]
-    grades = {
-        kp: grade
-        for kp, grade in session.execute(
+    grades: dict[int, int | None] = dict(
+        session.execute(
             select(KnowledgePoint.id, KnowledgePoint.grade_level).where(
                 KnowledgePoint.id.in_(list(kp_ids))
             )
         )
-    }
+        .tuples()
+        .all()
+    )
     lower = {
         k
         for k, kp in enumerate(kp_ids)

@@ -38,6 +38,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "exam_report_xlsx": ("下载考试报告（Excel）", "downloaded an exam report (XLSX)"),
     "exam_report_pdf": ("下载考试报告（PDF）", "downloaded an exam report (PDF)"),
     "exam_report_api": ("通过接口读取考试报告", "read an exam report through the API"),
+    "exam_report_cli": ("通过命令行生成考试报告", "made an exam report on the command line"),
     "student_report_view_teacher": ("查看学生报告（教师版）", "viewed a student report (staff)"),
     "student_report_view_family": ("查看学生报告（家庭版）", "viewed a student report (family)"),
     "student_report_pdf_teacher": (
@@ -56,7 +57,16 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "通过接口读取学生报告（家庭版）",
         "read a student report through the API (family)",
     ),
+    "student_report_cli_teacher": (
+        "通过命令行生成学生报告（教师版）",
+        "made a student report on the command line (staff)",
+    ),
+    "student_report_cli_family": (
+        "通过命令行生成学生报告（家庭版）",
+        "made a student report on the command line (family)",
+    ),
     "export_practice": ("下载个性化练习", "downloaded personalised practice"),
+    "mastery_view": ("查看知识点掌握度", "viewed knowledge-point mastery"),
     # privacy: consent, subject access, erasure, retention, research exports
     "view_consent": ("查看监护人同意记录", "viewed guardian consent"),
     "consent_give": ("记录监护人同意", "recorded guardian consent"),

@@ -35,6 +35,8 @@ ROLE_WORDS = {
 _SCOPE_ALONE = {
     "system": ("系统", "system"),
     "cli": ("命令行", "command line"),
+    "job": ("后台任务", "background job"),
+    "benchmark": ("基准测试", "benchmark"),
     "anonymous": ("未登录", "not logged in"),
 }
 

@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yincai.errors import Forbidden, Invalid, NotFound
+from yincai.governance.actors import Actor
 from yincai.governance.models import Role, UserAccount
 from yincai.governance.privacy import pseudonymise
 from yincai.governance.scope import require_role, require_scope
@@ -92,7 +93,7 @@ class _Record:
 def research_export(
     session: Session,
     *,
-    actor: UserAccount | None,
+    actor: Actor,
     key: str,
     min_size: int,
     district_code: str | None = None,
@@ -158,8 +159,8 @@ def exportable_assessments(session: Session, *, actor: UserAccount) -> list[Asse
     )
 
 
-def _district(session: Session, *, actor: UserAccount | None, code: str | None) -> District:
-    if actor is not None:
+def _district(session: Session, *, actor: Actor, code: str | None) -> District:
+    if isinstance(actor, UserAccount):
         require_role(actor, Role.DISTRICT_ADMIN)
         district = session.get(District, actor.district_id)
         if district is None or (code is not None and district.code != code):
@@ -175,7 +176,7 @@ def _district(session: Session, *, actor: UserAccount | None, code: str | None) 
 
 
 def _assessments(
-    session: Session, *, actor: UserAccount | None, district: District, codes: Sequence[str]
+    session: Session, *, actor: Actor, district: District, codes: Sequence[str]
 ) -> list[Assessment]:
     if not codes:
         query = select(Assessment).where(Assessment.district_id == district.id)
@@ -185,8 +186,7 @@ def _assessments(
         assessment = session.scalar(select(Assessment).where(Assessment.code == code))
         if assessment is None:
             raise NotFound(f"找不到考试 {code} / no such assessment")
-        if actor is not None:
-            require_scope(session, actor=actor, assessment_id=assessment.id)
+        require_scope(session, actor=actor, assessment_id=assessment.id)
         if assessment.district_id != district.id:
             raise Forbidden(f"考试 {code} 不属于本区 / is not this district's")
         found.append(assessment)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound
 from yincai.governance import passwords, two_factor
+from yincai.governance.actors import BENCHMARK, CLI, JOB, Actor, SystemActor
 from yincai.governance.audit import (
     AuditPage,
     audit,
@@ -35,6 +36,7 @@ from yincai.governance.scope import (
     require_role,
     require_scope,
     require_score_editor,
+    require_students,
     scope_of,
     score_editor_class_ids,
     visible_assessment_ids,
@@ -64,13 +66,18 @@ from yincai.hub.models import Student, Teacher
 
 __all__ = [
     "ADMIN_ROLES",
+    "BENCHMARK",
+    "CLI",
+    "JOB",
     "MIN_PASSWORD_LENGTH",
     "STAFF_ROLES",
+    "Actor",
     "AuditPage",
     "OutOfScope",
     "SecretBox",
     "SessionPolicy",
     "SuppressedTable",
+    "SystemActor",
     "add_account",
     "audit",
     "authenticate",
@@ -96,6 +103,7 @@ __all__ = [
     "require_role",
     "require_scope",
     "require_score_editor",
+    "require_students",
     "reset_password",
     "reset_two_factor",
     "revoke_session",

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from yincai.cli_support import command_app, prepared_engine, settings_of
 from yincai.db import session_scope
 from yincai.errors import Invalid, YincaiError
-from yincai.hub import import_templates
+from yincai.governance.actors import CLI
+from yincai.hub import import_access, import_templates
 from yincai.hub import service as hub_service
 from yincai.hub.schemas import ENTITY_NAMES, ImportSummary
 from yincai.jobs import Jobs
@@ -138,13 +139,8 @@ def template(
         engine = prepared_engine(settings_of(ctx))
         try:
             with session_scope(engine) as session:
-                found = hub_service.get_assessment(session, code=assessment)
-                class_ids = hub_service.assessment_class_ids(session, assessment_id=found.id)
-                students = hub_service.class_students(session, class_ids=class_ids)
-                data = import_templates.scores_template(
-                    [item.label for item in found.items],
-                    [import_templates.StudentEntry(*student) for student in students],
-                    title=found.name,
+                data = import_access.import_template(
+                    session, actor=CLI, kind=kind, assessment_code=assessment
                 )
         except YincaiError as error:
             console.print(f"[red]{error.message}[/red]")

@@ -109,7 +109,9 @@ class ConsentState:
     can_export: bool
 
 
-def _require_guardian_or_staff(session: Session, actor: UserAccount, student_id: int) -> None:
+def _require_guardian_or_staff(
+    session: Session, actor: governance_service.Actor, student_id: int
+) -> None:
     governance_service.require_role(actor, Role.PARENT, *governance_service.STAFF_ROLES)
     governance_service.require_scope(session, actor=actor, student_id=student_id)
 
@@ -149,15 +151,14 @@ def consent_state(
 def give_consent(
     session: Session,
     *,
-    actor: UserAccount | None,
+    actor: governance_service.Actor,
     student_id: int,
     purpose: ConsentPurpose,
     given_at: datetime | None = None,
 ) -> GuardianConsent:
     """Record consent: a parent for their own child (online), staff in scope or the operator
-    (``actor=None``) from a signed paper form. Consent already in force is returned as it is."""
-    if actor is not None:
-        _require_guardian_or_staff(session, actor, student_id)
+    (``SystemActor``) from a signed paper form. Consent already in force is returned as it is."""
+    _require_guardian_or_staff(session, actor, student_id)
     current = session.scalar(
         select(GuardianConsent).where(
             GuardianConsent.student_id == student_id,
@@ -167,12 +168,13 @@ def give_consent(
     )
     if current is not None:
         return current
-    is_parent = actor is not None and actor.role is Role.PARENT
+    account = actor if isinstance(actor, UserAccount) else None
+    is_parent = account is not None and account.role is Role.PARENT
     consent = GuardianConsent(
         student_id=student_id,
         purpose=purpose,
         method=ConsentMethod.PARENT_ACCOUNT if is_parent else ConsentMethod.PAPER_FORM,
-        given_by_user_account_id=actor.id if actor else None,
+        given_by_user_account_id=account.id if account else None,
         given_at=given_at or datetime.now(UTC),
     )
     session.add(consent)
@@ -183,18 +185,16 @@ def give_consent(
         action="consent_give",
         object_type="student",
         object_id=student_id,
-        scope=None if actor else "cli",
     )
     return consent
 
 
 def withdraw_consent(
-    session: Session, *, actor: UserAccount | None, student_id: int, purpose: ConsentPurpose
+    session: Session, *, actor: governance_service.Actor, student_id: int, purpose: ConsentPurpose
 ) -> int:
     """Withdraw the consent in force (a parent, or staff recording the guardian's request);
     the number of consents withdrawn (0 when none was in force)."""
-    if actor is not None:
-        _require_guardian_or_staff(session, actor, student_id)
+    _require_guardian_or_staff(session, actor, student_id)
     rows = list(
         session.scalars(
             select(GuardianConsent).where(
@@ -207,7 +207,7 @@ def withdraw_consent(
     now = datetime.now(UTC)
     for row in rows:
         row.withdrawn_at = now
-        row.withdrawn_by_user_account_id = actor.id if actor else None
+        row.withdrawn_by_user_account_id = actor.id if isinstance(actor, UserAccount) else None
     if rows:
         governance_service.audit(
             session,
@@ -215,7 +215,6 @@ def withdraw_consent(
             action="consent_withdraw",
             object_type="student",
             object_id=student_id,
-            scope=None if actor else "cli",
         )
     session.flush()
     return len(rows)

@@ -1,8 +1,8 @@
 """The privacy capability's one door: subject access, erasure, consent, retention, field keys.
 
 Other capabilities use the consent rule through here (``cleared_student_ids``,
-``require_consent``); pages pass the logged-in account as ``actor``; ``actor=None`` is the
-operator at the shell (the CLI). Every export, erasure and change of consent is audited.
+``require_consent``); pages pass the logged-in account as ``actor``, the CLI the system actor
+(``governance.actors.CLI``). Every export, erasure and change of consent is audited.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from yincai.errors import Invalid, NotFound
 from yincai.field_encryption import is_encrypted, keyring_of
 from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
+from yincai.governance.models import Role
 from yincai.hub.models import District, Student
 from yincai.privacy.consent import (
     ConsentRequired,
@@ -74,12 +74,13 @@ def find_student(session: Session, *, student_number: str, district_code: str | 
     return found[0]
 
 
-def export_for(session: Session, *, actor: UserAccount | None, student_id: int) -> SubjectExport:
+def export_for(
+    session: Session, *, actor: governance_service.Actor, student_id: int
+) -> SubjectExport:
     """The ZIP of everything held about a student, for their parent, an admin in scope or the
-    operator; audited."""
-    if actor is not None:
-        governance_service.require_role(actor, Role.PARENT, *governance_service.ADMIN_ROLES)
-        governance_service.require_scope(session, actor=actor, student_id=student_id)
+    operator (``SystemActor``); audited."""
+    governance_service.require_role(actor, Role.PARENT, *governance_service.ADMIN_ROLES)
+    governance_service.require_scope(session, actor=actor, student_id=student_id)
     export = export_student(session, student_id=student_id)
     governance_service.audit(
         session,
@@ -87,7 +88,6 @@ def export_for(session: Session, *, actor: UserAccount | None, student_id: int) 
         action="privacy_export",
         object_type="student",
         object_id=student_id,
-        scope=None if actor else "cli",
     )
     return export
 

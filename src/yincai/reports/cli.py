@@ -10,6 +10,7 @@ from rich.console import Console
 
 from yincai.analysis import service as analysis_service
 from yincai.cli_support import command_app, command_session
+from yincai.governance.actors import CLI
 from yincai.practice import service as practice_service
 from yincai.reports.booklet_adapter import practice_booklet_pdf
 from yincai.reports.exam_pdf import exam_report_pdf
@@ -42,7 +43,12 @@ def exam(
     with command_session(ctx) as session:
         scope = analysis_service.resolve_scope(session, school_code=school, class_name=class_name)
         report = analysis_service.exam_report(
-            session, assessment_code=code, scope=scope, show_ranks=not no_ranks
+            session,
+            actor=CLI,
+            assessment_code=code,
+            surface="pdf",
+            scope=scope,
+            show_ranks=not no_ranks,
         )
     _write(output, exam_report_pdf(report))
 
@@ -72,8 +78,10 @@ def student(
     with command_session(ctx) as session:
         report = analysis_service.student_report(
             session,
+            actor=CLI,
             student_number=number,
             assessment_code=exam_code,
+            surface="pdf",
             audience=chosen,
             show_ranks=ranks and chosen == "teacher",
             include_mastery=mastery,
@@ -92,6 +100,6 @@ def booklet(
     """全班个性化练习册 PDF（每人一册，答案附后）/ a class's personalised practice booklets."""
     with command_session(ctx) as session:
         sets = practice_service.class_practice(
-            session, school_code=school, class_name=class_name, n_items=n_items
+            session, actor=CLI, school_code=school, class_name=class_name, n_items=n_items
         )
     _write(output, practice_booklet_pdf(sets))
