@@ -17,8 +17,7 @@ from yincai.analysis.student import TeacherStudentReport
 from yincai.analysis.xlsx import write_exam_workbook
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.errors import NotFound
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     AssessmentItem,
@@ -28,6 +27,7 @@ from yincai.hub.models import (
     Sitting,
     Student,
 )
+from yincai.errors import NotFound
 
 EXAM = "2026A-M8-3"  # the exam from which one grade-8 class is missing
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from yincai.cockpit import indicators, service
 from yincai.cockpit.data import load_district
-from yincai.hub.models import District
+from yincai.domain.models import District
 from yincai.rules import group_means
 
 

@@ -12,7 +12,7 @@ from yincai.cockpit import warnings as detect
 from yincai.cockpit.detection import EarlyWarning, WarningKind
 from yincai.config import Settings
 from yincai.demo.truth import load_ground_truth
-from yincai.hub.models import Assessment, School, SchoolClass, Student
+from yincai.domain.models import Assessment, School, SchoolClass, Student
 
 
 def test_robust_z_is_not_moved_by_the_outliers_it_should_find() -> None:

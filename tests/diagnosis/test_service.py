@@ -4,8 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yincai.diagnosis import levels, service
-from yincai.errors import NotFound
-from yincai.hub.models import (
+from yincai.domain.models import (
     AssessmentItem,
     ItemKp,
     KnowledgePoint,
@@ -15,6 +14,7 @@ from yincai.hub.models import (
     Score,
     Student,
 )
+from yincai.errors import NotFound
 
 
 def _n_points(session: Session) -> int:

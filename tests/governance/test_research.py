@@ -19,12 +19,7 @@ from tests.governance.world import actor, build_world
 from tests.test_spreadsheets import EVIL_SCHOOL
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.errors import Forbidden, Invalid
-from yincai.governance.models import AuditEvent
-from yincai.governance.privacy import pseudonymise
-from yincai.governance.research import ResearchExport, research_export
-from yincai.governance.suppression import SuppressedTable
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     District,
@@ -35,6 +30,11 @@ from yincai.hub.models import (
     Sitting,
     Student,
 )
+from yincai.errors import Forbidden, Invalid
+from yincai.governance.models import AuditEvent
+from yincai.governance.privacy import pseudonymise
+from yincai.governance.research import ResearchExport, research_export
+from yincai.governance.suppression import SuppressedTable
 
 KEY = "demo-district-research-key-0123456789"
 K = 10

@@ -7,10 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from yincai.accounts.models import Role, UserAccount
 from yincai.config import Settings
-from yincai.errors import Forbidden, Invalid, NotFound
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     Grade,
@@ -20,6 +19,7 @@ from yincai.hub.models import (
     Score,
     Student,
 )
+from yincai.errors import Forbidden, Invalid, NotFound
 from yincai.practice import cli as practice_cli
 from yincai.practice import service
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
 from yincai.analysis import service
 from yincai.analysis.cache import ExamCache
 from yincai.analysis.exam import ExamReport, ReportScope
@@ -23,11 +24,7 @@ from yincai.analysis.student import StudentReport, TeacherStudentReport
 from yincai.analysis.xlsx import exam_workbook_bytes
 from yincai.diagnosis import levels
 from yincai.diagnosis import service as diagnosis_service
-from yincai.errors import Forbidden, NotFound
-from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
-from yincai.hub import service as hub_service
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     School,
@@ -36,6 +33,9 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
+from yincai.errors import Forbidden, NotFound
+from yincai.governance import service as governance_service
+from yincai.hub import service as hub_service
 from yincai.reports.maths import page_text_html
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.fragments import FragmentCache
@@ -419,7 +419,7 @@ def exam_report_pdf(
     school_class_id: int | None = None,
 ) -> Response:
     """The same report as a printable PDF."""
-    from yincai.reports.exam_pdf import exam_report_pdf as render  # WeasyPrint loads on demand
+    from yincai.analysis.exam_pdf import exam_report_pdf as render  # WeasyPrint loads on demand
 
     assessment, report = _exam_report(
         request, session, user, assessment_id, school_id, school_class_id
@@ -610,7 +610,7 @@ def student_report_pdf(
     copy: str | None = None,
 ) -> Response:
     """The student's report as PDF (students and parents: always the family copy)."""
-    from yincai.reports.student_pdf import student_report_pdf as render
+    from yincai.analysis.student_pdf import student_report_pdf as render
 
     student, assessment, report = _student_report(
         request, session, user, student_id, assessment_id, copy

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
 
 from yincai.analysis import pages, service
+from yincai.domain.models import Assessment, Student
 from yincai.errors import NotFound
 from yincai.governance import service as governance_service
-from yincai.hub.models import Assessment, Student
 from yincai.web.deps import CurrentUser, DbSession
 
 router = APIRouter(prefix="/api/analysis", tags=["analysis"])

@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
 from yincai.analysis.cache import ExamCache, PreparedExam
 from yincai.analysis.data import ExamData, load_exam_data
 from yincai.analysis.exam import ExamReport, ReportScope, build_exam_report, reference_rates
@@ -28,16 +29,10 @@ from yincai.analysis.student import (
     build_student_report,
 )
 from yincai.diagnosis import service as diagnosis_service
+from yincai.domain.models import Assessment, School, SchoolClass, Student
 from yincai.errors import Forbidden, Invalid, NotFound, YincaiError
 from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
 from yincai.hub import service as hub_service
-from yincai.hub.models import (
-    Assessment,
-    School,
-    SchoolClass,
-    Student,
-)
 from yincai.rules import GradeBands, Thresholds
 
 __all__ = [

@@ -34,7 +34,7 @@ from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.demo.truth import load_ground_truth, replay_item_bank
 from yincai.diagnosis import service as diagnosis_service
-from yincai.hub.models import Grade, Item, SchoolClass, Student
+from yincai.domain.models import Grade, Item, SchoolClass, Student
 from yincai.science.metrics import roc_auc, within_row_auc, within_row_spearman
 
 N_BINS = 10

@@ -17,7 +17,7 @@ from yincai.analysis import service as analysis_service
 from yincai.analysis.exam import ReportScope
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.hub.models import Assessment, AssessmentClass, SchoolClass, Sitting, Student
+from yincai.domain.models import Assessment, AssessmentClass, SchoolClass, Sitting, Student
 
 
 def _scopes(session: Session, assessment_code: str) -> list[ReportScope]:

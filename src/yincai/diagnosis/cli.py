@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from yincai.cli_support import command_app, command_session, prepared_engine, settings_of
 from yincai.diagnosis import levels, service
 from yincai.diagnosis.models import MasteryRun
+from yincai.domain.models import Assessment, AssessmentItem, ItemKp, Sitting, Student
 from yincai.errors import NotFound
-from yincai.hub.models import Assessment, AssessmentItem, ItemKp, Sitting, Student
 
 app = command_app(help="知识点掌握诊断 / knowledge-point mastery", no_args_is_help=True)
 console = Console()

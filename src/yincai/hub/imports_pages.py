@@ -27,14 +27,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
 from yincai.db import PRIVATE_FILE_MODE, make_private_dir
+from yincai.domain.models import Assessment, District
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound, RowError, YincaiError
 from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
 from yincai.hub import import_templates
 from yincai.hub import service as hub_service
 from yincai.hub.importers.score_diff import ScoreDiff
-from yincai.hub.models import Assessment, District
 from yincai.hub.schemas import ENTITY_NAMES
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.templating import templates

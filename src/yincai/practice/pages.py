@@ -6,11 +6,11 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from yincai.domain.models import School, SchoolClass, Student
 from yincai.errors import NotFound
 from yincai.governance import service as governance_service
-from yincai.hub.models import School, SchoolClass, Student
 from yincai.practice import service
-from yincai.reports.booklet_adapter import practice_booklet_pdf
+from yincai.practice.booklet_adapter import practice_booklet_pdf
 from yincai.web.deps import CurrentUser, DbSession
 
 router = APIRouter(include_in_schema=False)

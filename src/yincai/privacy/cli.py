@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from yincai.cli_support import command_app, command_session, settings_of
+from yincai.consent.models import ConsentPurpose
 from yincai.privacy import service
-from yincai.privacy.models import ConsentPurpose
 from yincai.privacy.registry import REGISTRY
 
 app = command_app(
