@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.hub.builders import seed_exam, write_csv
+from yincai.accounts.actors import CLI
 from yincai.analysis import service
 from yincai.analysis.cache import ExamCache, PreparedExam
-from yincai.governance.actors import CLI
+from yincai.domain.models import Assessment
 from yincai.hub import service as hub_service
-from yincai.hub.models import Assessment
 
 HEADER = ["学号", "姓名", "班级", "总分", "1", "2", "13(1)"]
 FIRST = [

@@ -15,14 +15,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.web.clients import logged_in
+from yincai.accounts.actors import CLI
+from yincai.accounts.models import Role, UserAccount
 from yincai.analysis import service
 from yincai.analysis.exam import ReportScope
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.governance.actors import CLI
-from yincai.governance.models import AuditEvent, Role, UserAccount
-from yincai.hub.models import Assessment, AssessmentClass, Sitting, Student, TeachingAssignment
-from yincai.web.app import create_app
+from yincai.domain.models import Assessment, AssessmentClass, Sitting, Student, TeachingAssignment
+from yincai.governance.models import AuditEvent
 
 DEMO_PASSWORD = "yincai-demo-2026"
 
@@ -139,7 +140,7 @@ def test_teacher_sees_the_class_report_with_the_services_numbers(
 
 
 def _school_of(session: Session, school_class_id: int) -> int:
-    from yincai.hub.models import SchoolClass
+    from yincai.domain.models import SchoolClass
 
     school_class = session.get(SchoolClass, school_class_id)
     assert school_class is not None

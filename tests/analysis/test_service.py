@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from yincai.accounts.actors import CLI
 from yincai.analysis import cli as analysis_cli
 from yincai.analysis import service
 from yincai.analysis.exam import ReportScope
@@ -17,9 +18,7 @@ from yincai.analysis.student import TeacherStudentReport
 from yincai.analysis.xlsx import write_exam_workbook
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.errors import NotFound
-from yincai.governance.actors import CLI
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     AssessmentItem,
@@ -29,6 +28,7 @@ from yincai.hub.models import (
     Sitting,
     Student,
 )
+from yincai.errors import NotFound
 
 EXAM = "2026A-M8-3"  # the exam from which one grade-8 class is missing
 

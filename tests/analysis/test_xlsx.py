@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from tests.governance.world import World, build_world
 from tests.test_spreadsheets import EVIL_SCHOOL
+from yincai.accounts.actors import CLI
 from yincai.analysis import service
 from yincai.analysis.xlsx import exam_workbook_bytes
-from yincai.governance.actors import CLI
-from yincai.hub.models import AssessmentItem, School, SchoolClass, Score, Sitting
+from yincai.domain.models import AssessmentItem, School, SchoolClass, Score, Sitting
 
 EVIL_CLASS = "+cmd|' /C calc'!A0"
 

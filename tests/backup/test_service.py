@@ -12,13 +12,13 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from tests.conftest import POSTGRES_URL
+from yincai.accounts.actors import CLI
 from yincai.analysis import service as analysis_service
 from yincai.backup.service import create_backup, read_manifest, restore_backup, table_counts
 from yincai.cli import app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.errors import Conflict, Invalid
-from yincai.governance.actors import CLI
 
 EXAM = "2026A-M8-3"
 

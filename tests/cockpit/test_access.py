@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.governance.demo_actors import DemoActors, audit_rows_since, last_audit_id
+from yincai.accounts.actors import CLI
 from yincai.cockpit import service
 from yincai.errors import Forbidden
-from yincai.governance.actors import CLI
 
 
 def test_a_teacher_is_refused_the_cockpit_and_its_warnings(

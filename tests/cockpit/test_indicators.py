@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import CLI
 from yincai.cockpit import indicators, service
 from yincai.cockpit.data import load_district
-from yincai.governance.actors import CLI
-from yincai.hub.models import District
+from yincai.domain.models import District
 from yincai.rules import group_means
 
 

@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import CLI
 from yincai.cockpit import service
 from yincai.cockpit import warnings as detect
 from yincai.cockpit.detection import EarlyWarning, WarningKind
 from yincai.config import Settings
 from yincai.demo.truth import load_ground_truth
-from yincai.governance.actors import CLI
-from yincai.hub.models import Assessment, School, SchoolClass, Student
+from yincai.domain.models import Assessment, School, SchoolClass, Student
 
 
 def test_robust_z_is_not_moved_by_the_outliers_it_should_find() -> None:
@@ -101,14 +101,14 @@ def test_a_class_is_missing_only_from_an_exam_of_its_grade_it_otherwise_sat() ->
 
 def _labels(session: Session, warnings: list[EarlyWarning]) -> dict[str, set[str]]:
     """Warnings in the ground truth's terms, by kind."""
-    codes = dict(session.execute(select(School.id, School.code)).tuples().all())
+    codes = dict(session.execute(select(School.id, School.code)).all())
     classes = {
         class_id: f"{codes[school_id]}/{name}"
         for class_id, school_id, name in session.execute(
             select(SchoolClass.id, SchoolClass.school_id, SchoolClass.name)
         ).tuples()
     }
-    numbers = dict(session.execute(select(Student.id, Student.student_number)).tuples().all())
+    numbers = dict(session.execute(select(Student.id, Student.student_number)).all())
     exam_index = {
         assessment_id: int(code.rsplit("-", 1)[1]) - 1
         for assessment_id, code in session.execute(select(Assessment.id, Assessment.code)).tuples()

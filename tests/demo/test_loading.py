@@ -27,8 +27,8 @@ from yincai.demo.itembank import ItemSpec
 from yincai.demo.loading import ITEM_FILE_NAME, ORIGIN
 from yincai.demo.semester import point_curriculum
 from yincai.demo.truth import load_ground_truth, replay_item_bank
+from yincai.domain.models import ImportBatch, Item, ItemKp, KnowledgePoint, KpLevel, KpPrerequisite
 from yincai.hub import service as hub_service
-from yincai.hub.models import ImportBatch, Item, ItemKp, KnowledgePoint, KpLevel, KpPrerequisite
 
 Row = tuple[object, ...]
 

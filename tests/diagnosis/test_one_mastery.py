@@ -12,14 +12,14 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import CLI
 from yincai.analysis import service as analysis_service
+from yincai.analysis.student_pdf import student_report_pdf
 from yincai.diagnosis import levels
 from yincai.diagnosis import service as diagnosis_service
-from yincai.governance.actors import CLI
-from yincai.hub.models import Assessment, Sitting, Student
+from yincai.domain.models import Assessment, Sitting, Student
 from yincai.practice import service as practice_service
 from yincai.privacy import service as privacy_service
-from yincai.reports.student_pdf import student_report_pdf
 
 
 def _pdf_text(data: bytes) -> str:

@@ -22,19 +22,19 @@ from tests.demo_copies import writable_demo_copy
 from tests.hub.builders import write_csv
 from tests.web.clients import logged_in
 from tests.web.test_browser import DEMO_PASSWORD, _usernames
+from yincai.accounts.actors import CLI
+from yincai.accounts.models import Role
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.diagnosis import service as diagnosis_service
 from yincai.diagnosis import store
 from yincai.diagnosis.models import MasteryRun, RunStatus
 from yincai.diagnosis.refresh import refresh_mastery
+from yincai.domain.models import Assessment, AssessmentItem, Score, Sitting, Student, Subject
 from yincai.errors import NotReady
-from yincai.governance.actors import CLI
-from yincai.governance.models import Role
 from yincai.hub import service as hub_service
-from yincai.hub.models import Assessment, AssessmentItem, Score, Sitting, Student, Subject
 from yincai.jobs import Jobs
-from yincai.web.app import create_app
 
 WORKER_TIMEOUT_S = 180
 

@@ -3,10 +3,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import CLI
 from yincai.diagnosis import levels, service
-from yincai.errors import NotFound
-from yincai.governance.actors import CLI
-from yincai.hub.models import (
+from yincai.domain.models import (
     AssessmentItem,
     ItemKp,
     KnowledgePoint,
@@ -16,6 +15,7 @@ from yincai.hub.models import (
     Score,
     Student,
 )
+from yincai.errors import NotFound
 
 
 def _n_points(session: Session) -> int:
@@ -84,8 +84,9 @@ def test_a_student_without_scores_gets_the_population_prior(demo_session: Sessio
     model = service.fit_mastery_model(demo_session).model
     prior = levels.level(model.predict(model.empty_evidence(1)).logit_mean[0])
     np.testing.assert_allclose([r.mastery for r in rows], prior, atol=1e-4)
-    assert {r.band_word for r in rows} == {"暂无作答"}
-    assert all(r.n_evidence == 0 and r.last_seen_on is None for r in rows)
+    # a primary pupil has met none of the junior-high points: no words of mastery at all
+    assert {r.band_word for r in rows} == {"尚未学习"}
+    assert all(r.n_evidence == 0 and r.last_seen_on is None and not r.is_taught for r in rows)
 
 
 def test_the_calibration_is_cached_until_new_data_arrive(demo_session: Session) -> None:

@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.governance.models import AuditEvent, Role, UserAccount
-from yincai.hub.models import Assessment, Sitting, Student, TeachingAssignment
+from yincai.domain.models import Assessment, Sitting, Student, TeachingAssignment
+from yincai.governance.models import AuditEvent
 from yincai.privacy import service as privacy_service
 
 

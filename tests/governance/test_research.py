@@ -17,15 +17,10 @@ from sqlalchemy.orm import Session
 from tests.governance.test_suppression import attack
 from tests.governance.world import actor, build_world
 from tests.test_spreadsheets import EVIL_SCHOOL
+from yincai.accounts.actors import CLI
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.errors import Forbidden, Invalid
-from yincai.governance.actors import CLI
-from yincai.governance.models import AuditEvent
-from yincai.governance.privacy import pseudonymise
-from yincai.governance.research import ResearchExport, research_export
-from yincai.governance.suppression import SuppressedTable
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     District,
@@ -36,6 +31,11 @@ from yincai.hub.models import (
     Sitting,
     Student,
 )
+from yincai.errors import Forbidden, Invalid
+from yincai.governance.models import AuditEvent
+from yincai.governance.privacy import pseudonymise
+from yincai.governance.research import ResearchExport, research_export
+from yincai.governance.suppression import SuppressedTable
 
 KEY = "demo-district-research-key-0123456789"
 K = 10

@@ -14,9 +14,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import (
+from yincai.accounts.models import Role, UserAccount
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     AssessmentItem,
@@ -34,6 +33,7 @@ from yincai.hub.models import (
     Teacher,
     TeachingAssignment,
 )
+from yincai.governance import service as governance_service
 
 PASSWORD = "world-password-1"
 ROLES = ("district_admin", "school_admin", "teacher", "student", "parent")

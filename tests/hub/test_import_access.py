@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from tests.governance.demo_actors import audit_rows_since, last_audit_id
 from tests.governance.world import actor, build_world
+from yincai.accounts.actors import CLI
 from yincai.errors import Forbidden, Invalid
-from yincai.governance.actors import CLI
 from yincai.hub import import_access
 
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.hub.builders import counts, write_json, write_xlsx
+from yincai.domain.models import Item, ItemType, KnowledgePoint, KpLevel, KpPrerequisite
 from yincai.errors import Invalid, RowError
 from yincai.hub import service as hub_service
-from yincai.hub.models import Item, ItemType, KnowledgePoint, KpLevel, KpPrerequisite
 
 BANK: dict[str, Any] = {
     "subject": "数学",

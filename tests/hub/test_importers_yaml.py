@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 from tests.hub.builders import counts
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
+from yincai.domain.models import Item, KnowledgePoint, KpLevel, KpPrerequisite
 from yincai.errors import Invalid, RowError
 from yincai.hub import cli as hub_cli
 from yincai.hub import service as hub_service
-from yincai.hub.models import Item, KnowledgePoint, KpLevel, KpPrerequisite
 
 BANK = r"""
 # 七年级数学（节选）

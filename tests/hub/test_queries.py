@@ -15,9 +15,9 @@ from yincai.analysis import service as analysis_service
 from yincai.analysis.data import load_exam_data
 from yincai.config import Settings
 from yincai.db import make_engine
+from yincai.domain.models import Assessment, AssessmentItem, Score, Sitting
 from yincai.hub import service as hub_service
 from yincai.hub import views
-from yincai.hub.models import Assessment, AssessmentItem, Score, Sitting
 
 
 @pytest.fixture

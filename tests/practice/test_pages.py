@@ -3,11 +3,12 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from yincai.accounts.models import UserAccount
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
-from yincai.governance.models import AuditEvent, UserAccount
-from yincai.hub.models import SchoolClass, Student, TeachingAssignment
-from yincai.web.app import create_app
+from yincai.domain.models import SchoolClass, Student, TeachingAssignment
+from yincai.governance.models import AuditEvent
 
 PASSWORD = "yincai-demo-2026"
 

@@ -7,11 +7,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from yincai.accounts.actors import CLI
+from yincai.accounts.models import Role, UserAccount
 from yincai.config import Settings
-from yincai.errors import Forbidden, Invalid, NotFound
-from yincai.governance.actors import CLI
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     Grade,
@@ -21,6 +20,7 @@ from yincai.hub.models import (
     Score,
     Student,
 )
+from yincai.errors import Forbidden, Invalid, NotFound
 from yincai.practice import cli as practice_cli
 from yincai.practice import service
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from tests.governance.world import World, actor
 from yincai.cockpit.models import WarningAcknowledgement
+from yincai.consent.models import ConsentPurpose
 from yincai.diagnosis import store
-from yincai.governance import service as governance_service
-from yincai.hub.models import (
+from yincai.domain.models import (
     AssessmentItem,
     Dimension,
     GrowthRecord,
@@ -21,8 +21,8 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
+from yincai.governance import service as governance_service
 from yincai.privacy import service as privacy_service
-from yincai.privacy.models import ConsentPurpose
 
 GUARDIAN = ("甲一家长", "13912345678")
 EVIDENCE = "甲一同学在运动会上帮助受伤的同学"

@@ -14,14 +14,17 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.web.clients import logged_in
+from yincai.accounts.actors import CLI
+from yincai.accounts.models import Role, UserAccount
+from yincai.app import create_app
 from yincai.config import Settings
+from yincai.consent.models import ConsentPurpose
+from yincai.consent.service import may_be_under_age
 from yincai.db import make_engine
 from yincai.demo.build import DEMO_PASSWORD
 from yincai.diagnosis import cli as diagnosis_cli
 from yincai.diagnosis import service as diagnosis_service
-from yincai.governance.actors import CLI
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     School,
     SchoolClass,
@@ -31,11 +34,8 @@ from yincai.hub.models import (
     TeachingAssignment,
 )
 from yincai.practice import service as practice_service
+from yincai.practice.booklet_adapter import practice_booklet_pdf
 from yincai.privacy import service as privacy_service
-from yincai.privacy.consent import may_be_under_age
-from yincai.privacy.models import ConsentPurpose
-from yincai.reports.booklet_adapter import practice_booklet_pdf
-from yincai.web.app import create_app
 
 DIAGNOSIS = ConsentPurpose.DIAGNOSIS
 

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from tests.governance.world import PASSWORD, build_world
 from tests.privacy.builders import EVIDENCE, GUARDIAN, fill_student
+from yincai.accounts.actors import CLI
+from yincai.accounts.models import UserAccount
+from yincai.consent.models import GuardianConsent
 from yincai.db import Base
-from yincai.governance.actors import CLI
-from yincai.governance.models import AuditEvent, UserAccount
+from yincai.domain.models import GrowthRecord, Score, Sitting, Student
+from yincai.governance.models import AuditEvent
 from yincai.governance.service import verify_password
-from yincai.hub.models import GrowthRecord, Score, Sitting, Student
 from yincai.privacy import service
-from yincai.privacy.models import GuardianConsent
 from yincai.privacy.registry import NO_STUDENT_DATA, REGISTRY, load_all_models
 
 

@@ -9,14 +9,14 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from yincai.accounts.actors import CLI
 from yincai.analysis import service as analysis_service
+from yincai.analysis.exam_pdf import exam_report_pdf
+from yincai.analysis.student_pdf import student_report_pdf
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
-from yincai.governance.actors import CLI
-from yincai.hub.models import Assessment, School, SchoolClass, Sitting, Student
+from yincai.domain.models import Assessment, School, SchoolClass, Sitting, Student
 from yincai.reports.booklet_pdf import BookletItem, BookletStudent, booklet_pdf
-from yincai.reports.exam_pdf import exam_report_pdf
-from yincai.reports.student_pdf import student_report_pdf
 
 RANK_WORDS = ("排名", "名次")
 

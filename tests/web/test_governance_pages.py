@@ -9,13 +9,13 @@ from sqlalchemy import select
 from tests.governance.world import PASSWORD
 from tests.web.clients import logged_in, login, session_token
 from tests.web.conftest import WorldDatabase
+from yincai.app import create_app
 from yincai.db import make_engine, session_scope
 from yincai.governance.models import AuditEvent
 from yincai.hub import import_templates, imports_pages
 from yincai.hub.importers import score_diff
 from yincai.hub.schemas import ENTITY_NAMES
 from yincai.web import templating
-from yincai.web.app import create_app
 from yincai.web.i18n import EN
 
 TEMPLATES = Path(templating.__file__).parent / "templates"

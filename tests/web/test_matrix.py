@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from tests.governance.world import ROLES, SCOPE_CASES, World
 from tests.web.clients import csrf_token, logged_in, session_token
 from tests.web.conftest import WorldDatabase
-from yincai.web.app import create_app
+from yincai.app import create_app
 
 PARAMETERS = {  # path parameter → kind of object it names
     "school_id": "school",

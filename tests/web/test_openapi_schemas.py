@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from yincai.app import create_app
 from yincai.config import Settings
-from yincai.web.app import create_app
 
 Schema = dict[str, Any]
 

@@ -14,11 +14,11 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
 from yincai.analysis.exam import ExamReport, ReportScope
+from yincai.domain.models import Assessment, AssessmentClass, School, SchoolClass, Student
 from yincai.errors import Forbidden, NotFound
 from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import Assessment, AssessmentClass, School, SchoolClass, Student
 
 
 @dataclass(frozen=True)

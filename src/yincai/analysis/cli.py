@@ -9,12 +9,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from yincai.accounts.actors import CLI
 from yincai.analysis import service
 from yincai.analysis.exam import ExamReport
 from yincai.analysis.student import StudentReport, TeacherStudentReport
 from yincai.analysis.xlsx import write_exam_workbook
 from yincai.cli_support import command_app, command_session
-from yincai.governance.actors import CLI
 
 app = command_app(help="考试与学生报告 / exam and student reports", no_args_is_help=True)
 console = Console()

@@ -147,7 +147,7 @@ def exam_report_pdf(
     school_class_id: int | None = None,
 ) -> Response:
     """The same report as a printable PDF."""
-    from yincai.reports.exam_pdf import exam_report_pdf as render  # WeasyPrint loads on demand
+    from yincai.analysis.exam_pdf import exam_report_pdf as render  # WeasyPrint loads on demand
 
     report = service.exam_report_by_id(
         session,
@@ -240,7 +240,7 @@ def student_report_pdf(
     copy: str | None = None,
 ) -> Response:
     """The student's report as PDF (students and parents: always the family copy)."""
-    from yincai.reports.student_pdf import student_report_pdf as render
+    from yincai.analysis.student_pdf import student_report_pdf as render
 
     view = service.student_report_by_id(
         session,

@@ -11,9 +11,9 @@ from yincai.analysis.cache import ExamCache, PreparedExam
 from yincai.analysis.data import ExamData, load_exam_data
 from yincai.analysis.exam import ReportScope, reference_rates
 from yincai.analysis.progress import PreviousExam
+from yincai.domain.models import Assessment
 from yincai.errors import NotFound
 from yincai.hub import service as hub_service
-from yincai.hub.models import Assessment
 
 
 def prepared(session: Session, assessment: Assessment, cache: ExamCache | None) -> PreparedExam:

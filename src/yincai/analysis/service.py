@@ -39,10 +39,7 @@ from yincai.analysis.student import (
     build_student_report,
 )
 from yincai.diagnosis import service as diagnosis_service
-from yincai.errors import Invalid, NotFound, YincaiError
-from yincai.governance import service as governance_service
-from yincai.hub import service as hub_service
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     School,
     SchoolClass,
@@ -50,6 +47,9 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
+from yincai.errors import Invalid, NotFound, YincaiError
+from yincai.governance import service as governance_service
+from yincai.hub import service as hub_service
 from yincai.rules import GradeBands, Thresholds
 
 __all__ = [

@@ -33,14 +33,14 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
+from yincai.accounts.actors import BENCHMARK
 from yincai.bench.mastery_ceiling import DemoResponses, reference_logits
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.demo.itembank.bank import ItemSpec
 from yincai.demo.truth import GroundTruth, load_ground_truth, replay_item_bank
 from yincai.diagnosis import service as diagnosis_service
-from yincai.governance.actors import BENCHMARK
-from yincai.hub.models import Grade, Item, SchoolClass, Student
+from yincai.domain.models import Grade, Item, SchoolClass, Student
 from yincai.science.metrics import roc_auc, within_row_auc, within_row_spearman
 
 N_BINS = 10

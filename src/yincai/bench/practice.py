@@ -51,13 +51,13 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import BENCHMARK
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.demo.truth import GroundTruth, load_ground_truth, replay_item_bank, true_success
 from yincai.diagnosis import service as diagnosis_service
 from yincai.diagnosis.teaching import end_of
-from yincai.governance.actors import BENCHMARK
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     Item,

@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import BENCHMARK
 from yincai.analysis import service as analysis_service
 from yincai.analysis.exam import ReportScope
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.governance.actors import BENCHMARK
-from yincai.hub.models import Assessment, AssessmentClass, SchoolClass, Sitting, Student
+from yincai.domain.models import Assessment, AssessmentClass, SchoolClass, Sitting, Student
 
 
 def _scopes(session: Session, assessment_code: str) -> list[ReportScope]:

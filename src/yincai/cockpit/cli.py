@@ -8,10 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from yincai.accounts.actors import CLI
 from yincai.cli_support import command_app, command_session
 from yincai.cockpit import service
 from yincai.cockpit.detection import KIND_NAMES, WarningKind
-from yincai.governance.actors import CLI
 
 app = command_app(help="数据驾驶舱与预警 / cockpit and early warnings", no_args_is_help=True)
 console = Console()

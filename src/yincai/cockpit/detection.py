@@ -14,7 +14,7 @@ from yincai.cockpit import warnings as detect
 from yincai.cockpit.data import DistrictData
 from yincai.cockpit.indicators import Standing, round_label, rounds
 from yincai.cockpit.warnings import FloatArray
-from yincai.hub.models import Setting
+from yincai.domain.models import Setting
 from yincai.rules import group_means
 
 SEVERE_DECLINE = -6.0  # combined z: beyond this a decline is marked high severity

@@ -15,6 +15,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import Actor, SystemActor
+from yincai.accounts.models import Role, UserAccount
 from yincai.cockpit import indicators
 from yincai.cockpit.data import DistrictData, load_district, load_kp_scores
 from yincai.cockpit.detection import (
@@ -28,11 +30,9 @@ from yincai.cockpit.detection import (
 )
 from yincai.cockpit.models import WarningAcknowledgement
 from yincai.cockpit.warnings import SENSITIVE, STANDARD
+from yincai.domain.models import District, School
 from yincai.errors import Invalid, NotFound
 from yincai.governance import service as governance_service
-from yincai.governance.actors import Actor, SystemActor
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import District, School
 
 MAX_NOTE_LENGTH = 500
 

@@ -21,6 +21,8 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role
+from yincai.consent.models import ConsentMethod, ConsentPurpose, GuardianConsent
 from yincai.demo import semester as calendar
 from yincai.demo.curriculum import junior_math_curriculum, points_of
 from yincai.demo.district import (
@@ -32,13 +34,11 @@ from yincai.demo.district import (
     plan_district,
 )
 from yincai.demo.itembank import build_item_bank
+from yincai.demo.itembank.bank import ItemSpec
 from yincai.demo.loading import import_demo_content
 from yincai.demo.simulate import Cohort, Semester, simulate_semester
 from yincai.demo.truth import save_ground_truth
-from yincai.errors import Conflict
-from yincai.governance import service as governance_service
-from yincai.governance.models import Role
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     AssessmentItem,
@@ -55,7 +55,8 @@ from yincai.hub.models import (
     Teacher,
     TeachingAssignment,
 )
-from yincai.privacy.models import ConsentMethod, ConsentPurpose, GuardianConsent
+from yincai.errors import Conflict
+from yincai.governance import service as governance_service
 
 DEMO_PASSWORD = "yincai-demo-2026"
 SUBJECTS = {"MATH": "数学", "CHINESE": "语文", "ENGLISH": "英语"}
@@ -342,7 +343,7 @@ def _exams(
     district_id: int,
     subject_id: int,
     papers: list[calendar.Paper],
-    items: list,
+    items: list[ItemSpec],
     item_ids: list[int],
     result: Semester,
     cohort: Cohort,
@@ -386,7 +387,8 @@ def _exams(
         absent = result.exam_absent[paper.exam]
         in_paper = (grade_of_student == paper.grade) & np.isin(cohort.class_of_student, sat)
         marked_at = datetime.combine(paper.held_on + timedelta(days=1), marked_at_time, LOCAL)
-        sittings, rows = [], []
+        sittings: list[dict[str, object]] = []
+        rows: list[dict[str, object]] = []
         aitem_ids = [a.id for a in assessment.items]
         for s in np.flatnonzero(in_paper):
             is_absent = bool(absent[s]) or bool(np.isnan(scores[s]).all())
@@ -419,7 +421,11 @@ def _exams(
 
 
 def _homework(
-    session: Session, result: Semester, items: list, item_ids: list[int], student_ids: np.ndarray
+    session: Session,
+    result: Semester,
+    items: list[ItemSpec],
+    item_ids: list[int],
+    student_ids: np.ndarray,
 ) -> int:
     log = result.homework
     full = np.array([i.full_score for i in items])[log.item]
@@ -495,7 +501,9 @@ def _accounts(
             role=role,
             display_name=name,
             district_id=district_id,
-            **scope,
+            school_id=scope.get("school_id"),
+            teacher_id=scope.get("teacher_id"),
+            student_id=scope.get("student_id"),
         )
         logins.append(
             DemoLogin(role=role.value, username=username, password=DEMO_PASSWORD, who=name)

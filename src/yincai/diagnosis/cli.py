@@ -18,10 +18,10 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import CLI
 from yincai.cli_support import command_app, command_session, prepared_engine, settings_of
 from yincai.diagnosis import levels, views
 from yincai.diagnosis.models import MasteryRun
-from yincai.governance.actors import CLI
 
 app = command_app(help="知识点掌握诊断 / knowledge-point mastery", no_args_is_help=True)
 console = Console()

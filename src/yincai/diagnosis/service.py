@@ -7,7 +7,7 @@ only read the newest ready run (:class:`NotReady` until there is one). Mastery *
 (benchmarks, the CLI's ``--as-of``) is computed on demand, the calibration cached per process.
 
 Only the data of students the privacy rule clears for diagnosis is read (under 14: a guardian's
-consent in force; ``privacy.service.cleared_student_ids``), for the calibration as for each
+consent in force; ``consent.service.cleared_student_ids``), for the calibration as for each
 student; a student who is not cleared gets ConsentRequired, or the prior in a class table.
 
 Every read of students' mastery takes the ``actor`` (the signed-in account, or ``SystemActor``
@@ -29,12 +29,12 @@ import numpy.typing as npt
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from yincai.consent import service as consent_service
+from yincai.consent.models import ConsentPurpose
 from yincai.diagnosis import levels, store, teaching
 from yincai.diagnosis.models import MasteryRun, RunStatus
 from yincai.diagnosis.schemas import EvidenceRead, MasteryRead
-from yincai.errors import NotFound, NotReady
-from yincai.governance import service as governance_service
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     Item,
@@ -48,7 +48,8 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
-from yincai.privacy import service as privacy_service
+from yincai.errors import NotFound, NotReady
+from yincai.governance import service as governance_service
 from yincai.science.forgetting import forgetting_rate, recency_shift
 from yincai.science.mastery import MasteryEstimate, MasteryModel
 
@@ -69,7 +70,7 @@ DEFAULT_OPTIONS = 4
 PARTIAL_CREDIT_TYPES = (ItemType.SHORT_ANSWER, ItemType.ESSAY)
 MAX_TRIALS = 12
 
-DIAGNOSIS = privacy_service.ConsentPurpose.DIAGNOSIS
+DIAGNOSIS = ConsentPurpose.DIAGNOSIS
 EPOCH = date(1970, 1, 1)
 SECONDS_PER_DAY = 86400.0
 
@@ -242,7 +243,7 @@ def student_mastery(
     if student is None:
         raise NotFound(f"学生 {student_id} 不存在 / student {student_id} does not exist")
     governance_service.require_scope(session, actor=actor, student_id=student_id)
-    privacy_service.require_consent(
+    consent_service.require_consent(
         session, student_id=student_id, purpose=DIAGNOSIS, today=_today()
     )
     fitted = mastery_model(session, subject_code=subject_code, as_of=as_of)
@@ -352,7 +353,7 @@ def students_mastery(
     estimate = _posterior(
         session, fitted, list(student_ids), as_of=as_of, subject_code=subject_code
     )
-    blocked = privacy_service.students_without_consent(
+    blocked = consent_service.students_without_consent(
         session, list(student_ids), DIAGNOSIS, today=_today()
     )
     if blocked:  # a consent withdrawn since the run: its estimate is not shown, the prior is
@@ -459,7 +460,7 @@ def _cache_key(session: Session, subject_code: str, as_of: date | None) -> tuple
     scores = session.execute(select(func.count(Score.id), func.max(Score.id))).one()
     events = session.execute(select(func.count(LearningEvent.id), func.max(LearningEvent.id))).one()
     # Who may be diagnosed changes with every consent given or withdrawn, and with the year.
-    consents = (_today().year, *privacy_service.consent_version(session))
+    consents = (_today().year, *consent_service.consent_version(session))
     return (str(bind.engine.url), id(bind.engine), subject_code, as_of, *scores, *events, *consents)
 
 
@@ -617,7 +618,7 @@ def _responses(
         exam = exam.where(Score.student_id.in_(student_ids))
         events = events.where(LearningEvent.student_id.in_(student_ids))
     # The privacy rule: responses of students it does not clear are never read.
-    cleared = privacy_service.cleared_student_ids(DIAGNOSIS, today=_today())
+    cleared = consent_service.cleared_student_ids(DIAGNOSIS, today=_today())
     exam = exam.where(Score.student_id.in_(cleared))
     events = events.where(LearningEvent.student_id.in_(cleared))
     exam_rows: Sequence[Any] = session.execute(exam).all()

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from yincai.diagnosis import store
 from yincai.diagnosis.schemas import MasteryRead
 from yincai.diagnosis.service import MasteryTable, run_state, student_mastery, students_mastery
+from yincai.domain.models import Assessment, AssessmentItem, ItemKp, Sitting, Student
 from yincai.errors import NotFound
 from yincai.governance import service as governance_service
-from yincai.hub.models import Assessment, AssessmentItem, ItemKp, Sitting, Student
 
 
 @dataclass(frozen=True)

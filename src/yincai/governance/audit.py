@@ -17,13 +17,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import Actor
+from yincai.accounts.models import Role, UserAccount
+from yincai.accounts.roles import require_role, scope_of
 from yincai.errors import Invalid
 from yincai.governance import chain
 from yincai.governance.actions import ACTIONS
-from yincai.governance.actors import Actor
 from yincai.governance.chain import ChainReport
-from yincai.governance.models import AuditEvent, AuditEventStudent, Role, UserAccount
-from yincai.governance.scope import require_role, scope_of
+from yincai.governance.models import AuditEvent, AuditEventStudent
 
 AUDIT_PAGE_SIZE = 50
 MIN_RETENTION_DAYS = 183  # 等保 level 3: audit records are kept at least six months

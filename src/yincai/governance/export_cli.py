@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from yincai.accounts.actors import CLI
 from yincai.cli_support import command_session, settings_of
-from yincai.governance.actors import CLI
 from yincai.governance.privacy import pseudonym_key
 from yincai.governance.research import research_export
 

@@ -31,14 +31,10 @@ from io import BytesIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yincai.errors import Forbidden, Invalid, NotFound
-from yincai.governance.actors import Actor
-from yincai.governance.models import Role, UserAccount
-from yincai.governance.privacy import pseudonymise
-from yincai.governance.scope import require_role, require_scope
-from yincai.governance.service import audit
-from yincai.governance.suppression import SuppressedTable, suppress_small_cells
-from yincai.hub.models import (
+from yincai.accounts.actors import Actor
+from yincai.accounts.models import Role, UserAccount
+from yincai.accounts.roles import require_role
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     District,
@@ -53,7 +49,12 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
-from yincai.hub.queries import full_scores
+from yincai.domain.queries import full_scores
+from yincai.errors import Forbidden, Invalid, NotFound
+from yincai.governance.privacy import pseudonymise
+from yincai.governance.scope import require_scope
+from yincai.governance.service import audit
+from yincai.governance.suppression import SuppressedTable, suppress_small_cells
 from yincai.spreadsheets import Cell, csv_bytes
 
 SCHOOL_PREFIX = "K"

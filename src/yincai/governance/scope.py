@@ -6,8 +6,9 @@
 
 ``require_scope`` guards one object (NotFound if it does not exist, Forbidden if it is out of
 sight); the ``visible_*_ids`` selects filter lists, so a list never shows more than the checks
-allow. The system (``actors.SystemActor``: the CLI, jobs, benchmarks) holds every role and sees
-everything; its reads are still audited, as the system with its purpose.
+allow. The roles themselves, and the refusal ``OutOfScope``, are ``accounts.roles``. The system
+(``accounts.actors.SystemActor``: the CLI, jobs, benchmarks) holds every role and sees everything;
+its reads are still audited, as the system with its purpose.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
-from yincai.errors import Forbidden, NotFound
-from yincai.governance.actors import Actor, SystemActor
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import (
+from yincai.accounts.actors import Actor, SystemActor
+from yincai.accounts.models import Role, UserAccount
+from yincai.accounts.roles import ADMIN_ROLES, STAFF_ROLES, OutOfScope, require_role
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     School,
@@ -28,49 +29,9 @@ from yincai.hub.models import (
     Student,
     TeachingAssignment,
 )
+from yincai.errors import Forbidden, NotFound
 
 _Scoped = School | SchoolClass | Student | Assessment
-
-
-class OutOfScope(Forbidden):
-    """Forbidden: one object lies outside the actor's scope, named by type and id for the audit
-    row of the refusal (the message shown to the user stays the same)."""
-
-    def __init__(self, message: str, *, object_type: str, object_id: int) -> None:
-        super().__init__(message)
-        self.object_type = object_type
-        self.object_id = object_id
-
-
-STAFF_ROLES = (Role.DISTRICT_ADMIN, Role.SCHOOL_ADMIN, Role.TEACHER)
-ADMIN_ROLES = (Role.DISTRICT_ADMIN, Role.SCHOOL_ADMIN)
-
-
-def scope_of(actor: Actor) -> str:
-    """The actor's scope as ids only (written into audit rows), e.g. ``school:3``."""
-    if isinstance(actor, SystemActor):
-        return actor.scope
-    match actor.role:
-        case Role.DISTRICT_ADMIN:
-            return f"district:{actor.district_id}"
-        case Role.SCHOOL_ADMIN:
-            return f"school:{actor.school_id}"
-        case Role.TEACHER:
-            return f"teacher:{actor.teacher_id}"
-        case Role.STUDENT:
-            return f"student:{actor.student_id}"
-        case Role.PARENT:
-            return f"child:{actor.student_id}"
-
-
-def require_role(actor: Actor, *roles: Role) -> None:
-    """Forbidden unless the actor is active and holds one of ``roles`` (the system holds all)."""
-    if isinstance(actor, SystemActor):
-        return
-    if not actor.is_active:
-        raise Forbidden("账号已停用 / this account is disabled")
-    if actor.role not in roles:
-        raise Forbidden("您的角色无权访问此内容 / your role may not see this")
 
 
 def visible_school_ids(actor: Actor) -> Select[int]:

@@ -13,9 +13,30 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from yincai.accounts import passwords, two_factor
+from yincai.accounts.actors import BENCHMARK, CLI, JOB, Actor, SystemActor
+from yincai.accounts.models import Role, UserAccount
+from yincai.accounts.passwords import check_policy, hash_password, verify_password
+from yincai.accounts.roles import ADMIN_ROLES, STAFF_ROLES, OutOfScope, require_role, scope_of
+from yincai.accounts.sessions import (
+    SessionPolicy,
+    open_session,
+    revoke_session,
+    revoke_sessions,
+    session_account,
+)
+from yincai.accounts.two_factor import (
+    SecretBox,
+    begin_enrolment,
+    confirm_enrolment,
+    is_enrolled,
+    needs_enrolment,
+    pending_secret,
+    provisioning_uri,
+    verify_code,
+)
+from yincai.domain.models import Student, Teacher
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound
-from yincai.governance import passwords, two_factor
-from yincai.governance.actors import BENCHMARK, CLI, JOB, Actor, SystemActor
 from yincai.governance.audit import (
     AuditPage,
     audit,
@@ -26,43 +47,18 @@ from yincai.governance.audit import (
     seal_audit_events,
     verify_audit_chain,
 )
-from yincai.governance.models import Role, UserAccount
-from yincai.governance.passwords import check_policy, hash_password, verify_password
 from yincai.governance.privacy import pseudonymise
 from yincai.governance.scope import (
-    ADMIN_ROLES,
-    STAFF_ROLES,
-    OutOfScope,
-    require_role,
     require_scope,
     require_score_editor,
     require_students,
-    scope_of,
     score_editor_class_ids,
     visible_assessment_ids,
     visible_class_ids,
     visible_school_ids,
     visible_student_ids,
 )
-from yincai.governance.sessions import (
-    SessionPolicy,
-    open_session,
-    revoke_session,
-    revoke_sessions,
-    session_account,
-)
 from yincai.governance.suppression import SuppressedTable, suppress_small_cells
-from yincai.governance.two_factor import (
-    SecretBox,
-    begin_enrolment,
-    confirm_enrolment,
-    is_enrolled,
-    needs_enrolment,
-    pending_secret,
-    provisioning_uri,
-    verify_code,
-)
-from yincai.hub.models import Student, Teacher
 
 __all__ = [
     "ADMIN_ROLES",

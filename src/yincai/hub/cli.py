@@ -20,14 +20,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from yincai.cli_support import command_app, prepared_engine, settings_of
+from yincai.accounts.actors import CLI
+from yincai.cli_support import after_import, command_app, prepared_engine, settings_of
 from yincai.db import session_scope
 from yincai.errors import Invalid, YincaiError
-from yincai.governance.actors import CLI
 from yincai.hub import import_access, import_templates
 from yincai.hub import service as hub_service
 from yincai.hub.schemas import ENTITY_NAMES, ImportSummary
-from yincai.jobs import Jobs
 
 app = command_app(
     help=(
@@ -264,7 +263,7 @@ def _run(
             summary = do_import(session, progress)
         if not summary.is_unchanged:
             with Session(engine) as session:  # the estimates it made stale: a background job
-                Jobs(settings).after_import(session)
+                after_import(ctx, session)
     except Invalid as error:
         _print_problems(error)
         raise typer.Exit(1) from None

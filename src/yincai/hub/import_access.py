@@ -13,9 +13,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
+from yincai.domain.models import Assessment, District
 from yincai.errors import Invalid, NotFound, YincaiError
 from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
 from yincai.hub import import_templates
 from yincai.hub.import_history import HistoryPage, import_history
 from yincai.hub.import_runs import (
@@ -27,7 +28,6 @@ from yincai.hub.import_runs import (
 )
 from yincai.hub.importers.common import ImportPlan
 from yincai.hub.importers.score_diff import ScoreDiff
-from yincai.hub.models import Assessment, District
 from yincai.hub.schemas import ImportSummary
 from yincai.hub.service import class_students
 

@@ -25,10 +25,10 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import UserAccount
 from yincai.db import PRIVATE_FILE_MODE, make_private_dir
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound, RowError, YincaiError
 from yincai.governance import service as governance_service
-from yincai.governance.models import UserAccount
 from yincai.hub import import_access, import_templates
 from yincai.hub import service as hub_service
 from yincai.hub.importers.score_diff import ScoreDiff

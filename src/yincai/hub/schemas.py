@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from yincai.hub.models import AssessmentKind, Setting, Stage
+from yincai.domain.models import AssessmentKind, Setting, Stage
 
 ENTITY_NAMES = {
     "school": "学校",

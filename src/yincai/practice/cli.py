@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from yincai.accounts.actors import CLI
 from yincai.cli_support import command_app, command_session
-from yincai.governance.actors import CLI
 from yincai.practice import service
 from yincai.practice.plans import PracticeSet, ReteachPlan
 

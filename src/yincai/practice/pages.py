@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from yincai.practice import service
-from yincai.reports.booklet_adapter import practice_booklet_pdf
+from yincai.practice.booklet_adapter import practice_booklet_pdf
 from yincai.web.deps import CurrentUser, DbSession
 
 router = APIRouter(include_in_schema=False)

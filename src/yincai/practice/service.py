@@ -23,11 +23,13 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.consent import service as consent_service
+from yincai.consent.models import ConsentPurpose
 from yincai.diagnosis import service as diagnosis_service
 from yincai.diagnosis.service import MasteryTable
+from yincai.domain.models import School, SchoolClass, Student
 from yincai.errors import Invalid, NotFound
 from yincai.governance import service as governance_service
-from yincai.hub.models import School, SchoolClass, Student
 from yincai.practice.assembly import build_diagnostic_items, build_practice_set
 from yincai.practice.data import (
     BankItem,
@@ -53,7 +55,6 @@ from yincai.practice.selection import (
     SelectionPolicy,
     select_practice,
 )
-from yincai.privacy import service as privacy_service
 
 __all__ = [
     "PracticeSet",
@@ -66,7 +67,7 @@ __all__ = [
     "student_practice_by_id",
 ]
 
-DIAGNOSIS = privacy_service.ConsentPurpose.DIAGNOSIS  # practice is built on the diagnosis
+DIAGNOSIS = ConsentPurpose.DIAGNOSIS  # practice is built on the diagnosis
 RECENTLY_CORRECT_DAYS = 30  # an item answered right within this many days is not set again
 RECENTLY_TAUGHT_DAYS = 21
 FULL_MARKS = 1.0 - 1e-9
@@ -113,7 +114,7 @@ def student_practice_by_id(
 ) -> PracticeSet:
     """One student's practice set (for staff in scope, the student, the parent); audited."""
     governance_service.require_scope(session, actor=actor, student_id=student_id)
-    privacy_service.require_consent(
+    consent_service.require_consent(
         session, student_id=student_id, purpose=DIAGNOSIS, today=_today()
     )
     made = _sets(
@@ -246,7 +247,7 @@ def _sets(
     except ValueError as problem:
         raise Invalid(f"练习参数有误 / invalid practice settings: {problem}") from problem
     students = load_students(session, student_ids)
-    blocked = privacy_service.students_without_consent(
+    blocked = consent_service.students_without_consent(
         session, [s.student_id for s in students], DIAGNOSIS, today=_today()
     )
     cleared = [s for s in students if s.student_id not in blocked]
@@ -343,7 +344,7 @@ def reteach_plan(
     in_class = list(
         session.scalars(select(Student.id).where(Student.school_class_id == school_class.id))
     )
-    blocked = privacy_service.students_without_consent(session, in_class, DIAGNOSIS, today=_today())
+    blocked = consent_service.students_without_consent(session, in_class, DIAGNOSIS, today=_today())
     student_ids = [s for s in in_class if s not in blocked]
     school = session.get(School, school_class.school_id)
     grade_level = school_class.grade.level
@@ -437,7 +438,7 @@ def _without_consent(
         success_band=policy.success_band,
         targets=[],
         items=[],
-        summary=privacy_service.ConsentRequired(DIAGNOSIS).message,
+        summary=consent_service.ConsentRequired(DIAGNOSIS).message,
     )
 
 

@@ -11,10 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from yincai.accounts.actors import CLI
 from yincai.cli_support import command_app, command_session, settings_of
-from yincai.governance.actors import CLI
+from yincai.consent.models import ConsentPurpose
 from yincai.privacy import service
-from yincai.privacy.models import ConsentPurpose
 from yincai.privacy.registry import REGISTRY
 
 app = command_app(

@@ -27,11 +27,12 @@ from sqlalchemy import CursorResult, Select, String, Table, cast, delete, or_, s
 from sqlalchemy.orm import Session
 
 import yincai
+from yincai.accounts.models import LoginSession, UserAccount
 from yincai.cockpit.models import WarningAcknowledgement
+from yincai.consent.models import GuardianConsent
 from yincai.diagnosis.models import MasteryEstimateRow
-from yincai.governance.models import AuditEvent, AuditEventStudent, LoginSession, UserAccount
-from yincai.hub.models import GrowthRecord, LearningEvent, Score, Sitting, Student
-from yincai.privacy.models import GuardianConsent
+from yincai.domain.models import GrowthRecord, LearningEvent, Score, Sitting, Student
+from yincai.governance.models import AuditEvent, AuditEventStudent
 
 # Early warnings about one student carry a key "<kind>:<student id>" (yincai.cockpit.detection).
 STUDENT_WARNING_KINDS = ("declining_student", "chronic_absence")

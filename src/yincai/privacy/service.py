@@ -2,7 +2,7 @@
 
 Other capabilities use the consent rule through here (``cleared_student_ids``,
 ``require_consent``); pages pass the logged-in account as ``actor``, the CLI the system actor
-(``governance.actors.CLI``). Every export, erasure and change of consent is audited.
+(``accounts.actors.CLI``). Every export, erasure and change of consent is audited.
 """
 
 from __future__ import annotations
@@ -12,12 +12,9 @@ from datetime import date
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from yincai.errors import Invalid, NotFound
-from yincai.field_encryption import is_encrypted, keyring_of
-from yincai.governance import service as governance_service
-from yincai.governance.models import Role
-from yincai.hub.models import District, Student
-from yincai.privacy.consent import (
+from yincai.accounts.models import Role
+from yincai.consent.models import ConsentPurpose
+from yincai.consent.service import (
     ConsentRequired,
     ConsentState,
     cleared_student_ids,
@@ -29,8 +26,11 @@ from yincai.privacy.consent import (
     students_without_consent,
     withdraw_consent,
 )
+from yincai.domain.models import District, Student
+from yincai.errors import Invalid, NotFound
+from yincai.field_encryption import is_encrypted, keyring_of
+from yincai.governance import service as governance_service
 from yincai.privacy.erasure import erase_student
-from yincai.privacy.models import ConsentPurpose
 from yincai.privacy.retention import PurgeReport, purge
 from yincai.privacy.subject_access import SubjectExport, export_student
 

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 
-from yincai.governance.models import Role
+from yincai.accounts.models import Role
 from yincai.web.i18n import language_of, translator
 
 ROLE_NAMES = {

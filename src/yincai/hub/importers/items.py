@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import Item, ItemKp, ItemType, KnowledgePoint, Subject
 from yincai.errors import RowError
 from yincai.hub.importers.common import ImportPlan, Progress, digest, raise_if_errors
 from yincai.hub.importers.knowledge_points import (
@@ -36,7 +37,6 @@ from yincai.hub.importers.knowledge_points import (
 from yincai.hub.importers.parsing import parse_bool, parse_grade, parse_item_type, parse_number
 from yincai.hub.importers.records import Record, read_records
 from yincai.hub.importers.subjects import SubjectBook
-from yincai.hub.models import Item, ItemKp, ItemType, KnowledgePoint, Subject
 from yincai.hub.schemas import ImportSummary
 
 ITEM_FIELDS = {

@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import KnowledgePoint, KpLevel, KpPrerequisite, Subject
 from yincai.errors import RowError
 from yincai.hub.importers.parsing import parse_grade, parse_kp_level, split_list
 from yincai.hub.importers.records import Record
 from yincai.hub.importers.subjects import SubjectBook
-from yincai.hub.models import KnowledgePoint, KpLevel, KpPrerequisite, Subject
 from yincai.hub.schemas import ImportSummary
 
 KP_FIELDS = {

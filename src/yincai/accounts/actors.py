@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from yincai.governance.models import UserAccount
+from yincai.accounts.models import UserAccount
 
 SystemPurpose = Literal["cli", "job", "benchmark"]
 

@@ -8,13 +8,13 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 
+from yincai.accounts.actors import CLI
 from yincai.analysis import service as analysis_service
+from yincai.analysis.exam_pdf import exam_report_pdf
+from yincai.analysis.student_pdf import student_report_pdf
 from yincai.cli_support import command_app, command_session
-from yincai.governance.actors import CLI
 from yincai.practice import service as practice_service
-from yincai.reports.booklet_adapter import practice_booklet_pdf
-from yincai.reports.exam_pdf import exam_report_pdf
-from yincai.reports.student_pdf import student_report_pdf
+from yincai.practice.booklet_adapter import practice_booklet_pdf
 
 app = command_app(help="PDF 报告与练习册 / PDF reports and practice booklets", no_args_is_help=True)
 console = Console()

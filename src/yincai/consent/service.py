@@ -16,11 +16,11 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
+from yincai.consent.models import ConsentMethod, ConsentPurpose, GuardianConsent
+from yincai.domain.models import Student
 from yincai.errors import Forbidden
 from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import Student
-from yincai.privacy.models import ConsentMethod, ConsentPurpose, GuardianConsent
 
 CONSENT_AGE = 14
 PURPOSE_NAMES = {ConsentPurpose.DIAGNOSIS: "学情诊断与个性化练习"}
