@@ -6,6 +6,7 @@ from alembic import context
 
 import yincai.cockpit.models
 import yincai.diagnosis.models
+import yincai.documents.models
 import yincai.governance.models
 import yincai.hub.models
 import yincai.privacy.models  # noqa: F401
