@@ -18,6 +18,7 @@ from sqlalchemy import CursorResult, Engine, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from yincai.db import session_scope
+from yincai.documents import service
 from yincai.documents.models import DocumentState, GeneratedDocument, GeneratedDocumentStudent
 from yincai.error_log import report_unexpected_error
 from yincai.errors import YincaiError
@@ -80,7 +81,7 @@ def _claim(engine: Engine, document_id: int) -> bool:
 def _class_practice(session: Session, document_id: int) -> list[PracticeSet]:
     document = session.get(GeneratedDocument, document_id)
     assert document is not None
-    options = dict(part.split("=", 1) for part in document.options.split(";"))
+    n_items, subject_code = service.booklet_options(document)
     school_code, class_name = session.execute(
         select(School.code, SchoolClass.name)
         .join(SchoolClass, SchoolClass.school_id == School.id)
@@ -90,8 +91,8 @@ def _class_practice(session: Session, document_id: int) -> list[PracticeSet]:
         session,
         school_code=school_code,
         class_name=class_name,
-        n_items=int(options["n_items"]),
-        subject_code=options["subject"],
+        n_items=n_items,
+        subject_code=subject_code,
     )
 
 

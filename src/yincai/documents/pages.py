@@ -14,9 +14,7 @@ from yincai.web.templating import templates
 router = APIRouter(include_in_schema=False)
 
 
-def _download(
-    request: Request, session: DbSession, user: CurrentUser, document_id: int
-) -> Response:
+def _download(session: DbSession, user: CurrentUser, document_id: int) -> Response:
     document = service.read_document(session, actor=user, document_id=document_id)
     session.commit()
     assert document.content is not None
@@ -41,7 +39,7 @@ def class_booklet(
     requested = service.request_class_booklet(session, actor=user, school_class_id=school_class_id)
     document = requested.document
     if document.state is DocumentState.DONE:
-        return _download(request, session, user, document.id)
+        return _download(session, user, document.id)
     session.commit()
     _queue(request, requested)
     return RedirectResponse(f"/documents/{document.id}", status_code=303)
@@ -84,7 +82,7 @@ def document_file(
     request: Request, document_id: int, session: DbSession, user: CurrentUser
 ) -> Response:
     """The finished PDF (audited with every student it names)."""
-    return _download(request, session, user, document_id)
+    return _download(session, user, document_id)
 
 
 @router.post("/documents/{document_id}/retry")

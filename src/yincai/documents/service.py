@@ -39,6 +39,7 @@ FORMAT = "b1"  # bump when a booklet's layout changes: documents built before ar
 STALLED_AFTER = timedelta(minutes=10)  # a build without progress this long died with its worker
 DEFAULT_ITEMS = 10
 DEFAULT_SUBJECT = "MATH"
+_OPTIONS = "n_items={n_items};subject={subject}"  # read back by ``booklet_options``
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def request_class_booklet(
     if has_students is None:
         raise NotFound("该班级没有学生 / the class has no students")
     version = data_version(session, subject_code=subject_code)
-    options = f"n_items={n_items};subject={subject_code}"
+    options = _OPTIONS.format(n_items=n_items, subject=subject_code)
     key = f"{DocumentKind.CLASS_BOOKLET}:{school_class_id}:{options}"
     found = _find(session, key, version.key)
     if found is not None:
@@ -163,7 +164,7 @@ def document_status(
         .join(SchoolClass, SchoolClass.school_id == School.id)
         .where(SchoolClass.id == document.school_class_id)
     ).one()
-    subject_code = document.options.rsplit("subject=", 1)[-1]
+    _, subject_code = booklet_options(document)
     try:
         is_current = document.version == data_version(session, subject_code=subject_code).key
     except NotReady:
@@ -203,6 +204,12 @@ def retry(session: Session, *, actor: UserAccount | None, document_id: int) -> R
     if document.state is DocumentState.FAILED or is_stalled(document):
         _requeue(document)
     return Requested(document, needs_queue=document.state is DocumentState.QUEUED)
+
+
+def booklet_options(document: GeneratedDocument) -> tuple[int, str]:
+    """The items per student and the subject a booklet was asked with."""
+    options = dict(part.split("=", 1) for part in document.options.split(";"))
+    return int(options["n_items"]), options["subject"]
 
 
 def is_stalled(document: GeneratedDocument) -> bool:
