@@ -79,7 +79,7 @@ def test_xlsx_bank_and_reimport_is_idempotent(session: Session, tmp_path: Path) 
         tmp_path / "bank.xlsx", {"知识点": (kp_header, kps), "题目": (item_header, items)}
     )
     hub_service.import_items(session, path=path)
-    assert _item(session, "I010").answer == "false"
+    assert _item(session, "I010").answer == "错误"
     assert _item(session, "I011").options == ["0", "1", "2"]
     before = counts(session)
     assert hub_service.import_items(session, path=path).is_unchanged

@@ -53,6 +53,7 @@ from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.demo.truth import GroundTruth, load_ground_truth, replay_item_bank, true_success
 from yincai.diagnosis import service as diagnosis_service
+from yincai.diagnosis.teaching import end_of
 from yincai.hub.models import (
     Assessment,
     AssessmentItem,
@@ -66,7 +67,6 @@ from yincai.hub.models import (
     Student,
 )
 from yincai.practice import service as practice_service
-from yincai.practice.data import end_of
 from yincai.practice.selection import DEFAULT_SUCCESS_BAND
 
 K = 3

@@ -94,7 +94,8 @@ def student(ctx: typer.Context, number: str, as_of: AsOf = None, subject: Subjec
         "最近 last",
     ):
         table.add_column(column)
-    for row in sorted(rows, key=lambda r: (r.n_evidence == 0, r.mastery)):
+    met = [row for row in rows if row.is_taught]
+    for row in sorted(met, key=lambda r: (r.n_evidence == 0, r.mastery)):
         table.add_row(
             row.kp_code,
             row.kp_name,
@@ -105,6 +106,11 @@ def student(ctx: typer.Context, number: str, as_of: AsOf = None, subject: Subjec
             row.last_seen_on.isoformat() if row.last_seen_on else "—",
         )
     console.print(table)
+    if len(met) < len(rows):
+        console.print(
+            f"另有 {len(rows) - len(met)} 个知识点尚未学习，未列出 / "
+            f"{len(rows) - len(met)} points not yet taught are not listed"
+        )
     if state is not None and state.is_refreshing and state.ready is not None:
         console.print(
             f"[yellow]这是 {state.ready.finished_at:%Y-%m-%d %H:%M} 计算的估计，之后导入的数据尚未"

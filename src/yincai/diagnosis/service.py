@@ -23,7 +23,7 @@ import numpy.typing as npt
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from yincai.diagnosis import levels, store
+from yincai.diagnosis import levels, store, teaching
 from yincai.diagnosis.models import MasteryRun, RunStatus
 from yincai.diagnosis.schemas import EvidenceRead, MasteryRead
 from yincai.errors import NotFound, NotReady
@@ -227,8 +227,10 @@ def student_mastery(
     as_of: date | None = None,
     subject_code: str = "MATH",
 ) -> list[MasteryRead]:
-    """One student's mastery of each point-level knowledge point, with its evidence."""
-    if session.get(Student, student_id) is None:
+    """One student's mastery of each point-level knowledge point, with its evidence; points not
+    yet taught to the student's class (``diagnosis.teaching``) are marked so."""
+    student = session.get(Student, student_id)
+    if student is None:
         raise NotFound(f"学生 {student_id} 不存在 / student {student_id} does not exist")
     privacy_service.require_consent(
         session, student_id=student_id, purpose=DIAGNOSIS, today=_today()
@@ -239,6 +241,7 @@ def student_mastery(
     )
     estimate = _posterior(session, fitted, [student_id], as_of=as_of, subject_code=subject_code)
     q = fitted.model.q_weights_
+    met = _met_points(session, fitted, student, as_of=as_of)
     rows: list[MasteryRead] = []
     for k in range(fitted.n_kps):
         touched = np.flatnonzero(q[responses.item, k] > 0)[::-1]  # newest first
@@ -257,6 +260,7 @@ def student_mastery(
         low, high = levels.interval(mean, sd)
         point = float(levels.level(mean))
         n_evidence = int(estimate.n_evidence[0, k])
+        is_taught = k in met or n_evidence > 0
         rows.append(
             MasteryRead(
                 kp_id=fitted.kp_ids[k],
@@ -266,14 +270,35 @@ def student_mastery(
                 logit_sd=sd,
                 level_low=float(low),
                 level_high=float(high),
-                band=levels.band(point, n_evidence=n_evidence),
-                band_word=levels.band_word(point, n_evidence=n_evidence),
+                band=levels.band(point, n_evidence=n_evidence, is_taught=is_taught),
+                band_word=levels.band_word(point, n_evidence=n_evidence, is_taught=is_taught),
+                is_taught=is_taught,
                 n_evidence=n_evidence,
                 last_seen_on=evidence[0].seen_on if evidence else None,
                 evidence=evidence,
             )
         )
     return rows
+
+
+def _met_points(
+    session: Session, fitted: FittedMastery, student: Student, *, as_of: date | None
+) -> set[int]:
+    """Points the student has met: taught to their class by ``as_of``, or of a lower grade."""
+    n_items = len(fitted.item_ids)
+    tagged = fitted.model.q_weights_[:n_items] > 0
+    item_kps = {
+        item_id: tuple(int(k) for k in np.flatnonzero(tagged[i]))
+        for i, item_id in enumerate(fitted.item_ids)
+    }
+    return teaching.met_points(
+        session,
+        item_kps=item_kps,
+        kp_ids=fitted.kp_ids,
+        school_class_id=student.school_class_id,
+        grade_level=student.school_class.grade.level,
+        as_of=as_of,
+    )
 
 
 def class_mastery(
