@@ -6,6 +6,10 @@ data version, or stores a new one as queued, and says whether the edge should qu
 A document found queued is queued again: the build claims a document once, so a second task of
 the same document does nothing, and a task lost with its queue file cannot strand a document.
 
+A document is labelled with the data version current when it was asked for. The build reads the
+data current when it runs, which can only be the same or newer: at worst a document is labelled
+older than it is and is rebuilt once more than needed, never served as current when it is not.
+
 Scope checks live here, as today's booklet download had them: a class's booklets for the staff of
 the class; each download is audited with every student the document names. ``actor=None`` is the
 system operator with shell access (the CLI and tests): no check, no audit.
