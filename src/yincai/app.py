@@ -23,6 +23,7 @@ from yincai.cockpit import pages as cockpit_pages
 from yincai.cockpit import routes as cockpit_routes
 from yincai.config import Settings
 from yincai.db import make_engine
+from yincai.documents import pages as documents_pages
 from yincai.governance import export_pages, login_pages, two_factor_pages
 from yincai.governance import pages as governance_pages
 from yincai.governance import routes as governance_routes
@@ -144,6 +145,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(assessments_pages.router)
     app.include_router(itembank_pages.router)
     app.include_router(practice_pages.router)
+    app.include_router(documents_pages.router)
     app.include_router(privacy_pages.router)
 
     @app.get("/health", tags=["system"])

@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.governance.world import PASSWORD, build_world
-from tests.privacy.builders import EVIDENCE, GUARDIAN, fill_student
+from tests.privacy.builders import DOCUMENT_CONTENT, EVIDENCE, GUARDIAN, fill_student
 from yincai.accounts.actors import CLI
 from yincai.accounts.models import UserAccount
 from yincai.consent.models import GuardianConsent
 from yincai.db import Base
+from yincai.documents.models import GeneratedDocument
 from yincai.domain.models import GrowthRecord, Score, Sitting, Student
 from yincai.governance.models import AuditEvent
 from yincai.governance.service import verify_password
@@ -62,6 +63,8 @@ def test_the_export_holds_the_students_rows_of_every_registered_table(session: S
     assert {a["role"] for a in accounts} == {"student", "parent"}
     assert all("password_hash" not in a for a in accounts)
     everything = b"".join(files.values()).decode("utf-8", errors="replace")
+    assert len(json.loads(files["generated_document.json"])) == 1
+    assert DOCUMENT_CONTENT.decode() not in everything  # the PDF names classmates too
     assert all(name not in everything for key, (name, _) in world.names.items() if key != "A1")
     assert session.scalar(
         select(func.count()).select_from(AuditEvent).where(
@@ -95,6 +98,8 @@ def test_erasure_removes_identity_and_contact_and_keeps_learning_records(
         GuardianConsent.student_id == student_id)))  # fmt: skip
     assert consents and all(c.withdrawn_at is not None for c in consents)
     assert changed["growth_record"] == 1 and changed["score"] == 0
+    assert changed["generated_document"] == 1  # the class booklet naming the student is gone
+    assert session.scalar(select(func.count()).where(GeneratedDocument.request_key == "test")) == 0
     export = service.export_for(session, actor=CLI, student_id=student_id)
     everything = b"".join(_archive(export.data).values()).decode("utf-8", errors="replace")
     for secret in (name, number, *GUARDIAN, EVIDENCE, "已家访"):

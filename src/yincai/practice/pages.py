@@ -1,7 +1,5 @@
-"""Practice booklet downloads: a class's booklets for its teachers, a student's own booklet.
-
-Scope checks and the audit happen in ``practice.service``; the pages render the PDF.
-"""
+"""A student's own practice booklet, built in the request (one booklet lays out in well under a
+second); a class's booklets are a long document, built by the job worker (``yincai.documents``)."""
 
 from __future__ import annotations
 
@@ -21,14 +19,6 @@ def _pdf(data: bytes, name: str) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-@router.get("/classes/{school_class_id}/practice.pdf")
-def class_booklet(school_class_id: int, session: DbSession, user: CurrentUser) -> Response:
-    """One personalised practice booklet per student of the class, answer key at the end."""
-    sets = service.class_practice_by_id(session, actor=user, school_class_id=school_class_id)
-    session.commit()
-    return _pdf(practice_booklet_pdf(sets), f"practice-class-{school_class_id}.pdf")
 
 
 @router.get("/students/{student_id}/practice.pdf")

@@ -348,6 +348,23 @@ EN: dict[str, str] = {
     "质量趋势": "Quality over the semester",
     "下载全班个性化练习册（PDF）": "Download the class's personalised practice booklets (PDF)",
     "下载个性化练习（PDF）": "Download personalised practice (PDF)",
+    "个性化练习册": "Personalised practice booklets",
+    "返回班级": "Back to the class",
+    "已生成": "Ready",
+    "此后有了新数据，这份练习册不是最新的。": (
+        "New data has come in since: these booklets are not the latest."
+    ),
+    "生成最新版本": "Build the latest version",
+    "生成失败": "The build failed",
+    "后台任务中断了。": "the job worker stopped during the build.",
+    "重新生成": "Build again",
+    "正在生成": "Building",
+    "正在合成答案页与 PDF 文件。": "Putting the answer key and the PDF file together.",
+    "页面会自动更新。": "This page updates itself.",
+    "排队中，等待后台任务开始生成。": "Queued: waiting for the job worker to start the build.",
+    "后台任务程序（yincai worker）没有在运行，请联系系统管理员。": (
+        "The job worker (yincai worker) is not running: please tell your system administrator."
+    ),
     # Data hub: imports, history, templates, new assessments
     "七年级数学第一次月考": "Grade 7 maths, first monthly test",
     "上传的文件仅保存到确认或放弃为止（最长 30 分钟）。": (
