@@ -39,7 +39,7 @@ from yincai.hub.models import (
 from yincai.reports.maths import page_text_html
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.fragments import FragmentCache
-from yincai.web.i18n import language_of, translator
+from yincai.web.i18n import language_of
 from yincai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -360,7 +360,7 @@ def exam_report_page(
             assessment_id=assessment_id,
             links=links,
             charts=exam_charts(report),
-            _=translator(language),
+            lang=language,
         )
 
     fragments: FragmentCache = request.app.state.fragments

@@ -15,6 +15,7 @@ from yincai.cockpit.data import DistrictData
 from yincai.cockpit.indicators import Standing, round_label, rounds
 from yincai.cockpit.warnings import FloatArray
 from yincai.hub.models import Setting
+from yincai.i18n import _
 from yincai.rules import group_means
 
 SEVERE_DECLINE = -6.0  # combined z: beyond this a decline is marked high severity
@@ -32,11 +33,11 @@ class WarningKind(enum.StrEnum):
 
 
 KIND_NAMES = {
-    WarningKind.DECLINING_STUDENT: "学业下滑",
-    WarningKind.CHRONIC_ABSENCE: "长期缺考",
-    WarningKind.UNDERPERFORMING_CLASS: "班级落后",
-    WarningKind.WIDENING_GAP: "差距扩大",
-    WarningKind.MISSING_SCORES: "成绩缺失",
+    WarningKind.DECLINING_STUDENT: _("学业下滑"),
+    WarningKind.CHRONIC_ABSENCE: _("长期缺考"),
+    WarningKind.UNDERPERFORMING_CLASS: _("班级落后"),
+    WarningKind.WIDENING_GAP: _("差距扩大"),
+    WarningKind.MISSING_SCORES: _("成绩缺失"),
 }
 
 

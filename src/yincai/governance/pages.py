@@ -17,6 +17,7 @@ from yincai.governance import audit_view, service
 from yincai.governance.actions import action_words
 from yincai.governance.models import Role, UserAccount
 from yincai.hub.models import School, Student
+from yincai.i18n import _
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.i18n import language_of
 from yincai.web.templating import templates
@@ -93,7 +94,7 @@ def add_user(
         session.rollback()
         return _users_page(request, session, user, error=exc.message, status_code=422)
     session.commit()
-    return _users_page(request, session, user, message="账号已创建。")
+    return _users_page(request, session, user, message=_("账号已创建。"))
 
 
 @router.post("/users/{user_account_id}/active")
@@ -128,7 +129,7 @@ def reset_password(
         session.rollback()
         return _users_page(request, session, user, error=exc.message, status_code=422)
     session.commit()
-    return _users_page(request, session, user, message="已保存。")
+    return _users_page(request, session, user, message=_("已保存。"))
 
 
 @router.post("/users/{user_account_id}/two-factor/reset", response_class=HTMLResponse)
@@ -138,7 +139,7 @@ def reset_two_factor(
     """Clear an account's authenticator (lost phone; district admins): it enrols again."""
     service.reset_two_factor(session, actor=user, user_account_id=user_account_id)
     session.commit()
-    return _users_page(request, session, user, message="已保存。")
+    return _users_page(request, session, user, message=_("已保存。"))
 
 
 def day_start(day: date | None, *, days_after: int = 0) -> datetime | None:

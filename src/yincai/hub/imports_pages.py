@@ -36,17 +36,18 @@ from yincai.hub import service as hub_service
 from yincai.hub.importers.score_diff import ScoreDiff
 from yincai.hub.models import Assessment, District
 from yincai.hub.schemas import ENTITY_NAMES
+from yincai.i18n import _
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.templating import templates
 
 router = APIRouter(prefix="/imports", include_in_schema=False)
 
 KINDS = {
-    "roster": "学生与教师名册",
-    "items": "题库",
-    "assessment": "考试设置",
-    "scores": "成绩",
-    "logs": "学习日志",
+    "roster": _("学生与教师名册"),
+    "items": _("题库"),
+    "assessment": _("考试设置"),
+    "scores": _("成绩"),
+    "logs": _("学习日志"),
 }
 DISTRICT_KINDS = ("roster", "items", "assessment", "logs")  # district data: district admins
 SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".ods", ".json", ".jsonl", ".yaml", ".yml", ".txt")

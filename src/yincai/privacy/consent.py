@@ -20,13 +20,14 @@ from yincai.errors import Forbidden
 from yincai.governance import service as governance_service
 from yincai.governance.models import Role, UserAccount
 from yincai.hub.models import Student
+from yincai.i18n import _
 from yincai.privacy.models import ConsentMethod, ConsentPurpose, GuardianConsent
 
 CONSENT_AGE = 14
-PURPOSE_NAMES = {ConsentPurpose.DIAGNOSIS: "学情诊断与个性化练习"}
+PURPOSE_NAMES = {ConsentPurpose.DIAGNOSIS: _("学情诊断与个性化练习")}
 METHOD_NAMES = {
-    ConsentMethod.PARENT_ACCOUNT: "家长账号在线同意",
-    ConsentMethod.PAPER_FORM: "学校录入纸质同意书",
+    ConsentMethod.PARENT_ACCOUNT: _("家长账号在线同意"),
+    ConsentMethod.PAPER_FORM: _("学校录入纸质同意书"),
 }
 
 

@@ -14,6 +14,7 @@ from yincai.errors import Invalid
 from yincai.governance import service as governance_service
 from yincai.governance.models import Role
 from yincai.hub.models import Student
+from yincai.i18n import _
 from yincai.privacy import service
 from yincai.privacy.consent import METHOD_NAMES, PURPOSE_NAMES
 from yincai.privacy.models import ConsentPurpose
@@ -41,7 +42,7 @@ def privacy_home(
         )
         if found is not None:
             return RedirectResponse(f"/privacy/students/{found}", status_code=303)
-        error = "您的权限范围内没有这个学号。"
+        error = _("您的权限范围内没有这个学号。")
     return templates.TemplateResponse(
         request, "privacy/index.html", {"error": error}, status_code=404 if error else 200
     )
