@@ -93,3 +93,9 @@ class RowError:
 
     def __str__(self) -> str:
         return str(self.message)
+
+
+def reason_of(problem: Exception) -> str:
+    """What a parser's ValueError says, still translatable when it was raised with a message."""
+    first = problem.args[0] if problem.args else ""
+    return first if isinstance(first, str) else str(problem)

@@ -58,8 +58,7 @@ class Message(str):
         text = translations(language).gettext(self.msgid)
         if not self.params:
             return text
-        values = {name: translate(value, language) for name, value in self.params.items()}
-        return text.format(**values)
+        return text.format(**render_params(self.params, language))
 
     def __reduce__(self) -> tuple[Any, ...]:  # a job or a cached error keeps its message
         return (Message, (self.msgid, self.params))
@@ -77,6 +76,15 @@ def translate(text: object, language: str) -> Any:
     if isinstance(text, str) and language != SOURCE_LANGUAGE:
         return translations(language).gettext(text)
     return text
+
+
+def render_params(params: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """The values of a message's placeholders in ``language``: messages are rendered, data (a
+    name, a number, a file) is left as it is, even where it reads like a catalogued text."""
+    return {
+        name: value.render(language) if isinstance(value, Message) else value
+        for name, value in params.items()
+    }
 
 
 def placeholders(text: str) -> set[str]:

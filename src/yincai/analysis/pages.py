@@ -36,6 +36,7 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
+from yincai.i18n import _
 from yincai.reports.maths import page_text_html
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.fragments import FragmentCache
@@ -536,16 +537,24 @@ def weak_point_reasons(report: StudentReport) -> list[tuple[str, str]]:
     reasons = []
     for name in report.weak_points:
         entry = by_name[name]
+        band = entry.band_word
         if report.audience == "teacher":
-            reason = (
-                f"{entry.band_word}：掌握度约 {entry.mastery:.0%}"
-                f"（{levels.CREDIBLE_PERCENT}% 可信区间 "
-                f"{entry.level_low:.0%}–{entry.level_high:.0%}），依据 {entry.n_evidence} 次作答"
+            reason = _(
+                "{band}：掌握度约 {mastery}（{percent}% 可信区间 {low}–{high}），依据 {n} 次作答"
+            ).format(
+                band=band,
+                mastery=f"{entry.mastery:.0%}",
+                percent=levels.CREDIBLE_PERCENT,
+                low=f"{entry.level_low:.0%}",
+                high=f"{entry.level_high:.0%}",
+                n=entry.n_evidence,
             )
         else:
-            reason = f"{entry.band_word}（依据 {entry.n_evidence} 次作答）"
+            reason = _("{band}（依据 {n} 次作答）").format(band=band, n=entry.n_evidence)
         if rates.get(name) is not None:
-            reason += f"；本次考试得分率 {rates[name]:.0%}"
+            reason = _("{reason}；本次考试得分率 {rate}").format(
+                reason=reason, rate=f"{rates[name]:.0%}"
+            )
         reasons.append((name, reason))
     return reasons
 

@@ -26,8 +26,21 @@ from yincai.hub.models import (
     Student,
     TeachingAssignment,
 )
+from yincai.i18n import Message, _
 
 _Scoped = School | SchoolClass | Student | Assessment
+_NOT_FOUND: dict[type[_Scoped], Message] = {
+    School: _("学校 {id} 不存在"),
+    SchoolClass: _("班级 {id} 不存在"),
+    Student: _("学生 {id} 不存在"),
+    Assessment: _("考试 {id} 不存在"),
+}
+_OUT_OF_SCOPE: dict[type[_Scoped], Message] = {
+    School: _("学校 {id} 不在您的权限范围内"),
+    SchoolClass: _("班级 {id} 不在您的权限范围内"),
+    Student: _("学生 {id} 不在您的权限范围内"),
+    Assessment: _("考试 {id} 不在您的权限范围内"),
+}
 
 
 class OutOfScope(Forbidden):
@@ -35,7 +48,7 @@ class OutOfScope(Forbidden):
     row of the refusal (the message shown to the user stays the same)."""
 
     def __init__(self, message: str, *, object_type: str, object_id: int) -> None:
-        super().__init__(message)
+        super().__init__(message, code=f"{object_type}.out_of_scope")
         self.object_type = object_type
         self.object_id = object_id
 
@@ -62,9 +75,9 @@ def scope_of(actor: UserAccount) -> str:
 def require_role(actor: UserAccount, *roles: Role) -> None:
     """Forbidden unless the actor is active and holds one of ``roles``."""
     if not actor.is_active:
-        raise Forbidden("账号已停用 / this account is disabled")
+        raise Forbidden(_("账号已停用"), code="account.disabled")
     if actor.role not in roles:
-        raise Forbidden("您的角色无权访问此内容 / your role may not see this")
+        raise Forbidden(_("您的角色无权访问此内容"), code="role.forbidden")
 
 
 def visible_school_ids(actor: UserAccount) -> Select[int]:
@@ -151,8 +164,8 @@ def require_score_editor(session: Session, *, actor: UserAccount, assessment_id:
     allowed = writable & sat if sat else writable
     if not allowed:
         raise Forbidden(
-            "只有任教该学科的教师或管理员可以导入或修改本次考试的成绩 / "
-            "only teachers of this subject (or admins) may write these scores"
+            _("只有任教该学科的教师或管理员可以导入或修改本次考试的成绩"),
+            code="scores.not_editor",
         )
     return allowed
 
@@ -168,22 +181,23 @@ def require_scope(
 ) -> None:
     """NotFound if a given object does not exist, Forbidden if it lies outside the actor's scope."""
     if not actor.is_active:
-        raise Forbidden("账号已停用 / this account is disabled")
-    checks: list[tuple[int | None, type[_Scoped], str, Callable[[UserAccount], Select[int]]]] = [
-        (school_id, School, "学校 / school", visible_school_ids),
-        (school_class_id, SchoolClass, "班级 / class", visible_class_ids),
-        (student_id, Student, "学生 / student", visible_student_ids),
-        (assessment_id, Assessment, "考试 / assessment", visible_assessment_ids),
+        raise Forbidden(_("账号已停用"), code="account.disabled")
+    checks: list[tuple[int | None, type[_Scoped], Callable[[UserAccount], Select[int]]]] = [
+        (school_id, School, visible_school_ids),
+        (school_class_id, SchoolClass, visible_class_ids),
+        (student_id, Student, visible_student_ids),
+        (assessment_id, Assessment, visible_assessment_ids),
     ]
-    for object_id, model, noun, visible in checks:
+    for object_id, model, visible in checks:
         if object_id is None:
             continue
+        object_type = str(model.__tablename__)
         if session.get(model, object_id) is None:
-            raise NotFound(f"{noun} {object_id} 不存在 / does not exist")
+            raise NotFound(_NOT_FOUND[model].format(id=object_id), code=f"{object_type}.not_found")
         in_scope = select(model.id).where(model.id == object_id, model.id.in_(visible(actor)))
         if session.scalar(in_scope) is None:
             raise OutOfScope(
-                f"{noun} {object_id} 不在您的权限范围内 / is outside your scope",
-                object_type=str(model.__tablename__),
+                _OUT_OF_SCOPE[model].format(id=object_id),
+                object_type=object_type,
                 object_id=object_id,
             )

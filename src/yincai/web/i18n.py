@@ -15,7 +15,14 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from starlette.requests import Request
 
-from yincai.i18n import LANGUAGES, SOURCE_LANGUAGE, Message, translate, translations
+from yincai.i18n import (
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    Message,
+    render_params,
+    translate,
+    translations,
+)
 
 COOKIE_NAME = "yincai_lang"
 __all__ = ["COOKIE_NAME", "LANGUAGES", "install_gettext", "language_of"]
@@ -32,7 +39,7 @@ def language_of(request: Request, default: str) -> str:
 def _fill(text: str, language: str, params: dict[str, Any]) -> str:
     if not params:
         return text
-    return text.format(**{name: translate(value, language) for name, value in params.items()})
+    return text.format(**render_params(params, language))
 
 
 @pass_context

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yincai.errors import RowError
+from yincai.errors import RowError, reason_of
 from yincai.hub.importers.common import ImportPlan, Progress, digest, raise_if_errors
 from yincai.hub.importers.parsing import (
     canonical_class_name,
@@ -110,7 +110,7 @@ def check_assessment(
     try:
         subject_code = SubjectBook(session).code_of(spec.subject_code)
     except ValueError as problem:
-        problems.append(str(problem))
+        problems.append(reason_of(problem))
     wanted = [item.item_code for item in spec.items if item.item_code]
     bank = dict(session.execute(select(Item.code, Item.id).where(Item.code.in_(wanted))).all())
     unknown = [code for code in wanted if code not in bank]
@@ -268,7 +268,7 @@ def _read_spec(path: Path, data: bytes, errors: list[RowError]) -> AssessmentSpe
         try:
             grade = parse_grade(str(values["grade"]))
         except ValueError as reason:
-            problem("grade", str(reason))
+            problem("grade", reason_of(reason))
     classes = _classes(values["classes"], problem)
     items = _items(records["items"], errors)
     if not records["items"]:
@@ -331,7 +331,7 @@ def _items(records: list[Record], errors: list[RowError]) -> list[AssessmentItem
         try:
             full_score = parse_number(record.text("full_score"))
         except ValueError as problem:
-            errors.append(record.error("full_score", str(problem)))
+            errors.append(record.error("full_score", reason_of(problem)))
             continue
         if full_score <= 0:
             errors.append(record.error("full_score", "满分须大于 0 / full score must be positive"))

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from yincai.errors import RowError
+from yincai.errors import RowError, reason_of
 from yincai.hub.importers.common import ImportPlan, Progress, digest, raise_if_errors
 from yincai.hub.importers.knowledge_points import (
     KP_FIELDS,
@@ -100,7 +100,7 @@ def plan_items(session: Session, *, path: Path, subject_code: str | None = None)
         try:
             default_subject = subjects.code_of(str(default_text))
         except ValueError as problem:
-            errors.append(RowError(path.name, 1, "subject", str(problem)))
+            errors.append(RowError(path.name, 1, "subject", reason_of(problem)))
     kps = check_knowledge_points(session, records["kps"], subjects, default_subject, errors)
     items = _check_items(session, records["items"], kps, subjects, default_subject, errors)
     raise_if_errors(path.name, errors)
@@ -182,7 +182,7 @@ def _parse(record: Record, field: str, parse: Any, errors: list[RowError]) -> An
     try:
         return parse(text)
     except ValueError as problem:
-        errors.append(record.error(field, str(problem)))
+        errors.append(record.error(field, reason_of(problem)))
         return None
 
 
@@ -202,7 +202,7 @@ def _answer(record: Record, item_type: ItemType, options: list[str], errors: lis
         try:
             return "true" if parse_bool(text) else "false"
         except ValueError as problem:
-            errors.append(record.error("answer", str(problem)))
+            errors.append(record.error("answer", reason_of(problem)))
             return ""
     if item_type not in (ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_CHOICE):
         return text

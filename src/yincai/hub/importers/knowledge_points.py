@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from yincai.errors import RowError
+from yincai.errors import RowError, reason_of
 from yincai.hub.importers.parsing import parse_grade, parse_kp_level, split_list
 from yincai.hub.importers.records import Record
 from yincai.hub.importers.subjects import SubjectBook
@@ -235,7 +235,7 @@ def _parse(
         try:
             values[field] = parse(record.text(field)) if record.text(field) else None
         except ValueError as problem:
-            errors.append(record.error(field, str(problem)))
+            errors.append(record.error(field, reason_of(problem)))
     semester = record.text("semester")
     if semester and semester not in SEMESTERS:
         errors.append(record.error("semester", "学期应为 上/下 或 1/2 / semester must be 1 or 2"))

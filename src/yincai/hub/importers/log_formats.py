@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from yincai.errors import Invalid, RowError
+from yincai.errors import Invalid, RowError, reason_of
 from yincai.hub.importers.parsing import CHINA_TIME, parse_bool, parse_number, parse_timestamp
 from yincai.hub.importers.tabular import decode_text, known_headers_of, match_columns, read_table
 
@@ -290,5 +290,5 @@ def _parsed(parse: Any, text: str, name: str, error: Any) -> Any:
     try:
         return parse(text)
     except ValueError as problem:
-        error(name, str(problem))
+        error(name, reason_of(problem))
         return None

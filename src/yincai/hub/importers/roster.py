@@ -17,7 +17,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yincai.errors import Invalid, RowError
+from yincai.errors import Invalid, RowError, reason_of
 from yincai.hub.importers.common import ImportPlan, Progress, digest, raise_if_errors
 from yincai.hub.importers.parsing import (
     GRADE_NAMES,
@@ -349,5 +349,5 @@ def _parsed(parse: Callable[[str], T], text: str, name: str, error: Complain) ->
         return parse(text)
     except ValueError as problem:
         if text:
-            error(name, str(problem))
+            error(name, reason_of(problem))
         return None

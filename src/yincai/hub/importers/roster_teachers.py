@@ -14,7 +14,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from yincai.errors import RowError
+from yincai.errors import RowError, reason_of
 from yincai.hub.importers.bulk import upsert_rows
 from yincai.hub.importers.parsing import (
     canonical_class_name,
@@ -271,5 +271,5 @@ def _optional(
     try:
         return parse(text)
     except ValueError as problem:
-        error(name, str(problem))
+        error(name, reason_of(problem))
         return None
