@@ -12,6 +12,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
@@ -37,7 +38,7 @@ class GuardedGroup(TyperGroup):
         except (typer.Exit, typer.Abort, typer.TyperException):  # usage errors, exits, Ctrl-C
             raise
         except YincaiError as problem:
-            Console(stderr=True).print(f"[red]{problem.message}[/]", markup=True, highlight=False)
+            print_error(problem, settings_of(ctx).language)
             raise typer.Exit(code=1) from None
         except Exception as error:
             where = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
@@ -46,6 +47,12 @@ class GuardedGroup(TyperGroup):
             )
             Console(stderr=True).print(report.message, markup=False, highlight=False)
             raise typer.Exit(code=1) from None
+
+
+def print_error(problem: YincaiError, language: str) -> None:
+    """A service's error in red, in the interface language (the setting ``language``)."""
+    text = escape(problem.text_in(language))
+    Console(stderr=True).print(f"[red]{text}[/]", markup=True, highlight=False)
 
 
 def command_app(**options: Any) -> typer.Typer:
@@ -138,7 +145,7 @@ def command_session(ctx: typer.Context) -> Iterator[Session]:
         with session_scope(engine) as session:
             yield session
     except YincaiError as problem:
-        Console(stderr=True).print(f"[red]{problem.message}[/]")
+        print_error(problem, settings_of(ctx).language)
         raise typer.Exit(code=1) from None
     finally:
         engine.dispose()

@@ -108,7 +108,7 @@ def _bad(section: str, index: int, **changes: Any) -> dict[str, Any]:
         (_bad("items", 0, answer="D"),
          RowError("bank.json[items]", 1, "answer", "答案“D”不在选项 A–C 中 / answer not among options")),  # noqa: E501
         (_bad("items", 0, type="连线题"),
-         RowError("bank.json[items]", 1, "type", "无法识别的题型“连线题” / unknown item type")),
+         RowError("bank.json[items]", 1, "type", "无法识别的题型“连线题”")),
         (_bad("items", 2, full_score=0),
          RowError("bank.json[items]", 3, "full_score", "满分须大于 0 / full score must be positive")),  # noqa: E501
         (_bad("items", 1, kps="M7A.01:0.6;M7A.02:0.6"),

@@ -83,7 +83,7 @@ def exam_cache(request: Request) -> ExamCache:
 def _assessment(session: Session, assessment_id: int) -> Assessment:
     assessment = session.get(Assessment, assessment_id)
     if assessment is None:
-        raise NotFound(f"考试 {assessment_id} 不存在 / assessment does not exist")
+        raise NotFound(_("考试 {id} 不存在").format(id=assessment_id), code="assessment.not_found")
     return assessment
 
 
@@ -98,7 +98,9 @@ def report_scope(
     if school_class_id is not None:
         school_class = session.get(SchoolClass, school_class_id)
         if school_class is None:
-            raise NotFound(f"班级 {school_class_id} 不存在 / class does not exist")
+            raise NotFound(
+                _("班级 {id} 不存在").format(id=school_class_id), code="school_class.not_found"
+            )
         return ReportScope("class", school_class.school_id, school_class_id)
     if school_id is not None:
         return ReportScope("school", school_id)
@@ -118,7 +120,7 @@ def report_scope(
         .order_by(SchoolClass.name, SchoolClass.id)
     ).first()
     if found is None:
-        raise Forbidden("您任教的班级未参加此考试 / none of your classes sat this assessment")
+        raise Forbidden(_("您任教的班级未参加此考试"), code="assessment.no_class_of_yours")
     return ReportScope("class", found[1], found[0])
 
 
@@ -441,7 +443,7 @@ def _student_report(
     """Staff get the teacher's copy unless they ask for the family one; others the family's."""
     student = session.get(Student, student_id)
     if student is None:
-        raise NotFound(f"学生 {student_id} 不存在 / student does not exist")
+        raise NotFound(_("学生 {id} 不存在").format(id=student_id), code="student.not_found")
     assessment = _assessment(session, assessment_id)
     # Checked before the service looks the number up, so its messages never name an unseen student.
     governance_service.require_scope(

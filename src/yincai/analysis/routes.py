@@ -15,6 +15,7 @@ from yincai.analysis import pages, service
 from yincai.errors import NotFound
 from yincai.governance import service as governance_service
 from yincai.hub.models import Assessment, Student
+from yincai.i18n import _
 from yincai.web.deps import CurrentUser, DbSession
 
 router = APIRouter(prefix="/api/analysis", tags=["analysis"])
@@ -33,7 +34,7 @@ def exam_report(
     """The exam report of the district, a school or a class (staff within their scope)."""
     assessment = session.get(Assessment, assessment_id)
     if assessment is None:
-        raise NotFound(f"考试 {assessment_id} 不存在 / assessment does not exist")
+        raise NotFound(_("考试 {id} 不存在").format(id=assessment_id), code="assessment.not_found")
     scope = pages.report_scope(session, user, assessment, school_id, school_class_id)
     report = service.exam_report(
         session,
@@ -56,7 +57,7 @@ def student_report(
     student = session.get(Student, student_id)
     assessment = session.get(Assessment, assessment_id)
     if student is None or assessment is None:
-        raise NotFound("学生或考试不存在 / the student or assessment does not exist")
+        raise NotFound(_("学生或考试不存在"), code="not_found")
     governance_service.require_scope(
         session, actor=user, student_id=student_id, assessment_id=assessment_id
     )

@@ -38,6 +38,7 @@ from yincai.hub.models import (
     SchoolClass,
     Student,
 )
+from yincai.i18n import _
 from yincai.rules import GradeBands, Thresholds
 
 __all__ = [
@@ -67,7 +68,10 @@ def resolve_scope(
     if school_code is not None:
         school_id = session.scalar(select(School.id).where(School.code == school_code))
         if school_id is None:
-            raise NotFound(f"学校 {school_code} 不存在 / school {school_code} does not exist")
+            raise NotFound(
+                _("学校 {school_code} 不存在").format(school_code=school_code),
+                code="school.not_found",
+            )
     if class_name is None:
         return ReportScope(kind="school", school_id=school_id)
     query = select(SchoolClass.id, SchoolClass.school_id).where(SchoolClass.name == class_name)
@@ -75,11 +79,14 @@ def resolve_scope(
         query = query.where(SchoolClass.school_id == school_id)
     found = session.execute(query).all()
     if not found:
-        raise NotFound(f"班级 {class_name} 不存在 / class {class_name} does not exist")
+        raise NotFound(
+            _("班级 {class_name} 不存在").format(class_name=class_name),
+            code="school_class.not_found",
+        )
     if len(found) > 1:
         raise Invalid(
-            f"多所学校有 {class_name}，请指定学校 / "
-            f"several schools have {class_name}: give a school code"
+            _("多所学校有 {class_name}，请指定学校").format(class_name=class_name),
+            code="school_class.ambiguous",
         )
     return ReportScope(kind="class", school_id=found[0][1], school_class_id=found[0][0])
 
@@ -181,7 +188,10 @@ def student_report(
     """One student's report on one exam; the family copy never carries a rank. Mastery comes
     from the diagnosis service (which calibrates its model once per process on first use)."""
     if audience not in ("teacher", "family"):
-        raise Invalid(f"未知的读者 / unknown audience {audience!r}: use teacher or family")
+        raise Invalid(
+            _("未知的读者 {audience}：应为 teacher 或 family").format(audience=f"{audience!r}"),
+            code="report.unknown_audience",
+        )
     assessment = hub_service.get_assessment(session, code=assessment_code)
     student_id = session.scalar(
         select(Student.id).where(
@@ -190,7 +200,10 @@ def student_report(
         )
     )
     if student_id is None:
-        raise NotFound(f"学生 {student_number} 不存在 / student {student_number} does not exist")
+        raise NotFound(
+            _("学生 {student_number} 不存在").format(student_number=student_number),
+            code="student.not_found",
+        )
     if actor is not None:
         _require_student_scope(session, actor, assessment, student_id, audience)
     exam = _prepared(session, assessment, cache)
@@ -198,8 +211,10 @@ def student_report(
     row = data.row_of(student_id)
     if row is None:
         raise NotFound(
-            f"学生 {student_number} 未参加考试 {assessment_code} / "
-            f"student {student_number} did not sit {assessment_code}"
+            _("学生 {student_number} 未参加考试 {assessment_code}").format(
+                student_number=student_number, assessment_code=assessment_code
+            ),
+            code="sitting.not_found",
         )
     mastery, note = (
         _mastery(session, student_id, data) if include_mastery else (None, MASTERY_NOT_ASKED)
@@ -265,14 +280,19 @@ def _require_student_scope(
         session, actor=actor, student_id=student_id, assessment_id=assessment.id
     )
     if audience == "teacher" and actor.role not in governance_service.STAFF_ROLES:
-        raise Forbidden("教师版报告仅供教师查看 / the teacher's copy is for staff only")
+        raise Forbidden(_("教师版报告仅供教师查看"), code="report.staff_only")
 
 
 def _check_scope(data: ExamData, scope: ReportScope) -> None:
     if scope.kind == "school" and scope.school_id not in data.school_names:
-        raise NotFound(f"该学校未参加考试 {data.code} / the school did not sit {data.code}")
+        raise NotFound(
+            _("该学校未参加考试 {code}").format(code=data.code),
+            code="assessment.school_did_not_sit",
+        )
     if scope.kind == "class" and scope.school_class_id not in data.class_names:
-        raise NotFound(f"该班级未参加考试 {data.code} / the class did not sit {data.code}")
+        raise NotFound(
+            _("该班级未参加考试 {code}").format(code=data.code), code="assessment.class_did_not_sit"
+        )
 
 
 def _previous_totals(session: Session, assessment: Assessment) -> PreviousExam:

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from yincai.errors import Conflict, Invalid
 from yincai.governance.privacy import pseudonym_key
 from yincai.governance.research import exportable_assessments, research_export
+from yincai.i18n import _
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.templating import templates
 
@@ -72,7 +73,7 @@ def research_download(
         )
         return _page(request, session, user, error=message, chosen=codes, status_code=422)
     if not _running.acquire(blocking=False):
-        raise Conflict("另一个研究导出正在生成，请稍后再试 / another export is running; try later")
+        raise Conflict(_("另一个研究导出正在生成，请稍后再试"), code="export.busy")
     try:
         settings = request.app.state.settings
         try:

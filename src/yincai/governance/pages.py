@@ -212,7 +212,7 @@ def audit_log(request: Request, session: DbSession, user: CurrentUser) -> Respon
     """The district's audit trail in words, filtered by account, action, student and dates
     (district admins); empty filters mean "any"."""
     if user.role is not Role.DISTRICT_ADMIN:
-        raise Forbidden("只有区管理员可以查看审计日志 / only district admins see the audit log")
+        raise Forbidden(_("只有区管理员可以查看审计日志"), code="audit.district_admins_only")
     query = dict(request.query_params)
     filters = _audit_filters(session, user, query)
     result = service.list_audit_events(

@@ -22,6 +22,7 @@ from yincai.hub.importers.assessments import KIND_WORDS
 from yincai.hub.importers.parsing import CHINA_TIME
 from yincai.hub.models import District, Grade, School, SchoolClass, Subject
 from yincai.hub.schemas import AssessmentItemSpec
+from yincai.i18n import _
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.templating import templates
 
@@ -137,11 +138,13 @@ def _create(
     outside = [class_id for class_id in chosen if class_id not in writable]
     if outside:
         raise Forbidden(
-            f"您不能为所选的 {len(outside)} 个班级布置{subject.name}考试（须为您任教该学科的班级）"
-            " / not your classes for this subject"
+            _("您不能为所选的 {n} 个班级布置{subject}考试（须为您任教该学科的班级）").format(
+                n=len(outside), subject=subject.name
+            ),
+            code="assessment.classes_not_yours",
         )
     if not chosen and user.role is not Role.DISTRICT_ADMIN:
-        raise Invalid("请至少选择一个参考班级 / choose at least one class")
+        raise Invalid(_("请至少选择一个参考班级"), code="assessment.no_class")
     pairs = [
         (school_code, class_name)
         for school_code, class_name in session.execute(

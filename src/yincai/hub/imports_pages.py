@@ -94,12 +94,14 @@ def _allowed_classes(
     """Check that the user may import this kind; for scores, the classes they may write."""
     governance_service.require_role(user, *governance_service.STAFF_ROLES)
     if kind not in KINDS:
-        raise Invalid(f"未知的导入类型 / unknown import kind {kind!r}")
+        raise Invalid(
+            _("未知的导入类型 {kind}").format(kind=f"{kind!r}"), code="import.unknown_kind"
+        )
     if kind in DISTRICT_KINDS:
         governance_service.require_role(user, Role.DISTRICT_ADMIN)
         return None
     if not assessment_code:
-        raise Invalid("请选择考试 / choose the assessment the scores belong to")
+        raise Invalid(_("请选择考试"), code="import.assessment_required")
     assessment = hub_service.get_assessment(session, code=assessment_code)
     allowed = governance_service.require_score_editor(
         session, actor=user, assessment_id=assessment.id
@@ -125,13 +127,18 @@ def _purge_expired(request: Request) -> None:
 def _save(request: Request, user: UserAccount, file: UploadFile, **meta: str | None) -> Upload:
     name = _UNSAFE.sub("_", Path(file.filename or "upload.csv").name).strip("._") or "upload"
     if not name.lower().endswith(SUFFIXES):
-        raise Invalid(f"不支持的文件类型，请上传 {' '.join(SUFFIXES)} 文件 / unsupported file type")
+        raise Invalid(
+            _("不支持的文件类型，请上传 {suffixes} 文件").format(suffixes=" ".join(SUFFIXES)),
+            code="import.unsupported_type",
+        )
     limit = request.app.state.settings.max_upload_mb * 2**20
     data = file.file.read(limit + 1)
     if len(data) > limit:
-        raise Invalid(f"文件超过 {limit // 2**20} MB 的上限 / the file is too large")
+        raise Invalid(
+            _("文件超过 {mb} MB 的上限").format(mb=limit // 2**20), code="import.too_large"
+        )
     if not data:
-        raise Invalid("文件为空 / the file is empty")
+        raise Invalid(_("文件为空"), code="import.empty")
     _purge_expired(request)
     token = secrets.token_hex(16)
     root = _upload_root(request)
@@ -153,10 +160,10 @@ def _load(request: Request, user: UserAccount, token: str) -> Upload:
     """The upload of ``token``, only for the account that made it."""
     folder = _upload_root(request) / token
     if not _TOKEN.fullmatch(token) or not (folder / "upload.json").is_file():
-        raise NotFound("上传的文件已过期，请重新上传 / the upload has expired: upload it again")
+        raise NotFound(_("上传的文件已过期，请重新上传"), code="import.upload_expired")
     record = json.loads((folder / "upload.json").read_text(encoding="utf-8"))
     if record["user_account_id"] != user.id:
-        raise Forbidden("这不是您上传的文件 / this upload is not yours")
+        raise Forbidden(_("这不是您上传的文件"), code="import.upload_not_yours")
     return Upload(
         token=token,
         path=folder / record["name"],
@@ -289,8 +296,10 @@ def confirm(
             diff = getattr(plan, "diff", None)
             if isinstance(diff, ScoreDiff) and diff.overwrites:
                 raise Invalid(
-                    f"本次导入将覆盖 {diff.n_changed} 名学生的已有成绩，请勾选确认后再导入 / "
-                    "tick the box to overwrite existing scores"
+                    _("本次导入将覆盖 {n} 名学生的已有成绩，请勾选确认后再导入").format(
+                        n=diff.n_changed
+                    ),
+                    code="import.overwrite_unconfirmed",
                 )
         summary = hub_service.run_import(
             session, import_request, user_account_id=user.id, origin="web"
@@ -382,7 +391,9 @@ def template(
     assessment, its item columns and the students of the classes the user may write."""
     governance_service.require_role(user, *governance_service.STAFF_ROLES)
     if kind not in import_templates.TEMPLATE_KINDS:
-        raise NotFound(f"没有这种模板 / no template for {kind!r}")
+        raise NotFound(
+            _("没有这种模板：{kind}").format(kind=f"{kind!r}"), code="template.not_found"
+        )
     if kind in DISTRICT_KINDS:
         governance_service.require_role(user, Role.DISTRICT_ADMIN)
     if kind == "roster":

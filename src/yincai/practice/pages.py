@@ -9,6 +9,7 @@ from sqlalchemy import select
 from yincai.errors import NotFound
 from yincai.governance import service as governance_service
 from yincai.hub.models import School, SchoolClass, Student
+from yincai.i18n import _
 from yincai.practice import service
 from yincai.reports.booklet_adapter import practice_booklet_pdf
 from yincai.web.deps import CurrentUser, DbSession
@@ -34,10 +35,12 @@ def class_booklet(school_class_id: int, session: DbSession, user: CurrentUser) -
         .where(SchoolClass.id == school_class_id)
     ).first()
     if found is None:
-        raise NotFound(f"班级 {school_class_id} 不存在 / class {school_class_id} does not exist")
+        raise NotFound(
+            _("班级 {id} 不存在").format(id=school_class_id), code="school_class.not_found"
+        )
     sets = service.class_practice(session, school_code=found[0], class_name=found[1], actor=user)
     if not sets:
-        raise NotFound("该班级没有学生 / the class has no students")
+        raise NotFound(_("该班级没有学生"), code="school_class.empty")
     governance_service.audit(
         session,
         actor=user,
@@ -56,7 +59,7 @@ def student_booklet(student_id: int, session: DbSession, user: CurrentUser) -> R
     governance_service.require_scope(session, actor=user, student_id=student_id)
     number = session.scalar(select(Student.student_number).where(Student.id == student_id))
     if number is None:
-        raise NotFound(f"学生 {student_id} 不存在 / student {student_id} does not exist")
+        raise NotFound(_("学生 {id} 不存在").format(id=student_id), code="student.not_found")
     practice = service.student_practice(session, student_number=number, actor=user)
     governance_service.audit(
         session, actor=user, action="export_practice", object_type="student", object_id=student_id

@@ -78,7 +78,9 @@ def change_consent(
     elif action == "withdraw":
         service.withdraw_consent(session, actor=user, student_id=student_id, purpose=purpose)
     else:
-        raise Invalid(f"未知操作 / unknown action {action!r}")
+        raise Invalid(
+            _("未知操作 {action}").format(action=f"{action!r}"), code="privacy.unknown_action"
+        )
     session.commit()
     return RedirectResponse(f"/privacy/students/{student_id}", status_code=303)
 

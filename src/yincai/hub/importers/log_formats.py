@@ -11,6 +11,7 @@ from typing import Any
 from yincai.errors import Invalid, RowError, reason_of
 from yincai.hub.importers.parsing import CHINA_TIME, parse_bool, parse_number, parse_timestamp
 from yincai.hub.importers.tabular import decode_text, known_headers_of, match_columns, read_table
+from yincai.i18n import _
 
 LOG_COLUMNS = {
     "student_number": ("学号", "student_number", "student_id", "user_id"),
@@ -100,10 +101,15 @@ def read_xapi_log(path: Path, data: bytes, errors: list[RowError]) -> list[Attem
     try:
         document = json.loads(decode_text(data))
     except json.JSONDecodeError as problem:
-        raise Invalid(f"{path.name}：不是 JSON / not JSON: {problem}") from None
+        raise Invalid(
+            _("{file}：不是 JSON（{problem}）").format(file=path.name, problem=str(problem)),
+            code="import.not_json",
+        ) from None
     statements = document.get("statements") if isinstance(document, dict) else document
     if not isinstance(statements, list):
-        raise Invalid(f"{path.name}：应为 xAPI 语句列表 / expected a list of statements")
+        raise Invalid(
+            _("{file}：应为 xAPI 语句列表").format(file=path.name), code="import.not_xapi"
+        )
     attempts = []
     for number, statement in enumerate(statements, start=1):
         before = len(errors)
@@ -163,7 +169,9 @@ def read_kt_log(
 ) -> list[Attempt]:
     """Attempts of the three-line format, sequence k belonging to the k-th listed student."""
     if students_path is None:
-        raise Invalid("kt 格式需要学号名单文件（--students）/ the kt format needs a students file")
+        raise Invalid(
+            _("kt 格式需要学号名单文件（--students）"), code="import.kt_students_required"
+        )
     students = [line.strip() for line in decode_text(students_data).splitlines() if line.strip()]
     lines = decode_text(data).splitlines()
     while lines and not lines[-1].strip():

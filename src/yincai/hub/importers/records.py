@@ -20,6 +20,7 @@ from yincai.hub.importers.tabular import (
     normalise_header,
     read_sheets,
 )
+from yincai.i18n import _
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,10 @@ def _load_document(path: Path, data: bytes) -> dict[str, Any]:
         is_json = path.suffix.lower() == ".json"
         document = json.loads(text) if is_json else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise Invalid(f"{path.name}：无法解析 / cannot be parsed: {error}") from None
+        raise Invalid(
+            _("{file}：无法解析（{error}）").format(file=path.name, error=str(error)),
+            code="import.unparsable",
+        ) from None
     if not isinstance(document, dict):
-        raise Invalid(f"{path.name}：顶层应为对象 / the top level must be a mapping")
+        raise Invalid(_("{file}：顶层应为对象").format(file=path.name), code="import.not_a_mapping")
     return document

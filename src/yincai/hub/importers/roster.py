@@ -58,6 +58,7 @@ from yincai.hub.importers.tabular import (
 )
 from yincai.hub.models import District, Gender, School, Setting, Stage
 from yincai.hub.schemas import ImportSummary
+from yincai.i18n import _
 
 STUDENT_COLUMNS = {
     "school_code": ("学校代码", "school_code", "学校编码", "学校编号"),
@@ -189,7 +190,7 @@ def _roster_tables(path: Path, data: bytes) -> tuple[Table | None, Table | None]
     else:
         table = read_csv(path, data, known_headers=known)
     if table is None or not table.header:
-        raise Invalid(f"{path.name}：文件是空的 / the file is empty")
+        raise Invalid(_("{file}：文件是空的").format(file=path.name), code="import.empty")
     if has_columns(table, TEACHER_COLUMNS["staff_number"]):
         return None, table
     return table, None
@@ -201,9 +202,7 @@ def _find_district(session: Session, district_code: str | None) -> District | No
         query = query.where(District.code == district_code)
     districts = session.scalars(query).all()
     if len(districts) > 1:
-        raise Invalid(
-            "数据库中有多个区县，请指定区县代码 / several districts: give the district code"
-        )
+        raise Invalid(_("数据库中有多个区县，请指定区县代码"), code="district.ambiguous")
     return districts[0] if districts else None
 
 
