@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,14 @@ class Message(str):
 def _(msgid: str) -> Message:
     """Mark a Chinese text for translation; fill its placeholders with ``.format(name=…)``."""
     return Message(msgid)
+
+
+def join(parts: Sequence[str], separator: str = "，") -> Message:
+    """``parts`` as one message: each part and the separator (a catalogued text such as ``，``
+    or ``、``) are rendered in the reader's language."""
+    names = [f"part{index}" for index in range(len(parts))]
+    msgid = "{separator}".join("{" + name + "}" for name in names)
+    return Message(msgid, {"separator": Message(separator), **dict(zip(names, parts, strict=True))})
 
 
 def translate(text: object, language: str) -> Any:
