@@ -21,6 +21,7 @@ from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.error_log import report_unexpected_error
 from yincai.errors import YincaiError
+from yincai.i18n import translate
 from yincai.migrations import upgrade
 from yincai.redaction import install_redaction
 
@@ -45,7 +46,8 @@ class GuardedGroup(TyperGroup):
             report = report_unexpected_error(
                 error, log_path=settings_of(ctx).error_log_path, where=where
             )
-            Console(stderr=True).print(report.message, markup=False, highlight=False)
+            message = translate(report.message, settings_of(ctx).language)
+            Console(stderr=True).print(message, markup=False, highlight=False)
             raise typer.Exit(code=1) from None
 
 

@@ -536,7 +536,7 @@ def weak_point_reasons(report: StudentReport) -> list[tuple[str, str]]:
         return []
     by_name = {entry.name: entry for entry in report.mastery}
     rates = {kp.name: kp.score_rate for kp in report.knowledge}
-    reasons = []
+    reasons: list[tuple[str, str]] = []
     for name in report.weak_points:
         entry = by_name[name]
         band = entry.band_word

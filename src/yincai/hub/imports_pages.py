@@ -42,7 +42,7 @@ from yincai.web.templating import templates
 
 router = APIRouter(prefix="/imports", include_in_schema=False)
 
-KINDS = {
+KINDS: dict[str, str] = {
     "roster": _("学生与教师名册"),
     "items": _("题库"),
     "assessment": _("考试设置"),

@@ -52,7 +52,7 @@ from yincai.hub.queries import (
     sitting_totals,
 )
 from yincai.hub.schemas import AssessmentItemSpec, ImportSummary
-from yincai.i18n import _
+from yincai.i18n import _, join
 
 __all__ = [
     "KINDS",
@@ -275,5 +275,5 @@ def create_assessment(
     problems: list[str] = []
     resolved = check_assessment(session, spec, district.id, problems)
     if resolved is None:
-        raise Invalid("；".join(problems))
+        raise Invalid(join(problems, "；"), code="assessment.invalid", details=problems)
     return store_assessment(session, spec, resolved, district.id)

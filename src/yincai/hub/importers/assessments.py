@@ -41,6 +41,7 @@ from yincai.hub.models import (
     Subject,
 )
 from yincai.hub.schemas import AssessmentItemSpec, ImportSummary
+from yincai.i18n import _, join
 
 KIND_WORDS = {
     "考试": AssessmentKind.EXAM,
@@ -95,17 +96,17 @@ def check_assessment(
     """Add every problem of ``spec`` to ``problems`` (reads only); what it refers to if sound."""
     before = len(problems)
     if not spec.code.strip() or len(spec.code) > 40:
-        problems.append("考试代码须为 1–40 个字符 / code must have 1–40 characters")
+        problems.append(_("考试代码须为 1–40 个字符"))
     if not spec.name.strip() or len(spec.name) > 100:
-        problems.append("考试名称须为 1–100 个字符 / name must have 1–100 characters")
+        problems.append(_("考试名称须为 1–100 个字符"))
     if not 1 <= spec.grade_level <= 12:
-        problems.append(f"年级应为 1–12 / grade {spec.grade_level} out of range")
+        problems.append(_("年级应为 1–12（不是 {grade}）").format(grade=spec.grade_level))
     if not spec.items:
-        problems.append("至少需要一道小题 / an assessment needs at least one item")
+        problems.append(_("至少需要一道小题"))
     labels = [item.label for item in spec.items]
     repeated = sorted({label for label in labels if labels.count(label) > 1})
     if repeated:
-        problems.append(f"小题题号重复：{'、'.join(repeated)} / duplicate item labels")
+        problems.append(_("小题题号重复：{labels}").format(labels=join(repeated, "、")))
     subject_code = ""
     try:
         subject_code = SubjectBook(session).code_of(spec.subject_code)
@@ -115,7 +116,11 @@ def check_assessment(
     bank = dict(session.execute(select(Item.code, Item.id).where(Item.code.in_(wanted))).all())
     unknown = [code for code in wanted if code not in bank]
     if unknown:
-        problems.append(f"题库中没有这些题目：{'、'.join(map(str, unknown))} / unknown items")
+        problems.append(
+            _("题库中没有这些题目：{codes}").format(
+                codes=join([str(code) for code in unknown], "、")
+            )
+        )
     stored = {
         (school_code, canonical_class_name(name)): class_id
         for school_code, name, class_id in session.execute(
@@ -127,7 +132,7 @@ def check_assessment(
     keys = [(school, canonical_class_name(name)) for school, name in spec.classes]
     missing = [f"{school}/{name}" for school, name in keys if (school, name) not in stored]
     if missing:
-        problems.append(f"班级不存在：{'、'.join(missing)} / unknown classes")
+        problems.append(_("班级不存在：{classes}").format(classes=join(missing, "、")))
     if len(problems) > before:
         return None
     return Resolved(subject_code, bank, tuple(sorted({stored[key] for key in keys})))
@@ -195,8 +200,7 @@ def plan_assessment(session: Session, *, path: Path, district_id: int) -> Assess
     if existing is not None:
         if not _same(session, existing, spec, resolved):
             problems.append(
-                f"考试代码 {spec.code} 已存在且内容不同；请换一个代码 / "
-                "the code exists with other content"
+                _("考试代码 {code} 已存在且内容不同；请换一个代码").format(code=spec.code)
             )
         else:
             plan.assessment_id = existing.id
