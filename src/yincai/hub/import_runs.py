@@ -32,7 +32,7 @@ from yincai.hub.schemas import ImportSummary
 from yincai.i18n import _
 
 KINDS = ("roster", "items", "assessment", "scores", "logs")
-BUSY = "另一个导入正在进行，请稍后再试 / another import is running: try again in a moment"
+BUSY = _("另一个导入正在进行，请稍后再试")
 
 
 @dataclass(frozen=True)

@@ -262,10 +262,10 @@ def _read_spec(path: Path, data: bytes, errors: list[RowError]) -> AssessmentSpe
 
     for field in ("code", "name", "held_on", "subject", "grade"):
         if values[field] in (None, ""):
-            problem(field, "不能为空 / must not be empty")
+            problem(field, _("不能为空"))
     kind = KIND_WORDS.get(str(values["kind"] or "考试").strip())
     if kind is None:
-        problem("kind", "类型应为 考试、作业 或 测验 / kind must be exam, homework or quiz")
+        problem("kind", _("类型应为 考试、作业 或 测验"))
     held_on = _date(values["held_on"], problem)
     grade = None
     if values["grade"] not in (None, ""):
@@ -276,7 +276,7 @@ def _read_spec(path: Path, data: bytes, errors: list[RowError]) -> AssessmentSpe
     classes = _classes(values["classes"], problem)
     items = _items(records["items"], errors)
     if not records["items"]:
-        errors.append(RowError(path.name, 1, ITEM_SHEETS[0], "没有小题 / no items"))
+        errors.append(RowError(path.name, 1, ITEM_SHEETS[0], _("没有小题")))
     if errors or kind is None or held_on is None or grade is None:
         return None
     return AssessmentSpec(
@@ -295,7 +295,7 @@ def _info_sheet(path: Path, data: bytes, errors: list[RowError]) -> dict[str, An
     sheets = read_sheets(path, data)
     table = find_sheet(sheets, INFO_SHEETS)
     if table is None:
-        errors.append(RowError(path.name, 1, INFO_SHEETS[0], "缺少“考试”工作表 / sheet missing"))
+        errors.append(RowError(path.name, 1, INFO_SHEETS[0], _("缺少“考试”工作表")))
         return {}
     pairs = [table.header, *table.rows]
     return {normalise_header(row[0]): row[1] for row in pairs if len(row) >= 2 and row[0]}
@@ -309,7 +309,7 @@ def _date(value: Any, problem: Any) -> date | None:
     try:
         return date.fromisoformat(str(value).strip()[:10].replace("/", "-"))
     except ValueError:
-        problem("held_on", f"“{value}”不是日期，应写作 2026-09-15 / not a date")
+        problem("held_on", _("“{value}”不是日期，应写作 2026-09-15").format(value=value))
         return None
 
 
@@ -317,9 +317,9 @@ def _classes(value: Any, problem: Any) -> list[tuple[str, str]]:
     texts = value if isinstance(value, list) else split_list(str(value or ""))
     classes = []
     for text in texts:
-        school, _, name = str(text).replace("／", "/").partition("/")
+        school, _slash, name = str(text).replace("／", "/").partition("/")
         if not name.strip():
-            problem("classes", f"“{text}”应写作 学校代码/班级名 / write school code/class")
+            problem("classes", _("“{text}”应写作 学校代码/班级名").format(text=text))
             continue
         classes.append((school.strip(), name.strip()))
     return classes
@@ -330,7 +330,7 @@ def _items(records: list[Record], errors: list[RowError]) -> list[AssessmentItem
     for record in records:
         label = record.text("label")
         if not label or len(label) > 20:
-            errors.append(record.error("label", "题号须为 1–20 个字符 / label of 1–20 characters"))
+            errors.append(record.error("label", _("题号须为 1–20 个字符")))
             continue
         try:
             full_score = parse_number(record.text("full_score"))
@@ -338,7 +338,7 @@ def _items(records: list[Record], errors: list[RowError]) -> list[AssessmentItem
             errors.append(record.error("full_score", reason_of(problem)))
             continue
         if full_score <= 0:
-            errors.append(record.error("full_score", "满分须大于 0 / full score must be positive"))
+            errors.append(record.error("full_score", _("满分须大于 0")))
             continue
         item_code = record.text("item_code") or None
         items.append(AssessmentItemSpec(label=label, full_score=full_score, item_code=item_code))

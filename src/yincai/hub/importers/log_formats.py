@@ -52,7 +52,7 @@ def read_csv_log(path: Path, data: bytes, errors: list[RowError]) -> list[Attemp
     for one_of in (("item", "skill"), ("correct", "score")):
         if not any(name in columns for name in one_of):
             names = "/".join(LOG_COLUMNS[one_of[0]][0] + "|" + LOG_COLUMNS[one_of[1]][0])
-            errors.append(RowError(table.file_name, 1, names, "缺少必需的列 / column missing"))
+            errors.append(RowError(table.file_name, 1, names, _("缺少必需的列")))
     if errors:
         return []
     header = {name: table.header[index] for name, index in columns.items()}
@@ -67,14 +67,14 @@ def read_csv_log(path: Path, data: bytes, errors: list[RowError]) -> list[Attemp
 
         for name in ("student_number", "timestamp", activity_field):
             if not cell[name]:
-                error(name, "不能为空 / must not be empty")
+                error(name, _("不能为空"))
         moment = _parsed(parse_timestamp, cell["timestamp"], "timestamp", error)
         is_correct = _parsed(parse_bool, cell.get("correct", ""), "correct", error)
         raw = _parsed(parse_number, cell.get("score", ""), "score", error)
         full = _parsed(parse_number, cell.get("full_score", ""), "full_score", error)
         score = _scaled(raw, full, lambda reason: error("score", reason))
         if is_correct is None and score is None and len(errors) == before:
-            error("correct" if "correct" in columns else "score", "没有作答结果 / no outcome")
+            error("correct" if "correct" in columns else "score", _("没有作答结果"))
         if len(errors) > before or moment is None:
             continue
         activity = cell[activity_field]
@@ -118,7 +118,7 @@ def read_xapi_log(path: Path, data: bytes, errors: list[RowError]) -> list[Attem
             errors.append(RowError(path.name, number, name, reason))
 
         if not isinstance(statement, dict):
-            error("", "应为对象 / must be a mapping")
+            error("", _("应为对象"))
             continue
         verb = str(_get(statement, "verb", "id") or "")
         if not verb.rstrip("/").endswith(ANSWER_VERBS):
@@ -129,15 +129,15 @@ def read_xapi_log(path: Path, data: bytes, errors: list[RowError]) -> list[Attem
         object_id = str(_get(statement, "object", "id") or "").rstrip("/")
         activity = object_id.replace("#", "/").rsplit("/", 1)[-1]
         if not activity:
-            error("object.id", "缺少题目 / no activity id")
+            error("object.id", _("缺少题目"))
         moment = _parsed(parse_timestamp, str(statement.get("timestamp") or ""), "timestamp", error)
         if not statement.get("timestamp"):
-            error("timestamp", "缺少时间 / no timestamp")
+            error("timestamp", _("缺少时间"))
         success = _get(statement, "result", "success")
         is_correct = success if isinstance(success, bool) else None
         score = _xapi_score(_get(statement, "result", "score"), error)
         if is_correct is None and score is None and len(errors) == before:
-            error("result", "没有作答结果 / no outcome")
+            error("result", _("没有作答结果"))
         if len(errors) > before or moment is None:
             continue
         attempts.append(
@@ -177,9 +177,7 @@ def read_kt_log(
     while lines and not lines[-1].strip():
         lines.pop()
     if len(lines) % 3:
-        errors.append(
-            RowError(path.name, len(lines), "", "行数不是 3 的倍数 / not 3 lines per student")
-        )
+        errors.append(RowError(path.name, len(lines), "", _("行数不是 3 的倍数")))
     start = (start_at or KT_START).astimezone(UTC)
     attempts = []
     for sequence, first in enumerate(range(0, len(lines) - len(lines) % 3, 3)):
@@ -187,12 +185,12 @@ def read_kt_log(
         ids = [part.strip() for part in ids_text.split(",") if part.strip()]
         answers = [part.strip() for part in answers_text.split(",") if part.strip()]
         if sequence >= len(students):
-            reason = f"学号名单只有 {len(students)} 个，少于序列数 / fewer students than sequences"
+            reason = _("学号名单只有 {n} 个，少于序列数").format(n=len(students))
             errors.append(RowError(path.name, first + 1, "students", reason))
             break
         if not count_text.isdigit() or int(count_text) != len(ids) or len(ids) != len(answers):
-            reason = (
-                f"作答数 {count_text}、题目数 {len(ids)}、答案数 {len(answers)} 不符 / mismatch"
+            reason = _("作答数 {count}、题目数 {n_items}、答案数 {n_answers} 不符").format(
+                count=count_text, n_items=len(ids), n_answers=len(answers)
             )
             errors.append(RowError(path.name, first + 1, "count", reason))
             continue
@@ -256,7 +254,7 @@ def _scaled(raw: float | None, full: float | None, error: Any) -> float | None:
         return None
     if full is not None:
         if full <= 0:
-            error("满分须大于 0 / full score must be positive")
+            error(_("满分须大于 0"))
             return None
         raw = raw / full
     if not 0 <= raw <= 1:

@@ -71,14 +71,14 @@ def read_records(
             (settings[normalise_header(n)] for n in names if normalise_header(n) in settings), []
         )
         if not isinstance(entries, list):
-            errors.append(RowError(path.name, 1, names[0], "应为列表 / must be a list"))
+            errors.append(RowError(path.name, 1, names[0], _("应为列表")))
             entries = []
         lookup = {normalise_header(a): field for field, names_ in aliases.items() for a in names_}
         records = []
         for position, entry in enumerate(entries, start=1):
             file_name = f"{path.name}[{names[0]}]"
             if not isinstance(entry, dict):
-                errors.append(RowError(file_name, position, "", "应为对象 / must be a mapping"))
+                errors.append(RowError(file_name, position, "", _("应为对象")))
                 continue
             values: dict[str, Any] = {}
             headers: dict[str, str] = {}
