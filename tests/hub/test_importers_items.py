@@ -106,11 +106,11 @@ def _bad(section: str, index: int, **changes: Any) -> dict[str, Any]:
         (_bad("items", 2, code="I001"),
          RowError("bank.json[items]", 3, "code", "编码与第 1 行重复")),
         (_bad("items", 0, answer="D"),
-         RowError("bank.json[items]", 1, "answer", "答案“D”不在选项 A–C 中")),  # noqa: E501
+         RowError("bank.json[items]", 1, "answer", "答案“D”不在选项 A–C 中")),
         (_bad("items", 0, type="连线题"),
          RowError("bank.json[items]", 1, "type", "无法识别的题型“连线题”")),
         (_bad("items", 2, full_score=0),
-         RowError("bank.json[items]", 3, "full_score", "满分须大于 0")),  # noqa: E501
+         RowError("bank.json[items]", 3, "full_score", "满分须大于 0")),
         (_bad("items", 1, kps="M7A.01:0.6;M7A.02:0.6"),
          RowError("bank.json[items]", 2, "kps", "权重之和为 1.2，应为 1")),
         (_bad("knowledge_points", 1, prerequisites="M7A.02"),
