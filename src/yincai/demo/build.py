@@ -58,6 +58,7 @@ from yincai.hub.models import (
     Teacher,
     TeachingAssignment,
 )
+from yincai.i18n import _
 from yincai.privacy.models import ConsentMethod, ConsentPurpose, GuardianConsent
 
 DEMO_PASSWORD = "yincai-demo-2026"
@@ -106,7 +107,7 @@ def build_demo_district(
     """Fill an empty database with the demo district; the same seed always gives the same data."""
     say = progress or (lambda _message: None)
     if session.scalar(select(District.id).where(District.code == DISTRICT_CODE)):
-        raise Conflict("示范区已存在 / the demo district already exists; use a fresh --data-dir")
+        raise Conflict(_("示范区已存在，请换一个 --data-dir"), code="demo.exists")
     rng = np.random.default_rng(seed)
 
     say("规划学校与花名册 / planning schools and rosters")

@@ -23,6 +23,7 @@ from yincai.diagnosis import levels, service
 from yincai.diagnosis.models import MasteryRun
 from yincai.errors import NotFound
 from yincai.hub.models import Assessment, AssessmentItem, ItemKp, Sitting, Student
+from yincai.i18n import _
 
 app = command_app(help="知识点掌握诊断 / knowledge-point mastery", no_args_is_help=True)
 console = Console()
@@ -78,7 +79,9 @@ def student(ctx: typer.Context, number: str, as_of: AsOf = None, subject: Subjec
     with command_session(ctx) as session:
         student_id = session.scalar(select(Student.id).where(Student.student_number == number))
         if student_id is None:
-            raise NotFound(f"学号 {number} 不存在 / no student numbered {number}")
+            raise NotFound(
+                _("学号 {number} 不存在").format(number=number), code="student.not_found"
+            )
         rows = service.student_mastery(
             session, student_id=student_id, as_of=_on(as_of), subject_code=subject
         )
@@ -121,7 +124,7 @@ def assessment(
     with command_session(ctx) as session:
         found = session.scalar(select(Assessment).where(Assessment.code == code))
         if found is None:
-            raise NotFound(f"考试 {code} 不存在 / no assessment {code}")
+            raise NotFound(_("考试 {code} 不存在").format(code=code), code="assessment.not_found")
         student_ids = list(
             session.scalars(
                 select(Sitting.student_id)
