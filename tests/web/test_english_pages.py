@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -60,7 +62,11 @@ def _data_words(world_db: WorldDatabase) -> list[str]:
 
 
 def _interface_cjk(html: str, data_words: list[str]) -> list[str]:
-    text = HIDDEN.sub(" ", html)
+    charts = " ".join(  # axis and series names show too
+        json.dumps(json.loads(unescape(chart)), ensure_ascii=False)
+        for chart in re.findall(r"data-chart='([^']*)'", html)
+    )
+    text = HIDDEN.sub(" ", html) + "\n" + charts
     for word in data_words:
         text = text.replace(word, " ")
     return sorted({line.strip() for line in text.splitlines() if CJK.search(line)})

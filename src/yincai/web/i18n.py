@@ -61,10 +61,29 @@ def _ngettext(context: Context, singular: str, plural: str, n: int, /, **params:
     return _fill(text, language, {"n": n, **params})
 
 
+@pass_context
+def _localise(context: Context, value: Any) -> Any:
+    """``value`` (chart options built in Python) with every message, key or value, rendered in the
+    ``lang`` of the render; use before ``tojson``."""
+    language = context.get("lang") or SOURCE_LANGUAGE
+    return _rendered(value, language)
+
+
+def _rendered(value: Any, language: str) -> Any:
+    if isinstance(value, Message):
+        return value.render(language)
+    if isinstance(value, dict):
+        return {_rendered(key, language): _rendered(item, language) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rendered(item, language) for item in value]
+    return value
+
+
 def install_gettext(environment: Environment) -> None:
     """Give ``environment`` the i18n extension with ``_``, ``gettext`` and ``ngettext`` that
-    translate into the ``lang`` of each render."""
+    translate into the ``lang`` of each render, and the filter ``localise``."""
     environment.add_extension("jinja2.ext.i18n")
     environment.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=_gettext, ngettext=_ngettext, newstyle=False
     )
+    environment.filters["localise"] = _localise
