@@ -30,7 +30,7 @@ lint: $(STAMP)
 # the new (empty or fuzzy) entries. The .po files are read at run time: nothing to compile.
 LOCALE := src/yincai/locale
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 --no-location --sort-output \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -k pgettext:1c,2 --no-location --sort-output \
 	  --no-wrap --project=yincai --copyright-holder="yincai contributors" -o $(LOCALE)/messages.pot .
 	$(VENV)/bin/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --no-wrap \
 	  --ignore-obsolete

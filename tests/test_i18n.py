@@ -13,7 +13,11 @@ from yincai.errors import NotFound, RowError
 from yincai.i18n import LOCALE_DIR, Message, _, placeholders, translate
 
 ROOT = Path(__file__).parents[1]
-KEYWORDS = {"_": None, "ngettext": (1, 2)}  # as in the Makefile's `make messages`
+KEYWORDS = {
+    "_": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}  # as in the Makefile's `make messages`
 
 
 def _msgids(path: Path) -> set[str]:

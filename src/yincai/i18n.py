@@ -37,36 +37,49 @@ class Message(str):
 
     msgid: str
     params: dict[str, Any]
+    context: str | None  # tells apart one Chinese text with two meanings (pgettext)
 
-    def __new__(cls, msgid: str, params: Mapping[str, Any] | None = None) -> Message:
+    def __new__(
+        cls, msgid: str, params: Mapping[str, Any] | None = None, context: str | None = None
+    ) -> Message:
         values = dict(params or {})
         self = super().__new__(cls, msgid.format(**values) if values else msgid)
         self.msgid = msgid
         self.params = values
+        self.context = context
         return self
 
     def format(self, *args: object, **params: Any) -> Message:
         """The same message with its named placeholders filled (positional ones are refused)."""
         if args:
             raise TypeError("messages take named placeholders only")
-        return Message(self.msgid, {**self.params, **params})
+        return Message(self.msgid, {**self.params, **params}, self.context)
 
     def render(self, language: str) -> str:
         """The text in ``language``: the translated msgid with its parameters rendered too."""
         if language == SOURCE_LANGUAGE:
             return str(self)
-        text = translations(language).gettext(self.msgid)
+        catalogue = translations(language)
+        if self.context is None:
+            text = catalogue.gettext(self.msgid)
+        else:
+            text = catalogue.pgettext(self.context, self.msgid)
         if not self.params:
             return text
         return text.format(**render_params(self.params, language))
 
     def __reduce__(self) -> tuple[Any, ...]:  # a job or a cached error keeps its message
-        return (Message, (self.msgid, self.params))
+        return (Message, (self.msgid, self.params, self.context))
 
 
 def _(msgid: str) -> Message:
     """Mark a Chinese text for translation; fill its placeholders with ``.format(name=…)``."""
     return Message(msgid)
+
+
+def pgettext(context: str, msgid: str) -> Message:
+    """``_`` for a text that reads the same in Chinese but means another thing in ``context``."""
+    return Message(msgid, context=context)
 
 
 def join(parts: Sequence[str], separator: str = "，") -> Message:
