@@ -67,9 +67,8 @@ def research_download(
     codes = list(dict.fromkeys(assessment or []))
     exportable_assessments(session, actor=user)  # district admins only, before any work
     if not codes or len(codes) > MAX_PAGE_ASSESSMENTS:
-        message = (
-            f"请选择 1 至 {MAX_PAGE_ASSESSMENTS} 次考试；更多请用命令 yincai export research / "
-            f"choose 1 to {MAX_PAGE_ASSESSMENTS} assessments; use the command for more"
+        message = _("请选择 1 至 {n} 次考试；更多请用命令 yincai export research").format(
+            n=MAX_PAGE_ASSESSMENTS
         )
         return _page(request, session, user, error=message, chosen=codes, status_code=422)
     if not _running.acquire(blocking=False):

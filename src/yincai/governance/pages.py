@@ -173,7 +173,7 @@ def _audit_filters(session: Session, user: UserAccount, query: dict[str, str]) -
             return None
         if text.isdigit() and len(text) < 10:
             return int(text)
-        problems.append(f"{label}无效")
+        problems.append(_("{label}无效").format(label=label))
         return None
 
     def day(name: str, label: str) -> date | None:
@@ -183,7 +183,7 @@ def _audit_filters(session: Session, user: UserAccount, query: dict[str, str]) -
         try:
             return date.fromisoformat(text)
         except ValueError:
-            problems.append(f"{label}日期无效")
+            problems.append(_("{label}日期无效").format(label=label))
             return None
 
     student_id = None
@@ -195,14 +195,14 @@ def _audit_filters(session: Session, user: UserAccount, query: dict[str, str]) -
             )
         )
         if student_id is None:
-            problems.append("找不到该学号的学生")
+            problems.append(_("找不到该学号的学生"))
     return AuditFilters(
-        user_account_id=number("user_account_id", "用户"),
+        user_account_id=number("user_account_id", _("用户")),
         action=query.get("action", "").strip() or None,
         student_id=student_id,
-        since=day("since", "起始"),
-        until=day("until", "截止"),
-        page=number("page", "页码") or 1,
+        since=day("since", _("起始")),
+        until=day("until", _("截止")),
+        page=number("page", _("页码")) or 1,
         problems=tuple(problems),
     )
 

@@ -169,7 +169,7 @@ def _district(session: Session, *, actor: UserAccount | None, code: str | None) 
     query = select(District).order_by(District.code)
     districts = list(session.scalars(query.where(District.code == code) if code else query))
     if not districts:
-        raise NotFound(f"找不到区县 {code or ''} / no such district".replace("  ", " "))
+        raise NotFound(_("找不到区县 {code}").format(code=code or ""), code="district.not_found")
     if len(districts) > 1:
         raise Invalid(_("有多个区县，请用 --district 指定"), code="district.ambiguous")
     return districts[0]

@@ -121,7 +121,7 @@ MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 AUDIT_PAGE_SIZE = 50
 _OBJECT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")  # ids and tokens only, never names
 LOGIN_SCOPE = "login"  # the scope of audit rows about login attempts
-WRONG_LOGIN = "用户名或密码错误 / wrong username or password"
+WRONG_LOGIN = _("用户名或密码错误")
 
 
 def display_names(session: Session, user_account_ids: list[int | None]) -> dict[int, str]:
@@ -195,11 +195,11 @@ def authenticate(session: Session, *, username: str, password: str) -> UserAccou
     )
     if account is None:
         _audit_login(session, None, "login_unknown_user")
-        raise Forbidden(WRONG_LOGIN)
+        raise Forbidden(WRONG_LOGIN, code="login.wrong")
     if not is_valid or not account.is_active:
         action = "login_wrong_password" if not is_valid else "login_disabled_account"
         _audit_login(session, account, action)
-        raise Forbidden(WRONG_LOGIN)
+        raise Forbidden(WRONG_LOGIN, code="login.wrong")
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = passwords.rehash(password)
     if passwords.policy_problems(password, username=account.username):

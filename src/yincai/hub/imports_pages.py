@@ -36,8 +36,9 @@ from yincai.hub import service as hub_service
 from yincai.hub.importers.score_diff import ScoreDiff
 from yincai.hub.models import Assessment, District
 from yincai.hub.schemas import ENTITY_NAMES
-from yincai.i18n import _
+from yincai.i18n import _, translate
 from yincai.web.deps import CurrentUser, DbSession
+from yincai.web.i18n import language_of
 from yincai.web.templating import templates
 
 router = APIRouter(prefix="/imports", include_in_schema=False)
@@ -373,7 +374,12 @@ def revert(
     session.commit()
     request.app.state.jobs.after_import(session)
     counts = summary.count("score")
-    note = f"已撤销 {summary.file_name} 的导入（恢复 {counts.new + counts.updated} 个小题分）"
+    note = translate(
+        _("已撤销 {file} 的导入（恢复 {n} 个小题分）").format(
+            file=summary.file_name, n=counts.new + counts.updated
+        ),
+        language_of(request, request.app.state.settings.language),
+    )
     return RedirectResponse(
         f"/imports/history?assessment={quote(assessment_code)}&message={quote(note)}",
         status_code=303,
@@ -431,7 +437,10 @@ def _score_template(session: Session, user: UserAccount, code: str) -> bytes:
 
 
 def _unreadable(problem: Exception) -> Invalid:
-    return Invalid(f"文件无法读取，请检查文件格式 / the file cannot be read: {problem}")
+    return Invalid(
+        _("文件无法读取，请检查文件格式（{problem}）").format(problem=str(problem)),
+        code="import.unreadable",
+    )
 
 
 def _audit(session: Session, user: UserAccount, action: str, upload: Upload) -> None:

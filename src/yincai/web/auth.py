@@ -221,7 +221,7 @@ def change_password(
     """Change one's own password; every other session of the account ends."""
     try:
         if new_password != new_password_again:
-            raise Invalid("两次输入的新密码不一致")
+            raise Invalid(_("两次输入的新密码不一致"), code="password.mismatch")
         account = governance_service.change_password(
             session, actor=user, old_password=old_password, new_password=new_password
         )

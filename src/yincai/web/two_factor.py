@@ -19,7 +19,7 @@ from yincai.web.templating import templates
 router = APIRouter(include_in_schema=False)
 QR_SCALE = 4
 NO_STORE = {"Cache-Control": "no-store"}  # the page shows the secret while enrolment is pending
-NEEDS_KEY = "需要先配置 YINCAI_SECRET_KEY 才能启用两步验证 / set YINCAI_SECRET_KEY first"
+NEEDS_KEY = _("需要先配置 YINCAI_SECRET_KEY 才能启用两步验证")
 
 
 def _page(
