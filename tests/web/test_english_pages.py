@@ -117,3 +117,21 @@ def test_a_service_error_is_translated_at_the_edge_with_one_code(
     assert api.status_code == page.status_code == 404
     assert api.json() == {"code": "student.not_found", "detail": detail, "errors": []}
     assert detail in page.text
+
+
+def test_refusals_before_any_route_answer_in_the_requests_language(
+    world_db: WorldDatabase,
+) -> None:
+    with TestClient(create_app(world_db.settings)) as client:
+        logged_in(client, world_db.world.usernames["teacher"])
+        refused = client.post(
+            "/api/cockpit/warnings/acknowledge", params={"lang": "en"}, json={"key": "x"}
+        )
+        unknown = client.get("/api/hub/students/99999999999999999999", params={"lang": "en"})
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "code": "csrf.refused",
+        "detail": "The request lacks a valid security token: reload the page and try again",
+    }
+    assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
+    assert unknown.json()["detail"] == "No such object"

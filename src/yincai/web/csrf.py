@@ -13,9 +13,9 @@ import json
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from yincai.i18n import SOURCE_LANGUAGE, _, translate
+from yincai.i18n import _, translate
 from yincai.web.denials import STATE_CSRF
-from yincai.web.i18n import language_of
+from yincai.web.i18n import scope_language
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 HEADER = "x-csrf-token"
@@ -72,15 +72,9 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
-def _language(scope: Scope) -> str:
-    app = scope.get("app")
-    default = app.state.settings.language if app is not None else SOURCE_LANGUAGE
-    return language_of(Request(scope), default)
-
-
 async def _refuse(scope: Scope, send: Send) -> None:
     scope.setdefault("state", {})[STATE_CSRF] = True  # audited as csrf_refused (web.denials)
-    message = translate(_("请求缺少有效的安全令牌，请刷新页面后重试"), _language(scope))
+    message = translate(_("请求缺少有效的安全令牌，请刷新页面后重试"), scope_language(scope))
     if str(scope.get("path", "")).startswith("/api/"):
         content = {"code": "csrf.refused", "detail": message}
         body, kind = json.dumps(content).encode(), b"application/json"

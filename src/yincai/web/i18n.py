@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from starlette.requests import Request
+from starlette.types import Scope
 
 from yincai.i18n import (
     LANGUAGES,
@@ -25,7 +26,7 @@ from yincai.i18n import (
 )
 
 COOKIE_NAME = "yincai_lang"
-__all__ = ["COOKIE_NAME", "LANGUAGES", "install_gettext", "language_of"]
+__all__ = ["COOKIE_NAME", "LANGUAGES", "install_gettext", "language_of", "scope_language"]
 
 
 def language_of(request: Request, default: str) -> str:
@@ -34,6 +35,15 @@ def language_of(request: Request, default: str) -> str:
         if candidate in LANGUAGES:
             return candidate
     return SOURCE_LANGUAGE
+
+
+def scope_language(scope: Scope) -> str:
+    """The language of a raw ASGI request, for middleware that answers before any route."""
+    app = scope.get("app")
+    default = app.state.settings.language if app is not None else SOURCE_LANGUAGE
+    return language_of(
+        Request({"type": "http", "query_string": b"", "headers": [], **scope}), default
+    )
 
 
 def _fill(text: str, language: str, params: dict[str, Any]) -> str:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from yincai.i18n import SOURCE_LANGUAGE, _, translate
-from yincai.web.i18n import language_of
+from yincai.web.i18n import scope_language
 
 UPLOAD_PATHS = ("/imports/preview",)
 
@@ -87,10 +86,7 @@ def _message(limit: int, language: str = SOURCE_LANGUAGE) -> str:
 
 
 async def _refuse(scope: Scope, send: Send, limit: int) -> None:
-    app = scope.get("app")
-    language = language_of(
-        Request(scope), app.state.settings.language if app is not None else SOURCE_LANGUAGE
-    )
+    language = scope_language(scope)
     message = _message(limit, language)
     if str(scope.get("path", "")).startswith("/api/"):
         content = {"code": "request.too_large", "detail": message}
