@@ -135,3 +135,34 @@ def test_refusals_before_any_route_answer_in_the_requests_language(
     }
     assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
     assert unknown.json()["detail"] == "No such object"
+
+
+PAGES = {
+    "district_admin": (
+        "/home", "/schools/{S1}", "/assessments/{E1}/report", "/imports", "/imports/history",
+        "/assessments/new", "/itembank", "/cockpit", "/cockpit/warnings", "/governance/users",
+        "/governance/audit", "/governance/exports/research", "/privacy", "/account/password",
+        "/account/two-factor",
+    ),
+    "teacher": ("/home", "/classes/{C1a}", "/students/{A2}", "/assessments/{E1}/report"),
+    "parent": ("/home", "/students/{A1}/assessments/{E1}"),
+    "student": ("/home",),
+}  # fmt: skip
+
+
+def test_every_page_of_every_role_in_english_shows_no_chinese_interface_text(
+    world_db: WorldDatabase,
+) -> None:
+    world = world_db.world
+    data_words = _data_words(world_db)
+    found, statuses = {}, set()
+    for role, paths in PAGES.items():
+        with TestClient(create_app(world_db.settings)) as client:
+            client.get("/lang/en")
+            logged_in(client, world.usernames[role])
+            for path in paths:
+                page = client.get(path.format_map(world.ids))
+                statuses.add(page.status_code)
+                found[f"{role} {path}"] = _interface_cjk(page.text, data_words)
+    assert statuses == {200}
+    assert {page: left for page, left in found.items() if left} == {}
