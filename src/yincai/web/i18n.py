@@ -4,7 +4,10 @@ The language comes from the query parameter ``lang``, then the cookie ``yincai_l
 setting ``language``. Templates use Jinja's i18n extension: ``_("中文 {name}", name=value)``
 translates the Chinese text (or a ``Message`` built in Python) into the language of the page
 (the ``lang`` of the template context) and fills its named placeholders; values are escaped as
-any other. The catalogues themselves live in ``yincai.i18n``.
+any other. ``ngettext(singular, plural, n, …)`` does the same with ``{n}`` filled, and the filter
+``localise`` renders the messages inside chart options before ``tojson``. Write ``_()`` calls,
+not ``{% trans %}`` blocks (those would fill ``%(name)s`` placeholders). The catalogues live in
+``yincai.i18n``.
 """
 
 from __future__ import annotations
