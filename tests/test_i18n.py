@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import pickle
 from pathlib import Path
 
@@ -73,3 +74,30 @@ def test_an_error_keeps_its_code_and_parameters_whatever_the_language() -> None:
     assert error.code == "assessment.not_found" and error.params == {"code": "E1"}
     assert error.text_in("zh") == "考试 E1 不存在"
     assert error.text_in("en") == "Assessment E1 does not exist"
+
+
+def test_no_module_that_imports_the_marker_rebinds_it() -> None:
+    """``for _ in …`` or ``a, _, b = …`` outside a comprehension would turn ``_("…")`` into a
+    call of whatever was bound last (ruff does not see every such case)."""
+    rebound = []
+    for path in sorted((ROOT / "src" / "yincai").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if not any(
+            isinstance(node, ast.ImportFrom)
+            and node.module == "yincai.i18n"
+            and any(alias.name == "_" for alias in node.names)
+            for node in tree.body
+        ):
+            continue
+        comprehensions = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+        inside = {
+            id(name) for comp in ast.walk(tree) if isinstance(comp, comprehensions)
+            for name in ast.walk(comp)
+        }  # fmt: skip
+        rebound += [
+            f"{path.relative_to(ROOT)}:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Name) and node.id == "_"
+            and isinstance(node.ctx, ast.Store) and id(node) not in inside
+        ]  # fmt: skip
+    assert rebound == []
