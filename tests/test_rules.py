@@ -10,8 +10,8 @@ import pytest
 
 from yincai import rules
 from yincai.cockpit import indicators
+from yincai.domain.models import ItemType
 from yincai.hub.importers.parsing import parse_item_type
-from yincai.hub.models import ItemType
 from yincai.i18n import translate
 from yincai.practice import selection
 from yincai.reports import labels

@@ -63,7 +63,7 @@ class Message(str):
         if self.context is None:
             text = catalogue.gettext(self.msgid)
         else:
-            text = catalogue.pgettext(self.context, self.msgid)
+            text = str(catalogue.pgettext(self.context, self.msgid))  # babel types it str | object
         if not self.params:
             return text
         return text.format(**render_params(self.params, language))

@@ -2,7 +2,7 @@
 cockpit, practice, print) imports them from here, so a student never sees two answers.
 
 Pure: numpy only, no database, web or file access; item types are keyed by the string values
-of ``hub.models.ItemType`` so this module needs nothing else of yincai.
+of ``domain.models.ItemType`` so this module needs nothing else of yincai.
 """
 
 from __future__ import annotations

@@ -6,12 +6,15 @@ import math
 import re
 from collections import Counter
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from yincai.demo import itembank
 from yincai.demo.curriculum import KnowledgePointSpec, junior_math_curriculum, points_of
 from yincai.demo.itembank import TYPE_MIX, ItemSpec, build_item_bank
+from yincai.demo.itembank.drafts import StatementDraft, item_material
 from yincai.demo.names import (
     SURNAMES,
     Locale,
@@ -325,3 +328,22 @@ def test_school_names_follow_a_locale_and_stage_plan() -> None:
     assert names[2].endswith("小学") and "镇" in names[3] and names[3].endswith("学校")
     with pytest.raises(ValueError, match="urban"):
         school_names(np.random.default_rng(4), [("urban", "nine_year")] * 10)
+
+
+def test_every_fixed_draft_of_the_item_material_is_filed_once_under_a_curriculum_point(
+    curriculum: list[KnowledgePointSpec],
+) -> None:
+    folder = Path(itembank.__file__).parent
+    filed = [
+        name
+        for module in sorted(folder.glob("*.py"))
+        for name in re.findall(r'^fixed\("([^"]+)"\)$', module.read_text(encoding="utf-8"), re.M)
+    ]
+    material = item_material()
+    assert sorted(filed) == sorted(material)
+    points = {node.name for node in points_of(curriculum)}
+    for point, draft in material.values():
+        assert point in points
+        assert set(draft.extra_kps) <= points
+        if isinstance(draft, StatementDraft):
+            assert draft.true and draft.false

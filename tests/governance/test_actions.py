@@ -16,7 +16,7 @@ from yincai.governance import service as governance_service
 from yincai.governance.actions import ACTIONS, action_words, object_type_words
 
 SOURCES = Path(yincai.__file__).parent
-AUDITING_CALLS = {"audit", "_audit", "audit_exam", "record_denial"}
+AUDITING_CALLS = {"audit", "_audit", "audit_exam", "audit_import", "record_denial"}
 CODE = re.compile(r"^[a-z]+(_[a-z]+)+$|^login$")
 
 

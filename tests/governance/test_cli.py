@@ -9,12 +9,12 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tests.hub.builders import roster_file
+from yincai.accounts.models import UserAccount
 from yincai.cockpit import cli as cockpit_cli
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.diagnosis import cli as diagnosis_cli
 from yincai.governance import cli as governance_cli
-from yincai.governance.models import UserAccount
 from yincai.hub import cli as hub_cli
 
 

@@ -15,11 +15,11 @@ from tests.governance.world import build_world
 from tests.hub.builders import STUDENT_HEADER_ZH, STUDENTS, counts, write_csv
 from tests.web.clients import logged_in, session_token
 from tests.web.conftest import WorldDatabase
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
+from yincai.domain.models import Score, Sitting
 from yincai.governance.models import AuditEvent
-from yincai.hub.models import Score, Sitting
-from yincai.web.app import create_app
 
 
 @pytest.fixture
@@ -157,3 +157,34 @@ def test_unreadable_file_is_a_4xx_with_a_message(world_db: WorldDatabase, tmp_pa
     assert 400 <= broken.status_code < 500 and "校验未通过" in broken.text
     assert wrong_type.status_code == 422
     assert forged.status_code == 404
+
+
+def test_yaml_curriculum_previews_then_imports_and_a_bad_one_names_its_line(
+    world_db: WorldDatabase, tmp_path: Path
+) -> None:
+    good = tmp_path / "课程.yml"
+    good.write_text(
+        "subject: 数学\n"
+        "knowledge_points:\n"
+        "  - {code: Y7A.01, name: 有理数, level: 章, grade: 7, semester: 上}\n"
+        "  - {code: Y7A.01.01, name: 数轴, parent: Y7A.01}\n"
+        "  - {code: Y7A.01.02, name: 相反数, parent: Y7A.01, prerequisites: [Y7A.01.01]}\n",
+        encoding="utf-8",
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(good.read_text(encoding="utf-8").replace("[Y7A.01.01]", "[Y7A.09]"), "utf-8")
+    before = _counts(world_db)
+    with TestClient(create_app(world_db.settings)) as client:
+        logged_in(client, world_db.world.usernames["district_admin"])
+        rejected = _preview(client, bad, "items")
+        page = _preview(client, good, "items")
+        assert page.status_code == 200, page.text
+        done = client.post(
+            "/imports/confirm", data={"token": _token(page), "csrf_token": session_token(client)}
+        )
+    assert rejected.status_code == 422
+    row = '<tr><td>bad.yaml[knowledge_points]</td><td class="num">5</td><td>prerequisites</td>'
+    assert row in rejected.text
+    assert "Y7A.09" in rejected.text
+    assert done.status_code == 200 and "导入完成" in done.text
+    assert _counts(world_db)["knowledge_point"] == before["knowledge_point"] + 3

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.hub.builders import counts, write_json, write_xlsx
+from yincai.domain.models import Item, ItemType, KnowledgePoint, KpLevel, KpPrerequisite
 from yincai.errors import Invalid, RowError
 from yincai.hub import service as hub_service
-from yincai.hub.models import Item, ItemType, KnowledgePoint, KpLevel, KpPrerequisite
 
 BANK: dict[str, Any] = {
     "subject": "数学",
@@ -79,7 +79,7 @@ def test_xlsx_bank_and_reimport_is_idempotent(session: Session, tmp_path: Path) 
         tmp_path / "bank.xlsx", {"知识点": (kp_header, kps), "题目": (item_header, items)}
     )
     hub_service.import_items(session, path=path)
-    assert _item(session, "I010").answer == "false"
+    assert _item(session, "I010").answer == "错误"
     assert _item(session, "I011").options == ["0", "1", "2"]
     before = counts(session)
     assert hub_service.import_items(session, path=path).is_unchanged

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.hub.builders import counts, seed_roster, write_csv, write_json
+from yincai.domain.models import Item, LearningEvent, Student
 from yincai.errors import Invalid, RowError
 from yincai.hub import service as hub_service
-from yincai.hub.models import Item, LearningEvent, Student
 
 HEADER = ["学号", "题目", "正确", "时间"]
 ROWS = [
@@ -68,7 +68,7 @@ def test_csv_log_with_beijing_and_zoned_times(session: Session, tmp_path: Path) 
 
 
 def _math(session: Session) -> int:
-    from yincai.hub.models import Subject
+    from yincai.domain.models import Subject
 
     subject = Subject(code="math", name="数学")
     session.add(subject)

@@ -17,9 +17,7 @@ from tests.hub.builders import (
     write_csv,
     write_xlsx,
 )
-from yincai.errors import Invalid, RowError
-from yincai.hub import service as hub_service
-from yincai.hub.models import (
+from yincai.domain.models import (
     District,
     Gender,
     Grade,
@@ -32,6 +30,8 @@ from yincai.hub.models import (
     Teacher,
     TeachingAssignment,
 )
+from yincai.errors import Invalid, RowError
+from yincai.hub import service as hub_service
 
 
 def _student(session: Session, number: str) -> Student:

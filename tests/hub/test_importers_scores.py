@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.hub.builders import counts, seed_exam, write_csv, write_xlsx
+from yincai.domain.models import AssessmentItem, Score, Sitting, Student
 from yincai.errors import Invalid, NotFound, RowError
 from yincai.hub import service as hub_service
-from yincai.hub.models import AssessmentItem, Score, Sitting, Student
 
 HEADER = ["学号", "姓名", "班级", "总分", "1", "2", "13(1)"]
 GOOD = [
@@ -139,7 +139,7 @@ def test_assessment_without_classes_records_the_classes_that_sat(
     assessment = seed_exam(session, tmp_path, classes=False)
     path = write_csv(tmp_path / "e1.csv", HEADER, GOOD)
     hub_service.import_scores(session, path=path, assessment_code="E1")
-    from yincai.hub.models import AssessmentClass
+    from yincai.domain.models import AssessmentClass
 
     stored = session.scalars(
         select(AssessmentClass.school_class_id).where(

@@ -9,11 +9,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.web.clients import logged_in
+from yincai.accounts.models import Role, UserAccount
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
-from yincai.governance.models import AuditEvent, Role, UserAccount
-from yincai.hub.models import TeachingAssignment
-from yincai.web.app import create_app
+from yincai.domain.models import TeachingAssignment
+from yincai.governance.models import AuditEvent
 
 DEMO_PASSWORD = "yincai-demo-2026"
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from tests.governance.world import PASSWORD
 from tests.web.clients import logged_in, login, session_token
 from tests.web.conftest import WorldDatabase
+from yincai.app import create_app
 from yincai.db import make_engine, session_scope
 from yincai.governance.models import AuditEvent
 from yincai.web import templating
-from yincai.web.app import create_app
 
 TEMPLATES = Path(templating.__file__).parent / "templates"
 

@@ -29,7 +29,9 @@ Beyond the pooled precision, what a student meets:
 * ``share_unmastered``: of the 3 recommended points, the share truly unmastered.
 * ``realised_success``: the mean expected score share of the chosen items for their student under
   the simulation's own scoring (``demo.truth.true_success``), against the 0.60–0.80 band the
-  selection aims at; ``share_in_band`` the share of items whose true success lies inside it.
+  selection aims at; ``share_in_band`` the share of items whose true success lies inside it;
+  ``predicted_success`` the mean success the platform predicted for the same items (the gap
+  between the two is the prediction's bias).
 
 Timing: ``class-booklets-50`` makes the practice sets of 50 students of one school and grade
 (its largest class, topped up from another class) with the mastery model already calibrated;
@@ -49,11 +51,13 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import BENCHMARK
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.demo.truth import GroundTruth, load_ground_truth, replay_item_bank, true_success
 from yincai.diagnosis import service as diagnosis_service
-from yincai.hub.models import (
+from yincai.diagnosis.teaching import end_of
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     Item,
@@ -66,7 +70,6 @@ from yincai.hub.models import (
     Student,
 )
 from yincai.practice import service as practice_service
-from yincai.practice.data import end_of
 from yincai.practice.selection import DEFAULT_SUCCESS_BAND
 
 K = 3
@@ -89,6 +92,7 @@ class Quality:
     share_unmastered: float = float("nan")
     realised_success: float = float("nan")
     share_in_band: float = float("nan")
+    predicted_success: float = float("nan")
 
 
 def run(data_dir: Path) -> list[dict[str, Any]]:
@@ -115,6 +119,7 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
                 "share_unmastered": round(quality.share_unmastered, 4),
                 "realised_success": round(quality.realised_success, 4),
                 "share_in_band": round(quality.share_in_band, 4),
+                "predicted_success": round(quality.predicted_success, 4),
                 **common,
             },
         },
@@ -146,10 +151,15 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
     unmastered: list[float] = []
     share_unmastered: list[float] = []
     success: list[float] = []
+    predicted: list[float] = []
     low, high = DEFAULT_SUCCESS_BAND
     for school_code, class_name in (name.split("/", 1) for name in truth.class_names):
         sets = practice_service.class_practice(
-            session, school_code=school_code, class_name=class_name, as_of=as_of
+            session,
+            actor=BENCHMARK,
+            school_code=school_code,
+            class_name=class_name,
+            as_of=as_of,
         )
         numbers = [s.student_number for s in sets if s.student_number in row_of]
         lost, possible = _points_lost(session, numbers, tags, as_of)
@@ -171,11 +181,9 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
                 unmastered.append(len(picked & set(below)) / len(below))
             if picked:
                 share_unmastered.append(np.mean([true_p[k] < MASTERED for k in picked]))
-            chosen = [
-                bank_index[i.item_code]
-                for i in by_number[number].items
-                if i.item_code in bank_index
-            ]
+            items = [i for i in by_number[number].items if i.item_code in bank_index]
+            chosen = [bank_index[i.item_code] for i in items]
+            predicted.extend(i.predicted_success for i in items)
             if chosen:
                 true_rates = true_success([bank[j] for j in chosen], truth, -1, [rows[row]])[0]
                 success.extend(true_rates.tolist())
@@ -194,6 +202,7 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
         share_unmastered=float(np.mean(share_unmastered)) if share_unmastered else float("nan"),
         realised_success=float(rates.mean()) if rates.size else float("nan"),
         share_in_band=float(((rates >= low) & (rates <= high)).mean()) if rates.size else 0.0,
+        predicted_success=float(np.mean(predicted)) if predicted else float("nan"),
     )
 
 
@@ -202,7 +211,9 @@ def time_booklets(session: Session, *, as_of: date) -> dict[str, float]:
     fitted = diagnosis_service.fit_mastery_model(session, as_of=as_of)
     student_ids = _fifty_students(session)
     start = time.perf_counter()
-    sets = practice_service.practice_sets(session, student_ids=student_ids, as_of=as_of)
+    sets = practice_service.practice_sets(
+        session, actor=BENCHMARK, student_ids=student_ids, as_of=as_of
+    )
     seconds = time.perf_counter() - start
     return {
         "seconds": round(seconds, 3),

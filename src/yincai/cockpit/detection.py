@@ -14,7 +14,7 @@ from yincai.cockpit import warnings as detect
 from yincai.cockpit.data import DistrictData
 from yincai.cockpit.indicators import Standing, round_label, rounds
 from yincai.cockpit.warnings import FloatArray
-from yincai.hub.models import Setting
+from yincai.domain.models import Setting
 from yincai.i18n import _, join
 from yincai.rules import group_means
 

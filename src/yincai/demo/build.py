@@ -21,8 +21,10 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role
+from yincai.consent.models import ConsentMethod, ConsentPurpose, GuardianConsent
 from yincai.demo import semester as calendar
-from yincai.demo.curriculum import junior_math_curriculum
+from yincai.demo.curriculum import junior_math_curriculum, points_of
 from yincai.demo.district import (
     DISTRICT_CODE,
     DISTRICT_NAME,
@@ -32,22 +34,17 @@ from yincai.demo.district import (
     plan_district,
 )
 from yincai.demo.itembank import build_item_bank
+from yincai.demo.itembank.bank import ItemSpec
+from yincai.demo.loading import import_demo_content
 from yincai.demo.simulate import Cohort, Semester, simulate_semester
 from yincai.demo.truth import save_ground_truth
-from yincai.errors import Conflict
-from yincai.governance import service as governance_service
-from yincai.governance.models import Role
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     AssessmentItem,
     AssessmentKind,
     District,
     Grade,
-    Item,
-    ItemKp,
-    KnowledgePoint,
-    KpPrerequisite,
     LearningEvent,
     School,
     SchoolClass,
@@ -58,8 +55,9 @@ from yincai.hub.models import (
     Teacher,
     TeachingAssignment,
 )
+from yincai.errors import Conflict
+from yincai.governance import service as governance_service
 from yincai.i18n import _
-from yincai.privacy.models import ConsentMethod, ConsentPurpose, GuardianConsent
 
 DEMO_PASSWORD = "yincai-demo-2026"
 SUBJECTS = {"MATH": "数学", "CHINESE": "语文", "ENGLISH": "英语"}
@@ -121,11 +119,9 @@ def build_demo_district(
     student_ids = _students(session, district.id, plan, class_ids)
 
     say("课程知识点与题库 / curriculum and item bank")
-    points = junior_math_curriculum()
-    point_ids = _knowledge_points(session, points, subject_ids["MATH"])
-    kp_points = [p for p in points if p.level == "point"]
+    kp_points = points_of(junior_math_curriculum())
     items = build_item_bank(kp_points, rng, items_per_point=3)
-    item_ids = _items(session, items, point_ids, subject_ids["MATH"])
+    item_ids = import_demo_content(session, items, subject=SUBJECTS["MATH"])
 
     say("模拟一学期的学习与考试 / simulating one semester")
     junior = plan.junior_class_indices()
@@ -337,67 +333,6 @@ def _students(
     return [by_number[s.student_number] for s in plan.students]
 
 
-def _knowledge_points(session: Session, points: list, subject_id: int) -> dict[str, int]:
-    ids: dict[str, int] = {}
-    for p in points:  # parents come before children, so each parent id is known
-        kp = KnowledgePoint(
-            subject_id=subject_id,
-            code=p.code,
-            name=p.name,
-            level=p.level,
-            parent_id=ids.get(p.parent_code) if p.parent_code else None,
-            grade_level=p.grade or None,
-            semester=p.semester or None,
-            position=p.order,
-        )
-        session.add(kp)
-        session.flush()
-        ids[p.code] = kp.id
-    _bulk(
-        session,
-        KpPrerequisite,
-        [
-            {"knowledge_point_id": ids[p.code], "prerequisite_id": ids[q]}
-            for p in points
-            for q in p.prerequisites
-        ],
-    )
-    return ids
-
-
-def _items(session: Session, items: list, point_ids: dict[str, int], subject_id: int) -> list[int]:
-    _bulk(
-        session,
-        Item,
-        [
-            {
-                "code": i.code,
-                "subject_id": subject_id,
-                "item_type": i.item_type,
-                "stem": i.stem,
-                "options": list(i.options),
-                "answer": i.answer,
-                "full_score": i.full_score,
-                "grade_level": i.grade,
-                "difficulty": None,
-            }
-            for i in items
-        ],
-    )
-    by_code = {c: i for i, c in session.execute(select(Item.id, Item.code)).all()}
-    item_ids = [by_code[i.code] for i in items]
-    _bulk(
-        session,
-        ItemKp,
-        [
-            {"item_id": item_ids[k], "knowledge_point_id": point_ids[code], "weight": weight}
-            for k, i in enumerate(items)
-            for code, weight in i.kp_weights
-        ],
-    )
-    return item_ids
-
-
 def _missing_class(cohort: Cohort, rng: np.random.Generator) -> int:
     """A grade-8 class whose scores go missing from one exam (a planted data-quality case)."""
     candidates = np.flatnonzero(cohort.grade_of_class == 8)
@@ -409,7 +344,7 @@ def _exams(
     district_id: int,
     subject_id: int,
     papers: list[calendar.Paper],
-    items: list,
+    items: list[ItemSpec],
     item_ids: list[int],
     result: Semester,
     cohort: Cohort,
@@ -453,7 +388,8 @@ def _exams(
         absent = result.exam_absent[paper.exam]
         in_paper = (grade_of_student == paper.grade) & np.isin(cohort.class_of_student, sat)
         marked_at = datetime.combine(paper.held_on + timedelta(days=1), marked_at_time, LOCAL)
-        sittings, rows = [], []
+        sittings: list[dict[str, object]] = []
+        rows: list[dict[str, object]] = []
         aitem_ids = [a.id for a in assessment.items]
         for s in np.flatnonzero(in_paper):
             is_absent = bool(absent[s]) or bool(np.isnan(scores[s]).all())
@@ -486,7 +422,11 @@ def _exams(
 
 
 def _homework(
-    session: Session, result: Semester, items: list, item_ids: list[int], student_ids: np.ndarray
+    session: Session,
+    result: Semester,
+    items: list[ItemSpec],
+    item_ids: list[int],
+    student_ids: np.ndarray,
 ) -> int:
     log = result.homework
     full = np.array([i.full_score for i in items])[log.item]
@@ -562,7 +502,9 @@ def _accounts(
             role=role,
             display_name=name,
             district_id=district_id,
-            **scope,
+            school_id=scope.get("school_id"),
+            teacher_id=scope.get("teacher_id"),
+            student_id=scope.get("student_id"),
         )
         logins.append(
             DemoLogin(role=role.value, username=username, password=DEMO_PASSWORD, who=name)

@@ -34,6 +34,7 @@ class MasteryBand(StrEnum):
     BASIC = "basic"
     PROFICIENT = "proficient"
     NO_EVIDENCE = "no_evidence"
+    NOT_TAUGHT = "not_taught"
 
 
 BAND_WORDS = {
@@ -41,6 +42,7 @@ BAND_WORDS = {
     MasteryBand.BASIC: _("基本掌握"),
     MasteryBand.PROFICIENT: _("熟练"),
     MasteryBand.NO_EVIDENCE: _("暂无作答"),
+    MasteryBand.NOT_TAUGHT: _("尚未学习"),
 }
 
 
@@ -57,10 +59,11 @@ def interval(logit_mean: npt.ArrayLike, logit_sd: npt.ArrayLike) -> tuple[FloatA
     return expit(mean - CREDIBLE_Z * sd), expit(mean + CREDIBLE_Z * sd)
 
 
-def band(value: float, *, n_evidence: int = 1) -> MasteryBand:
-    """The band of a level; a point nobody has evidence on has none."""
+def band(value: float, *, n_evidence: int = 1, is_taught: bool = True) -> MasteryBand:
+    """The band of a level; a point without evidence has none, and one not yet taught to the
+    student (``diagnosis.teaching``) says so."""
     if n_evidence <= 0:
-        return MasteryBand.NO_EVIDENCE
+        return MasteryBand.NO_EVIDENCE if is_taught else MasteryBand.NOT_TAUGHT
     if value < NEEDS_WORK_BELOW:
         return MasteryBand.NEEDS_WORK
     if value < PROFICIENT_FROM:
@@ -68,9 +71,9 @@ def band(value: float, *, n_evidence: int = 1) -> MasteryBand:
     return MasteryBand.PROFICIENT
 
 
-def band_word(value: float, *, n_evidence: int = 1) -> str:
-    """需要巩固 / 基本掌握 / 熟练 (or 暂无作答)."""
-    return BAND_WORDS[band(value, n_evidence=n_evidence)]
+def band_word(value: float, *, n_evidence: int = 1, is_taught: bool = True) -> str:
+    """需要巩固 / 基本掌握 / 熟练 (or 暂无作答, 尚未学习)."""
+    return BAND_WORDS[band(value, n_evidence=n_evidence, is_taught=is_taught)]
 
 
 def is_weak(value: float) -> bool:

@@ -32,8 +32,15 @@ class MasteryRead(BaseModel):
     logit_sd: float = Field(ge=0, description="posterior SD of the mastery logit")
     level_low: float = Field(ge=0, le=1, description="80 % credible interval of the level: low end")
     level_high: float = Field(ge=0, le=1, description="… and high end")
-    band: MasteryBand = Field(description="needs_work / basic / proficient / no_evidence")
-    band_word: str = Field(description="the band in words: 需要巩固 / 基本掌握 / 熟练 / 暂无作答")
+    band: MasteryBand = Field(
+        description="needs_work / basic / proficient / no_evidence / not_taught"
+    )
+    band_word: str = Field(
+        description="the band in words: 需要巩固 / 基本掌握 / 熟练 / 暂无作答 / 尚未学习"
+    )
+    is_taught: bool = Field(
+        description="taught to the student's class by then, or of a lower grade (met before)"
+    )
     n_evidence: int = Field(ge=0, description="responses behind the estimate; 0 = prior only")
     last_seen_on: date | None
     evidence: list[EvidenceRead] = Field(description="the most recent responses, newest first")

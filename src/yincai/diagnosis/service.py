@@ -7,8 +7,14 @@ only read the newest ready run (:class:`NotReady` until there is one). Mastery *
 (benchmarks, the CLI's ``--as-of``) is computed on demand, the calibration cached per process.
 
 Only the data of students the privacy rule clears for diagnosis is read (under 14: a guardian's
-consent in force; ``privacy.service.cleared_student_ids``), for the calibration as for each
+consent in force; ``consent.service.cleared_student_ids``), for the calibration as for each
 student; a student who is not cleared gets ConsentRequired, or the prior in a class table.
+
+Every read of students' mastery takes the ``actor`` (the signed-in account, or ``SystemActor``
+for the CLI, jobs and benchmarks) and checks its scope here. ``student_mastery`` and
+``students_mastery`` are also the door other services read through for a view they audit
+themselves (a student report, a practice booklet); the whole views of ``diagnosis.views`` (the
+CLI's) write the audit row.
 """
 
 from __future__ import annotations
@@ -23,11 +29,12 @@ import numpy.typing as npt
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from yincai.diagnosis import levels, store
+from yincai.consent import service as consent_service
+from yincai.consent.models import ConsentPurpose
+from yincai.diagnosis import levels, store, teaching
 from yincai.diagnosis.models import MasteryRun, RunStatus
 from yincai.diagnosis.schemas import EvidenceRead, MasteryRead
-from yincai.errors import NotFound, NotReady
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     Item,
@@ -41,8 +48,9 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
+from yincai.errors import NotFound, NotReady
+from yincai.governance import service as governance_service
 from yincai.i18n import _
-from yincai.privacy import service as privacy_service
 from yincai.science.forgetting import forgetting_rate, recency_shift
 from yincai.science.mastery import MasteryEstimate, MasteryModel
 
@@ -63,7 +71,7 @@ DEFAULT_OPTIONS = 4
 PARTIAL_CREDIT_TYPES = (ItemType.SHORT_ANSWER, ItemType.ESSAY)
 MAX_TRIALS = 12
 
-DIAGNOSIS = privacy_service.ConsentPurpose.DIAGNOSIS
+DIAGNOSIS = ConsentPurpose.DIAGNOSIS
 EPOCH = date(1970, 1, 1)
 SECONDS_PER_DAY = 86400.0
 
@@ -227,14 +235,19 @@ def refresh_all_if_stale(
 def student_mastery(
     session: Session,
     *,
+    actor: governance_service.Actor,
     student_id: int,
     as_of: date | None = None,
     subject_code: str = "MATH",
 ) -> list[MasteryRead]:
-    """One student's mastery of each point-level knowledge point, with its evidence."""
-    if session.get(Student, student_id) is None:
+    """One student's mastery of each point-level knowledge point, with its evidence (scope
+    checked; the caller audits the view it is part of); points not yet taught to the student's
+    class (``diagnosis.teaching``) are marked so."""
+    student = session.get(Student, student_id)
+    if student is None:
         raise NotFound(_("学生 {id} 不存在").format(id=student_id), code="student.not_found")
-    privacy_service.require_consent(
+    governance_service.require_scope(session, actor=actor, student_id=student_id)
+    consent_service.require_consent(
         session, student_id=student_id, purpose=DIAGNOSIS, today=_today()
     )
     fitted = mastery_model(session, subject_code=subject_code, as_of=as_of)
@@ -243,6 +256,7 @@ def student_mastery(
     )
     estimate = _posterior(session, fitted, [student_id], as_of=as_of, subject_code=subject_code)
     q = fitted.model.q_weights_
+    met = _met_points(session, fitted, student, as_of=as_of)
     rows: list[MasteryRead] = []
     for k in range(fitted.n_kps):
         touched = np.flatnonzero(q[responses.item, k] > 0)[::-1]  # newest first
@@ -261,6 +275,7 @@ def student_mastery(
         low, high = levels.interval(mean, sd)
         point = float(levels.level(mean))
         n_evidence = int(estimate.n_evidence[0, k])
+        is_taught = k in met or n_evidence > 0
         rows.append(
             MasteryRead(
                 kp_id=fitted.kp_ids[k],
@@ -270,8 +285,9 @@ def student_mastery(
                 logit_sd=sd,
                 level_low=float(low),
                 level_high=float(high),
-                band=levels.band(point, n_evidence=n_evidence),
-                band_word=levels.band_word(point, n_evidence=n_evidence),
+                band=levels.band(point, n_evidence=n_evidence, is_taught=is_taught),
+                band_word=levels.band_word(point, n_evidence=n_evidence, is_taught=is_taught),
+                is_taught=is_taught,
                 n_evidence=n_evidence,
                 last_seen_on=evidence[0].seen_on if evidence else None,
                 evidence=evidence,
@@ -280,18 +296,42 @@ def student_mastery(
     return rows
 
 
+def _met_points(
+    session: Session, fitted: FittedMastery, student: Student, *, as_of: date | None
+) -> set[int]:
+    """Points the student has met: taught to their class by ``as_of``, or of a lower grade."""
+    n_items = len(fitted.item_ids)
+    tagged = fitted.model.q_weights_[:n_items] > 0
+    item_kps = {
+        item_id: tuple(int(k) for k in np.flatnonzero(tagged[i]))
+        for i, item_id in enumerate(fitted.item_ids)
+    }
+    return teaching.met_points(
+        session,
+        item_kps=item_kps,
+        kp_ids=fitted.kp_ids,
+        school_class_id=student.school_class_id,
+        grade_level=student.school_class.grade.level,
+        as_of=as_of,
+    )
+
+
 def class_mastery(
     session: Session,
     *,
+    actor: governance_service.Actor,
     school_class_id: int,
     as_of: date | None = None,
     subject_code: str = "MATH",
 ) -> MasteryTable:
-    """Mastery of every student of a class (rows by student id) and point-level KP."""
+    """Mastery of every student of a class (rows by student id) and point-level KP (staff of
+    the class; the caller audits the view it is part of)."""
     if session.get(SchoolClass, school_class_id) is None:
         raise NotFound(
             _("班级 {id} 不存在").format(id=school_class_id), code="school_class.not_found"
         )
+    governance_service.require_role(actor, *governance_service.STAFF_ROLES)
+    governance_service.require_scope(session, actor=actor, school_class_id=school_class_id)
     student_ids = list(
         session.scalars(
             select(Student.id)
@@ -300,23 +340,26 @@ def class_mastery(
         )
     )
     return students_mastery(
-        session, student_ids=student_ids, as_of=as_of, subject_code=subject_code
+        session, actor=actor, student_ids=student_ids, as_of=as_of, subject_code=subject_code
     )
 
 
 def students_mastery(
     session: Session,
     *,
+    actor: governance_service.Actor,
     student_ids: Sequence[int],
     as_of: date | None = None,
     subject_code: str = "MATH",
 ) -> MasteryTable:
-    """Mastery of the given students (in that order); students without history get the prior."""
+    """Mastery of the given students (in that order); students without history get the prior
+    (each student in the actor's scope; the caller audits the view it is part of)."""
+    governance_service.require_students(session, actor=actor, student_ids=student_ids)
     fitted = mastery_model(session, subject_code=subject_code, as_of=as_of)
     estimate = _posterior(
         session, fitted, list(student_ids), as_of=as_of, subject_code=subject_code
     )
-    blocked = privacy_service.students_without_consent(
+    blocked = consent_service.students_without_consent(
         session, list(student_ids), DIAGNOSIS, today=_today()
     )
     if blocked:  # a consent withdrawn since the run: its estimate is not shown, the prior is
@@ -423,7 +466,7 @@ def _cache_key(session: Session, subject_code: str, as_of: date | None) -> tuple
     scores = session.execute(select(func.count(Score.id), func.max(Score.id))).one()
     events = session.execute(select(func.count(LearningEvent.id), func.max(LearningEvent.id))).one()
     # Who may be diagnosed changes with every consent given or withdrawn, and with the year.
-    consents = (_today().year, *privacy_service.consent_version(session))
+    consents = (_today().year, *consent_service.consent_version(session))
     return (str(bind.engine.url), id(bind.engine), subject_code, as_of, *scores, *events, *consents)
 
 
@@ -587,7 +630,7 @@ def _responses(
         exam = exam.where(Score.student_id.in_(student_ids))
         events = events.where(LearningEvent.student_id.in_(student_ids))
     # The privacy rule: responses of students it does not clear are never read.
-    cleared = privacy_service.cleared_student_ids(DIAGNOSIS, today=_today())
+    cleared = consent_service.cleared_student_ids(DIAGNOSIS, today=_today())
     exam = exam.where(Score.student_id.in_(cleared))
     events = events.where(LearningEvent.student_id.in_(cleared))
     exam_rows: Sequence[Any] = session.execute(exam).all()

@@ -13,16 +13,17 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
+from yincai.domain.models import Assessment, District, School, SchoolClass, Student, Teacher
 from yincai.governance.actions import action_words, object_type_words
 from yincai.governance.audit import AuditPage
-from yincai.governance.models import AuditEvent, Role, UserAccount
+from yincai.governance.models import AuditEvent
 from yincai.governance.scope import (
     visible_assessment_ids,
     visible_class_ids,
     visible_school_ids,
     visible_student_ids,
 )
-from yincai.hub.models import Assessment, District, School, SchoolClass, Student, Teacher
 from yincai.i18n import _, pgettext, translate
 
 N_STUDENTS_NAMED = 5  # per row; the rest are counted ("等 40 名学生")
@@ -36,6 +37,8 @@ ROLE_WORDS = {
 _SCOPE_ALONE = {
     "system": pgettext("audit", "系统"),
     "cli": pgettext("audit", "命令行"),
+    "job": pgettext("audit", "后台任务"),
+    "benchmark": pgettext("audit", "基准测试"),
     "anonymous": pgettext("audit", "未登录"),
 }
 

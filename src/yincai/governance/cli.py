@@ -11,11 +11,11 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
 from yincai.cli_support import command_app, command_session
+from yincai.domain.models import District, School, Student, Teacher
 from yincai.errors import Invalid, NotFound
 from yincai.governance import service
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import District, School, Student, Teacher
 from yincai.i18n import _
 
 app = command_app(help="账号管理 / user accounts.", no_args_is_help=True)

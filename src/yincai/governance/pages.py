@@ -12,11 +12,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
+from yincai.domain.models import School, Student
 from yincai.errors import Conflict, Forbidden, Invalid
 from yincai.governance import audit_view, service
 from yincai.governance.actions import action_words
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import School, Student
 from yincai.i18n import _
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.i18n import language_of

@@ -13,8 +13,30 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from yincai.accounts import passwords, two_factor
+from yincai.accounts.actors import BENCHMARK, CLI, JOB, Actor, SystemActor
+from yincai.accounts.models import Role, UserAccount
+from yincai.accounts.passwords import check_policy, hash_password, verify_password
+from yincai.accounts.roles import ADMIN_ROLES, STAFF_ROLES, OutOfScope, require_role, scope_of
+from yincai.accounts.sessions import (
+    SessionPolicy,
+    open_session,
+    revoke_session,
+    revoke_sessions,
+    session_account,
+)
+from yincai.accounts.two_factor import (
+    SecretBox,
+    begin_enrolment,
+    confirm_enrolment,
+    is_enrolled,
+    needs_enrolment,
+    pending_secret,
+    provisioning_uri,
+    verify_code,
+)
+from yincai.domain.models import Student, Teacher
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound
-from yincai.governance import passwords, two_factor
 from yincai.governance.audit import (
     AuditPage,
     audit,
@@ -25,53 +47,34 @@ from yincai.governance.audit import (
     seal_audit_events,
     verify_audit_chain,
 )
-from yincai.governance.models import Role, UserAccount
-from yincai.governance.passwords import check_policy, hash_password, verify_password
 from yincai.governance.privacy import pseudonymise
 from yincai.governance.scope import (
-    ADMIN_ROLES,
-    STAFF_ROLES,
-    OutOfScope,
-    require_role,
     require_scope,
     require_score_editor,
-    scope_of,
+    require_students,
     score_editor_class_ids,
     visible_assessment_ids,
     visible_class_ids,
     visible_school_ids,
     visible_student_ids,
 )
-from yincai.governance.sessions import (
-    SessionPolicy,
-    open_session,
-    revoke_session,
-    revoke_sessions,
-    session_account,
-)
 from yincai.governance.suppression import SuppressedTable, suppress_small_cells
-from yincai.governance.two_factor import (
-    SecretBox,
-    begin_enrolment,
-    confirm_enrolment,
-    is_enrolled,
-    needs_enrolment,
-    pending_secret,
-    provisioning_uri,
-    verify_code,
-)
-from yincai.hub.models import Student, Teacher
 from yincai.i18n import _
 
 __all__ = [
     "ADMIN_ROLES",
+    "BENCHMARK",
+    "CLI",
+    "JOB",
     "MIN_PASSWORD_LENGTH",
     "STAFF_ROLES",
+    "Actor",
     "AuditPage",
     "OutOfScope",
     "SecretBox",
     "SessionPolicy",
     "SuppressedTable",
+    "SystemActor",
     "add_account",
     "audit",
     "authenticate",
@@ -97,6 +100,7 @@ __all__ = [
     "require_role",
     "require_scope",
     "require_score_editor",
+    "require_students",
     "reset_password",
     "reset_two_factor",
     "revoke_session",

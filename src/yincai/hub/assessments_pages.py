@@ -14,13 +14,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
+from yincai.domain.models import District, Grade, School, SchoolClass, Subject
 from yincai.errors import Conflict, Forbidden, Invalid
 from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
 from yincai.hub import service as hub_service
 from yincai.hub.importers.assessments import KIND_WORDS
 from yincai.hub.importers.parsing import CHINA_TIME
-from yincai.hub.models import District, Grade, School, SchoolClass, Subject
 from yincai.hub.schemas import AssessmentItemSpec
 from yincai.i18n import _, join
 from yincai.web.deps import CurrentUser, DbSession

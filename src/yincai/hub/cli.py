@@ -21,14 +21,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from yincai.cli_support import command_app, prepared_engine, print_error, settings_of
+from yincai.accounts.actors import CLI
+from yincai.cli_support import (
+    after_import,
+    command_app,
+    prepared_engine,
+    print_error,
+    settings_of,
+)
 from yincai.db import session_scope
 from yincai.errors import Invalid, YincaiError
-from yincai.hub import import_templates
+from yincai.hub import import_access, import_templates
 from yincai.hub import service as hub_service
 from yincai.hub.schemas import ENTITY_NAMES, ImportSummary
 from yincai.i18n import translate
-from yincai.jobs import Jobs
 
 app = command_app(
     help=(
@@ -140,13 +146,8 @@ def template(
         engine = prepared_engine(settings_of(ctx))
         try:
             with session_scope(engine) as session:
-                found = hub_service.get_assessment(session, code=assessment)
-                class_ids = hub_service.assessment_class_ids(session, assessment_id=found.id)
-                students = hub_service.class_students(session, class_ids=class_ids)
-                data = import_templates.scores_template(
-                    [item.label for item in found.items],
-                    [import_templates.StudentEntry(*student) for student in students],
-                    title=found.name,
+                data = import_access.import_template(
+                    session, actor=CLI, kind=kind, assessment_code=assessment
                 )
         except YincaiError as error:
             print_error(error, settings_of(ctx).language)
@@ -270,7 +271,7 @@ def _run(
             summary = do_import(session, progress)
         if not summary.is_unchanged:
             with Session(engine) as session:  # the estimates it made stale: a background job
-                Jobs(settings).after_import(session)
+                after_import(ctx, session)
     except Invalid as error:
         _print_problems(error, settings.language)
         raise typer.Exit(1) from None

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from yincai.db import lock_for_write, read_only
+from yincai.domain.models import Assessment, District, ImportBatch
 from yincai.errors import Conflict, Invalid, NotFound
 from yincai.hub.importers.assessments import plan_assessment
 from yincai.hub.importers.common import ImportPlan, Progress, record_batch, resolve_district
@@ -27,7 +28,6 @@ from yincai.hub.importers.logs import LogFormat, plan_logs
 from yincai.hub.importers.roster import plan_roster
 from yincai.hub.importers.scores import plan_scores
 from yincai.hub.importers.scores_store import revert_scores
-from yincai.hub.models import Assessment, District, ImportBatch
 from yincai.hub.schemas import ImportSummary
 from yincai.i18n import _
 

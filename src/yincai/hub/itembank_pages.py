@@ -13,10 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yincai.errors import NotFound
-from yincai.governance import service as governance_service
-from yincai.governance.models import UserAccount
-from yincai.hub.models import (
+from yincai.accounts.models import UserAccount
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     Item,
@@ -26,6 +24,8 @@ from yincai.hub.models import (
     Score,
     Subject,
 )
+from yincai.errors import NotFound
+from yincai.governance import service as governance_service
 from yincai.i18n import _
 from yincai.reports.maths import page_text_html
 from yincai.rules import item_type_label

@@ -16,6 +16,22 @@ from pathlib import Path
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import (
+    Assessment,
+    AssessmentClass,
+    AssessmentKind,
+    ImportBatch,
+    School,
+    SchoolClass,
+    Student,
+)
+from yincai.domain.queries import (
+    SittingTotal,
+    full_score,
+    full_score_query,
+    full_scores,
+    sitting_totals,
+)
 from yincai.errors import Conflict, Invalid, NotFound
 from yincai.hub.import_history import HistoryPage, HistoryRow, import_history
 from yincai.hub.import_runs import (
@@ -35,22 +51,6 @@ from yincai.hub.importers.assessments import (
 from yincai.hub.importers.common import ImportPlan, Progress, resolve_district
 from yincai.hub.importers.logs import LogFormat
 from yincai.hub.importers.parsing import canonical_class_name
-from yincai.hub.models import (
-    Assessment,
-    AssessmentClass,
-    AssessmentKind,
-    ImportBatch,
-    School,
-    SchoolClass,
-    Student,
-)
-from yincai.hub.queries import (
-    SittingTotal,
-    full_score,
-    full_score_query,
-    full_scores,
-    sitting_totals,
-)
 from yincai.hub.schemas import AssessmentItemSpec, ImportSummary
 from yincai.i18n import _, join
 

@@ -1,26 +1,28 @@
 """What the practice choices read: the item bank as the mastery model sees it, students' history,
 and when each point was first taught to each class.
 
-*Taught to a class* by a date: some student of the class has a response (exam item score or
-learning event) on an item tagged with the point, or on the point itself, up to that date; the
-earliest such date is when it was taught. Points of lower grades count as met before.
+Which points are taught to a class (its teaching sequence, read from its data) is the diagnosis's
+rule, ``diagnosis.teaching``; points of lower grades count as met before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.consent import service as consent_service
+from yincai.consent.models import ConsentPurpose
 from yincai.diagnosis import service as diagnosis_service
-from yincai.hub.models import (
+from yincai.diagnosis import teaching
+from yincai.diagnosis.teaching import day_of, end_of
+from yincai.domain.models import (
     Assessment,
-    AssessmentClass,
     AssessmentItem,
     Grade,
     Item,
@@ -34,12 +36,11 @@ from yincai.hub.models import (
     Student,
 )
 from yincai.practice.estimates import ItemParameters
-from yincai.privacy import service as privacy_service
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-DIAGNOSIS = privacy_service.ConsentPurpose.DIAGNOSIS  # practice is built on the diagnosis
+DIAGNOSIS = ConsentPurpose.DIAGNOSIS  # practice is built on the diagnosis
 MAIN_TAG_WEIGHT = 0.5  # an item practises the points that hold at least half its tag weight
 
 
@@ -225,7 +226,7 @@ def load_history(
         exam = exam.where(Assessment.held_on <= as_of)
         events = events.where(LearningEvent.occurred_at < end_of(as_of))
     # The privacy rule: the responses of students it does not clear are never read.
-    cleared = privacy_service.cleared_student_ids(DIAGNOSIS, today=datetime.now(UTC).date())
+    cleared = consent_service.cleared_student_ids(DIAGNOSIS, today=datetime.now(UTC).date())
     exam = exam.where(Score.student_id.in_(cleared))
     events = events.where(LearningEvent.student_id.in_(cleared))
     student: list[int] = []
@@ -259,66 +260,12 @@ def load_history(
 def load_taught(
     session: Session, catalogue: Catalogue, class_ids: Sequence[int], *, as_of: date | None
 ) -> dict[int, dict[int, date]]:
-    """For each class, the KP indices taught to it by ``as_of`` and the day each first was."""
-    fitted = catalogue.fitted
-    item_kps = {item.item_id: item.all_kps for item in catalogue.items}
-    kp_index = {kp: k for k, kp in enumerate(fitted.kp_ids)}
-    ids = list(class_ids)
-    exam = (
-        select(
-            AssessmentClass.school_class_id, AssessmentItem.item_id, func.min(Assessment.held_on)
-        )
-        .join(Assessment, Assessment.id == AssessmentClass.assessment_id)
-        .join(AssessmentItem, AssessmentItem.assessment_id == Assessment.id)
-        .where(AssessmentClass.school_class_id.in_(ids), AssessmentItem.item_id.is_not(None))
-        .group_by(AssessmentClass.school_class_id, AssessmentItem.item_id)
+    """For each class, the KP indices taught to it by ``as_of`` and the day each first was
+    (``diagnosis.teaching``, with the bank's tags)."""
+    return teaching.taught_points(
+        session,
+        item_kps={item.item_id: item.all_kps for item in catalogue.items},
+        kp_ids=catalogue.kp_ids,
+        class_ids=class_ids,
+        as_of=as_of,
     )
-    events = (
-        select(
-            Student.school_class_id,
-            LearningEvent.item_id,
-            LearningEvent.knowledge_point_id,
-            func.min(LearningEvent.occurred_at),
-        )
-        .join(Student, Student.id == LearningEvent.student_id)
-        .where(Student.school_class_id.in_(ids))
-        .group_by(Student.school_class_id, LearningEvent.item_id, LearningEvent.knowledge_point_id)
-    )
-    if as_of is not None:
-        exam = exam.where(Assessment.held_on <= as_of)
-        events = events.where(LearningEvent.occurred_at < end_of(as_of))
-    taught: dict[int, dict[int, date]] = {c: {} for c in ids}
-
-    def mark(class_id: int, kps: Sequence[int], day: date) -> None:
-        for k in kps:
-            known = taught[class_id].get(k)
-            if known is None or day < known:
-                taught[class_id][k] = day
-
-    for class_id, item_id, held_on in session.execute(exam):
-        if item_id is not None:
-            mark(class_id, item_kps.get(item_id, ()), _as_date(held_on))
-    for class_id, item_id, kp_id, first in session.execute(events):
-        kps = item_kps.get(item_id, ()) if item_id is not None else ()
-        if not kps and kp_id in kp_index:
-            kps = (kp_index[kp_id],)
-        mark(class_id, kps, day_of(first))
-    return taught
-
-
-def end_of(day: date) -> datetime:
-    """The first instant after ``day`` (UTC), the bound of events up to that day."""
-    return datetime.combine(day + timedelta(days=1), time(0, 0), UTC)
-
-
-def day_of(moment: datetime | str) -> date:
-    """The UTC day of a stored time (SQLite returns naive UTC, or text from an aggregate)."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).date()
-
-
-def _as_date(value: date | str) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import Student
 from yincai.errors import NotFound
-from yincai.hub.models import Student
 from yincai.i18n import _
 from yincai.privacy.registry import REGISTRY
 

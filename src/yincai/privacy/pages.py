@@ -10,14 +10,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from yincai.accounts.models import Role
+from yincai.consent.models import ConsentPurpose
+from yincai.consent.service import METHOD_NAMES, PURPOSE_NAMES
+from yincai.domain.models import Student
 from yincai.errors import Invalid
 from yincai.governance import service as governance_service
-from yincai.governance.models import Role
-from yincai.hub.models import Student
 from yincai.i18n import _
 from yincai.privacy import service
-from yincai.privacy.consent import METHOD_NAMES, PURPOSE_NAMES
-from yincai.privacy.models import ConsentPurpose
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.templating import templates
 

@@ -1,8 +1,8 @@
 """The privacy capability's one door: subject access, erasure, consent, retention, field keys.
 
 Other capabilities use the consent rule through here (``cleared_student_ids``,
-``require_consent``); pages pass the logged-in account as ``actor``; ``actor=None`` is the
-operator at the shell (the CLI). Every export, erasure and change of consent is audited.
+``require_consent``); pages pass the logged-in account as ``actor``, the CLI the system actor
+(``accounts.actors.CLI``). Every export, erasure and change of consent is audited.
 """
 
 from __future__ import annotations
@@ -12,13 +12,9 @@ from datetime import date
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from yincai.errors import Invalid, NotFound
-from yincai.field_encryption import is_encrypted, keyring_of
-from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import District, Student
-from yincai.i18n import _
-from yincai.privacy.consent import (
+from yincai.accounts.models import Role
+from yincai.consent.models import ConsentPurpose
+from yincai.consent.service import (
     ConsentRequired,
     ConsentState,
     cleared_student_ids,
@@ -30,8 +26,12 @@ from yincai.privacy.consent import (
     students_without_consent,
     withdraw_consent,
 )
+from yincai.domain.models import District, Student
+from yincai.errors import Invalid, NotFound
+from yincai.field_encryption import is_encrypted, keyring_of
+from yincai.governance import service as governance_service
+from yincai.i18n import _
 from yincai.privacy.erasure import erase_student
-from yincai.privacy.models import ConsentPurpose
 from yincai.privacy.retention import PurgeReport, purge
 from yincai.privacy.subject_access import SubjectExport, export_student
 
@@ -83,12 +83,13 @@ def find_student(session: Session, *, student_number: str, district_code: str | 
     return found[0]
 
 
-def export_for(session: Session, *, actor: UserAccount | None, student_id: int) -> SubjectExport:
+def export_for(
+    session: Session, *, actor: governance_service.Actor, student_id: int
+) -> SubjectExport:
     """The ZIP of everything held about a student, for their parent, an admin in scope or the
-    operator; audited."""
-    if actor is not None:
-        governance_service.require_role(actor, Role.PARENT, *governance_service.ADMIN_ROLES)
-        governance_service.require_scope(session, actor=actor, student_id=student_id)
+    operator (``SystemActor``); audited."""
+    governance_service.require_role(actor, Role.PARENT, *governance_service.ADMIN_ROLES)
+    governance_service.require_scope(session, actor=actor, student_id=student_id)
     export = export_student(session, student_id=student_id)
     governance_service.audit(
         session,
@@ -96,7 +97,6 @@ def export_for(session: Session, *, actor: UserAccount | None, student_id: int) 
         action="privacy_export",
         object_type="student",
         object_id=student_id,
-        scope=None if actor else "cli",
     )
     return export
 

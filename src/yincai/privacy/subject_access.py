@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import Student
 from yincai.errors import NotFound
-from yincai.hub.models import Student
 from yincai.i18n import _
 from yincai.privacy.registry import REGISTRY, Erasure
 from yincai.spreadsheets import Cell, csv_bytes

@@ -18,9 +18,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 
+from yincai.accounts.roles import OutOfScope
 from yincai.error_log import report_unexpected_error
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound, YincaiError
-from yincai.governance.scope import OutOfScope
 from yincai.i18n import _, translate
 from yincai.web.denials import STATE_DENIED
 from yincai.web.deps import NotAuthenticated, StepRequired

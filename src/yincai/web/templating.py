@@ -13,7 +13,7 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 
-from yincai.governance.models import Role
+from yincai.accounts.models import Role
 from yincai.i18n import _
 from yincai.web.i18n import install_gettext, language_of
 

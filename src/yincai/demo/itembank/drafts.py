@@ -3,6 +3,10 @@
 A template is ``(rng) -> Draft``: it draws numbers, computes the answer and says what it is
 (a value, a set of statements, or a worked solution); ``bank.py`` decides the item type and
 renders stem, options and key, so every template can serve several item types.
+
+Drafts without numbers to draw (fixed statement sets and worked solutions) are content, not code:
+they live in ``demo/content/math/item_material.yaml``, and a module files each one under its
+point with ``fixed("name")`` where its template stood, so every point keeps its templates' order.
 """
 
 from __future__ import annotations
@@ -11,9 +15,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import TypeVar
+from functools import cache
+from importlib import resources
+from typing import Any, TypeVar
 
 import numpy as np
+import yaml
 
 T = TypeVar("T")
 
@@ -89,6 +96,51 @@ def registrar(registry: Registry) -> Callable[[str], Callable[[Template], Templa
         return decorate
 
     return register
+
+
+def fixed_registrar(registry: Registry) -> Callable[[str], None]:
+    """``fixed("solid_or_plane")`` files the item material's fixed draft of that name under its
+    point, as the next template of that point."""
+
+    def fixed(name: str) -> None:
+        point, draft = item_material()[name]
+        registry.setdefault(point, []).append(lambda _rng: draft)
+
+    return fixed
+
+
+ITEM_MATERIAL = resources.files("yincai.demo") / "content" / "math" / "item_material.yaml"
+
+
+@cache
+def item_material() -> dict[str, tuple[str, Draft]]:
+    """The fixed drafts of the item material by name, each with the point it serves."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    document = yaml.load(ITEM_MATERIAL.read_text(encoding="utf-8"), Loader=loader)
+    return {name: (entry["point"], _fixed_draft(name, entry)) for name, entry in document.items()}
+
+
+def _fixed_draft(name: str, entry: dict[str, Any]) -> Draft:
+    difficulty = float(entry["difficulty"])
+    extra_kps = tuple(str(kp) for kp in entry.get("extra_kps", ()))
+    if entry["kind"] == "statements":
+        return StatementDraft(
+            str(entry["lead"]),
+            tuple(str(text) for text in entry["correct"]),
+            tuple(str(text) for text in entry["wrong"]),
+            difficulty,
+            extra_kps,
+            ask_true=str(entry.get("ask_true", StatementDraft.ask_true)),
+            ask_false=str(entry.get("ask_false", StatementDraft.ask_false)),
+            claim=str(entry.get("claim", StatementDraft.claim)),
+        )
+    if entry["kind"] == "solution":
+        steps = tuple(
+            Step(str(step["text"]), str(step["point"]), int(step["marks"]))
+            for step in entry["steps"]
+        )
+        return SolutionDraft(str(entry["stem"]), steps, difficulty, extra_kps)
+    raise ValueError(f"item material {name}: kind must be statements or solution")
 
 
 def randint(rng: np.random.Generator, low: int, high: int, *, nonzero: bool = False) -> int:

@@ -9,7 +9,7 @@ import numpy as np
 from yincai.demo.itembank.drafts import (
     Draft,
     Registry,
-    StatementDraft,
+    fixed_registrar,
     mdec,
     mnum,
     pick,
@@ -20,6 +20,7 @@ from yincai.demo.itembank.drafts import (
 
 TEMPLATES: Registry = {}
 register = registrar(TEMPLATES)
+fixed = fixed_registrar(TEMPLATES)
 
 
 def degrees(value: Fraction | int) -> str:
@@ -52,19 +53,7 @@ def _prism_count(rng: np.random.Generator) -> Draft:
     )
 
 
-@register("立体图形与平面图形")
-def _solid_or_plane(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "球是立体图形",
-            "圆是平面图形",
-            "长方体有 $6$ 个面、$12$ 条棱、$8$ 个顶点",
-            "圆柱的两个底面是平面",
-        ),
-        ("正方形是立体图形", "圆锥是平面图形", "圆柱的侧面是平面", "长方体有 $8$ 个面"),
-        difficulty=-1.5,
-    )
+fixed("solid_or_plane")
 
 
 @register("立体图形的展开图")
@@ -88,44 +77,10 @@ def _cylinder_net(rng: np.random.Generator) -> Draft:
     )
 
 
-@register("立体图形的展开图")
-def _nets(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "圆锥的侧面展开图是扇形",
-            "圆柱的侧面展开图可以是长方形",
-            "正方体的表面展开图共有 $11$ 种",
-            "三棱柱的表面展开图中有 $2$ 个三角形",
-        ),
-        (
-            "圆锥的侧面展开图是三角形",
-            "正方体的表面展开图中可以出现“田”字形",
-            "三棱柱的表面展开图中有 $3$ 个三角形",
-            "球的表面可以展开成一个圆",
-        ),
-        difficulty=-0.7,
-    )
+fixed("nets")
 
 
-@register("点、线、面、体")
-def _motion(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "笔尖在纸上写字，说明点动成线",
-            "长方形绕它的一边旋转一周得到圆柱",
-            "直角三角形绕它的一条直角边旋转一周得到圆锥",
-            "半圆绕它的直径旋转一周得到球",
-        ),
-        (
-            "直角三角形绕它的斜边旋转一周得到圆锥",
-            "半圆绕它的直径旋转一周得到圆柱",
-            "面与面相交得到点",
-            "长方形绕它的一边旋转一周得到长方体",
-        ),
-        difficulty=-1.0,
-    )
+fixed("motion")
 
 
 @register("直线、射线、线段的概念")
@@ -140,24 +95,7 @@ def _lines_through_points(rng: np.random.Generator) -> Draft:
     return value_draft(rng, question, mnum(value), wrong, difficulty=0.0, numeric=value)
 
 
-@register("直线、射线、线段的概念")
-def _line_facts(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "两点确定一条直线",
-            "两点之间，线段最短",
-            "线段 $AB$ 与线段 $BA$ 是同一条线段",
-            "射线 $AB$ 与射线 $BA$ 不是同一条射线",
-        ),
-        (
-            "射线 $AB$ 与射线 $BA$ 是同一条射线",
-            "延长直线 $AB$ 到点 $C$",
-            "直线比射线长",
-            "连接两点的线段叫做两点间的距离",
-        ),
-        difficulty=-1.0,
-    )
+fixed("line_facts")
 
 
 @register("线段的比较与中点")

@@ -10,6 +10,7 @@ from yincai.demo.itembank.drafts import (
     SolutionDraft,
     StatementDraft,
     Step,
+    fixed_registrar,
     mnum,
     pick,
     randint,
@@ -21,6 +22,7 @@ from yincai.demo.itembank.geometry7a import degrees
 
 TEMPLATES: Registry = {}
 register = registrar(TEMPLATES)
+fixed = fixed_registrar(TEMPLATES)
 
 
 @register("三角形的三边关系")
@@ -65,42 +67,10 @@ def _median_area(rng: np.random.Generator) -> Draft:
     return value_draft(rng, question, f"${area // 2}$ cm²", wrong, difficulty=-0.5)
 
 
-@register("三角形的高、中线与角平分线")
-def _altitude_facts(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "三角形的三条中线交于一点",
-            "三角形的三条角平分线交于一点，且这点在三角形内部",
-            "直角三角形的三条高的交点是直角顶点",
-            "三角形的中线把三角形分成面积相等的两部分",
-        ),
-        (
-            "三角形的高都在三角形内部",
-            "三角形的角平分线是一条射线",
-            "钝角三角形的三条高交于三角形内部一点",
-            "三角形的中线就是三角形一边的垂直平分线",
-        ),
-        difficulty=-0.4,
-    )
+fixed("altitude_facts")
 
 
-@register("三角形的稳定性")
-def _stability(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列实例中",
-        (
-            "自行车的三角形车架",
-            "在门框上斜钉一根木条使其不变形",
-            "屋顶的三角形钢架",
-            "电线杆的三角形支架",
-        ),
-        ("伸缩晾衣架", "活动的四边形门窗拉闸", "汽车升降台的剪式结构", "可以折叠的四边形画框"),
-        ask_true="利用了三角形稳定性的是",
-        ask_false="没有利用三角形稳定性的是",
-        claim="，利用了三角形的稳定性",
-        difficulty=-1.2,
-    )
+fixed("stability")
 
 
 @register("三角形的内角和")
@@ -180,24 +150,7 @@ def _polygon_angles(rng: np.random.Generator) -> Draft:
     return value_draft(rng, question, degrees(360 // n), wrong, difficulty=-0.4)
 
 
-@register("全等三角形的概念")
-def _congruent_concept(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "能够完全重合的两个三角形叫做全等三角形",
-            "全等三角形的周长相等",
-            "全等三角形的面积相等",
-            "两个全等三角形的对应边上的高相等",
-        ),
-        (
-            "面积相等的两个三角形全等",
-            "周长相等的两个三角形全等",
-            "形状相同的两个三角形全等",
-            "所有的等边三角形都全等",
-        ),
-        difficulty=-0.8,
-    )
+fixed("congruent_concept")
 
 
 @register("全等三角形的性质")
@@ -290,24 +243,7 @@ def _asa(rng: np.random.Generator) -> Draft:
     return _congruence_question(rng, pick(rng, ("ASA", "AAS")))
 
 
-@register("三角形全等的判定（ASA、AAS）")
-def _not_enough(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列条件中",
-        (
-            "两角及其夹边对应相等的两个三角形全等",
-            "两角及其中一角的对边对应相等的两个三角形全等",
-            "三边对应相等的两个三角形全等",
-        ),
-        (
-            "三个角对应相等的两个三角形全等",
-            "两边及其中一边的对角对应相等的两个三角形全等",
-            "两个三角形的周长相等且有两边对应相等，这两个三角形不一定全等",
-        ),
-        ask_true="能判定两个三角形全等的是",
-        ask_false="不能判定两个三角形全等的是",
-        difficulty=0.0,
-    )
+fixed("not_enough")
 
 
 @register("直角三角形全等的判定（HL）")
@@ -350,20 +286,4 @@ def _bisector_distance(rng: np.random.Generator) -> Draft:
     return value_draft(rng, question, f"${d}$ cm", wrong, difficulty=-0.2)
 
 
-@register("角平分线的判定")
-def _bisector_locus(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "角的内部到角的两边距离相等的点在角的平分线上",
-            "三角形三条角平分线的交点到三边的距离相等",
-            "角平分线上的点到角两边的距离相等",
-        ),
-        (
-            "到角两边距离相等的点一定在这个角的平分线上（不限定在角的内部）",
-            "三角形三条角平分线的交点到三个顶点的距离相等",
-            "角平分线上的点到角两边上任意一点的距离相等",
-            "三角形三条中线的交点到三边的距离相等",
-        ),
-        difficulty=0.1,
-    )
+fixed("bisector_locus")

@@ -10,8 +10,8 @@ from yincai.demo.itembank.drafts import (
     Draft,
     Registry,
     SolutionDraft,
-    StatementDraft,
     Step,
+    fixed_registrar,
     mnum,
     num,
     pick,
@@ -23,6 +23,7 @@ from yincai.demo.itembank.geometry7a import degrees
 
 TEMPLATES: Registry = {}
 register = registrar(TEMPLATES)
+fixed = fixed_registrar(TEMPLATES)
 
 TRIPLES = ((3, 4, 5), (6, 8, 10), (5, 12, 13), (8, 15, 17))
 
@@ -45,23 +46,7 @@ def _rotation_angle(rng: np.random.Generator) -> Draft:
     return value_draft(rng, question, answer, wrong, difficulty=-0.6)
 
 
-@register("旋转的概念与性质")
-def _rotation_facts(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "对应点到旋转中心的距离相等",
-            "对应点与旋转中心所连线段的夹角等于旋转角",
-            "旋转前、后的图形全等",
-        ),
-        (
-            "旋转改变图形的形状",
-            "对应点所连的线段互相平行",
-            "旋转中心一定在图形内部",
-            "旋转前、后图形的面积可能不相等",
-        ),
-        difficulty=-0.6,
-    )
+fixed("rotation_facts")
 
 
 @register("旋转作图")
@@ -76,17 +61,7 @@ def _rotate_point(rng: np.random.Generator) -> Draft:
     return value_draft(rng, question, f"$({image[0]},{image[1]})$", wrong, difficulty=0.3)
 
 
-@register("中心对称与中心对称图形")
-def _central_symmetry(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列图形中",
-        ("平行四边形", "圆", "正六边形", "线段", "矩形"),
-        ("等边三角形", "等腰梯形", "正五边形", "角"),
-        ask_true="是中心对称图形的是",
-        ask_false="不是中心对称图形的是",
-        claim="是中心对称图形",
-        difficulty=-0.8,
-    )
+fixed("central_symmetry")
 
 
 @register("关于原点对称的点的坐标")
@@ -108,19 +83,7 @@ def _origin_symmetry(rng: np.random.Generator) -> Draft:
     )
 
 
-@register("圆的有关概念")
-def _circle_terms(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "直径是圆中最长的弦",
-            "半圆是弧",
-            "等弧所在的圆是等圆或同圆",
-            "圆心确定圆的位置，半径确定圆的大小",
-        ),
-        ("弦是直径", "弧是半圆", "长度相等的弧是等弧", "过圆心的线段是直径"),
-        difficulty=-0.6,
-    )
+fixed("circle_terms")
 
 
 @register("垂径定理")

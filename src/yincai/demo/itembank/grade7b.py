@@ -8,8 +8,8 @@ from yincai.demo.itembank.drafts import (
     Draft,
     Registry,
     SolutionDraft,
-    StatementDraft,
     Step,
+    fixed_registrar,
     pick,
     randint,
     registrar,
@@ -20,6 +20,7 @@ from yincai.demo.itembank.geometry7a import degrees
 
 TEMPLATES: Registry = {}
 register = registrar(TEMPLATES)
+fixed = fixed_registrar(TEMPLATES)
 
 
 @register("对顶角")
@@ -34,19 +35,7 @@ def _vertical_angles(rng: np.random.Generator) -> Draft:
     return value_draft(rng, question, degrees(value), wrong, difficulty=-0.9)
 
 
-@register("对顶角")
-def _vertical_facts(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        ("对顶角相等", "邻补角互补", "一个角的邻补角有两个", "相等的两个角不一定是对顶角"),
-        (
-            "相等的角是对顶角",
-            "互补的两个角是邻补角",
-            "一个角的邻补角只有一个",
-            "有公共顶点的两个角是对顶角",
-        ),
-        difficulty=-0.8,
-    )
+fixed("vertical_facts")
 
 
 @register("垂线与垂线段")
@@ -61,38 +50,10 @@ def _perpendicular_distance(rng: np.random.Generator) -> Draft:
     return value_draft(rng, question, f"不大于 ${shortest}$ cm", wrong, difficulty=0.2)
 
 
-@register("垂线与垂线段")
-def _perpendicular_facts(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "在同一平面内，过一点有且只有一条直线与已知直线垂直",
-            "直线外一点与直线上各点连接的所有线段中，垂线段最短",
-            "从直线外一点到这条直线的垂线段的长度，叫做点到直线的距离",
-        ),
-        (
-            "从直线外一点到这条直线的垂线段，叫做点到直线的距离",
-            "在同一平面内，过一点可以画无数条直线与已知直线垂直",
-            "两条直线相交，所成的角一定是直角",
-            "直线外一点到直线上任意一点的线段都是垂线段",
-        ),
-        difficulty=-0.5,
-    )
+fixed("perpendicular_facts")
 
 
-@register("同位角、内错角、同旁内角")
-def _transversal_facts(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "两条直线被第三条直线所截，下列说法中",
-        (
-            "共形成 $4$ 对同位角",
-            "共形成 $2$ 对内错角",
-            "若同位角相等，则内错角也相等",
-            "同旁内角可能相等",
-        ),
-        ("同位角一定相等", "同旁内角一定互补", "内错角一定相等", "共形成 $4$ 对内错角"),
-        difficulty=-0.3,
-    )
+fixed("transversal_facts")
 
 
 @register("同位角、内错角、同旁内角")
@@ -110,23 +71,7 @@ def _undetermined(rng: np.random.Generator) -> Draft:
     return value_draft(rng, question, "不能确定", wrong, difficulty=0.5)
 
 
-@register("平行公理及推论")
-def _parallel_axiom(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "经过直线外一点，有且只有一条直线与这条直线平行",
-            "如果两条直线都与第三条直线平行，那么这两条直线也互相平行",
-            "在同一平面内，不相交的两条直线叫做平行线",
-        ),
-        (
-            "过一点有且只有一条直线与已知直线平行",
-            "在同一平面内，两条直线的位置关系有相交、平行、垂直三种",
-            "不相交的两条直线叫做平行线",
-            "经过直线外一点，可以画两条直线与这条直线平行",
-        ),
-        difficulty=-0.4,
-    )
+fixed("parallel_axiom")
 
 
 _ANGLE_PAIRS = (("同位角", False), ("内错角", False), ("同旁内角", True))
@@ -196,22 +141,7 @@ def _zigzag(rng: np.random.Generator) -> Draft:
     return SolutionDraft(stem, steps, difficulty=0.6, extra_kps=("平行公理及推论",))
 
 
-@register("命题、定理、证明")
-def _propositions(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列命题中",
-        (
-            "对顶角相等",
-            "两直线平行，内错角相等",
-            "同角的补角相等",
-            "在同一平面内，垂直于同一条直线的两条直线平行",
-        ),
-        ("相等的角是对顶角", "同位角相等", "若 $a^{2}=b^{2}$，则 $a=b$", "若 $|a|=|b|$，则 $a=b$"),
-        ask_true="是真命题的是",
-        ask_false="是假命题的是",
-        claim="，这是一个真命题",
-        difficulty=-0.2,
-    )
+fixed("propositions")
 
 
 @register("命题、定理、证明")
@@ -224,23 +154,7 @@ def _counterexample(rng: np.random.Generator) -> Draft:
     return value_draft(rng, question, answer, wrong, difficulty=0.4)
 
 
-@register("平移的概念")
-def _translation_facts(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "平移不改变图形的形状和大小",
-            "电梯的上下运动属于平移",
-            "平移后，对应点所连的线段平行（或在同一条直线上）且相等",
-        ),
-        (
-            "钟摆的摆动属于平移",
-            "汽车方向盘的转动属于平移",
-            "平移会改变图形的方向",
-            "平移后图形的面积会变大",
-        ),
-        difficulty=-1.2,
-    )
+fixed("translation_facts")
 
 
 @register("平移的性质")

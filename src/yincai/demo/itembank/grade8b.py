@@ -12,6 +12,7 @@ from yincai.demo.itembank.drafts import (
     SolutionDraft,
     StatementDraft,
     Step,
+    fixed_registrar,
     mdec,
     mnum,
     pick,
@@ -23,6 +24,7 @@ from yincai.demo.itembank.drafts import (
 
 TEMPLATES: Registry = {}
 register = registrar(TEMPLATES)
+fixed = fixed_registrar(TEMPLATES)
 
 SQUARE_FREE = (2, 3, 5, 6, 7)
 TRIPLES = ((3, 4, 5), (5, 12, 13), (6, 8, 10), (8, 15, 17), (9, 12, 15), (7, 24, 25), (12, 16, 20))
@@ -250,50 +252,10 @@ def _parallelogram_angles(rng: np.random.Generator) -> Draft:
     )
 
 
-@register("平行四边形的判定")
-def _parallelogram_tests(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列条件中",
-        (
-            "两组对边分别相等的四边形",
-            "对角线互相平分的四边形",
-            "一组对边平行且相等的四边形",
-            "两组对角分别相等的四边形",
-        ),
-        (
-            "一组对边平行，另一组对边相等的四边形",
-            "对角线相等的四边形",
-            "一组对边相等，一组对角相等的四边形",
-            "有两个角是直角的四边形",
-        ),
-        ask_true="能判定四边形是平行四边形的是",
-        ask_false="不能判定四边形是平行四边形的是",
-        claim="一定是平行四边形",
-        difficulty=0.0,
-    )
+fixed("parallelogram_tests")
 
 
-@register("平行四边形的判定")
-def _parallelogram_proof(rng: np.random.Generator) -> Draft:
-    stem = (
-        "已知：在 $\\square ABCD$ 中，点 $E$、$F$ 分别在 $AD$、$BC$ 上，且 $AE=CF$。求证：四边"
-        "形 $BFDE$ 是平行四边形。"
-    )
-    steps = (
-        Step(
-            "$\\because$ 四边形 $ABCD$ 是平行四边形，$\\therefore AD\\parallel BC$，$AD=BC$。",
-            "由平行四边形的性质得对边平行且相等",
-            2,
-        ),
-        Step("$\\because AE=CF$，$\\therefore AD-AE=BC-CF$，即 $DE=BF$。", "推出 $DE=BF$", 2),
-        Step("又 $\\because DE\\parallel BF$，", "指出 $DE\\parallel BF$", 1),
-        Step(
-            "$\\therefore$ 四边形 $BFDE$ 是平行四边形（一组对边平行且相等的四边形是平行四边形）。",
-            "正确判定并写出依据",
-            2,
-        ),
-    )
-    return SolutionDraft(stem, steps, difficulty=0.4, extra_kps=("平行四边形的性质",))
+fixed("parallelogram_proof")
 
 
 @register("三角形的中位线")
@@ -332,24 +294,7 @@ def _rectangle_diagonal(rng: np.random.Generator) -> Draft:
     )
 
 
-@register("矩形的性质与判定")
-def _rectangle_tests(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "对角线相等的平行四边形是矩形",
-            "有三个角是直角的四边形是矩形",
-            "有一个角是直角的平行四边形是矩形",
-            "矩形的对角线相等且互相平分",
-        ),
-        (
-            "对角线相等的四边形是矩形",
-            "有一个角是直角的四边形是矩形",
-            "对角线互相垂直的平行四边形是矩形",
-            "矩形的对角线互相垂直",
-        ),
-        difficulty=0.0,
-    )
+fixed("rectangle_tests")
 
 
 @register("菱形的性质与判定")
@@ -367,24 +312,7 @@ def _rhombus(rng: np.random.Generator) -> Draft:
     )
 
 
-@register("正方形的性质与判定")
-def _square(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "对角线互相垂直的矩形是正方形",
-            "有一组邻边相等的矩形是正方形",
-            "有一个角是直角的菱形是正方形",
-            "正方形的对角线相等且互相垂直平分",
-        ),
-        (
-            "对角线互相垂直且相等的四边形是正方形",
-            "四条边都相等的四边形是正方形",
-            "对角线相等的菱形是矩形但不是正方形",
-            "有一组邻边相等的平行四边形是正方形",
-        ),
-        difficulty=0.2,
-    )
+fixed("square")
 
 
 @register("正方形的性质与判定")

@@ -13,6 +13,7 @@ from yincai.demo.itembank.drafts import (
     StatementDraft,
     Step,
     dec,
+    fixed_registrar,
     mdec,
     mnum,
     num,
@@ -26,6 +27,7 @@ from yincai.demo.itembank.drafts import (
 
 TEMPLATES: Registry = {}
 register = registrar(TEMPLATES)
+fixed = fixed_registrar(TEMPLATES)
 
 
 def hyperbola(k: int) -> str:
@@ -206,27 +208,7 @@ def _intercept_theorem(rng: np.random.Generator) -> Draft:
     )
 
 
-@register("相似三角形的判定")
-def _similarity_tests(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列条件中",
-        (
-            "两角分别相等的两个三角形",
-            "三边成比例的两个三角形",
-            "两边成比例且夹角相等的两个三角形",
-            "有一个锐角相等的两个直角三角形",
-        ),
-        (
-            "两边成比例且一边的对角相等的两个三角形",
-            "有一个角相等的两个等腰三角形",
-            "有一个角是钝角的两个三角形",
-            "面积相等的两个三角形",
-        ),
-        ask_true="能判定两个三角形相似的是",
-        ask_false="不能判定两个三角形相似的是",
-        claim="一定相似",
-        difficulty=0.1,
-    )
+fixed("similarity_tests")
 
 
 @register("相似三角形的性质")
@@ -268,23 +250,7 @@ def _shadow(rng: np.random.Generator) -> Draft:
     )
 
 
-@register("位似图形")
-def _homothety_facts(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "位似图形一定是相似图形",
-            "位似图形的对应点的连线都经过位似中心",
-            "位似图形的对应边平行或在同一条直线上",
-        ),
-        (
-            "相似图形一定是位似图形",
-            "位似图形的对应边一定相等",
-            "位似中心一定在两个图形之间",
-            "位似图形的面积比等于位似比",
-        ),
-        difficulty=-0.3,
-    )
+fixed("homothety_facts")
 
 
 @register("用坐标表示位似")

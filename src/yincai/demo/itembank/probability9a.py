@@ -11,8 +11,8 @@ from yincai.demo.itembank.drafts import (
     Draft,
     Registry,
     SolutionDraft,
-    StatementDraft,
     Step,
+    fixed_registrar,
     mnum,
     num,
     pick,
@@ -23,24 +23,10 @@ from yincai.demo.itembank.drafts import (
 
 TEMPLATES: Registry = {}
 register = registrar(TEMPLATES)
+fixed = fixed_registrar(TEMPLATES)
 
 
-@register("随机事件")
-def _event_kinds(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列事件中",
-        ("任意买一张电影票，座位号是偶数", "掷一枚硬币，正面朝上", "打开电视机，正在播放新闻"),
-        (
-            "太阳从东方升起",
-            "在标准大气压下，水加热到 $100^{\\circ}\\mathrm{C}$ 会沸腾",
-            "掷一枚普通骰子，朝上的点数是 $7$",
-            "从只装有红球的袋子中摸出一个球是红球",
-        ),
-        ask_true="是随机事件的是",
-        ask_false="不是随机事件的是",
-        claim="是随机事件",
-        difficulty=-1.0,
-    )
+fixed("event_kinds")
 
 
 @register("概率的意义与计算")
@@ -114,23 +100,7 @@ def _draw_twice(rng: np.random.Generator) -> Draft:
     return SolutionDraft(stem, steps, difficulty=0.8, extra_kps=("列表法求概率",))
 
 
-@register("频率的稳定性")
-def _frequency_facts(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "大量重复试验时，事件发生的频率会稳定在它的概率附近",
-            "可以用频率估计概率",
-            "试验次数越多，频率越接近概率的可能性越大",
-        ),
-        (
-            "频率就是概率",
-            "掷一枚硬币 $10$ 次，一定有 $5$ 次正面朝上",
-            "某事件发生的概率是 $0.5$，则做 $2$ 次试验一定发生 $1$ 次",
-            "频率不会随试验次数变化",
-        ),
-        difficulty=-0.4,
-    )
+fixed("frequency_facts")
 
 
 @register("用频率估计概率")

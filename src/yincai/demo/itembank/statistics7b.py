@@ -10,7 +10,7 @@ import numpy as np
 from yincai.demo.itembank.drafts import (
     Draft,
     Registry,
-    StatementDraft,
+    fixed_registrar,
     mdec,
     mnum,
     pick,
@@ -21,6 +21,7 @@ from yincai.demo.itembank.drafts import (
 
 TEMPLATES: Registry = {}
 register = registrar(TEMPLATES)
+fixed = fixed_registrar(TEMPLATES)
 
 
 _CENSUS = (
@@ -38,17 +39,7 @@ _SURVEY = (
 )
 
 
-@register("全面调查与抽样调查")
-def _census_or_sample(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列调查中",
-        _CENSUS,
-        _SURVEY,
-        ask_true="适合采用全面调查的是",
-        ask_false="适合采用抽样调查的是",
-        claim="，适合采用全面调查",
-        difficulty=-1.0,
-    )
+fixed("census_or_sample")
 
 
 @register("总体、个体、样本与样本容量")

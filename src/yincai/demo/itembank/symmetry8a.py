@@ -7,7 +7,7 @@ import numpy as np
 from yincai.demo.itembank.drafts import (
     Draft,
     Registry,
-    StatementDraft,
+    fixed_registrar,
     mnum,
     pick,
     randint,
@@ -19,19 +19,10 @@ from yincai.demo.itembank.geometry7a import degrees
 
 TEMPLATES: Registry = {}
 register = registrar(TEMPLATES)
+fixed = fixed_registrar(TEMPLATES)
 
 
-@register("轴对称图形与轴对称")
-def _symmetric_figures(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列图形中",
-        ("等腰三角形", "圆", "正方形", "线段", "角"),
-        ("平行四边形（非矩形、非菱形）", "不等边三角形", "字母 $\\mathrm{N}$", "数字 $7$"),
-        ask_true="是轴对称图形的是",
-        ask_false="不是轴对称图形的是",
-        claim="是轴对称图形",
-        difficulty=-1.0,
-    )
+fixed("symmetric_figures")
 
 
 @register("线段的垂直平分线")
@@ -97,46 +88,10 @@ def _isosceles_sides(rng: np.random.Generator) -> Draft:
     return value_draft(rng, question, answer, wrong, difficulty=0.5)
 
 
-@register("等腰三角形的判定")
-def _isosceles_test(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列条件中",
-        (
-            "有两个角相等的三角形",
-            "一边上的中线与这边上的高重合的三角形",
-            "有一个角的平分线垂直于对边的三角形",
-        ),
-        (
-            "有一个角是 $45^{\\circ}$ 的三角形",
-            "有一个外角是 $120^{\\circ}$ 的三角形",
-            "三个内角之比为 $1:2:3$ 的三角形",
-            "有一个角是钝角的三角形",
-        ),
-        ask_true="能判定三角形是等腰三角形的是",
-        ask_false="不能判定三角形是等腰三角形的是",
-        claim="一定是等腰三角形",
-        difficulty=0.0,
-    )
+fixed("isosceles_test")
 
 
-@register("等边三角形")
-def _equilateral(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "三个角都相等的三角形是等边三角形",
-            "有一个角是 $60^{\\circ}$ 的等腰三角形是等边三角形",
-            "等边三角形每个内角都等于 $60^{\\circ}$",
-            "等边三角形有三条对称轴",
-        ),
-        (
-            "有一个角是 $60^{\\circ}$ 的三角形是等边三角形",
-            "有两个角相等的三角形是等边三角形",
-            "等边三角形只有一条对称轴",
-            "两边相等的三角形是等边三角形",
-        ),
-        difficulty=-0.5,
-    )
+fixed("equilateral")
 
 
 @register("含30°角的直角三角形")

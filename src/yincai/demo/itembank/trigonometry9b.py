@@ -10,9 +10,9 @@ from yincai.demo.itembank.drafts import (
     Draft,
     Registry,
     SolutionDraft,
-    StatementDraft,
     Step,
     dec,
+    fixed_registrar,
     mnum,
     pick,
     randint,
@@ -23,6 +23,7 @@ from yincai.demo.itembank.drafts import (
 
 TEMPLATES: Registry = {}
 register = registrar(TEMPLATES)
+fixed = fixed_registrar(TEMPLATES)
 
 
 TRIPLES = ((3, 4, 5), (6, 8, 10), (5, 12, 13), (8, 15, 17), (7, 24, 25))
@@ -74,18 +75,7 @@ def _special_value(rng: np.random.Generator) -> Draft:
     return value_draft(rng, question, answer, sample(rng, sorted(pool), 3), difficulty=-0.7)
 
 
-@register("特殊角的三角函数值")
-def _special_expression(rng: np.random.Generator) -> Draft:
-    stem = "计算：$2\\sin 30^{\\circ}-\\tan 45^{\\circ}+\\sqrt{3}\\tan 60^{\\circ}-(\\pi-3)^{0}$。"
-    steps = (
-        Step(
-            "原式 $=2\\times\\frac{1}{2}-1+\\sqrt{3}\\times\\sqrt{3}-1$",
-            "正确代入特殊角的三角函数值和零指数幂",
-            4,
-        ),
-        Step("$=1-1+3-1=2$", "计算结果正确", 2),
-    )
-    return SolutionDraft(stem, steps, difficulty=0.0)
+fixed("special_expression")
 
 
 @register("解直角三角形")
@@ -167,62 +157,13 @@ def _slope(rng: np.random.Generator) -> Draft:
     )
 
 
-@register("平行投影与中心投影")
-def _projection_facts(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "太阳光线可以看成平行光线，其投影是平行投影",
-            "路灯下人的影子是中心投影",
-            "同一时刻，物体的高度与影长成正比（平行投影）",
-        ),
-        (
-            "路灯下人的影子是平行投影",
-            "在太阳光下，同一时刻两根等高的竹竿的影长可以不同（同一地面上）",
-            "中心投影下物体的影长与物体高度一定成正比",
-            "物体的影子总是比物体长",
-        ),
-        difficulty=-0.6,
-    )
+fixed("projection_facts")
 
 
-@register("正投影")
-def _orthographic(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "投影线垂直于投影面产生的投影叫做正投影",
-            "当线段平行于投影面时，它的正投影与线段等长",
-            "当线段垂直于投影面时，它的正投影是一个点",
-        ),
-        (
-            "当线段倾斜于投影面时，它的正投影比线段长",
-            "正投影一定是中心投影",
-            "圆的正投影一定是圆",
-            "正方形的正投影一定是正方形",
-        ),
-        difficulty=-0.3,
-    )
+fixed("orthographic")
 
 
-@register("三视图的画法")
-def _views(rng: np.random.Generator) -> Draft:
-    return StatementDraft(
-        "下列说法中",
-        (
-            "球的三视图都是圆",
-            "正方体的三视图都是正方形",
-            "圆柱的主视图和左视图都是长方形",
-            "主视图与俯视图长对正",
-        ),
-        (
-            "圆锥的三视图都是三角形",
-            "圆柱的俯视图是长方形",
-            "主视图与左视图宽相等",
-            "三棱柱的三视图都是三角形",
-        ),
-        difficulty=-0.4,
-    )
+fixed("views")
 
 
 @register("由三视图确定几何体")

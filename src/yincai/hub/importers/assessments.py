@@ -19,6 +19,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import (
+    Assessment,
+    AssessmentClass,
+    AssessmentItem,
+    AssessmentKind,
+    Item,
+    School,
+    SchoolClass,
+    Subject,
+)
 from yincai.errors import RowError, reason_of
 from yincai.hub.importers.common import ImportPlan, Progress, digest, raise_if_errors
 from yincai.hub.importers.parsing import (
@@ -30,16 +40,6 @@ from yincai.hub.importers.parsing import (
 from yincai.hub.importers.records import Record, read_records
 from yincai.hub.importers.subjects import SubjectBook
 from yincai.hub.importers.tabular import find_sheet, is_excel, normalise_header, read_sheets
-from yincai.hub.models import (
-    Assessment,
-    AssessmentClass,
-    AssessmentItem,
-    AssessmentKind,
-    Item,
-    School,
-    SchoolClass,
-    Subject,
-)
 from yincai.hub.schemas import AssessmentItemSpec, ImportSummary
 from yincai.i18n import _, join
 

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import District, ImportBatch
 from yincai.errors import Invalid, NotFound, RowError
-from yincai.hub.models import District, ImportBatch
 from yincai.hub.schemas import ImportSummary
 from yincai.i18n import _
 

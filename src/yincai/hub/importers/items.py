@@ -1,11 +1,14 @@
 """Import an item bank: knowledge points (with prerequisites) and items tagged with them.
 
 Layouts: an XLSX workbook with sheets 知识点/knowledge_points and 题目/items, or a JSON/YAML
-document ``{subject: 数学, knowledge_points: [...], items: [...]}`` using the same field names.
-Item fields: 编码/code, 题型/type, 题干/stem (LaTeX kept as written), 选项/options (a list, or one
-cell with an option per line or separated by "|"; "A." prefixes are dropped), 答案/answer (option
-letters for choice items, 对/错 for true-false), 满分/full_score, 知识点/kps
-("M7A.01:0.6;M7A.02:0.4"; without weights each of n tags weighs 1/n), 年级/grade, 难度/difficulty.
+document ``{subject: 数学, knowledge_points: [...], items: [...]}`` using the same field names
+(docs/content-format.md; a curriculum alone is such a file without items). Item fields:
+编码/code, 题型/type, 题干/stem (LaTeX kept as written), 选项/options (a list, or one cell with an
+option per line or separated by "|"; "A." prefixes are dropped), 答案/answer (option letters for
+choice items, 对/错 for true-false, stored as 正确/错误), 满分/full_score, 知识点/kps
+("M7A.01:0.6;M7A.02:0.4", or a mapping of code to weight; without weights each of n tags weighs
+1/n), 年级/grade, 难度/difficulty. A JSON/YAML document is read strictly: an unknown key is an
+error, not silently dropped.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import Item, ItemKp, ItemType, KnowledgePoint, Subject
 from yincai.errors import RowError, reason_of
 from yincai.hub.importers.common import ImportPlan, Progress, digest, raise_if_errors
 from yincai.hub.importers.knowledge_points import (
@@ -33,7 +37,6 @@ from yincai.hub.importers.knowledge_points import (
 from yincai.hub.importers.parsing import parse_bool, parse_grade, parse_item_type, parse_number
 from yincai.hub.importers.records import Record, read_records
 from yincai.hub.importers.subjects import SubjectBook
-from yincai.hub.models import Item, ItemKp, ItemType, KnowledgePoint, Subject
 from yincai.hub.schemas import ImportSummary
 from yincai.i18n import _
 
@@ -56,6 +59,8 @@ SECTIONS = {
 WEIGHT_TOLERANCE = 0.01
 _OPTION_LABEL = re.compile(r"^\s*[A-Za-z]\s*[.．、:：)）]\s*")
 _LETTERS = "ABCDEFGHIJ"
+SETTING_KEYS = ("subject", "学科")  # the top-level keys of a JSON/YAML bank besides its sections
+TRUE_FALSE_ANSWERS = {True: "正确", False: "错误"}  # as answer keys print them
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ def plan_items(session: Session, *, path: Path, subject_code: str | None = None)
     data = path.read_bytes()
     sha256 = digest(data, subject_code or "")
     errors: list[RowError] = []
-    records, settings = read_records(path, data, SECTIONS, errors)
+    records, settings = read_records(path, data, SECTIONS, errors, setting_keys=SETTING_KEYS)
     raise_if_errors(path.name, errors)
     subjects = SubjectBook(session)
     default_subject = None
@@ -199,11 +204,11 @@ def _options(value: Any) -> list[str]:
 
 
 def _answer(record: Record, item_type: ItemType, options: list[str], errors: list[RowError]) -> str:
-    """The answer in stored form: option letters ("AC") for choice items, true/false, or text."""
+    """The answer in stored form: option letters ("AC") for choice items, 正确/错误, or text."""
     text = record.text("answer")
     if item_type is ItemType.TRUE_FALSE:
         try:
-            return "true" if parse_bool(text) else "false"
+            return TRUE_FALSE_ANSWERS[parse_bool(text)]
         except ValueError as problem:
             errors.append(record.error("answer", reason_of(problem)))
             return ""

@@ -1,20 +1,27 @@
 """The knowledge-point part of an item bank: a tree (subject → chapter → section → point) with
-prerequisite links, checked for unknown codes and cycles before anything is stored."""
+prerequisite links, checked for unknown codes and cycles before anything is stored.
+
+A knowledge point's place in its file is its teaching order (``position``): within a grade and
+semester, points are taught in file order. A point that leaves out its subject, grade or
+semester takes its parent's (from the file, or as stored), so a curriculum names them once per
+chapter.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import KnowledgePoint, KpLevel, KpPrerequisite, Subject
 from yincai.errors import RowError, reason_of
 from yincai.hub.importers.parsing import parse_grade, parse_kp_level, split_list
 from yincai.hub.importers.records import Record
 from yincai.hub.importers.subjects import SubjectBook
-from yincai.hub.models import KnowledgePoint, KpLevel, KpPrerequisite, Subject
 from yincai.hub.schemas import ImportSummary
 from yincai.i18n import _
 
@@ -106,6 +113,7 @@ def check_knowledge_points(
         if subject_code is None:
             errors.append(row.record.error("subject", _("无法确定学科")))
         rows[code] = dataclasses.replace(row, subject_code=subject_code)
+    _inherit_grade_and_semester(session, rows)
     _check_cycles(session, rows, errors)
     return rows
 
@@ -279,6 +287,40 @@ def _inherited_subject(
         seen.add(parent)
         current = rows.get(parent)
     return stored.get(parent) if parent is not None else None
+
+
+def _inherit_grade_and_semester(session: Session, rows: dict[str, KpRow]) -> None:
+    """Give each row without a grade or semester its nearest ancestor's (a parent loop, already
+    reported, just stops the search)."""
+    stored = {
+        code: (grade, semester)
+        for code, grade, semester in session.execute(
+            select(KnowledgePoint.code, KnowledgePoint.grade_level, KnowledgePoint.semester)
+        )
+    }
+
+    def ancestors(row: KpRow) -> Iterator[tuple[int | None, int | None]]:
+        seen = {row.code}
+        parent = row.parent
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            if parent in rows:
+                yield rows[parent].grade_level, rows[parent].semester
+                parent = rows[parent].parent
+            else:
+                yield stored.get(parent, (None, None))
+                return
+
+    resolved: dict[str, KpRow] = {}
+    for code, row in rows.items():
+        grade, semester = row.grade_level, row.semester
+        for parent_grade, parent_semester in ancestors(row):
+            if grade is not None and semester is not None:
+                break
+            grade = parent_grade if grade is None else grade
+            semester = parent_semester if semester is None else semester
+        resolved[code] = dataclasses.replace(row, grade_level=grade, semester=semester)
+    rows.update(resolved)
 
 
 def _check_cycles(session: Session, rows: dict[str, KpRow], errors: list[RowError]) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import Item, KnowledgePoint, LearningEvent, Student
 from yincai.errors import RowError
 from yincai.hub.importers.common import (
     ImportPlan,
@@ -38,7 +39,6 @@ from yincai.hub.importers.common import (
     resolve_district,
 )
 from yincai.hub.importers.log_formats import Attempt, read_csv_log, read_kt_log, read_xapi_log
-from yincai.hub.models import Item, KnowledgePoint, LearningEvent, Student
 from yincai.hub.schemas import ImportSummary
 from yincai.i18n import _
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TypeVar
 
-from yincai.hub.models import Gender, ItemType, KpLevel, Setting, Stage
+from yincai.domain.models import Gender, ItemType, KpLevel, Setting, Stage
 from yincai.i18n import _
 
 E = TypeVar("E", bound=enum.StrEnum)

@@ -17,6 +17,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import District, Gender, School, Setting, Stage
 from yincai.errors import Invalid, RowError, reason_of
 from yincai.hub.importers.common import ImportPlan, Progress, digest, raise_if_errors
 from yincai.hub.importers.parsing import (
@@ -56,7 +57,6 @@ from yincai.hub.importers.tabular import (
     read_csv,
     read_sheets,
 )
-from yincai.hub.models import District, Gender, School, Setting, Stage
 from yincai.hub.schemas import ImportSummary
 from yincai.i18n import _
 

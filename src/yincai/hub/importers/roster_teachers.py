@@ -14,6 +14,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import Gender, School, SchoolClass, Subject, Teacher, TeachingAssignment
 from yincai.errors import RowError, reason_of
 from yincai.hub.importers.bulk import upsert_rows
 from yincai.hub.importers.parsing import (
@@ -24,14 +25,6 @@ from yincai.hub.importers.parsing import (
 )
 from yincai.hub.importers.subjects import SubjectBook
 from yincai.hub.importers.tabular import Table, match_columns
-from yincai.hub.models import (
-    Gender,
-    School,
-    SchoolClass,
-    Subject,
-    Teacher,
-    TeachingAssignment,
-)
 from yincai.hub.schemas import ImportSummary
 from yincai.i18n import _
 

@@ -10,8 +10,8 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import AssessmentItem, SchoolClass, Sitting, Student
 from yincai.hub.importers.scores_store import ScoreChanges, ScoreState
-from yincai.hub.models import AssessmentItem, SchoolClass, Sitting, Student
 from yincai.i18n import _
 
 MAX_LISTED = 300  # rows listed per section of the preview; the counts cover every row

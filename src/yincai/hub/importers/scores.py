@@ -25,6 +25,7 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import Assessment, AssessmentClass, AssessmentItem, Student
 from yincai.errors import NotFound, RowError
 from yincai.hub.importers.bulk import SCORE_TOLERANCE
 from yincai.hub.importers.common import (
@@ -44,7 +45,6 @@ from yincai.hub.importers.tabular import (
     normalise_header,
     read_table,
 )
-from yincai.hub.models import Assessment, AssessmentClass, AssessmentItem, Student
 from yincai.hub.schemas import ImportSummary
 from yincai.i18n import Message, _
 

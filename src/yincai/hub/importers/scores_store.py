@@ -16,10 +16,10 @@ import numpy.typing as npt
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import AssessmentClass, Score, Sitting, Student
 from yincai.errors import Conflict
 from yincai.hub.importers.bulk import SCORE_TOLERANCE, upsert_rows
 from yincai.hub.importers.common import Progress
-from yincai.hub.models import AssessmentClass, Score, Sitting, Student
 from yincai.hub.schemas import ImportSummary
 from yincai.i18n import _
 

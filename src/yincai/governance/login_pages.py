@@ -15,9 +15,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import UserAccount
 from yincai.errors import Forbidden, Invalid
 from yincai.governance import service as governance_service
-from yincai.governance.models import UserAccount
 from yincai.i18n import _
 from yincai.web.deps import CurrentUser, DbSession, OptionalUser, pending_step
 from yincai.web.i18n import COOKIE_NAME, LANGUAGES

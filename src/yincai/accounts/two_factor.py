@@ -20,9 +20,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
+from yincai.accounts.roles import ADMIN_ROLES, require_role
 from yincai.errors import Conflict, Forbidden, Invalid
-from yincai.governance.models import Role, UserAccount
-from yincai.governance.scope import ADMIN_ROLES, require_role
 from yincai.i18n import _
 
 ISSUER = "因材 yincai"

@@ -10,14 +10,15 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, select
 
-from yincai.cli_support import prepared_engine, serve_app, settings_of
+from yincai.accounts.models import UserAccount
+from yincai.cli.serve import serve_app
+from yincai.cli_support import prepared_engine, settings_of
 from yincai.config import Settings
 from yincai.db import session_scope
 from yincai.demo.build import DEMO_PASSWORD, build_demo_district
 from yincai.demo.district import DISTRICT_CODE
 from yincai.diagnosis.cli import fit_with_progress
-from yincai.governance.models import UserAccount
-from yincai.hub.models import District
+from yincai.domain.models import District
 
 console = Console()
 

@@ -9,9 +9,9 @@ import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from yincai.accounts.models import UserAccount
 from yincai.errors import Conflict, Forbidden, Invalid
 from yincai.governance import service as governance_service
-from yincai.governance.models import UserAccount
 from yincai.i18n import _
 from yincai.web.deps import CurrentUser, DbSession, pending_step
 from yincai.web.templating import templates
