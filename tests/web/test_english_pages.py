@@ -16,10 +16,11 @@ from tests.governance.world import build_world
 from tests.hub.builders import write_csv
 from tests.web.clients import logged_in, session_token
 from tests.web.conftest import WorldDatabase
+from yincai.accounts.models import UserAccount
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
-from yincai.governance.models import UserAccount
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     District,
     Grade,
@@ -29,7 +30,6 @@ from yincai.hub.models import (
     Subject,
     Teacher,
 )
-from yincai.web.app import create_app
 
 # Han ideographs, CJK punctuation (、。「」（）：；) and full-width forms.
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
