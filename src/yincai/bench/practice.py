@@ -21,6 +21,10 @@ precision@3 = |recommended 3 ∩ truly weakest 3| / 3, averaged over the student
   them (tag-weighted; exam item scores and homework together, up to ``AS_OF``), highest first;
   points the student never answered come last; ties in curriculum order.
 
+* ``reference``: the 3 lowest points of the reference diagnosis that knows the simulation's true
+  parameters (``bench.mastery_ceiling``): what any recommender could reach on these responses;
+  ``reference_lead`` its lead over the wrong-items baseline.
+
 Beyond the pooled precision, what a student meets:
 
 * ``precision_at_3_unmastered``: the same against the up-to-3 truly weakest *unmastered* taught
@@ -52,6 +56,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yincai.accounts.actors import BENCHMARK
+from yincai.bench.mastery_ceiling import truth_reference
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.demo.truth import GroundTruth, load_ground_truth, replay_item_bank, true_success
@@ -93,6 +98,7 @@ class Quality:
     realised_success: float = float("nan")
     share_in_band: float = float("nan")
     predicted_success: float = float("nan")
+    reference: float = float("nan")
 
 
 def run(data_dir: Path) -> list[dict[str, Any]]:
@@ -120,6 +126,8 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
                 "realised_success": round(quality.realised_success, 4),
                 "share_in_band": round(quality.share_in_band, 4),
                 "predicted_success": round(quality.predicted_success, 4),
+                "reference_precision_at_3": round(quality.reference, 4),
+                "reference_lead": round(quality.reference - quality.wrong_items, 4),
                 **common,
             },
         },
@@ -152,6 +160,9 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
     share_unmastered: list[float] = []
     success: list[float] = []
     predicted: list[float] = []
+    reference_hits: list[float] = []
+    fitted = diagnosis_service.fit_mastery_model(session, as_of=as_of)
+    reference = truth_reference(session, truth, len(truth.mastery) - 1, as_of, fitted)
     low, high = DEFAULT_SUCCESS_BAND
     for school_code, class_name in (name.split("/", 1) for name in truth.class_names):
         sets = practice_service.class_practice(
@@ -175,6 +186,9 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
             order = np.argsort(true_p, kind="stable")
             weakest = set(order[:K].tolist())
             picked = {column_of[code] for code in recommended[number]}
+            by_reference = np.where(taught, reference[row_of[number]], np.inf)
+            lowest = set(np.argsort(np.nan_to_num(by_reference, nan=np.inf), kind="stable")[:K])
+            reference_hits.append(len(lowest & weakest) / K)
             diagnosis.append(len(picked & weakest) / K)
             below = [k for k in order[:K].tolist() if true_p[k] < MASTERED]
             if below:
@@ -203,6 +217,7 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
         realised_success=float(rates.mean()) if rates.size else float("nan"),
         share_in_band=float(((rates >= low) & (rates <= high)).mean()) if rates.size else 0.0,
         predicted_success=float(np.mean(predicted)) if predicted else float("nan"),
+        reference=float(np.mean(reference_hits)) if reference_hits else float("nan"),
     )
 
 

@@ -58,6 +58,10 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 EXAM_SOURCE = "exam"
+# Where a response was given: a timed exam (the reference every prediction is made in) or a
+# learning event (homework, practice: untimed, with books at hand). The model learns how much
+# easier the second is, so a homework success counts for what it shows.
+EXAM_CONTEXT, PRACTICE_CONTEXT = 0, 1
 MAX_FILTERED_STUDENTS = 500  # beyond this many students, load everyone and filter in memory
 MAX_EVIDENCE_ROWS = 20
 MAX_FIT_STUDENTS = 2000  # students sampled to calibrate items and KPs (enough for ~600 items)
@@ -112,6 +116,7 @@ class Responses:
     item: IntArray  # model item index (pseudo-items included)
     score: FloatArray  # score ÷ full score
     day: FloatArray  # days since 1970-01-01 (for forgetting)
+    context: IntArray  # EXAM_CONTEXT for exam item scores, PRACTICE_CONTEXT for learning events
     seen_on: list[date]
     assessment_code: list[str | None]
     source: list[str]
@@ -153,7 +158,9 @@ def fit_mastery_model(
         students = np.unique(responses.student_id)
     codes = np.searchsorted(students, responses.student_id)
     start = datetime.now(UTC)
-    model = MasteryModel().fit(codes, responses.item, responses.score, q_weights, guessing)
+    model = MasteryModel().fit(
+        codes, responses.item, responses.score, q_weights, guessing, contexts=responses.context
+    )
     rate = forgetting_rate(
         codes,
         responses.item,
@@ -436,7 +443,12 @@ def estimate_students(
         return model.predict(model.empty_evidence(n_students))
     trials = fitted.item_trials[responses.item]
     evidence = model.evidence(
-        codes, responses.item, responses.score, n_students=n_students, trials=trials
+        codes,
+        responses.item,
+        responses.score,
+        n_students=n_students,
+        trials=trials,
+        contexts=responses.context,
     )
     estimate = model.predict(evidence)
     if fitted.forgetting_per_week <= 0:
@@ -650,12 +662,25 @@ def _responses(
     score = np.concatenate([column(exam_rows, 2, np.float64), column(event_rows, 3, np.float64)])
     seconds = np.concatenate([column(exam_rows, 3, np.float64), column(event_rows, 4, np.float64)])
     day = seconds / SECONDS_PER_DAY
+    context = np.concatenate(
+        [
+            np.full(len(exam_rows), EXAM_CONTEXT, dtype=np.int64),
+            np.full(len(event_rows), PRACTICE_CONTEXT, dtype=np.int64),
+        ]
+    )
     keep = (item >= 0) & ~np.isnan(score)
     if student_ids is not None:
         keep &= np.isin(student, np.asarray(student_ids, dtype=np.int64))
     if not with_provenance:
         return Responses(
-            student[keep], item[keep], np.clip(score[keep], 0.0, 1.0), day[keep], [], [], []
+            student[keep],
+            item[keep],
+            np.clip(score[keep], 0.0, 1.0),
+            day[keep],
+            context[keep],
+            [],
+            [],
+            [],
         )
     seen_on = [r[4] for r in exam_rows] + [_day(r[5]) for r in event_rows]
     codes: list[str | None] = [r[5] for r in exam_rows] + [None] * len(event_rows)
@@ -668,6 +693,7 @@ def _responses(
         item=item[index],
         score=np.clip(score[index], 0.0, 1.0),
         day=day[index],
+        context=context[index],
         seen_on=[seen_on[i] for i in order],
         assessment_code=[codes[i] for i in order],
         source=[sources[i] for i in order],
@@ -685,7 +711,7 @@ def _lookup(sorted_ids: IntArray, ids: IntArray) -> IntArray:
 
 def _no_responses() -> Responses:
     empty = np.zeros(0, dtype=np.int64)
-    return Responses(empty, empty, np.zeros(0), np.zeros(0), [], [], [])
+    return Responses(empty, empty, np.zeros(0), np.zeros(0), empty, [], [], [])
 
 
 def _subset(responses: Responses, keep: npt.NDArray[np.bool_]) -> Responses:
@@ -694,6 +720,7 @@ def _subset(responses: Responses, keep: npt.NDArray[np.bool_]) -> Responses:
         responses.item[keep],
         responses.score[keep],
         responses.day[keep],
+        responses.context[keep],
         [],
         [],
         [],

@@ -28,7 +28,7 @@ from yincai.lru import Lru
 from yincai.science.base import FloatArray, IntArray
 
 WRITE_CHUNK = 1000  # students per INSERT
-MODEL_FORMAT = "m1"  # bump when FittedMastery or the stored arrays change shape
+MODEL_FORMAT = "m2"  # bump when FittedMastery or the stored arrays change shape
 RUNNING_TIMEOUT = timedelta(hours=2)  # a run "under way" for longer died with its worker
 _MODELS: Lru[int, object] = Lru(8)  # unpickled models by run id: a run never changes
 
