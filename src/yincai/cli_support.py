@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
@@ -18,6 +19,7 @@ from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.error_log import report_unexpected_error
 from yincai.errors import YincaiError
+from yincai.i18n import translate
 from yincai.migrations import upgrade
 from yincai.redaction import install_redaction
 
@@ -38,15 +40,22 @@ class GuardedGroup(TyperGroup):
         except (typer.Exit, typer.Abort, typer.TyperException):  # usage errors, exits, Ctrl-C
             raise
         except YincaiError as problem:
-            Console(stderr=True).print(f"[red]{problem.message}[/]", markup=True, highlight=False)
+            print_error(problem, settings_of(ctx).language)
             raise typer.Exit(code=1) from None
         except Exception as error:
             where = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
             report = report_unexpected_error(
                 error, log_path=settings_of(ctx).error_log_path, where=where
             )
-            Console(stderr=True).print(report.message, markup=False, highlight=False)
+            message = translate(report.message, settings_of(ctx).language)
+            Console(stderr=True).print(message, markup=False, highlight=False)
             raise typer.Exit(code=1) from None
+
+
+def print_error(problem: YincaiError, language: str) -> None:
+    """A service's error in red, in the interface language (the setting ``language``)."""
+    text = escape(problem.text_in(language))
+    Console(stderr=True).print(f"[red]{text}[/]", markup=True, highlight=False)
 
 
 def command_app(**options: Any) -> typer.Typer:
@@ -84,7 +93,7 @@ def command_session(ctx: typer.Context) -> Iterator[Session]:
         with session_scope(engine) as session:
             yield session
     except YincaiError as problem:
-        Console(stderr=True).print(f"[red]{problem.message}[/]")
+        print_error(problem, settings_of(ctx).language)
         raise typer.Exit(code=1) from None
     finally:
         engine.dispose()

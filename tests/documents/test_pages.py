@@ -3,6 +3,7 @@ link; a finished current booklet downloads at once; only the staff of the class 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from yincai.domain.models import TeachingAssignment
 from yincai.governance.models import AuditEvent
 
 POLLING = 'hx-trigger="every 1s"'
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
 def _set(engine: Engine, document_id: int, **values: object) -> None:
@@ -62,9 +64,11 @@ def test_the_link_queues_the_booklet_and_the_page_shows_progress_then_the_downlo
         pending = client.app.state.jobs.pending()  # type: ignore[attr-defined]
         _set(demo_engine, document_id, state=DocumentState.RUNNING, n_done=3, n_total=len(names))
         running = client.get(f"{status_path}/progress")
+        running_en = client.get(f"{status_path}/progress?lang=en")
         _set(demo_engine, document_id, state=DocumentState.QUEUED, n_done=0)
         assert build_document(demo_engine, document_id, error_log=tmp_path / "errors.log")
         done = client.get(f"{status_path}/progress")
+        done_en = client.get(f"{status_path}/progress?lang=en")
         download = client.get(f"{status_path}/file")
         at_once = client.get(f"/classes/{class_id}/practice.pdf", follow_redirects=False)
     assert link.status_code == 303 and status_path == f"/documents/{document_id}"
@@ -76,6 +80,9 @@ def test_the_link_queues_the_booklet_and_the_page_shows_progress_then_the_downlo
     assert f"3 / {len(names)}" in running.text and "<progress" in running.text
     assert POLLING in running.text
     assert POLLING not in done.text and f'href="{status_path}/file"' in done.text
+    assert f"Building: 3 / {len(names)} students" in running_en.text
+    assert f"Ready: {len(names)} students" in done_en.text and "Download PDF" in done_en.text
+    assert not CJK.search(running_en.text + done_en.text)
     assert download.status_code == 200 and download.headers["content-type"] == "application/pdf"
     assert all(name in pdf_text(download.content) for name in names)
     assert at_once.status_code == 200 and at_once.content == download.content

@@ -7,6 +7,7 @@ from __future__ import annotations
 from yincai.accounts.actors import Actor, SystemActor
 from yincai.accounts.models import Role
 from yincai.errors import Forbidden
+from yincai.i18n import _
 
 
 class OutOfScope(Forbidden):
@@ -14,7 +15,7 @@ class OutOfScope(Forbidden):
     row of the refusal (the message shown to the user stays the same)."""
 
     def __init__(self, message: str, *, object_type: str, object_id: int) -> None:
-        super().__init__(message)
+        super().__init__(message, code=f"{object_type}.out_of_scope")
         self.object_type = object_type
         self.object_id = object_id
 
@@ -46,6 +47,6 @@ def require_role(actor: Actor, *roles: Role) -> None:
     if isinstance(actor, SystemActor):
         return
     if not actor.is_active:
-        raise Forbidden("账号已停用 / this account is disabled")
+        raise Forbidden(_("账号已停用"), code="account.disabled")
     if actor.role not in roles:
-        raise Forbidden("您的角色无权访问此内容 / your role may not see this")
+        raise Forbidden(_("您的角色无权访问此内容"), code="role.forbidden")

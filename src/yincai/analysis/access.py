@@ -19,6 +19,7 @@ from yincai.analysis.exam import ExamReport, ReportScope
 from yincai.domain.models import Assessment, AssessmentClass, School, SchoolClass, Student
 from yincai.errors import Forbidden, NotFound
 from yincai.governance import service as governance_service
+from yincai.i18n import _
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,9 @@ def default_scope(
     if school_class_id is not None:
         school_class = session.get(SchoolClass, school_class_id)
         if school_class is None:
-            raise NotFound(f"班级 {school_class_id} 不存在 / class does not exist")
+            raise NotFound(
+                _("班级 {id} 不存在").format(id=school_class_id), code="school_class.not_found"
+            )
         return ReportScope("class", school_class.school_id, school_class_id)
     if school_id is not None:
         return ReportScope("school", school_id)
@@ -71,7 +74,7 @@ def default_scope(
         .order_by(SchoolClass.name, SchoolClass.id)
     ).first()
     if found is None:
-        raise Forbidden("您任教的班级未参加此考试 / none of your classes sat this assessment")
+        raise Forbidden(_("您任教的班级未参加此考试"), code="assessment.no_class_of_yours")
     return ReportScope("class", found[1], found[0])
 
 
@@ -104,7 +107,7 @@ def require_student_scope(
         session, actor=actor, student_id=student_id, assessment_id=assessment_id
     )
     if audience == "teacher" and not is_staff(actor):
-        raise Forbidden("教师版报告仅供教师查看 / the teacher's copy is for staff only")
+        raise Forbidden(_("教师版报告仅供教师查看"), code="report.staff_only")
 
 
 def named_students(report: ExamReport, *, with_movers: bool = True) -> list[str]:
@@ -227,7 +230,7 @@ def linked_students(
         return {}
     assessment = session.get(Assessment, assessment_id)
     if assessment is None:
-        raise NotFound(f"考试 {assessment_id} 不存在 / assessment does not exist")
+        raise NotFound(_("考试 {id} 不存在").format(id=assessment_id), code="assessment.not_found")
     district_id = assessment.district_id
     rows = session.execute(
         select(Student.student_number, Student.id).where(

@@ -2,7 +2,8 @@
 
 The exam page draws the score distribution, the comparison of its groups and a heatmap of the
 knowledge points' score rates; the student page the own score-rate trend and mastery per point.
-Colours and labels live here, so every chart of the capability reads them from one place.
+Colours and labels (messages, rendered by the templates' ``localise`` filter) live here, so
+every chart of the capability reads them from one place.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from yincai.analysis.exam import ExamReport
 from yincai.analysis.student import StudentReport, TrendPoint
+from yincai.i18n import _
 
 Options = dict[str, Any]
 
@@ -29,7 +31,7 @@ def exam_charts(report: ExamReport) -> dict[str, Options]:
                 "type": "category",
                 "data": [f"{band.lower:g}–{band.upper:g}" for band in report.distribution],
             },
-            "yAxis": {"type": "value", "name": "人数"},
+            "yAxis": {"type": "value", "name": _("人数")},
             "series": [
                 {
                     "type": "bar",
@@ -43,24 +45,27 @@ def exam_charts(report: ExamReport) -> dict[str, Options]:
     if groups:
         charts["groups"] = {
             "tooltip": {"trigger": "axis"},
-            "legend": {"data": ["平均分", "优秀率%", "及格率%"]},
+            "legend": {"data": [_("平均分"), _("优秀率%"), _("及格率%")]},
             "grid": {"left": 50, "right": 50, "top": 40, "bottom": 60},
             "xAxis": {
                 "type": "category",
                 "data": [_group_label(g.school_name, g.name) for g in groups],
                 "axisLabel": {"rotate": 30 if len(groups) > 6 else 0},
             },
-            "yAxis": [{"type": "value", "name": "分"}, {"type": "value", "name": "%", "max": 100}],
+            "yAxis": [
+                {"type": "value", "name": _("分")},
+                {"type": "value", "name": "%", "max": 100},
+            ],
             "series": [
-                {"name": "平均分", "type": "bar", "data": [g.mean for g in groups]},
+                {"name": _("平均分"), "type": "bar", "data": [g.mean for g in groups]},
                 {
-                    "name": "优秀率%",
+                    "name": _("优秀率%"),
                     "type": "line",
                     "yAxisIndex": 1,
                     "data": [_percent(g.excellent_rate) for g in groups],
                 },
                 {
-                    "name": "及格率%",
+                    "name": _("及格率%"),
                     "type": "line",
                     "yAxisIndex": 1,
                     "data": [_percent(g.pass_rate) for g in groups],
@@ -99,7 +104,7 @@ def exam_charts(report: ExamReport) -> dict[str, Options]:
             },
             "series": [
                 {
-                    "name": "得分率%",
+                    "name": _("得分率%"),
                     "type": "heatmap",
                     "data": cells,
                     "label": {"show": len(cells) <= 120},
@@ -121,7 +126,7 @@ def student_charts(report: StudentReport, trend: list[TrendPoint]) -> dict[str, 
             "tooltip": {"trigger": "axis"},
             "grid": {"left": 40, "right": 20, "top": 20, "bottom": 60},
             "xAxis": {"type": "category", "data": [f"{p.held_on}\n{p.name}" for p in trend]},
-            "yAxis": {"type": "value", "min": 0, "max": 100, "name": "得分率%"},
+            "yAxis": {"type": "value", "min": 0, "max": 100, "name": _("得分率%")},
             "series": [
                 {
                     "type": "line",
@@ -140,7 +145,7 @@ def student_charts(report: StudentReport, trend: list[TrendPoint]) -> dict[str, 
             "series": [
                 {
                     "type": "bar",
-                    "name": "掌握度%",
+                    "name": _("掌握度%"),
                     "data": [_percent(entry.mastery) for entry in ordered],
                     "itemStyle": {"color": "#3b6ea5"},
                 }

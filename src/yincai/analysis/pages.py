@@ -20,10 +20,11 @@ from yincai.analysis.student import StudentReport, TeacherStudentReport
 from yincai.analysis.xlsx import exam_workbook_bytes
 from yincai.diagnosis import levels
 from yincai.diagnosis import service as diagnosis_service
+from yincai.i18n import _
 from yincai.reports.maths import page_text_html
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.fragments import FragmentCache
-from yincai.web.i18n import language_of, translator
+from yincai.web.i18n import language_of
 from yincai.web.templating import templates
 
 __all__ = ["Copy", "router"]
@@ -82,7 +83,7 @@ def exam_report_page(
             assessment_id=assessment_id,
             links=links,
             charts=exam_charts(report),
-            _=translator(language),
+            lang=language,
         )
 
     fragments: FragmentCache = request.app.state.fragments
@@ -169,19 +170,27 @@ def weak_point_reasons(report: StudentReport) -> list[tuple[str, str]]:
         return []
     by_name = {entry.name: entry for entry in report.mastery}
     rates = {kp.name: kp.score_rate for kp in report.knowledge}
-    reasons = []
+    reasons: list[tuple[str, str]] = []
     for name in report.weak_points:
         entry = by_name[name]
+        band = entry.band_word
         if report.audience == "teacher":
-            reason = (
-                f"{entry.band_word}：掌握度约 {entry.mastery:.0%}"
-                f"（{levels.CREDIBLE_PERCENT}% 可信区间 "
-                f"{entry.level_low:.0%}–{entry.level_high:.0%}），依据 {entry.n_evidence} 次作答"
+            reason = _(
+                "{band}：掌握度约 {mastery}（{percent}% 可信区间 {low}–{high}），依据 {n} 次作答"
+            ).format(
+                band=band,
+                mastery=f"{entry.mastery:.0%}",
+                percent=levels.CREDIBLE_PERCENT,
+                low=f"{entry.level_low:.0%}",
+                high=f"{entry.level_high:.0%}",
+                n=entry.n_evidence,
             )
         else:
-            reason = f"{entry.band_word}（依据 {entry.n_evidence} 次作答）"
+            reason = _("{band}（依据 {n} 次作答）").format(band=band, n=entry.n_evidence)
         if rates.get(name) is not None:
-            reason += f"；本次考试得分率 {rates[name]:.0%}"
+            reason = _("{reason}；本次考试得分率 {rate}").format(
+                reason=reason, rate=f"{rates[name]:.0%}"
+            )
         reasons.append((name, reason))
     return reasons
 

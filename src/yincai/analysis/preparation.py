@@ -14,6 +14,7 @@ from yincai.analysis.progress import PreviousExam
 from yincai.domain.models import Assessment
 from yincai.errors import NotFound
 from yincai.hub import service as hub_service
+from yincai.i18n import _
 
 
 def prepared(session: Session, assessment: Assessment, cache: ExamCache | None) -> PreparedExam:
@@ -55,9 +56,14 @@ def previous_assessment(session: Session, assessment: Assessment) -> Assessment 
 
 def check_scope(data: ExamData, scope: ReportScope) -> None:
     if scope.kind == "school" and scope.school_id not in data.school_names:
-        raise NotFound(f"该学校未参加考试 {data.code} / the school did not sit {data.code}")
+        raise NotFound(
+            _("该学校未参加考试 {code}").format(code=data.code),
+            code="assessment.school_did_not_sit",
+        )
     if scope.kind == "class" and scope.school_class_id not in data.class_names:
-        raise NotFound(f"该班级未参加考试 {data.code} / the class did not sit {data.code}")
+        raise NotFound(
+            _("该班级未参加考试 {code}").format(code=data.code), code="assessment.class_did_not_sit"
+        )
 
 
 def _previous_totals(session: Session, assessment: Assessment) -> PreviousExam:

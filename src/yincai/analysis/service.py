@@ -50,6 +50,7 @@ from yincai.domain.models import (
 from yincai.errors import Invalid, NotFound, YincaiError
 from yincai.governance import service as governance_service
 from yincai.hub import service as hub_service
+from yincai.i18n import _
 from yincai.rules import GradeBands, Thresholds
 
 __all__ = [
@@ -78,7 +79,7 @@ __all__ = [
     "student_report_by_id",
 ]
 
-MASTERY_NOT_ASKED = "本报告未含知识点掌握度 / mastery was not requested for this report"
+MASTERY_NOT_ASKED = _("本报告未含知识点掌握度")
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,10 @@ def resolve_scope(
     if school_code is not None:
         school_id = session.scalar(select(School.id).where(School.code == school_code))
         if school_id is None:
-            raise NotFound(f"学校 {school_code} 不存在 / school {school_code} does not exist")
+            raise NotFound(
+                _("学校 {school_code} 不存在").format(school_code=school_code),
+                code="school.not_found",
+            )
     if class_name is None:
         return ReportScope(kind="school", school_id=school_id)
     query = select(SchoolClass.id, SchoolClass.school_id).where(SchoolClass.name == class_name)
@@ -113,11 +117,14 @@ def resolve_scope(
         query = query.where(SchoolClass.school_id == school_id)
     found = session.execute(query).all()
     if not found:
-        raise NotFound(f"班级 {class_name} 不存在 / class {class_name} does not exist")
+        raise NotFound(
+            _("班级 {class_name} 不存在").format(class_name=class_name),
+            code="school_class.not_found",
+        )
     if len(found) > 1:
         raise Invalid(
-            f"多所学校有 {class_name}，请指定学校 / "
-            f"several schools have {class_name}: give a school code"
+            _("多所学校有 {class_name}，请指定学校").format(class_name=class_name),
+            code="school_class.ambiguous",
         )
     return ReportScope(kind="class", school_id=found[0][1], school_class_id=found[0][0])
 
@@ -229,7 +236,10 @@ def student_report(
     """One student's report on one exam; the family copy never carries a rank. Mastery comes
     from the diagnosis service's stored estimates."""
     if audience not in ("teacher", "family"):
-        raise Invalid(f"未知的读者 / unknown audience {audience!r}: use teacher or family")
+        raise Invalid(
+            _("未知的读者 {audience}：应为 teacher 或 family").format(audience=f"{audience!r}"),
+            code="report.unknown_audience",
+        )
     assessment = hub_service.get_assessment(session, code=assessment_code)
     student_id = session.scalar(
         select(Student.id).where(
@@ -238,7 +248,10 @@ def student_report(
         )
     )
     if student_id is None:
-        raise NotFound(f"学生 {student_number} 不存在 / student {student_number} does not exist")
+        raise NotFound(
+            _("学生 {student_number} 不存在").format(student_number=student_number),
+            code="student.not_found",
+        )
     access.require_student_scope(session, actor, student_id, assessment.id, audience)
     return _student_report(
         session,
@@ -269,7 +282,7 @@ def student_report_by_id(
     ask for the family one (ranks only if ``show_ranks``), students and parents the family's."""
     student = session.get(Student, student_id)
     if student is None:
-        raise NotFound(f"学生 {student_id} 不存在 / student does not exist")
+        raise NotFound(_("学生 {id} 不存在").format(id=student_id), code="student.not_found")
     assessment = _assessment(session, assessment_id)
     # Checked before the number is looked up, so no message ever names an unseen student.
     audience: Copy = "teacher" if access.is_staff(actor) and copy != "family" else "family"
@@ -316,8 +329,10 @@ def _student_report(
     if row is None:
         number = session.scalar(select(Student.student_number).where(Student.id == student_id))
         raise NotFound(
-            f"学生 {number} 未参加考试 {assessment.code} / "
-            f"student {number} did not sit {assessment.code}"
+            _("学生 {student_number} 未参加考试 {assessment_code}").format(
+                student_number=number, assessment_code=assessment.code
+            ),
+            code="sitting.not_found",
         )
     mastery, note = (
         _mastery(session, actor, student_id, data) if include_mastery else (None, MASTERY_NOT_ASKED)
@@ -370,7 +385,7 @@ def _score_trend(session: Session, student: Student, assessment: Assessment) -> 
 def _assessment(session: Session, assessment_id: int) -> Assessment:
     assessment = session.get(Assessment, assessment_id)
     if assessment is None:
-        raise NotFound(f"考试 {assessment_id} 不存在 / assessment does not exist")
+        raise NotFound(_("考试 {id} 不存在").format(id=assessment_id), code="assessment.not_found")
     return assessment
 
 

@@ -17,6 +17,7 @@ from yincai.documents import service
 from yincai.documents.build import build_document
 from yincai.documents.models import DocumentState, GeneratedDocument
 from yincai.errors import YincaiError
+from yincai.i18n import _
 from yincai.jobs import Jobs
 
 POLL_S = 0.5
@@ -46,9 +47,12 @@ def follow(engine: Engine, settings: Settings, document_id: int, *, console: Con
                 show(document.n_total, document.n_total)
                 break
             if document.state is DocumentState.FAILED:
-                raise YincaiError(f"生成失败 / the build failed: {document.message}")
+                raise YincaiError(
+                    _("生成失败：{reason}").format(reason=document.message),
+                    code="document.failed",
+                )
             if service.is_stalled(document):
-                raise YincaiError("后台任务中断，请重新运行命令 / the build stopped; run it again")
+                raise YincaiError(_("后台任务中断，请重新运行命令"), code="document.stalled")
             if document.state is DocumentState.QUEUED and not jobs.is_worker_running():
                 console.print("后台任务未运行，在本机生成 / no job worker running: building here")
                 bar.update(task, description=HERE)
@@ -71,5 +75,5 @@ def _state(engine: Engine, document_id: int) -> GeneratedDocument:
     with Session(engine, expire_on_commit=False) as session:
         document = session.get(GeneratedDocument, document_id)
         if document is None:  # a newer version replaced it meanwhile
-            raise YincaiError("文档已被新版本替换，请重新运行命令 / replaced by a newer version")
+            raise YincaiError(_("文档已被新版本替换，请重新运行命令"), code="document.replaced")
         return document

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from yincai.cockpit.service import Cockpit
+from yincai.i18n import _
 
 Options = dict[str, Any]
 
@@ -43,16 +44,16 @@ def cockpit_charts(data: Cockpit) -> dict[str, Options]:
         "trend": _line(
             labels,
             {
-                "得分率 %": _percent([p.score_rate for p in data.trends]),
-                "及格率 %": _percent([p.pass_rate for p in data.trends]),
-                "参考率 %": _percent([p.participation for p in data.trends]),
+                _("得分率 %"): _percent([p.score_rate for p in data.trends]),
+                _("及格率 %"): _percent([p.pass_rate for p in data.trends]),
+                _("参考率 %"): _percent([p.participation for p in data.trends]),
             },
             percent=True,
         ),
         "schools": {
             "tooltip": {"trigger": "axis"},
             "grid": {"left": 140, "right": 20, "top": 10, "bottom": 30},
-            "xAxis": {"type": "value", "name": "平均标准分"},
+            "xAxis": {"type": "value", "name": _("平均标准分")},
             "yAxis": {"type": "category", "data": [s.name for s in data.schools]},
             "series": [
                 {
@@ -79,7 +80,11 @@ def cockpit_charts(data: Cockpit) -> dict[str, Options]:
                     "type": "bar",
                     "data": _percent([getattr(k, key) for k in data.weakest_kps]),
                 }
-                for key, name in (("score_rate", "合计"), ("urban", "城区"), ("rural", "农村"))
+                for key, name in (
+                    ("score_rate", _("合计")),
+                    ("urban", _("城区")),
+                    ("rural", _("农村")),
+                )
             ],
         },
     }
@@ -87,9 +92,9 @@ def cockpit_charts(data: Cockpit) -> dict[str, Options]:
         charts["equity"] = _line(
             labels,
             {
-                "城乡差距": [p.urban_rural_gap for p in data.trends],
-                "校际方差占比": [p.icc for p in data.trends],
-                "校均分标准差": [p.school_sd for p in data.trends],
+                _("城乡差距"): [p.urban_rural_gap for p in data.trends],
+                _("校际方差占比"): [p.icc for p in data.trends],
+                _("校均分标准差"): [p.school_sd for p in data.trends],
             },
             percent=False,
         )

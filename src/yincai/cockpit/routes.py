@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from yincai.cockpit import service
 from yincai.cockpit.detection import WarningKind
@@ -12,7 +12,9 @@ from yincai.cockpit.schemas import (
     CockpitRead,
     WarningRead,
 )
+from yincai.i18n import translate
 from yincai.web.deps import CurrentUser, DbSession
+from yincai.web.i18n import language_of
 
 router = APIRouter(prefix="/api/cockpit", tags=["cockpit"])
 
@@ -27,15 +29,23 @@ def cockpit(session: DbSession, user: CurrentUser) -> CockpitRead:
 
 @router.get("/warnings")
 def warnings(
+    request: Request,
     session: DbSession,
     user: CurrentUser,
     kind: WarningKind | None = None,
     sensitive: bool = False,
 ) -> list[WarningRead]:
-    """Early warnings in the actor's scope (sensitive: miss fewer, accept more false alarms)."""
+    """Early warnings in the actor's scope (sensitive: miss fewer, accept more false alarms);
+    the reasons in the request's language (``?lang=``, cookie, setting)."""
     found = service.early_warnings(session, actor=user, kind=kind, is_sensitive=sensitive)
     session.commit()
-    return [WarningRead.model_validate(warning) for warning in found]
+    language = language_of(request, request.app.state.settings.language)
+    return [
+        WarningRead.model_validate(warning).model_copy(
+            update={"reason": translate(warning.reason, language)}
+        )
+        for warning in found
+    ]
 
 
 @router.post("/warnings/acknowledge")

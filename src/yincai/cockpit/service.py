@@ -33,6 +33,7 @@ from yincai.cockpit.warnings import SENSITIVE, STANDARD
 from yincai.domain.models import District, School
 from yincai.errors import Invalid, NotFound
 from yincai.governance import service as governance_service
+from yincai.i18n import _
 
 MAX_NOTE_LENGTH = 500
 
@@ -132,12 +133,16 @@ def acknowledge(
     governance_service.require_role(actor, *governance_service.ADMIN_ROLES)
     note = note.strip()
     if len(note) > MAX_NOTE_LENGTH:
-        raise Invalid(f"备注最多 {MAX_NOTE_LENGTH} 字 / the note is too long")
+        raise Invalid(
+            _("备注最多 {limit} 字").format(limit=MAX_NOTE_LENGTH), code="warning.note_too_long"
+        )
     district_id, school_ids = _scope(session, actor=actor)
     data = load_district(session, district_id)
     current = _in_scope(detect_all(data, indicators.standing(data), SENSITIVE), school_ids)
     if key not in {w.key for w in current}:
-        raise NotFound(f"预警 {key} 不存在或不在您的范围内 / no such warning in your scope")
+        raise NotFound(
+            _("预警 {key} 不存在或不在您的范围内").format(key=key), code="warning.not_found"
+        )
     row = WarningAcknowledgement(
         district_id=district_id,
         warning_key=key,
@@ -164,7 +169,9 @@ def _scope(
             query = query.where(District.code == district_code)
         district_id = session.scalars(query).first()
         if district_id is None:
-            raise NotFound(f"区 {district_code or ''} 不存在 / no such district")
+            raise NotFound(
+                _("区 {code} 不存在").format(code=district_code or ""), code="district.not_found"
+            )
         return district_id, set(
             session.scalars(select(School.id).where(School.district_id == district_id))
         )

@@ -21,12 +21,13 @@ from yincai.consent.models import ConsentMethod, ConsentPurpose, GuardianConsent
 from yincai.domain.models import Student
 from yincai.errors import Forbidden
 from yincai.governance import service as governance_service
+from yincai.i18n import _
 
 CONSENT_AGE = 14
-PURPOSE_NAMES = {ConsentPurpose.DIAGNOSIS: "学情诊断与个性化练习"}
+PURPOSE_NAMES = {ConsentPurpose.DIAGNOSIS: _("学情诊断与个性化练习")}
 METHOD_NAMES = {
-    ConsentMethod.PARENT_ACCOUNT: "家长账号在线同意",
-    ConsentMethod.PAPER_FORM: "学校录入纸质同意书",
+    ConsentMethod.PARENT_ACCOUNT: _("家长账号在线同意"),
+    ConsentMethod.PAPER_FORM: _("学校录入纸质同意书"),
 }
 
 
@@ -35,11 +36,12 @@ class ConsentRequired(Forbidden):
 
     def __init__(self, purpose: ConsentPurpose = ConsentPurpose.DIAGNOSIS) -> None:
         super().__init__(
-            f"该学生未满 {CONSENT_AGE} 周岁（或出生年份不详），监护人尚未同意将其学习数据用于"
-            f"{PURPOSE_NAMES[purpose]}，因此不使用其数据。请家长登录后在“隐私与同意”页面"
-            "（/privacy）表示同意，或由学校录入已签署的纸质同意书。"
-            f" / Under {CONSENT_AGE} without a guardian's consent to {purpose.value}: the data is"
-            " not used until a parent consents on /privacy or the school records a paper form."
+            _(
+                "该学生未满 {age} 周岁（或出生年份不详），监护人尚未同意将其学习数据用于"
+                "{purpose}，因此不使用其数据。请家长登录后在“隐私与同意”页面（/privacy）"
+                "表示同意，或由学校录入已签署的纸质同意书。"
+            ).format(age=CONSENT_AGE, purpose=PURPOSE_NAMES[purpose]),
+            code="consent.required",
         )
 
 

@@ -57,6 +57,7 @@ from yincai.domain.models import (
 )
 from yincai.errors import Conflict
 from yincai.governance import service as governance_service
+from yincai.i18n import _
 
 DEMO_PASSWORD = "yincai-demo-2026"
 SUBJECTS = {"MATH": "数学", "CHINESE": "语文", "ENGLISH": "英语"}
@@ -104,7 +105,7 @@ def build_demo_district(
     """Fill an empty database with the demo district; the same seed always gives the same data."""
     say = progress or (lambda _message: None)
     if session.scalar(select(District.id).where(District.code == DISTRICT_CODE)):
-        raise Conflict("示范区已存在 / the demo district already exists; use a fresh --data-dir")
+        raise Conflict(_("示范区已存在，请换一个 --data-dir"), code="demo.exists")
     rng = np.random.default_rng(seed)
 
     say("规划学校与花名册 / planning schools and rosters")

@@ -50,6 +50,7 @@ from yincai.domain.models import (
 )
 from yincai.errors import NotFound, NotReady
 from yincai.governance import service as governance_service
+from yincai.i18n import _
 from yincai.science.forgetting import forgetting_rate, recency_shift
 from yincai.science.mastery import MasteryEstimate, MasteryModel
 
@@ -146,7 +147,10 @@ def fit_mastery_model(
     subject_id, kps, items, q_weights, guessing, trials = _catalogue(session, subject_code)
     responses = _responses(session, subject_id, items, kps, as_of=as_of, student_ids=None)
     if responses.student_id.size == 0:
-        raise NotFound(f"科目 {subject_code} 还没有作答记录 / no responses to calibrate on yet")
+        raise NotFound(
+            _("科目 {subject_code} 还没有作答记录").format(subject_code=subject_code),
+            code="diagnosis.no_responses",
+        )
     students = np.unique(responses.student_id)
     if students.size > MAX_FIT_STUDENTS:  # a seeded sample calibrates the items as well
         sample = np.random.default_rng(FIT_SEED).choice(students, MAX_FIT_STUDENTS, replace=False)
@@ -200,8 +204,8 @@ def ready_run(session: Session, subject_code: str) -> MasteryRun:
     run = store.latest_run(session, _subject_id(session, subject_code), RunStatus.READY)
     if run is None:
         raise NotReady(
-            "尚无掌握度估计：正在计算（或还没有作答记录），完成后即可查看 / no mastery estimates "
-            "yet: they are being computed (run yincai diagnose fit to compute them now)"
+            _("尚无掌握度估计：正在计算（或还没有作答记录），完成后即可查看"),
+            code="mastery.not_ready",
         )
     return run
 
@@ -248,7 +252,7 @@ def student_mastery(
     class (``diagnosis.teaching``) are marked so."""
     student = session.get(Student, student_id)
     if student is None:
-        raise NotFound(f"学生 {student_id} 不存在 / student {student_id} does not exist")
+        raise NotFound(_("学生 {id} 不存在").format(id=student_id), code="student.not_found")
     governance_service.require_scope(session, actor=actor, student_id=student_id)
     consent_service.require_consent(
         session, student_id=student_id, purpose=DIAGNOSIS, today=_today()
@@ -330,7 +334,9 @@ def class_mastery(
     """Mastery of every student of a class (rows by student id) and point-level KP (staff of
     the class; the caller audits the view it is part of)."""
     if session.get(SchoolClass, school_class_id) is None:
-        raise NotFound(f"班级 {school_class_id} 不存在 / class {school_class_id} does not exist")
+        raise NotFound(
+            _("班级 {id} 不存在").format(id=school_class_id), code="school_class.not_found"
+        )
     governance_service.require_role(actor, *governance_service.STAFF_ROLES)
     governance_service.require_scope(session, actor=actor, school_class_id=school_class_id)
     student_ids = list(
@@ -512,7 +518,10 @@ def _fitted_responses(
 def _subject_id(session: Session, subject_code: str) -> int:
     subject_id = session.scalar(select(Subject.id).where(Subject.code == subject_code))
     if subject_id is None:
-        raise NotFound(f"科目 {subject_code} 不存在 / subject {subject_code} does not exist")
+        raise NotFound(
+            _("科目 {subject_code} 不存在").format(subject_code=subject_code),
+            code="subject.not_found",
+        )
     return subject_id
 
 
@@ -533,7 +542,10 @@ def _catalogue(
         )
     ]
     if not kps:
-        raise NotFound(f"科目 {subject_code} 没有知识点 / subject {subject_code} has no points")
+        raise NotFound(
+            _("科目 {subject_code} 没有知识点").format(subject_code=subject_code),
+            code="subject.no_knowledge_points",
+        )
     kp_index = {k[0]: i for i, k in enumerate(kps)}
     tags = session.execute(
         select(ItemKp.item_id, ItemKp.knowledge_point_id, ItemKp.weight)
@@ -560,7 +572,7 @@ def _catalogue(
         if info[item_id][2] in PARTIAL_CREDIT_TYPES:
             trials[i] = float(np.clip(np.rint(info[item_id][4] or 1.0), 1, MAX_TRIALS))
     # Items whose tags all have weight 0 get an even split over their point-level tags.
-    for item_id, kp_id, _ in tags:
+    for item_id, kp_id, _weight in tags:
         row = item_index.get(item_id)
         if row is not None and q[row].sum() == 0 and kp_id in kp_index:
             q[row, kp_index[kp_id]] = 1.0

@@ -17,6 +17,7 @@ from yincai.diagnosis.service import MasteryTable, run_state, student_mastery, s
 from yincai.domain.models import Assessment, AssessmentItem, ItemKp, Sitting, Student
 from yincai.errors import NotFound
 from yincai.governance import service as governance_service
+from yincai.i18n import _
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,9 @@ def mastery_of_student(
     """One student's mastery, found by number, and whether the estimates are current; audited."""
     student_id = session.scalar(select(Student.id).where(Student.student_number == student_number))
     if student_id is None:
-        raise NotFound(f"学号 {student_number} 不存在 / no student numbered {student_number}")
+        raise NotFound(
+            _("学号 {number} 不存在").format(number=student_number), code="student.not_found"
+        )
     rows = student_mastery(
         session, actor=actor, student_id=student_id, as_of=as_of, subject_code=subject_code
     )
@@ -73,7 +76,9 @@ def mastery_of_assessment(
     sitters."""
     found = session.scalar(select(Assessment).where(Assessment.code == assessment_code))
     if found is None:
-        raise NotFound(f"考试 {assessment_code} 不存在 / no assessment {assessment_code}")
+        raise NotFound(
+            _("考试 {code} 不存在").format(code=assessment_code), code="assessment.not_found"
+        )
     governance_service.require_role(actor, *governance_service.STAFF_ROLES)
     governance_service.require_scope(session, actor=actor, assessment_id=found.id)
     student_ids = list(

@@ -39,6 +39,7 @@ from yincai.domain.models import School, SchoolClass, Student
 from yincai.errors import NotFound, NotReady
 from yincai.governance import service as governance_service
 from yincai.hub import service as hub_service
+from yincai.i18n import _
 
 FORMAT = "b1"  # bump when a booklet's layout changes: documents built before are stale
 STALLED_AFTER = timedelta(minutes=10)  # a build without progress this long died with its worker
@@ -101,7 +102,7 @@ def request_class_booklet(
         select(Student.id).where(Student.school_class_id == school_class_id).limit(1)
     )
     if has_students is None:
-        raise NotFound("该班级没有学生 / the class has no students")
+        raise NotFound(_("该班级没有学生"), code="school_class.empty")
     version = data_version(session, subject_code=subject_code)
     options = _OPTIONS.format(n_items=n_items, subject=subject_code)
     key = f"{DocumentKind.CLASS_BOOKLET}:{school_class_id}:{options}"
@@ -167,7 +168,7 @@ def document_status(session: Session, *, actor: Actor, document_id: int) -> Docu
         .join(SchoolClass, SchoolClass.school_id == School.id)
         .where(SchoolClass.id == document.school_class_id)
     ).one()
-    _, subject_code = booklet_options(document)
+    _n_items, subject_code = booklet_options(document)
     try:
         is_current = document.version == data_version(session, subject_code=subject_code).key
     except NotReady:
@@ -180,7 +181,7 @@ def read_document(session: Session, *, actor: Actor, document_id: int) -> Genera
     document names."""
     document = _document(session, actor, document_id)
     if document.state is not DocumentState.DONE:
-        raise NotReady("文档还没有生成好 / the document is not ready yet")
+        raise NotReady(_("文档还没有生成好"), code="document.not_ready")
     session.refresh(document, attribute_names=["content"])
     named = session.scalars(
         select(GeneratedDocumentStudent.student_id)
@@ -230,7 +231,7 @@ def _require_class(session: Session, actor: Actor, school_class_id: int) -> None
 def _document(session: Session, actor: Actor, document_id: int) -> GeneratedDocument:
     document = session.get(GeneratedDocument, document_id)
     if document is None:
-        raise NotFound(f"文档 {document_id} 不存在 / document {document_id} does not exist")
+        raise NotFound(_("文档 {id} 不存在").format(id=document_id), code="document.not_found")
     _require_class(session, actor, document.school_class_id)
     return document
 

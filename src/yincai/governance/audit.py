@@ -25,6 +25,7 @@ from yincai.governance import chain
 from yincai.governance.actions import ACTIONS
 from yincai.governance.chain import ChainReport
 from yincai.governance.models import AuditEvent, AuditEventStudent
+from yincai.i18n import _
 
 AUDIT_PAGE_SIZE = 50
 MIN_RETENTION_DAYS = 183  # 等保 level 3: audit records are kept at least six months
@@ -193,8 +194,10 @@ def purge_audit_events(session: Session, *, before: datetime, now: datetime | No
     now = now or datetime.now(UTC)
     if before > now - timedelta(days=MIN_RETENTION_DAYS):
         raise Invalid(
-            f"审计记录至少保留 {MIN_RETENTION_DAYS} 天（等保三级），截止日期太近 / audit records"
-            f" are kept at least {MIN_RETENTION_DAYS} days: the cutoff is too recent"
+            _("审计记录至少保留 {days} 天（等保三级），截止日期太近").format(
+                days=MIN_RETENTION_DAYS
+            ),
+            code="audit.retention_too_short",
         )
     n_deleted = chain.purge_sealed_before(session, before=before)
     audit(

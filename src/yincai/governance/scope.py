@@ -30,8 +30,21 @@ from yincai.domain.models import (
     TeachingAssignment,
 )
 from yincai.errors import Forbidden, NotFound
+from yincai.i18n import Message, _
 
 _Scoped = School | SchoolClass | Student | Assessment
+_NOT_FOUND: dict[type[_Scoped], Message] = {
+    School: _("学校 {id} 不存在"),
+    SchoolClass: _("班级 {id} 不存在"),
+    Student: _("学生 {id} 不存在"),
+    Assessment: _("考试 {id} 不存在"),
+}
+_OUT_OF_SCOPE: dict[type[_Scoped], Message] = {
+    School: _("学校 {id} 不在您的权限范围内"),
+    SchoolClass: _("班级 {id} 不在您的权限范围内"),
+    Student: _("学生 {id} 不在您的权限范围内"),
+    Assessment: _("考试 {id} 不在您的权限范围内"),
+}
 
 
 def visible_school_ids(actor: Actor) -> Select[int]:
@@ -128,8 +141,8 @@ def require_score_editor(session: Session, *, actor: Actor, assessment_id: int) 
     allowed = writable & sat if sat else writable
     if not allowed:
         raise Forbidden(
-            "只有任教该学科的教师或管理员可以导入或修改本次考试的成绩 / "
-            "only teachers of this subject (or admins) may write these scores"
+            _("只有任教该学科的教师或管理员可以导入或修改本次考试的成绩"),
+            code="scores.not_editor",
         )
     return allowed
 
@@ -145,25 +158,26 @@ def require_scope(
 ) -> None:
     """NotFound if a given object does not exist, Forbidden if it lies outside the actor's scope."""
     if isinstance(actor, UserAccount) and not actor.is_active:
-        raise Forbidden("账号已停用 / this account is disabled")
-    checks: list[tuple[int | None, type[_Scoped], str, Callable[[Actor], Select[int]]]] = [
-        (school_id, School, "学校 / school", visible_school_ids),
-        (school_class_id, SchoolClass, "班级 / class", visible_class_ids),
-        (student_id, Student, "学生 / student", visible_student_ids),
-        (assessment_id, Assessment, "考试 / assessment", visible_assessment_ids),
+        raise Forbidden(_("账号已停用"), code="account.disabled")
+    checks: list[tuple[int | None, type[_Scoped], Callable[[Actor], Select[int]]]] = [
+        (school_id, School, visible_school_ids),
+        (school_class_id, SchoolClass, visible_class_ids),
+        (student_id, Student, visible_student_ids),
+        (assessment_id, Assessment, visible_assessment_ids),
     ]
-    for object_id, model, noun, visible in checks:
+    for object_id, model, visible in checks:
         if object_id is None:
             continue
+        object_type = str(model.__tablename__)
         if session.get(model, object_id) is None:
-            raise NotFound(f"{noun} {object_id} 不存在 / does not exist")
+            raise NotFound(_NOT_FOUND[model].format(id=object_id), code=f"{object_type}.not_found")
         if isinstance(actor, SystemActor):
             continue
         in_scope = select(model.id).where(model.id == object_id, model.id.in_(visible(actor)))
         if session.scalar(in_scope) is None:
             raise OutOfScope(
-                f"{noun} {object_id} 不在您的权限范围内 / is outside your scope",
-                object_type=str(model.__tablename__),
+                _OUT_OF_SCOPE[model].format(id=object_id),
+                object_type=object_type,
                 object_id=object_id,
             )
 
@@ -172,13 +186,13 @@ def require_students(session: Session, *, actor: Actor, student_ids: Iterable[in
     """``require_scope`` for many students in two queries: NotFound for the first that does not
     exist, Forbidden (OutOfScope) for the first outside the actor's scope."""
     if isinstance(actor, UserAccount) and not actor.is_active:
-        raise Forbidden("账号已停用 / this account is disabled")
+        raise Forbidden(_("账号已停用"), code="account.disabled")
     wanted = sorted(set(student_ids))
     if not wanted:
         return
     existing = set(session.scalars(select(Student.id).where(Student.id.in_(wanted))))
     if missing := [s for s in wanted if s not in existing]:
-        raise NotFound(f"学生 / student {missing[0]} 不存在 / does not exist")
+        raise NotFound(_NOT_FOUND[Student].format(id=missing[0]), code="student.not_found")
     if isinstance(actor, SystemActor):
         return
     seen = set(
@@ -190,7 +204,7 @@ def require_students(session: Session, *, actor: Actor, student_ids: Iterable[in
     )
     if outside := [s for s in wanted if s not in seen]:
         raise OutOfScope(
-            f"学生 / student {outside[0]} 不在您的权限范围内 / is outside your scope",
+            _OUT_OF_SCOPE[Student].format(id=outside[0]),
             object_type="student",
             object_id=outside[0],
         )

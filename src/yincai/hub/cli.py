@@ -16,17 +16,25 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session
 
 from yincai.accounts.actors import CLI
-from yincai.cli_support import after_import, command_app, prepared_engine, settings_of
+from yincai.cli_support import (
+    after_import,
+    command_app,
+    prepared_engine,
+    print_error,
+    settings_of,
+)
 from yincai.db import session_scope
 from yincai.errors import Invalid, YincaiError
 from yincai.hub import import_access, import_templates
 from yincai.hub import service as hub_service
 from yincai.hub.schemas import ENTITY_NAMES, ImportSummary
+from yincai.i18n import translate
 
 app = command_app(
     help=(
@@ -142,7 +150,7 @@ def template(
                     session, actor=CLI, kind=kind, assessment_code=assessment
                 )
         except YincaiError as error:
-            console.print(f"[red]{error.message}[/red]")
+            print_error(error, settings_of(ctx).language)
             raise typer.Exit(1) from None
         finally:
             engine.dispose()
@@ -265,10 +273,10 @@ def _run(
             with Session(engine) as session:  # the estimates it made stale: a background job
                 after_import(ctx, session)
     except Invalid as error:
-        _print_problems(error)
+        _print_problems(error, settings.language)
         raise typer.Exit(1) from None
     except YincaiError as error:
-        console.print(f"[red]{error.message}[/red]")
+        print_error(error, settings.language)
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
@@ -301,13 +309,18 @@ def _progress(is_shown: bool) -> Iterator[ProgressCallback | None]:
         yield update
 
 
-def _print_problems(error: Invalid) -> None:
-    console.print(f"[red]{error.message}[/red]")
+def _print_problems(error: Invalid, language: str) -> None:
+    console.print(f"[red]{escape(error.text_in(language))}[/red]")
     if not error.details:
         return
     table = Table("文件 file", "行 row", "列 column", "原因 reason", header_style="bold red")
     for detail in error.details:
-        table.add_row(str(detail.file), str(detail.row), str(detail.column), str(detail.reason))
+        table.add_row(
+            str(detail.file),
+            str(detail.row),
+            str(detail.column),
+            str(translate(detail.reason, language)),
+        )
     console.print(table)
 
 

@@ -30,6 +30,7 @@ from yincai.hub.importers.common import ImportPlan
 from yincai.hub.importers.score_diff import ScoreDiff
 from yincai.hub.schemas import ImportSummary
 from yincai.hub.service import class_students
+from yincai.i18n import _
 
 DISTRICT_KINDS = ("roster", "items", "assessment", "logs")  # district data: district admins
 
@@ -59,12 +60,14 @@ def authorize_import(
     (None: every class of the assessment)."""
     governance_service.require_role(actor, *governance_service.STAFF_ROLES)
     if kind not in KINDS:
-        raise Invalid(f"未知的导入类型 / unknown import kind {kind!r}")
+        raise Invalid(
+            _("未知的导入类型 {kind}").format(kind=f"{kind!r}"), code="import.unknown_kind"
+        )
     if kind in DISTRICT_KINDS:
         governance_service.require_role(actor, Role.DISTRICT_ADMIN)
         return None
     if not assessment_code:
-        raise Invalid("请选择考试 / choose the assessment the scores belong to")
+        raise Invalid(_("请选择考试"), code="import.assessment_required")
     assessment = _assessment(session, assessment_code)
     allowed = governance_service.require_score_editor(
         session, actor=actor, assessment_id=assessment.id
@@ -146,7 +149,9 @@ def import_template(
     the system's CLI gets every class that sat it)."""
     governance_service.require_role(actor, *governance_service.STAFF_ROLES)
     if kind not in import_templates.TEMPLATE_KINDS:
-        raise NotFound(f"没有这种模板 / no template for {kind!r}")
+        raise NotFound(
+            _("没有这种模板：{kind}").format(kind=f"{kind!r}"), code="template.not_found"
+        )
     if kind in DISTRICT_KINDS:
         governance_service.require_role(actor, Role.DISTRICT_ADMIN)
     if kind == "roster":
@@ -177,7 +182,7 @@ def import_template(
 def _assessment(session: Session, code: str) -> Assessment:
     assessment = session.scalars(select(Assessment).where(Assessment.code == code)).first()
     if assessment is None:
-        raise NotFound(f"考试 {code} 不存在 / assessment {code} does not exist")
+        raise NotFound(_("考试 {code} 不存在").format(code=code), code="assessment.not_found")
     return assessment
 
 
@@ -235,8 +240,10 @@ def confirm_upload(
         diff = getattr(preview_import(session, request), "diff", None)
         if isinstance(diff, ScoreDiff) and diff.overwrites:
             raise Invalid(
-                f"本次导入将覆盖 {diff.n_changed} 名学生的已有成绩，请勾选确认后再导入 / "
-                "tick the box to overwrite existing scores"
+                _("本次导入将覆盖 {n} 名学生的已有成绩，请勾选确认后再导入").format(
+                    n=diff.n_changed
+                ),
+                code="import.overwrite_unconfirmed",
             )
     summary = run_import(session, request, user_account_id=actor.id, origin="web")
     audit_import(session, actor=actor, action="import_commit", kind=kind, token=token)

@@ -33,17 +33,19 @@ from yincai.hub import import_access, import_templates
 from yincai.hub import service as hub_service
 from yincai.hub.importers.score_diff import ScoreDiff
 from yincai.hub.schemas import ENTITY_NAMES
+from yincai.i18n import _, translate
 from yincai.web.deps import CurrentUser, DbSession
+from yincai.web.i18n import language_of
 from yincai.web.templating import templates
 
 router = APIRouter(prefix="/imports", include_in_schema=False)
 
-KINDS = {
-    "roster": "学生与教师名册",
-    "items": "题库",
-    "assessment": "考试设置",
-    "scores": "成绩",
-    "logs": "学习日志",
+KINDS: dict[str, str] = {
+    "roster": _("学生与教师名册"),
+    "items": _("题库"),
+    "assessment": _("考试设置"),
+    "scores": _("成绩"),
+    "logs": _("学习日志"),
 }
 SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".ods", ".json", ".jsonl", ".yaml", ".yml", ".txt")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,13 +91,18 @@ def _purge_expired(request: Request) -> None:
 def _save(request: Request, user: UserAccount, file: UploadFile, **meta: str | None) -> Upload:
     name = _UNSAFE.sub("_", Path(file.filename or "upload.csv").name).strip("._") or "upload"
     if not name.lower().endswith(SUFFIXES):
-        raise Invalid(f"不支持的文件类型，请上传 {' '.join(SUFFIXES)} 文件 / unsupported file type")
+        raise Invalid(
+            _("不支持的文件类型，请上传 {suffixes} 文件").format(suffixes=" ".join(SUFFIXES)),
+            code="import.unsupported_type",
+        )
     limit = request.app.state.settings.max_upload_mb * 2**20
     data = file.file.read(limit + 1)
     if len(data) > limit:
-        raise Invalid(f"文件超过 {limit // 2**20} MB 的上限 / the file is too large")
+        raise Invalid(
+            _("文件超过 {mb} MB 的上限").format(mb=limit // 2**20), code="import.too_large"
+        )
     if not data:
-        raise Invalid("文件为空 / the file is empty")
+        raise Invalid(_("文件为空"), code="import.empty")
     _purge_expired(request)
     token = secrets.token_hex(16)
     root = _upload_root(request)
@@ -117,10 +124,10 @@ def _load(request: Request, user: UserAccount, token: str) -> Upload:
     """The upload of ``token``, only for the account that made it."""
     folder = _upload_root(request) / token
     if not _TOKEN.fullmatch(token) or not (folder / "upload.json").is_file():
-        raise NotFound("上传的文件已过期，请重新上传 / the upload has expired: upload it again")
+        raise NotFound(_("上传的文件已过期，请重新上传"), code="import.upload_expired")
     record = json.loads((folder / "upload.json").read_text(encoding="utf-8"))
     if record["user_account_id"] != user.id:
-        raise Forbidden("这不是您上传的文件 / this upload is not yours")
+        raise Forbidden(_("这不是您上传的文件"), code="import.upload_not_yours")
     return Upload(
         token=token,
         path=folder / record["name"],
@@ -306,7 +313,12 @@ def revert(
     session.commit()
     request.app.state.jobs.after_import(session)
     counts = summary.count("score")
-    note = f"已撤销 {summary.file_name} 的导入（恢复 {counts.new + counts.updated} 个小题分）"
+    note = translate(
+        _("已撤销 {file} 的导入（恢复 {n} 个小题分）").format(
+            file=summary.file_name, n=counts.new + counts.updated
+        ),
+        language_of(request, request.app.state.settings.language),
+    )
     return RedirectResponse(
         f"/imports/history?assessment={quote(assessment_code)}&message={quote(note)}",
         status_code=303,
@@ -335,4 +347,7 @@ def template(
 
 
 def _unreadable(problem: Exception) -> Invalid:
-    return Invalid(f"文件无法读取，请检查文件格式 / the file cannot be read: {problem}")
+    return Invalid(
+        _("文件无法读取，请检查文件格式（{problem}）").format(problem=str(problem)),
+        code="import.unreadable",
+    )

@@ -7,21 +7,22 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from yincai.domain.models import AssessmentKind, Setting, Stage
+from yincai.i18n import _
 
 ENTITY_NAMES = {
-    "school": "学校",
-    "school_class": "班级",
-    "student": "学生",
-    "teacher": "教师",
-    "teaching_assignment": "任课安排",
-    "knowledge_point": "知识点",
-    "item": "题目",
-    "assessment": "考试",
-    "assessment_item": "小题",
-    "assessment_class": "参考班级",
-    "sitting": "参考记录",
-    "score": "小题得分",
-    "learning_event": "学习记录",
+    "school": _("学校"),
+    "school_class": _("班级"),
+    "student": _("学生"),
+    "teacher": _("教师"),
+    "teaching_assignment": _("任课安排"),
+    "knowledge_point": _("知识点"),
+    "item": _("题目"),
+    "assessment": _("考试"),
+    "assessment_item": _("小题"),
+    "assessment_class": _("参考班级"),
+    "sitting": _("参考记录"),
+    "score": _("小题得分"),
+    "learning_event": _("学习记录"),
 }
 """What an import counts, in the words of every surface (pages and CLI)."""
 

@@ -30,6 +30,7 @@ from yincai.diagnosis.service import MasteryTable
 from yincai.domain.models import School, SchoolClass, Student
 from yincai.errors import Invalid, NotFound
 from yincai.governance import service as governance_service
+from yincai.i18n import _
 from yincai.practice.assembly import build_diagnostic_items, build_practice_set
 from yincai.practice.data import (
     BankItem,
@@ -88,9 +89,15 @@ def student_practice(
         session.scalars(select(Student.id).where(Student.student_number == student_number))
     )
     if not found:
-        raise NotFound(f"学号 {student_number} 不存在 / student {student_number} does not exist")
+        raise NotFound(
+            _("学号 {student_number} 不存在").format(student_number=student_number),
+            code="student.not_found",
+        )
     if len(found) > 1:
-        raise Invalid(f"学号 {student_number} 在多个区县重复 / student number is ambiguous")
+        raise Invalid(
+            _("学号 {student_number} 在多个区县重复").format(student_number=student_number),
+            code="student.ambiguous",
+        )
     return student_practice_by_id(
         session,
         actor=actor,
@@ -177,7 +184,7 @@ def class_practice_by_id(
         )
     )
     if not student_ids:
-        raise NotFound("该班级没有学生 / the class has no students")
+        raise NotFound(_("该班级没有学生"), code="school_class.empty")
     sets = _sets(
         session,
         actor=actor,
@@ -245,7 +252,10 @@ def _sets(
     try:
         policy = SelectionPolicy(n_items=n_items, success_band=success_band)
     except ValueError as problem:
-        raise Invalid(f"练习参数有误 / invalid practice settings: {problem}") from problem
+        raise Invalid(
+            _("练习参数有误：{problem}").format(problem=str(problem)),
+            code="practice.invalid_settings",
+        ) from problem
     students = load_students(session, student_ids)
     blocked = consent_service.students_without_consent(
         session, [s.student_id for s in students], DIAGNOSIS, today=_today()
@@ -407,8 +417,10 @@ def _school_class(session: Session, school_code: str, class_name: str) -> School
     )
     if school_class is None:
         raise NotFound(
-            f"学校 {school_code} 没有班级 {class_name} / "
-            f"school {school_code} has no class {class_name}"
+            _("学校 {school_code} 没有班级 {class_name}").format(
+                school_code=school_code, class_name=class_name
+            ),
+            code="school_class.not_found",
         )
     return school_class
 

@@ -30,6 +30,7 @@ from yincai.domain.models import District, Student
 from yincai.errors import Invalid, NotFound
 from yincai.field_encryption import is_encrypted, keyring_of
 from yincai.governance import service as governance_service
+from yincai.i18n import _
 from yincai.privacy.erasure import erase_student
 from yincai.privacy.retention import PurgeReport, purge
 from yincai.privacy.subject_access import SubjectExport, export_student
@@ -68,9 +69,17 @@ def find_student(session: Session, *, student_number: str, district_code: str | 
         )
     found = list(session.scalars(query))
     if not found:
-        raise NotFound(f"学号 {student_number} 不存在 / no student with this number")
+        raise NotFound(
+            _("学号 {student_number} 不存在").format(student_number=student_number),
+            code="student.not_found",
+        )
     if len(found) > 1:
-        raise Invalid(f"学号 {student_number} 在多个区县重复，请指定 --district / ambiguous number")
+        raise Invalid(
+            _("学号 {student_number} 在多个区县重复，请指定 --district").format(
+                student_number=student_number
+            ),
+            code="student.ambiguous",
+        )
     return found[0]
 
 
@@ -110,7 +119,7 @@ def mark_left(session: Session, *, student_id: int, left_on: date | None) -> Stu
     """Record the day a student left the school (None: they are back); audited."""
     student = session.get(Student, student_id)
     if student is None:
-        raise NotFound(f"学生 {student_id} 不存在 / student does not exist")
+        raise NotFound(_("学生 {id} 不存在").format(id=student_id), code="student.not_found")
     student.left_on = left_on
     governance_service.audit(
         session,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from yincai.accounts.models import UserAccount
 from yincai.accounts.sessions import session_account
 from yincai.accounts.two_factor import needs_enrolment
+from yincai.i18n import _
 
 
 class NotAuthenticated(Exception):
@@ -31,8 +32,8 @@ class StepRequired(Exception):
 PASSWORD_FORM = "/account/password"
 TWO_FACTOR_FORM = "/account/two-factor"
 STEP_MESSAGES = {
-    PASSWORD_FORM: "请先修改初始密码 / change your temporary password first (/account/password)",
-    TWO_FACTOR_FORM: "请先绑定两步验证 / enrol two-factor login first (/account/two-factor)",
+    PASSWORD_FORM: _("请先修改初始密码（/account/password）"),
+    TWO_FACTOR_FORM: _("请先绑定两步验证（/account/two-factor）"),
 }
 # What an account may still open while a step is pending (besides logging out).
 STEP_PATHS = {
