@@ -4,7 +4,6 @@ caches) and the bundled static assets."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -78,8 +77,8 @@ def create_app(settings: Settings) -> FastAPI:
         # Route code holds the GIL for most of its time: a few threads serve 50 concurrent users
         # as fast as anyio's default 40, and in arrival order instead of thrashing (p95).
         to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
-        if settings.warm_up:  # in the background: the server answers meanwhile
-            threading.Thread(target=warm_up, name="yincai-warm-up", daemon=True).start()
+        if settings.warm_up:  # before the server answers: the first page must not wait for it
+            await to_thread.run_sync(warm_up)
         yield
         engine.dispose()  # close pooled connections when the server stops
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -162,8 +161,5 @@ def test_a_starting_server_loads_the_maths_typesetter_before_the_first_page(
 
     render_math.cache_clear()
     settings = demo_settings.model_copy(update={"warm_up": True})
-    with TestClient(create_app(settings)):
-        warmers = [t for t in threading.enumerate() if t.name == "yincai-warm-up"]
-        for thread in warmers:
-            thread.join(timeout=60)
-    assert warmers and render_math.cache_info().currsize >= 1
+    with TestClient(create_app(settings)):  # startup has run: the server would answer now
+        assert render_math.cache_info().currsize >= 1
