@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DATASETS ?= ../shared/datasets
 
-.PHONY: demo test lint bench bench-peers clean
+.PHONY: demo test lint messages bench bench-peers clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,16 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+
+# Refresh the translation catalogues after changing interface text: extract every _() of the
+# code and templates into messages.pot, merge it into each language's messages.po; then translate
+# the new (empty or fuzzy) entries. The .po files are read at run time: nothing to compile.
+LOCALE := src/yincai/locale
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -k pgettext:1c,2 --no-location --sort-output \
+	  --no-wrap --project=yincai --copyright-holder="yincai contributors" -o $(LOCALE)/messages.pot .
+	$(VENV)/bin/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --no-wrap \
+	  --ignore-obsolete
 
 # torch (the optional extra, exactly this version) lets the KTStack blend include DKT.
 bench: $(STAMP)

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
+from tests.governance.demo_actors import actors, scoped_session
 from yincai.config import Settings
 from yincai.db import make_engine
 from yincai.migrations import upgrade
@@ -132,3 +133,6 @@ def demo_settings(
         refresh_mastery(engine, subject_code=subject.code)
     engine.dispose()
     return settings
+
+
+__all__ = ["actors", "scoped_session"]  # fixtures of the services' scope and audit tests

@@ -9,14 +9,14 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-import yincai.governance.models
-import yincai.hub.models  # noqa: F401
 from yincai.config import Settings
 from yincai.db import Base, make_engine
-from yincai.hub.models import District
+from yincai.domain.models import District
+from yincai.privacy.registry import load_all_models
 
 
 def test_migrations_create_exactly_the_tables_the_models_declare(engine: Engine) -> None:
+    load_all_models()
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []

@@ -15,9 +15,9 @@ from schemathesis.core.failures import FailureGroup
 
 from tests.governance.world import build_world
 from tests.web.clients import logged_in, session_token
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
-from yincai.web.app import create_app
 
 MAX_EXAMPLES = 20  # per operation and role: ~15 operations, about a minute per backend
 ROLES = ("district_admin", "teacher", "parent")

@@ -1,17 +1,16 @@
-"""What every command needs: the settings from the root callback, a migrated engine, the server,
-and a command group that never prints personal data when a command fails."""
+"""What every command needs: the settings from the root callback, a migrated engine, the hook
+that follows an import, and a command group that never prints personal data when a command
+fails. Serving the platform is ``yincai.cli.serve``."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
@@ -20,8 +19,12 @@ from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.error_log import report_unexpected_error
 from yincai.errors import YincaiError
+from yincai.i18n import translate
 from yincai.migrations import upgrade
 from yincai.redaction import install_redaction
+
+AFTER_IMPORT = "yincai.after_import"  # ctx.meta key, shared by every nested context
+ImportHook = Callable[[Session], None]
 
 
 class GuardedGroup(TyperGroup):
@@ -37,15 +40,22 @@ class GuardedGroup(TyperGroup):
         except (typer.Exit, typer.Abort, typer.TyperException):  # usage errors, exits, Ctrl-C
             raise
         except YincaiError as problem:
-            Console(stderr=True).print(f"[red]{problem.message}[/]", markup=True, highlight=False)
+            print_error(problem, settings_of(ctx).language)
             raise typer.Exit(code=1) from None
         except Exception as error:
             where = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
             report = report_unexpected_error(
                 error, log_path=settings_of(ctx).error_log_path, where=where
             )
-            Console(stderr=True).print(report.message, markup=False, highlight=False)
+            message = translate(report.message, settings_of(ctx).language)
+            Console(stderr=True).print(message, markup=False, highlight=False)
             raise typer.Exit(code=1) from None
+
+
+def print_error(problem: YincaiError, language: str) -> None:
+    """A service's error in red, in the interface language (the setting ``language``)."""
+    text = escape(problem.text_in(language))
+    Console(stderr=True).print(f"[red]{text}[/]", markup=True, highlight=False)
 
 
 def command_app(**options: Any) -> typer.Typer:
@@ -66,67 +76,12 @@ def prepared_engine(settings: Settings) -> Engine:
     return engine
 
 
-def uvicorn_options(*, host: str, port: int) -> dict[str, Any]:
-    """What ``yincai serve`` hands uvicorn. ``proxy_headers=False``: uvicorn would otherwise take
-    the client's address from ``X-Forwarded-For`` whenever the peer is 127.0.0.1, letting anyone
-    on loopback pick a new address per login attempt. The app reads those headers itself, from
-    the configured ``trusted_proxies`` only (``yincai.web.proxies``)."""
-    return {
-        "host": host,
-        "port": port,
-        "log_level": "warning",
-        "proxy_headers": False,
-        "forwarded_allow_ips": "",
-    }
-
-
-def serve_app(settings: Settings, *, host: str, port: int) -> None:
-    """The platform on ``host:port``: one process, or ``settings.workers()`` processes that
-    share the listening socket, the database and (through the environment) the settings; and
-    the job worker beside them."""
-    workers = settings.workers()
-    with job_worker(settings):
-        _serve(settings, host=host, port=port, workers=workers)
-
-
-@contextmanager
-def job_worker(settings: Settings) -> Iterator[None]:
-    """``yincai worker`` in a child process for as long as the platform runs."""
-    environment = {**os.environ, **settings.as_environment()}
-    child = subprocess.Popen([sys.executable, "-m", "yincai", "worker"], env=environment)
-    try:
-        yield
-    finally:
-        child.terminate()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-
-
-def _serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
-    import uvicorn
-
-    from yincai.web.app import create_app
-
-    Console().print(
-        f"[bold green]因材已启动 / yincai is running:[/] http://{host}:{port}/ "
-        f"({workers} 个进程 / processes)"
-    )
-    options = uvicorn_options(host=host, port=port)
-    if workers == 1:
-        uvicorn.run(create_app(settings), **options)
-        return
-    # Worker processes build their settings from the environment: hand these on, with one
-    # secret key for all (each would otherwise draw its own and reject the others' cookies).
-    shared = settings.model_copy(update={"secret_key": settings.effective_secret_key()})
-    os.environ.update(shared.as_environment())
-    uvicorn.run(
-        "yincai.web.app:create_app_from_environment",
-        factory=True,
-        workers=workers,
-        **options,
-    )
+def after_import(ctx: typer.Context, session: Session) -> None:
+    """Run what the root command wired to follow an import that changed data (queueing the
+    refresh of the estimates it made stale); nothing when a sub-app runs on its own."""
+    hook = ctx.meta.get(AFTER_IMPORT)
+    if hook is not None:
+        hook(session)
 
 
 @contextmanager
@@ -138,7 +93,7 @@ def command_session(ctx: typer.Context) -> Iterator[Session]:
         with session_scope(engine) as session:
             yield session
     except YincaiError as problem:
-        Console(stderr=True).print(f"[red]{problem.message}[/]")
+        print_error(problem, settings_of(ctx).language)
         raise typer.Exit(code=1) from None
     finally:
         engine.dispose()

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event, text, update
+from sqlalchemy import Engine, MetaData, Table, create_engine, event, text, update
 from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -190,6 +190,7 @@ def lock_for_write(session: Session, model: type[Base], row_id: int) -> None:
     if session.connection().dialect.name == "postgresql":
         session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_S}s'"))
     table = model.__table__
+    assert isinstance(table, Table)  # a declarative class maps one table
     session.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))
 
 

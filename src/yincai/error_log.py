@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from yincai.i18n import _
 from yincai.redaction import redact
 
 LOG_FILE_MODE = 0o600
@@ -34,20 +35,20 @@ class ErrorReport:
 
     @property
     def message(self) -> str:
-        where = (
-            f"详情已记入 {self.log_path}"
-            if self.log_path
-            else "详情未能写入日志 / the details could not be logged"
-        )
+        if self.log_path:
+            where = _("详情已记入 {path}").format(path=str(self.log_path))
+        else:
+            where = _("详情未能写入日志")
         if self.is_disk_full:
-            return (
-                f"磁盘空间已满，操作未完成（错误编号 {self.error_id}）。请清理磁盘后重试；{where}。"
-                f" / Disk full: nothing was done (error {self.error_id})."
+            message = _(
+                "磁盘空间已满，操作未完成（错误编号 {error_id}）。请清理磁盘后重试；{where}。"
             )
-        return (
-            f"出现意外错误，操作未完成（错误编号 {self.error_id}）。{where}，"
-            f"请把错误编号告诉系统管理员。 / Unexpected error {self.error_id}: nothing was done."
-        )
+        else:
+            message = _(
+                "出现意外错误，操作未完成（错误编号 {error_id}）。"
+                "{where}，请把错误编号告诉系统管理员。"
+            )
+        return message.format(error_id=self.error_id, where=where)
 
 
 def report_unexpected_error(error: BaseException, *, log_path: Path, where: str) -> ErrorReport:

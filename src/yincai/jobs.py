@@ -1,6 +1,9 @@
 """Background jobs: the work a person should not wait for (refreshing mastery estimates after an
-import), queued with huey in a SQLite file in the data folder and run by ``yincai worker``, which
-``yincai serve`` starts beside the web processes.
+import, building long PDFs), queued with huey in a SQLite file in the data folder and run by
+``yincai worker``, which ``yincai serve`` starts beside the web processes.
+
+The worker touches a heartbeat file in the data folder every few seconds, so a command can tell
+whether anyone will run what it queues, and run the job itself when no one will.
 
 The queue file is the same for every process given the same data folder, whatever the main
 database is (SQLite or PostgreSQL); a district running several web servers on different machines
@@ -10,6 +13,8 @@ would point them at one Redis queue instead (``huey.RedisHuey``), a one-line cha
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from pathlib import Path
 
 from huey import SqliteHuey
@@ -19,6 +24,10 @@ from yincai.config import Settings
 from yincai.db import make_engine
 
 QUEUE_FILE = "jobs.sqlite3"
+HEARTBEAT_FILE = "worker.heartbeat"
+HEARTBEAT_S = 5.0
+WORKER_GONE_S = 3 * HEARTBEAT_S  # no heartbeat for this long: no worker is running
+POLL_MAX_DELAY_S = 1.0  # an idle worker looks for new jobs at least this often (huey: 10 s)
 log = logging.getLogger(__name__)
 
 
@@ -37,6 +46,7 @@ class Jobs:
         self._refresh = self.queue.task(name="refresh_mastery", retries=1, retry_delay=30)(
             self._refresh_mastery
         )
+        self._build = self.queue.task(name="build_document", retries=0)(self._build_document)
 
     def _refresh_mastery(self, subject_code: str) -> None:
         from yincai.diagnosis.refresh import refresh_mastery  # the worker's work, loaded there
@@ -48,6 +58,20 @@ class Jobs:
             finally:
                 engine.dispose()
         log.info("mastery run %s of %s ready", run_id, subject_code)
+
+    def _build_document(self, document_id: int) -> None:
+        from yincai.documents.build import build_document
+
+        engine = make_engine(self.settings)
+        try:
+            built = build_document(engine, document_id, error_log=self.settings.error_log_path)
+        finally:
+            engine.dispose()
+        log.info("document %s %s", document_id, "built" if built else "was not queued")
+
+    def queue_document(self, document_id: int) -> None:
+        """Queue the build of a stored, queued document (twice is harmless: it is built once)."""
+        self._build(document_id)
 
     def request_mastery_refresh(self, subject_code: str, version: str) -> bool:
         """Queue a refresh of the subject's estimates, once per process and evidence version;
@@ -71,6 +95,32 @@ class Jobs:
         """Jobs waiting in the queue."""
         return int(self.queue.pending_count())
 
+    @property
+    def heartbeat_path(self) -> Path:
+        return Path(self.settings.data_dir) / HEARTBEAT_FILE
+
+    def is_worker_running(self) -> bool:
+        """Whether a worker on this data folder beat within the last ``WORKER_GONE_S``."""
+        try:
+            return time.time() - self.heartbeat_path.stat().st_mtime < WORKER_GONE_S
+        except FileNotFoundError:
+            return False
+
     def run_worker(self) -> None:
         """Run queued jobs until interrupted (one at a time: a refresh uses the CPU fully)."""
-        self.queue.create_consumer(workers=1, periodic=False, worker_type="thread").run()
+        stop = threading.Event()
+        beating = threading.Thread(target=self._beat, args=(stop,), daemon=True)
+        beating.start()
+        try:
+            self.queue.create_consumer(
+                workers=1, periodic=False, worker_type="thread", max_delay=POLL_MAX_DELAY_S
+            ).run()
+        finally:
+            stop.set()
+            beating.join()
+            self.heartbeat_path.unlink(missing_ok=True)
+
+    def _beat(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self.heartbeat_path.touch()
+            stop.wait(HEARTBEAT_S)

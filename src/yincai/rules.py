@@ -2,7 +2,7 @@
 cockpit, practice, print) imports them from here, so a student never sees two answers.
 
 Pure: numpy only, no database, web or file access; item types are keyed by the string values
-of ``hub.models.ItemType`` so this module needs nothing else of yincai.
+of ``domain.models.ItemType`` so this module needs nothing else of yincai.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from yincai.i18n import _
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -31,12 +33,12 @@ LOWEST_BAND = "D"
 # One Chinese label per ItemType value; each reads back to its type in the item importer
 # (hub.importers.parsing), so an exported label round-trips.
 ITEM_TYPE_LABELS = {
-    "single_choice": "单选题",
-    "multiple_choice": "多选题",
-    "true_false": "判断题",
-    "fill_in": "填空题",
-    "short_answer": "简答题",
-    "essay": "解答题",
+    "single_choice": _("单选题"),
+    "multiple_choice": _("多选题"),
+    "true_false": _("判断题"),
+    "fill_in": _("填空题"),
+    "short_answer": _("简答题"),
+    "essay": _("解答题"),
 }
 # Print layouts put the type in brackets beside the points, without the trailing 题.
 ITEM_TYPE_SHORT_LABELS = {

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from yincai.analysis.data import ExamData
-from yincai.hub.models import ItemType
+from yincai.domain.models import ItemType
 
 
 def exam_data(

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.hub.builders import seed_exam, write_csv
+from yincai.accounts.actors import CLI
 from yincai.analysis import service
 from yincai.analysis.cache import ExamCache, PreparedExam
+from yincai.domain.models import Assessment
 from yincai.hub import service as hub_service
-from yincai.hub.models import Assessment
 
 HEADER = ["学号", "姓名", "班级", "总分", "1", "2", "13(1)"]
 FIRST = [
@@ -35,13 +36,20 @@ def test_a_cached_report_equals_a_fresh_one_until_an_import_changes_the_scores(
     seed_exam(session, tmp_path)
     _imported(session, tmp_path, FIRST, "first.csv")
     cache = ExamCache()
-    cached = service.exam_report(session, assessment_code="E1", cache=cache)
-    assert cached == service.exam_report(session, assessment_code="E1")
-    assert service.exam_report(session, assessment_code="E1", cache=cache) is cached
+    cached = service.exam_report(
+        session, actor=CLI, surface="cli", assessment_code="E1", cache=cache
+    )
+    assert cached == service.exam_report(session, actor=CLI, surface="cli", assessment_code="E1")
+    assert (
+        service.exam_report(session, actor=CLI, surface="cli", assessment_code="E1", cache=cache)
+        is cached
+    )
     assert (cache.hits, cache.misses) == (1, 1)
 
     _imported(session, tmp_path, CORRECTED, "corrected.csv")
-    after = service.exam_report(session, assessment_code="E1", cache=cache)
+    after = service.exam_report(
+        session, actor=CLI, surface="cli", assessment_code="E1", cache=cache
+    )
     assert after is not cached
     assert after.summary.mean == pytest.approx((17 + 13) / 2)
     assert cached.summary.mean == pytest.approx((17 + 9) / 2)

@@ -15,13 +15,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.web.clients import logged_in
+from yincai.accounts.actors import CLI
+from yincai.accounts.models import Role, UserAccount
 from yincai.analysis import service
 from yincai.analysis.exam import ReportScope
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.governance.models import AuditEvent, Role, UserAccount
-from yincai.hub.models import Assessment, AssessmentClass, Sitting, Student, TeachingAssignment
-from yincai.web.app import create_app
+from yincai.domain.models import Assessment, AssessmentClass, Sitting, Student, TeachingAssignment
+from yincai.governance.models import AuditEvent
 
 DEMO_PASSWORD = "yincai-demo-2026"
 
@@ -121,7 +123,9 @@ def test_teacher_sees_the_class_report_with_the_services_numbers(
         scope = ReportScope(
             "class", _school_of(session, demo.school_class_id), demo.school_class_id
         )
-        expected = service.exam_report(session, assessment_code=demo.assessment_code, scope=scope)
+        expected = service.exam_report(
+            session, actor=CLI, surface="cli", assessment_code=demo.assessment_code, scope=scope
+        )
     engine.dispose()
     before = _audits(demo_settings, "exam_report_view")
     with _client(app, demo, Role.TEACHER) as client:
@@ -136,7 +140,7 @@ def test_teacher_sees_the_class_report_with_the_services_numbers(
 
 
 def _school_of(session: Session, school_class_id: int) -> int:
-    from yincai.hub.models import SchoolClass
+    from yincai.domain.models import SchoolClass
 
     school_class = session.get(SchoolClass, school_class_id)
     assert school_class is not None
@@ -191,7 +195,12 @@ def test_family_copy_shows_the_band_and_no_rank(
         number = session.get(Student, demo.own_student_id).student_number  # type: ignore[union-attr]
         code = session.get(Assessment, demo.own_assessment_id).code  # type: ignore[union-attr]
         expected = service.student_report(
-            session, student_number=number, assessment_code=code, include_mastery=False
+            session,
+            actor=CLI,
+            surface="cli",
+            student_number=number,
+            assessment_code=code,
+            include_mastery=False,
         )
     engine.dispose()
     before = _audits(demo_settings, "student_report_view_family")

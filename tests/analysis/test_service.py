@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from yincai.accounts.actors import CLI
 from yincai.analysis import cli as analysis_cli
 from yincai.analysis import service
 from yincai.analysis.exam import ReportScope
@@ -17,8 +18,7 @@ from yincai.analysis.student import TeacherStudentReport
 from yincai.analysis.xlsx import write_exam_workbook
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.errors import NotFound
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     AssessmentItem,
@@ -28,6 +28,7 @@ from yincai.hub.models import (
     Sitting,
     Student,
 )
+from yincai.errors import NotFound
 
 EXAM = "2026A-M8-3"  # the exam from which one grade-8 class is missing
 
@@ -83,7 +84,7 @@ def _missing_class(session: Session) -> int:
 
 
 def test_participants_absentees_and_items_match_the_database(demo_session: Session) -> None:
-    report = service.exam_report(demo_session, assessment_code=EXAM)
+    report = service.exam_report(demo_session, actor=CLI, surface="cli", assessment_code=EXAM)
     sittings = _sittings(demo_session, EXAM)
     present = sittings[~sittings["absent"]]
     assert report.summary.n_participants == len(present)
@@ -107,7 +108,7 @@ def test_participants_absentees_and_items_match_the_database(demo_session: Sessi
 
 def test_the_missing_class_is_not_counted_in_exam_3(demo_session: Session) -> None:
     missing = _missing_class(demo_session)
-    report = service.exam_report(demo_session, assessment_code=EXAM)
+    report = service.exam_report(demo_session, actor=CLI, surface="cli", assessment_code=EXAM)
     sittings = _sittings(demo_session, EXAM)
     assert missing not in set(sittings["class_id"])
     assert sum(row.n_participants for row in report.classes) == report.summary.n_participants
@@ -115,11 +116,15 @@ def test_the_missing_class_is_not_counted_in_exam_3(demo_session: Session) -> No
     with pytest.raises(NotFound, match="未参加"):
         service.exam_report(
             demo_session,
+            actor=CLI,
+            surface="cli",
             assessment_code=EXAM,
             scope=ReportScope(kind="class", school_id=school_id, school_class_id=missing),
         )
     earlier = service.exam_report(
         demo_session,
+        actor=CLI,
+        surface="cli",
         assessment_code="2026A-M8-2",
         scope=ReportScope(kind="class", school_id=school_id, school_class_id=missing),
     )
@@ -131,7 +136,9 @@ def test_school_and_class_scopes_agree_with_the_district(demo_session: Session) 
     school_id = int(sittings["school_id"].iloc[0])
     code = demo_session.scalar(select(School.code).where(School.id == school_id))
     scope = service.resolve_scope(demo_session, school_code=code)
-    school = service.exam_report(demo_session, assessment_code=EXAM, scope=scope)
+    school = service.exam_report(
+        demo_session, actor=CLI, surface="cli", assessment_code=EXAM, scope=scope
+    )
     mine = sittings[(sittings["school_id"] == school_id) & ~sittings["absent"]]
     assert school.summary.n_participants == len(mine)
     assert [row.n_participants for row in school.classes] == mine.groupby(
@@ -141,6 +148,8 @@ def test_school_and_class_scopes_agree_with_the_district(demo_session: Session) 
     class_id = int(mine["class_id"].iloc[0])
     one = service.exam_report(
         demo_session,
+        actor=CLI,
+        surface="cli",
         assessment_code=EXAM,
         scope=ReportScope(kind="class", school_id=school_id, school_class_id=class_id),
     )
@@ -155,6 +164,8 @@ def test_student_reports_show_ranks_only_to_teachers(demo_session: Session) -> N
     number = str(sittings.loc[~sittings["absent"], "number"].iloc[0])
     family = service.student_report(
         demo_session,
+        actor=CLI,
+        surface="cli",
         student_number=number,
         assessment_code=EXAM,
         audience="family",
@@ -165,6 +176,8 @@ def test_student_reports_show_ranks_only_to_teachers(demo_session: Session) -> N
     assert family.total == pytest.approx(float(sittings.set_index("number").loc[number, "total"]))
     teacher = service.student_report(
         demo_session,
+        actor=CLI,
+        surface="cli",
         student_number=number,
         assessment_code=EXAM,
         audience="teacher",
@@ -175,7 +188,9 @@ def test_student_reports_show_ranks_only_to_teachers(demo_session: Session) -> N
     present = sittings[~sittings["absent"]]
     assert teacher.ranks.district_rank == 1 + int((present["total"] > family.total).sum())
     with pytest.raises(NotFound):
-        service.student_report(demo_session, student_number="nobody", assessment_code=EXAM)
+        service.student_report(
+            demo_session, actor=CLI, surface="cli", student_number="nobody", assessment_code=EXAM
+        )
 
 
 def test_the_family_report_carries_mastery_from_the_diagnosis_service(
@@ -183,7 +198,9 @@ def test_the_family_report_carries_mastery_from_the_diagnosis_service(
 ) -> None:
     sittings = _sittings(demo_session, EXAM)
     number = str(sittings.loc[~sittings["absent"], "number"].iloc[0])
-    report = service.student_report(demo_session, student_number=number, assessment_code=EXAM)
+    report = service.student_report(
+        demo_session, actor=CLI, surface="cli", student_number=number, assessment_code=EXAM
+    )
     assert report.mastery, report.mastery_note
     assert all(0 <= entry.mastery <= 1 and entry.n_evidence > 0 for entry in report.mastery)
     assert report.weak_points is not None
@@ -193,13 +210,15 @@ def test_the_family_report_carries_mastery_from_the_diagnosis_service(
 
 
 def test_workbook_holds_the_five_sheets(demo_session: Session, tmp_path: Path) -> None:
-    report = service.exam_report(demo_session, assessment_code=EXAM)
+    report = service.exam_report(demo_session, actor=CLI, surface="cli", assessment_code=EXAM)
     workbook = load_workbook(write_exam_workbook(report, tmp_path / "r.xlsx"))
     assert workbook.sheetnames == ["总体", "一分一段", "小题分析", "知识点", "班级对比"]
     assert workbook["一分一段"].max_row == len(report.score_bands) + 1
     assert workbook["小题分析"].max_row == report.n_items + 1
     assert workbook["总体"]["B2"].value == report.summary.n_participants
-    hidden = service.exam_report(demo_session, assessment_code=EXAM, show_ranks=False)
+    hidden = service.exam_report(
+        demo_session, actor=CLI, surface="cli", assessment_code=EXAM, show_ranks=False
+    )
     assert hidden.score_bands == []
     assert (
         "一分一段" not in load_workbook(write_exam_workbook(hidden, tmp_path / "h.xlsx")).sheetnames

@@ -13,7 +13,7 @@ from yincai.analysis.student import (
     TeacherStudentReport,
     build_student_report,
 )
-from yincai.hub.models import ItemType
+from yincai.domain.models import ItemType
 from yincai.rules import GradeBands
 
 from .builders import exam_data

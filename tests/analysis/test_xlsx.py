@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from tests.governance.world import World, build_world
 from tests.test_spreadsheets import EVIL_SCHOOL
+from yincai.accounts.actors import CLI
 from yincai.analysis import service
 from yincai.analysis.xlsx import exam_workbook_bytes
-from yincai.hub.models import AssessmentItem, School, SchoolClass, Score, Sitting
+from yincai.domain.models import AssessmentItem, School, SchoolClass, Score, Sitting
 
 EVIL_CLASS = "+cmd|' /C calc'!A0"
 
@@ -41,7 +42,7 @@ def poisoned_world(session: Session) -> World:
 
 def test_a_school_named_like_a_formula_is_inert_text_in_the_report(session: Session) -> None:
     poisoned_world(session)
-    report = service.exam_report(session, assessment_code="W-E1")
+    report = service.exam_report(session, actor=CLI, surface="cli", assessment_code="W-E1")
     workbook = load_workbook(io.BytesIO(exam_workbook_bytes(report)))
     cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]

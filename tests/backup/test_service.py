@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from tests.conftest import POSTGRES_URL
+from yincai.accounts.actors import CLI
 from yincai.analysis import service as analysis_service
 from yincai.backup.service import create_backup, read_manifest, restore_backup, table_counts
 from yincai.cli import app
@@ -47,7 +48,9 @@ def _report(settings: Settings) -> str:
     """The whole district exam report (totals, 三率, items, knowledge points…) as text."""
     engine = make_engine(settings)
     with session_scope(engine) as session:
-        report = analysis_service.exam_report(session, assessment_code=EXAM)
+        report = analysis_service.exam_report(
+            session, actor=CLI, surface="cli", assessment_code=EXAM
+        )
     engine.dispose()
     return repr(report)
 

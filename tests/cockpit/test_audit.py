@@ -8,14 +8,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tests.web.clients import logged_in, session_token
+from yincai.accounts.models import UserAccount
+from yincai.app import create_app
 from yincai.cockpit import service
 from yincai.cockpit.models import WarningAcknowledgement
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.demo.build import DEMO_PASSWORD
-from yincai.governance.models import AuditEvent, AuditEventStudent, UserAccount
-from yincai.hub.models import Student
-from yincai.web.app import create_app
+from yincai.domain.models import Student
+from yincai.governance.models import AuditEvent, AuditEventStudent
 
 
 def _last_view_students(settings: Settings, account_id: int) -> set[int]:

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import CLI
 from yincai.cockpit import indicators, service
 from yincai.cockpit.data import load_district
-from yincai.hub.models import District
+from yincai.domain.models import District
 from yincai.rules import group_means
 
 
@@ -89,7 +90,7 @@ def test_school_standing_and_equity_agree_with_pandas_on_the_demo(
     demo_session: Session,
 ) -> None:
     frame = _standings(_sittings(demo_session))
-    data = service.cockpit(demo_session, actor=None)
+    data = service.cockpit(demo_session, actor=CLI)
     last = frame[frame["round"] == frame["round"].max()]
     first = frame[frame["round"] == 1]
     by_school_last = last.groupby("school_id")["z"].mean()
@@ -119,7 +120,7 @@ def test_trends_have_one_point_per_exam_round_with_participation_from_pandas(
     demo_session: Session,
 ) -> None:
     frame = _standings(_sittings(demo_session))
-    data = service.cockpit(demo_session, actor=None)
+    data = service.cockpit(demo_session, actor=CLI)
     assert [p.round for p in data.trends] == sorted(frame["round"].unique().tolist())
     for point in data.trends:
         rows = frame[frame["round"] == point.round]
@@ -130,7 +131,7 @@ def test_trends_have_one_point_per_exam_round_with_participation_from_pandas(
 def test_knowledge_points_are_listed_weakest_first_with_rates_in_range(
     demo_session: Session,
 ) -> None:
-    data = service.cockpit(demo_session, actor=None)
+    data = service.cockpit(demo_session, actor=CLI)
     rates = [kp.score_rate for kp in data.weakest_kps]
     assert rates and all(r is not None and 0 <= r <= 1 for r in rates)
     assert rates == sorted(rates)  # type: ignore[type-var]

@@ -13,12 +13,18 @@ from sqlalchemy.orm import Session
 from tests.governance.world import build_world
 from tests.web.clients import logged_in, session_token
 from tests.web.conftest import WorldDatabase
+from yincai.app import create_app
 from yincai.cockpit.models import WarningAcknowledgement
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
+from yincai.domain.models import (
+    Assessment,
+    AssessmentClass,
+    AssessmentItem,
+    AssessmentKind,
+    Sitting,
+)
 from yincai.governance.models import AuditEvent
-from yincai.hub.models import Assessment, AssessmentClass, AssessmentItem, AssessmentKind, Sitting
-from yincai.web.app import create_app
 
 
 @pytest.fixture

@@ -7,12 +7,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import CLI
 from yincai.cockpit import service
 from yincai.cockpit import warnings as detect
 from yincai.cockpit.detection import EarlyWarning, WarningKind
 from yincai.config import Settings
 from yincai.demo.truth import load_ground_truth
-from yincai.hub.models import Assessment, School, SchoolClass, Student
+from yincai.domain.models import Assessment, School, SchoolClass, Student
 
 
 def test_robust_z_is_not_moved_by_the_outliers_it_should_find() -> None:
@@ -100,14 +101,14 @@ def test_a_class_is_missing_only_from_an_exam_of_its_grade_it_otherwise_sat() ->
 
 def _labels(session: Session, warnings: list[EarlyWarning]) -> dict[str, set[str]]:
     """Warnings in the ground truth's terms, by kind."""
-    codes = dict(session.execute(select(School.id, School.code)).tuples().all())
+    codes = dict(session.execute(select(School.id, School.code)).all())
     classes = {
         class_id: f"{codes[school_id]}/{name}"
         for class_id, school_id, name in session.execute(
             select(SchoolClass.id, SchoolClass.school_id, SchoolClass.name)
         ).tuples()
     }
-    numbers = dict(session.execute(select(Student.id, Student.student_number)).tuples().all())
+    numbers = dict(session.execute(select(Student.id, Student.student_number)).all())
     exam_index = {
         assessment_id: int(code.rsplit("-", 1)[1]) - 1
         for assessment_id, code in session.execute(select(Assessment.id, Assessment.code)).tuples()
@@ -141,7 +142,7 @@ def _planted(settings: Settings) -> dict[str, set[str]]:
 def test_sensitive_warnings_find_every_planted_case_in_a_short_list(
     demo_session: Session, demo_settings: Settings
 ) -> None:
-    warnings = service.early_warnings(demo_session, actor=None, is_sensitive=True)
+    warnings = service.early_warnings(demo_session, actor=CLI, is_sensitive=True)
     found, planted = _labels(demo_session, warnings), _planted(demo_settings)
     for kind, cases in planted.items():
         assert cases, f"the demo plants {kind}"
@@ -154,8 +155,8 @@ def test_sensitive_warnings_find_every_planted_case_in_a_short_list(
 def test_standard_warnings_are_precise_and_a_subset_of_the_sensitive_ones(
     demo_session: Session, demo_settings: Settings
 ) -> None:
-    standard = service.early_warnings(demo_session, actor=None)
-    sensitive = service.early_warnings(demo_session, actor=None, is_sensitive=True)
+    standard = service.early_warnings(demo_session, actor=CLI)
+    sensitive = service.early_warnings(demo_session, actor=CLI, is_sensitive=True)
     assert {w.key for w in standard} <= {w.key for w in sensitive}
     found, planted = _labels(demo_session, standard), _planted(demo_settings)
     for kind, labels in found.items():
@@ -169,7 +170,7 @@ def test_standard_warnings_are_precise_and_a_subset_of_the_sensitive_ones(
 
 
 def test_every_warning_has_a_readable_reason_numbers_and_a_link(demo_session: Session) -> None:
-    warnings = service.early_warnings(demo_session, actor=None, is_sensitive=True)
+    warnings = service.early_warnings(demo_session, actor=CLI, is_sensitive=True)
     assert len({w.key for w in warnings}) == len(warnings)
     for w in warnings:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in w.reason), w.reason

@@ -5,14 +5,13 @@ from collections.abc import Callable
 import numpy as np
 from sqlalchemy import func, select
 
+from yincai.accounts.models import Role, UserAccount
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.demo.build import build_demo_district
 from yincai.demo.subjects import SUBJECTS
 from yincai.demo.truth import load_ground_truth
-from yincai.governance.models import Role, UserAccount
-from yincai.governance.service import verify_password
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     Item,
@@ -25,6 +24,7 @@ from yincai.hub.models import (
     Sitting,
     Student,
 )
+from yincai.governance.service import verify_password
 
 
 def _counts(settings: Settings) -> dict[str, int]:

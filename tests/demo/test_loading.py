@@ -31,8 +31,7 @@ from yincai.demo.loading import ITEM_FILE_NAME, ORIGIN
 from yincai.demo.semester import point_curriculum
 from yincai.demo.subjects import OTHER_SUBJECTS, SUBJECTS, DemoSubject
 from yincai.demo.truth import load_ground_truth, replay_item_bank
-from yincai.hub import service as hub_service
-from yincai.hub.models import (
+from yincai.domain.models import (
     ImportBatch,
     Item,
     ItemKp,
@@ -41,6 +40,7 @@ from yincai.hub.models import (
     KpPrerequisite,
     Subject,
 )
+from yincai.hub import service as hub_service
 
 Row = tuple[object, ...]
 

@@ -17,7 +17,7 @@ from yincai.demo.curriculum import KnowledgePointSpec, load_curriculum, points_o
 from yincai.demo.itembank import ItemSpec
 from yincai.demo.subjects import OTHER_SUBJECTS, SUBJECTS, DemoSubject, draw_bank, subject_rng
 from yincai.demo.truth import load_ground_truth, stored_subjects
-from yincai.hub.models import Assessment, KnowledgePoint, KpLevel, Sitting, Subject
+from yincai.domain.models import Assessment, KnowledgePoint, KpLevel, Sitting, Subject
 
 GRADE_SUBJECTS = {
     7: {"MATH", "CHN", "ENG"},

@@ -12,13 +12,14 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import CLI
 from yincai.analysis import service as analysis_service
+from yincai.analysis.student_pdf import student_report_pdf
 from yincai.diagnosis import levels
 from yincai.diagnosis import service as diagnosis_service
-from yincai.hub.models import Assessment, Sitting, Student, Subject
+from yincai.domain.models import Assessment, Sitting, Student, Subject
 from yincai.practice import service as practice_service
 from yincai.privacy import service as privacy_service
-from yincai.reports.student_pdf import student_report_pdf
 
 
 def _pdf_text(data: bytes) -> str:
@@ -29,7 +30,7 @@ def test_every_shown_level_lies_inside_its_interval_for_every_demo_student(
     demo_session: Session,
 ) -> None:
     student_ids = list(demo_session.scalars(select(Student.id).order_by(Student.id)))
-    table = diagnosis_service.students_mastery(demo_session, student_ids=student_ids)
+    table = diagnosis_service.students_mastery(demo_session, actor=CLI, student_ids=student_ids)
     low, high = levels.interval(table.logit_mean, table.logit_sd)
     assert table.mastery.shape == (len(student_ids), len(table.kp_ids))
     assert np.all((low <= table.mastery) & (table.mastery <= high))
@@ -51,15 +52,26 @@ def test_report_pdf_practice_and_diagnosis_agree_for_one_student(demo_session: S
     student_id = demo_session.scalar(select(Student.id).where(Student.student_number == number))
     assert student_id is not None
     diagnosed = {
-        r.kp_code: r for r in diagnosis_service.student_mastery(demo_session, student_id=student_id)
+        r.kp_code: r
+        for r in diagnosis_service.student_mastery(demo_session, actor=CLI, student_id=student_id)
     }
     teacher = analysis_service.student_report(
-        demo_session, student_number=number, assessment_code=code, audience="teacher"
+        demo_session,
+        actor=CLI,
+        surface="cli",
+        student_number=number,
+        assessment_code=code,
+        audience="teacher",
     )
     family = analysis_service.student_report(
-        demo_session, student_number=number, assessment_code=code, audience="family"
+        demo_session,
+        actor=CLI,
+        surface="cli",
+        student_number=number,
+        assessment_code=code,
+        audience="family",
     )
-    practice = practice_service.student_practice(demo_session, student_number=number)
+    practice = practice_service.student_practice(demo_session, actor=CLI, student_number=number)
 
     assert teacher.mastery and family.mastery
     for entry in (*teacher.mastery, *family.mastery):

@@ -22,16 +22,16 @@ from tests.demo_copies import writable_demo_copy
 from tests.hub.builders import write_csv
 from tests.web.clients import logged_in
 from tests.web.test_browser import DEMO_PASSWORD, _usernames
+from yincai.accounts.actors import CLI
+from yincai.accounts.models import Role
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.diagnosis import service as diagnosis_service
 from yincai.diagnosis import store
 from yincai.diagnosis.models import MasteryRun, RunStatus
 from yincai.diagnosis.refresh import refresh_mastery
-from yincai.errors import NotReady
-from yincai.governance.models import Role
-from yincai.hub import service as hub_service
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     KnowledgePoint,
@@ -40,8 +40,9 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
+from yincai.errors import NotReady
+from yincai.hub import service as hub_service
 from yincai.jobs import Jobs
-from yincai.web.app import create_app
 
 WORKER_TIMEOUT_S = 180
 
@@ -135,13 +136,13 @@ def test_an_import_makes_estimates_stale_and_the_worker_refreshes_them(
     student_id = target.student_id
     with Session(engine) as session:
         old_run = diagnosis_service.ready_run(session, "MATH").id
-        old_mean = diagnosis_service.students_mastery(session, student_ids=[student_id])
+        old_mean = diagnosis_service.students_mastery(session, actor=CLI, student_ids=[student_id])
     _import_zeros(engine, target, tmp_path)
     jobs = Jobs(settings)
     with Session(engine) as session:
         jobs.after_import(session)
         state = diagnosis_service.run_state(session, subject_code="MATH")
-        stale = diagnosis_service.students_mastery(session, student_ids=[student_id])
+        stale = diagnosis_service.students_mastery(session, actor=CLI, student_ids=[student_id])
         total = session.scalar(select(Sitting.total_score).where(Sitting.student_id == student_id))
         n_subjects = len(set(session.scalars(select(KnowledgePoint.subject_id))))
     # every subject's estimates are stale after an import: one refresh queued for each
@@ -169,7 +170,7 @@ def test_an_import_makes_estimates_stale_and_the_worker_refreshes_them(
         worker.terminate()
         worker.communicate(timeout=20)  # also closes the pipe
     with Session(engine) as session:
-        fresh = diagnosis_service.students_mastery(session, student_ids=[student_id])
+        fresh = diagnosis_service.students_mastery(session, actor=CLI, student_ids=[student_id])
         maths = diagnosis_service.subject_id_of(session, "MATH")
         runs = session.scalars(
             select(MasteryRun).where(MasteryRun.subject_id == maths).order_by(MasteryRun.id)

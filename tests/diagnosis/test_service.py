@@ -3,9 +3,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import CLI
 from yincai.diagnosis import levels, service
-from yincai.errors import NotFound
-from yincai.hub.models import (
+from yincai.domain.models import (
     AssessmentItem,
     ItemKp,
     KnowledgePoint,
@@ -16,6 +16,7 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
+from yincai.errors import NotFound
 
 
 def _n_points(session: Session) -> int:
@@ -38,7 +39,7 @@ def test_every_student_of_a_class_gets_a_mastery_per_point_in_unit_range(
         select(Student.school_class_id).join(Score, Score.student_id == Student.id).limit(1)
     )
     assert class_id is not None
-    table = service.class_mastery(demo_session, school_class_id=class_id)
+    table = service.class_mastery(demo_session, actor=CLI, school_class_id=class_id)
     n_students = demo_session.scalar(
         select(func.count()).select_from(Student).where(Student.school_class_id == class_id)
     )
@@ -53,7 +54,7 @@ def test_evidence_counts_match_an_independent_count_of_the_students_responses(
 ) -> None:
     student_id = demo_session.scalar(select(Score.student_id).limit(1))
     assert student_id is not None
-    rows = service.student_mastery(demo_session, student_id=student_id)
+    rows = service.student_mastery(demo_session, actor=CLI, student_id=student_id)
     assert len(rows) == _n_points(demo_session)
     kp = max(rows, key=lambda r: r.n_evidence)
     exam_count = demo_session.scalar(
@@ -82,12 +83,13 @@ def test_a_student_without_scores_gets_the_population_prior(demo_session: Sessio
         .limit(1)
     )
     assert student_id is not None  # the primary pupils of nine-year schools have no maths data
-    rows = service.student_mastery(demo_session, student_id=student_id)
+    rows = service.student_mastery(demo_session, actor=CLI, student_id=student_id)
     model = service.fit_mastery_model(demo_session).model
     prior = levels.level(model.predict(model.empty_evidence(1)).logit_mean[0])
     np.testing.assert_allclose([r.mastery for r in rows], prior, atol=1e-4)
-    assert {r.band_word for r in rows} == {"暂无作答"}
-    assert all(r.n_evidence == 0 and r.last_seen_on is None for r in rows)
+    # a primary pupil has met none of the junior-high points: no words of mastery at all
+    assert {r.band_word for r in rows} == {"尚未学习"}
+    assert all(r.n_evidence == 0 and r.last_seen_on is None and not r.is_taught for r in rows)
 
 
 def test_the_calibration_is_cached_until_new_data_arrive(demo_session: Session) -> None:
@@ -97,7 +99,7 @@ def test_the_calibration_is_cached_until_new_data_arrive(demo_session: Session) 
 
 def test_unknown_student_or_class_is_not_found(demo_session: Session) -> None:
     with pytest.raises(NotFound):
-        service.student_mastery(demo_session, student_id=10**9)
+        service.student_mastery(demo_session, actor=CLI, student_id=10**9)
     with pytest.raises(NotFound):
-        service.class_mastery(demo_session, school_class_id=10**9)
+        service.class_mastery(demo_session, actor=CLI, school_class_id=10**9)
     assert demo_session.get(SchoolClass, 10**9) is None

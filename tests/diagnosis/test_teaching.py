@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import CLI
 from yincai.diagnosis import levels
 from yincai.diagnosis import service as diagnosis_service
-from yincai.hub.models import Grade, KnowledgePoint, SchoolClass, Student
+from yincai.domain.models import Grade, KnowledgePoint, SchoolClass, Student
 from yincai.privacy import service as privacy_service
 
 
@@ -31,9 +32,11 @@ def _grade7_student(session: Session) -> int:
 def test_later_grade_points_are_not_yet_taught_and_taught_points_are(
     demo_session: Session,
 ) -> None:
-    rows = diagnosis_service.student_mastery(demo_session, student_id=_grade7_student(demo_session))
+    rows = diagnosis_service.student_mastery(
+        demo_session, actor=CLI, student_id=_grade7_student(demo_session)
+    )
     grade_of = dict(
-        demo_session.execute(select(KnowledgePoint.code, KnowledgePoint.grade_level)).tuples().all()
+        demo_session.execute(select(KnowledgePoint.code, KnowledgePoint.grade_level)).all()
     )
     later = [row for row in rows if grade_of[row.kp_code] == 9]
     assert later and all(not row.is_taught for row in later)

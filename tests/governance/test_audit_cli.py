@@ -29,7 +29,7 @@ def test_verify_exits_0_on_an_intact_log_and_1_after_an_update_or_a_delete(
     engine = make_engine(settings)
     _write(engine, 5)
     with Session(engine) as session:
-        seqs = dict(session.execute(select(AuditSeal.seq, AuditSeal.event_id)).tuples().all())
+        seqs = dict(session.execute(select(AuditSeal.seq, AuditSeal.event_id)).all())
     engine.dispose()
     code, output = _run(settings, "verify")
     assert code == 0 and "完好" in output and "5" in output

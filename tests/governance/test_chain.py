@@ -77,7 +77,7 @@ def logged(make_database: Callable[[], Settings]) -> tuple[Settings, dict[int, i
     with ThreadPoolExecutor(max_workers=3) as pool:
         list(pool.map(lambda thread: _write(engine, 2, first=10 * thread + 1), range(3)))
     with Session(engine) as session:
-        seqs = dict(session.execute(select(AuditSeal.seq, AuditSeal.event_id)).tuples().all())
+        seqs = dict(session.execute(select(AuditSeal.seq, AuditSeal.event_id)).all())
     engine.dispose()
     return settings, seqs
 

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tests.hub.builders import roster_file
+from yincai.accounts.models import UserAccount
 from yincai.cockpit import cli as cockpit_cli
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.diagnosis import cli as diagnosis_cli
 from yincai.governance import cli as governance_cli
-from yincai.governance.models import UserAccount
 from yincai.hub import cli as hub_cli
 
 
@@ -57,7 +57,10 @@ def test_diagnosis_and_warnings_name_what_is_missing(
     result = runner.invoke(diagnosis_cli.app, ["student", "20990000001"], obj=settings)
     assert result.exit_code == 1 and "20990000001" in result.output
     result = runner.invoke(diagnosis_cli.app, ["assessment", "NOPE"], obj=settings)
-    assert result.exit_code == 1 and "NOPE" in result.output
+    assert result.exit_code == 1 and "考试 NOPE 不存在" in result.output
+    english = settings.model_copy(update={"language": "en"})  # YINCAI_LANGUAGE=en
+    result = runner.invoke(diagnosis_cli.app, ["assessment", "NOPE"], obj=english)
+    assert result.exit_code == 1 and "Assessment NOPE does not exist" in result.output
     # a one-command app: Typer runs "warnings" itself
     result = runner.invoke(cockpit_cli.app, ["--district", "ZZ"], obj=settings)
     assert result.exit_code == 1 and "ZZ" in result.output

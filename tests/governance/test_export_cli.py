@@ -53,6 +53,4 @@ def test_the_command_writes_the_zip_and_audits_it(
             )
         ).all()
     engine.dispose()
-    assert sorted(audited) == sorted(
-        [(None, "district", "system"), (None, "assessment", "system")] * 2
-    )
+    assert sorted(audited) == sorted([(None, "district", "cli"), (None, "assessment", "cli")] * 2)

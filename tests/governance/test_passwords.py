@@ -13,13 +13,13 @@ from typer.testing import CliRunner
 
 from tests.governance.world import PASSWORD, build_world
 from tests.hub.builders import roster_file
+from yincai.accounts import passwords
+from yincai.accounts.models import UserAccount
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.errors import Invalid
 from yincai.governance import cli as governance_cli
-from yincai.governance import passwords
 from yincai.governance import service as governance_service
-from yincai.governance.models import UserAccount
 from yincai.hub import cli as hub_cli
 
 

@@ -17,14 +17,10 @@ from sqlalchemy.orm import Session
 from tests.governance.test_suppression import attack
 from tests.governance.world import actor, build_world
 from tests.test_spreadsheets import EVIL_SCHOOL
+from yincai.accounts.actors import CLI
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.errors import Forbidden, Invalid
-from yincai.governance.models import AuditEvent
-from yincai.governance.privacy import pseudonymise
-from yincai.governance.research import ResearchExport, research_export
-from yincai.governance.suppression import SuppressedTable
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     District,
@@ -35,6 +31,11 @@ from yincai.hub.models import (
     Sitting,
     Student,
 )
+from yincai.errors import Forbidden, Invalid
+from yincai.governance.models import AuditEvent
+from yincai.governance.privacy import pseudonymise
+from yincai.governance.research import ResearchExport, research_export
+from yincai.governance.suppression import SuppressedTable
 
 KEY = "demo-district-research-key-0123456789"
 K = 10
@@ -73,7 +74,7 @@ def demo_session(demo_engine: Engine) -> Iterator[Session]:
 
 
 def _export(session: Session, key: str = KEY, codes: tuple[str, ...] = ()) -> ResearchExport:
-    return research_export(session, actor=None, key=key, min_size=K, assessment_codes=codes)
+    return research_export(session, actor=CLI, key=key, min_size=K, assessment_codes=codes)
 
 
 @pytest.fixture(scope="module")
@@ -252,8 +253,8 @@ def test_an_export_is_audited_with_ids_only(demo_session: Session) -> None:
     ).all()
     district_id = demo_session.scalars(select(District.id)).one()
     assert sorted(rows) == [
-        ("assessment", str(assessment.id), "system"),
-        ("district", str(district_id), "system"),
+        ("assessment", str(assessment.id), "cli"),
+        ("district", str(district_id), "cli"),
     ]
     assert export.assessment_codes == [assessment.code]
 
@@ -269,7 +270,7 @@ def test_only_a_district_admin_exports_and_only_their_districts_assessments(
     with pytest.raises(Forbidden):
         research_export(session, actor=admin, key=KEY, min_size=2, assessment_codes=["W-E9"])
     with pytest.raises(Invalid, match="district"):
-        research_export(session, actor=None, key=KEY, min_size=2)  # two districts: name one
+        research_export(session, actor=CLI, key=KEY, min_size=2)  # two districts: name one
     export = research_export(session, actor=admin, key=KEY, min_size=2)
     files = read(export)
     assert export.n_students == 4 and export.assessment_codes == ["W-E1"]  # not district 2's
@@ -281,7 +282,7 @@ def test_an_assessment_named_like_a_formula_is_inert_in_the_export(session: Sess
     session.get_one(Assessment, world["E1"]).name = EVIL_SCHOOL
     session.flush()
     export = research_export(
-        session, actor=None, key=KEY, min_size=2, district_code="W-D1", assessment_codes=["W-E1"]
+        session, actor=CLI, key=KEY, min_size=2, district_code="W-D1", assessment_codes=["W-E1"]
     )
     names = [row[1] for row in read(export)["assessments.csv"][1:]]
     assert names == ["'" + EVIL_SCHOOL]

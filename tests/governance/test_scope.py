@@ -81,3 +81,39 @@ def test_scope_label_holds_ids_only(session: Session) -> None:
     assert labels["student"] == f"student:{world['A1']}"
     assert labels["parent"] == f"child:{world['A1']}"
     assert session.scalar(select(1))  # the session is still usable
+
+
+def test_the_system_sees_every_object_but_not_one_that_does_not_exist(session: Session) -> None:
+    world = build_world(session)
+    for kind, keys in (("student", ("A1", "X9")), ("class", ("C1a", "CX"))):
+        for key in keys:
+            service.require_scope(session, actor=service.CLI, **{KINDS[kind]: world[key]})
+    assert {world["A1"], world["X9"]} <= set(
+        session.scalars(service.visible_student_ids(service.JOB))
+    )
+    with pytest.raises(NotFound):
+        service.require_scope(session, actor=service.CLI, student_id=10**9)
+    service.require_students(session, actor=service.CLI, student_ids=[world["A1"], world["X9"]])
+
+
+def test_many_students_are_checked_like_one(session: Session) -> None:
+    world = build_world(session)
+    teacher = actor(session, world, "teacher")
+    service.require_students(session, actor=teacher, student_ids=[world["A1"], world["A2"]])
+    with pytest.raises(service.OutOfScope) as refused:
+        service.require_students(session, actor=teacher, student_ids=[world["A1"], world["B1"]])
+    assert (refused.value.object_type, refused.value.object_id) == ("student", world["B1"])
+    with pytest.raises(NotFound):
+        service.require_students(session, actor=teacher, student_ids=[world["A1"], 10**9])
+
+
+def test_the_system_is_audited_without_an_account_under_its_purpose(session: Session) -> None:
+    world = build_world(session)
+    event = service.audit(
+        session,
+        actor=service.BENCHMARK,
+        action="view_student",
+        object_type="student",
+        object_id=world["A1"],
+    )
+    assert (event.user_account_id, event.scope) == (None, "benchmark")

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.governance.world import build_world
+from yincai.accounts.models import LoginSession, UserAccount
+from yincai.accounts.sessions import SessionPolicy
 from yincai.governance import service as governance_service
-from yincai.governance.models import LoginSession, UserAccount
-from yincai.governance.sessions import SessionPolicy
 
 POLICY = SessionPolicy(
     idle=timedelta(minutes=30), lifetime=timedelta(hours=8), touch_every=timedelta(minutes=1)

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.governance.world import World, build_world
+from yincai.accounts.models import UserAccount
+from yincai.accounts.two_factor import SecretBox
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.errors import Conflict, Forbidden, Invalid
 from yincai.governance import cli as governance_cli
 from yincai.governance import service as governance_service
-from yincai.governance.models import UserAccount
-from yincai.governance.two_factor import SecretBox
 
 BOX = SecretBox("a-configured-secret-key")
 T0 = datetime(2026, 12, 1, 8, 0, 10, tzinfo=UTC)

@@ -3,7 +3,8 @@
 district 1 ── school S1 ── class 7-1 (A1, A2; teacher T1 maths, head)  ── class 7-2 (B1; T2)
            └─ school S2 ── class 7-1 (Z1; T3)
 district 2 ── school X  ── class 7-1 (X9)
-exam E1 sat by every class of district 1; exam E9 by district 2.
+exam E1 sat by every class of district 1; exam E9 by district 2; a class booklet asked for by
+every class ("doc:C1a" …).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import (
+from yincai.accounts.models import Role, UserAccount
+from yincai.documents.models import DocumentKind, DocumentState, GeneratedDocument
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     AssessmentItem,
@@ -34,6 +35,7 @@ from yincai.hub.models import (
     Teacher,
     TeachingAssignment,
 )
+from yincai.governance import service as governance_service
 
 PASSWORD = "world-password-1"
 ROLES = ("district_admin", "school_admin", "teacher", "student", "parent")
@@ -62,6 +64,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "student": ("A1", "X9"),
         "assessment": ("E1", "E9"),
         "account": ("acct:teacher", "acct:admin2"),
+        "document": ("doc:C1a", "doc:CX"),
     },
     "school_admin": {
         "school": ("S1", "S2"),
@@ -69,6 +72,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "student": ("B1", "Z1"),
         "assessment": ("E1", "E9"),
         "account": ("acct:teacher", "acct:teacher3"),
+        "document": ("doc:C1b", "doc:C2a"),
     },
     "teacher": {
         "school": (None, "S1"),
@@ -76,6 +80,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "student": ("A2", "B1"),
         "assessment": ("E1", "E9"),
         "account": (None, "acct:teacher3"),
+        "document": ("doc:C1a", "doc:C1b"),
     },
     "student": {
         "school": (None, "S1"),
@@ -83,6 +88,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "student": ("A1", "A2"),
         "assessment": ("E1", "E9"),
         "account": (None, "acct:teacher"),
+        "document": (None, "doc:C1a"),
     },
     "parent": {
         "school": (None, "S1"),
@@ -90,6 +96,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "student": ("A1", "A2"),
         "assessment": ("E1", "E9"),
         "account": (None, "acct:teacher"),
+        "document": (None, "doc:C1a"),
     },
 }
 
@@ -140,6 +147,14 @@ def build_world(session: Session) -> World:
     for key, exam, total in (("A1", "E1", 88.0), ("A2", "E1", 71.5), ("B1", "E1", 64.0),
                              ("Z1", "E1", 40.0), ("X9", "E9", 90.0)):  # fmt: skip
         session.add(Sitting(assessment_id=world[exam], student_id=world[key], total_score=total))
+    for school_class in ("C1a", "C1b", "C2a", "CX"):  # a class booklet asked for, not built yet
+        now = datetime.now(UTC)
+        add(f"doc:{school_class}", GeneratedDocument(
+            kind=DocumentKind.CLASS_BOOKLET, school_class_id=world[school_class],
+            options="n_items=10;subject=W-MATH", request_key=f"world:{school_class}",
+            version="world", hub_version=0, state=DocumentState.QUEUED, n_done=0, n_total=0,
+            message="", filename="world.pdf", n_bytes=0, created_at=now, updated_at=now,
+        ))  # fmt: skip
     session.flush()
 
     def account(key: str, role: Role, district: str, **scope: int) -> None:

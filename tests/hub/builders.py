@@ -11,8 +11,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yincai.hub import service as hub_service
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     District,
@@ -28,6 +27,7 @@ from yincai.hub.models import (
     Teacher,
     TeachingAssignment,
 )
+from yincai.hub import service as hub_service
 
 # fmt: off
 STUDENT_HEADER_ZH = ["学校代码", "学校", "类型", "学段", "年级", "班级", "学号", "姓名", "性别",

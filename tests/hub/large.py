@@ -14,10 +14,9 @@ from sqlalchemy import Engine, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from tests.governance.world import PASSWORD
+from yincai.accounts.models import Role, UserAccount
 from yincai.db import Base
-from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     AssessmentItem,
@@ -33,6 +32,7 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
+from yincai.governance import service as governance_service
 
 EXAM = "BIG-1"
 ADMIN = "big-admin"

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from tests.demo_copies import writable_demo_copy
 from tests.web.servers import served
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, _usernames
+from yincai.accounts.models import Role
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.governance.models import Role
-from yincai.hub.models import ImportBatch
+from yincai.domain.models import ImportBatch
 
 pytestmark = pytest.mark.browser
 

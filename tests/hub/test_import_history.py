@@ -19,9 +19,9 @@ from tests.hub.large import (
     stored_marks,
     write_sheet,
 )
+from yincai.domain.models import ImportBatch, Score, Student
 from yincai.errors import Conflict, NotFound
 from yincai.hub import service as hub_service
-from yincai.hub.models import ImportBatch, Score, Student
 
 
 @pytest.fixture

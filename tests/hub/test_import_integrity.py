@@ -33,11 +33,11 @@ from tests.hub.large import (
 )
 from tests.web.clients import logged_in, session_token
 from tests.web.server import http_login, served
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import ReadOnlyViolation, make_engine, read_only, session_scope
+from yincai.domain.models import ImportBatch, Score, Sitting, Subject
 from yincai.hub import service as hub_service
-from yincai.hub.models import ImportBatch, Score, Sitting, Subject
-from yincai.web.app import create_app
 
 KILLED_APP = "yincai-killed-import"
 # What logging in and previewing rightly write: the audit trail (with its chain) and the session.

@@ -15,11 +15,11 @@ from tests.governance.world import build_world
 from tests.hub.builders import STUDENT_HEADER_ZH, STUDENTS, counts, write_csv
 from tests.web.clients import logged_in, session_token
 from tests.web.conftest import WorldDatabase
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
+from yincai.domain.models import Score, Sitting
 from yincai.governance.models import AuditEvent
-from yincai.hub.models import Score, Sitting
-from yincai.web.app import create_app
 
 
 @pytest.fixture

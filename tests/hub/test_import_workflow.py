@@ -18,11 +18,10 @@ from tests.governance.world import PASSWORD
 from tests.hub.builders import write_csv
 from tests.web.clients import logged_in, session_token
 from tests.web.conftest import WorldDatabase
+from yincai.accounts.models import Role, UserAccount
+from yincai.app import create_app
 from yincai.db import make_engine, session_scope
-from yincai.governance.models import Role, UserAccount
-from yincai.hub import imports_pages
-from yincai.hub import service as hub_service
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     Sitting,
@@ -30,7 +29,8 @@ from yincai.hub.models import (
     Teacher,
     TeachingAssignment,
 )
-from yincai.web.app import create_app
+from yincai.hub import imports_pages
+from yincai.hub import service as hub_service
 
 
 def _preview(client: TestClient, path: Path, kind: str, **fields: str) -> tuple[int, str]:

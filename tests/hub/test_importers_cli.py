@@ -8,19 +8,23 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.hub.builders import STUDENT_HEADER_ZH, roster_file, write_csv
+from yincai import cli as yincai_cli
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
+from yincai.domain.models import Score, Sitting, Student
 from yincai.hub import cli as hub_cli
 from yincai.hub import service as hub_service
-from yincai.hub.models import Score, Sitting, Student
 
 KILLER = """
 import os, signal, sys
 from pathlib import Path
+from yincai import cli as yincai_cli
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.hub import service
@@ -108,3 +112,24 @@ def test_process_killed_mid_import_leaves_no_partial_rows(
         with engine.connect() as connection:
             assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
         engine.dispose()
+
+
+def test_an_import_through_the_yincai_command_queues_what_it_made_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queued: list[Path] = []
+
+    class RecordingJobs:
+        def __init__(self, settings: Settings) -> None:
+            self.settings = settings
+
+        def after_import(self, session: Session) -> None:
+            queued.append(self.settings.data_dir)
+
+    monkeypatch.setattr(yincai_cli, "Jobs", RecordingJobs)
+    data_dir = tmp_path / "data"
+    arguments = ["--data-dir", str(data_dir), "import", "roster", str(roster_file(tmp_path))]
+    first = CliRunner().invoke(yincai_cli.app, [*arguments, "--district", "D1"])
+    again = CliRunner().invoke(yincai_cli.app, [*arguments, "--district", "D1"])
+    assert first.exit_code == again.exit_code == 0, first.output + again.output
+    assert queued == [data_dir]  # the unchanged re-import queues nothing

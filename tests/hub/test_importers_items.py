@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.hub.builders import counts, write_json, write_xlsx
+from yincai.domain.models import Item, ItemType, KnowledgePoint, KpLevel, KpPrerequisite
 from yincai.errors import Invalid, RowError
 from yincai.hub import service as hub_service
-from yincai.hub.models import Item, ItemType, KnowledgePoint, KpLevel, KpPrerequisite
 
 BANK: dict[str, Any] = {
     "subject": "数学",
@@ -102,22 +102,22 @@ def _bad(section: str, index: int, **changes: Any) -> dict[str, Any]:
     ("bank", "expected"),
     [
         (_bad("items", 0, kps="M9Z.99"),
-         RowError("bank.json[items]", 1, "kps", "知识点“M9Z.99”不存在 / unknown knowledge point")),
+         RowError("bank.json[items]", 1, "kps", "知识点“M9Z.99”不存在")),
         (_bad("items", 2, code="I001"),
-         RowError("bank.json[items]", 3, "code", "编码与第 1 行重复 / duplicate")),
+         RowError("bank.json[items]", 3, "code", "编码与第 1 行重复")),
         (_bad("items", 0, answer="D"),
-         RowError("bank.json[items]", 1, "answer", "答案“D”不在选项 A–C 中 / answer not among options")),  # noqa: E501
+         RowError("bank.json[items]", 1, "answer", "答案“D”不在选项 A–C 中")),
         (_bad("items", 0, type="连线题"),
-         RowError("bank.json[items]", 1, "type", "无法识别的题型“连线题” / unknown item type")),
+         RowError("bank.json[items]", 1, "type", "无法识别的题型“连线题”")),
         (_bad("items", 2, full_score=0),
-         RowError("bank.json[items]", 3, "full_score", "满分须大于 0 / full score must be positive")),  # noqa: E501
+         RowError("bank.json[items]", 3, "full_score", "满分须大于 0")),
         (_bad("items", 1, kps="M7A.01:0.6;M7A.02:0.6"),
-         RowError("bank.json[items]", 2, "kps", "权重之和为 1.2，应为 1 / weights must sum to 1")),
+         RowError("bank.json[items]", 2, "kps", "权重之和为 1.2，应为 1")),
         (_bad("knowledge_points", 1, prerequisites="M7A.02"),
          RowError("bank.json[knowledge_points]", 2, "prerequisites",
-                  "先修关系成环 / prerequisite cycle: M7A.01 → M7A.02 → M7A.01")),
+                  "先修关系成环：M7A.01 → M7A.02 → M7A.01")),
         (_bad("knowledge_points", 2, parent="M8B"),
-         RowError("bank.json[knowledge_points]", 3, "parent", "上级“M8B”不存在 / unknown parent")),
+         RowError("bank.json[knowledge_points]", 3, "parent", "上级“M8B”不存在")),
     ],
 )  # fmt: skip
 def test_bad_bank_entry_is_reported_and_nothing_is_written(
@@ -127,5 +127,5 @@ def test_bad_bank_entry_is_reported_and_nothing_is_written(
     with pytest.raises(Invalid) as raised:
         hub_service.import_items(session, path=write_json(tmp_path / "bank.json", bank))
     assert expected in raised.value.details
-    assert len(raised.value.details) == (2 if "cycle" in expected.reason else 1)
+    assert len(raised.value.details) == (2 if "成环" in expected.reason else 1)
     assert counts(session) == before

@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.web.clients import logged_in
+from yincai.accounts.models import Role, UserAccount
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import Item, ItemKp, KnowledgePoint, KpPrerequisite
-from yincai.web.app import create_app
+from yincai.domain.models import Item, ItemKp, KnowledgePoint, KpPrerequisite
 
 DEMO_PASSWORD = "yincai-demo-2026"
 

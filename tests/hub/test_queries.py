@@ -15,9 +15,9 @@ from yincai.analysis import service as analysis_service
 from yincai.analysis.data import load_exam_data
 from yincai.config import Settings
 from yincai.db import make_engine
+from yincai.domain.models import Assessment, AssessmentItem, Score, Sitting
 from yincai.hub import service as hub_service
 from yincai.hub import views
-from yincai.hub.models import Assessment, AssessmentItem, Score, Sitting
 
 
 @pytest.fixture
@@ -45,6 +45,7 @@ def test_home_page_and_student_report_give_the_same_band(
     home = views.student_profile(session, actor=admin, student_id=world["Z1"])
     report = analysis_service.student_report(
         session,
+        surface="cli",
         actor=admin,
         student_number=world.names["Z1"][1],
         assessment_code="W-E1",

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.hub.builders import seed_exam, stored_scores
+from yincai.domain.models import SchoolClass, Student, TeachingAssignment
 from yincai.errors import Invalid
 from yincai.hub import service as hub_service
 from yincai.hub.importers import tabular
-from yincai.hub.models import SchoolClass, Student, TeachingAssignment
 
 
 def test_the_visible_sheet_is_read_and_a_hidden_first_sheet_ignored(

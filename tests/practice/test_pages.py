@@ -3,11 +3,13 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.documents.conftest import clear_documents
+from yincai.accounts.models import UserAccount
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
-from yincai.governance.models import AuditEvent, UserAccount
-from yincai.hub.models import SchoolClass, Student, TeachingAssignment
-from yincai.web.app import create_app
+from yincai.domain.models import SchoolClass, Student, TeachingAssignment
+from yincai.governance.models import AuditEvent
 
 PASSWORD = "yincai-demo-2026"
 
@@ -45,27 +47,27 @@ def _ids(settings: Settings) -> tuple[str, int, int, int]:
     return teacher.username, own_class, student, other
 
 
-def test_teacher_downloads_the_class_booklets_and_the_download_is_audited(
+def test_teacher_downloads_a_student_booklet_at_once_and_follows_the_class_booklet_build(
     demo_settings: Settings,
 ) -> None:
     username, own_class, student, other_class = _ids(demo_settings)
-    with TestClient(create_app(demo_settings)) as client:
-        _login(client, username)
-        booklet = client.get(f"/classes/{own_class}/practice.pdf")
-        single = client.get(f"/students/{student}/practice.pdf")
-        refused = client.get(f"/classes/{other_class}/practice.pdf")
-    assert booklet.status_code == 200
-    assert booklet.headers["content-type"] == "application/pdf"
-    assert booklet.content.startswith(b"%PDF")
-    assert single.status_code == 200 and single.content.startswith(b"%PDF")
-    assert refused.status_code in (403, 404)
     engine = make_engine(demo_settings)
-    with session_scope(engine) as session:
-        exports = session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "export_practice")
-        ).all()
-    engine.dispose()
-    assert {(e.object_type, e.object_id) for e in exports} >= {
-        ("class", str(own_class)),
-        ("student", str(student)),
-    }
+    try:
+        with TestClient(create_app(demo_settings)) as client:
+            _login(client, username)
+            booklet = client.get(f"/classes/{own_class}/practice.pdf", follow_redirects=False)
+            single = client.get(f"/students/{student}/practice.pdf")
+            refused = client.get(f"/classes/{other_class}/practice.pdf")
+        with session_scope(engine) as session:
+            exports = session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "export_practice")
+            ).all()
+            found = {(e.object_type, e.object_id) for e in exports}
+    finally:
+        clear_documents(engine, demo_settings)  # the class booklet went to the job queue
+        engine.dispose()
+    assert booklet.status_code == 303 and booklet.headers["location"].startswith("/documents/")
+    assert single.status_code == 200 and single.content.startswith(b"%PDF")
+    assert single.headers["content-type"] == "application/pdf"
+    assert refused.status_code in (403, 404)
+    assert ("student", str(student)) in found  # the class booklet: tests/documents

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from yincai.accounts.actors import CLI
+from yincai.accounts.models import Role, UserAccount
 from yincai.config import Settings
-from yincai.errors import Forbidden, Invalid, NotFound
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     Grade,
@@ -20,6 +20,7 @@ from yincai.hub.models import (
     Score,
     Student,
 )
+from yincai.errors import Forbidden, Invalid, NotFound
 from yincai.practice import cli as practice_cli
 from yincai.practice import service
 
@@ -55,7 +56,7 @@ def _a_student(session: Session, school_code: str, class_name: str) -> str:
 
 def test_a_student_gets_n_items_with_answer_keys_and_reasons(demo_session: Session) -> None:
     number = _a_student(demo_session, *_grade8_class(demo_session))
-    practice = service.student_practice(demo_session, student_number=number, as_of=AS_OF)
+    practice = service.student_practice(demo_session, actor=CLI, student_number=number, as_of=AS_OF)
     assert practice.student_number == number and practice.grade_level == 8
     assert [item.position for item in practice.items] == list(range(1, 11))
     assert len({item.item_id for item in practice.items}) == 10
@@ -94,14 +95,19 @@ def test_items_answered_right_in_the_last_30_days_are_not_set_again(demo_session
     )
     recently_right = set(exam_right) | set(homework_right)
     assert recently_right, "the demo student should have answered something right lately"
-    practice = service.student_practice(demo_session, student_number=number, as_of=AS_OF)
+    practice = service.student_practice(demo_session, actor=CLI, student_number=number, as_of=AS_OF)
     assert not recently_right & {item.item_id for item in practice.items}
 
 
 def test_every_student_of_a_class_gets_a_set(demo_session: Session) -> None:
     school_code, class_name = _grade8_class(demo_session)
     sets = service.class_practice(
-        demo_session, school_code=school_code, class_name=class_name, n_items=6, as_of=AS_OF
+        demo_session,
+        actor=CLI,
+        school_code=school_code,
+        class_name=class_name,
+        n_items=6,
+        as_of=AS_OF,
     )
     n_students = demo_session.scalar(
         select(func.count(Student.id))
@@ -119,7 +125,7 @@ def test_reteach_plan_names_three_to_five_points_with_diagnostic_items(
 ) -> None:
     school_code, class_name = _grade8_class(demo_session)
     plan = service.reteach_plan(
-        demo_session, school_code=school_code, class_name=class_name, as_of=AS_OF
+        demo_session, actor=CLI, school_code=school_code, class_name=class_name, as_of=AS_OF
     )
     assert 3 <= len(plan.points) <= 5
     priorities = [p.priority for p in plan.points]
@@ -134,12 +140,14 @@ def test_reteach_plan_names_three_to_five_points_with_diagnostic_items(
 
 def test_unknown_student_class_and_bad_band_are_refused(demo_session: Session) -> None:
     with pytest.raises(NotFound, match="NOPE"):
-        service.student_practice(demo_session, student_number="NOPE")
+        service.student_practice(demo_session, actor=CLI, student_number="NOPE")
     with pytest.raises(NotFound):
-        service.reteach_plan(demo_session, school_code="NOPE", class_name="x")
+        service.reteach_plan(demo_session, actor=CLI, school_code="NOPE", class_name="x")
     number = _a_student(demo_session, *_grade8_class(demo_session))
     with pytest.raises(Invalid):
-        service.student_practice(demo_session, student_number=number, success_band=(0.9, 0.1))
+        service.student_practice(
+            demo_session, actor=CLI, student_number=number, success_band=(0.9, 0.1)
+        )
 
 
 def test_a_student_account_sees_its_own_set_but_no_class_plan(demo_session: Session) -> None:

@@ -10,9 +10,15 @@ from sqlalchemy.orm import Session
 
 from tests.governance.world import World, actor
 from yincai.cockpit.models import WarningAcknowledgement
+from yincai.consent.models import ConsentPurpose
 from yincai.diagnosis import store
-from yincai.governance import service as governance_service
-from yincai.hub.models import (
+from yincai.documents.models import (
+    DocumentKind,
+    DocumentState,
+    GeneratedDocument,
+    GeneratedDocumentStudent,
+)
+from yincai.domain.models import (
     AssessmentItem,
     Dimension,
     GrowthRecord,
@@ -21,11 +27,12 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
+from yincai.governance import service as governance_service
 from yincai.privacy import service as privacy_service
-from yincai.privacy.models import ConsentPurpose
 
 GUARDIAN = ("甲一家长", "13912345678")
 EVIDENCE = "甲一同学在运动会上帮助受伤的同学"
+DOCUMENT_CONTENT = b"%PDF- the booklet also names classmates"
 
 
 def fill_student(session: Session, world: World, key: str = "A1") -> int:
@@ -74,5 +81,15 @@ def fill_student(session: Session, world: World, key: str = "A1") -> int:
         session, run, fitted=None, fit_seconds=0.0, student_ids=[student_id],
         logit_mean=np.zeros((1, 2)), logit_sd=np.ones((1, 2)), n_evidence=np.ones((1, 2), int),
     )  # fmt: skip
+    now = datetime.now(UTC)
+    document = GeneratedDocument(
+        kind=DocumentKind.CLASS_BOOKLET, school_class_id=student.school_class_id,
+        options="n_items=10;subject=MATH", request_key="test", version="test", hub_version=0,
+        state=DocumentState.DONE, n_done=1, n_total=1, message="", filename="test.pdf",
+        content=DOCUMENT_CONTENT, n_bytes=len(DOCUMENT_CONTENT), created_at=now, updated_at=now,
+    )  # fmt: skip
+    session.add(document)
+    session.flush()
+    session.add(GeneratedDocumentStudent(document_id=document.id, student_id=student_id))
     session.flush()
     return student_id

@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 from tests.privacy.builders import GUARDIAN, fill_student
 from tests.web.conftest import WorldDatabase
 from yincai.cli import app
+from yincai.consent.models import GuardianConsent
 from yincai.db import make_engine, session_scope
+from yincai.domain.models import Student
 from yincai.governance.models import AuditEvent
-from yincai.hub.models import Student
-from yincai.privacy.models import GuardianConsent
 
 
 @pytest.fixture

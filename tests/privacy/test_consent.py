@@ -14,13 +14,17 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.web.clients import logged_in
+from yincai.accounts.actors import CLI
+from yincai.accounts.models import Role, UserAccount
+from yincai.app import create_app
 from yincai.config import Settings
+from yincai.consent.models import ConsentPurpose
+from yincai.consent.service import may_be_under_age
 from yincai.db import make_engine
 from yincai.demo.build import DEMO_PASSWORD
 from yincai.diagnosis import cli as diagnosis_cli
 from yincai.diagnosis import service as diagnosis_service
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     School,
     SchoolClass,
@@ -30,11 +34,8 @@ from yincai.hub.models import (
     TeachingAssignment,
 )
 from yincai.practice import service as practice_service
+from yincai.practice.booklet_adapter import practice_booklet_pdf
 from yincai.privacy import service as privacy_service
-from yincai.privacy.consent import may_be_under_age
-from yincai.privacy.models import ConsentPurpose
-from yincai.reports.booklet_adapter import practice_booklet_pdf
-from yincai.web.app import create_app
 
 DIAGNOSIS = ConsentPurpose.DIAGNOSIS
 
@@ -110,30 +111,34 @@ def test_diagnosis_refuses_a_student_without_consent_and_says_what_to_do(
 ) -> None:
     student_id = _without_consent(demo_session)[0]
     with pytest.raises(privacy_service.ConsentRequired, match=r"监护人尚未同意.*纸质同意书"):
-        diagnosis_service.student_mastery(demo_session, student_id=student_id)
-    privacy_service.give_consent(demo_session, actor=None, student_id=student_id, purpose=DIAGNOSIS)
-    rows = diagnosis_service.student_mastery(demo_session, student_id=student_id)
+        diagnosis_service.student_mastery(demo_session, actor=CLI, student_id=student_id)
+    privacy_service.give_consent(demo_session, actor=CLI, student_id=student_id, purpose=DIAGNOSIS)
+    rows = diagnosis_service.student_mastery(demo_session, actor=CLI, student_id=student_id)
     assert sum(row.n_evidence for row in rows) > 0
 
 
 def test_after_withdrawal_the_students_data_is_no_longer_used(demo_session: Session) -> None:
     school_class = _teachers_first_class(demo_session)
-    before = diagnosis_service.class_mastery(demo_session, school_class_id=school_class.id)
+    before = diagnosis_service.class_mastery(
+        demo_session, actor=CLI, school_class_id=school_class.id
+    )
     consented = next(
         s for row, s in enumerate(before.student_ids)
         if s not in before.without_consent and before.n_evidence[row].sum() > 0
     )  # fmt: skip
     assert privacy_service.withdraw_consent(
-        demo_session, actor=None, student_id=consented, purpose=DIAGNOSIS
+        demo_session, actor=CLI, student_id=consented, purpose=DIAGNOSIS
     ) == 1  # fmt: skip
-    after = diagnosis_service.class_mastery(demo_session, school_class_id=school_class.id)
+    after = diagnosis_service.class_mastery(
+        demo_session, actor=CLI, school_class_id=school_class.id
+    )
     row = after.student_ids.index(consented)
     assert consented in after.without_consent
     assert after.n_evidence[row].sum() == 0  # the prior: none of the student's responses read
     n_scores = demo_session.scalar(select(func.count()).where(Score.student_id == consented))
     assert n_scores is not None and n_scores > 0
     with pytest.raises(privacy_service.ConsentRequired):
-        diagnosis_service.student_mastery(demo_session, student_id=consented)
+        diagnosis_service.student_mastery(demo_session, actor=CLI, student_id=consented)
 
 
 def test_practice_leaves_out_students_without_consent_and_says_why(demo_session: Session) -> None:
@@ -147,19 +152,19 @@ def test_practice_leaves_out_students_without_consent_and_says_why(demo_session:
         Student.school_class_id == school_class.id)))  # fmt: skip
     assert len(planted & in_class) == 2
     sets = practice_service.class_practice(
-        demo_session, school_code=school_code, class_name=school_class.name
+        demo_session, actor=CLI, school_code=school_code, class_name=school_class.name
     )
     blocked = [s for s in sets if s.student_id in planted]
     assert len(blocked) == 2 and all(not s.items and "监护人" in s.summary for s in blocked)
     assert all(s.items for s in sets if s.student_id not in planted)
     plan = practice_service.reteach_plan(
-        demo_session, school_code=school_code, class_name=school_class.name
+        demo_session, actor=CLI, school_code=school_code, class_name=school_class.name
     )
     assert (plan.n_without_consent, plan.n_students) == (2, len(in_class) - 2)
     number = demo_session.scalar(select(Student.student_number).where(Student.id.in_(planted)))
     assert number is not None
     with pytest.raises(privacy_service.ConsentRequired):
-        practice_service.student_practice(demo_session, student_number=number)
+        practice_service.student_practice(demo_session, actor=CLI, student_number=number)
 
 
 def test_the_student_report_page_says_why_mastery_is_missing(demo_settings: Settings) -> None:
@@ -209,7 +214,7 @@ def test_a_class_booklet_page_says_why_a_student_has_no_practice(demo_session: S
     assert school_code is not None
     planted = set(_without_consent(demo_session))
     sets = practice_service.class_practice(
-        demo_session, school_code=school_code, class_name=school_class.name
+        demo_session, actor=CLI, school_code=school_code, class_name=school_class.name
     )
     chosen = [next(s for s in sets if s.student_id in planted)]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(

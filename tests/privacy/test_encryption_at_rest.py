@@ -14,14 +14,14 @@ from tests.hub.builders import STUDENTS, roster_file
 from tests.privacy.builders import GUARDIAN, fill_student
 from tests.web.clients import logged_in
 from tests.web.conftest import WorldDatabase
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
+from yincai.domain.models import Student
 from yincai.field_encryption import generate_key
 from yincai.hub import service as hub_service
-from yincai.hub.models import Student
 from yincai.migrations import alembic_config, upgrade
 from yincai.privacy import service as privacy_service
-from yincai.web.app import create_app
 
 PHONES = {row[6]: row[12] for row in STUDENTS if row[12]}  # student number → guardian phone
 

@@ -27,12 +27,12 @@ from typer.testing import CliRunner
 from tests.hub.builders import STUDENT_HEADER_ZH, STUDENTS, write_csv
 from tests.web.clients import logged_in, session_token
 from tests.web.conftest import WorldDatabase
+from yincai.app import create_app
 from yincai.cli import app
 from yincai.config import Settings
 from yincai.db import make_engine
 from yincai.demo.names import person_name
-from yincai.hub.models import Student
-from yincai.web.app import create_app
+from yincai.domain.models import Student
 
 N_MORE_ROWS = 60
 FAILURES = ("oserror", "database")

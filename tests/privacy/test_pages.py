@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from tests.web.clients import logged_in, session_token
 from tests.web.conftest import WorldDatabase
+from yincai.app import create_app
+from yincai.consent.models import ConsentMethod, GuardianConsent
 from yincai.db import make_engine
 from yincai.governance.models import AuditEvent
-from yincai.privacy.models import ConsentMethod, GuardianConsent
-from yincai.web.app import create_app
 
 
 def _client(world_db: WorldDatabase, role: str) -> TestClient:

@@ -10,13 +10,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.governance.world import PASSWORD, build_world
-from tests.privacy.builders import EVIDENCE, GUARDIAN, fill_student
+from tests.privacy.builders import DOCUMENT_CONTENT, EVIDENCE, GUARDIAN, fill_student
+from yincai.accounts.actors import CLI
+from yincai.accounts.models import UserAccount
+from yincai.consent.models import GuardianConsent
 from yincai.db import Base
-from yincai.governance.models import AuditEvent, UserAccount
+from yincai.documents.models import GeneratedDocument
+from yincai.domain.models import GrowthRecord, Score, Sitting, Student
+from yincai.governance.models import AuditEvent
 from yincai.governance.service import verify_password
-from yincai.hub.models import GrowthRecord, Score, Sitting, Student
 from yincai.privacy import service
-from yincai.privacy.models import GuardianConsent
 from yincai.privacy.registry import NO_STUDENT_DATA, REGISTRY, load_all_models
 
 
@@ -43,7 +46,7 @@ def _archive(data: bytes) -> dict[str, bytes]:
 def test_the_export_holds_the_students_rows_of_every_registered_table(session: Session) -> None:
     world = build_world(session)
     student_id = fill_student(session, world)
-    export = service.export_for(session, actor=None, student_id=student_id)
+    export = service.export_for(session, actor=CLI, student_id=student_id)
     files = _archive(export.data)
     empty = [entry.name for entry in REGISTRY if export.counts[entry.name] == 0]
     assert empty == [], f"give the test student rows in {empty} (tests/privacy/builders.py)"
@@ -60,6 +63,8 @@ def test_the_export_holds_the_students_rows_of_every_registered_table(session: S
     assert {a["role"] for a in accounts} == {"student", "parent"}
     assert all("password_hash" not in a for a in accounts)
     everything = b"".join(files.values()).decode("utf-8", errors="replace")
+    assert len(json.loads(files["generated_document.json"])) == 1
+    assert DOCUMENT_CONTENT.decode() not in everything  # the PDF names classmates too
     assert all(name not in everything for key, (name, _) in world.names.items() if key != "A1")
     assert session.scalar(
         select(func.count()).select_from(AuditEvent).where(
@@ -93,7 +98,9 @@ def test_erasure_removes_identity_and_contact_and_keeps_learning_records(
         GuardianConsent.student_id == student_id)))  # fmt: skip
     assert consents and all(c.withdrawn_at is not None for c in consents)
     assert changed["growth_record"] == 1 and changed["score"] == 0
-    export = service.export_for(session, actor=None, student_id=student_id)
+    assert changed["generated_document"] == 1  # the class booklet naming the student is gone
+    assert session.scalar(select(func.count()).where(GeneratedDocument.request_key == "test")) == 0
+    export = service.export_for(session, actor=CLI, student_id=student_id)
     everything = b"".join(_archive(export.data).values()).decode("utf-8", errors="replace")
     for secret in (name, number, *GUARDIAN, EVIDENCE, "已家访"):
         assert secret not in everything

@@ -9,13 +9,14 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from yincai.accounts.actors import CLI
 from yincai.analysis import service as analysis_service
+from yincai.analysis.exam_pdf import exam_report_pdf
+from yincai.analysis.student_pdf import student_report_pdf
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
-from yincai.hub.models import Assessment, School, SchoolClass, Sitting, Student
+from yincai.domain.models import Assessment, School, SchoolClass, Sitting, Student
 from yincai.reports.booklet_pdf import BookletItem, BookletStudent, booklet_pdf
-from yincai.reports.exam_pdf import exam_report_pdf
-from yincai.reports.student_pdf import student_report_pdf
 
 RANK_WORDS = ("排名", "名次")
 
@@ -51,7 +52,9 @@ def test_class_exam_report_pdf_carries_its_chinese_title_and_class(
     engine = make_engine(demo_settings)
     with session_scope(engine) as session:
         scope = analysis_service.resolve_scope(session, school_code=school, class_name=class_name)
-        report = analysis_service.exam_report(session, assessment_code=code, scope=scope)
+        report = analysis_service.exam_report(
+            session, actor=CLI, surface="cli", assessment_code=code, scope=scope
+        )
     engine.dispose()
     pages = _pages(exam_report_pdf(report))
     assert 2 <= len(pages) <= 20
@@ -68,7 +71,9 @@ def test_exam_report_without_ranks_leaves_out_the_score_band_table(
     code, _, _, _ = exam_and_student
     engine = make_engine(demo_settings)
     with session_scope(engine) as session:
-        report = analysis_service.exam_report(session, assessment_code=code, show_ranks=False)
+        report = analysis_service.exam_report(
+            session, actor=CLI, surface="cli", assessment_code=code, show_ranks=False
+        )
     engine.dispose()
     text = "".join(_pages(exam_report_pdf(report)))
     assert "一分一段表" not in text
@@ -82,10 +87,17 @@ def test_family_student_pdf_names_the_student_and_shows_no_rank(
     engine = make_engine(demo_settings)
     with session_scope(engine) as session:
         family = analysis_service.student_report(
-            session, student_number=number, assessment_code=code, include_mastery=False
+            session,
+            actor=CLI,
+            surface="cli",
+            student_number=number,
+            assessment_code=code,
+            include_mastery=False,
         )
         teacher = analysis_service.student_report(
             session,
+            actor=CLI,
+            surface="cli",
             student_number=number,
             assessment_code=code,
             audience="teacher",

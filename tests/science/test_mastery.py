@@ -156,3 +156,47 @@ def test_params_are_stored_unchanged() -> None:
     model = MasteryModel(n_grid=31, tol=1e-3)
     assert model.get_params()["n_grid"] == 31
     assert model.get_params()["tol"] == 1e-3
+
+
+def test_a_context_shift_is_learnt_and_keeps_difficulties_in_the_reference_context() -> None:
+    rng = np.random.default_rng(3)
+    n_students, n_items, ease = 800, N_KPS * ITEMS_PER_KP, 0.6
+    q = np.zeros((n_items, N_KPS))
+    q[np.arange(n_items), np.arange(n_items) // ITEMS_PER_KP] = 1.0
+    logit = (
+        0.2 + rng.standard_normal((n_students, 1)) + 0.5 * rng.standard_normal((n_students, N_KPS))
+    )
+    difficulty = rng.normal(0.0, 0.8, n_items)
+    students, items = np.nonzero(rng.random((n_students, n_items)) < 0.8)
+    contexts = (rng.random(students.size) < 0.5).astype(np.int64)  # half answered as homework
+    ability = (logit @ q.T)[students, items] + ease * contexts
+    scores = (rng.random(students.size) < expit(ability - difficulty[items])).astype(float)
+
+    aware = MasteryModel(max_iter=300).fit(students, items, scores, q, contexts=contexts)
+    blind = MasteryModel(max_iter=300).fit(students, items, scores, q)
+
+    assert aware.context_shift_[0] == 0.0
+    assert aware.context_shift_[1] == pytest.approx(ease, abs=0.15)
+    # Difficulties stay those of the reference context: the blind fit reads them as easier.
+    assert np.mean(aware.difficulty_ - blind.difficulty_) > 0.15
+    # A homework success says less than an exam success.
+    right = np.ones(1)
+    at_exam = aware.predict(aware.evidence([0], [0], right, contexts=[0])).logit_mean[0, 0]
+    at_home = aware.predict(aware.evidence([0], [0], right, contexts=[1])).logit_mean[0, 0]
+    assert at_home < at_exam
+
+
+def test_contexts_must_be_non_negative_integer_codes_of_every_response() -> None:
+    data = _simulate(n_students=50)
+    with pytest.raises(ValueError, match="contexts"):
+        MasteryModel().fit(
+            data["students"], data["items"], data["scores"], data["q"], contexts=[0, 1]
+        )
+    with pytest.raises(ValueError, match="contexts"):
+        MasteryModel().fit(
+            data["students"],
+            data["items"],
+            data["scores"],
+            data["q"],
+            contexts=-np.ones(data["scores"].size, dtype=int),
+        )

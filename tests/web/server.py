@@ -14,8 +14,8 @@ import httpx2
 import uvicorn
 
 from tests.governance.world import PASSWORD
+from yincai.app import create_app
 from yincai.config import Settings
-from yincai.web.app import create_app
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -10,9 +10,9 @@ from contextlib import contextmanager
 
 import uvicorn
 
-from yincai.cli_support import uvicorn_options
+from yincai.app import create_app
+from yincai.cli.serve import uvicorn_options
 from yincai.config import Settings
-from yincai.web.app import create_app
 
 
 @contextmanager

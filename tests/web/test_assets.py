@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.web.clients import logged_in
+from yincai.accounts.models import Role, UserAccount
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
-from yincai.governance.models import Role, UserAccount
-from yincai.web.app import create_app
 
 SRC = Path(__file__).parents[2] / "src" / "yincai"
 STATIC = SRC / "web" / "static"

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from tests.web.clients import logged_in
 from tests.web.conftest import WorldDatabase
+from yincai.app import create_app
 from yincai.db import make_engine, session_scope
+from yincai.domain.models import Gender, Student
 from yincai.governance.models import AuditEvent, AuditEventStudent
-from yincai.hub.models import Gender, Student
-from yincai.web.app import create_app
 
 
 def _students_of(world_db: WorldDatabase, action: str) -> list[set[int]]:

@@ -6,10 +6,10 @@ from sqlalchemy import select
 from tests.governance.world import PASSWORD
 from tests.web.clients import csrf_token, logged_in, login, session_token
 from tests.web.conftest import WorldDatabase
+from yincai.accounts.models import UserAccount
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
-from yincai.governance.models import UserAccount
-from yincai.web.app import create_app
 from yincai.web.sessions import COOKIE_NAME, SessionCodec
 
 

@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 from tests.web.clients import csrf_token, logged_in, session_token
 from tests.web.conftest import WorldDatabase
+from yincai.accounts.models import LoginSession
+from yincai.app import create_app
 from yincai.db import make_engine, session_scope
 from yincai.governance import cli as governance_cli
-from yincai.governance.models import LoginSession
-from yincai.web.app import create_app
 from yincai.web.sessions import COOKIE_NAME
 
 

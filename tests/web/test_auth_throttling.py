@@ -9,9 +9,10 @@ from sqlalchemy import select
 from tests.governance.world import PASSWORD
 from tests.web.clients import login
 from tests.web.conftest import WorldDatabase
+from yincai.accounts.models import UserAccount
+from yincai.app import create_app
 from yincai.db import make_engine, session_scope
-from yincai.governance.models import AuditEvent, UserAccount
-from yincai.web.app import create_app
+from yincai.governance.models import AuditEvent
 
 
 def _audit_rows(world_db: WorldDatabase) -> list[tuple[int | None, str, str, str, str]]:

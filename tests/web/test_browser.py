@@ -15,10 +15,10 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 
+from yincai.accounts.models import Role, UserAccount
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
-from yincai.governance.models import Role, UserAccount
-from yincai.web.app import create_app
 
 pytestmark = pytest.mark.browser
 

@@ -16,8 +16,8 @@ from tests.governance.world import PASSWORD
 from tests.web.conftest import WorldDatabase
 from tests.web.servers import served
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS
+from yincai.accounts.models import UserAccount
 from yincai.db import make_engine, session_scope
-from yincai.governance.models import UserAccount
 
 pytestmark = pytest.mark.browser
 NEW_PASSWORD = "春眠不觉晓-2026"

@@ -18,10 +18,10 @@ from tests.web.test_browser import (  # the server fixture is reused by import
     _usernames,
     server,  # noqa: F401
 )
+from yincai.accounts.models import Role, UserAccount
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import Assessment, Sitting
+from yincai.domain.models import Assessment, Sitting
 
 pytestmark = pytest.mark.browser
 

@@ -128,6 +128,6 @@ def test_every_refusal_in_a_walk_over_the_app_leaves_one_row(
 
 
 def create_app_for(world_db: WorldDatabase) -> object:
-    from yincai.web.app import create_app
+    from yincai.app import create_app
 
     return create_app(world_db.settings)

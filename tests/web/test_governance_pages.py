@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -9,14 +8,10 @@ from sqlalchemy import select
 from tests.governance.world import PASSWORD
 from tests.web.clients import logged_in, login, session_token
 from tests.web.conftest import WorldDatabase
+from yincai.app import create_app
 from yincai.db import make_engine, session_scope
 from yincai.governance.models import AuditEvent
-from yincai.hub import import_templates, imports_pages
-from yincai.hub.importers import score_diff
-from yincai.hub.schemas import ENTITY_NAMES
 from yincai.web import templating
-from yincai.web.app import create_app
-from yincai.web.i18n import EN
 
 TEMPLATES = Path(templating.__file__).parent / "templates"
 
@@ -181,20 +176,3 @@ def test_english_is_available_by_query_and_cookie(world_db: WorldDatabase) -> No
     assert "请登录" in chinese.text and 'lang="zh-CN"' in chinese.text
     assert "Please log in" in english.text and "请登录" not in english.text
     assert "Please log in" in remembered.text
-
-
-def test_every_text_the_templates_translate_has_an_english_entry() -> None:
-    texts = set()
-    for template in TEMPLATES.rglob("*.html"):
-        texts |= set(re.findall(r'_\("([^"]+)"\)', template.read_text(encoding="utf-8")))
-        texts |= set(re.findall(r"_\('([^']+)'\)", template.read_text(encoding="utf-8")))
-    for names in (templating.ROLE_NAMES, templating.KIND_NAMES, templating.SETTING_NAMES,
-                  templating.STAGE_NAMES, templating.GENDER_NAMES):  # fmt: skip
-        texts |= set(names.values())
-    texts |= {"用户名或密码错误", "登录失败次数过多，请 15 分钟后再试", "两次输入的新密码不一致",
-              "账号已创建。", "已保存。", "验证码不正确"}  # fmt: skip
-    for names in (ENTITY_NAMES, imports_pages.KINDS, import_templates.TEMPLATE_KINDS):
-        texts |= set(names.values())
-    texts |= {score_diff.STATUS_PRESENT, score_diff.STATUS_ABSENT, score_diff.STATUS_NONE}
-    assert len(texts) > 60
-    assert sorted(texts - set(EN)) == []

@@ -12,8 +12,8 @@ from httpx2 import Response
 
 from tests.web.clients import logged_in
 from tests.web.conftest import WorldDatabase
+from yincai.app import create_app
 from yincai.config import Settings
-from yincai.web.app import create_app
 from yincai.web.headers import content_security_policy
 
 FIXED = {

@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from tests.governance.world import ROLES, SCOPE_CASES, World
 from tests.web.clients import csrf_token, logged_in, session_token
 from tests.web.conftest import WorldDatabase
-from yincai.web.app import create_app
+from yincai.app import create_app
 
 PARAMETERS = {  # path parameter → kind of object it names
     "school_id": "school",
@@ -26,6 +26,7 @@ PARAMETERS = {  # path parameter → kind of object it names
     "student_id": "student",
     "assessment_id": "assessment",
     "user_account_id": "account",
+    "document_id": "document",
 }
 UNSCOPED = {"language": "en", "kind": "scores"}  # parameters naming no data, with a value
 PUBLIC = {"/", "/login", "/login/two-factor", "/logout", "/lang/{language}", "/health", "/docs",

@@ -12,8 +12,8 @@ from tests.governance.world import PASSWORD
 from tests.web.clients import TOKEN, login
 from tests.web.conftest import WorldDatabase
 from tests.web.servers import served
+from yincai.app import create_app
 from yincai.config import Settings
-from yincai.web.app import create_app
 from yincai.web.proxies import client_behind
 from yincai.web.sessions import COOKIE_NAME
 

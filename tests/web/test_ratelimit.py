@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yincai.governance.models import LoginFailure
+from yincai.accounts.models import LoginFailure
 from yincai.web.ratelimit import LoginRateLimiter, address_bucket
 
 

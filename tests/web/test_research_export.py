@@ -17,13 +17,13 @@ from sqlalchemy import select
 from tests.test_spreadsheets import EVIL_SCHOOL
 from tests.web.clients import logged_in, session_token
 from tests.web.conftest import WorldDatabase
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
+from yincai.domain.models import School
 from yincai.governance import export_pages
 from yincai.governance.models import AuditEvent
 from yincai.governance.privacy import KEY_FILE_NAME
-from yincai.hub.models import School
-from yincai.web.app import create_app
 
 PATH = "/governance/exports/research"
 

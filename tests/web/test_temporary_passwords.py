@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from tests.web.clients import logged_in, login, session_token
 from tests.web.conftest import WorldDatabase
-from yincai.web.app import create_app
+from yincai.app import create_app
 
 TEMPORARY = "given-by-admin-7"
 

@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from tests.web.clients import logged_in, login, session_token
 from tests.web.conftest import WorldDatabase
+from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.governance.models import AuditEvent
-from yincai.web.app import create_app
 
 SECRET = re.compile(r'<code class="secret">([A-Z2-7 ]+)</code>')
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)", re.IGNORECASE)

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from yincai.analysis.data import ExamData
 from yincai.analysis.progress import PreviousExam
+from yincai.domain.models import Assessment
 from yincai.hub import service as hub_service
-from yincai.hub.models import Assessment
 from yincai.lru import Lru
 from yincai.science.base import FloatArray
 

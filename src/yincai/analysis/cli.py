@@ -9,14 +9,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from yincai.accounts.actors import CLI
 from yincai.analysis import service
 from yincai.analysis.exam import ExamReport
 from yincai.analysis.student import StudentReport, TeacherStudentReport
 from yincai.analysis.xlsx import write_exam_workbook
 from yincai.cli_support import command_app, command_session
-
-# Whoever runs the CLI has shell access to the server and its database: no scope applies.
-SYSTEM_OPERATOR = None
 
 app = command_app(help="考试与学生报告 / exam and student reports", no_args_is_help=True)
 console = Console()
@@ -48,8 +46,9 @@ def exam(
         scope = service.resolve_scope(session, school_code=school, class_name=class_name)
         report = service.exam_report(
             session,
-            actor=SYSTEM_OPERATOR,
+            actor=CLI,
             assessment_code=code,
+            surface="cli",
             scope=scope,
             show_ranks=not no_ranks,
         )
@@ -82,9 +81,10 @@ def student(
     with command_session(ctx) as session:
         report = service.student_report(
             session,
-            actor=SYSTEM_OPERATOR,
+            actor=CLI,
             student_number=number,
             assessment_code=exam_code,
+            surface="cli",
             audience=chosen,
             show_ranks=ranks,
             include_mastery=mastery,

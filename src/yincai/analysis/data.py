@@ -15,7 +15,7 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     AssessmentItem,

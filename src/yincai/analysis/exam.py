@@ -27,6 +27,7 @@ from yincai.analysis.totals import (
     score_band_table,
     summarise,
 )
+from yincai.i18n import _
 from yincai.rules import Thresholds, at_or_above
 from yincai.science.base import BoolArray, FloatArray, IntArray
 
@@ -115,7 +116,7 @@ def scope_title(data: ExamData, scope: ReportScope) -> str:
         school = data.school_of_class.get(scope.school_class_id)
         school_name = data.school_names.get(school, "") if school is not None else ""
         return f"{school_name} {data.class_names.get(scope.school_class_id, '')}".strip()
-    return "全区"
+    return _("全区")
 
 
 def build_exam_report(

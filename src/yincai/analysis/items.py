@@ -8,16 +8,17 @@ import numpy as np
 import numpy.typing as npt
 
 from yincai.analysis.totals import optional
+from yincai.i18n import _
 from yincai.science import ctt
 from yincai.science.base import FloatArray
 
 FLAG_TEXT = {
-    "no_answers": "无人作答，无法分析",
-    "negative_discrimination": "区分度 {d:.2f} 为负：低分组得分高于高分组，请检查答案与题干",
-    "low_discrimination": "区分度 {d:.2f} 低于 {min_d:.2f}：难以区分学生水平",
-    "too_easy": "得分率 {rate:.0%} 高于 {easy:.0%}：题目过易",
-    "too_hard": "得分率 {rate:.0%} 低于 {hard:.0%}：题目过难",
-    "attractive_distractor": (
+    "no_answers": _("无人作答，无法分析"),
+    "negative_discrimination": _("区分度 {d:.2f} 为负：低分组得分高于高分组，请检查答案与题干"),
+    "low_discrimination": _("区分度 {d:.2f} 低于 {min_d:.2f}：难以区分学生水平"),
+    "too_easy": _("得分率 {rate:.0%} 高于 {easy:.0%}：题目过易"),
+    "too_hard": _("得分率 {rate:.0%} 低于 {hard:.0%}：题目过难"),
+    "attractive_distractor": _(
         "错误选项 {option} 被高分组 {upper:.0%} 选择、低分组仅 {lower:.0%}："
         "可能答案有误或选项有歧义"
     ),

@@ -1,23 +1,30 @@
 """The analysis JSON API: the same exam and student reports as the pages, for other tools.
 
-Scope checks happen in ``analysis.service``; every read is audited like the pages' views.
+Scope checks and the audit of every read happen in ``analysis.service``; the answers are the
+schemas of ``analysis.schemas``.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any
-
 from fastapi import APIRouter, Request
-from fastapi.encoders import jsonable_encoder
 
-from yincai.analysis import pages, service
-from yincai.errors import NotFound
-from yincai.governance import service as governance_service
-from yincai.hub.models import Assessment, Student
+from yincai.analysis import service
+from yincai.analysis.cache import ExamCache
+from yincai.analysis.schemas import (
+    ExamReportRead,
+    FamilyStudentReportRead,
+    StudentReportRead,
+    TeacherStudentReportRead,
+)
+from yincai.analysis.student import TeacherStudentReport
 from yincai.web.deps import CurrentUser, DbSession
 
 router = APIRouter(prefix="/api/analysis", tags=["analysis"])
+
+
+def _cache(request: Request) -> ExamCache:
+    cache: ExamCache = request.app.state.exam_cache
+    return cache
 
 
 @router.get("/assessments/{assessment_id}/report")
@@ -29,50 +36,37 @@ def exam_report(
     school_id: int | None = None,
     school_class_id: int | None = None,
     show_ranks: bool = True,
-) -> dict[str, Any]:
+) -> ExamReportRead:
     """The exam report of the district, a school or a class (staff within their scope)."""
-    assessment = session.get(Assessment, assessment_id)
-    if assessment is None:
-        raise NotFound(f"考试 {assessment_id} 不存在 / assessment does not exist")
-    scope = pages.report_scope(session, user, assessment, school_id, school_class_id)
-    report = service.exam_report(
+    report = service.exam_report_by_id(
         session,
         actor=user,
-        assessment_code=assessment.code,
-        scope=scope,
+        assessment_id=assessment_id,
+        surface="api",
+        school_id=school_id,
+        school_class_id=school_class_id,
         show_ranks=show_ranks,
-        cache=pages.exam_cache(request),
+        cache=_cache(request),
     )
-    numbers = pages.named_students(report)
-    pages.audit_exam(session, user, report, "exam_report_api", assessment, numbers)
-    return dict(jsonable_encoder(dataclasses.asdict(report)))
+    session.commit()
+    return ExamReportRead.model_validate(report)
 
 
 @router.get("/students/{student_id}/assessments/{assessment_id}")
 def student_report(
     request: Request, student_id: int, assessment_id: int, session: DbSession, user: CurrentUser
-) -> dict[str, Any]:
+) -> StudentReportRead:
     """A student's report on one exam: the teacher's copy for staff, the family copy else."""
-    student = session.get(Student, student_id)
-    assessment = session.get(Assessment, assessment_id)
-    if student is None or assessment is None:
-        raise NotFound("学生或考试不存在 / the student or assessment does not exist")
-    governance_service.require_scope(
-        session, actor=user, student_id=student_id, assessment_id=assessment_id
-    )
-    is_staff = user.role in governance_service.STAFF_ROLES
-    report = service.student_report(
+    view = service.student_report_by_id(
         session,
         actor=user,
-        student_number=student.student_number,
-        assessment_code=assessment.code,
-        audience="teacher" if is_staff else "family",
+        student_id=student_id,
+        assessment_id=assessment_id,
+        surface="api",
         show_ranks=False,
-        cache=pages.exam_cache(request),
+        cache=_cache(request),
     )
-    governance_service.audit(
-        session, actor=user, action=f"student_report_api_{report.audience}",
-        object_type="student", object_id=student_id,
-    )  # fmt: skip
     session.commit()
-    return dict(jsonable_encoder(dataclasses.asdict(report)))
+    if isinstance(view.report, TeacherStudentReport):
+        return TeacherStudentReportRead.model_validate(view.report)
+    return FamilyStudentReportRead.model_validate(view.report)

@@ -3,58 +3,97 @@
 Each call loads the assessment's scores once into arrays (``data.py``) and computes every
 statistic from them. Reports are plain dataclasses for the web pages, PDFs, XLSX and the CLI.
 
-Scope checks live here: pass the logged-in account as ``actor`` and the report is refused
-(Forbidden) unless the account may see it — exam reports for staff within their scope, student
-reports for staff of the student and, as the family copy only, for the student and their parent.
-``actor=None`` is the system operator with shell access (the CLI, benchmarks and tests): no check.
+Scope checks and the audit live here (``access.py``): every call takes the ``actor`` (the
+signed-in account, or ``SystemActor`` for the CLI and benchmarks) and names the ``surface`` the
+report is read on; the report is refused (Forbidden) unless the actor may see it, and each
+report read writes one audit row with the students it names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yincai.analysis.cache import ExamCache, PreparedExam
-from yincai.analysis.data import ExamData, load_exam_data
-from yincai.analysis.exam import ExamReport, ReportScope, build_exam_report, reference_rates
-from yincai.analysis.progress import PreviousExam
+from yincai.analysis import access
+from yincai.analysis.access import (
+    Copy,
+    ExamSurface,
+    ScopeOption,
+    StudentSurface,
+    is_staff,
+    linked_students,
+    scope_options,
+)
+from yincai.analysis.cache import ExamCache
+from yincai.analysis.data import ExamData
+from yincai.analysis.exam import ExamReport, ReportScope, build_exam_report
+from yincai.analysis.preparation import check_scope, prepare_exam, prepared, previous_assessment
 from yincai.analysis.student import (
     Audience,
     KpMastery,
     StudentReport,
+    TrendPoint,
     build_student_report,
 )
 from yincai.diagnosis import service as diagnosis_service
-from yincai.errors import Forbidden, Invalid, NotFound, YincaiError
-from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
-from yincai.hub import service as hub_service
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     School,
     SchoolClass,
+    Sitting,
     Student,
+    Subject,
 )
+from yincai.errors import Invalid, NotFound, YincaiError
+from yincai.governance import service as governance_service
+from yincai.hub import service as hub_service
+from yincai.i18n import _
 from yincai.rules import GradeBands, Thresholds
 
 __all__ = [
+    "Copy",
     "ExamReport",
+    "ExamSurface",
     "GradeBands",
     "ReportScope",
+    "ScopeOption",
     "StudentReport",
+    "StudentReportView",
+    "StudentSurface",
     "Thresholds",
+    "TrendPoint",
     "exam_report",
+    "exam_report_by_id",
     "exam_reports",
+    "is_staff",
+    "linked_students",
     "list_exam_codes",
+    "prepare_exam",
     "previous_assessment",
     "resolve_scope",
+    "scope_options",
     "student_report",
+    "student_report_by_id",
 ]
 
-MASTERY_NOT_ASKED = "本报告未含知识点掌握度 / mastery was not requested for this report"
+MASTERY_NOT_ASKED = _("本报告未含知识点掌握度")
+
+
+@dataclass(frozen=True)
+class StudentReportView:
+    """A student's report as a page shows it: the report, the own score-rate trend, and the
+    subject whose mastery estimates it reads."""
+
+    student_id: int
+    student_number: str
+    assessment_id: int
+    assessment_code: str
+    subject_code: str
+    report: StudentReport
+    trend: list[TrendPoint]
 
 
 def resolve_scope(
@@ -67,7 +106,10 @@ def resolve_scope(
     if school_code is not None:
         school_id = session.scalar(select(School.id).where(School.code == school_code))
         if school_id is None:
-            raise NotFound(f"学校 {school_code} 不存在 / school {school_code} does not exist")
+            raise NotFound(
+                _("学校 {school_code} 不存在").format(school_code=school_code),
+                code="school.not_found",
+            )
     if class_name is None:
         return ReportScope(kind="school", school_id=school_id)
     query = select(SchoolClass.id, SchoolClass.school_id).where(SchoolClass.name == class_name)
@@ -75,11 +117,14 @@ def resolve_scope(
         query = query.where(SchoolClass.school_id == school_id)
     found = session.execute(query).all()
     if not found:
-        raise NotFound(f"班级 {class_name} 不存在 / class {class_name} does not exist")
+        raise NotFound(
+            _("班级 {class_name} 不存在").format(class_name=class_name),
+            code="school_class.not_found",
+        )
     if len(found) > 1:
         raise Invalid(
-            f"多所学校有 {class_name}，请指定学校 / "
-            f"several schools have {class_name}: give a school code"
+            _("多所学校有 {class_name}，请指定学校").format(class_name=class_name),
+            code="school_class.ambiguous",
         )
     return ReportScope(kind="class", school_id=found[0][1], school_class_id=found[0][0])
 
@@ -87,20 +132,48 @@ def resolve_scope(
 def exam_report(
     session: Session,
     *,
-    actor: UserAccount | None = None,
+    actor: governance_service.Actor,
     assessment_code: str,
+    surface: ExamSurface,
     scope: ReportScope | None = None,
     thresholds: Thresholds | None = None,
     show_ranks: bool = True,
     cache: ExamCache | None = None,
 ) -> ExamReport:
-    """The exam report of one scope (the district by default)."""
+    """The exam report of one scope (the district by default), audited as read on ``surface``."""
     return exam_reports(
         session,
         actor=actor,
         assessment_code=assessment_code,
+        surface=surface,
         scopes=[scope or ReportScope()],
         thresholds=thresholds,
+        show_ranks=show_ranks,
+        cache=cache,
+    )[0]
+
+
+def exam_report_by_id(
+    session: Session,
+    *,
+    actor: governance_service.Actor,
+    assessment_id: int,
+    surface: ExamSurface,
+    school_id: int | None = None,
+    school_class_id: int | None = None,
+    show_ranks: bool = True,
+    cache: ExamCache | None = None,
+) -> ExamReport:
+    """The report of the scope asked for, else of the actor's own (district, own school, first
+    own class that sat the exam)."""
+    assessment = _assessment(session, assessment_id)
+    scope = access.default_scope(session, actor, assessment, school_id, school_class_id)
+    return exam_reports(
+        session,
+        actor=actor,
+        assessment_code=assessment.code,
+        surface=surface,
+        scopes=[scope],
         show_ranks=show_ranks,
         cache=cache,
     )[0]
@@ -109,21 +182,22 @@ def exam_report(
 def exam_reports(
     session: Session,
     *,
-    actor: UserAccount | None = None,
+    actor: governance_service.Actor,
     assessment_code: str,
+    surface: ExamSurface,
     scopes: Sequence[ReportScope],
     thresholds: Thresholds | None = None,
     show_ranks: bool = True,
     cache: ExamCache | None = None,
 ) -> list[ExamReport]:
-    """Reports of several scopes of one exam, its scores read once (or kept in ``cache``)."""
+    """Reports of several scopes of one exam, its scores read once (or kept in ``cache``); each
+    report is audited."""
     assessment = hub_service.get_assessment(session, code=assessment_code)
-    if actor is not None:
-        for scope in scopes:
-            _require_exam_scope(session, actor, assessment, scope)
-    exam = _prepared(session, assessment, cache)
     for scope in scopes:
-        _check_scope(exam.data, scope)
+        access.require_exam_scope(session, actor, assessment, scope)
+    exam = prepared(session, assessment, cache)
+    for scope in scopes:
+        check_scope(exam.data, scope)
     limits = thresholds or Thresholds()
     reports = []
     for scope in scopes:
@@ -141,37 +215,18 @@ def exam_reports(
             )
             if cache is not None:
                 exam.reports[key] = report
+        access.audit_exam(session, actor, report, surface, assessment)
         reports.append(report)
     return reports
-
-
-def _prepared(session: Session, assessment: Assessment, cache: ExamCache | None) -> PreparedExam:
-    return (
-        prepare_exam(session, assessment)
-        if cache is None
-        else cache.get(session, assessment, prepare_exam)
-    )
-
-
-def prepare_exam(session: Session, assessment: Assessment) -> PreparedExam:
-    """The scores of an exam, its cohort's previous exam and the district reference rates."""
-    data = load_exam_data(session, assessment)
-    previous = previous_assessment(session, assessment)
-    item_rates, kp_rates = reference_rates(data)
-    return PreparedExam(
-        data=data,
-        previous=None if previous is None else _previous_totals(session, previous),
-        item_rates=item_rates,
-        kp_rates=kp_rates,
-    )
 
 
 def student_report(
     session: Session,
     *,
-    actor: UserAccount | None = None,
+    actor: governance_service.Actor,
     student_number: str,
     assessment_code: str,
+    surface: StudentSurface,
     audience: Audience = "family",
     show_ranks: bool = False,
     bands: GradeBands | None = None,
@@ -179,9 +234,12 @@ def student_report(
     cache: ExamCache | None = None,
 ) -> StudentReport:
     """One student's report on one exam; the family copy never carries a rank. Mastery comes
-    from the diagnosis service (which calibrates its model once per process on first use)."""
+    from the diagnosis service's stored estimates."""
     if audience not in ("teacher", "family"):
-        raise Invalid(f"未知的读者 / unknown audience {audience!r}: use teacher or family")
+        raise Invalid(
+            _("未知的读者 {audience}：应为 teacher 或 family").format(audience=f"{audience!r}"),
+            code="report.unknown_audience",
+        )
     assessment = hub_service.get_assessment(session, code=assessment_code)
     student_id = session.scalar(
         select(Student.id).where(
@@ -190,21 +248,96 @@ def student_report(
         )
     )
     if student_id is None:
-        raise NotFound(f"学生 {student_number} 不存在 / student {student_number} does not exist")
-    if actor is not None:
-        _require_student_scope(session, actor, assessment, student_id, audience)
-    exam = _prepared(session, assessment, cache)
+        raise NotFound(
+            _("学生 {student_number} 不存在").format(student_number=student_number),
+            code="student.not_found",
+        )
+    access.require_student_scope(session, actor, student_id, assessment.id, audience)
+    return _student_report(
+        session,
+        actor=actor,
+        student_id=student_id,
+        assessment=assessment,
+        surface=surface,
+        audience=audience,
+        show_ranks=show_ranks,
+        bands=bands,
+        include_mastery=include_mastery,
+        cache=cache,
+    )
+
+
+def student_report_by_id(
+    session: Session,
+    *,
+    actor: governance_service.Actor,
+    student_id: int,
+    assessment_id: int,
+    surface: StudentSurface,
+    copy: str | None = None,
+    show_ranks: bool = False,
+    cache: ExamCache | None = None,
+) -> StudentReportView:
+    """A student's report with the own score-rate trend: staff get the teacher's copy unless they
+    ask for the family one (ranks only if ``show_ranks``), students and parents the family's."""
+    student = session.get(Student, student_id)
+    if student is None:
+        raise NotFound(_("学生 {id} 不存在").format(id=student_id), code="student.not_found")
+    assessment = _assessment(session, assessment_id)
+    # Checked before the number is looked up, so no message ever names an unseen student.
+    audience: Copy = "teacher" if access.is_staff(actor) and copy != "family" else "family"
+    access.require_student_scope(session, actor, student_id, assessment_id, audience)
+    report = _student_report(
+        session,
+        actor=actor,
+        student_id=student_id,
+        assessment=assessment,
+        surface=surface,
+        audience=audience,
+        show_ranks=show_ranks and audience == "teacher",
+        bands=None,
+        include_mastery=True,
+        cache=cache,
+    )
+    return StudentReportView(
+        student_id=student_id,
+        student_number=student.student_number,
+        assessment_id=assessment_id,
+        assessment_code=assessment.code,
+        subject_code=_subject_code(session, assessment),
+        report=report,
+        trend=_score_trend(session, student, assessment),
+    )
+
+
+def _student_report(
+    session: Session,
+    *,
+    actor: governance_service.Actor,
+    student_id: int,
+    assessment: Assessment,
+    surface: StudentSurface,
+    audience: Copy,
+    show_ranks: bool,
+    bands: GradeBands | None,
+    include_mastery: bool,
+    cache: ExamCache | None,
+) -> StudentReport:
+    exam = prepared(session, assessment, cache)
     data = exam.data
     row = data.row_of(student_id)
     if row is None:
+        number = session.scalar(select(Student.student_number).where(Student.id == student_id))
         raise NotFound(
-            f"学生 {student_number} 未参加考试 {assessment_code} / "
-            f"student {student_number} did not sit {assessment_code}"
+            _("学生 {student_number} 未参加考试 {assessment_code}").format(
+                student_number=number, assessment_code=assessment.code
+            ),
+            code="sitting.not_found",
         )
     mastery, note = (
-        _mastery(session, student_id, data) if include_mastery else (None, MASTERY_NOT_ASKED)
+        _mastery(session, actor, student_id, data) if include_mastery else (None, MASTERY_NOT_ASKED)
     )
-    return build_student_report(
+    report = build_student_report(
         data,
         row,
         audience=audience,
@@ -214,6 +347,52 @@ def student_report(
         mastery=mastery,
         mastery_note=note,
     )
+    access.audit_student(session, actor, student_id, surface, audience)
+    return report
+
+
+def _score_trend(session: Session, student: Student, assessment: Assessment) -> list[TrendPoint]:
+    """The student's own score rate on every assessment of the subject up to this one."""
+    rows = session.execute(
+        select(Assessment.id, Assessment.held_on, Assessment.name)
+        .join(Sitting, Sitting.assessment_id == Assessment.id)
+        .where(
+            Sitting.student_id == student.id,
+            Assessment.subject_id == assessment.subject_id,
+            Assessment.held_on <= assessment.held_on,
+            Sitting.is_absent.is_(False),
+        )
+        .order_by(Assessment.held_on, Assessment.id)
+    ).all()
+    ids = [row[0] for row in rows]
+    full_scores = hub_service.full_scores(session, ids)
+    totals = {
+        row.assessment_id: row.total
+        for row in hub_service.sitting_totals(session, assessment_ids=ids, student_ids=[student.id])
+    }
+    return [
+        TrendPoint(
+            str(held_on),
+            name,
+            None
+            if (total := totals.get(aid)) is None or not full_scores.get(aid)
+            else total / full_scores[aid],
+        )
+        for aid, held_on, name in rows
+    ]
+
+
+def _assessment(session: Session, assessment_id: int) -> Assessment:
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise NotFound(_("考试 {id} 不存在").format(id=assessment_id), code="assessment.not_found")
+    return assessment
+
+
+def _subject_code(session: Session, assessment: Assessment) -> str:
+    subject = session.get(Subject, assessment.subject_id)
+    assert subject is not None  # a foreign key
+    return subject.code
 
 
 def list_exam_codes(session: Session, *, district_id: int | None = None) -> list[str]:
@@ -224,79 +403,14 @@ def list_exam_codes(session: Session, *, district_id: int | None = None) -> list
     return list(session.scalars(query))
 
 
-def previous_assessment(session: Session, assessment: Assessment) -> Assessment | None:
-    """The latest earlier assessment of the same district, subject, grade and kind."""
-    return session.scalars(
-        select(Assessment)
-        .where(
-            Assessment.district_id == assessment.district_id,
-            Assessment.subject_id == assessment.subject_id,
-            Assessment.grade_level == assessment.grade_level,
-            Assessment.kind == assessment.kind,
-            Assessment.held_on < assessment.held_on,
-        )
-        .order_by(Assessment.held_on.desc(), Assessment.id.desc())
-        .limit(1)
-    ).first()
-
-
-def _require_exam_scope(
-    session: Session, actor: UserAccount, assessment: Assessment, scope: ReportScope
-) -> None:
-    """Staff only; the district report for district admins, a school's for its admins, a
-    class's for whoever sees the class; the assessment itself must be in sight."""
-    governance_service.require_role(actor, *governance_service.STAFF_ROLES)
-    governance_service.require_scope(session, actor=actor, assessment_id=assessment.id)
-    if scope.kind == "district":
-        governance_service.require_role(actor, Role.DISTRICT_ADMIN)
-    elif scope.kind == "school":
-        governance_service.require_scope(session, actor=actor, school_id=scope.school_id)
-    else:
-        governance_service.require_scope(
-            session, actor=actor, school_class_id=scope.school_class_id
-        )
-
-
-def _require_student_scope(
-    session: Session, actor: UserAccount, assessment: Assessment, student_id: int, audience: str
-) -> None:
-    """The student must be in sight; students and parents only ever get the family copy."""
-    governance_service.require_scope(
-        session, actor=actor, student_id=student_id, assessment_id=assessment.id
-    )
-    if audience == "teacher" and actor.role not in governance_service.STAFF_ROLES:
-        raise Forbidden("教师版报告仅供教师查看 / the teacher's copy is for staff only")
-
-
-def _check_scope(data: ExamData, scope: ReportScope) -> None:
-    if scope.kind == "school" and scope.school_id not in data.school_names:
-        raise NotFound(f"该学校未参加考试 {data.code} / the school did not sit {data.code}")
-    if scope.kind == "class" and scope.school_class_id not in data.class_names:
-        raise NotFound(f"该班级未参加考试 {data.code} / the class did not sit {data.code}")
-
-
-def _previous_totals(session: Session, assessment: Assessment) -> PreviousExam:
-    """Totals of the previous exam by student (NaN for absentees), by the hub's one rule."""
-    sittings = hub_service.sitting_totals(session, assessment_ids=[assessment.id])
-    return PreviousExam(
-        code=assessment.code,
-        name=assessment.name,
-        full_score=hub_service.full_score(session, assessment.id),
-        student_ids=np.array([row.student_id for row in sittings], dtype=np.int64),
-        totals=np.array(
-            [np.nan if row.total is None else row.total for row in sittings], dtype=np.float64
-        ),
-    )
-
-
 def _mastery(
-    session: Session, student_id: int, data: ExamData
+    session: Session, actor: governance_service.Actor, student_id: int, data: ExamData
 ) -> tuple[list[KpMastery] | None, str]:
     """The diagnosis service's mastery of the knowledge points this student has evidence on
     (latest estimate), or None with the reason when it cannot give one."""
     try:
         found = diagnosis_service.student_mastery(
-            session, student_id=student_id, subject_code=data.subject_code
+            session, actor=actor, student_id=student_id, subject_code=data.subject_code
         )
     except YincaiError as problem:
         return None, problem.message

@@ -103,6 +103,15 @@ class StudentRanks:
 
 
 @dataclass(frozen=True)
+class TrendPoint:
+    """The student's score rate on one assessment of the subject (for the trend chart)."""
+
+    held_on: str
+    name: str
+    score_rate: float | None
+
+
+@dataclass(frozen=True)
 class StudentReport:
     """What a student and their family may read; no rank anywhere."""
 

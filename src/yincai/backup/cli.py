@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from yincai.backup.service import Manifest, create_backup, restore_backup
-from yincai.cli_support import command_app, settings_of
+from yincai.cli_support import command_app, print_error, settings_of
 from yincai.errors import YincaiError
 
 app = command_app(
@@ -30,7 +30,7 @@ def create(
     try:
         manifest = create_backup(settings_of(ctx), file)
     except YincaiError as error:
-        Console(stderr=True).print(f"[red]{error.message}[/]")
+        print_error(error, settings_of(ctx).language)
         raise typer.Exit(1) from None
     _print(manifest, f"已备份到 / backed up to {file}")
 
@@ -46,7 +46,7 @@ def restore(
     try:
         manifest = restore_backup(settings_of(ctx), file)
     except YincaiError as error:
-        Console(stderr=True).print(f"[red]{error.message}[/]")
+        print_error(error, settings_of(ctx).language)
         raise typer.Exit(1) from None
     _print(manifest, "已恢复，各表行数与备份一致 / restored; every table matches the backup")
 

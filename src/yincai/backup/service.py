@@ -36,6 +36,7 @@ from yincai import __version__
 from yincai.config import Settings
 from yincai.db import PRIVATE_FILE_MODE, make_engine, make_private_dir
 from yincai.errors import Conflict, Invalid
+from yincai.i18n import _
 from yincai.migrations import upgrade
 
 FORMAT = "yincai-backup/1"
@@ -60,7 +61,10 @@ class Manifest:
 def create_backup(settings: Settings, target: Path) -> Manifest:
     """Write a backup of the configured database to ``target`` (a new file, mode 600)."""
     if target.exists():
-        raise Conflict(f"{target} 已存在，请换一个文件名 / the file exists")
+        raise Conflict(
+            _("{target} 已存在，请换一个文件名").format(target=str(target)),
+            code="backup.file_exists",
+        )
     engine = make_engine(settings)
     try:
         with tempfile.TemporaryDirectory() as scratch:
@@ -92,9 +96,17 @@ def read_manifest(source: Path) -> Manifest:
         with zipfile.ZipFile(source) as archive:
             data = json.loads(archive.read(MANIFEST))
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as error:
-        raise Invalid(f"{source.name} 不是因材的备份文件 / not a yincai backup: {error}") from None
+        raise Invalid(
+            _("{name} 不是因材的备份文件（{error}）").format(name=source.name, error=str(error)),
+            code="backup.not_a_backup",
+        ) from None
     if data.get("format") != FORMAT:
-        raise Invalid(f"{source.name}：不支持的备份格式 {data.get('format')} / unknown format")
+        raise Invalid(
+            _("{name}：不支持的备份格式 {format}").format(
+                name=source.name, format=str(data.get("format"))
+            ),
+            code="backup.unknown_format",
+        )
     return Manifest(**data)
 
 
@@ -105,13 +117,16 @@ def restore_backup(settings: Settings, source: Path) -> Manifest:
     try:
         if engine.dialect.name != manifest.backend:
             raise Invalid(
-                f"备份来自 {manifest.backend}，不能恢复到 {engine.dialect.name} / wrong backend"
+                _("备份来自 {backend}，不能恢复到 {name}").format(
+                    backend=manifest.backend, name=engine.dialect.name
+                ),
+                code="backup.wrong_backend",
             )
         _require_empty(engine)
         with tempfile.TemporaryDirectory() as scratch, zipfile.ZipFile(source) as archive:
             payload = Path(archive.extract(manifest.payload, scratch))
             if _sha256(payload) != manifest.payload_sha256:
-                raise Invalid("备份文件已损坏（校验和不符）/ the backup is damaged")
+                raise Invalid(_("备份文件已损坏（校验和不符）"), code="backup.damaged")
             if manifest.backend == "sqlite":
                 engine.dispose()
                 _sqlite_restore(payload, _sqlite_file(engine))
@@ -124,7 +139,10 @@ def restore_backup(settings: Settings, source: Path) -> Manifest:
             if found.get(table) != count
         }
         if wrong:
-            raise Invalid(f"恢复后行数与备份不符 / row counts differ after restore: {wrong}")
+            raise Invalid(
+                _("恢复后行数与备份不符：{wrong}").format(wrong=str(wrong)),
+                code="backup.row_counts",
+            )
         upgrade(engine)  # a backup of an older version is brought up to date
     finally:
         engine.dispose()
@@ -168,7 +186,10 @@ def _sqlite_file(engine: Engine) -> Path:
 
 def _sqlite_snapshot(database: Path, payload: Path) -> None:
     if not database.exists():
-        raise Invalid(f"数据库文件不存在 / no database at {database}")
+        raise Invalid(
+            _("数据库文件不存在：{database}").format(database=str(database)),
+            code="backup.no_database",
+        )
     source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     copy = sqlite3.connect(payload)
     try:
@@ -194,7 +215,10 @@ def _sqlite_restore(payload: Path, database: Path) -> None:
     finally:
         check.close()
     if result is None or result[0] != "ok":
-        raise Invalid(f"备份中的数据库未通过完整性检查 / integrity check failed: {result}")
+        raise Invalid(
+            _("备份中的数据库未通过完整性检查：{result}").format(result=str(result)),
+            code="backup.integrity",
+        )
     make_private_dir(database.parent)
     for suffix in ("-wal", "-shm"):  # leftovers of the empty database would corrupt the copy
         Path(f"{database}{suffix}").unlink(missing_ok=True)
@@ -245,11 +269,17 @@ def _pg_restore(engine: Engine, settings: Settings, payload: Path) -> None:
 def _run(command: list[str], name: str) -> None:
     if shutil.which(command[0]) is None:
         raise Invalid(
-            f"找不到 {name}，请安装 PostgreSQL 客户端（Debian: postgresql-client）/ {name} missing"
+            _("找不到 {name}，请安装 PostgreSQL 客户端（Debian: postgresql-client）").format(
+                name=name
+            ),
+            code="backup.client_missing",
         )
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise Invalid(f"{name} 失败 / failed: {done.stderr.strip()[-500:]}")
+        raise Invalid(
+            _("{name} 失败：{error}").format(name=name, error=done.stderr.strip()[-500:]),
+            code="backup.client_failed",
+        )
 
 
 def _sha256(path: Path) -> str:

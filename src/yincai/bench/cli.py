@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -160,7 +161,7 @@ def bench_all(
 
     _ensure_demo(demo_dir)
     rows: list[dict[str, Any]] = []
-    for title, run in (
+    suites: tuple[tuple[str, Callable[[], list[dict[str, Any]]]], ...] = (
         ("成绩导入 / score import", lambda: imports.run(n_students=100_000)),
         ("IRT 2PL (MML-EM)", irt.run),
         ("诊断模型 / diagnosis models", lambda: diagnosis.run(datasets)),
@@ -168,7 +169,8 @@ def bench_all(
         ("考试报告 / exam reports", lambda: reports.run(demo_dir)),
         ("个性化练习 / personalised practice", lambda: practice.run(demo_dir)),
         ("驾驶舱预警与并发 / cockpit warnings and latency", lambda: cockpit.run(demo_dir)),
-    ):
+    )
+    for title, run in suites:
         suite = run()
         print_rows(title, suite)
         rows.extend(suite)

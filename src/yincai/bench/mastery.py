@@ -33,13 +33,13 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from yincai.bench.mastery_ceiling import DemoResponses, reference_logits
+from yincai.accounts.actors import BENCHMARK
+from yincai.bench.mastery_ceiling import truth_reference
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
-from yincai.demo.itembank.bank import ItemSpec
-from yincai.demo.truth import GroundTruth, load_ground_truth, replay_item_bank
+from yincai.demo.truth import load_ground_truth, replay_item_bank
 from yincai.diagnosis import service as diagnosis_service
-from yincai.hub.models import Grade, Item, SchoolClass, Student
+from yincai.domain.models import Grade, Item, SchoolClass, Student
 from yincai.science.metrics import roc_auc, within_row_auc, within_row_spearman
 
 N_BINS = 10
@@ -76,8 +76,6 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
             student_ids = [by_number[n][0] for n in truth.student_numbers]
             grade = np.array([by_number[n][1] for n in truth.student_numbers])
             fitted = None
-            bank = {spec.code: spec for spec in replay_item_bank(truth.seed, len(student_ids))}
-            everything = None
             seen: set[int] = set()  # evidence counts already reported: a checkpoint without new
             for checkpoint, day in enumerate(truth.checkpoint_dates):  # evidence is not repeated
                 as_of = date.fromisoformat(day) + WEEK_END
@@ -85,7 +83,7 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
                 fitted = diagnosis_service.fit_mastery_model(session, as_of=as_of)
                 fit_seconds = time.perf_counter() - start
                 table = diagnosis_service.students_mastery(
-                    session, student_ids=student_ids, as_of=as_of
+                    session, actor=BENCHMARK, student_ids=student_ids, as_of=as_of
                 )
                 predict_seconds = time.perf_counter() - start - fit_seconds
                 n_evidence = int(table.n_evidence.sum())
@@ -100,13 +98,7 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
                     taught[in_grade] = (table.n_evidence[in_grade] > 0).any(axis=0)
                 is_mastered = (true_p[taught] >= 0.5).astype(np.float64)
                 estimate = table.mastery[taught]
-                if everything is None:
-                    everything = diagnosis_service.all_responses(
-                        session, fitted, subject_code=fitted.subject_code
-                    )
-                reference = _reference(
-                    everything, fitted, truth, checkpoint, grade, taught, student_ids, bank, as_of
-                )
+                reference = truth_reference(session, truth, checkpoint, as_of, fitted)[:, columns]
                 level = np.where(taught, table.mastery, np.nan)
                 student_mean = np.nanmean(level, axis=1, keepdims=True) * np.ones_like(level)
                 rows.append(
@@ -148,36 +140,6 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
     finally:
         engine.dispose()
     return rows
-
-
-def _reference(
-    responses: diagnosis_service.Responses,
-    fitted: diagnosis_service.FittedMastery,
-    truth: GroundTruth,
-    checkpoint: int,
-    grade: np.ndarray,
-    taught: np.ndarray,
-    student_ids: list[int],
-    bank: dict[str, ItemSpec],
-    as_of: date,
-) -> np.ndarray:
-    """The reference diagnosis's logits of the truth's rows, in ``fitted``'s point order."""
-    row_of = {s: r for r, s in enumerate(student_ids)}
-    end_day = (as_of - date(1970, 1, 1)).days + 1
-    rows = np.array([row_of.get(int(s), -1) for s in responses.student_id], dtype=np.int64)
-    keep = (rows >= 0) & (responses.day < end_day)
-    columns = [truth.kp_codes.index(code) for code in fitted.kp_codes]
-    p = np.clip(truth.mastery[checkpoint][:, columns].astype(np.float64), 1e-6, 1 - 1e-6)
-    items = [bank.get(code) for code in fitted.item_codes]
-    items += [None] * (fitted.model.q_weights_.shape[0] - len(items))  # pseudo-items
-    return reference_logits(
-        np.log(p / (1 - p)),
-        taught,
-        grade,
-        DemoResponses(rows[keep], responses.item[keep], responses.score[keep], responses.day[keep]),
-        items,
-        {code: k for k, code in enumerate(fitted.kp_codes)},
-    )
 
 
 def _difficulty_recovery(

@@ -16,14 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
 from scipy.special import expit
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from yincai.demo.itembank.bank import ItemSpec
 from yincai.demo.responses import CONJUNCTIVE_WEIGHT, HOMEWORK_EASE, PARTIAL_NOISE
 from yincai.demo.semester import GUESSING, PARTIAL_CREDIT_TYPES
+from yincai.demo.truth import GroundTruth, replay_item_bank
+from yincai.diagnosis import service as diagnosis_service
+from yincai.domain.models import Grade, SchoolClass, Student
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -43,6 +49,52 @@ class DemoResponses:
     item: IntArray
     score: FloatArray  # score ÷ full score
     day: FloatArray  # days since 1970, with the time of day as a fraction
+
+
+def truth_reference(
+    session: Session,
+    truth: GroundTruth,
+    checkpoint: int,
+    as_of: date,
+    fitted: diagnosis_service.FittedMastery,
+) -> FloatArray:
+    """The reference's logits of every truth row at ``checkpoint`` from the responses up to
+    ``as_of``, shape (n_rows, n_truth_kps): NaN for points the model does not know."""
+    by_number = {
+        number: (student_id, level)
+        for number, student_id, level in session.execute(
+            select(Student.student_number, Student.id, Grade.level)
+            .join(SchoolClass, SchoolClass.id == Student.school_class_id)
+            .join(Grade, Grade.id == SchoolClass.grade_id)
+        )
+    }
+    row_of = {by_number[n][0]: r for r, n in enumerate(truth.student_numbers)}
+    grade = np.array([by_number[n][1] for n in truth.student_numbers])
+    responses = diagnosis_service.all_responses(session, fitted, subject_code=fitted.subject_code)
+    end_day = (as_of - date(1970, 1, 1)).days + 1
+    rows = np.array([row_of.get(int(s), -1) for s in responses.student_id], dtype=np.int64)
+    keep = (rows >= 0) & (responses.day < end_day)
+    rows, item = rows[keep], responses.item[keep]
+    tagged = fitted.model.q_weights_ > 0
+    taught = np.zeros((len(truth.student_numbers), fitted.n_kps), dtype=bool)
+    for level in np.unique(grade):  # points some student of the grade has evidence on
+        taught[grade == level] = tagged[item[grade[rows] == level]].any(axis=0)
+    columns = [truth.kp_codes.index(code) for code in fitted.kp_codes]
+    p = np.clip(truth.mastery[checkpoint][:, columns].astype(np.float64), 1e-6, 1 - 1e-6)
+    bank = {spec.code: spec for spec in replay_item_bank(truth.seed, len(truth.student_numbers))}
+    items = [bank.get(code) for code in fitted.item_codes]
+    items += [None] * (tagged.shape[0] - len(items))  # the model's pseudo-items
+    logits = reference_logits(
+        np.log(p / (1 - p)),
+        taught,
+        grade,
+        DemoResponses(rows, item, responses.score[keep], responses.day[keep]),
+        items,
+        {code: k for k, code in enumerate(fitted.kp_codes)},
+    )
+    out = np.full((len(truth.student_numbers), len(truth.kp_codes)), np.nan)
+    out[:, columns] = logits
+    return out
 
 
 def reference_logits(
@@ -127,7 +179,7 @@ def _log_likelihood(
     partial = np.array([s.item_type in PARTIAL_CREDIT_TYPES for s in specs if s is not None])
     guess = np.array([GUESSING.get(s.item_type, 0.0) for s in specs if s is not None])[:, None]
     eta = a * (ability - b)
-    out = np.empty_like(eta)
+    out: FloatArray = np.empty_like(eta)
     whole = ~partial
     right = guess[whole] + (1 - guess[whole]) * expit(eta[whole])
     out[whole] = np.where(score[whole, None] > 0.5, np.log(right), np.log1p(-right))

@@ -21,6 +21,10 @@ precision@3 = |recommended 3 ∩ truly weakest 3| / 3, averaged over the student
   them (tag-weighted; exam item scores and homework together, up to ``AS_OF``), highest first;
   points the student never answered come last; ties in curriculum order.
 
+* ``reference``: the 3 lowest points of the reference diagnosis that knows the simulation's true
+  parameters (``bench.mastery_ceiling``): what any recommender could reach on these responses;
+  ``reference_lead`` its lead over the wrong-items baseline.
+
 Beyond the pooled precision, what a student meets:
 
 * ``precision_at_3_unmastered``: the same against the up-to-3 truly weakest *unmastered* taught
@@ -29,7 +33,9 @@ Beyond the pooled precision, what a student meets:
 * ``share_unmastered``: of the 3 recommended points, the share truly unmastered.
 * ``realised_success``: the mean expected score share of the chosen items for their student under
   the simulation's own scoring (``demo.truth.true_success``), against the 0.60–0.80 band the
-  selection aims at; ``share_in_band`` the share of items whose true success lies inside it.
+  selection aims at; ``share_in_band`` the share of items whose true success lies inside it;
+  ``predicted_success`` the mean success the platform predicted for the same items (the gap
+  between the two is the prediction's bias).
 
 Timing: ``class-booklets-50`` makes the practice sets of 50 students of one school and grade
 (its largest class, topped up from another class) with the mastery model already calibrated;
@@ -49,12 +55,14 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import BENCHMARK
+from yincai.bench.mastery_ceiling import truth_reference
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.demo.truth import GroundTruth, load_ground_truth, replay_item_bank, true_success
 from yincai.diagnosis import service as diagnosis_service
 from yincai.diagnosis.teaching import end_of
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     Item,
@@ -89,6 +97,8 @@ class Quality:
     share_unmastered: float = float("nan")
     realised_success: float = float("nan")
     share_in_band: float = float("nan")
+    predicted_success: float = float("nan")
+    reference: float = float("nan")
 
 
 def run(data_dir: Path) -> list[dict[str, Any]]:
@@ -115,6 +125,9 @@ def run(data_dir: Path) -> list[dict[str, Any]]:
                 "share_unmastered": round(quality.share_unmastered, 4),
                 "realised_success": round(quality.realised_success, 4),
                 "share_in_band": round(quality.share_in_band, 4),
+                "predicted_success": round(quality.predicted_success, 4),
+                "reference_precision_at_3": round(quality.reference, 4),
+                "reference_lead": round(quality.reference - quality.wrong_items, 4),
                 **common,
             },
         },
@@ -146,10 +159,18 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
     unmastered: list[float] = []
     share_unmastered: list[float] = []
     success: list[float] = []
+    predicted: list[float] = []
+    reference_hits: list[float] = []
+    fitted = diagnosis_service.fit_mastery_model(session, as_of=as_of)
+    reference = truth_reference(session, truth, len(truth.mastery) - 1, as_of, fitted)
     low, high = DEFAULT_SUCCESS_BAND
     for school_code, class_name in (name.split("/", 1) for name in truth.class_names):
         sets = practice_service.class_practice(
-            session, school_code=school_code, class_name=class_name, as_of=as_of
+            session,
+            actor=BENCHMARK,
+            school_code=school_code,
+            class_name=class_name,
+            as_of=as_of,
         )
         numbers = [s.student_number for s in sets if s.student_number in row_of]
         lost, possible = _points_lost(session, numbers, tags, as_of)
@@ -165,17 +186,18 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
             order = np.argsort(true_p, kind="stable")
             weakest = set(order[:K].tolist())
             picked = {column_of[code] for code in recommended[number]}
+            by_reference = np.where(taught, reference[row_of[number]], np.inf)
+            lowest = set(np.argsort(np.nan_to_num(by_reference, nan=np.inf), kind="stable")[:K])
+            reference_hits.append(len(lowest & weakest) / K)
             diagnosis.append(len(picked & weakest) / K)
             below = [k for k in order[:K].tolist() if true_p[k] < MASTERED]
             if below:
                 unmastered.append(len(picked & set(below)) / len(below))
             if picked:
                 share_unmastered.append(np.mean([true_p[k] < MASTERED for k in picked]))
-            chosen = [
-                bank_index[i.item_code]
-                for i in by_number[number].items
-                if i.item_code in bank_index
-            ]
+            items = [i for i in by_number[number].items if i.item_code in bank_index]
+            chosen = [bank_index[i.item_code] for i in items]
+            predicted.extend(i.predicted_success for i in items)
             if chosen:
                 true_rates = true_success([bank[j] for j in chosen], truth, -1, [rows[row]])[0]
                 success.extend(true_rates.tolist())
@@ -194,6 +216,8 @@ def measure_quality(session: Session, truth: GroundTruth) -> Quality:
         share_unmastered=float(np.mean(share_unmastered)) if share_unmastered else float("nan"),
         realised_success=float(rates.mean()) if rates.size else float("nan"),
         share_in_band=float(((rates >= low) & (rates <= high)).mean()) if rates.size else 0.0,
+        predicted_success=float(np.mean(predicted)) if predicted else float("nan"),
+        reference=float(np.mean(reference_hits)) if reference_hits else float("nan"),
     )
 
 
@@ -202,7 +226,9 @@ def time_booklets(session: Session, *, as_of: date) -> dict[str, float]:
     fitted = diagnosis_service.fit_mastery_model(session, as_of=as_of)
     student_ids = _fifty_students(session)
     start = time.perf_counter()
-    sets = practice_service.practice_sets(session, student_ids=student_ids, as_of=as_of)
+    sets = practice_service.practice_sets(
+        session, actor=BENCHMARK, student_ids=student_ids, as_of=as_of
+    )
     seconds = time.perf_counter() - start
     return {
         "seconds": round(seconds, 3),

@@ -8,12 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from yincai.accounts.actors import CLI
 from yincai.cli_support import command_app, command_session
 from yincai.cockpit import service
 from yincai.cockpit.detection import KIND_NAMES, WarningKind
-
-# Whoever runs the CLI has shell access to the server and its database: no scope applies.
-SYSTEM_OPERATOR = None
 
 app = command_app(help="数据驾驶舱与预警 / cockpit and early warnings", no_args_is_help=True)
 console = Console()
@@ -36,7 +34,7 @@ def warnings(
     with command_session(ctx) as session:
         found = service.early_warnings(
             session,
-            actor=SYSTEM_OPERATOR,
+            actor=CLI,
             district_code=district,
             kind=kind,
             is_sensitive=sensitive,

@@ -11,8 +11,7 @@ from sqlalchemy import ColumnElement, Integer, case, func, select
 from sqlalchemy.orm import Session
 
 from yincai.cockpit.warnings import BoolArray, FloatArray, IntArray
-from yincai.hub import service as hub_service
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     AssessmentItem,
@@ -27,6 +26,7 @@ from yincai.hub.models import (
     Setting,
     Student,
 )
+from yincai.hub import service as hub_service
 
 BASELINE_SHARE = 0.25  # the first quarter of the homework period is each student's baseline
 RECENT_SHARE = 0.40  # the last 40 % is "now": long enough to count, after any onset

@@ -14,7 +14,8 @@ from yincai.cockpit import warnings as detect
 from yincai.cockpit.data import DistrictData
 from yincai.cockpit.indicators import Standing, round_label, round_mean, rounds
 from yincai.cockpit.warnings import FloatArray
-from yincai.hub.models import Setting
+from yincai.domain.models import Setting
+from yincai.i18n import _, join
 from yincai.rules import group_means
 
 SEVERE_DECLINE = -6.0  # combined z: beyond this a decline is marked high severity
@@ -32,11 +33,11 @@ class WarningKind(enum.StrEnum):
 
 
 KIND_NAMES = {
-    WarningKind.DECLINING_STUDENT: "学业下滑",
-    WarningKind.CHRONIC_ABSENCE: "长期缺考",
-    WarningKind.UNDERPERFORMING_CLASS: "班级落后",
-    WarningKind.WIDENING_GAP: "差距扩大",
-    WarningKind.MISSING_SCORES: "成绩缺失",
+    WarningKind.DECLINING_STUDENT: _("学业下滑"),
+    WarningKind.CHRONIC_ABSENCE: _("长期缺考"),
+    WarningKind.UNDERPERFORMING_CLASS: _("班级落后"),
+    WarningKind.WIDENING_GAP: _("差距扩大"),
+    WarningKind.MISSING_SCORES: _("成绩缺失"),
 }
 
 
@@ -149,8 +150,12 @@ def decline_warnings(
         first, last = spans[row]
         if np.isfinite(before[row]) and np.isfinite(after[row]):
             parts.append(
-                f"标准分由 {before[row]:.1f} 降至 {after[row]:.1f}"
-                f"（{_short(data, first)}→{_short(data, last)}）"
+                _("标准分由 {before} 降至 {after}（{first}→{last}）").format(
+                    before=f"{before[row]:.1f}",
+                    after=f"{after[row]:.1f}",
+                    first=_short(data, first),
+                    last=_short(data, last),
+                )
             )
             evidence |= {
                 "z_before": round(float(before[row]), 2),
@@ -161,8 +166,16 @@ def decline_warnings(
             was = float(done_before[row] / max(_class_median(data, done_before, row), 1.0))
             accuracy_before = float(correct_before[row] / done_before[row])
             accuracy_after = float(correct_after[row] / max(done_after[row], 1.0))
-            parts.append(f"作业量由本班中位数的 {was:.0%} 降至 {kept:.0%}")
-            parts.append(f"作业正确率由 {accuracy_before:.0%} 降至 {accuracy_after:.0%}")
+            parts.append(
+                _("作业量由本班中位数的 {before} 降至 {after}").format(
+                    before=f"{was:.0%}", after=f"{kept:.0%}"
+                )
+            )
+            parts.append(
+                _("作业正确率由 {before} 降至 {after}").format(
+                    before=f"{accuracy_before:.0%}", after=f"{accuracy_after:.0%}"
+                )
+            )
             evidence |= {
                 "homework_share_before": round(was, 3),
                 "homework_share_after": round(kept, 3),
@@ -184,7 +197,7 @@ def decline_warnings(
                     student_id=student_id,
                 ),
                 title=_student_title(data, row),
-                reason="成绩与作业同时下滑：" + "，".join(parts),
+                reason=_("成绩与作业同时下滑：{details}").format(details=join(parts)),
                 evidence=evidence,
                 link=f"/students/{student_id}",
             )
@@ -230,9 +243,13 @@ def absence_warnings(
                     student_id=student_id,
                 ),
                 title=_student_title(data, row),
-                reason=(
-                    f"{n_expected[row]} 次考试缺考 {n_absent[row]} 次（{'、'.join(missed)}），"
-                    f"全区平均缺考率 {rate:.1%}"
+                reason=_(
+                    "{n_exams} 次考试缺考 {n_absent} 次（{missed}），全区平均缺考率 {rate}"
+                ).format(
+                    n_exams=n_expected[row],
+                    n_absent=n_absent[row],
+                    missed=join(missed, "、"),
+                    rate=f"{rate:.1%}",
                 ),
                 evidence={
                     "n_absent": float(n_absent[row]),
@@ -273,10 +290,14 @@ def class_warnings(
                     school_id=data.school_ids[school], school_class_id=data.class_ids[k]
                 ),
                 title=_class_title(data, k),
-                reason=(
-                    f"班级平均标准分 {result.mean[k]:.2f}，比同校其他班级（{result.others[k]:.2f}）"
-                    f"低 {-result.shortfall[k]:.2f} 个标准差"
-                    f"（已扣除抽样误差，z = {result.z[k]:.1f}）"
+                reason=_(
+                    "班级平均标准分 {mean}，比同校其他班级（{others}）低 {shortfall} 个标准差"
+                    "（已扣除抽样误差，z = {z}）"
+                ).format(
+                    mean=f"{result.mean[k]:.2f}",
+                    others=f"{result.others[k]:.2f}",
+                    shortfall=f"{-result.shortfall[k]:.2f}",
+                    z=f"{result.z[k]:.1f}",
                 ),
                 evidence={
                     "mean_z": round(float(result.mean[k]), 3),
@@ -320,14 +341,17 @@ def school_warnings(
     for k in np.flatnonzero(result.is_flagged).tolist():
         gap_first, gap_last = urban_first - mean_first[k], urban_last - mean_last[k]
         if data.school_settings[k] is not Setting.URBAN and np.isfinite(gap_first):
-            reason = (
-                f"与城区学校的差距由 {gap_first:.2f} 扩大到 {gap_last:.2f} 个标准差"
-                f"（{labels[0]}→{labels[1]}）"
+            reason = _(
+                "与城区学校的差距由 {first} 扩大到 {last} 个标准差（{since}→{until}）"
+            ).format(
+                first=f"{gap_first:.2f}", last=f"{gap_last:.2f}", since=labels[0], until=labels[1]
             )
         else:
-            reason = (
-                f"全校平均标准分由 {mean_first[k]:.2f} 降至 {mean_last[k]:.2f}"
-                f"（{labels[0]}→{labels[1]}）"
+            reason = _("全校平均标准分由 {first} 降至 {last}（{since}→{until}）").format(
+                first=f"{mean_first[k]:.2f}",
+                last=f"{mean_last[k]:.2f}",
+                since=labels[0],
+                until=labels[1],
             )
         found.append(
             EarlyWarning(
@@ -338,7 +362,9 @@ def school_warnings(
                 else Severity.MEDIUM,
                 subject=WarningSubject(school_id=data.school_ids[k]),
                 title=data.school_names[k],
-                reason=f"{reason}，{result.n_matched[k]} 名学生平均下降 {-result.change[k]:.2f}",
+                reason=_("{reason}，{n} 名学生平均下降 {change}").format(
+                    reason=reason, n=result.n_matched[k], change=f"{-result.change[k]:.2f}"
+                ),
                 evidence={
                     "change_z": round(float(result.change[k]), 3),
                     "t": round(float(result.t[k]), 1),
@@ -379,9 +405,11 @@ def missing_score_warnings(data: DistrictData, view: Standing) -> list[EarlyWarn
         exam = data.exams[int(k)]
         school = int(data.class_school[c])
         title = _class_title(data, int(c))
-        reason = f"{data.class_names[c]}缺少 {exam.name} 成绩"
         if data.class_sat[k, c]:
-            reason += "（已登记参考，但没有一名学生有成绩）"
+            reason = _("{class_name}缺少 {exam} 成绩（已登记参考，但没有一名学生有成绩）")
+        else:
+            reason = _("{class_name}缺少 {exam} 成绩")
+        reason = reason.format(class_name=data.class_names[c], exam=exam.name)
         found.append(
             EarlyWarning(
                 key=f"{WarningKind.MISSING_SCORES}:{exam.id}:{data.class_ids[c]}",

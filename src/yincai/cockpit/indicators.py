@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from yincai.cockpit.data import DistrictData, KpScores
 from yincai.cockpit.warnings import BoolArray, FloatArray
-from yincai.hub.models import Setting
+from yincai.domain.models import Setting
 from yincai.rules import EXCELLENT, PASSING, at_or_above, group_means, standardise
 
 N_WEAKEST_KPS = 12

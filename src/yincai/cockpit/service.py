@@ -2,7 +2,8 @@
 
 Everything is computed on the whole district (standing is relative to every student of an exam),
 then cut to the actor's scope: a district admin sees the district, a school admin their school;
-other roles are refused. Warnings read students' data, so each view is audited.
+other roles are refused; the system (``SystemActor``: the CLI, benchmarks) sees a district it
+names. Warnings read students' data, so each view is audited.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import Actor, SystemActor
+from yincai.accounts.models import Role, UserAccount
 from yincai.cockpit import indicators
 from yincai.cockpit.data import DistrictData, load_district, load_kp_scores
 from yincai.cockpit.detection import (
@@ -27,10 +30,10 @@ from yincai.cockpit.detection import (
 )
 from yincai.cockpit.models import WarningAcknowledgement
 from yincai.cockpit.warnings import SENSITIVE, STANDARD
+from yincai.domain.models import District, School
 from yincai.errors import Invalid, NotFound
 from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import District, School
+from yincai.i18n import _
 
 MAX_NOTE_LENGTH = 500
 
@@ -48,9 +51,7 @@ class Cockpit:
     n_open_warnings: int = 0
 
 
-def cockpit(
-    session: Session, *, actor: UserAccount | None, district_code: str | None = None
-) -> Cockpit:
+def cockpit(session: Session, *, actor: Actor, district_code: str | None = None) -> Cockpit:
     """Quality, equity and trends of the actor's district (district admin) or school."""
     district_id, school_ids = _scope(session, actor=actor, district_code=district_code)
     data = load_district(session, district_id)
@@ -58,18 +59,19 @@ def cockpit(
     in_scope_schools = np.isin(np.array(data.school_ids, dtype=np.int64), list(school_ids))
     in_scope = in_scope_schools[data.student_school] if data.student_ids.size else in_scope_schools
     kp_scores = load_kp_scores(session, data, [exam.id for exam in data.exams])
-    is_district = actor is None or actor.role is Role.DISTRICT_ADMIN
+    school_id = _own_school(actor)
+    is_district = school_id is None
     found = _in_scope(_acknowledged(session, district_id, detect_all(data, view)), school_ids)
     counts: dict[str, int] = {}
     for warning in found:
         counts[warning.kind.value] = counts.get(warning.kind.value, 0) + 1
-    title = session.get(District, district_id).name if is_district else _school_name(data, actor)  # type: ignore[union-attr]
+    title = _district_name(session, district_id) if is_district else _school_name(data, school_id)
     governance_service.audit(
         session,
         actor=actor,
         action="cockpit_view",
-        object_type="district" if is_district else "school",
-        object_id=district_id if is_district else actor.school_id,  # type: ignore[union-attr,arg-type]
+        object_type="district" if school_id is None else "school",
+        object_id=district_id if school_id is None else school_id,
     )
     return Cockpit(
         scope="district" if is_district else "school",
@@ -89,7 +91,7 @@ def cockpit(
 def early_warnings(
     session: Session,
     *,
-    actor: UserAccount | None,
+    actor: Actor,
     district_code: str | None = None,
     kind: WarningKind | None = None,
     is_sensitive: bool = False,
@@ -103,12 +105,13 @@ def early_warnings(
     if kind is not None:
         found = [w for w in found if w.kind is kind]
     found = _acknowledged(session, district_id, found)
+    school_id = _own_school(actor)
     governance_service.audit(
         session,
         actor=actor,
         action="warnings_view",
-        object_type="school" if actor and actor.role is Role.SCHOOL_ADMIN else "district",
-        object_id=actor.school_id if actor and actor.role is Role.SCHOOL_ADMIN else district_id,  # type: ignore[arg-type]
+        object_type="district" if school_id is None else "school",
+        object_id=district_id if school_id is None else school_id,
         student_ids=[w.subject.student_id for w in found if w.subject.student_id is not None],
     )
     order = list(WarningKind)
@@ -130,12 +133,16 @@ def acknowledge(
     governance_service.require_role(actor, *governance_service.ADMIN_ROLES)
     note = note.strip()
     if len(note) > MAX_NOTE_LENGTH:
-        raise Invalid(f"备注最多 {MAX_NOTE_LENGTH} 字 / the note is too long")
+        raise Invalid(
+            _("备注最多 {limit} 字").format(limit=MAX_NOTE_LENGTH), code="warning.note_too_long"
+        )
     district_id, school_ids = _scope(session, actor=actor)
     data = load_district(session, district_id)
     current = _in_scope(detect_all(data, indicators.standing(data), SENSITIVE), school_ids)
     if key not in {w.key for w in current}:
-        raise NotFound(f"预警 {key} 不存在或不在您的范围内 / no such warning in your scope")
+        raise NotFound(
+            _("预警 {key} 不存在或不在您的范围内").format(key=key), code="warning.not_found"
+        )
     row = WarningAcknowledgement(
         district_id=district_id,
         warning_key=key,
@@ -152,16 +159,19 @@ def acknowledge(
 
 
 def _scope(
-    session: Session, *, actor: UserAccount | None, district_code: str | None = None
+    session: Session, *, actor: Actor, district_code: str | None = None
 ) -> tuple[int, set[int]]:
-    """The district and the school ids in sight; None is the operator (whole district)."""
-    if actor is None:
+    """The district and the school ids in sight; the system sees the whole district it names
+    (the first one if it names none)."""
+    if isinstance(actor, SystemActor):
         query = select(District.id).order_by(District.id)
         if district_code is not None:
             query = query.where(District.code == district_code)
         district_id = session.scalars(query).first()
         if district_id is None:
-            raise NotFound(f"区 {district_code or ''} 不存在 / no such district")
+            raise NotFound(
+                _("区 {code} 不存在").format(code=district_code or ""), code="district.not_found"
+            )
         return district_id, set(
             session.scalars(select(School.id).where(School.district_id == district_id))
         )
@@ -170,10 +180,23 @@ def _scope(
     return actor.district_id, school_ids
 
 
-def _school_name(data: DistrictData, actor: UserAccount | None) -> str:
-    if actor is None or actor.school_id not in data.school_ids:
+def _own_school(actor: Actor) -> int | None:
+    """The school a school admin's view is cut to; None for the district's view."""
+    if isinstance(actor, UserAccount) and actor.role is Role.SCHOOL_ADMIN:
+        return actor.school_id
+    return None
+
+
+def _district_name(session: Session, district_id: int) -> str:
+    district = session.get(District, district_id)
+    assert district is not None  # _scope found it
+    return district.name
+
+
+def _school_name(data: DistrictData, school_id: int | None) -> str:
+    if school_id not in data.school_ids:
         return ""
-    return data.school_names[data.school_ids.index(actor.school_id)]
+    return data.school_names[data.school_ids.index(school_id)]
 
 
 def _in_scope(found: list[EarlyWarning], school_ids: set[int]) -> list[EarlyWarning]:

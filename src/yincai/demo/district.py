@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from yincai.demo.names import class_name, person_name, school_names
+from yincai.demo.names import Locale, Stage, class_name, person_name, school_names
 
 DISTRICT_CODE = "SFQ"
 DISTRICT_NAME = "示范区"
@@ -22,14 +22,21 @@ GRADE_NAMES = {5: "五年级", 6: "六年级", 7: "七年级", 8: "八年级", 9
 SETTINGS = ("urban", "township", "rural")
 CLASS_SIZE = {"urban": 46, "township": 40, "rural": 32}
 # (setting, stage, share of the junior-high students); primary schools get a fixed roster.
-SCHOOL_PLAN = (
-    *[("urban", "junior", 1.6)] * 4,
+SCHOOL_PLAN: tuple[tuple[Locale, Stage, float], ...] = (
+    ("urban", "junior", 1.6),
+    ("urban", "junior", 1.6),
+    ("urban", "junior", 1.6),
+    ("urban", "junior", 1.6),
     ("urban", "nine_year", 1.2),
-    *[("township", "junior", 1.0)] * 3,
-    *[("rural", "junior", 0.6)] * 2,
+    ("township", "junior", 1.0),
+    ("township", "junior", 1.0),
+    ("township", "junior", 1.0),
+    ("rural", "junior", 0.6),
+    ("rural", "junior", 0.6),
     ("rural", "nine_year", 0.5),
     ("urban", "primary", 0.0),
-    *[("rural", "primary", 0.0)] * 2,
+    ("rural", "primary", 0.0),
+    ("rural", "primary", 0.0),
 )
 PRIMARY_STUDENTS_PER_GRADE = 90
 ALL_GRADES = (*PRIMARY_GRADES, *JUNIOR_GRADES)
@@ -147,7 +154,7 @@ def _students(
     so_far: list[StudentPlan],
 ) -> list[StudentPlan]:
     enrolment_year = SCHOOL_YEAR - (grade - 7) if grade >= 7 else SCHOOL_YEAR - (grade - 1)
-    plans = []
+    plans: list[StudentPlan] = []
     for _ in range(size):
         gender = "male" if rng.random() < 0.52 else "female"
         name = person_name(rng, "男" if gender == "male" else "女")

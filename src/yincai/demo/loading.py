@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from yincai.demo.curriculum import MATH_CURRICULUM
 from yincai.demo.itembank import ItemSpec
+from yincai.domain.models import Item
 from yincai.hub import service as hub_service
-from yincai.hub.models import Item
 
 ORIGIN = "demo"
 ITEM_FILE_NAME = "demo-items.yaml"  # as the import history names it

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from yincai.demo.curriculum import KnowledgePointSpec
-from yincai.demo.itembank import ItemSpec
+from yincai.demo.itembank import ItemSpec, ItemType
 from yincai.demo.simulate import Curriculum, ExamPlan, ItemPool
 
 BoolArray = npt.NDArray[np.bool_]
@@ -21,7 +21,7 @@ EXAMS = ((4, "第一次月考"), (9, "期中考试"), (14, "第二次月考"), (
 PARTIAL_CREDIT_TYPES = ("short_answer", "essay")
 GUESSING = {"single_choice": 0.25, "true_false": 0.5, "multiple_choice": 0.07}
 # A paper: how many items of each type (about 100 points in all).
-PAPER = {
+PAPER: dict[ItemType, int] = {
     "single_choice": 10,
     "multiple_choice": 2,
     "true_false": 2,
@@ -97,7 +97,7 @@ def plan_papers(
     curriculum: Curriculum,
     rng: np.random.Generator,
     *,
-    paper: Mapping[str, int] = PAPER,
+    paper: Mapping[ItemType, int] = PAPER,
     grades: tuple[int, ...] = (7, 8, 9),
     day: int = EXAM_DAY,
     is_cumulative: bool = False,

@@ -15,14 +15,13 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import CLI
 from yincai.cli_support import command_app, command_session, prepared_engine, settings_of
-from yincai.diagnosis import levels, service
+from yincai.diagnosis import levels, views
 from yincai.diagnosis.models import MasteryRun
-from yincai.errors import NotFound
-from yincai.hub.models import Assessment, AssessmentItem, ItemKp, Sitting, Student
 
 app = command_app(help="知识点掌握诊断 / knowledge-point mastery", no_args_is_help=True)
 console = Console()
@@ -76,13 +75,10 @@ def fit_with_progress(engine: Engine, *, subject_code: str) -> None:
 def student(ctx: typer.Context, number: str, as_of: AsOf = None, subject: Subject = "MATH") -> None:
     """一名学生各知识点的掌握度与可信区间 / one student's mastery of each knowledge point."""
     with command_session(ctx) as session:
-        student_id = session.scalar(select(Student.id).where(Student.student_number == number))
-        if student_id is None:
-            raise NotFound(f"学号 {number} 不存在 / no student numbered {number}")
-        rows = service.student_mastery(
-            session, student_id=student_id, as_of=_on(as_of), subject_code=subject
+        view = views.mastery_of_student(
+            session, actor=CLI, student_number=number, as_of=_on(as_of), subject_code=subject
         )
-        state = None if as_of is not None else service.run_state(session, subject_code=subject)
+    rows, state = view.rows, view.state
     table = Table(title=f"学生 {number} 知识点掌握 / mastery")
     for column in (
         "知识点 code",
@@ -125,31 +121,14 @@ def assessment(
 ) -> None:
     """一次考试所考知识点的掌握情况 / mastery of an exam's knowledge points by its sitters."""
     with command_session(ctx) as session:
-        found = session.scalar(select(Assessment).where(Assessment.code == code))
-        if found is None:
-            raise NotFound(f"考试 {code} 不存在 / no assessment {code}")
-        student_ids = list(
-            session.scalars(
-                select(Sitting.student_id)
-                .where(Sitting.assessment_id == found.id, Sitting.is_absent.is_(False))
-                .order_by(Sitting.student_id)
-            )
+        found = views.mastery_of_assessment(
+            session, actor=CLI, assessment_code=code, as_of=_on(as_of), subject_code=subject
         )
-        kp_ids = set(
-            session.scalars(
-                select(ItemKp.knowledge_point_id)
-                .join(AssessmentItem, AssessmentItem.item_id == ItemKp.item_id)
-                .where(AssessmentItem.assessment_id == found.id)
-            )
-        )
-        on = _on(as_of) or found.held_on
-        result = service.students_mastery(
-            session, student_ids=student_ids, as_of=on, subject_code=subject
-        )
-    table = Table(title=f"{code}：{len(student_ids)} 名考生 / sitters, as of {on.isoformat()}")
+    result, on = found.table, found.as_of
+    table = Table(title=f"{code}：{found.n_sitters} 名考生 / sitters, as of {on.isoformat()}")
     for column in ("知识点 code", "平均掌握度 mean level", "需要巩固人数 needs work"):
         table.add_column(column)
-    columns = [k for k, kp_id in enumerate(result.kp_ids) if kp_id in kp_ids]
+    columns = [k for k, kp_id in enumerate(result.kp_ids) if kp_id in found.kp_ids]
     # Students without a guardian's consent hold only the prior: they are left out of the means.
     blocked = set(result.without_consent)
     rows = [i for i, s in enumerate(result.student_ids) if s not in blocked]

@@ -17,6 +17,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import expit
 
+from yincai.i18n import _
+
 FloatArray = npt.NDArray[np.float64]
 
 CREDIBLE_Z = 1.2816  # a central 80 % credible interval of a normal posterior
@@ -36,11 +38,11 @@ class MasteryBand(StrEnum):
 
 
 BAND_WORDS = {
-    MasteryBand.NEEDS_WORK: "需要巩固",
-    MasteryBand.BASIC: "基本掌握",
-    MasteryBand.PROFICIENT: "熟练",
-    MasteryBand.NO_EVIDENCE: "暂无作答",
-    MasteryBand.NOT_TAUGHT: "尚未学习",
+    MasteryBand.NEEDS_WORK: _("需要巩固"),
+    MasteryBand.BASIC: _("基本掌握"),
+    MasteryBand.PROFICIENT: _("熟练"),
+    MasteryBand.NO_EVIDENCE: _("暂无作答"),
+    MasteryBand.NOT_TAUGHT: _("尚未学习"),
 }
 
 

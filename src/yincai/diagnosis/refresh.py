@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from yincai.db import session_scope
 from yincai.diagnosis import service, store
 from yincai.diagnosis.models import MasteryRun, RunStatus
-from yincai.hub.models import Student
+from yincai.domain.models import Student
 
 CHUNK_STUDENTS = 500  # students whose posteriors are computed at once (memory: pairs × grid)
 FIT_SHARE = 0.6  # of the progress bar: the calibration; the rest is the students' estimates

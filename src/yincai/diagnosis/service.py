@@ -7,8 +7,14 @@ only read the newest ready run (:class:`NotReady` until there is one). Mastery *
 (benchmarks, the CLI's ``--as-of``) is computed on demand, the calibration cached per process.
 
 Only the data of students the privacy rule clears for diagnosis is read (under 14: a guardian's
-consent in force; ``privacy.service.cleared_student_ids``), for the calibration as for each
+consent in force; ``consent.service.cleared_student_ids``), for the calibration as for each
 student; a student who is not cleared gets ConsentRequired, or the prior in a class table.
+
+Every read of students' mastery takes the ``actor`` (the signed-in account, or ``SystemActor``
+for the CLI, jobs and benchmarks) and checks its scope here. ``student_mastery`` and
+``students_mastery`` are also the door other services read through for a view they audit
+themselves (a student report, a practice booklet); the whole views of ``diagnosis.views`` (the
+CLI's) write the audit row.
 """
 
 from __future__ import annotations
@@ -23,11 +29,12 @@ import numpy.typing as npt
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from yincai.consent import service as consent_service
+from yincai.consent.models import ConsentPurpose
 from yincai.diagnosis import levels, store, teaching
 from yincai.diagnosis.models import MasteryRun, RunStatus
 from yincai.diagnosis.schemas import EvidenceRead, MasteryRead
-from yincai.errors import NotFound, NotReady
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     Item,
@@ -41,7 +48,9 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
-from yincai.privacy import service as privacy_service
+from yincai.errors import NotFound, NotReady
+from yincai.governance import service as governance_service
+from yincai.i18n import _
 from yincai.science.forgetting import forgetting_rate, recency_shift
 from yincai.science.mastery import MasteryEstimate, MasteryModel
 
@@ -49,6 +58,10 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 EXAM_SOURCE = "exam"
+# Where a response was given: a timed exam (the reference every prediction is made in) or a
+# learning event (homework, practice: untimed, with books at hand). The model learns how much
+# easier the second is, so a homework success counts for what it shows.
+EXAM_CONTEXT, PRACTICE_CONTEXT = 0, 1
 MAX_FILTERED_STUDENTS = 500  # beyond this many students, load everyone and filter in memory
 MAX_EVIDENCE_ROWS = 20
 MAX_FIT_STUDENTS = 2000  # students sampled to calibrate items and KPs (enough for ~600 items)
@@ -62,7 +75,7 @@ DEFAULT_OPTIONS = 4
 PARTIAL_CREDIT_TYPES = (ItemType.SHORT_ANSWER, ItemType.ESSAY)
 MAX_TRIALS = 12
 
-DIAGNOSIS = privacy_service.ConsentPurpose.DIAGNOSIS
+DIAGNOSIS = ConsentPurpose.DIAGNOSIS
 EPOCH = date(1970, 1, 1)
 SECONDS_PER_DAY = 86400.0
 
@@ -103,6 +116,7 @@ class Responses:
     item: IntArray  # model item index (pseudo-items included)
     score: FloatArray  # score ÷ full score
     day: FloatArray  # days since 1970-01-01 (for forgetting)
+    context: IntArray  # EXAM_CONTEXT for exam item scores, PRACTICE_CONTEXT for learning events
     seen_on: list[date]
     assessment_code: list[str | None]
     source: list[str]
@@ -133,7 +147,10 @@ def fit_mastery_model(
     subject_id, kps, items, q_weights, guessing, trials = _catalogue(session, subject_code)
     responses = _responses(session, subject_id, items, kps, as_of=as_of, student_ids=None)
     if responses.student_id.size == 0:
-        raise NotFound(f"科目 {subject_code} 还没有作答记录 / no responses to calibrate on yet")
+        raise NotFound(
+            _("科目 {subject_code} 还没有作答记录").format(subject_code=subject_code),
+            code="diagnosis.no_responses",
+        )
     students = np.unique(responses.student_id)
     if students.size > MAX_FIT_STUDENTS:  # a seeded sample calibrates the items as well
         sample = np.random.default_rng(FIT_SEED).choice(students, MAX_FIT_STUDENTS, replace=False)
@@ -141,7 +158,9 @@ def fit_mastery_model(
         students = np.unique(responses.student_id)
     codes = np.searchsorted(students, responses.student_id)
     start = datetime.now(UTC)
-    model = MasteryModel().fit(codes, responses.item, responses.score, q_weights, guessing)
+    model = MasteryModel().fit(
+        codes, responses.item, responses.score, q_weights, guessing, contexts=responses.context
+    )
     rate = forgetting_rate(
         codes,
         responses.item,
@@ -185,8 +204,8 @@ def ready_run(session: Session, subject_code: str) -> MasteryRun:
     run = store.latest_run(session, _subject_id(session, subject_code), RunStatus.READY)
     if run is None:
         raise NotReady(
-            "尚无掌握度估计：正在计算（或还没有作答记录），完成后即可查看 / no mastery estimates "
-            "yet: they are being computed (run yincai diagnose fit to compute them now)"
+            _("尚无掌握度估计：正在计算（或还没有作答记录），完成后即可查看"),
+            code="mastery.not_ready",
         )
     return run
 
@@ -223,16 +242,19 @@ def refresh_all_if_stale(
 def student_mastery(
     session: Session,
     *,
+    actor: governance_service.Actor,
     student_id: int,
     as_of: date | None = None,
     subject_code: str = "MATH",
 ) -> list[MasteryRead]:
-    """One student's mastery of each point-level knowledge point, with its evidence; points not
-    yet taught to the student's class (``diagnosis.teaching``) are marked so."""
+    """One student's mastery of each point-level knowledge point, with its evidence (scope
+    checked; the caller audits the view it is part of); points not yet taught to the student's
+    class (``diagnosis.teaching``) are marked so."""
     student = session.get(Student, student_id)
     if student is None:
-        raise NotFound(f"学生 {student_id} 不存在 / student {student_id} does not exist")
-    privacy_service.require_consent(
+        raise NotFound(_("学生 {id} 不存在").format(id=student_id), code="student.not_found")
+    governance_service.require_scope(session, actor=actor, student_id=student_id)
+    consent_service.require_consent(
         session, student_id=student_id, purpose=DIAGNOSIS, today=_today()
     )
     fitted = mastery_model(session, subject_code=subject_code, as_of=as_of)
@@ -304,13 +326,19 @@ def _met_points(
 def class_mastery(
     session: Session,
     *,
+    actor: governance_service.Actor,
     school_class_id: int,
     as_of: date | None = None,
     subject_code: str = "MATH",
 ) -> MasteryTable:
-    """Mastery of every student of a class (rows by student id) and point-level KP."""
+    """Mastery of every student of a class (rows by student id) and point-level KP (staff of
+    the class; the caller audits the view it is part of)."""
     if session.get(SchoolClass, school_class_id) is None:
-        raise NotFound(f"班级 {school_class_id} 不存在 / class {school_class_id} does not exist")
+        raise NotFound(
+            _("班级 {id} 不存在").format(id=school_class_id), code="school_class.not_found"
+        )
+    governance_service.require_role(actor, *governance_service.STAFF_ROLES)
+    governance_service.require_scope(session, actor=actor, school_class_id=school_class_id)
     student_ids = list(
         session.scalars(
             select(Student.id)
@@ -319,23 +347,26 @@ def class_mastery(
         )
     )
     return students_mastery(
-        session, student_ids=student_ids, as_of=as_of, subject_code=subject_code
+        session, actor=actor, student_ids=student_ids, as_of=as_of, subject_code=subject_code
     )
 
 
 def students_mastery(
     session: Session,
     *,
+    actor: governance_service.Actor,
     student_ids: Sequence[int],
     as_of: date | None = None,
     subject_code: str = "MATH",
 ) -> MasteryTable:
-    """Mastery of the given students (in that order); students without history get the prior."""
+    """Mastery of the given students (in that order); students without history get the prior
+    (each student in the actor's scope; the caller audits the view it is part of)."""
+    governance_service.require_students(session, actor=actor, student_ids=student_ids)
     fitted = mastery_model(session, subject_code=subject_code, as_of=as_of)
     estimate = _posterior(
         session, fitted, list(student_ids), as_of=as_of, subject_code=subject_code
     )
-    blocked = privacy_service.students_without_consent(
+    blocked = consent_service.students_without_consent(
         session, list(student_ids), DIAGNOSIS, today=_today()
     )
     if blocked:  # a consent withdrawn since the run: its estimate is not shown, the prior is
@@ -412,7 +443,12 @@ def estimate_students(
         return model.predict(model.empty_evidence(n_students))
     trials = fitted.item_trials[responses.item]
     evidence = model.evidence(
-        codes, responses.item, responses.score, n_students=n_students, trials=trials
+        codes,
+        responses.item,
+        responses.score,
+        n_students=n_students,
+        trials=trials,
+        contexts=responses.context,
     )
     estimate = model.predict(evidence)
     if fitted.forgetting_per_week <= 0:
@@ -442,7 +478,7 @@ def _cache_key(session: Session, subject_code: str, as_of: date | None) -> tuple
     scores = session.execute(select(func.count(Score.id), func.max(Score.id))).one()
     events = session.execute(select(func.count(LearningEvent.id), func.max(LearningEvent.id))).one()
     # Who may be diagnosed changes with every consent given or withdrawn, and with the year.
-    consents = (_today().year, *privacy_service.consent_version(session))
+    consents = (_today().year, *consent_service.consent_version(session))
     return (str(bind.engine.url), id(bind.engine), subject_code, as_of, *scores, *events, *consents)
 
 
@@ -482,7 +518,10 @@ def _fitted_responses(
 def _subject_id(session: Session, subject_code: str) -> int:
     subject_id = session.scalar(select(Subject.id).where(Subject.code == subject_code))
     if subject_id is None:
-        raise NotFound(f"科目 {subject_code} 不存在 / subject {subject_code} does not exist")
+        raise NotFound(
+            _("科目 {subject_code} 不存在").format(subject_code=subject_code),
+            code="subject.not_found",
+        )
     return subject_id
 
 
@@ -503,7 +542,10 @@ def _catalogue(
         )
     ]
     if not kps:
-        raise NotFound(f"科目 {subject_code} 没有知识点 / subject {subject_code} has no points")
+        raise NotFound(
+            _("科目 {subject_code} 没有知识点").format(subject_code=subject_code),
+            code="subject.no_knowledge_points",
+        )
     kp_index = {k[0]: i for i, k in enumerate(kps)}
     tags = session.execute(
         select(ItemKp.item_id, ItemKp.knowledge_point_id, ItemKp.weight)
@@ -530,7 +572,7 @@ def _catalogue(
         if info[item_id][2] in PARTIAL_CREDIT_TYPES:
             trials[i] = float(np.clip(np.rint(info[item_id][4] or 1.0), 1, MAX_TRIALS))
     # Items whose tags all have weight 0 get an even split over their point-level tags.
-    for item_id, kp_id, _ in tags:
+    for item_id, kp_id, _weight in tags:
         row = item_index.get(item_id)
         if row is not None and q[row].sum() == 0 and kp_id in kp_index:
             q[row, kp_index[kp_id]] = 1.0
@@ -600,7 +642,7 @@ def _responses(
         exam = exam.where(Score.student_id.in_(student_ids))
         events = events.where(LearningEvent.student_id.in_(student_ids))
     # The privacy rule: responses of students it does not clear are never read.
-    cleared = privacy_service.cleared_student_ids(DIAGNOSIS, today=_today())
+    cleared = consent_service.cleared_student_ids(DIAGNOSIS, today=_today())
     exam = exam.where(Score.student_id.in_(cleared))
     events = events.where(LearningEvent.student_id.in_(cleared))
     exam_rows: Sequence[Any] = session.execute(exam).all()
@@ -620,12 +662,25 @@ def _responses(
     score = np.concatenate([column(exam_rows, 2, np.float64), column(event_rows, 3, np.float64)])
     seconds = np.concatenate([column(exam_rows, 3, np.float64), column(event_rows, 4, np.float64)])
     day = seconds / SECONDS_PER_DAY
+    context = np.concatenate(
+        [
+            np.full(len(exam_rows), EXAM_CONTEXT, dtype=np.int64),
+            np.full(len(event_rows), PRACTICE_CONTEXT, dtype=np.int64),
+        ]
+    )
     keep = (item >= 0) & ~np.isnan(score)
     if student_ids is not None:
         keep &= np.isin(student, np.asarray(student_ids, dtype=np.int64))
     if not with_provenance:
         return Responses(
-            student[keep], item[keep], np.clip(score[keep], 0.0, 1.0), day[keep], [], [], []
+            student[keep],
+            item[keep],
+            np.clip(score[keep], 0.0, 1.0),
+            day[keep],
+            context[keep],
+            [],
+            [],
+            [],
         )
     seen_on = [r[4] for r in exam_rows] + [_day(r[5]) for r in event_rows]
     codes: list[str | None] = [r[5] for r in exam_rows] + [None] * len(event_rows)
@@ -638,6 +693,7 @@ def _responses(
         item=item[index],
         score=np.clip(score[index], 0.0, 1.0),
         day=day[index],
+        context=context[index],
         seen_on=[seen_on[i] for i in order],
         assessment_code=[codes[i] for i in order],
         source=[sources[i] for i in order],
@@ -655,7 +711,7 @@ def _lookup(sorted_ids: IntArray, ids: IntArray) -> IntArray:
 
 def _no_responses() -> Responses:
     empty = np.zeros(0, dtype=np.int64)
-    return Responses(empty, empty, np.zeros(0), np.zeros(0), [], [], [])
+    return Responses(empty, empty, np.zeros(0), np.zeros(0), empty, [], [], [])
 
 
 def _subset(responses: Responses, keep: npt.NDArray[np.bool_]) -> Responses:
@@ -664,6 +720,7 @@ def _subset(responses: Responses, keep: npt.NDArray[np.bool_]) -> Responses:
         responses.item[keep],
         responses.score[keep],
         responses.day[keep],
+        responses.context[keep],
         [],
         [],
         [],

@@ -21,21 +21,21 @@ import numpy as np
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from yincai.consent import service as consent_service
 from yincai.diagnosis.models import MasteryEstimateRow, MasteryRun, RunStatus
 from yincai.hub import service as hub_service
 from yincai.lru import Lru
-from yincai.privacy import service as privacy_service
 from yincai.science.base import FloatArray, IntArray
 
 WRITE_CHUNK = 1000  # students per INSERT
-MODEL_FORMAT = "m1"  # bump when FittedMastery or the stored arrays change shape
+MODEL_FORMAT = "m2"  # bump when FittedMastery or the stored arrays change shape
 RUNNING_TIMEOUT = timedelta(hours=2)  # a run "under way" for longer died with its worker
 _MODELS: Lru[int, object] = Lru(8)  # unpickled models by run id: a run never changes
 
 
 def evidence_version(session: Session) -> str:
     """The version of the evidence a run must have seen to be current."""
-    consents = privacy_service.consent_version(session)
+    consents = consent_service.consent_version(session)
     today = datetime.now(UTC).date()  # students turn 14 and leave the consent rule
     text = f"{hub_service.data_version(session)}|{consents}|{today.year}"
     return f"{MODEL_FORMAT}-{hashlib.sha256(text.encode()).hexdigest()[:32]}"

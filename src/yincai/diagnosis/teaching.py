@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     AssessmentItem,
@@ -93,14 +93,13 @@ def met_points(
     taught = taught_points(
         session, item_kps=item_kps, kp_ids=kp_ids, class_ids=[school_class_id], as_of=as_of
     )[school_class_id]
-    grades = {
-        kp: grade
-        for kp, grade in session.execute(
-            select(KnowledgePoint.id, KnowledgePoint.grade_level).where(
-                KnowledgePoint.id.in_(list(kp_ids))
-            )
+    grades: dict[int, int | None] = {}
+    for kp, grade in session.execute(
+        select(KnowledgePoint.id, KnowledgePoint.grade_level).where(
+            KnowledgePoint.id.in_(list(kp_ids))
         )
-    }
+    ):
+        grades[kp] = grade
     lower = {
         k
         for k, kp in enumerate(kp_ids)

@@ -17,12 +17,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.actors import Actor
+from yincai.accounts.models import Role, UserAccount
+from yincai.accounts.roles import require_role, scope_of
 from yincai.errors import Invalid
 from yincai.governance import chain
 from yincai.governance.actions import ACTIONS
 from yincai.governance.chain import ChainReport
-from yincai.governance.models import AuditEvent, AuditEventStudent, Role, UserAccount
-from yincai.governance.scope import require_role, scope_of
+from yincai.governance.models import AuditEvent, AuditEventStudent
+from yincai.i18n import _
 
 AUDIT_PAGE_SIZE = 50
 MIN_RETENTION_DAYS = 183  # 等保 level 3: audit records are kept at least six months
@@ -33,7 +36,7 @@ _PATH = re.compile(r"^/[A-Za-z0-9_./{}:-]{0,199}$")  # a route template, never a
 def audit(
     session: Session,
     *,
-    actor: UserAccount | None,
+    actor: Actor | None,
     action: str,
     object_type: str,
     object_id: int | str,
@@ -42,7 +45,8 @@ def audit(
     path: str | None = None,
 ) -> AuditEvent:
     """Record who did what to which object within which scope, and which students it showed;
-    ids only, never names. The action must have words in ``governance.actions``."""
+    ids only, never names. The action must have words in ``governance.actions``. The system
+    (``SystemActor``) is recorded without an account, its purpose as the scope."""
     if action not in ACTIONS:
         raise ValueError(f"audit action {action!r} has no words in governance.actions.ACTIONS")
     object_id = str(object_id)
@@ -54,7 +58,7 @@ def audit(
         student_ids = [*student_ids, int(object_id)]
     event = AuditEvent(
         at=datetime.now(UTC),
-        user_account_id=actor.id if actor else None,
+        user_account_id=actor.id if isinstance(actor, UserAccount) else None,
         action=action,
         object_type=object_type,
         object_id=object_id,
@@ -190,8 +194,10 @@ def purge_audit_events(session: Session, *, before: datetime, now: datetime | No
     now = now or datetime.now(UTC)
     if before > now - timedelta(days=MIN_RETENTION_DAYS):
         raise Invalid(
-            f"审计记录至少保留 {MIN_RETENTION_DAYS} 天（等保三级），截止日期太近 / audit records"
-            f" are kept at least {MIN_RETENTION_DAYS} days: the cutoff is too recent"
+            _("审计记录至少保留 {days} 天（等保三级），截止日期太近").format(
+                days=MIN_RETENTION_DAYS
+            ),
+            code="audit.retention_too_short",
         )
     n_deleted = chain.purge_sealed_before(session, before=before)
     audit(

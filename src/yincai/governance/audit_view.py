@@ -13,29 +13,33 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
+from yincai.domain.models import Assessment, District, School, SchoolClass, Student, Teacher
 from yincai.governance.actions import action_words, object_type_words
 from yincai.governance.audit import AuditPage
-from yincai.governance.models import AuditEvent, Role, UserAccount
+from yincai.governance.models import AuditEvent
 from yincai.governance.scope import (
     visible_assessment_ids,
     visible_class_ids,
     visible_school_ids,
     visible_student_ids,
 )
-from yincai.hub.models import Assessment, District, School, SchoolClass, Student, Teacher
+from yincai.i18n import _, pgettext, translate
 
 N_STUDENTS_NAMED = 5  # per row; the rest are counted ("等 40 名学生")
 ROLE_WORDS = {
-    Role.DISTRICT_ADMIN: ("区管理员", "district admin"),
-    Role.SCHOOL_ADMIN: ("学校管理员", "school admin"),
-    Role.TEACHER: ("教师", "teacher"),
-    Role.STUDENT: ("学生", "student"),
-    Role.PARENT: ("家长", "parent"),
+    Role.DISTRICT_ADMIN: pgettext("audit", "区管理员"),
+    Role.SCHOOL_ADMIN: pgettext("audit", "学校管理员"),
+    Role.TEACHER: pgettext("audit", "教师"),
+    Role.STUDENT: pgettext("audit", "学生"),
+    Role.PARENT: pgettext("audit", "家长"),
 }
 _SCOPE_ALONE = {
-    "system": ("系统", "system"),
-    "cli": ("命令行", "command line"),
-    "anonymous": ("未登录", "not logged in"),
+    "system": pgettext("audit", "系统"),
+    "cli": pgettext("audit", "命令行"),
+    "job": pgettext("audit", "后台任务"),
+    "benchmark": pgettext("audit", "基准测试"),
+    "anonymous": pgettext("audit", "未登录"),
 }
 
 
@@ -90,7 +94,7 @@ def _wanted(events: list[AuditEvent], shown: dict[int, list[int]]) -> dict[str, 
                 ids["assessment"].add(number)
             if len(parts) == 3 and (number := _int(parts[2])) is not None:
                 ids[parts[1]].add(number)
-        scope_kind, _, scope_id = event.scope.partition(":")
+        scope_kind, _colon, scope_id = event.scope.partition(":")
         if (number := _int(scope_id)) is not None:
             ids[{"child": "student"}.get(scope_kind, scope_kind)].add(number)
         ids["student"].update(shown.get(event.id, []))
@@ -101,19 +105,19 @@ def _names(session: Session, ids: dict[str, set[int]], actor: UserAccount, langu
     """Words for the ids in the viewer's own scope; an object outside it (a refused request's
     target in another district) stays a bare id, so the audit page leaks no name."""
     names = _Names()
-    en = language == "en"
-    role_at = 1 if en else 0
     if ids["account"]:
         for account in session.scalars(
             select(UserAccount).where(
                 UserAccount.id.in_(ids["account"]), UserAccount.district_id == actor.district_id
             )
         ):
-            role = ROLE_WORDS[account.role][role_at]
-            names.accounts[account.id] = (
-                f"{account.display_name} ({role}, {account.username})"
-                if en
-                else f"{account.display_name}（{role}，{account.username}）"
+            names.accounts[account.id] = translate(
+                _("{name}（{role}，{username}）").format(
+                    name=account.display_name,
+                    role=ROLE_WORDS[account.role],
+                    username=account.username,
+                ),
+                language,
             )
     if ids["student"]:
         for student_id, name, number in session.execute(
@@ -121,8 +125,8 @@ def _names(session: Session, ids: dict[str, set[int]], actor: UserAccount, langu
                 Student.id.in_(ids["student"]), Student.id.in_(visible_student_ids(actor))
             )
         ):
-            names.students[student_id] = (
-                f"{name} (no. {number})" if en else f"{name}（学号 {number}）"
+            names.students[student_id] = translate(
+                _("{name}（学号 {number}）").format(name=name, number=number), language
             )
     if ids["class"]:
         for class_id, class_name, school_name in session.execute(
@@ -156,7 +160,9 @@ def _names(session: Session, ids: dict[str, set[int]], actor: UserAccount, langu
                 Assessment.id.in_(visible_assessment_ids(actor)),
             )
         ):
-            names.assessments[assessment_id] = f"{name}（{code}）" if not en else f"{name} ({code})"
+            names.assessments[assessment_id] = translate(
+                _("{name}（{code}）").format(name=name, code=code), language
+            )
     return names
 
 
@@ -177,7 +183,7 @@ def _object(event: AuditEvent, names: _Names, language: str) -> str:
     if event.object_type == "exam_report":
         parts = event.object_id.split(":")
         exam = names.assessments.get(_int(parts[0]) or -1, f"#{parts[0]}")
-        where = "全区" if language != "en" else "whole district"
+        where = translate(pgettext("audit", "全区"), language)
         if len(parts) == 3:
             table = names.classes if parts[1] == "class" else names.schools
             where = table.get(_int(parts[2]) or -1, f"#{parts[2]}")
@@ -188,21 +194,21 @@ def _object(event: AuditEvent, names: _Names, language: str) -> str:
 
 
 def _scope(scope: str, names: _Names, language: str) -> str:
-    at = 1 if language == "en" else 0
     if scope in _SCOPE_ALONE:
-        return _SCOPE_ALONE[scope][at]
-    kind, _, raw = scope.partition(":")
+        return str(translate(_SCOPE_ALONE[scope], language))
+    kind, _colon, raw = scope.partition(":")
     number = _int(raw) or -1
     words = {
-        "district": ("全区", "district", names.districts),
-        "school": ("本校", "school", names.schools),
-        "teacher": ("任教班级", "own classes", names.teachers),
-        "student": ("本人", "self", names.students),
-        "child": ("孩子", "child", names.students),
+        "district": (pgettext("audit scope", "全区"), names.districts),
+        "school": (pgettext("audit scope", "本校"), names.schools),
+        "teacher": (pgettext("audit scope", "任教班级"), names.teachers),
+        "student": (pgettext("audit scope", "本人"), names.students),
+        "child": (pgettext("audit scope", "孩子"), names.students),
     }.get(kind)
     if words is None:
         return scope
-    return f"{words[at]}：{words[2].get(number, f'#{raw}')}"
+    line = _("{scope}：{name}").format(scope=words[0], name=words[1].get(number, f"#{raw}"))
+    return str(translate(line, language))
 
 
 def describe(

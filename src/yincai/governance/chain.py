@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from yincai.db import AUDIT_KEY_OPTION
 from yincai.errors import Invalid
 from yincai.governance.models import AuditChainState, AuditEvent, AuditEventStudent, AuditSeal
+from yincai.i18n import _
 
 STATE_ID = 1
 BATCH = 1000  # rows read or sealed per statement when working through the whole log
@@ -119,7 +120,7 @@ def session_key(session: Session) -> bytes | None:
 def _required_key(session: Session) -> bytes:
     key = session_key(session)
     if key is None:
-        raise Invalid("数据库连接没有审计链密钥 / the engine carries no audit chain key")
+        raise Invalid(_("数据库连接没有审计链密钥"), code="audit.no_chain_key")
     return key
 
 
@@ -335,7 +336,7 @@ def purge_sealed_before(session: Session, *, before: datetime) -> int:
     _seal(session, key, None)
     state = _lock_state(session)
     if state is None or not _chain_end_is_consistent(session, key, state):
-        raise Invalid("审计链未通过校验，不能清理 / the chain does not verify: nothing purged")
+        raise Invalid(_("审计链未通过校验，不能清理"), code="audit.chain_broken")
     through = _purgeable_through(session, state, before)
     if through <= state.base_seq:
         return 0

@@ -11,11 +11,12 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
 from yincai.cli_support import command_app, command_session
+from yincai.domain.models import District, School, Student, Teacher
 from yincai.errors import Invalid, NotFound
 from yincai.governance import service
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import District, School, Student, Teacher
+from yincai.i18n import _
 
 app = command_app(help="账号管理 / user accounts.", no_args_is_help=True)
 
@@ -46,23 +47,31 @@ def add(
     with command_session(ctx) as session:
         district_id = session.scalar(select(District.id).order_by(District.id))
         if district_id is None:
-            raise NotFound("还没有区县数据 / no district yet: import a roster first")
+            raise NotFound(_("还没有区县数据，请先导入花名册"), code="district.none")
         school_id = teacher_id = student_id = None
         if school:
             school_id = session.scalar(select(School.id).where(School.code == school))
             if school_id is None:
-                raise Invalid(f"找不到学校 {school} / no such school")
+                raise Invalid(
+                    _("找不到学校 {school}").format(school=school), code="school.not_found"
+                )
         if staff_number:
             teacher = session.scalar(select(Teacher).where(Teacher.staff_number == staff_number))
             if teacher is None:
-                raise Invalid(f"找不到工号 {staff_number} / no such teacher")
+                raise Invalid(
+                    _("找不到工号 {staff_number}").format(staff_number=staff_number),
+                    code="teacher.not_found",
+                )
             teacher_id, school_id = teacher.id, teacher.school_id
         if student_number:
             student = session.scalar(
                 select(Student).where(Student.student_number == student_number)
             )
             if student is None:
-                raise Invalid(f"找不到学号 {student_number} / no such student")
+                raise Invalid(
+                    _("找不到学号 {student_number}").format(student_number=student_number),
+                    code="student.not_found",
+                )
             student_id, school_id = student.id, student.school_class.school_id
         service.create_account(
             session,
@@ -82,7 +91,9 @@ def add(
 def _account(session: Session, username: str) -> UserAccount:
     account = session.scalar(select(UserAccount).where(UserAccount.username == username))
     if account is None:
-        raise NotFound(f"账号 {username} 不存在 / no such account")
+        raise NotFound(
+            _("账号 {username} 不存在").format(username=username), code="account.not_found"
+        )
     return account
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from yincai.accounts.actors import CLI
 from yincai.cli_support import command_session, settings_of
 from yincai.governance.privacy import pseudonym_key
 from yincai.governance.research import research_export
@@ -39,7 +40,7 @@ def research(
     with command_session(ctx) as session:
         export = research_export(
             session,
-            actor=None,
+            actor=CLI,
             key=pseudonym_key(settings),
             min_size=settings.export_min_group,
             district_code=district,

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from yincai.errors import Conflict, Invalid
 from yincai.governance.privacy import pseudonym_key
 from yincai.governance.research import exportable_assessments, research_export
+from yincai.i18n import _
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.templating import templates
 
@@ -66,13 +67,12 @@ def research_download(
     codes = list(dict.fromkeys(assessment or []))
     exportable_assessments(session, actor=user)  # district admins only, before any work
     if not codes or len(codes) > MAX_PAGE_ASSESSMENTS:
-        message = (
-            f"请选择 1 至 {MAX_PAGE_ASSESSMENTS} 次考试；更多请用命令 yincai export research / "
-            f"choose 1 to {MAX_PAGE_ASSESSMENTS} assessments; use the command for more"
+        message = _("请选择 1 至 {n} 次考试；更多请用命令 yincai export research").format(
+            n=MAX_PAGE_ASSESSMENTS
         )
         return _page(request, session, user, error=message, chosen=codes, status_code=422)
     if not _running.acquire(blocking=False):
-        raise Conflict("另一个研究导出正在生成，请稍后再试 / another export is running; try later")
+        raise Conflict(_("另一个研究导出正在生成，请稍后再试"), code="export.busy")
     try:
         settings = request.app.state.settings
         try:

@@ -12,11 +12,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
+from yincai.domain.models import School, Student
 from yincai.errors import Conflict, Forbidden, Invalid
 from yincai.governance import audit_view, service
 from yincai.governance.actions import action_words
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import School, Student
+from yincai.i18n import _
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.i18n import language_of
 from yincai.web.templating import templates
@@ -93,7 +94,7 @@ def add_user(
         session.rollback()
         return _users_page(request, session, user, error=exc.message, status_code=422)
     session.commit()
-    return _users_page(request, session, user, message="账号已创建。")
+    return _users_page(request, session, user, message=_("账号已创建。"))
 
 
 @router.post("/users/{user_account_id}/active")
@@ -128,7 +129,7 @@ def reset_password(
         session.rollback()
         return _users_page(request, session, user, error=exc.message, status_code=422)
     session.commit()
-    return _users_page(request, session, user, message="已保存。")
+    return _users_page(request, session, user, message=_("已保存。"))
 
 
 @router.post("/users/{user_account_id}/two-factor/reset", response_class=HTMLResponse)
@@ -138,7 +139,7 @@ def reset_two_factor(
     """Clear an account's authenticator (lost phone; district admins): it enrols again."""
     service.reset_two_factor(session, actor=user, user_account_id=user_account_id)
     session.commit()
-    return _users_page(request, session, user, message="已保存。")
+    return _users_page(request, session, user, message=_("已保存。"))
 
 
 def day_start(day: date | None, *, days_after: int = 0) -> datetime | None:
@@ -172,7 +173,7 @@ def _audit_filters(session: Session, user: UserAccount, query: dict[str, str]) -
             return None
         if text.isdigit() and len(text) < 10:
             return int(text)
-        problems.append(f"{label}无效")
+        problems.append(_("{label}无效").format(label=label))
         return None
 
     def day(name: str, label: str) -> date | None:
@@ -182,7 +183,7 @@ def _audit_filters(session: Session, user: UserAccount, query: dict[str, str]) -
         try:
             return date.fromisoformat(text)
         except ValueError:
-            problems.append(f"{label}日期无效")
+            problems.append(_("{label}日期无效").format(label=label))
             return None
 
     student_id = None
@@ -194,14 +195,14 @@ def _audit_filters(session: Session, user: UserAccount, query: dict[str, str]) -
             )
         )
         if student_id is None:
-            problems.append("找不到该学号的学生")
+            problems.append(_("找不到该学号的学生"))
     return AuditFilters(
-        user_account_id=number("user_account_id", "用户"),
+        user_account_id=number("user_account_id", _("用户")),
         action=query.get("action", "").strip() or None,
         student_id=student_id,
-        since=day("since", "起始"),
-        until=day("until", "截止"),
-        page=number("page", "页码") or 1,
+        since=day("since", _("起始")),
+        until=day("until", _("截止")),
+        page=number("page", _("页码")) or 1,
         problems=tuple(problems),
     )
 
@@ -211,7 +212,7 @@ def audit_log(request: Request, session: DbSession, user: CurrentUser) -> Respon
     """The district's audit trail in words, filtered by account, action, student and dates
     (district admins); empty filters mean "any"."""
     if user.role is not Role.DISTRICT_ADMIN:
-        raise Forbidden("只有区管理员可以查看审计日志 / only district admins see the audit log")
+        raise Forbidden(_("只有区管理员可以查看审计日志"), code="audit.district_admins_only")
     query = dict(request.query_params)
     filters = _audit_filters(session, user, query)
     result = service.list_audit_events(

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from yincai.config import Settings
 from yincai.errors import Invalid
+from yincai.i18n import _
 
 PSEUDONYM_HEX_DIGITS = 16  # 64 bits: collisions stay negligible at district scale (≤ 10⁶ students)
 MIN_KEY_LENGTH = 32
@@ -45,8 +46,8 @@ def pseudonym_key(settings: Settings) -> str:
     if settings.pseudonym_key is not None:
         if len(settings.pseudonym_key) < MIN_KEY_LENGTH:
             raise Invalid(
-                f"YINCAI_PSEUDONYM_KEY 至少 {MIN_KEY_LENGTH} 个字符 / "
-                f"the pseudonym key needs {MIN_KEY_LENGTH}+ characters"
+                _("YINCAI_PSEUDONYM_KEY 至少 {n} 个字符").format(n=MIN_KEY_LENGTH),
+                code="pseudonym_key.too_short",
             )
         return settings.pseudonym_key
     return _key_file(settings.data_dir / KEY_FILE_NAME)
@@ -57,12 +58,12 @@ def _key_file(path: Path) -> str:
         _create_key_file(path)
     if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
         raise Invalid(
-            f"密钥文件 {path} 权限过宽，请执行 chmod 600 / "
-            f"the key file {path} is readable by others: chmod 600 it"
+            _("密钥文件 {path} 权限过宽，请执行 chmod 600").format(path=path),
+            code="pseudonym_key.open_permissions",
         )
     key = path.read_text(encoding="ascii").strip()
     if len(key) < MIN_KEY_LENGTH:
-        raise Invalid(f"密钥文件 {path} 内容无效 / the key file {path} is damaged")
+        raise Invalid(_("密钥文件 {path} 内容无效").format(path=path), code="pseudonym_key.damaged")
     return key
 
 

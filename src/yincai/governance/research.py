@@ -31,13 +31,10 @@ from io import BytesIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yincai.errors import Forbidden, Invalid, NotFound
-from yincai.governance.models import Role, UserAccount
-from yincai.governance.privacy import pseudonymise
-from yincai.governance.scope import require_role, require_scope
-from yincai.governance.service import audit
-from yincai.governance.suppression import SuppressedTable, suppress_small_cells
-from yincai.hub.models import (
+from yincai.accounts.actors import Actor
+from yincai.accounts.models import Role, UserAccount
+from yincai.accounts.roles import require_role
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     District,
@@ -52,7 +49,13 @@ from yincai.hub.models import (
     Student,
     Subject,
 )
-from yincai.hub.queries import full_scores
+from yincai.domain.queries import full_scores
+from yincai.errors import Forbidden, Invalid, NotFound
+from yincai.governance.privacy import pseudonymise
+from yincai.governance.scope import require_scope
+from yincai.governance.service import audit
+from yincai.governance.suppression import SuppressedTable, suppress_small_cells
+from yincai.i18n import _
 from yincai.spreadsheets import Cell, csv_bytes
 
 SCHOOL_PREFIX = "K"
@@ -92,7 +95,7 @@ class _Record:
 def research_export(
     session: Session,
     *,
-    actor: UserAccount | None,
+    actor: Actor,
     key: str,
     min_size: int,
     district_code: str | None = None,
@@ -158,24 +161,24 @@ def exportable_assessments(session: Session, *, actor: UserAccount) -> list[Asse
     )
 
 
-def _district(session: Session, *, actor: UserAccount | None, code: str | None) -> District:
-    if actor is not None:
+def _district(session: Session, *, actor: Actor, code: str | None) -> District:
+    if isinstance(actor, UserAccount):
         require_role(actor, Role.DISTRICT_ADMIN)
         district = session.get(District, actor.district_id)
         if district is None or (code is not None and district.code != code):
-            raise Forbidden("只能导出本区数据 / you may export your own district only")
+            raise Forbidden(_("只能导出本区数据"), code="export.other_district")
         return district
     query = select(District).order_by(District.code)
     districts = list(session.scalars(query.where(District.code == code) if code else query))
     if not districts:
-        raise NotFound(f"找不到区县 {code or ''} / no such district".replace("  ", " "))
+        raise NotFound(_("找不到区县 {code}").format(code=code or ""), code="district.not_found")
     if len(districts) > 1:
-        raise Invalid("有多个区县，请用 --district 指定 / several districts: name one")
+        raise Invalid(_("有多个区县，请用 --district 指定"), code="district.ambiguous")
     return districts[0]
 
 
 def _assessments(
-    session: Session, *, actor: UserAccount | None, district: District, codes: Sequence[str]
+    session: Session, *, actor: Actor, district: District, codes: Sequence[str]
 ) -> list[Assessment]:
     if not codes:
         query = select(Assessment).where(Assessment.district_id == district.id)
@@ -184,11 +187,12 @@ def _assessments(
     for code in dict.fromkeys(codes):
         assessment = session.scalar(select(Assessment).where(Assessment.code == code))
         if assessment is None:
-            raise NotFound(f"找不到考试 {code} / no such assessment")
-        if actor is not None:
-            require_scope(session, actor=actor, assessment_id=assessment.id)
+            raise NotFound(_("找不到考试 {code}").format(code=code), code="assessment.not_found")
+        require_scope(session, actor=actor, assessment_id=assessment.id)
         if assessment.district_id != district.id:
-            raise Forbidden(f"考试 {code} 不属于本区 / is not this district's")
+            raise Forbidden(
+                _("考试 {code} 不属于本区").format(code=code), code="export.other_district"
+            )
         found.append(assessment)
     return found
 

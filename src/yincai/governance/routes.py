@@ -7,11 +7,11 @@ from datetime import date
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 
+from yincai.accounts.models import Role
 from yincai.governance import service
 from yincai.governance.actions import action_words
-from yincai.governance.models import Role
+from yincai.governance.login_pages import start_session
 from yincai.governance.pages import day_start
-from yincai.web.auth import start_session
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.json_types import UtcDateTime
 

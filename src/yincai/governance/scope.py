@@ -6,19 +6,22 @@
 
 ``require_scope`` guards one object (NotFound if it does not exist, Forbidden if it is out of
 sight); the ``visible_*_ids`` selects filter lists, so a list never shows more than the checks
-allow.
+allow. The roles themselves, and the refusal ``OutOfScope``, are ``accounts.roles``. The system
+(``accounts.actors.SystemActor``: the CLI, jobs, benchmarks) holds every role and sees everything;
+its reads are still audited, as the system with its purpose.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
-from yincai.errors import Forbidden, NotFound
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import (
+from yincai.accounts.actors import Actor, SystemActor
+from yincai.accounts.models import Role, UserAccount
+from yincai.accounts.roles import ADMIN_ROLES, STAFF_ROLES, OutOfScope, require_role
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     School,
@@ -26,49 +29,28 @@ from yincai.hub.models import (
     Student,
     TeachingAssignment,
 )
+from yincai.errors import Forbidden, NotFound
+from yincai.i18n import Message, _
 
 _Scoped = School | SchoolClass | Student | Assessment
+_NOT_FOUND: dict[type[_Scoped], Message] = {
+    School: _("学校 {id} 不存在"),
+    SchoolClass: _("班级 {id} 不存在"),
+    Student: _("学生 {id} 不存在"),
+    Assessment: _("考试 {id} 不存在"),
+}
+_OUT_OF_SCOPE: dict[type[_Scoped], Message] = {
+    School: _("学校 {id} 不在您的权限范围内"),
+    SchoolClass: _("班级 {id} 不在您的权限范围内"),
+    Student: _("学生 {id} 不在您的权限范围内"),
+    Assessment: _("考试 {id} 不在您的权限范围内"),
+}
 
 
-class OutOfScope(Forbidden):
-    """Forbidden: one object lies outside the actor's scope, named by type and id for the audit
-    row of the refusal (the message shown to the user stays the same)."""
-
-    def __init__(self, message: str, *, object_type: str, object_id: int) -> None:
-        super().__init__(message)
-        self.object_type = object_type
-        self.object_id = object_id
-
-
-STAFF_ROLES = (Role.DISTRICT_ADMIN, Role.SCHOOL_ADMIN, Role.TEACHER)
-ADMIN_ROLES = (Role.DISTRICT_ADMIN, Role.SCHOOL_ADMIN)
-
-
-def scope_of(actor: UserAccount) -> str:
-    """The actor's scope as ids only (written into audit rows), e.g. ``school:3``."""
-    match actor.role:
-        case Role.DISTRICT_ADMIN:
-            return f"district:{actor.district_id}"
-        case Role.SCHOOL_ADMIN:
-            return f"school:{actor.school_id}"
-        case Role.TEACHER:
-            return f"teacher:{actor.teacher_id}"
-        case Role.STUDENT:
-            return f"student:{actor.student_id}"
-        case Role.PARENT:
-            return f"child:{actor.student_id}"
-
-
-def require_role(actor: UserAccount, *roles: Role) -> None:
-    """Forbidden unless the actor is active and holds one of ``roles``."""
-    if not actor.is_active:
-        raise Forbidden("账号已停用 / this account is disabled")
-    if actor.role not in roles:
-        raise Forbidden("您的角色无权访问此内容 / your role may not see this")
-
-
-def visible_school_ids(actor: UserAccount) -> Select[int]:
+def visible_school_ids(actor: Actor) -> Select[int]:
     """Schools whose school-wide data the actor may see (admins only)."""
+    if isinstance(actor, SystemActor):
+        return select(School.id)
     query = select(School.id).where(School.district_id == actor.district_id)
     match actor.role:
         case Role.DISTRICT_ADMIN:
@@ -79,8 +61,10 @@ def visible_school_ids(actor: UserAccount) -> Select[int]:
             return query.where(false())
 
 
-def visible_class_ids(actor: UserAccount) -> Select[int]:
+def visible_class_ids(actor: Actor) -> Select[int]:
     """Classes whose class-wide data (roster, results) the actor may see."""
+    if isinstance(actor, SystemActor):
+        return select(SchoolClass.id)
     match actor.role:
         case Role.DISTRICT_ADMIN | Role.SCHOOL_ADMIN:
             return select(SchoolClass.id).where(
@@ -94,8 +78,10 @@ def visible_class_ids(actor: UserAccount) -> Select[int]:
             return select(SchoolClass.id).where(false())
 
 
-def visible_student_ids(actor: UserAccount) -> Select[int]:
+def visible_student_ids(actor: Actor) -> Select[int]:
     """Students whose personal data the actor may see."""
+    if isinstance(actor, SystemActor):
+        return select(Student.id)
     match actor.role:
         case Role.DISTRICT_ADMIN:
             return select(Student.id).where(Student.district_id == actor.district_id)
@@ -107,8 +93,10 @@ def visible_student_ids(actor: UserAccount) -> Select[int]:
             )
 
 
-def visible_assessment_ids(actor: UserAccount) -> Select[int]:
+def visible_assessment_ids(actor: Actor) -> Select[int]:
     """Assessments sat by a class in sight (for students and parents: the own class's)."""
+    if isinstance(actor, SystemActor):
+        return select(Assessment.id)
     if actor.role is Role.DISTRICT_ADMIN:
         return select(Assessment.id).where(Assessment.district_id == actor.district_id)
     if actor.role in ADMIN_ROLES or actor.role is Role.TEACHER:
@@ -118,9 +106,11 @@ def visible_assessment_ids(actor: UserAccount) -> Select[int]:
     return select(AssessmentClass.assessment_id).where(AssessmentClass.school_class_id.in_(classes))
 
 
-def score_editor_class_ids(actor: UserAccount, subject_id: int) -> Select[int]:
+def score_editor_class_ids(actor: Actor, subject_id: int) -> Select[int]:
     """Classes whose scores in ``subject_id`` the actor may import or edit: a teacher only where
     they teach that subject (a 语文 teacher never writes 数学 marks), admins in their scope."""
+    if isinstance(actor, SystemActor):
+        return select(SchoolClass.id)
     match actor.role:
         case Role.DISTRICT_ADMIN | Role.SCHOOL_ADMIN:
             return visible_class_ids(actor)
@@ -133,7 +123,7 @@ def score_editor_class_ids(actor: UserAccount, subject_id: int) -> Select[int]:
             return select(SchoolClass.id).where(false())
 
 
-def require_score_editor(session: Session, *, actor: UserAccount, assessment_id: int) -> set[int]:
+def require_score_editor(session: Session, *, actor: Actor, assessment_id: int) -> set[int]:
     """The classes whose scores of this assessment the actor may write (Forbidden if none):
     staff only, the assessment in scope, and for teachers a class of theirs in its subject."""
     require_role(actor, *STAFF_ROLES)
@@ -151,8 +141,8 @@ def require_score_editor(session: Session, *, actor: UserAccount, assessment_id:
     allowed = writable & sat if sat else writable
     if not allowed:
         raise Forbidden(
-            "只有任教该学科的教师或管理员可以导入或修改本次考试的成绩 / "
-            "only teachers of this subject (or admins) may write these scores"
+            _("只有任教该学科的教师或管理员可以导入或修改本次考试的成绩"),
+            code="scores.not_editor",
         )
     return allowed
 
@@ -160,30 +150,61 @@ def require_score_editor(session: Session, *, actor: UserAccount, assessment_id:
 def require_scope(
     session: Session,
     *,
-    actor: UserAccount,
+    actor: Actor,
     school_id: int | None = None,
     school_class_id: int | None = None,
     student_id: int | None = None,
     assessment_id: int | None = None,
 ) -> None:
     """NotFound if a given object does not exist, Forbidden if it lies outside the actor's scope."""
-    if not actor.is_active:
-        raise Forbidden("账号已停用 / this account is disabled")
-    checks: list[tuple[int | None, type[_Scoped], str, Callable[[UserAccount], Select[int]]]] = [
-        (school_id, School, "学校 / school", visible_school_ids),
-        (school_class_id, SchoolClass, "班级 / class", visible_class_ids),
-        (student_id, Student, "学生 / student", visible_student_ids),
-        (assessment_id, Assessment, "考试 / assessment", visible_assessment_ids),
+    if isinstance(actor, UserAccount) and not actor.is_active:
+        raise Forbidden(_("账号已停用"), code="account.disabled")
+    checks: list[tuple[int | None, type[_Scoped], Callable[[Actor], Select[int]]]] = [
+        (school_id, School, visible_school_ids),
+        (school_class_id, SchoolClass, visible_class_ids),
+        (student_id, Student, visible_student_ids),
+        (assessment_id, Assessment, visible_assessment_ids),
     ]
-    for object_id, model, noun, visible in checks:
+    for object_id, model, visible in checks:
         if object_id is None:
             continue
+        object_type = str(model.__tablename__)
         if session.get(model, object_id) is None:
-            raise NotFound(f"{noun} {object_id} 不存在 / does not exist")
+            raise NotFound(_NOT_FOUND[model].format(id=object_id), code=f"{object_type}.not_found")
+        if isinstance(actor, SystemActor):
+            continue
         in_scope = select(model.id).where(model.id == object_id, model.id.in_(visible(actor)))
         if session.scalar(in_scope) is None:
             raise OutOfScope(
-                f"{noun} {object_id} 不在您的权限范围内 / is outside your scope",
-                object_type=str(model.__tablename__),
+                _OUT_OF_SCOPE[model].format(id=object_id),
+                object_type=object_type,
                 object_id=object_id,
             )
+
+
+def require_students(session: Session, *, actor: Actor, student_ids: Iterable[int]) -> None:
+    """``require_scope`` for many students in two queries: NotFound for the first that does not
+    exist, Forbidden (OutOfScope) for the first outside the actor's scope."""
+    if isinstance(actor, UserAccount) and not actor.is_active:
+        raise Forbidden(_("账号已停用"), code="account.disabled")
+    wanted = sorted(set(student_ids))
+    if not wanted:
+        return
+    existing = set(session.scalars(select(Student.id).where(Student.id.in_(wanted))))
+    if missing := [s for s in wanted if s not in existing]:
+        raise NotFound(_NOT_FOUND[Student].format(id=missing[0]), code="student.not_found")
+    if isinstance(actor, SystemActor):
+        return
+    seen = set(
+        session.scalars(
+            select(Student.id).where(
+                Student.id.in_(wanted), Student.id.in_(visible_student_ids(actor))
+            )
+        )
+    )
+    if outside := [s for s in wanted if s not in seen]:
+        raise OutOfScope(
+            _OUT_OF_SCOPE[Student].format(id=outside[0]),
+            object_type="student",
+            object_id=outside[0],
+        )

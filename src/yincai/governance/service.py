@@ -13,8 +13,30 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from yincai.accounts import passwords, two_factor
+from yincai.accounts.actors import BENCHMARK, CLI, JOB, Actor, SystemActor
+from yincai.accounts.models import Role, UserAccount
+from yincai.accounts.passwords import check_policy, hash_password, verify_password
+from yincai.accounts.roles import ADMIN_ROLES, STAFF_ROLES, OutOfScope, require_role, scope_of
+from yincai.accounts.sessions import (
+    SessionPolicy,
+    open_session,
+    revoke_session,
+    revoke_sessions,
+    session_account,
+)
+from yincai.accounts.two_factor import (
+    SecretBox,
+    begin_enrolment,
+    confirm_enrolment,
+    is_enrolled,
+    needs_enrolment,
+    pending_secret,
+    provisioning_uri,
+    verify_code,
+)
+from yincai.domain.models import Student, Teacher
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound
-from yincai.governance import passwords, two_factor
 from yincai.governance.audit import (
     AuditPage,
     audit,
@@ -25,52 +47,34 @@ from yincai.governance.audit import (
     seal_audit_events,
     verify_audit_chain,
 )
-from yincai.governance.models import Role, UserAccount
-from yincai.governance.passwords import check_policy, hash_password, verify_password
 from yincai.governance.privacy import pseudonymise
 from yincai.governance.scope import (
-    ADMIN_ROLES,
-    STAFF_ROLES,
-    OutOfScope,
-    require_role,
     require_scope,
     require_score_editor,
-    scope_of,
+    require_students,
     score_editor_class_ids,
     visible_assessment_ids,
     visible_class_ids,
     visible_school_ids,
     visible_student_ids,
 )
-from yincai.governance.sessions import (
-    SessionPolicy,
-    open_session,
-    revoke_session,
-    revoke_sessions,
-    session_account,
-)
 from yincai.governance.suppression import SuppressedTable, suppress_small_cells
-from yincai.governance.two_factor import (
-    SecretBox,
-    begin_enrolment,
-    confirm_enrolment,
-    is_enrolled,
-    needs_enrolment,
-    pending_secret,
-    provisioning_uri,
-    verify_code,
-)
-from yincai.hub.models import Student, Teacher
+from yincai.i18n import _
 
 __all__ = [
     "ADMIN_ROLES",
+    "BENCHMARK",
+    "CLI",
+    "JOB",
     "MIN_PASSWORD_LENGTH",
     "STAFF_ROLES",
+    "Actor",
     "AuditPage",
     "OutOfScope",
     "SecretBox",
     "SessionPolicy",
     "SuppressedTable",
+    "SystemActor",
     "add_account",
     "audit",
     "authenticate",
@@ -96,6 +100,7 @@ __all__ = [
     "require_role",
     "require_scope",
     "require_score_editor",
+    "require_students",
     "reset_password",
     "reset_two_factor",
     "revoke_session",
@@ -120,7 +125,7 @@ MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 AUDIT_PAGE_SIZE = 50
 _OBJECT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")  # ids and tokens only, never names
 LOGIN_SCOPE = "login"  # the scope of audit rows about login attempts
-WRONG_LOGIN = "用户名或密码错误 / wrong username or password"
+WRONG_LOGIN = _("用户名或密码错误")
 
 
 def display_names(session: Session, user_account_ids: list[int | None]) -> dict[int, str]:
@@ -151,9 +156,11 @@ def create_account(
     ``must_change_password``: the password is temporary and must be changed at first login."""
     username = username.strip()
     if not username:
-        raise Invalid("用户名不能为空 / username is required")
+        raise Invalid(_("用户名不能为空"), code="account.username_required")
     if session.scalar(select(UserAccount.id).where(UserAccount.username == username)):
-        raise Conflict(f"用户名 {username} 已存在 / username {username} is taken")
+        raise Conflict(
+            _("用户名 {username} 已存在").format(username=username), code="account.username_taken"
+        )
     required = {
         Role.SCHOOL_ADMIN: ("school_id", school_id),
         Role.TEACHER: ("teacher_id", teacher_id),
@@ -192,11 +199,11 @@ def authenticate(session: Session, *, username: str, password: str) -> UserAccou
     )
     if account is None:
         _audit_login(session, None, "login_unknown_user")
-        raise Forbidden(WRONG_LOGIN)
+        raise Forbidden(WRONG_LOGIN, code="login.wrong")
     if not is_valid or not account.is_active:
         action = "login_wrong_password" if not is_valid else "login_disabled_account"
         _audit_login(session, account, action)
-        raise Forbidden(WRONG_LOGIN)
+        raise Forbidden(WRONG_LOGIN, code="login.wrong")
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = passwords.rehash(password)
     if passwords.policy_problems(password, username=account.username):
@@ -241,9 +248,9 @@ def change_password(
     """Change one's own password after checking the current one; every session ends (the
     caller opens a new one for the browser that made the change)."""
     if not verify_password(actor.password_hash, old_password):
-        raise Forbidden("当前密码不正确 / the current password is wrong")
+        raise Forbidden(_("当前密码不正确"), code="account.wrong_password")
     if new_password == old_password:
-        raise Invalid("新密码不能与当前密码相同 / the new password must differ")
+        raise Invalid(_("新密码不能与当前密码相同"), code="account.same_password")
     set_password(session, account=actor, password=new_password)
     audit(
         session,
@@ -281,7 +288,7 @@ def list_accounts(session: Session, *, actor: UserAccount) -> list[UserAccount]:
 
 def _managed_account(session: Session, *, actor: UserAccount, user_account_id: int) -> UserAccount:
     if session.get(UserAccount, user_account_id) is None:
-        raise NotFound(f"账号 {user_account_id} 不存在 / account does not exist")
+        raise NotFound(_("账号 {id} 不存在").format(id=user_account_id), code="account.not_found")
     account = session.scalar(
         select(UserAccount).where(
             UserAccount.id == user_account_id,
@@ -289,7 +296,10 @@ def _managed_account(session: Session, *, actor: UserAccount, user_account_id: i
         )
     )
     if account is None:
-        raise Forbidden(f"账号 {user_account_id} 不在您的管理范围内 / is outside your scope")
+        raise Forbidden(
+            _("账号 {id} 不在您的管理范围内").format(id=user_account_id),
+            code="account.out_of_scope",
+        )
     return account
 
 
@@ -311,14 +321,17 @@ def add_account(
     it is temporary: the owner must change it at the first login."""
     require_role(actor, *ADMIN_ROLES)
     if actor.role is Role.SCHOOL_ADMIN and role in ADMIN_ROLES:
-        raise Forbidden("学校管理员不能创建管理员账号 / school admins cannot create admins")
+        raise Forbidden(_("学校管理员不能创建管理员账号"), code="account.admin_by_school_admin")
     teacher_id = student_id = None
     if role is Role.TEACHER:
         teacher = session.scalar(
             select(Teacher).where(Teacher.staff_number == (staff_number or "").strip())
         )
         if teacher is None:
-            raise Invalid(f"找不到工号 {staff_number} / no teacher with this staff number")
+            raise Invalid(
+                _("找不到工号 {staff_number}").format(staff_number=staff_number),
+                code="teacher.not_found",
+            )
         teacher_id, school_id = teacher.id, teacher.school_id
     elif role in (Role.STUDENT, Role.PARENT):
         student = session.scalar(
@@ -328,7 +341,10 @@ def add_account(
             )
         )
         if student is None:
-            raise Invalid(f"找不到学号 {student_number} / no student with this number")
+            raise Invalid(
+                _("找不到学号 {student_number}").format(student_number=student_number),
+                code="student.not_found",
+            )
         student_id, school_id = student.id, student.school_class.school_id
     elif role is Role.DISTRICT_ADMIN:
         school_id = None
@@ -362,7 +378,7 @@ def set_account_active(
     """Disable or re-enable a managed account (never one's own)."""
     account = _managed_account(session, actor=actor, user_account_id=user_account_id)
     if account.id == actor.id:
-        raise Invalid("不能停用自己的账号 / you cannot disable your own account")
+        raise Invalid(_("不能停用自己的账号"), code="account.disable_self")
     account.is_active = is_active
     if not is_active:
         revoke_sessions(session, account=account)
@@ -379,7 +395,9 @@ def reset_two_factor(
     if actor is None:
         account = session.get(UserAccount, user_account_id)
         if account is None:
-            raise NotFound(f"账号 {user_account_id} 不存在 / account does not exist")
+            raise NotFound(
+                _("账号 {id} 不存在").format(id=user_account_id), code="account.not_found"
+            )
     else:
         account = _managed_account(session, actor=actor, user_account_id=user_account_id)
         two_factor.require_reset_right(actor, account)

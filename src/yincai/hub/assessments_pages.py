@@ -14,14 +14,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
+from yincai.domain.models import District, Grade, School, SchoolClass, Subject
 from yincai.errors import Conflict, Forbidden, Invalid
 from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
 from yincai.hub import service as hub_service
 from yincai.hub.importers.assessments import KIND_WORDS
 from yincai.hub.importers.parsing import CHINA_TIME
-from yincai.hub.models import District, Grade, School, SchoolClass, Subject
 from yincai.hub.schemas import AssessmentItemSpec
+from yincai.i18n import _, join
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.templating import templates
 
@@ -119,29 +120,31 @@ def _create(
     try:
         day = date.fromisoformat(str(values["held_on"]))
     except ValueError:
-        problems.append("请填写正确的日期 / give a valid date")
+        problems.append(_("请填写正确的日期"))
         day = datetime.now(CHINA_TIME).date()
     grade = int(str(values["grade"])) if str(values["grade"]).isdigit() else 0
     if not 1 <= grade <= 12:
-        problems.append("请选择年级 / choose the grade")
+        problems.append(_("请选择年级"))
     kind = KIND_WORDS.get(str(values["kind"]))
     if kind is None:
-        problems.append("请选择类型 / choose the kind")
+        problems.append(_("请选择类型"))
     subject = session.scalar(select(Subject).where(Subject.code == values["subject"]))
     if subject is None:
-        problems.append("请选择学科 / choose the subject")
+        problems.append(_("请选择学科"))
     if problems:
-        raise Invalid("；".join(problems))
+        raise Invalid(join(problems, "；"), details=problems)
     assert subject is not None and kind is not None
     writable = set(session.scalars(governance_service.score_editor_class_ids(user, subject.id)))
     outside = [class_id for class_id in chosen if class_id not in writable]
     if outside:
         raise Forbidden(
-            f"您不能为所选的 {len(outside)} 个班级布置{subject.name}考试（须为您任教该学科的班级）"
-            " / not your classes for this subject"
+            _("您不能为所选的 {n} 个班级布置{subject}考试（须为您任教该学科的班级）").format(
+                n=len(outside), subject=subject.name
+            ),
+            code="assessment.classes_not_yours",
         )
     if not chosen and user.role is not Role.DISTRICT_ADMIN:
-        raise Invalid("请至少选择一个参考班级 / choose at least one class")
+        raise Invalid(_("请至少选择一个参考班级"), code="assessment.no_class")
     pairs = [
         (school_code, class_name)
         for school_code, class_name in session.execute(
@@ -174,7 +177,11 @@ def _items(text: str, problems: list[str]) -> list[AssessmentItemSpec]:
             continue
         match = _ITEM_LINE.match(line.replace("，", " ").replace(",", " ").replace("\t", " "))
         if match is None or float(match.group(2)) <= 0 or len(match.group(1)) > 20:
-            problems.append(f"小题第 {number} 行应写作“题号 满分 [题目编码]”，如 13(1) 8")
+            problems.append(
+                _("小题第 {number} 行应写作“题号 满分 [题目编码]”，如 13(1) 8").format(
+                    number=number
+                )
+            )
             continue
         specs.append(
             AssessmentItemSpec(
@@ -182,5 +189,5 @@ def _items(text: str, problems: list[str]) -> list[AssessmentItemSpec]:
             )
         )
     if len(specs) > MAX_ITEMS:
-        problems.append(f"小题不能超过 {MAX_ITEMS} 道 / at most {MAX_ITEMS} items")
+        problems.append(_("小题不能超过 {n} 道").format(n=MAX_ITEMS))
     return specs

@@ -16,17 +16,25 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from yincai.cli_support import command_app, prepared_engine, settings_of
+from yincai.accounts.actors import CLI
+from yincai.cli_support import (
+    after_import,
+    command_app,
+    prepared_engine,
+    print_error,
+    settings_of,
+)
 from yincai.db import session_scope
 from yincai.errors import Invalid, YincaiError
-from yincai.hub import import_templates
+from yincai.hub import import_access, import_templates
 from yincai.hub import service as hub_service
 from yincai.hub.schemas import ENTITY_NAMES, ImportSummary
-from yincai.jobs import Jobs
+from yincai.i18n import translate
 
 app = command_app(
     help=(
@@ -138,16 +146,11 @@ def template(
         engine = prepared_engine(settings_of(ctx))
         try:
             with session_scope(engine) as session:
-                found = hub_service.get_assessment(session, code=assessment)
-                class_ids = hub_service.assessment_class_ids(session, assessment_id=found.id)
-                students = hub_service.class_students(session, class_ids=class_ids)
-                data = import_templates.scores_template(
-                    [item.label for item in found.items],
-                    [import_templates.StudentEntry(*student) for student in students],
-                    title=found.name,
+                data = import_access.import_template(
+                    session, actor=CLI, kind=kind, assessment_code=assessment
                 )
         except YincaiError as error:
-            console.print(f"[red]{error.message}[/red]")
+            print_error(error, settings_of(ctx).language)
             raise typer.Exit(1) from None
         finally:
             engine.dispose()
@@ -268,12 +271,12 @@ def _run(
             summary = do_import(session, progress)
         if not summary.is_unchanged:
             with Session(engine) as session:  # the estimates it made stale: a background job
-                Jobs(settings).after_import(session)
+                after_import(ctx, session)
     except Invalid as error:
-        _print_problems(error)
+        _print_problems(error, settings.language)
         raise typer.Exit(1) from None
     except YincaiError as error:
-        console.print(f"[red]{error.message}[/red]")
+        print_error(error, settings.language)
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
@@ -306,13 +309,18 @@ def _progress(is_shown: bool) -> Iterator[ProgressCallback | None]:
         yield update
 
 
-def _print_problems(error: Invalid) -> None:
-    console.print(f"[red]{error.message}[/red]")
+def _print_problems(error: Invalid, language: str) -> None:
+    console.print(f"[red]{escape(error.text_in(language))}[/red]")
     if not error.details:
         return
     table = Table("文件 file", "行 row", "列 column", "原因 reason", header_style="bold red")
     for detail in error.details:
-        table.add_row(str(detail.file), str(detail.row), str(detail.column), str(detail.reason))
+        table.add_row(
+            str(detail.file),
+            str(detail.row),
+            str(detail.column),
+            str(translate(detail.reason, language)),
+        )
     console.print(table)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yincai.hub.models import District, School, SchoolClass, Setting, Stage, Student, Teacher
+from yincai.domain.models import District, School, SchoolClass, Setting, Stage, Student, Teacher
 
 
 @dataclass(frozen=True)

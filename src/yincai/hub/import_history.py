@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from yincai.hub.models import Assessment, ImportBatch
+from yincai.domain.models import Assessment, ImportBatch
 
 HISTORY_PAGE_SIZE = 50
 

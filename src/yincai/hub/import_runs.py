@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from yincai.db import lock_for_write, read_only
+from yincai.domain.models import Assessment, District, ImportBatch
 from yincai.errors import Conflict, Invalid, NotFound
 from yincai.hub.importers.assessments import plan_assessment
 from yincai.hub.importers.common import ImportPlan, Progress, record_batch, resolve_district
@@ -27,11 +28,11 @@ from yincai.hub.importers.logs import LogFormat, plan_logs
 from yincai.hub.importers.roster import plan_roster
 from yincai.hub.importers.scores import plan_scores
 from yincai.hub.importers.scores_store import revert_scores
-from yincai.hub.models import Assessment, District, ImportBatch
 from yincai.hub.schemas import ImportSummary
+from yincai.i18n import _
 
 KINDS = ("roster", "items", "assessment", "scores", "logs")
-BUSY = "另一个导入正在进行，请稍后再试 / another import is running: try again in a moment"
+BUSY = _("另一个导入正在进行，请稍后再试")
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def plan_import(session: Session, request: ImportRequest) -> ImportPlan:
         return plan_items(session, path=request.path, subject_code=request.subject_code)
     if request.kind == "scores":
         if not request.assessment_code:
-            raise Invalid("请选择考试 / choose the assessment the scores belong to")
+            raise Invalid(_("请选择考试"), code="import.assessment_required")
         return plan_scores(
             session,
             path=request.path,
@@ -84,7 +85,9 @@ def plan_import(session: Session, request: ImportRequest) -> ImportPlan:
             students_path=request.students_path,
             start_at=request.start_at,
         )
-    raise Invalid(f"未知的导入类型 / unknown import kind {request.kind!r}")
+    raise Invalid(
+        _("未知的导入类型 {kind}").format(kind=f"{request.kind!r}"), code="import.unknown_kind"
+    )
 
 
 def preview_import(session: Session, request: ImportRequest) -> ImportPlan:
@@ -139,7 +142,10 @@ def revert_last_import(
         revertible_imports().where(ImportBatch.assessment_id == assessment_id).limit(1)
     ).first()
     if batch is None or batch.undo is None:
-        raise NotFound(f"考试 {assessment_code} 没有可撤销的导入 / nothing to revert")
+        raise NotFound(
+            _("考试 {code} 没有可撤销的导入").format(code=assessment_code),
+            code="import.nothing_to_revert",
+        )
     summary = ImportSummary(
         kind="scores", file_name=batch.file_name, sha256=batch.sha256, n_rows=batch.n_rows
     )
@@ -193,5 +199,5 @@ def _lock(session: Session, request: ImportRequest) -> None:
 def _assessment_id(session: Session, code: str) -> int:
     found = session.scalar(select(Assessment.id).where(Assessment.code == code))
     if found is None:
-        raise NotFound(f"考试 {code} 不存在 / assessment {code} does not exist")
+        raise NotFound(_("考试 {code} 不存在").format(code=code), code="assessment.not_found")
     return found

@@ -21,13 +21,14 @@ from yincai.hub.importers.knowledge_points import KP_FIELDS
 from yincai.hub.importers.roster import STUDENT_COLUMNS
 from yincai.hub.importers.roster_teachers import TEACHER_COLUMNS
 from yincai.hub.importers.scores import SCORE_COLUMNS
+from yincai.i18n import _
 from yincai.spreadsheets import append_row
 
 TEMPLATE_KINDS = {
-    "roster": "学生与教师名册模板",
-    "items": "题库模板",
-    "assessment": "考试设置模板",
-    "scores": "成绩表模板",
+    "roster": _("学生与教师名册模板"),
+    "items": _("题库模板"),
+    "assessment": _("考试设置模板"),
+    "scores": _("成绩表模板"),
 }
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

@@ -13,10 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yincai.errors import NotFound
-from yincai.governance import service as governance_service
-from yincai.governance.models import UserAccount
-from yincai.hub.models import (
+from yincai.accounts.models import UserAccount
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     Item,
@@ -26,6 +24,9 @@ from yincai.hub.models import (
     Score,
     Subject,
 )
+from yincai.errors import NotFound
+from yincai.governance import service as governance_service
+from yincai.i18n import _
 from yincai.reports.maths import page_text_html
 from yincai.rules import item_type_label
 from yincai.web.deps import CurrentUser, DbSession
@@ -144,7 +145,9 @@ def itembank(
     if kp_id is not None:
         selected = session.get(KnowledgePoint, kp_id)
         if selected is None:
-            raise NotFound(f"知识点 {kp_id} 不存在 / knowledge point does not exist")
+            raise NotFound(
+                _("知识点 {id} 不存在").format(id=kp_id), code="knowledge_point.not_found"
+            )
         subject_id = selected.subject_id
     if subject_id is None and subjects:
         subject_id = subjects[0].id

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from yincai.governance.models import Role
+from yincai.accounts.models import Role
 from yincai.hub import directory, views
 from yincai.web.deps import CurrentUser, DbSession, OptionalUser
 from yincai.web.templating import templates

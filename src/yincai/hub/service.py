@@ -16,6 +16,22 @@ from pathlib import Path
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import (
+    Assessment,
+    AssessmentClass,
+    AssessmentKind,
+    ImportBatch,
+    School,
+    SchoolClass,
+    Student,
+)
+from yincai.domain.queries import (
+    SittingTotal,
+    full_score,
+    full_score_query,
+    full_scores,
+    sitting_totals,
+)
 from yincai.errors import Conflict, Invalid, NotFound
 from yincai.hub.import_history import HistoryPage, HistoryRow, import_history
 from yincai.hub.import_runs import (
@@ -35,23 +51,8 @@ from yincai.hub.importers.assessments import (
 from yincai.hub.importers.common import ImportPlan, Progress, resolve_district
 from yincai.hub.importers.logs import LogFormat
 from yincai.hub.importers.parsing import canonical_class_name
-from yincai.hub.models import (
-    Assessment,
-    AssessmentClass,
-    AssessmentKind,
-    ImportBatch,
-    School,
-    SchoolClass,
-    Student,
-)
-from yincai.hub.queries import (
-    SittingTotal,
-    full_score,
-    full_score_query,
-    full_scores,
-    sitting_totals,
-)
 from yincai.hub.schemas import AssessmentItemSpec, ImportSummary
+from yincai.i18n import _, join
 
 __all__ = [
     "KINDS",
@@ -182,7 +183,7 @@ def get_assessment(session: Session, *, code: str) -> Assessment:
     """The assessment with ``code``, its items in paper order."""
     assessment = session.scalars(select(Assessment).where(Assessment.code == code)).first()
     if assessment is None:
-        raise NotFound(f"考试 {code} 不存在 / assessment {code} does not exist")
+        raise NotFound(_("考试 {code} 不存在").format(code=code), code="assessment.not_found")
     return assessment
 
 
@@ -225,7 +226,12 @@ def find_class_id(session: Session, *, school_code: str, class_name: str) -> int
     ):
         if canonical_class_name(name) == wanted:
             return int(class_id)
-    raise NotFound(f"班级 {school_code}/{class_name} 不存在 / no such class")
+    raise NotFound(
+        _("班级 {school_code}/{class_name} 不存在").format(
+            school_code=school_code, class_name=class_name
+        ),
+        code="school_class.not_found",
+    )
 
 
 ItemSpecLike = AssessmentItemSpec | tuple[str, float] | tuple[str, float, str | None]
@@ -247,7 +253,7 @@ def create_assessment(
     """Create an assessment with its items (label, full score, optional bank item code) and the
     classes that sit it, as (school code, class name) pairs; scores are imported afterwards."""
     if session.scalars(select(Assessment.id).where(Assessment.code == code)).first() is not None:
-        raise Conflict(f"考试 {code} 已存在 / assessment {code} already exists")
+        raise Conflict(_("考试 {code} 已存在").format(code=code), code="assessment.exists")
     spec = AssessmentSpec(
         code=code,
         name=name,
@@ -269,5 +275,5 @@ def create_assessment(
     problems: list[str] = []
     resolved = check_assessment(session, spec, district.id, problems)
     if resolved is None:
-        raise Invalid("；".join(problems))
+        raise Invalid(join(problems, "；"), code="assessment.invalid", details=problems)
     return store_assessment(session, spec, resolved, district.id)

@@ -12,9 +12,8 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import (
+from yincai.accounts.models import Role, UserAccount
+from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     AssessmentKind,
@@ -29,8 +28,9 @@ from yincai.hub.models import (
     Teacher,
     TeachingAssignment,
 )
-from yincai.hub.models import Sitting as SittingRow
-from yincai.hub.queries import full_scores, sitting_totals
+from yincai.domain.models import Sitting as SittingRow
+from yincai.domain.queries import full_scores, sitting_totals
+from yincai.governance import service as governance_service
 from yincai.rules import grade_band
 
 RECENT_ASSESSMENTS = 10

@@ -1,14 +1,15 @@
-"""Alembic environment: runs on the engine handed over by ``yincai.migrations.upgrade``."""
+"""Alembic environment: runs on the engine handed over by ``yincai.migrations.upgrade``.
+
+The migrations are written out in full and need no models to run, so this package sits just above
+``yincai.db`` and imports no capability. ``target_metadata`` lists whatever tables the process
+has loaded; to compare the schema with the models (autogenerate, ``tests/test_db.py``) first load
+every model with ``yincai.privacy.registry.load_all_models``.
+"""
 
 from __future__ import annotations
 
 from alembic import context
 
-import yincai.cockpit.models
-import yincai.diagnosis.models
-import yincai.governance.models
-import yincai.hub.models
-import yincai.privacy.models  # noqa: F401
 from yincai.db import Base
 
 target_metadata = Base.metadata

@@ -8,6 +8,7 @@ import numpy as np
 
 from yincai.diagnosis import levels
 from yincai.diagnosis.service import MasteryTable
+from yincai.i18n import _, join
 from yincai.practice.data import Catalogue, StudentInfo
 from yincai.practice.estimates import IntArray, item_information, predicted_success
 from yincai.practice.plans import DiagnosticItem, PracticeItem, PracticeSet, TargetPoint
@@ -101,28 +102,40 @@ def build_practice_set(
 def _student_reason(target: TargetPoint) -> str:
     """Why the item is set, in words a student reads: no model numbers."""
     if target.role == "prerequisite" and target.needed_by:
-        return f"先练「{target.kp_name}」（{target.band_word}），为「{target.needed_by[0]}」打基础"
-    return f"练习「{target.kp_name}」（{target.band_word}）"
+        return _("先练「{point}」（{band}），为「{next}」打基础").format(
+            point=target.kp_name, band=target.band_word, next=target.needed_by[0]
+        )
+    return _("练习「{point}」（{band}）").format(point=target.kp_name, band=target.band_word)
 
 
 def _summary(targets: list[TargetPoint], items: list[PracticeItem], policy: SelectionPolicy) -> str:
     if not items:
-        return "暂无可练习的题目：还没有已学知识点的作答记录或题库题目 / nothing to practise yet"
+        return _("暂无可练习的题目：还没有已学知识点的作答记录或题库题目")
     weak = sorted((t for t in targets if t.role == "weak"), key=lambda t: t.rank)
     foundations = [t for t in targets if t.role == "prerequisite"]
     low, high = policy.success_band
-    text = f"针对 {len(weak)} 个薄弱知识点（" + "".join(f"「{t.kp_name}」" for t in weak) + "）"
+    points = join([t.kp_name for t in weak], "、")
     if foundations:
-        text += (
-            f"及 {len(foundations)} 个先修（"
-            + "".join(f"「{t.kp_name}」" for t in foundations)
-            + "）"
-        )
+        text = _("针对 {n} 个薄弱知识点（{points}）及 {n_foundations} 个先修（{foundations}）")
+    else:
+        text = _("针对 {n} 个薄弱知识点（{points}）")
+    text = text.format(
+        n=len(weak),
+        points=points,
+        n_foundations=len(foundations),
+        foundations=join([t.kp_name for t in foundations], "、"),
+    )
     in_band = sum(item.is_in_band for item in items)
     types = len({item.item_type for item in items})
-    return (
-        f"{text}，共 {len(items)} 题、{types} 种题型；"
-        f"{in_band} 题预计答对率在 {low:.2f}–{high:.2f} 之间"
+    return _(
+        "{targets}，共 {n} 题、{n_types} 种题型；{n_in_band} 题预计答对率在 {low}–{high} 之间"
+    ).format(
+        targets=text,
+        n=len(items),
+        n_types=types,
+        n_in_band=in_band,
+        low=f"{low:.2f}",
+        high=f"{high:.2f}",
     )
 
 

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from yincai.accounts.actors import CLI
 from yincai.cli_support import command_app, command_session
 from yincai.practice import service
 from yincai.practice.plans import PracticeSet, ReteachPlan
@@ -17,7 +18,6 @@ app = command_app(
     help="个性化练习与补教建议 / personalised practice and re-teaching", no_args_is_help=True
 )
 console = Console()
-SYSTEM_OPERATOR = None  # the shell user: no scope check
 STEM_WIDTH = 60
 
 ItemsOption = Annotated[int, typer.Option("-n", "--items", min=1, help="题目数 / items per set")]
@@ -69,7 +69,7 @@ def student(
             success_band=_band(band),
             as_of=_day(as_of),
             subject_code=subject,
-            actor=SYSTEM_OPERATOR,
+            actor=CLI,
         )
     print_practice(practice)
 
@@ -97,7 +97,7 @@ def school_class(
             success_band=_band(band),
             as_of=_day(as_of),
             subject_code=subject,
-            actor=SYSTEM_OPERATOR,
+            actor=CLI,
         )
     table = Table(title=f"{school} {class_name} 个性化练习 / practice sets ({len(sets)})")
     for column in ("学号", "姓名", "薄弱知识点（按优先级）", "先修", "题数", "题型", "区间内"):
@@ -135,7 +135,7 @@ def reteach(
             class_name=class_name,
             as_of=_day(as_of),
             subject_code=subject,
-            actor=SYSTEM_OPERATOR,
+            actor=CLI,
         )
     print_reteach(plan)
 

@@ -16,10 +16,12 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.consent import service as consent_service
+from yincai.consent.models import ConsentPurpose
 from yincai.diagnosis import service as diagnosis_service
 from yincai.diagnosis import teaching
 from yincai.diagnosis.teaching import day_of, end_of
-from yincai.hub.models import (
+from yincai.domain.models import (
     Assessment,
     AssessmentItem,
     Grade,
@@ -34,12 +36,11 @@ from yincai.hub.models import (
     Student,
 )
 from yincai.practice.estimates import ItemParameters
-from yincai.privacy import service as privacy_service
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-DIAGNOSIS = privacy_service.ConsentPurpose.DIAGNOSIS  # practice is built on the diagnosis
+DIAGNOSIS = ConsentPurpose.DIAGNOSIS  # practice is built on the diagnosis
 MAIN_TAG_WEIGHT = 0.5  # an item practises the points that hold at least half its tag weight
 
 
@@ -225,7 +226,7 @@ def load_history(
         exam = exam.where(Assessment.held_on <= as_of)
         events = events.where(LearningEvent.occurred_at < end_of(as_of))
     # The privacy rule: the responses of students it does not clear are never read.
-    cleared = privacy_service.cleared_student_ids(DIAGNOSIS, today=datetime.now(UTC).date())
+    cleared = consent_service.cleared_student_ids(DIAGNOSIS, today=datetime.now(UTC).date())
     exam = exam.where(Score.student_id.in_(cleared))
     events = events.where(LearningEvent.student_id.in_(cleared))
     student: list[int] = []

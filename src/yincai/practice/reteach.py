@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from yincai.i18n import _, join
 from yincai.practice.selection import MANY_DEPENDANTS, WEAK_LEVEL
 
 FloatArray = npt.NDArray[np.float64]
@@ -95,16 +96,18 @@ def rank_reteach(
         scored.append((priority, mean, share, position, point))
     scored.sort(key=lambda s: (-s[0], s[1], s[3]))
     chosen: list[ReteachChoice] = []
-    for priority, mean, share, _, point in scored:
+    for priority, mean, share, _position, point in scored:
         if len(chosen) >= n_max or (len(chosen) >= n_min and share < share_floor):
             break
         n_below = int((point.levels < weak_level).sum())
         parts = [
-            f"「{point.name}」全班平均掌握水平 {mean:.2f}",
-            f"{point.levels.size} 人中 {n_below} 人低于 {weak_level:.2f}",
+            _("「{point}」全班平均掌握水平 {mean}").format(point=point.name, mean=f"{mean:.2f}"),
+            _("{n} 人中 {n_below} 人低于 {level}").format(
+                n=point.levels.size, n_below=n_below, level=f"{weak_level:.2f}"
+            ),
         ]
         if point.n_dependants >= MANY_DEPENDANTS:
-            parts.append(f"后续 {point.n_dependants} 个知识点以它为基础")
+            parts.append(_("后续 {n} 个知识点以它为基础").format(n=point.n_dependants))
         chosen.append(
             ReteachChoice(
                 kp_id=point.kp_id,
@@ -112,7 +115,7 @@ def rank_reteach(
                 n_below=n_below,
                 n_students=int(point.levels.size),
                 priority=priority,
-                reason="，".join(parts),
+                reason=join(parts),
             )
         )
     return chosen
@@ -128,10 +131,15 @@ def pick_diagnostic(
             item_id=c.item_id,
             information=c.information,
             class_success=c.class_success,
-            reason=(
-                f"区分度 {c.discrimination:.2f}、难度 {c.difficulty:+.2f}；"
-                f"本班预计答对率 {c.class_success:.2f}，"
-                f"在本班水平附近信息量 {c.information:.2f}（第 {place} 高），最能区分会与不会"
+            reason=_(
+                "区分度 {discrimination}、难度 {difficulty}；本班预计答对率 {success}，"
+                "在本班水平附近信息量 {information}（第 {place} 高），最能区分会与不会"
+            ).format(
+                discrimination=f"{c.discrimination:.2f}",
+                difficulty=f"{c.difficulty:+.2f}",
+                success=f"{c.class_success:.2f}",
+                information=f"{c.information:.2f}",
+                place=place,
             ),
         )
         for place, c in enumerate(best[:n_items], start=1)

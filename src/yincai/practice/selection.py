@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from yincai.diagnosis import levels
+from yincai.i18n import _, join
 from yincai.rules import ITEM_TYPE_LABELS
 
 FloatArray = npt.NDArray[np.float64]
@@ -210,7 +211,7 @@ def select_practice(
                 usable.setdefault(kp, []).append(item)
     targets: list[_Target] = []
     upcoming = iter(kp for kp, _ in ranked)
-    for _ in range(min(policy.n_weak, policy.n_items)):
+    for _round in range(min(policy.n_weak, policy.n_items)):
         if not _add_weak(upcoming, targets, by_id, usable, rank_of, policy):
             break
     chosen: list[tuple[_Target, CandidateItem]] = []
@@ -389,14 +390,22 @@ def _selection(
         )
         for item in sorted(target.picks, key=lambda c: (-c.predicted_success, c.item_id)):
             is_in_band = low <= item.predicted_success <= high
-            note = "" if is_in_band else f"（题库中最接近 {low:.2f}–{high:.2f} 的题）"
+            if is_in_band:
+                why = _("{reason}；预计答对率 {success}")
+            else:
+                why = _("{reason}；预计答对率 {success}（题库中最接近 {low}–{high} 的题）")
             item_choices.append(
                 ItemChoice(
                     item_id=item.item_id,
                     kp_id=target.kp_id,
                     predicted_success=item.predicted_success,
                     is_in_band=is_in_band,
-                    reason=f"{reason}；预计答对率 {item.predicted_success:.2f}{note}",
+                    reason=why.format(
+                        reason=reason,
+                        success=f"{item.predicted_success:.2f}",
+                        low=f"{low:.2f}",
+                        high=f"{high:.2f}",
+                    ),
                 )
             )
     return Selection(
@@ -416,28 +425,36 @@ def _point_reason(
 ) -> str:
     """Why this point is practised, e.g. 「一元一次方程的解法」需要巩固（掌握度 38%），其先修…"""
     word = levels.band_word(point.level, n_evidence=point.n_evidence)
-    parts = [f"「{point.name}」{word}（掌握度 {point.level:.0%}）"]
+    parts = [
+        _("「{point}」{band}（掌握度 {level}）").format(
+            point=point.name, band=word, level=f"{point.level:.0%}"
+        )
+    ]
     if target.role == "weak" and point.level >= policy.weak_level:
-        parts.append("在已学知识点中相对较弱")
+        parts.append(_("在已学知识点中相对较弱"))
     if target.role == "prerequisite" and target.needed_by:
-        needs = "、".join(f"「{by_id[k].name}」" for k in target.needed_by[:2])
-        parts.append(f"是{needs}的先修，先打基础")
+        needs = join([by_id[k].name for k in target.needed_by[:2]], "、")
+        parts.append(_("是「{points}」的先修，先打基础").format(points=needs))
     prerequisites = [by_id[p] for p in point.prerequisite_ids if p in by_id]
     weak_first = [p for p in prerequisites if p.kp_id in targeted and p.level < policy.weak_level]
     if weak_first:
-        parts.append(f"其先修「{weak_first[0].name}」也较弱，先练先修")
+        parts.append(_("其先修「{point}」也较弱，先练先修").format(point=weak_first[0].name))
     elif prerequisites:
         best = max(prerequisites, key=lambda p: p.level)
         if best.level >= policy.weak_level:
-            parts.append(f"其先修「{best.name}」{levels.band_word(best.level)}")
+            parts.append(
+                _("其先修「{point}」{band}").format(
+                    point=best.name, band=levels.band_word(best.level)
+                )
+            )
     if point.n_evidence == 0:
-        parts.append("尚无作答记录，按整体水平估计")
+        parts.append(_("尚无作答记录，按整体水平估计"))
     elif point.logit_sd >= UNCERTAIN_SD * 0.9:
-        parts.append("作答记录少，多练以确认")
+        parts.append(_("作答记录少，多练以确认"))
     if point.n_dependants >= MANY_DEPENDANTS and point.n_dependants == most_dependants:
-        parts.append(f"后续 {point.n_dependants} 个知识点以它为基础（最多）")
+        parts.append(_("后续 {n} 个知识点以它为基础（最多）").format(n=point.n_dependants))
     elif point.n_dependants >= MANY_DEPENDANTS:
-        parts.append(f"后续 {point.n_dependants} 个知识点以它为基础")
+        parts.append(_("后续 {n} 个知识点以它为基础").format(n=point.n_dependants))
     if point.is_recent and point.is_taught:
-        parts.append("近期新学")
-    return "，".join(parts)
+        parts.append(_("近期新学"))
+    return join(parts)

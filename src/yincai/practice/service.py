@@ -8,9 +8,10 @@ Only students the privacy rule clears for diagnosis are practised on (under 14: 
 consent in force): another student's set holds no items and says why, a single student's set
 raises ConsentRequired, and re-teaching plans leave such students out.
 
-Scope checks live here: pass the logged-in account as ``actor`` — a student's set for staff of the
-student, the student and their parent; class sets and re-teaching plans for staff of the class.
-``actor=None`` is the system operator with shell access (the CLI, benchmarks and tests): no check.
+Scope checks and the audit live here: every call takes the ``actor`` (the signed-in account, or
+``SystemActor`` for the CLI and benchmarks) — a student's set for staff of the student, the
+student and their parent; class sets and re-teaching plans for staff of the class. Every set made
+is audited (``export_practice``) with the students it is for.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.consent import service as consent_service
+from yincai.consent.models import ConsentPurpose
 from yincai.diagnosis import service as diagnosis_service
 from yincai.diagnosis.service import MasteryTable
+from yincai.domain.models import School, SchoolClass, Student
 from yincai.errors import Invalid, NotFound
 from yincai.governance import service as governance_service
-from yincai.governance.models import UserAccount
-from yincai.hub.models import School, SchoolClass, Student
+from yincai.i18n import _
 from yincai.practice.assembly import build_diagnostic_items, build_practice_set
 from yincai.practice.data import (
     BankItem,
@@ -53,18 +56,19 @@ from yincai.practice.selection import (
     SelectionPolicy,
     select_practice,
 )
-from yincai.privacy import service as privacy_service
 
 __all__ = [
     "PracticeSet",
     "ReteachPlan",
     "class_practice",
+    "class_practice_by_id",
     "practice_sets",
     "reteach_plan",
     "student_practice",
+    "student_practice_by_id",
 ]
 
-DIAGNOSIS = privacy_service.ConsentPurpose.DIAGNOSIS  # practice is built on the diagnosis
+DIAGNOSIS = ConsentPurpose.DIAGNOSIS  # practice is built on the diagnosis
 RECENTLY_CORRECT_DAYS = 30  # an item answered right within this many days is not set again
 RECENTLY_TAUGHT_DAYS = 21
 FULL_MARKS = 1.0 - 1e-9
@@ -73,57 +77,85 @@ FULL_MARKS = 1.0 - 1e-9
 def student_practice(
     session: Session,
     *,
+    actor: governance_service.Actor,
     student_number: str,
     n_items: int = 10,
     success_band: tuple[float, float] = DEFAULT_SUCCESS_BAND,
     as_of: date | None = None,
     subject_code: str = "MATH",
-    actor: UserAccount | None = None,
 ) -> PracticeSet:
     """One student's personalised practice set, weakest points first."""
     found = list(
         session.scalars(select(Student.id).where(Student.student_number == student_number))
     )
     if not found:
-        raise NotFound(f"学号 {student_number} 不存在 / student {student_number} does not exist")
+        raise NotFound(
+            _("学号 {student_number} 不存在").format(student_number=student_number),
+            code="student.not_found",
+        )
     if len(found) > 1:
-        raise Invalid(f"学号 {student_number} 在多个区县重复 / student number is ambiguous")
-    if actor is not None:
-        governance_service.require_scope(session, actor=actor, student_id=found[0])
-    privacy_service.require_consent(session, student_id=found[0], purpose=DIAGNOSIS, today=_today())
-    return practice_sets(
+        raise Invalid(
+            _("学号 {student_number} 在多个区县重复").format(student_number=student_number),
+            code="student.ambiguous",
+        )
+    return student_practice_by_id(
         session,
-        student_ids=found,
+        actor=actor,
+        student_id=found[0],
+        n_items=n_items,
+        success_band=success_band,
+        as_of=as_of,
+        subject_code=subject_code,
+    )
+
+
+def student_practice_by_id(
+    session: Session,
+    *,
+    actor: governance_service.Actor,
+    student_id: int,
+    n_items: int = 10,
+    success_band: tuple[float, float] = DEFAULT_SUCCESS_BAND,
+    as_of: date | None = None,
+    subject_code: str = "MATH",
+) -> PracticeSet:
+    """One student's practice set (for staff in scope, the student, the parent); audited."""
+    governance_service.require_scope(session, actor=actor, student_id=student_id)
+    consent_service.require_consent(
+        session, student_id=student_id, purpose=DIAGNOSIS, today=_today()
+    )
+    made = _sets(
+        session,
+        actor=actor,
+        student_ids=[student_id],
         n_items=n_items,
         success_band=success_band,
         as_of=as_of,
         subject_code=subject_code,
     )[0]
+    governance_service.audit(
+        session, actor=actor, action="export_practice", object_type="student", object_id=student_id
+    )
+    return made
 
 
 def class_practice(
     session: Session,
     *,
+    actor: governance_service.Actor,
     school_code: str,
     class_name: str,
     n_items: int = 10,
     success_band: tuple[float, float] = DEFAULT_SUCCESS_BAND,
     as_of: date | None = None,
     subject_code: str = "MATH",
-    actor: UserAccount | None = None,
 ) -> list[PracticeSet]:
-    """A practice set for every student of a class, in student-number order."""
-    school_class = _school_class(session, school_code, class_name, actor)
-    student_ids = list(
-        session.scalars(
-            select(Student.id)
-            .where(Student.school_class_id == school_class.id)
-            .order_by(Student.student_number)
-        )
-    )
-    return practice_sets(
+    """A practice set for every student of a class, in student-number order; audited."""
+    school_class = _school_class(session, school_code, class_name)
+    return class_practice_by_id(
         session,
-        student_ids=student_ids,
+        actor=actor,
+        school_class_id=school_class.id,
         n_items=n_items,
         success_band=success_band,
         as_of=as_of,
@@ -131,33 +163,108 @@ def class_practice(
     )
 
 
+def class_practice_by_id(
+    session: Session,
+    *,
+    actor: governance_service.Actor,
+    school_class_id: int,
+    n_items: int = 10,
+    success_band: tuple[float, float] = DEFAULT_SUCCESS_BAND,
+    as_of: date | None = None,
+    subject_code: str = "MATH",
+) -> list[PracticeSet]:
+    """A practice set for every student of a class (staff of the class; NotFound if the class
+    has no students), audited with every student given a set."""
+    _require_class_staff(session, actor, school_class_id)
+    student_ids = list(
+        session.scalars(
+            select(Student.id)
+            .where(Student.school_class_id == school_class_id)
+            .order_by(Student.student_number)
+        )
+    )
+    if not student_ids:
+        raise NotFound(_("该班级没有学生"), code="school_class.empty")
+    sets = _sets(
+        session,
+        actor=actor,
+        student_ids=student_ids,
+        n_items=n_items,
+        success_band=success_band,
+        as_of=as_of,
+        subject_code=subject_code,
+    )
+    governance_service.audit(
+        session,
+        actor=actor,
+        action="export_practice",
+        object_type="class",
+        object_id=school_class_id,
+        student_ids=[practice.student_id for practice in sets],
+    )
+    return sets
+
+
 def practice_sets(
     session: Session,
     *,
+    actor: governance_service.Actor,
     student_ids: Sequence[int],
     n_items: int = 10,
     success_band: tuple[float, float] = DEFAULT_SUCCESS_BAND,
     as_of: date | None = None,
     subject_code: str = "MATH",
-    actor: UserAccount | None = None,
 ) -> list[PracticeSet]:
-    """Practice sets of any students (in the order given), their data read once."""
-    if actor is not None:
-        for student_id in student_ids:
-            governance_service.require_scope(session, actor=actor, student_id=student_id)
+    """Practice sets of any students (in the order given), their data read once; each student
+    in the actor's scope, each set audited."""
+    governance_service.require_students(session, actor=actor, student_ids=student_ids)
+    sets = _sets(
+        session,
+        actor=actor,
+        student_ids=student_ids,
+        n_items=n_items,
+        success_band=success_band,
+        as_of=as_of,
+        subject_code=subject_code,
+    )
+    for practice in sets:
+        governance_service.audit(
+            session,
+            actor=actor,
+            action="export_practice",
+            object_type="student",
+            object_id=practice.student_id,
+        )
+    return sets
+
+
+def _sets(
+    session: Session,
+    *,
+    actor: governance_service.Actor,
+    student_ids: Sequence[int],
+    n_items: int,
+    success_band: tuple[float, float],
+    as_of: date | None,
+    subject_code: str,
+) -> list[PracticeSet]:
+    """The sets of students whose scope the caller has checked (sets without consent say why)."""
     try:
         policy = SelectionPolicy(n_items=n_items, success_band=success_band)
     except ValueError as problem:
-        raise Invalid(f"练习参数有误 / invalid practice settings: {problem}") from problem
+        raise Invalid(
+            _("练习参数有误：{problem}").format(problem=str(problem)),
+            code="practice.invalid_settings",
+        ) from problem
     students = load_students(session, student_ids)
-    blocked = privacy_service.students_without_consent(
+    blocked = consent_service.students_without_consent(
         session, [s.student_id for s in students], DIAGNOSIS, today=_today()
     )
     cleared = [s for s in students if s.student_id not in blocked]
     made = dict(
         zip(
             [s.student_id for s in cleared],
-            _practice_sets(session, cleared, policy, as_of=as_of, subject_code=subject_code),
+            _practice_sets(session, actor, cleared, policy, as_of=as_of, subject_code=subject_code),
             strict=True,
         )
     )
@@ -166,6 +273,7 @@ def practice_sets(
 
 def _practice_sets(
     session: Session,
+    actor: governance_service.Actor,
     students: list[StudentInfo],
     policy: SelectionPolicy,
     *,
@@ -177,7 +285,7 @@ def _practice_sets(
     catalogue = load_catalogue(session, subject_code=subject_code, as_of=as_of)
     ids = [s.student_id for s in students]
     history = load_history(session, catalogue, ids, as_of=as_of)
-    estimate = _estimate(session, ids, as_of=as_of, subject_code=subject_code)
+    estimate = _estimate(session, actor, ids, as_of=as_of, subject_code=subject_code)
     taught = load_taught(
         session, catalogue, sorted({s.school_class_id for s in students}), as_of=as_of
     )
@@ -233,23 +341,25 @@ def _practice_sets(
 def reteach_plan(
     session: Session,
     *,
+    actor: governance_service.Actor,
     school_code: str,
     class_name: str,
     as_of: date | None = None,
     subject_code: str = "MATH",
-    actor: UserAccount | None = None,
 ) -> ReteachPlan:
-    """The 3–5 points a class should be re-taught, each with its most diagnostic items."""
-    school_class = _school_class(session, school_code, class_name, actor)
+    """The 3–5 points a class should be re-taught, each with its most diagnostic items (staff of
+    the class; names no student, so not audited)."""
+    school_class = _school_class(session, school_code, class_name)
+    _require_class_staff(session, actor, school_class.id)
     in_class = list(
         session.scalars(select(Student.id).where(Student.school_class_id == school_class.id))
     )
-    blocked = privacy_service.students_without_consent(session, in_class, DIAGNOSIS, today=_today())
+    blocked = consent_service.students_without_consent(session, in_class, DIAGNOSIS, today=_today())
     student_ids = [s for s in in_class if s not in blocked]
     school = session.get(School, school_class.school_id)
     grade_level = school_class.grade.level
     catalogue = load_catalogue(session, subject_code=subject_code, as_of=as_of)
-    estimate = _estimate(session, student_ids, as_of=as_of, subject_code=subject_code)
+    estimate = _estimate(session, actor, student_ids, as_of=as_of, subject_code=subject_code)
     point_levels = estimate.mastery
     taught = load_taught(session, catalogue, [school_class.id], as_of=as_of)[school_class.id]
     known = set(taught) | {
@@ -298,10 +408,8 @@ def reteach_plan(
     )
 
 
-def _school_class(
-    session: Session, school_code: str, class_name: str, actor: UserAccount | None
-) -> SchoolClass:
-    """The class named, for staff whose scope includes it."""
+def _school_class(session: Session, school_code: str, class_name: str) -> SchoolClass:
+    """The class named by its school's code and its name."""
     school_class = session.scalar(
         select(SchoolClass)
         .join(School, School.id == SchoolClass.school_id)
@@ -309,13 +417,20 @@ def _school_class(
     )
     if school_class is None:
         raise NotFound(
-            f"学校 {school_code} 没有班级 {class_name} / "
-            f"school {school_code} has no class {class_name}"
+            _("学校 {school_code} 没有班级 {class_name}").format(
+                school_code=school_code, class_name=class_name
+            ),
+            code="school_class.not_found",
         )
-    if actor is not None:
-        governance_service.require_role(actor, *governance_service.STAFF_ROLES)
-        governance_service.require_scope(session, actor=actor, school_class_id=school_class.id)
     return school_class
+
+
+def _require_class_staff(
+    session: Session, actor: governance_service.Actor, school_class_id: int
+) -> None:
+    """Staff whose scope includes the class (NotFound if there is no such class)."""
+    governance_service.require_scope(session, actor=actor, school_class_id=school_class_id)
+    governance_service.require_role(actor, *governance_service.STAFF_ROLES)
 
 
 def _without_consent(
@@ -335,7 +450,7 @@ def _without_consent(
         success_band=policy.success_band,
         targets=[],
         items=[],
-        summary=privacy_service.ConsentRequired(DIAGNOSIS).message,
+        summary=consent_service.ConsentRequired(DIAGNOSIS).message,
     )
 
 
@@ -344,11 +459,16 @@ def _today() -> date:
 
 
 def _estimate(
-    session: Session, student_ids: list[int], *, as_of: date | None, subject_code: str
+    session: Session,
+    actor: governance_service.Actor,
+    student_ids: list[int],
+    *,
+    as_of: date | None,
+    subject_code: str,
 ) -> MasteryTable:
     """The diagnosis's own estimates: one loader of evidence, one mastery for every surface."""
     return diagnosis_service.students_mastery(
-        session, student_ids=student_ids, as_of=as_of, subject_code=subject_code
+        session, actor=actor, student_ids=student_ids, as_of=as_of, subject_code=subject_code
     )
 
 

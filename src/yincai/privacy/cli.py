@@ -11,9 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from yincai.accounts.actors import CLI
 from yincai.cli_support import command_app, command_session, settings_of
+from yincai.consent.models import ConsentPurpose
 from yincai.privacy import service
-from yincai.privacy.models import ConsentPurpose
 from yincai.privacy.registry import REGISTRY
 
 app = command_app(
@@ -41,7 +42,7 @@ def export(
         student = service.find_student(
             session, student_number=student_number, district_code=district
         )
-        result = service.export_for(session, actor=None, student_id=student.id)
+        result = service.export_for(session, actor=CLI, student_id=student.id)
         output.write_bytes(result.data)
     table = Table("数据表 table", "行数 rows", title=f"已写入 / written: {output}")
     for name, count in result.counts.items():
@@ -144,13 +145,13 @@ def consent(
         )
         if withdraw:
             n_withdrawn = service.withdraw_consent(
-                session, actor=None, student_id=student.id, purpose=purpose
+                session, actor=CLI, student_id=student.id, purpose=purpose
             )
             message = f"已撤回 {n_withdrawn} 项同意 / withdrawn"
         else:
             given_at = given_on.replace(tzinfo=UTC) if given_on else None
             service.give_consent(
-                session, actor=None, student_id=student.id, purpose=purpose, given_at=given_at
+                session, actor=CLI, student_id=student.id, purpose=purpose, given_at=given_at
             )
             message = "已录入同意 / consent recorded"
     console.print(f"学生 {student.id}（{purpose.value}）：{message}")

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import Student
 from yincai.errors import NotFound
-from yincai.hub.models import Student
+from yincai.i18n import _
 from yincai.privacy.registry import REGISTRY
 
 
@@ -18,7 +19,7 @@ def erase_student(
     """Apply every registered table's erasure to the student; rows changed, by table (no scope
     check, no audit: the caller does both). Erasing twice changes nothing more."""
     if session.get(Student, student_id) is None:
-        raise NotFound(f"学生 {student_id} 不存在 / student does not exist")
+        raise NotFound(_("学生 {id} 不存在").format(id=student_id), code="student.not_found")
     now = now or datetime.now(UTC)
     changed = {entry.name: entry.erase(session, student_id, now) for entry in REGISTRY}
     session.flush()

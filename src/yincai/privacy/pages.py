@@ -10,13 +10,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from yincai.accounts.models import Role
+from yincai.consent.models import ConsentPurpose
+from yincai.consent.service import METHOD_NAMES, PURPOSE_NAMES
+from yincai.domain.models import Student
 from yincai.errors import Invalid
 from yincai.governance import service as governance_service
-from yincai.governance.models import Role
-from yincai.hub.models import Student
+from yincai.i18n import _
 from yincai.privacy import service
-from yincai.privacy.consent import METHOD_NAMES, PURPOSE_NAMES
-from yincai.privacy.models import ConsentPurpose
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.templating import templates
 
@@ -41,7 +42,7 @@ def privacy_home(
         )
         if found is not None:
             return RedirectResponse(f"/privacy/students/{found}", status_code=303)
-        error = "您的权限范围内没有这个学号。"
+        error = _("您的权限范围内没有这个学号。")
     return templates.TemplateResponse(
         request, "privacy/index.html", {"error": error}, status_code=404 if error else 200
     )
@@ -77,7 +78,9 @@ def change_consent(
     elif action == "withdraw":
         service.withdraw_consent(session, actor=user, student_id=student_id, purpose=purpose)
     else:
-        raise Invalid(f"未知操作 / unknown action {action!r}")
+        raise Invalid(
+            _("未知操作 {action}").format(action=f"{action!r}"), code="privacy.unknown_action"
+        )
     session.commit()
     return RedirectResponse(f"/privacy/students/{student_id}", status_code=303)
 

@@ -27,11 +27,13 @@ from sqlalchemy import CursorResult, Select, String, Table, cast, delete, or_, s
 from sqlalchemy.orm import Session
 
 import yincai
+from yincai.accounts.models import LoginSession, UserAccount
 from yincai.cockpit.models import WarningAcknowledgement
+from yincai.consent.models import GuardianConsent
 from yincai.diagnosis.models import MasteryEstimateRow
-from yincai.governance.models import AuditEvent, AuditEventStudent, LoginSession, UserAccount
-from yincai.hub.models import GrowthRecord, LearningEvent, Score, Sitting, Student
-from yincai.privacy.models import GuardianConsent
+from yincai.documents.models import GeneratedDocument, GeneratedDocumentStudent
+from yincai.domain.models import GrowthRecord, LearningEvent, Score, Sitting, Student
+from yincai.governance.models import AuditEvent, AuditEventStudent
 
 # Early warnings about one student carry a key "<kind>:<student id>" (yincai.cockpit.detection).
 STUDENT_WARNING_KINDS = ("declining_student", "chronic_absence")
@@ -214,6 +216,51 @@ def _delete_estimates(session: Session, student_id: int, _now: datetime) -> int:
     )
 
 
+def _documents_naming(student_id: int) -> Select[int]:
+    return select(GeneratedDocumentStudent.document_id).where(
+        GeneratedDocumentStudent.student_id == student_id
+    )
+
+
+def _document_rows(student_id: int) -> Select[tuple[object, ...]]:
+    table = GeneratedDocument.__table__
+    return select(table).where(table.c.id.in_(_documents_naming(student_id))).order_by(table.c.id)
+
+
+def _delete_documents(session: Session, student_id: int, _now: datetime) -> int:
+    # A document names a whole class: it goes as a whole (the next request builds it anew).
+    ids = list(session.scalars(_documents_naming(student_id)))
+    if not ids:
+        return 0
+    session.execute(
+        delete(GeneratedDocumentStudent)
+        .where(GeneratedDocumentStudent.document_id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(
+        session.execute(
+            delete(GeneratedDocument)
+            .where(GeneratedDocument.id.in_(ids))
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
+def _document_link_rows(student_id: int) -> Select[tuple[object, ...]]:
+    table = GeneratedDocumentStudent.__table__
+    return select(table).where(table.c.student_id == student_id).order_by(table.c.document_id)
+
+
+def _delete_document_links(session: Session, student_id: int, _now: datetime) -> int:
+    return _rowcount(
+        session.execute(
+            delete(GeneratedDocumentStudent)
+            .where(GeneratedDocumentStudent.student_id == student_id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
 def _warning_rows(student_id: int) -> Select[tuple[object, ...]]:
     table = WarningAcknowledgement.__table__
     return (
@@ -315,6 +362,22 @@ REGISTRY: tuple[PersonalTable, ...] = (
         Erasure.DELETE,
         _delete_estimates,
         not_exported=("logit_mean", "logit_sd", "n_evidence"),
+    ),
+    PersonalTable(
+        GeneratedDocument.__table__,  # type: ignore[arg-type]
+        "列有该学生的生成文档（如全班个性化练习册）：种类、班级、状态与时间；"
+        "不含文件本身，因为文件也列有其他同学",
+        _document_rows,
+        Erasure.DELETE,
+        _delete_documents,
+        not_exported=("content",),
+    ),
+    PersonalTable(
+        GeneratedDocumentStudent.__table__,  # type: ignore[arg-type]
+        "哪些生成的文档列有该学生",
+        _document_link_rows,
+        Erasure.DELETE,
+        _delete_document_links,  # none are left once the documents above are deleted
     ),
     PersonalTable(
         WarningAcknowledgement.__table__,  # type: ignore[arg-type]

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yincai.config import Settings
+from yincai.domain.models import Student
 from yincai.governance import service as governance_service
-from yincai.hub.models import Student
 from yincai.privacy.erasure import erase_student
 
 

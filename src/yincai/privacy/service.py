@@ -1,8 +1,8 @@
 """The privacy capability's one door: subject access, erasure, consent, retention, field keys.
 
 Other capabilities use the consent rule through here (``cleared_student_ids``,
-``require_consent``); pages pass the logged-in account as ``actor``; ``actor=None`` is the
-operator at the shell (the CLI). Every export, erasure and change of consent is audited.
+``require_consent``); pages pass the logged-in account as ``actor``, the CLI the system actor
+(``accounts.actors.CLI``). Every export, erasure and change of consent is audited.
 """
 
 from __future__ import annotations
@@ -12,12 +12,9 @@ from datetime import date
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from yincai.errors import Invalid, NotFound
-from yincai.field_encryption import is_encrypted, keyring_of
-from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import District, Student
-from yincai.privacy.consent import (
+from yincai.accounts.models import Role
+from yincai.consent.models import ConsentPurpose
+from yincai.consent.service import (
     ConsentRequired,
     ConsentState,
     cleared_student_ids,
@@ -29,8 +26,12 @@ from yincai.privacy.consent import (
     students_without_consent,
     withdraw_consent,
 )
+from yincai.domain.models import District, Student
+from yincai.errors import Invalid, NotFound
+from yincai.field_encryption import is_encrypted, keyring_of
+from yincai.governance import service as governance_service
+from yincai.i18n import _
 from yincai.privacy.erasure import erase_student
-from yincai.privacy.models import ConsentPurpose
 from yincai.privacy.retention import PurgeReport, purge
 from yincai.privacy.subject_access import SubjectExport, export_student
 
@@ -68,18 +69,27 @@ def find_student(session: Session, *, student_number: str, district_code: str | 
         )
     found = list(session.scalars(query))
     if not found:
-        raise NotFound(f"学号 {student_number} 不存在 / no student with this number")
+        raise NotFound(
+            _("学号 {student_number} 不存在").format(student_number=student_number),
+            code="student.not_found",
+        )
     if len(found) > 1:
-        raise Invalid(f"学号 {student_number} 在多个区县重复，请指定 --district / ambiguous number")
+        raise Invalid(
+            _("学号 {student_number} 在多个区县重复，请指定 --district").format(
+                student_number=student_number
+            ),
+            code="student.ambiguous",
+        )
     return found[0]
 
 
-def export_for(session: Session, *, actor: UserAccount | None, student_id: int) -> SubjectExport:
+def export_for(
+    session: Session, *, actor: governance_service.Actor, student_id: int
+) -> SubjectExport:
     """The ZIP of everything held about a student, for their parent, an admin in scope or the
-    operator; audited."""
-    if actor is not None:
-        governance_service.require_role(actor, Role.PARENT, *governance_service.ADMIN_ROLES)
-        governance_service.require_scope(session, actor=actor, student_id=student_id)
+    operator (``SystemActor``); audited."""
+    governance_service.require_role(actor, Role.PARENT, *governance_service.ADMIN_ROLES)
+    governance_service.require_scope(session, actor=actor, student_id=student_id)
     export = export_student(session, student_id=student_id)
     governance_service.audit(
         session,
@@ -87,7 +97,6 @@ def export_for(session: Session, *, actor: UserAccount | None, student_id: int) 
         action="privacy_export",
         object_type="student",
         object_id=student_id,
-        scope=None if actor else "cli",
     )
     return export
 
@@ -110,7 +119,7 @@ def mark_left(session: Session, *, student_id: int, left_on: date | None) -> Stu
     """Record the day a student left the school (None: they are back); audited."""
     student = session.get(Student, student_id)
     if student is None:
-        raise NotFound(f"学生 {student_id} 不存在 / student does not exist")
+        raise NotFound(_("学生 {id} 不存在").format(id=student_id), code="student.not_found")
     student.left_on = left_on
     governance_service.audit(
         session,

@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import Student
 from yincai.errors import NotFound
-from yincai.hub.models import Student
+from yincai.i18n import _
 from yincai.privacy.registry import REGISTRY, Erasure
 from yincai.spreadsheets import Cell, csv_bytes
 
@@ -41,7 +42,7 @@ def export_student(
     the caller does both)."""
     student = session.get(Student, student_id)
     if student is None:
-        raise NotFound(f"学生 {student_id} 不存在 / student does not exist")
+        raise NotFound(_("学生 {id} 不存在").format(id=student_id), code="student.not_found")
     now = now or datetime.now(UTC)
     counts: dict[str, int] = {}
     buffer = io.BytesIO()

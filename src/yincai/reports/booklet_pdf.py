@@ -1,5 +1,7 @@
 """Personalised practice booklets: one PDF per class, one booklet per student (each starting on
-a new page), and the answer key of every booklet at the end for the teacher.
+a new page, its pages numbered on their own), and the answer key of every booklet at the end for
+the teacher. Each booklet is laid out on its own, so a long class booklet reports its progress
+student by student (``on_progress``).
 
 The input is this module's own small dataclasses, so the renderer does not depend on how the
 practice capability stores its sets; an adapter maps a practice set onto ``BookletStudent``.
@@ -7,7 +9,7 @@ practice capability stores its sets; an adapter maps a practice set onto ``Bookl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -71,10 +73,11 @@ def booklet_pdf(
     school_name: str = "",
     title: str = "个性化练习",
     show_reasons: bool = True,
+    on_progress: Callable[[int], None] | None = None,
 ) -> bytes:
-    """The class's booklets as one PDF (one HTML document, so maths render once per class)."""
+    """The class's booklets and the answer key as one PDF; ``on_progress(n_done)`` is called
+    after each student's booklet is laid out (the answer key and writing the file follow)."""
     context = {
-        "students": students,
         "class_name": class_name,
         "school_name": school_name,
         "title": title,
@@ -86,4 +89,14 @@ def booklet_pdf(
         "choice_types": CHOICE_TYPES,
         "generated_on": datetime.now(UTC).date().isoformat(),
     }
-    return pdf.render("booklet.html", context)
+
+    def htmls() -> Iterator[str]:  # one at a time: the maths of a booklet render as it is laid out
+        for student in students:
+            yield pdf.render_html("booklet.html", {**context, "students": [student], "key": []})
+        yield pdf.render_html("booklet.html", {**context, "students": [], "key": students})
+
+    def each(n_done: int) -> None:
+        if on_progress is not None and n_done <= len(students):
+            on_progress(n_done)
+
+    return pdf.documents_to_pdf(htmls(), on_each=each)

@@ -7,7 +7,7 @@ never reach the network, whatever text it carries.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib.resources import files
 from pathlib import Path
 
@@ -62,12 +62,34 @@ def render_html(template: str, context: Mapping[str, object]) -> str:
 
 def html_to_pdf(html: str) -> bytes:
     """Lay out and write one HTML document as PDF."""
+    return documents_to_pdf([html])
+
+
+def documents_to_pdf(
+    htmls: Iterable[str], *, on_each: Callable[[int], None] | None = None
+) -> bytes:
+    """Lay out each HTML document on its own and write all their pages as one PDF, calling
+    ``on_each(n_done)`` after each layout: a long PDF reports its progress, and page numbers
+    count within each document (a student's booklet is numbered as the student gets it).
+
+    Fonts and images (maths repeat often) are loaded once for all the documents."""
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"file", "data"})
-    document = HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=fetcher)
-    pdf = document.write_pdf(cache={})  # one image cache per document: maths repeat often
+    font_config = FontConfiguration()
+    cache: dict[str, object] = {}
+    documents = []
+    for html in htmls:
+        document = HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=fetcher)
+        documents.append(document.render(font_config=font_config, cache=cache))
+        if on_each is not None:
+            on_each(len(documents))
+    if not documents:
+        raise ValueError("a PDF needs at least one document")
+    pages = [page for document in documents for page in document.pages]
+    pdf = documents[0].copy(pages).write_pdf()
     assert isinstance(pdf, bytes)
     return pdf
 

@@ -6,7 +6,10 @@ item ``i`` scores ``y`` in [0, 1] (partial credit is a soft label) with
 
     P(y = 1 | z) = c_i + (1 - c_i) σ(a_i (z_k - b_i)),
 
-where ``c_i`` is the item's known guessing floor. An item tagged with several KPs counts for each
+where ``c_i`` is the item's known guessing floor. A response given in another *context* than the
+reference one (homework: untimed, open-book, against a timed exam) reads ``z_k + s_ctx`` for a
+shift ``s_ctx`` learnt from the items answered in both, so the difficulties ``b_i`` and every
+prediction are those of the reference context. An item tagged with several KPs counts for each
 of them in proportion to its tag weight (a weighted pseudo-likelihood), so the evidence on one KP
 is a function of that KP's logit alone. The posterior is then exact on a grid: ``θ`` on quadrature
 nodes, each ``z_k`` on a fine grid, and the evidence of a student on a KP is one vector of
@@ -42,6 +45,7 @@ from yincai.science.base import (
 MIN_KP_VARIANCE = 0.05  # logits²: keeps each KP's own deviation from collapsing onto θ
 LOG_A_SD = 0.5  # prior SD of log discrimination: a stays within about ×/÷ 2.7 of 1
 NEWTON_STEPS = 3  # Fisher-scoring steps for the item parameters in each M-step
+CONTEXT_SHIFT_SD = 1.0  # prior SD of a context's shift, logits
 PRIOR_PAIRS = 5.0  # pseudo-pairs pulling a rarely seen KP towards the average KP parameters
 EPS = 1e-12
 TINY = 1e-300  # floor of a likelihood before its log
@@ -118,6 +122,8 @@ class MasteryModel(Estimator):
         P(mastered) of a student without history.
     q_weights_ : FloatArray, shape (n_items, n_kps)
         Tag weights, each row summing to 1.
+    context_shift_ : FloatArray, shape (n_contexts,)
+        Logits a response in each context gains over the reference context 0 (whose shift is 0).
     log_likelihood_ : float
         Marginal log-likelihood per response at the end of the fit.
     n_iter_ : int
@@ -148,6 +154,7 @@ class MasteryModel(Estimator):
         scores: npt.ArrayLike,
         q_weights: npt.ArrayLike,
         guessing: npt.ArrayLike | None = None,
+        contexts: npt.ArrayLike | None = None,
     ) -> Self:
         """Learn item and KP parameters from a population's responses, in long format.
 
@@ -161,6 +168,8 @@ class MasteryModel(Estimator):
             Non-negative tag weights; every row needs one positive weight.
         guessing : array, shape (n_items,), optional
             Known lower asymptote of each item (e.g. 0.25 for four options); 0 by default.
+        contexts : array of int, shape (n_responses,), optional
+            Context of each response (0, the reference, by default; e.g. 1 for homework).
         """
         if self.n_grid < 9 or self.n_quadrature < 5:
             raise ValueError("n_grid must be at least 9 and n_quadrature at least 5")
@@ -170,10 +179,14 @@ class MasteryModel(Estimator):
         student, item, score = _check_responses(students, items, scores, n_items)
         if student.size == 0:
             raise ValueError("scores holds no observed response to fit on")
+        context = _check_contexts(contexts, scores)
         self.q_weights_ = q
         self.guessing_ = guess
+        self.context_shift_ = np.zeros(int(context.max(initial=0)) + 1)
         self._set_grids()
-        design = _Design.build(student, item, score, q, int(student.max()) + 1)
+        design = _Design.build(
+            student, self._virtual(item, context), score, self._virtual_q(), int(student.max()) + 1
+        )
         log_a = np.zeros(n_items)
         mean_score = _item_means(item, score, n_items)
         floor = np.clip((mean_score - guess) / np.maximum(1 - guess, EPS), 0.02, 0.98)
@@ -187,6 +200,7 @@ class MasteryModel(Estimator):
             current = posterior.log_likelihood / design.n_responses
             kp_mean, kp_loading, kp_var = self._kp_m_step(posterior)
             log_a, difficulty = self._item_m_step(design, posterior, log_a, difficulty)
+            self.context_shift_ = self._context_m_step(design, posterior, log_a, difficulty)
             if abs(current - previous) < self.tol:
                 converged = True
                 break
@@ -211,10 +225,29 @@ class MasteryModel(Estimator):
         log_prior = -0.5 * self._theta**2
         self._log_theta_prior = log_prior - np.log(np.exp(log_prior).sum())
 
+    def _virtual(self, item: IntArray, context: IntArray) -> IntArray:
+        """Each response's (item, context) row: item + context × n_items."""
+        virtual: IntArray = item + context * self.q_weights_.shape[0]
+        return virtual
+
+    def _virtual_q(self) -> FloatArray:
+        tiled: FloatArray = np.tile(self.q_weights_, (self.context_shift_.size, 1))
+        return tiled
+
+    def _virtual_parameters(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """a, b and c of every (item, context) row, b moved by the context's shift."""
+        n_contexts = self.context_shift_.size
+        a = np.tile(self.discrimination_, n_contexts)
+        b = np.tile(self.difficulty_, n_contexts) - np.repeat(
+            self.context_shift_, self.q_weights_.shape[0]
+        )
+        return a, b, np.tile(self.guessing_, n_contexts)
+
     def _item_log_terms(self) -> tuple[FloatArray, FloatArray]:
-        """log P(right) and log P(wrong) of each item at each grid logit, (n_items, n_grid)."""
-        eta = self.discrimination_[:, None] * (self._z[None, :] - self.difficulty_[:, None])
-        c = self.guessing_[:, None]
+        """log P(right) and log P(wrong) of each (item, context) at each grid logit."""
+        a, b, c = self._virtual_parameters()
+        eta = a[:, None] * (self._z[None, :] - b[:, None])
+        c = c[:, None]
         right = np.log(c + (1 - c) * expit(eta) + EPS)
         wrong = np.log1p(-c + EPS) + log_expit(-eta)
         return right, wrong
@@ -299,31 +332,68 @@ class MasteryModel(Estimator):
     def _item_m_step(
         self, design: _Design, posterior: _Posterior, log_a: FloatArray, difficulty: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
-        """Fisher scoring of (log a, b) per item on the expected counts over the logit grid."""
-        right = np.asarray(design.right_by_item @ posterior.z)  # (n_items, n_grid)
+        """Fisher scoring of (log a, b) per item on the expected counts over the logit grid,
+        summed over the contexts the item was answered in."""
+        right = np.asarray(design.right_by_item @ posterior.z)  # (n_items × n_contexts, n_grid)
         wrong = np.asarray(design.wrong_by_item @ posterior.z)
         count = right + wrong
-        c = self.guessing_[:, None]
+        n_items, n_contexts = self.q_weights_.shape[0], self.context_shift_.size
+        shift = np.repeat(self.context_shift_, n_items)[:, None]
+        c = np.tile(self.guessing_, n_contexts)[:, None]
         b_precision = 1.0 / self.difficulty_sd**2
+
+        def per_item(values: FloatArray) -> FloatArray:
+            summed: FloatArray = values.sum(axis=1).reshape(n_contexts, n_items).sum(axis=0)
+            return summed
+
         for _ in range(NEWTON_STEPS):
-            a = np.exp(log_a)[:, None]
-            centred = self._z[None, :] - difficulty[:, None]
+            a = np.tile(np.exp(log_a), n_contexts)[:, None]
+            centred = self._z[None, :] + shift - np.tile(difficulty, n_contexts)[:, None]
             s = expit(a * centred)
             p = np.clip(c + (1 - c) * s, EPS, 1 - EPS)
             slope = (1 - c) * s * (1 - s)  # dP/dη
             score = (right / p - wrong / (1 - p)) * slope
             info = count * slope**2 / (p * (1 - p))
-            g_b = -(score * a).sum(axis=1) - b_precision * difficulty
-            g_a = (score * a * centred).sum(axis=1) - log_a / LOG_A_SD**2
-            i_bb = (info * a**2).sum(axis=1) + b_precision
-            i_aa = (info * (a * centred) ** 2).sum(axis=1) + 1 / LOG_A_SD**2
-            i_ab = -(info * a * a * centred).sum(axis=1)
+            g_b = -per_item(score * a) - b_precision * difficulty
+            g_a = per_item(score * a * centred) - log_a / LOG_A_SD**2
+            i_bb = per_item(info * a**2) + b_precision
+            i_aa = per_item(info * (a * centred) ** 2) + 1 / LOG_A_SD**2
+            i_ab = -per_item(info * a * a * centred)
             det = i_bb * i_aa - i_ab**2
             step_b = (i_aa * g_b - i_ab * g_a) / det
             step_a = (i_bb * g_a - i_ab * g_b) / det
             difficulty = difficulty + np.clip(step_b, -1.0, 1.0)
             log_a = np.clip(log_a + np.clip(step_a, -0.5, 0.5), -2.5, 2.5)
         return log_a, difficulty
+
+    def _context_m_step(
+        self, design: _Design, posterior: _Posterior, log_a: FloatArray, difficulty: FloatArray
+    ) -> FloatArray:
+        """One Newton step on each non-reference context's shift (context 0 stays at 0)."""
+        shift = self.context_shift_.copy()
+        n_items, n_contexts = self.q_weights_.shape[0], shift.size
+        if n_contexts == 1:
+            return shift
+        right = np.asarray(design.right_by_item @ posterior.z)
+        wrong = np.asarray(design.wrong_by_item @ posterior.z)
+        a = np.tile(np.exp(log_a), n_contexts)[:, None]
+        centred = (
+            self._z[None, :]
+            + np.repeat(shift, n_items)[:, None]
+            - np.tile(difficulty, n_contexts)[:, None]
+        )
+        c = np.tile(self.guessing_, n_contexts)[:, None]
+        s = expit(a * centred)
+        p = np.clip(c + (1 - c) * s, EPS, 1 - EPS)
+        slope = (1 - c) * s * (1 - s)
+        score = ((right / p - wrong / (1 - p)) * slope * a).sum(axis=1)
+        info = ((right + wrong) * (slope * a) ** 2 / (p * (1 - p))).sum(axis=1)
+        precision = 1.0 / CONTEXT_SHIFT_SD**2
+        for k in range(1, n_contexts):
+            rows = slice(k * n_items, (k + 1) * n_items)
+            step = (score[rows].sum() - precision * shift[k]) / (info[rows].sum() + precision)
+            shift[k] += float(np.clip(step, -0.5, 0.5))
+        return shift
 
     # --------------------------------------------------------------------------- predicting
     def evidence(
@@ -334,20 +404,26 @@ class MasteryModel(Estimator):
         *,
         n_students: int | None = None,
         trials: npt.ArrayLike | None = None,
+        contexts: npt.ArrayLike | None = None,
     ) -> MasteryEvidence:
         """Summarise responses (long format, as in ``fit``) as per-pair log-likelihood vectors.
 
         ``n_students`` defaults to the largest student code + 1; NaN scores are ignored.
         ``trials`` (one per response, default 1) reads a partially credited score as that many
         Bernoulli trials (binomial marking): one response, counted once, weighted by its points.
+        ``contexts`` as in ``fit``; a context the calibration never saw reads as the reference.
         """
         check_is_fitted(self)
         student, item, score = _check_responses(students, items, scores, self.q_weights_.shape[0])
+        context = _check_contexts(contexts, scores)
+        context = np.where(context < self.context_shift_.size, context, 0)
         size = _n_students(student, n_students)
         weight = None if trials is None else np.asarray(trials, dtype=np.float64)
         if weight is not None:
             weight = weight[~np.isnan(np.asarray(scores, dtype=np.float64))]
-        design = _Design.build(student, item, score, self.q_weights_, size, weight)
+        design = _Design.build(
+            student, self._virtual(item, context), score, self._virtual_q(), size, weight
+        )
         return design.pairs(self._item_log_terms())
 
     def update(
@@ -356,9 +432,12 @@ class MasteryModel(Estimator):
         students: npt.ArrayLike,
         items: npt.ArrayLike,
         scores: npt.ArrayLike,
+        contexts: npt.ArrayLike | None = None,
     ) -> MasteryEvidence:
         """``evidence`` plus new responses: the same as ``evidence`` on all responses together."""
-        new = self.evidence(students, items, scores, n_students=evidence.n_students)
+        new = self.evidence(
+            students, items, scores, n_students=evidence.n_students, contexts=contexts
+        )
         return _merge(evidence, new)
 
     def empty_evidence(self, n_students: int) -> MasteryEvidence:
@@ -573,6 +652,20 @@ def _check_responses(
         item[observed].astype(np.int64),
         score[observed],
     )
+
+
+def _check_contexts(contexts: npt.ArrayLike | None, scores: npt.ArrayLike) -> IntArray:
+    """Contexts of the observed responses (NaN scores dropped), 0 where none are given."""
+    observed = ~np.isnan(np.asarray(scores, dtype=np.float64))
+    if contexts is None:
+        return np.zeros(int(observed.sum()), dtype=np.int64)
+    context = np.asarray(contexts)
+    if context.shape != observed.shape:
+        raise ValueError(f"contexts must have shape {observed.shape}, got {context.shape}")
+    if context.size and (not np.issubdtype(context.dtype, np.integer) or (context < 0).any()):
+        raise ValueError("contexts must be non-negative integer codes")
+    checked: IntArray = context[observed].astype(np.int64)
+    return checked
 
 
 def _n_students(student: IntArray, n_students: int | None) -> int:

@@ -13,7 +13,9 @@ import json
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from yincai.i18n import _, translate
 from yincai.web.denials import STATE_CSRF
+from yincai.web.i18n import scope_language
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 HEADER = "x-csrf-token"
@@ -72,11 +74,10 @@ def _replay(body: bytes) -> Receive:
 
 async def _refuse(scope: Scope, send: Send) -> None:
     scope.setdefault("state", {})[STATE_CSRF] = True  # audited as csrf_refused (web.denials)
-    message = (
-        "请求缺少有效的安全令牌，请刷新页面后重试 / missing or wrong CSRF token, reload the page"
-    )
+    message = translate(_("请求缺少有效的安全令牌，请刷新页面后重试"), scope_language(scope))
     if str(scope.get("path", "")).startswith("/api/"):
-        body, kind = json.dumps({"detail": message}).encode(), b"application/json"
+        content = {"code": "csrf.refused", "detail": message}
+        body, kind = json.dumps(content).encode(), b"application/json"
     else:
         body, kind = (
             f"<!doctype html><meta charset=utf-8><p>{message}</p>".encode(),

@@ -5,7 +5,9 @@ a scope check, a page that refuses, or the CSRF middleware inside it — it writ
 ``access_denied`` (or ``csrf_refused``) after the answer has gone out, in a session of its own.
 The object comes from the scope check when it named one (``OutOfScope``), else from the route's
 path parameters, else it is the route itself. The route is kept as its template
-(``/students/{student_id}``), never the filled-in URL.
+(``/students/{student_id}``), never the filled-in URL. The row is written by the audit trail's
+``record_denial``, which the application hands the middleware (governance sits above the web
+plumbing).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from anyio import to_thread
 from sqlalchemy import Engine
@@ -22,8 +24,8 @@ from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute, Route, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from yincai.governance import service as governance_service
-from yincai.governance.models import UserAccount
+from yincai.accounts.models import UserAccount
+from yincai.accounts.sessions import SessionPolicy, session_account
 
 DENIED = 403
 STATE_DENIED = "denied_object"  # scope["state"] key: (object_type, object_id) from the handler
@@ -39,6 +41,21 @@ _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _log = logging.getLogger(__name__)
 
 
+class RecordDenial(Protocol):
+    """Writes one refusal's audit row (``governance.service.record_denial``)."""
+
+    def __call__(
+        self,
+        session: Session,
+        *,
+        actor: UserAccount | None,
+        action: str,
+        object_type: str,
+        object_id: int | str,
+        path: str | None,
+    ) -> object: ...
+
+
 @dataclass(frozen=True)
 class Denial:
     action: str
@@ -52,8 +69,9 @@ class Denial:
 class DenialAuditMiddleware:
     """Audits every 403 answer of the app it wraps (placed outside the CSRF middleware)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, record_denial: RecordDenial) -> None:
         self.app = app
+        self.record_denial = record_denial
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -72,7 +90,9 @@ class DenialAuditMiddleware:
         if status == DENIED:
             denial = describe(scope)
             state = scope["app"].state
-            await to_thread.run_sync(record, state.engine, denial, state.session_policy)
+            await to_thread.run_sync(
+                record, state.engine, denial, self.record_denial, state.session_policy
+            )
 
 
 def describe(scope: Scope) -> Denial:
@@ -131,18 +151,19 @@ def _match(scope: Scope) -> tuple[str | None, dict[str, Any], Route | None]:
 
 
 def _session_actor(
-    session: Session, token: str | None, policy: governance_service.SessionPolicy
+    session: Session, token: str | None, policy: SessionPolicy
 ) -> UserAccount | None:
     """The account of a live login session (a request refused before its login was read)."""
     if token is None:
         return None
-    return governance_service.session_account(session, token=token, policy=policy)
+    return session_account(session, token=token, policy=policy)
 
 
 def record(
     engine: Engine,
     denial: Denial,
-    policy: governance_service.SessionPolicy | None = None,
+    record_denial: RecordDenial,
+    policy: SessionPolicy | None = None,
 ) -> None:
     """Write the refusal's audit row (a failure to write is logged, never shown to the user)."""
     try:
@@ -150,11 +171,9 @@ def record(
             actor = (
                 session.get(UserAccount, denial.user_account_id)
                 if denial.user_account_id is not None
-                else _session_actor(
-                    session, denial.session_token, policy or governance_service.SessionPolicy()
-                )
+                else _session_actor(session, denial.session_token, policy or SessionPolicy())
             )
-            governance_service.record_denial(
+            record_denial(
                 session,
                 actor=actor,
                 action=denial.action,

@@ -9,8 +9,10 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from yincai.governance import service as governance_service
-from yincai.governance.models import UserAccount
+from yincai.accounts.models import UserAccount
+from yincai.accounts.sessions import session_account
+from yincai.accounts.two_factor import needs_enrolment
+from yincai.i18n import _
 
 
 class NotAuthenticated(Exception):
@@ -30,8 +32,8 @@ class StepRequired(Exception):
 PASSWORD_FORM = "/account/password"
 TWO_FACTOR_FORM = "/account/two-factor"
 STEP_MESSAGES = {
-    PASSWORD_FORM: "请先修改初始密码 / change your temporary password first (/account/password)",
-    TWO_FACTOR_FORM: "请先绑定两步验证 / enrol two-factor login first (/account/two-factor)",
+    PASSWORD_FORM: _("请先修改初始密码（/account/password）"),
+    TWO_FACTOR_FORM: _("请先绑定两步验证（/account/two-factor）"),
 }
 # What an account may still open while a step is pending (besides logging out).
 STEP_PATHS = {
@@ -64,9 +66,7 @@ def _optional_user(request: Request, session: DbSession) -> UserAccount | None:
     token = request.session.get("sid")
     if not isinstance(token, str):
         return None
-    account = governance_service.session_account(
-        session, token=token, policy=request.app.state.session_policy
-    )
+    account = session_account(session, token=token, policy=request.app.state.session_policy)
     # End the read before the route runs in another trip through the thread pool: a connection
     # held between the two would let busy requests take every pooled connection while waiting
     # for threads that are themselves waiting for a connection (a deadlock under load).
@@ -83,7 +83,7 @@ def pending_step(request: Request, account: UserAccount) -> str | None:
     if account.must_change_password:
         return PASSWORD_FORM
     is_required = request.app.state.settings.require_admin_two_factor
-    if governance_service.needs_enrolment(account, is_required=is_required):
+    if needs_enrolment(account, is_required=is_required):
         return TWO_FACTOR_FORM
     return None
 

@@ -13,6 +13,9 @@ import json
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from yincai.i18n import SOURCE_LANGUAGE, _, translate
+from yincai.web.i18n import scope_language
+
 UPLOAD_PATHS = ("/imports/preview",)
 
 
@@ -76,19 +79,24 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def _message(limit: int) -> str:
+def _message(limit: int, language: str = SOURCE_LANGUAGE) -> str:
     size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
-    return f"请求内容超过 {size} 的上限，已拒绝；请拆分文件后再上传 / request body too large"
+    message = _("请求内容超过 {size} 的上限，已拒绝；请拆分文件后再上传").format(size=size)
+    return str(translate(message, language))
 
 
 async def _refuse(scope: Scope, send: Send, limit: int) -> None:
-    message = _message(limit)
+    language = scope_language(scope)
+    message = _message(limit, language)
     if str(scope.get("path", "")).startswith("/api/"):
-        body, kind = json.dumps({"detail": message}).encode(), b"application/json"
+        content = {"code": "request.too_large", "detail": message}
+        body, kind = json.dumps(content).encode(), b"application/json"
     else:
+        html_lang = "en" if language == "en" else "zh-CN"
+        title, back = (translate(text, language) for text in (_("文件过大"), _("返回")))
         body = (
-            "<!doctype html><html lang=zh-CN><meta charset=utf-8><title>文件过大</title>"
-            f"<p>{message}</p><p><a href=/imports>返回</a></p>"
+            f"<!doctype html><html lang={html_lang}><meta charset=utf-8><title>{title}</title>"
+            f"<p>{message}</p><p><a href=/imports>{back}</a></p>"
         ).encode()
         kind = b"text/html; charset=utf-8"
     await send(

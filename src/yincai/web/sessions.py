@@ -1,7 +1,7 @@
 """Signed session cookies: a small JSON payload, HMAC-SHA256 signed, HttpOnly, SameSite=Lax.
 
 The payload holds the CSRF token, the random token of the login session (``sid``; the session
-itself lives on the server, see ``governance.sessions``), while a second login step is pending
+itself lives on the server, see ``accounts.sessions``), while a second login step is pending
 the account waiting for its code (``mfa``), and an expiry. Nothing personal is stored. The cookie
 has no Max-Age, so it ends with the browser (shared computers in school rooms); it is ``Secure``
 when the request came over HTTPS (directly or through a trusted proxy) or when configured.

@@ -1,7 +1,8 @@
 """The Jinja2 environment shared by every capability's pages.
 
-Every template gets ``_`` (translate), ``lang``, ``csrf_token`` and ``user`` (the logged-in
-account, or None) from the request, so capabilities only pass their own data.
+Every template gets ``lang``, ``csrf_token`` and ``user`` (the logged-in account, or None) from
+the request, so capabilities only pass their own data; ``_()`` translates into ``lang`` (see
+``web/i18n.py``). The names below are messages: templates show them through ``_()``.
 """
 
 from __future__ import annotations
@@ -12,26 +13,31 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 
-from yincai.governance.models import Role
-from yincai.web.i18n import language_of, translator
+from yincai.accounts.models import Role
+from yincai.i18n import _
+from yincai.web.i18n import install_gettext, language_of
 
 ROLE_NAMES = {
-    Role.DISTRICT_ADMIN: "区管理员",
-    Role.SCHOOL_ADMIN: "学校管理员",
-    Role.TEACHER: "教师",
-    Role.STUDENT: "学生",
-    Role.PARENT: "家长",
+    Role.DISTRICT_ADMIN: _("区管理员"),
+    Role.SCHOOL_ADMIN: _("学校管理员"),
+    Role.TEACHER: _("教师"),
+    Role.STUDENT: _("学生"),
+    Role.PARENT: _("家长"),
 }
-KIND_NAMES = {"exam": "考试", "homework": "作业", "quiz": "测验"}
-SETTING_NAMES = {"urban": "城区", "township": "乡镇", "rural": "农村"}
-STAGE_NAMES = {"primary": "小学", "junior": "初中", "nine_year": "九年一贯制", "senior": "高中"}
-GENDER_NAMES = {"male": "男", "female": "女"}
+KIND_NAMES = {"exam": _("考试"), "homework": _("作业"), "quiz": _("测验")}
+SETTING_NAMES = {"urban": _("城区"), "township": _("乡镇"), "rural": _("农村")}
+STAGE_NAMES = {
+    "primary": _("小学"),
+    "junior": _("初中"),
+    "nine_year": _("九年一贯制"),
+    "senior": _("高中"),
+}
+GENDER_NAMES = {"male": _("男"), "female": _("女")}
 
 
 def _request_context(request: Request) -> dict[str, Any]:
     language = language_of(request, request.app.state.settings.language)
     return {
-        "_": translator(language),
         "lang": language,
         "csrf_token": request.scope.get("session", {}).get("csrf", ""),
         "user": getattr(request.state, "user", None),
@@ -47,5 +53,6 @@ def _request_context(request: Request) -> dict[str, Any]:
 templates = Jinja2Templates(
     directory=Path(__file__).parent / "templates", context_processors=[_request_context]
 )
+install_gettext(templates.env)
 # Templates ship with the package: checking their files' times on every render is wasted work.
 templates.env.auto_reload = False

@@ -19,7 +19,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yincai.errors import RowError
+from yincai.domain.models import (
+    Assessment,
+    AssessmentClass,
+    AssessmentItem,
+    AssessmentKind,
+    Item,
+    School,
+    SchoolClass,
+    Subject,
+)
+from yincai.errors import RowError, reason_of
 from yincai.hub.importers.common import ImportPlan, Progress, digest, raise_if_errors
 from yincai.hub.importers.parsing import (
     canonical_class_name,
@@ -30,17 +40,8 @@ from yincai.hub.importers.parsing import (
 from yincai.hub.importers.records import Record, read_records
 from yincai.hub.importers.subjects import SubjectBook
 from yincai.hub.importers.tabular import find_sheet, is_excel, normalise_header, read_sheets
-from yincai.hub.models import (
-    Assessment,
-    AssessmentClass,
-    AssessmentItem,
-    AssessmentKind,
-    Item,
-    School,
-    SchoolClass,
-    Subject,
-)
 from yincai.hub.schemas import AssessmentItemSpec, ImportSummary
+from yincai.i18n import _, join
 
 KIND_WORDS = {
     "考试": AssessmentKind.EXAM,
@@ -95,27 +96,31 @@ def check_assessment(
     """Add every problem of ``spec`` to ``problems`` (reads only); what it refers to if sound."""
     before = len(problems)
     if not spec.code.strip() or len(spec.code) > 40:
-        problems.append("考试代码须为 1–40 个字符 / code must have 1–40 characters")
+        problems.append(_("考试代码须为 1–40 个字符"))
     if not spec.name.strip() or len(spec.name) > 100:
-        problems.append("考试名称须为 1–100 个字符 / name must have 1–100 characters")
+        problems.append(_("考试名称须为 1–100 个字符"))
     if not 1 <= spec.grade_level <= 12:
-        problems.append(f"年级应为 1–12 / grade {spec.grade_level} out of range")
+        problems.append(_("年级应为 1–12（不是 {grade}）").format(grade=spec.grade_level))
     if not spec.items:
-        problems.append("至少需要一道小题 / an assessment needs at least one item")
+        problems.append(_("至少需要一道小题"))
     labels = [item.label for item in spec.items]
     repeated = sorted({label for label in labels if labels.count(label) > 1})
     if repeated:
-        problems.append(f"小题题号重复：{'、'.join(repeated)} / duplicate item labels")
+        problems.append(_("小题题号重复：{labels}").format(labels=join(repeated, "、")))
     subject_code = ""
     try:
         subject_code = SubjectBook(session).code_of(spec.subject_code)
     except ValueError as problem:
-        problems.append(str(problem))
+        problems.append(reason_of(problem))
     wanted = [item.item_code for item in spec.items if item.item_code]
     bank = dict(session.execute(select(Item.code, Item.id).where(Item.code.in_(wanted))).all())
     unknown = [code for code in wanted if code not in bank]
     if unknown:
-        problems.append(f"题库中没有这些题目：{'、'.join(map(str, unknown))} / unknown items")
+        problems.append(
+            _("题库中没有这些题目：{codes}").format(
+                codes=join([str(code) for code in unknown], "、")
+            )
+        )
     stored = {
         (school_code, canonical_class_name(name)): class_id
         for school_code, name, class_id in session.execute(
@@ -127,7 +132,7 @@ def check_assessment(
     keys = [(school, canonical_class_name(name)) for school, name in spec.classes]
     missing = [f"{school}/{name}" for school, name in keys if (school, name) not in stored]
     if missing:
-        problems.append(f"班级不存在：{'、'.join(missing)} / unknown classes")
+        problems.append(_("班级不存在：{classes}").format(classes=join(missing, "、")))
     if len(problems) > before:
         return None
     return Resolved(subject_code, bank, tuple(sorted({stored[key] for key in keys})))
@@ -195,8 +200,7 @@ def plan_assessment(session: Session, *, path: Path, district_id: int) -> Assess
     if existing is not None:
         if not _same(session, existing, spec, resolved):
             problems.append(
-                f"考试代码 {spec.code} 已存在且内容不同；请换一个代码 / "
-                "the code exists with other content"
+                _("考试代码 {code} 已存在且内容不同；请换一个代码").format(code=spec.code)
             )
         else:
             plan.assessment_id = existing.id
@@ -258,21 +262,21 @@ def _read_spec(path: Path, data: bytes, errors: list[RowError]) -> AssessmentSpe
 
     for field in ("code", "name", "held_on", "subject", "grade"):
         if values[field] in (None, ""):
-            problem(field, "不能为空 / must not be empty")
+            problem(field, _("不能为空"))
     kind = KIND_WORDS.get(str(values["kind"] or "考试").strip())
     if kind is None:
-        problem("kind", "类型应为 考试、作业 或 测验 / kind must be exam, homework or quiz")
+        problem("kind", _("类型应为 考试、作业 或 测验"))
     held_on = _date(values["held_on"], problem)
     grade = None
     if values["grade"] not in (None, ""):
         try:
             grade = parse_grade(str(values["grade"]))
         except ValueError as reason:
-            problem("grade", str(reason))
+            problem("grade", reason_of(reason))
     classes = _classes(values["classes"], problem)
     items = _items(records["items"], errors)
     if not records["items"]:
-        errors.append(RowError(path.name, 1, ITEM_SHEETS[0], "没有小题 / no items"))
+        errors.append(RowError(path.name, 1, ITEM_SHEETS[0], _("没有小题")))
     if errors or kind is None or held_on is None or grade is None:
         return None
     return AssessmentSpec(
@@ -291,7 +295,7 @@ def _info_sheet(path: Path, data: bytes, errors: list[RowError]) -> dict[str, An
     sheets = read_sheets(path, data)
     table = find_sheet(sheets, INFO_SHEETS)
     if table is None:
-        errors.append(RowError(path.name, 1, INFO_SHEETS[0], "缺少“考试”工作表 / sheet missing"))
+        errors.append(RowError(path.name, 1, INFO_SHEETS[0], _("缺少“考试”工作表")))
         return {}
     pairs = [table.header, *table.rows]
     return {normalise_header(row[0]): row[1] for row in pairs if len(row) >= 2 and row[0]}
@@ -305,7 +309,7 @@ def _date(value: Any, problem: Any) -> date | None:
     try:
         return date.fromisoformat(str(value).strip()[:10].replace("/", "-"))
     except ValueError:
-        problem("held_on", f"“{value}”不是日期，应写作 2026-09-15 / not a date")
+        problem("held_on", _("“{value}”不是日期，应写作 2026-09-15").format(value=value))
         return None
 
 
@@ -313,9 +317,9 @@ def _classes(value: Any, problem: Any) -> list[tuple[str, str]]:
     texts = value if isinstance(value, list) else split_list(str(value or ""))
     classes = []
     for text in texts:
-        school, _, name = str(text).replace("／", "/").partition("/")
+        school, _slash, name = str(text).replace("／", "/").partition("/")
         if not name.strip():
-            problem("classes", f"“{text}”应写作 学校代码/班级名 / write school code/class")
+            problem("classes", _("“{text}”应写作 学校代码/班级名").format(text=text))
             continue
         classes.append((school.strip(), name.strip()))
     return classes
@@ -326,15 +330,15 @@ def _items(records: list[Record], errors: list[RowError]) -> list[AssessmentItem
     for record in records:
         label = record.text("label")
         if not label or len(label) > 20:
-            errors.append(record.error("label", "题号须为 1–20 个字符 / label of 1–20 characters"))
+            errors.append(record.error("label", _("题号须为 1–20 个字符")))
             continue
         try:
             full_score = parse_number(record.text("full_score"))
         except ValueError as problem:
-            errors.append(record.error("full_score", str(problem)))
+            errors.append(record.error("full_score", reason_of(problem)))
             continue
         if full_score <= 0:
-            errors.append(record.error("full_score", "满分须大于 0 / full score must be positive"))
+            errors.append(record.error("full_score", _("满分须大于 0")))
             continue
         item_code = record.text("item_code") or None
         items.append(AssessmentItemSpec(label=label, full_score=full_score, item_code=item_code))

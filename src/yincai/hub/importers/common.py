@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import District, ImportBatch
 from yincai.errors import Invalid, NotFound, RowError
-from yincai.hub.models import District, ImportBatch
 from yincai.hub.schemas import ImportSummary
+from yincai.i18n import _
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while rows are written; services stay quiet otherwise."""
@@ -90,10 +91,13 @@ def raise_if_errors(file_name: str, errors: list[RowError]) -> None:
         return
     ordered = sorted(errors, key=lambda error: (error.file, error.row))
     shown = ordered[:MAX_REPORTED_ERRORS]
-    more = f"（仅列出前 {len(shown)} 条）" if len(ordered) > len(shown) else ""
+    if len(ordered) > len(shown):
+        message = _("{file}：发现 {n} 处错误，未导入任何数据（仅列出前 {shown} 条）")
+    else:
+        message = _("{file}：发现 {n} 处错误，未导入任何数据")
     raise Invalid(
-        f"{file_name}：发现 {len(ordered)} 处错误，未导入任何数据{more} / "
-        f"{len(ordered)} problems found, nothing was imported",
+        message.format(file=file_name, n=len(ordered), shown=len(shown)),
+        code="import.rows_invalid",
         details=list(shown),
     )
 
@@ -103,12 +107,12 @@ def resolve_district(session: Session, district_code: str | None) -> District:
     if district_code is not None:
         district = session.scalars(select(District).where(District.code == district_code)).first()
         if district is None:
-            raise NotFound(f"区县 {district_code} 不存在 / district {district_code} does not exist")
+            raise NotFound(
+                _("区县 {code} 不存在").format(code=district_code), code="district.not_found"
+            )
         return district
     districts = session.scalars(select(District).limit(2)).all()
     if len(districts) != 1:
-        raise Invalid(
-            "请指定区县代码 / give the district code: the database holds "
-            f"{'no' if not districts else 'several'} districts"
-        )
+        message = _("数据库中还没有区县") if not districts else _("有多个区县，请指定区县代码")
+        raise Invalid(message, code="district.ambiguous")
     return districts[0]

@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from yincai.errors import RowError
+from yincai.domain.models import Item, ItemKp, ItemType, KnowledgePoint, Subject
+from yincai.errors import RowError, reason_of
 from yincai.hub.importers.common import ImportPlan, Progress, digest, raise_if_errors
 from yincai.hub.importers.knowledge_points import (
     KP_FIELDS,
@@ -36,8 +37,8 @@ from yincai.hub.importers.knowledge_points import (
 from yincai.hub.importers.parsing import parse_bool, parse_grade, parse_item_type, parse_number
 from yincai.hub.importers.records import Record, read_records
 from yincai.hub.importers.subjects import SubjectBook
-from yincai.hub.models import Item, ItemKp, ItemType, KnowledgePoint, Subject
 from yincai.hub.schemas import ImportSummary
+from yincai.i18n import _
 
 ITEM_FIELDS = {
     "code": ("编码", "code", "题目编码", "题号"),
@@ -105,7 +106,7 @@ def plan_items(session: Session, *, path: Path, subject_code: str | None = None)
         try:
             default_subject = subjects.code_of(str(default_text))
         except ValueError as problem:
-            errors.append(RowError(path.name, 1, "subject", str(problem)))
+            errors.append(RowError(path.name, 1, "subject", reason_of(problem)))
     kps = check_knowledge_points(session, records["kps"], subjects, default_subject, errors)
     items = _check_items(session, records["items"], kps, subjects, default_subject, errors)
     raise_if_errors(path.name, errors)
@@ -137,19 +138,21 @@ def _check_items(
         code = record.text("code")
         for field in ("code", "type", "stem", "answer", "full_score"):
             if not record.text(field):
-                errors.append(record.error(field, "不能为空 / must not be empty"))
+                errors.append(record.error(field, _("不能为空")))
         if code in first_row:
-            errors.append(record.error("code", f"编码与第 {first_row[code]} 行重复 / duplicate"))
+            errors.append(
+                record.error("code", _("编码与第 {row} 行重复").format(row=first_row[code]))
+            )
         elif code:
             first_row[code] = record.row
         item_type = _parse(record, "type", parse_item_type, errors)
         full_score = _parse(record, "full_score", parse_number, errors)
         if full_score is not None and full_score <= 0:
-            errors.append(record.error("full_score", "满分须大于 0 / full score must be positive"))
+            errors.append(record.error("full_score", _("满分须大于 0")))
         grade = _parse(record, "grade", parse_grade, errors)
         difficulty = _parse(record, "difficulty", parse_number, errors)
         if difficulty is not None and not 0 <= difficulty <= 1:
-            errors.append(record.error("difficulty", "难度应在 0–1 之间 / must lie in [0, 1]"))
+            errors.append(record.error("difficulty", _("难度应在 0–1 之间")))
         subject = _parse(record, "subject", subjects.code_of, errors)
         options = _options(record.values.get("options"))
         answer = _answer(record, item_type, options, errors) if item_type else ""
@@ -160,7 +163,7 @@ def _check_items(
             or default_subject
         )
         if subject is None and len(errors) == before:
-            errors.append(record.error("subject", "无法确定学科 / subject unknown"))
+            errors.append(record.error("subject", _("无法确定学科")))
         if len(errors) > before or item_type is None or full_score is None or subject is None:
             continue
         rows.append(
@@ -187,7 +190,7 @@ def _parse(record: Record, field: str, parse: Any, errors: list[RowError]) -> An
     try:
         return parse(text)
     except ValueError as problem:
-        errors.append(record.error(field, str(problem)))
+        errors.append(record.error(field, reason_of(problem)))
         return None
 
 
@@ -207,22 +210,24 @@ def _answer(record: Record, item_type: ItemType, options: list[str], errors: lis
         try:
             return TRUE_FALSE_ANSWERS[parse_bool(text)]
         except ValueError as problem:
-            errors.append(record.error("answer", str(problem)))
+            errors.append(record.error("answer", reason_of(problem)))
             return ""
     if item_type not in (ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_CHOICE):
         return text
     if len(options) < 2:
-        errors.append(record.error("options", "选择题至少需要两个选项 / needs two options"))
+        errors.append(record.error("options", _("选择题至少需要两个选项")))
         return ""
     letters = re.sub(r"[\s,，、;；]", "", text).upper()
     allowed = _LETTERS[: len(options)]
     if not letters or any(letter not in allowed for letter in letters):
-        reason = f"答案“{text}”不在选项 {allowed[0]}–{allowed[-1]} 中 / answer not among options"
+        reason = _("答案“{text}”不在选项 {first}–{last} 中").format(
+            text=text, first=allowed[0], last=allowed[-1]
+        )
         errors.append(record.error("answer", reason))
     elif len(set(letters)) != len(letters):
-        errors.append(record.error("answer", "答案中有重复选项 / repeated option"))
+        errors.append(record.error("answer", _("答案中有重复选项")))
     elif item_type is ItemType.SINGLE_CHOICE and len(letters) != 1:
-        errors.append(record.error("answer", "单选题只能有一个答案 / one answer only"))
+        errors.append(record.error("answer", _("单选题只能有一个答案")))
     return "".join(sorted(letters))
 
 
@@ -234,29 +239,29 @@ def _weights(record: Record, known: dict[str, str], errors: list[RowError]) -> d
         pairs = [(str(code), str(weight)) for code, weight in value.items()]
     else:
         for part in codes_of(value):
-            code, _, text = part.replace("：", ":").partition(":")
+            code, _colon, text = part.replace("：", ":").partition(":")
             pairs.append((code.strip(), text.strip() or None))
     weights: dict[str, float] = {}
     for code, weight in pairs:
         if code not in known:
-            errors.append(record.error("kps", f"知识点“{code}”不存在 / unknown knowledge point"))
+            errors.append(record.error("kps", _("知识点“{code}”不存在").format(code=code)))
         elif code in weights:
-            errors.append(record.error("kps", f"知识点“{code}”重复 / repeated knowledge point"))
+            errors.append(record.error("kps", _("知识点“{code}”重复").format(code=code)))
         try:
             weights[code] = parse_number(weight) if weight is not None else float("nan")
         except ValueError:
-            errors.append(record.error("kps", f"权重“{weight}”不是数字 / weight not a number"))
+            errors.append(record.error("kps", _("权重“{weight}”不是数字").format(weight=weight)))
     given = [w for w in weights.values() if w == w]
     if not weights:
         return {}
     if not given:
         return {code: 1 / len(weights) for code in weights}
     if len(given) != len(weights):
-        errors.append(record.error("kps", "权重须全部给出或全部省略 / give all weights or none"))
+        errors.append(record.error("kps", _("权重须全部给出或全部省略")))
     elif any(w <= 0 for w in given):
-        errors.append(record.error("kps", "权重须大于 0 / weights must be positive"))
+        errors.append(record.error("kps", _("权重须大于 0")))
     elif abs(sum(given) - 1) > WEIGHT_TOLERANCE:
-        reason = f"权重之和为 {sum(given):g}，应为 1 / weights must sum to 1"
+        reason = _("权重之和为 {total}，应为 1").format(total=f"{sum(given):g}")
         errors.append(record.error("kps", reason))
     return weights
 

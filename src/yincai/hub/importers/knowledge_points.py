@@ -17,12 +17,13 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from yincai.errors import RowError
+from yincai.domain.models import KnowledgePoint, KpLevel, KpPrerequisite, Subject
+from yincai.errors import RowError, reason_of
 from yincai.hub.importers.parsing import parse_grade, parse_kp_level, split_list
 from yincai.hub.importers.records import Record
 from yincai.hub.importers.subjects import SubjectBook
-from yincai.hub.models import KnowledgePoint, KpLevel, KpPrerequisite, Subject
 from yincai.hub.schemas import ImportSummary
+from yincai.i18n import _
 
 KP_FIELDS = {
     "code": ("编码", "code", "知识点编码", "代码"),
@@ -91,24 +92,26 @@ def check_knowledge_points(
             continue
         if row.code in rows:
             first = rows[row.code].record.row
-            errors.append(record.error("code", f"编码与第 {first} 行重复 / duplicate code"))
+            errors.append(record.error("code", _("编码与第 {row} 行重复").format(row=first)))
             continue
         rows[row.code] = row
     known = set(rows) | set(stored)
     for row in rows.values():
         record = row.record
         if row.parent is not None and row.parent not in known:
-            errors.append(record.error("parent", f"上级“{row.parent}”不存在 / unknown parent"))
+            errors.append(
+                record.error("parent", _("上级“{parent}”不存在").format(parent=row.parent))
+            )
         for code in row.prerequisites:
             if code == row.code:
-                errors.append(record.error("prerequisites", "不能以自身为先修 / self prerequisite"))
+                errors.append(record.error("prerequisites", _("不能以自身为先修")))
             elif code not in known:
-                reason = f"先修知识点“{code}”不存在 / unknown knowledge point"
+                reason = _("先修知识点“{code}”不存在").format(code=code)
                 errors.append(record.error("prerequisites", reason))
     for code, row in list(rows.items()):
         subject_code = _inherited_subject(row, rows, stored, errors) or default_subject
         if subject_code is None:
-            errors.append(row.record.error("subject", "无法确定学科 / subject unknown"))
+            errors.append(row.record.error("subject", _("无法确定学科")))
         rows[code] = dataclasses.replace(row, subject_code=subject_code)
     _inherit_grade_and_semester(session, rows)
     _check_cycles(session, rows, errors)
@@ -232,9 +235,9 @@ def _parse(
     values: dict[str, Any] = {}
     for field in ("code", "name"):
         if not record.text(field):
-            errors.append(record.error(field, "不能为空 / must not be empty"))
+            errors.append(record.error(field, _("不能为空")))
     if len(record.text("code")) > 40:
-        errors.append(record.error("code", "编码超过 40 个字符 / code too long"))
+        errors.append(record.error("code", _("编码超过 40 个字符")))
     for field, parse in (
         ("level", parse_kp_level),
         ("grade", parse_grade),
@@ -243,10 +246,10 @@ def _parse(
         try:
             values[field] = parse(record.text(field)) if record.text(field) else None
         except ValueError as problem:
-            errors.append(record.error(field, str(problem)))
+            errors.append(record.error(field, reason_of(problem)))
     semester = record.text("semester")
     if semester and semester not in SEMESTERS:
-        errors.append(record.error("semester", "学期应为 上/下 或 1/2 / semester must be 1 or 2"))
+        errors.append(record.error("semester", _("学期应为 上/下 或 1/2")))
     if len(errors) > before:
         return None
     return KpRow(
@@ -279,7 +282,7 @@ def _inherited_subject(
         parent = current.parent
         if parent is None or parent in seen:
             if parent is not None:
-                errors.append(row.record.error("parent", "上级关系成环 / parent cycle"))
+                errors.append(row.record.error("parent", _("上级关系成环")))
             return None
         seen.add(parent)
         current = rows.get(parent)
@@ -342,7 +345,7 @@ def _check_cycles(session: Session, rows: dict[str, KpRow], errors: list[RowErro
                 pending.pop()
             elif state.get(nxt) == 1:
                 cycle = [*path[path.index(nxt) :], nxt]
-                reason = f"先修关系成环 / prerequisite cycle: {' → '.join(cycle)}"
+                reason = _("先修关系成环：{cycle}").format(cycle=" → ".join(cycle))
                 for member in cycle[:-1]:
                     if member in rows and member not in reported:
                         reported.add(member)

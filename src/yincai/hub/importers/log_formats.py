@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from yincai.errors import Invalid, RowError
+from yincai.errors import Invalid, RowError, reason_of
 from yincai.hub.importers.parsing import CHINA_TIME, parse_bool, parse_number, parse_timestamp
 from yincai.hub.importers.tabular import decode_text, known_headers_of, match_columns, read_table
+from yincai.i18n import _
 
 LOG_COLUMNS = {
     "student_number": ("学号", "student_number", "student_id", "user_id"),
@@ -51,7 +52,7 @@ def read_csv_log(path: Path, data: bytes, errors: list[RowError]) -> list[Attemp
     for one_of in (("item", "skill"), ("correct", "score")):
         if not any(name in columns for name in one_of):
             names = "/".join(LOG_COLUMNS[one_of[0]][0] + "|" + LOG_COLUMNS[one_of[1]][0])
-            errors.append(RowError(table.file_name, 1, names, "缺少必需的列 / column missing"))
+            errors.append(RowError(table.file_name, 1, names, _("缺少必需的列")))
     if errors:
         return []
     header = {name: table.header[index] for name, index in columns.items()}
@@ -66,14 +67,14 @@ def read_csv_log(path: Path, data: bytes, errors: list[RowError]) -> list[Attemp
 
         for name in ("student_number", "timestamp", activity_field):
             if not cell[name]:
-                error(name, "不能为空 / must not be empty")
+                error(name, _("不能为空"))
         moment = _parsed(parse_timestamp, cell["timestamp"], "timestamp", error)
         is_correct = _parsed(parse_bool, cell.get("correct", ""), "correct", error)
         raw = _parsed(parse_number, cell.get("score", ""), "score", error)
         full = _parsed(parse_number, cell.get("full_score", ""), "full_score", error)
         score = _scaled(raw, full, lambda reason: error("score", reason))
         if is_correct is None and score is None and len(errors) == before:
-            error("correct" if "correct" in columns else "score", "没有作答结果 / no outcome")
+            error("correct" if "correct" in columns else "score", _("没有作答结果"))
         if len(errors) > before or moment is None:
             continue
         activity = cell[activity_field]
@@ -100,10 +101,15 @@ def read_xapi_log(path: Path, data: bytes, errors: list[RowError]) -> list[Attem
     try:
         document = json.loads(decode_text(data))
     except json.JSONDecodeError as problem:
-        raise Invalid(f"{path.name}：不是 JSON / not JSON: {problem}") from None
+        raise Invalid(
+            _("{file}：不是 JSON（{problem}）").format(file=path.name, problem=str(problem)),
+            code="import.not_json",
+        ) from None
     statements = document.get("statements") if isinstance(document, dict) else document
     if not isinstance(statements, list):
-        raise Invalid(f"{path.name}：应为 xAPI 语句列表 / expected a list of statements")
+        raise Invalid(
+            _("{file}：应为 xAPI 语句列表").format(file=path.name), code="import.not_xapi"
+        )
     attempts = []
     for number, statement in enumerate(statements, start=1):
         before = len(errors)
@@ -112,7 +118,7 @@ def read_xapi_log(path: Path, data: bytes, errors: list[RowError]) -> list[Attem
             errors.append(RowError(path.name, number, name, reason))
 
         if not isinstance(statement, dict):
-            error("", "应为对象 / must be a mapping")
+            error("", _("应为对象"))
             continue
         verb = str(_get(statement, "verb", "id") or "")
         if not verb.rstrip("/").endswith(ANSWER_VERBS):
@@ -123,15 +129,15 @@ def read_xapi_log(path: Path, data: bytes, errors: list[RowError]) -> list[Attem
         object_id = str(_get(statement, "object", "id") or "").rstrip("/")
         activity = object_id.replace("#", "/").rsplit("/", 1)[-1]
         if not activity:
-            error("object.id", "缺少题目 / no activity id")
+            error("object.id", _("缺少题目"))
         moment = _parsed(parse_timestamp, str(statement.get("timestamp") or ""), "timestamp", error)
         if not statement.get("timestamp"):
-            error("timestamp", "缺少时间 / no timestamp")
+            error("timestamp", _("缺少时间"))
         success = _get(statement, "result", "success")
         is_correct = success if isinstance(success, bool) else None
         score = _xapi_score(_get(statement, "result", "score"), error)
         if is_correct is None and score is None and len(errors) == before:
-            error("result", "没有作答结果 / no outcome")
+            error("result", _("没有作答结果"))
         if len(errors) > before or moment is None:
             continue
         attempts.append(
@@ -163,15 +169,15 @@ def read_kt_log(
 ) -> list[Attempt]:
     """Attempts of the three-line format, sequence k belonging to the k-th listed student."""
     if students_path is None:
-        raise Invalid("kt 格式需要学号名单文件（--students）/ the kt format needs a students file")
+        raise Invalid(
+            _("kt 格式需要学号名单文件（--students）"), code="import.kt_students_required"
+        )
     students = [line.strip() for line in decode_text(students_data).splitlines() if line.strip()]
     lines = decode_text(data).splitlines()
     while lines and not lines[-1].strip():
         lines.pop()
     if len(lines) % 3:
-        errors.append(
-            RowError(path.name, len(lines), "", "行数不是 3 的倍数 / not 3 lines per student")
-        )
+        errors.append(RowError(path.name, len(lines), "", _("行数不是 3 的倍数")))
     start = (start_at or KT_START).astimezone(UTC)
     attempts = []
     for sequence, first in enumerate(range(0, len(lines) - len(lines) % 3, 3)):
@@ -179,12 +185,12 @@ def read_kt_log(
         ids = [part.strip() for part in ids_text.split(",") if part.strip()]
         answers = [part.strip() for part in answers_text.split(",") if part.strip()]
         if sequence >= len(students):
-            reason = f"学号名单只有 {len(students)} 个，少于序列数 / fewer students than sequences"
+            reason = _("学号名单只有 {n} 个，少于序列数").format(n=len(students))
             errors.append(RowError(path.name, first + 1, "students", reason))
             break
         if not count_text.isdigit() or int(count_text) != len(ids) or len(ids) != len(answers):
-            reason = (
-                f"作答数 {count_text}、题目数 {len(ids)}、答案数 {len(answers)} 不符 / mismatch"
+            reason = _("作答数 {count}、题目数 {n_items}、答案数 {n_answers} 不符").format(
+                count=count_text, n_items=len(ids), n_answers=len(answers)
             )
             errors.append(RowError(path.name, first + 1, "count", reason))
             continue
@@ -248,7 +254,7 @@ def _scaled(raw: float | None, full: float | None, error: Any) -> float | None:
         return None
     if full is not None:
         if full <= 0:
-            error("满分须大于 0 / full score must be positive")
+            error(_("满分须大于 0"))
             return None
         raw = raw / full
     if not 0 <= raw <= 1:
@@ -290,5 +296,5 @@ def _parsed(parse: Any, text: str, name: str, error: Any) -> Any:
     try:
         return parse(text)
     except ValueError as problem:
-        error(name, str(problem))
+        error(name, reason_of(problem))
         return None

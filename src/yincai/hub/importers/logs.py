@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import Item, KnowledgePoint, LearningEvent, Student
 from yincai.errors import RowError
 from yincai.hub.importers.common import (
     ImportPlan,
@@ -38,8 +39,8 @@ from yincai.hub.importers.common import (
     resolve_district,
 )
 from yincai.hub.importers.log_formats import Attempt, read_csv_log, read_kt_log, read_xapi_log
-from yincai.hub.models import Item, KnowledgePoint, LearningEvent, Student
 from yincai.hub.schemas import ImportSummary
+from yincai.i18n import _
 
 WRITE_CHUNK = 20_000
 
@@ -116,12 +117,12 @@ def plan_logs(
     for attempt in attempts:
         student_id = roster.get(attempt.student_number)
         if student_id is None:
-            reason = f"学号“{attempt.student_number}”不在名单中 / unknown student"
+            reason = _("学号“{number}”不在名单中").format(number=attempt.student_number)
             errors.append(RowError(attempt.file, attempt.row, attempt.student_column, reason))
             continue
         key = _Key(student_id, attempt.activity, attempt.occurred_at.replace(tzinfo=None))
         if key in first_row:
-            reason = f"与第 {first_row[key]} 行是同一次作答 / duplicate attempt"
+            reason = _("与第 {row} 行是同一次作答").format(row=first_row[key])
             errors.append(RowError(attempt.file, attempt.row, attempt.activity_column, reason))
             continue
         first_row[key] = attempt.row

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TypeVar
 
-from yincai.hub.models import Gender, ItemType, KpLevel, Setting, Stage
+from yincai.domain.models import Gender, ItemType, KpLevel, Setting, Stage
+from yincai.i18n import _
 
 E = TypeVar("E", bound=enum.StrEnum)
 
@@ -98,34 +99,34 @@ def _enum_word(text: str, kind: type[E], words: Mapping[str, E], what: str) -> E
     try:
         return kind(key)
     except ValueError:
-        raise ValueError(f"无法识别的{what}“{text}” / unknown {what}") from None
+        raise ValueError(_("无法识别的{what}“{text}”").format(what=what, text=text)) from None
 
 
 def parse_setting(text: str) -> Setting:
     """城区/乡镇/农村 or urban/township/rural."""
-    return _enum_word(text, Setting, _SETTINGS, "学校类型")
+    return _enum_word(text, Setting, _SETTINGS, _("学校类型"))
 
 
 def parse_stage(text: str) -> Stage:
     """小学/初中/九年一贯制/高中 or primary/junior/nine_year/senior."""
-    return _enum_word(text, Stage, _STAGES, "学段")
+    return _enum_word(text, Stage, _STAGES, _("学段"))
 
 
 def parse_gender(text: str) -> Gender:
     """男/女, male/female or m/f."""
-    return _enum_word(text, Gender, _GENDERS, "性别")
+    return _enum_word(text, Gender, _GENDERS, _("性别"))
 
 
 def parse_kp_level(text: str) -> KpLevel:
     """学科/章/节/知识点 or subject/chapter/section/point."""
-    return _enum_word(text, KpLevel, _LEVELS, "层级")
+    return _enum_word(text, KpLevel, _LEVELS, _("层级"))
 
 
 def parse_item_type(text: str) -> ItemType:
     """单选题/多选题/判断题/填空题/简答题/解答题 … or the English enum values."""
     kind = _ITEM_TYPE_WORDS.get(normalise_word(text))
     if kind is None:
-        raise ValueError(f"无法识别的题型“{text}” / unknown item type")
+        raise ValueError(_("无法识别的题型“{text}”").format(text=text))
     return kind
 
 
@@ -137,7 +138,7 @@ def parse_grade(text: str) -> int:
     match = _GRADE_NUMBER.match(word)
     if match and 1 <= int(match.group(1)) <= 12:
         return int(match.group(1))
-    raise ValueError(f"无法识别的年级“{text}”，应为 1–12 或 七年级/初一 / unknown grade")
+    raise ValueError(_("无法识别的年级“{text}”，应为 1–12 或 七年级/初一").format(text=text))
 
 
 def grade_prefixes() -> list[str]:
@@ -150,9 +151,9 @@ def parse_year(text: str, *, low: int = 1950, high: int = 2100) -> int:
     try:
         year = int(float(text))
     except ValueError:
-        raise ValueError(f"“{text}”不是年份 / not a year") from None
+        raise ValueError(_("“{text}”不是年份").format(text=text)) from None
     if not low <= year <= high:
-        raise ValueError(f"年份 {year} 超出 {low}–{high} / year out of range")
+        raise ValueError(_("年份 {year} 超出 {low}–{high}").format(year=year, low=low, high=high))
     return year
 
 
@@ -161,9 +162,9 @@ def parse_number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"“{text}”不是数字 / not a number") from None
+        raise ValueError(_("“{text}”不是数字").format(text=text)) from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"“{text}”不是数字 / not a number")
+        raise ValueError(_("“{text}”不是数字").format(text=text))
     return value
 
 
@@ -174,7 +175,7 @@ def parse_bool(text: str) -> bool:
         return True
     if word in _FALSE_WORDS:
         return False
-    raise ValueError(f"“{text}”应为 对/错 或 1/0 / expected true or false")
+    raise ValueError(_("“{text}”应为 对/错 或 1/0").format(text=text))
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -183,7 +184,7 @@ def parse_timestamp(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(word)
     except ValueError:
-        raise ValueError(f"“{text}”不是 ISO 8601 时间 / not an ISO 8601 timestamp") from None
+        raise ValueError(_("“{text}”不是 ISO 8601 时间").format(text=text)) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=CHINA_TIME)
     return moment.astimezone(UTC)

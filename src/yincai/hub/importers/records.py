@@ -20,6 +20,7 @@ from yincai.hub.importers.tabular import (
     normalise_header,
     read_sheets,
 )
+from yincai.i18n import _
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
 
@@ -77,17 +78,17 @@ def read_records(
     settings = {normalise_header(str(key)): value for key, value in document.items()}
     if setting_keys is not None:
         known = {normalise_header(key) for key in setting_keys}
-        known |= {normalise_header(name) for names, _ in sections.values() for name in names}
+        known |= {normalise_header(name) for names, _aliases in sections.values() for name in names}
         for key in document:
             if normalise_header(str(key)) not in known:
                 line = lines.get(normalise_header(str(key)), (1, []))[0]
-                errors.append(RowError(path.name, line, str(key), "未知的键 / unknown key"))
+                errors.append(RowError(path.name, line, str(key), _("未知的键")))
     for section, (names, aliases) in sections.items():
         found = next((normalise_header(n) for n in names if normalise_header(n) in settings), None)
         entries: Any = settings[found] if found is not None else []
         key_line, entry_lines = lines.get(found or "", (1, []))
         if not isinstance(entries, list):
-            errors.append(RowError(path.name, key_line, names[0], "应为列表 / must be a list"))
+            errors.append(RowError(path.name, key_line, names[0], _("应为列表")))
             entries = []
         lookup = {normalise_header(a): field for field, names_ in aliases.items() for a in names_}
         records = []
@@ -95,7 +96,7 @@ def read_records(
             file_name = f"{path.name}[{names[0]}]"
             position = entry_lines[number - 1] if len(entry_lines) == len(entries) else number
             if not isinstance(entry, dict):
-                errors.append(RowError(file_name, position, "", "应为对象 / must be a mapping"))
+                errors.append(RowError(file_name, position, "", _("应为对象")))
                 continue
             values: dict[str, Any] = {}
             headers: dict[str, str] = {}
@@ -104,9 +105,7 @@ def read_records(
                 if field is not None:
                     values[field], headers[field] = value, str(key)
                 elif setting_keys is not None:
-                    errors.append(
-                        RowError(file_name, position, str(key), "未知的字段 / unknown field")
-                    )
+                    errors.append(RowError(file_name, position, str(key), _("未知的字段")))
             records.append(Record(file_name, position, values, headers))
         result[section] = records
     return result, settings
@@ -133,9 +132,12 @@ def _load_document(path: Path, data: bytes) -> tuple[dict[str, Any], Lines]:
             if isinstance(node, yaml.MappingNode):
                 lines = _lines(node)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise Invalid(f"{path.name}：无法解析 / cannot be parsed: {error}") from None
+        raise Invalid(
+            _("{file}：无法解析（{error}）").format(file=path.name, error=str(error)),
+            code="import.unparsable",
+        ) from None
     if not isinstance(document, dict):
-        raise Invalid(f"{path.name}：顶层应为对象 / the top level must be a mapping")
+        raise Invalid(_("{file}：顶层应为对象").format(file=path.name), code="import.not_a_mapping")
     return document, lines
 
 

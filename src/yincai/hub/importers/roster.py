@@ -17,7 +17,8 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yincai.errors import Invalid, RowError
+from yincai.domain.models import District, Gender, School, Setting, Stage
+from yincai.errors import Invalid, RowError, reason_of
 from yincai.hub.importers.common import ImportPlan, Progress, digest, raise_if_errors
 from yincai.hub.importers.parsing import (
     GRADE_NAMES,
@@ -56,8 +57,8 @@ from yincai.hub.importers.tabular import (
     read_csv,
     read_sheets,
 )
-from yincai.hub.models import District, Gender, School, Setting, Stage
 from yincai.hub.schemas import ImportSummary
+from yincai.i18n import _
 
 STUDENT_COLUMNS = {
     "school_code": ("学校代码", "school_code", "学校编码", "学校编号"),
@@ -127,7 +128,7 @@ class RosterPlan(ImportPlan):
 
     def apply(self, session: Session, progress: Progress | None = None) -> None:
         assert self.changes is not None and self.teachers is not None
-        _, class_ids = apply_roster(session, self.changes)
+        _changed, class_ids = apply_roster(session, self.changes)
         apply_teachers(session, self.teachers, class_ids, SubjectBook(session))
 
 
@@ -189,7 +190,7 @@ def _roster_tables(path: Path, data: bytes) -> tuple[Table | None, Table | None]
     else:
         table = read_csv(path, data, known_headers=known)
     if table is None or not table.header:
-        raise Invalid(f"{path.name}：文件是空的 / the file is empty")
+        raise Invalid(_("{file}：文件是空的").format(file=path.name), code="import.empty")
     if has_columns(table, TEACHER_COLUMNS["staff_number"]):
         return None, table
     return table, None
@@ -201,9 +202,7 @@ def _find_district(session: Session, district_code: str | None) -> District | No
         query = query.where(District.code == district_code)
     districts = session.scalars(query).all()
     if len(districts) > 1:
-        raise Invalid(
-            "数据库中有多个区县，请指定区县代码 / several districts: give the district code"
-        )
+        raise Invalid(_("数据库中有多个区县，请指定区县代码"), code="district.ambiguous")
     return districts[0] if districts else None
 
 
@@ -238,7 +237,7 @@ def _check_students(
         school_code = cell("school_code")
         for name in required:
             if not cell(name):
-                error(name, "不能为空 / must not be empty")
+                error(name, _("不能为空"))
         school = _check_school(session, district, stored, schools, school_code, cell, error, number)
         grade_level = _parsed(parse_grade, cell("grade"), "grade", error)
         gender = _parsed(parse_gender, cell("gender"), "gender", error)
@@ -248,23 +247,28 @@ def _check_students(
         ]
         phone = cell("guardian_phone") or None
         if phone is not None and not _PHONE.match(phone):
-            error("guardian_phone", f"电话号码“{phone}”格式不对 / not a phone number")
+            error("guardian_phone", _("电话号码“{phone}”格式不对").format(phone=phone))
         student_number = cell("student_number")
         if student_number in first_row:
-            error("student_number", f"学号与第 {first_row[student_number]} 行重复 / duplicate")
+            error(
+                "student_number", _("学号与第 {row} 行重复").format(row=first_row[student_number])
+            )
         elif student_number:
             first_row[student_number] = number
         if school is None or grade_level is None or not cell("class"):
             continue
         if school.stage is not None and grade_level not in STAGE_GRADES[school.stage]:
-            error("grade", f"{GRADE_NAMES[grade_level]}不属于该校学段 / grade outside school stage")
+            error("grade", _("{grade}不属于该校学段").format(grade=GRADE_NAMES[grade_level]))
         class_name = class_name_of(grade_level, cell("class"))
         known_level = school.class_grades.get(class_name)
         if known_level is None:
             known_level = stored_grades.get((school_code, class_name))
         if known_level is not None and known_level != grade_level:
             error(
-                "class", f"班级“{class_name}”属于{GRADE_NAMES[known_level]} / class in other grade"
+                "class",
+                _("班级“{class_name}”属于{grade}").format(
+                    class_name=class_name, grade=GRADE_NAMES[known_level]
+                ),
             )
         if len(errors) > problems_before or gender is None:
             continue
@@ -310,16 +314,14 @@ def _check_school(
             if not value
         ]
         for label in missing:
-            error(
-                label, "新学校须填写学校名称、类型和学段 / a new school needs name, setting, stage"
-            )
+            error(label, _("新学校须填写学校名称、类型和学段"))
         if missing:
             return None
         school = SchoolRow(number, code, name, setting, stage)
         schools[code] = school
         return school
     if code in stored and (district is None or stored[code].district_id != district.id):
-        error("school_code", "学校代码已属于另一个区县 / school code belongs to another district")
+        error("school_code", _("学校代码已属于另一个区县"))
         return None
     first = f"第 {school.row} 行" if school.row else "数据库"
     for label, value, known in (
@@ -331,7 +333,7 @@ def _check_school(
             continue
         if school.row:
             shown = _LABELS.get(known, known)
-            error(label, f"与{first}同一学校的“{shown}”不一致 / differs from an earlier row")
+            error(label, _("与{first}同一学校的“{shown}”不一致").format(first=first, shown=shown))
         elif label == "school":
             school.name = name
         elif label == "setting":
@@ -349,5 +351,5 @@ def _parsed(parse: Callable[[str], T], text: str, name: str, error: Complain) ->
         return parse(text)
     except ValueError as problem:
         if text:
-            error(name, str(problem))
+            error(name, reason_of(problem))
         return None

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import District, Grade, School, SchoolClass, Student
 from yincai.hub.importers.parsing import GRADE_NAMES, canonical_class_name
-from yincai.hub.models import District, Grade, School, SchoolClass, Student
 from yincai.hub.schemas import ImportSummary
 
 if TYPE_CHECKING:

@@ -14,7 +14,8 @@ from typing import Protocol, TypeVar
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from yincai.errors import RowError
+from yincai.domain.models import Gender, School, SchoolClass, Subject, Teacher, TeachingAssignment
+from yincai.errors import RowError, reason_of
 from yincai.hub.importers.bulk import upsert_rows
 from yincai.hub.importers.parsing import (
     canonical_class_name,
@@ -24,15 +25,8 @@ from yincai.hub.importers.parsing import (
 )
 from yincai.hub.importers.subjects import SubjectBook
 from yincai.hub.importers.tabular import Table, match_columns
-from yincai.hub.models import (
-    Gender,
-    School,
-    SchoolClass,
-    Subject,
-    Teacher,
-    TeachingAssignment,
-)
 from yincai.hub.schemas import ImportSummary
+from yincai.i18n import _
 
 TEACHER_COLUMNS = {
     "staff_number": ("工号", "staff_number", "教师工号", "教职工号"),
@@ -91,24 +85,27 @@ def check_teachers(
         before = len(errors)
         for name in required:
             if not cell(name):
-                error(name, "不能为空 / must not be empty")
+                error(name, _("不能为空"))
         staff_number, school_code = cell("staff_number"), cell("school_code")
         if staff_number in first_row:
-            error("staff_number", f"工号与第 {first_row[staff_number]} 行重复 / duplicate")
+            error("staff_number", _("工号与第 {row} 行重复").format(row=first_row[staff_number]))
         elif staff_number:
             first_row[staff_number] = number
         gender = _optional(parse_gender, cell("gender"), "gender", error)
         subject_code = _optional(subjects.code_of, cell("subject"), "subject", error)
         school = schools.get(school_code)
         if school_code and school is None:
-            error("school_code", f"学校代码“{school_code}”不存在 / unknown school")
+            error("school_code", _("学校代码“{school_code}”不存在").format(school_code=school_code))
         classes = tuple(canonical_class_name(name) for name in split_list(cell("classes")))
         for name in classes:
             if school is not None and name not in school.class_grades:
                 error("classes", f"班级“{name}”不存在（请先导入学生）/ unknown class")
             key = (school_code, name, subject_code or "")
             if key in taught:
-                error("classes", f"{name}的该学科已由第 {taught[key]} 行的教师任教 / taught twice")
+                error(
+                    "classes",
+                    _("{name}的该学科已由第 {row} 行的教师任教").format(name=name, row=taught[key]),
+                )
             taught[key] = number
         headed = _headed(cell("head_teacher"), classes, error)
         if len(errors) > before or subject_code is None:
@@ -259,7 +256,7 @@ def _headed(
         pass
     headed = frozenset(canonical_class_name(name) for name in split_list(text))
     for name in sorted(headed - set(classes)):
-        error("head_teacher", f"“{name}”不在其任教班级中 / not one of the teacher's classes")
+        error("head_teacher", _("“{name}”不在其任教班级中").format(name=name))
     return headed
 
 
@@ -271,5 +268,5 @@ def _optional(
     try:
         return parse(text)
     except ValueError as problem:
-        error(name, str(problem))
+        error(name, reason_of(problem))
         return None

@@ -10,11 +10,12 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import AssessmentItem, SchoolClass, Sitting, Student
 from yincai.hub.importers.scores_store import ScoreChanges, ScoreState
-from yincai.hub.models import AssessmentItem, SchoolClass, Sitting, Student
+from yincai.i18n import _
 
 MAX_LISTED = 300  # rows listed per section of the preview; the counts cover every row
-STATUS_PRESENT, STATUS_ABSENT, STATUS_NONE = "正常", "缺考", "无成绩"
+STATUS_PRESENT, STATUS_ABSENT, STATUS_NONE = _("正常"), _("缺考"), _("无成绩")
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import Assessment, AssessmentClass, AssessmentItem, Student
 from yincai.errors import NotFound, RowError
 from yincai.hub.importers.bulk import SCORE_TOLERANCE
 from yincai.hub.importers.common import (
@@ -44,8 +45,8 @@ from yincai.hub.importers.tabular import (
     normalise_header,
     read_table,
 )
-from yincai.hub.models import Assessment, AssessmentClass, AssessmentItem, Student
 from yincai.hub.schemas import ImportSummary
+from yincai.i18n import Message, _
 
 SCORE_COLUMNS = {
     "student_number": ("学号", "student_number", "学籍号"),
@@ -126,7 +127,7 @@ def plan_scores(
     ).first()
     if assessment is None:
         raise NotFound(
-            f"考试 {assessment_code} 不存在 / assessment {assessment_code} does not exist"
+            _("考试 {code} 不存在").format(code=assessment_code), code="assessment.not_found"
         )
     items = list(assessment.items)
     table = read_table(path, data, known_headers=known_headers_of(SCORE_COLUMNS))
@@ -181,18 +182,19 @@ def _item_columns(
             labels = "、".join(item.label for item in items)
             errors.append(
                 RowError(
-                    table.file_name, 1, header, f"不是本次考试的小题（{labels}）/ unknown item"
+                    table.file_name,
+                    1,
+                    header,
+                    _("不是本次考试的小题（{labels}）").format(labels=labels),
                 )
             )
         elif position in found:
-            errors.append(
-                RowError(table.file_name, 1, header, "小题列重复 / duplicate item column")
-            )
+            errors.append(RowError(table.file_name, 1, header, _("小题列重复")))
         else:
             found[position] = index
     for position, item in enumerate(items):
         if position not in found:
-            reason = "缺少该小题的列 / item column missing"
+            reason = _("缺少该小题的列")
             errors.append(RowError(table.file_name, 1, item.label, reason))
     return [found.get(position, -1) for position in range(len(items))]
 
@@ -234,11 +236,11 @@ class ScoreSheet:
         full = np.array([item.full_score for item in items])
         present = ~is_absent[:, None]
         headers = [table.header[index] for index in item_columns]
-        self._report(present & blank, headers, "得分为空（缺考请填“缺考”）/ score missing")
-        self._report(present & ~blank & ~is_number, headers, "不是数字 / not a number")
-        self._report(present & is_number & (scores < 0), headers, "得分为负 / negative score")
+        self._report(present & blank, headers, _("得分为空（缺考请填“缺考”）"))
+        self._report(present & ~blank & ~is_number, headers, _("不是数字"))
+        self._report(present & is_number & (scores < 0), headers, _("得分为负"))
         over = present & is_number & (scores > full + SCORE_TOLERANCE)
-        self._report(over, headers, "超过该题满分 / above the item's full score", full)
+        self._report(over, headers, _("超过该题满分（满分 {full}）"), full)
         totals = scores.sum(axis=1)
         if "total" in columns:
             is_bad = ~is_number | (scores < 0) | over  # the total is checked on sound rows only
@@ -275,26 +277,33 @@ class ScoreSheet:
             student_number = cells[number_at]
             student = roster.get(student_number)
             if student_number in first_row:
-                self._error(number, number_at, f"学号与第 {first_row[student_number]} 行重复")
+                self._error(
+                    number,
+                    number_at,
+                    _("学号与第 {row} 行重复").format(row=first_row[student_number]),
+                )
                 continue
             first_row[student_number] = number
             if student is None:
-                self._error(number, number_at, f"学号“{student_number}”不在名单中 / unknown")
+                self._error(
+                    number, number_at, _("学号“{number}”不在名单中").format(number=student_number)
+                )
                 continue
             student_ids[index], class_ids[index] = student[0], student[2]
             if name_at is not None and cells[name_at] and cells[name_at] != student[1]:
-                self._error(number, name_at, f"姓名与学号不符（名单为“{student[1]}”）/ mismatch")
+                reason = _("姓名与学号不符（名单为“{name}”）").format(name=student[1])
+                self._error(number, name_at, reason)
             if self.sitting_class_ids and student[2] not in self.sitting_class_ids:
-                self._error(number, number_at, "该生所在班级未参加本次考试 / class did not sit")
+                self._error(number, number_at, _("该生所在班级未参加本次考试"))
             elif self._allowed_class_ids is not None and student[2] not in self._allowed_class_ids:
-                reason = "该生不在您任教本学科的班级中，无权导入其成绩 / not a class of yours"
+                reason = _("该生不在您任教本学科的班级中，无权导入其成绩")
                 self._error(number, number_at, reason)
             if status_at is not None:
                 status = cells[status_at].lower()
                 if status in ABSENT_WORDS:
                     is_absent[index] = True
                 elif status not in PRESENT_WORDS:
-                    self._error(number, status_at, "考试状态应为 正常 或 缺考 / unknown status")
+                    self._error(number, status_at, _("考试状态应为 正常 或 缺考"))
             if total_at is not None and cells[total_at] in ABSENT_WORDS:
                 is_absent[index] = True
 
@@ -312,22 +321,24 @@ class ScoreSheet:
         self._report(
             (checked & ~is_number[:, 0])[:, None],
             [self._table.header[total_at]],
-            "总分不是数字 / total not a number",
+            _("总分不是数字"),
         )
         wrong = checked & is_number[:, 0] & (np.abs(given[:, 0] - totals) > TOTAL_TOLERANCE)
         for index in np.flatnonzero(wrong)[:MAX_REPORTED_ERRORS]:
-            reason = f"总分 {given[index, 0]:g} 与小题得分之和 {totals[index]:g} 不符 / total ≠ sum"
+            reason = _("总分 {total} 与小题得分之和 {sum} 不符").format(
+                total=f"{given[index, 0]:g}", sum=f"{totals[index]:g}"
+            )
             self._error(self._table.row_numbers[index], total_at, reason)
 
     def _report(
-        self, mask: BoolArray, headers: list[str], reason: str, full: FloatArray | None = None
+        self, mask: BoolArray, headers: list[str], reason: Message, full: FloatArray | None = None
     ) -> None:
         for index, position in np.argwhere(mask)[:MAX_REPORTED_ERRORS]:
-            why = reason if full is None else f"{reason}（满分 {full[position]:g}）"
+            why = reason if full is None else reason.format(full=f"{full[position]:g}")
             row = self._table.row_numbers[index]
             self._errors.append(RowError(self._table.file_name, row, headers[position], why))
 
-    def _error(self, row: int, column: int, reason: str) -> None:
+    def _error(self, row: int, column: int, reason: Message) -> None:
         self._errors.append(
             RowError(self._table.file_name, row, self._table.header[column], reason)
         )

@@ -16,11 +16,12 @@ import numpy.typing as npt
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from yincai.domain.models import AssessmentClass, Score, Sitting, Student
 from yincai.errors import Conflict
 from yincai.hub.importers.bulk import SCORE_TOLERANCE, upsert_rows
 from yincai.hub.importers.common import Progress
-from yincai.hub.models import AssessmentClass, Score, Sitting, Student
 from yincai.hub.schemas import ImportSummary
+from yincai.i18n import _
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -177,8 +178,10 @@ def revert_scores(session: Session, undo: bytes, summary: ImportSummary) -> None
     ).any(axis=1)
     if drifted.any():
         raise Conflict(
-            f"这次导入之后，已有 {int(drifted.sum())} 名学生的成绩被再次修改，无法撤销；"
-            "请导入正确的成绩表 / scores changed since this import: it cannot be reverted"
+            _("这次导入之后，已有 {n} 名学生的成绩被再次修改，无法撤销；请导入正确的成绩表").format(
+                n=int(drifted.sum())
+            ),
+            code="import.revert_drifted",
         )
     changes = ScoreChanges(current, before, ())
     changes.count(summary)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yincai.hub.models import Subject
+from yincai.domain.models import Subject
 
 KNOWN_SUBJECTS = {
     "语文": "chinese",

@@ -25,6 +25,7 @@ from typing import Any
 import python_calamine
 
 from yincai.errors import Invalid, RowError
+from yincai.i18n import _
 
 FULL_WIDTH = str.maketrans("（）：；，　", "():;, ")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -62,7 +63,7 @@ def decode_text(data: bytes) -> str:
         return data.decode("gb18030")
     except UnicodeDecodeError as error:
         raise Invalid(
-            "文件编码无法识别，请另存为 UTF-8 或 GBK / the file is neither UTF-8 nor GBK"
+            _("文件编码无法识别，请另存为 UTF-8 或 GBK"), code="import.encoding"
         ) from error
 
 
@@ -88,8 +89,10 @@ def read_sheets(
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (python_calamine.CalamineError, ValueError, OSError) as error:
         raise Invalid(
-            f"{path.name}：无法读取电子表格，请用 Excel 另存为 .xlsx 后重试 / "
-            f"the spreadsheet cannot be read: {error}"
+            _("{file}：无法读取电子表格，请用 Excel 另存为 .xlsx 后重试（{error}）").format(
+                file=path.name, error=str(error)
+            ),
+            code="import.unreadable",
         ) from None
     tables: dict[str, Table] = {}
     try:
@@ -105,7 +108,8 @@ def read_sheets(
             tables[sheet.name] = _table(f"{path.name}[{sheet.name}]", rows, known_headers)
     except python_calamine.CalamineError as error:
         raise Invalid(
-            f"{path.name}：无法读取电子表格 / the spreadsheet cannot be read: {error}"
+            _("{file}：无法读取电子表格（{error}）").format(file=path.name, error=str(error)),
+            code="import.unreadable",
         ) from None
     finally:
         workbook.close()
@@ -117,7 +121,9 @@ def read_table(path: Path, data: bytes, *, known_headers: Collection[str] = ()) 
     if is_excel(path):
         sheets = read_sheets(path, data, known_headers=known_headers)
         if not sheets:
-            raise Invalid(f"{path.name}：没有可见的工作表 / the workbook has no visible sheet")
+            raise Invalid(
+                _("{file}：没有可见的工作表").format(file=path.name), code="import.no_sheet"
+            )
         return next(iter(sheets.values()))
     return read_csv(path, data, known_headers=known_headers)
 
@@ -128,14 +134,18 @@ def check_unpacked_size(file_name: str, data: bytes, limit: int = MAX_UNPACKED_B
     The entries are inflated and counted, not trusted from their headers, and reading stops as
     soon as the limit is passed, so even a bomb is refused in a fraction of a second.
     """
-    problem = f"{file_name}：文件解压后超过 {limit // 2**20} MB，可能是压缩炸弹或数据过多，已拒绝"
+    problem = _("{file}：文件解压后超过 {mb} MB，可能是压缩炸弹或数据过多，已拒绝").format(
+        file=file_name, mb=limit // 2**20
+    )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise Invalid(f"{file_name}：不是有效的 Excel 文件 / not a valid XLSX file") from None
+        raise Invalid(
+            _("{file}：不是有效的 Excel 文件").format(file=file_name), code="import.not_xlsx"
+        ) from None
     with archive:
         if sum(entry.file_size for entry in archive.infolist()) > limit:
-            raise Invalid(f"{problem} / unpacks beyond the limit")
+            raise Invalid(problem, code="import.too_large")
         unpacked = 0
         for entry in archive.infolist():
             try:
@@ -143,16 +153,21 @@ def check_unpacked_size(file_name: str, data: bytes, limit: int = MAX_UNPACKED_B
                     while chunk := stream.read(_UNPACK_CHUNK):
                         unpacked += len(chunk)
                         if unpacked > limit:
-                            raise Invalid(f"{problem} / unpacks beyond the limit")
+                            raise Invalid(problem, code="import.too_large")
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as error:
-                raise Invalid(f"{file_name}：文件已损坏 / the file is damaged: {error}") from None
+                raise Invalid(
+                    _("{file}：文件已损坏（{error}）").format(file=file_name, error=str(error)),
+                    code="import.damaged",
+                ) from None
 
 
 def _check_row_count(file_name: str, n_rows: int) -> None:
     if n_rows > MAX_ROWS:
         raise Invalid(
-            f"{file_name}：文件约有 {n_rows} 行，超过每个文件 {MAX_ROWS} 行的上限，请拆分后导入 / "
-            "too many rows"
+            _("{file}：文件约有 {n} 行，超过每个文件 {limit} 行的上限，请拆分后导入").format(
+                file=file_name, n=n_rows, limit=MAX_ROWS
+            ),
+            code="import.too_many_rows",
         )
 
 
@@ -180,13 +195,13 @@ def match_columns(
         if field is None:
             continue
         if field in columns:
-            errors.append(RowError(table.file_name, 1, text, "列重复 / duplicate column"))
+            errors.append(RowError(table.file_name, 1, text, _("列重复")))
             continue
         columns[field] = index
     for field in required:
         if field not in columns:
             names = "/".join(aliases[field][:2])
-            reason = "缺少必需的列 / required column missing"
+            reason = _("缺少必需的列")
             errors.append(RowError(table.file_name, 1, names, reason))
     return columns
 

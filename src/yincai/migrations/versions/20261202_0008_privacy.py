@@ -17,7 +17,7 @@ down_revision = "20261202_0007"
 branch_labels = None
 depends_on = None
 
-PHONE_CONTEXT = "student.guardian_phone"  # as in hub.models.Student
+PHONE_CONTEXT = "student.guardian_phone"  # as in domain.models.Student
 
 
 def upgrade() -> None:

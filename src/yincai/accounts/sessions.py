@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from yincai.governance.models import LoginSession, UserAccount
+from yincai.accounts.models import LoginSession, UserAccount
 
 TOKEN_BYTES = 32
 

@@ -15,9 +15,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import UserAccount
 from yincai.errors import Forbidden, Invalid
 from yincai.governance import service as governance_service
-from yincai.governance.models import UserAccount
+from yincai.i18n import _
 from yincai.web.deps import CurrentUser, DbSession, OptionalUser, pending_step
 from yincai.web.i18n import COOKIE_NAME, LANGUAGES
 from yincai.web.ratelimit import Attempt, LoginRateLimiter
@@ -27,9 +28,9 @@ from yincai.web.templating import templates
 router = APIRouter(include_in_schema=False)
 LANGUAGE_COOKIE_MAX_AGE_S = 365 * 24 * 3600
 SECOND_STEP_S = 5 * 60  # the password step is good for this long while the code is awaited
-TOO_MANY = "登录失败次数过多，请 15 分钟后再试"
-WRONG_LOGIN = "用户名或密码错误"
-WRONG_CODE = "验证码不正确"
+TOO_MANY = _("登录失败次数过多，请 15 分钟后再试")
+WRONG_LOGIN = _("用户名或密码错误")
+WRONG_CODE = _("验证码不正确")
 
 
 def safe_next(target: str | None) -> str:
@@ -220,7 +221,7 @@ def change_password(
     """Change one's own password; every other session of the account ends."""
     try:
         if new_password != new_password_again:
-            raise Invalid("两次输入的新密码不一致")
+            raise Invalid(_("两次输入的新密码不一致"), code="password.mismatch")
         account = governance_service.change_password(
             session, actor=user, old_password=old_password, new_password=new_password
         )

@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from yincai.errors import Invalid
+from yincai.i18n import _, join
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256  # argon2 hashes anything; a bound keeps megabyte "passwords" out of the hasher
@@ -35,18 +36,18 @@ def _common_passwords() -> frozenset[str]:
 
 
 def policy_problems(password: str, *, username: str) -> list[str]:
-    """Every reason the password is refused, in Chinese with English; empty when it is fine."""
-    problems = []
+    """Every reason the password is refused (messages); empty when it is fine."""
+    problems: list[str] = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"密码至少需要 {MIN_LENGTH} 个字符 / at least {MIN_LENGTH} characters")
+        problems.append(_("密码至少需要 {n} 个字符").format(n=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        problems.append(f"密码最多 {MAX_LENGTH} 个字符 / at most {MAX_LENGTH} characters")
+        problems.append(_("密码最多 {n} 个字符").format(n=MAX_LENGTH))
     folded = password.strip().lower()
     if folded in _common_passwords():
-        problems.append("这是常见密码，很容易被猜中 / this is a common password")
+        problems.append(_("这是常见密码，很容易被猜中"))
     name = username.strip().lower()
     if len(name) >= MIN_USERNAME_TO_MATCH and name in folded:
-        problems.append("密码不能包含用户名 / the password must not contain the username")
+        problems.append(_("密码不能包含用户名"))
     return problems
 
 
@@ -54,7 +55,11 @@ def check_policy(password: str, *, username: str) -> None:
     """Invalid with every reason (one message, reasons joined) when the policy refuses it."""
     problems = policy_problems(password, username=username)
     if problems:
-        raise Invalid("密码不符合要求：" + "；".join(problems), details=problems)
+        raise Invalid(
+            _("密码不符合要求：{problems}").format(problems=join(problems, "；")),
+            code="password.policy",
+            details=problems,
+        )
 
 
 def hash_password(password: str, *, username: str) -> str:

@@ -20,9 +20,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
+from yincai.accounts.roles import ADMIN_ROLES, require_role
 from yincai.errors import Conflict, Forbidden, Invalid
-from yincai.governance.models import Role, UserAccount
-from yincai.governance.scope import ADMIN_ROLES, require_role
+from yincai.i18n import _
 
 ISSUER = "因材 yincai"
 STEP_S = 30
@@ -53,8 +54,8 @@ class SecretBox:
             )
         except (InvalidTag, ValueError):
             raise Invalid(
-                "两步验证数据无法读取（密钥已更换），请联系区管理员重置"
-                " / the two-factor secret cannot be read (key changed): ask for a reset"
+                _("两步验证数据无法读取（密钥已更换），请联系区管理员重置"),
+                code="two_factor.unreadable",
             ) from None
         return data.decode()
 
@@ -72,7 +73,7 @@ def begin_enrolment(session: Session, *, actor: UserAccount, box: SecretBox) -> 
     """Draw a new secret for the admin (pending until a first code confirms it)."""
     require_role(actor, *ADMIN_ROLES)
     if is_enrolled(actor):
-        raise Conflict("两步验证已启用 / two-factor login is already on")
+        raise Conflict(_("两步验证已启用"), code="two_factor.enabled")
     actor.totp_secret = box.seal(pyotp.random_base32(), account_id=actor.id)
     actor.totp_enabled_at = None
     actor.totp_last_step = None
@@ -122,9 +123,11 @@ def confirm_enrolment(
     """Turn two-factor on once the app shows a correct code for the pending secret."""
     secret = pending_secret(actor, box)
     if secret is None:
-        raise Invalid("请先开始绑定 / start the enrolment first")
+        raise Invalid(_("请先开始绑定"), code="two_factor.not_started")
     if not _accept(actor, secret, code, now or datetime.now(UTC)):
-        raise Invalid("验证码不正确，请输入验证器应用当前显示的 6 位数字 / wrong code")
+        raise Invalid(
+            _("验证码不正确，请输入验证器应用当前显示的 6 位数字"), code="two_factor.wrong_code"
+        )
     actor.totp_enabled_at = now or datetime.now(UTC)
     session.flush()
 
@@ -151,4 +154,4 @@ def require_reset_right(actor: UserAccount, account: UserAccount) -> None:
     """Only a district admin resets another account's two-factor (the CLI needs no actor)."""
     require_role(actor, Role.DISTRICT_ADMIN)
     if account.id == actor.id:
-        raise Forbidden("不能重置自己的两步验证 / ask another district admin or use the CLI")
+        raise Forbidden(_("不能重置自己的两步验证"), code="two_factor.reset_self")

@@ -16,17 +16,18 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from yincai.accounts.models import Role, UserAccount
+from yincai.consent.models import ConsentMethod, ConsentPurpose, GuardianConsent
+from yincai.domain.models import Student
 from yincai.errors import Forbidden
 from yincai.governance import service as governance_service
-from yincai.governance.models import Role, UserAccount
-from yincai.hub.models import Student
-from yincai.privacy.models import ConsentMethod, ConsentPurpose, GuardianConsent
+from yincai.i18n import _
 
 CONSENT_AGE = 14
-PURPOSE_NAMES = {ConsentPurpose.DIAGNOSIS: "学情诊断与个性化练习"}
+PURPOSE_NAMES = {ConsentPurpose.DIAGNOSIS: _("学情诊断与个性化练习")}
 METHOD_NAMES = {
-    ConsentMethod.PARENT_ACCOUNT: "家长账号在线同意",
-    ConsentMethod.PAPER_FORM: "学校录入纸质同意书",
+    ConsentMethod.PARENT_ACCOUNT: _("家长账号在线同意"),
+    ConsentMethod.PAPER_FORM: _("学校录入纸质同意书"),
 }
 
 
@@ -35,11 +36,12 @@ class ConsentRequired(Forbidden):
 
     def __init__(self, purpose: ConsentPurpose = ConsentPurpose.DIAGNOSIS) -> None:
         super().__init__(
-            f"该学生未满 {CONSENT_AGE} 周岁（或出生年份不详），监护人尚未同意将其学习数据用于"
-            f"{PURPOSE_NAMES[purpose]}，因此不使用其数据。请家长登录后在“隐私与同意”页面"
-            "（/privacy）表示同意，或由学校录入已签署的纸质同意书。"
-            f" / Under {CONSENT_AGE} without a guardian's consent to {purpose.value}: the data is"
-            " not used until a parent consents on /privacy or the school records a paper form."
+            _(
+                "该学生未满 {age} 周岁（或出生年份不详），监护人尚未同意将其学习数据用于"
+                "{purpose}，因此不使用其数据。请家长登录后在“隐私与同意”页面（/privacy）"
+                "表示同意，或由学校录入已签署的纸质同意书。"
+            ).format(age=CONSENT_AGE, purpose=PURPOSE_NAMES[purpose]),
+            code="consent.required",
         )
 
 
@@ -109,7 +111,9 @@ class ConsentState:
     can_export: bool
 
 
-def _require_guardian_or_staff(session: Session, actor: UserAccount, student_id: int) -> None:
+def _require_guardian_or_staff(
+    session: Session, actor: governance_service.Actor, student_id: int
+) -> None:
     governance_service.require_role(actor, Role.PARENT, *governance_service.STAFF_ROLES)
     governance_service.require_scope(session, actor=actor, student_id=student_id)
 
@@ -149,15 +153,14 @@ def consent_state(
 def give_consent(
     session: Session,
     *,
-    actor: UserAccount | None,
+    actor: governance_service.Actor,
     student_id: int,
     purpose: ConsentPurpose,
     given_at: datetime | None = None,
 ) -> GuardianConsent:
     """Record consent: a parent for their own child (online), staff in scope or the operator
-    (``actor=None``) from a signed paper form. Consent already in force is returned as it is."""
-    if actor is not None:
-        _require_guardian_or_staff(session, actor, student_id)
+    (``SystemActor``) from a signed paper form. Consent already in force is returned as it is."""
+    _require_guardian_or_staff(session, actor, student_id)
     current = session.scalar(
         select(GuardianConsent).where(
             GuardianConsent.student_id == student_id,
@@ -167,12 +170,13 @@ def give_consent(
     )
     if current is not None:
         return current
-    is_parent = actor is not None and actor.role is Role.PARENT
+    account = actor if isinstance(actor, UserAccount) else None
+    is_parent = account is not None and account.role is Role.PARENT
     consent = GuardianConsent(
         student_id=student_id,
         purpose=purpose,
         method=ConsentMethod.PARENT_ACCOUNT if is_parent else ConsentMethod.PAPER_FORM,
-        given_by_user_account_id=actor.id if actor else None,
+        given_by_user_account_id=account.id if account else None,
         given_at=given_at or datetime.now(UTC),
     )
     session.add(consent)
@@ -183,18 +187,16 @@ def give_consent(
         action="consent_give",
         object_type="student",
         object_id=student_id,
-        scope=None if actor else "cli",
     )
     return consent
 
 
 def withdraw_consent(
-    session: Session, *, actor: UserAccount | None, student_id: int, purpose: ConsentPurpose
+    session: Session, *, actor: governance_service.Actor, student_id: int, purpose: ConsentPurpose
 ) -> int:
     """Withdraw the consent in force (a parent, or staff recording the guardian's request);
     the number of consents withdrawn (0 when none was in force)."""
-    if actor is not None:
-        _require_guardian_or_staff(session, actor, student_id)
+    _require_guardian_or_staff(session, actor, student_id)
     rows = list(
         session.scalars(
             select(GuardianConsent).where(
@@ -207,7 +209,7 @@ def withdraw_consent(
     now = datetime.now(UTC)
     for row in rows:
         row.withdrawn_at = now
-        row.withdrawn_by_user_account_id = actor.id if actor else None
+        row.withdrawn_by_user_account_id = actor.id if isinstance(actor, UserAccount) else None
     if rows:
         governance_service.audit(
             session,
@@ -215,7 +217,6 @@ def withdraw_consent(
             action="consent_withdraw",
             object_type="student",
             object_id=student_id,
-            scope=None if actor else "cli",
         )
     session.flush()
     return len(rows)

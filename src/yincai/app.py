@@ -1,12 +1,12 @@
-"""create_app(settings): the FastAPI application with its pages, API and bundled static assets."""
+"""create_app(settings): the FastAPI application assembled from the web plumbing (``yincai.web``)
+and every capability's pages and API, with the services the requests share (engine, job queue,
+caches) and the bundled static assets."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from pathlib import Path
 
 from anyio import to_thread
 from fastapi import FastAPI
@@ -22,7 +22,8 @@ from yincai.cockpit import pages as cockpit_pages
 from yincai.cockpit import routes as cockpit_routes
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.governance import export_pages
+from yincai.documents import pages as documents_pages
+from yincai.governance import export_pages, login_pages, two_factor_pages
 from yincai.governance import pages as governance_pages
 from yincai.governance import routes as governance_routes
 from yincai.governance import service as governance_service
@@ -33,7 +34,7 @@ from yincai.jobs import Jobs
 from yincai.practice import pages as practice_pages
 from yincai.privacy import pages as privacy_pages
 from yincai.redaction import install_redaction
-from yincai.web import auth, docs, errors, two_factor
+from yincai.web import STATIC_DIR, docs, errors
 from yincai.web.csrf import CsrfMiddleware
 from yincai.web.denials import DenialAuditMiddleware
 from yincai.web.deps import DbSession
@@ -43,8 +44,6 @@ from yincai.web.limits import BodyLimitMiddleware
 from yincai.web.proxies import TrustedProxyMiddleware
 from yincai.web.ratelimit import LoginRateLimiter
 from yincai.web.sessions import SessionCodec, SessionMiddleware
-
-HERE = Path(__file__).parent
 
 
 class YincaiApp(FastAPI):
@@ -78,8 +77,8 @@ def create_app(settings: Settings) -> FastAPI:
         # Route code holds the GIL for most of its time: a few threads serve 50 concurrent users
         # as fast as anyio's default 40, and in arrival order instead of thrashing (p95).
         to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
-        if settings.warm_up:  # in the background: the server answers meanwhile
-            threading.Thread(target=warm_up, name="yincai-warm-up", daemon=True).start()
+        if settings.warm_up:  # before the server answers: the first page must not wait for it
+            await to_thread.run_sync(warm_up)
         yield
         engine.dispose()  # close pooled connections when the server stops
 
@@ -117,7 +116,7 @@ def create_app(settings: Settings) -> FastAPI:
     # (Secure) and the login throttle read; the session runs before the CSRF check that reads
     # it, and the refusals' audit sees the CSRF middleware's 403s as well as the routes'.
     app.add_middleware(CsrfMiddleware)
-    app.add_middleware(DenialAuditMiddleware)
+    app.add_middleware(DenialAuditMiddleware, record_denial=governance_service.record_denial)
     app.add_middleware(SessionMiddleware, codec=codec, always_secure=settings.cookie_secure)
     app.add_middleware(TrustedProxyMiddleware, networks=settings.trusted_proxy_networks())
     # Outermost: a body over its limit is refused before anything buffers it.
@@ -126,12 +125,12 @@ def create_app(settings: Settings) -> FastAPI:
         upload_bytes=settings.max_upload_mb * 2**20 + 2**16,  # multipart framing
         request_bytes=settings.max_request_kb * 1024,
     )
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(app)
 
-    app.include_router(auth.router)
+    app.include_router(login_pages.router)
     app.include_router(docs.router)
-    app.include_router(two_factor.router)
+    app.include_router(two_factor_pages.router)
     app.include_router(hub_pages.router)
     app.include_router(hub_routes.router, responses=errors.API_ERRORS)
     app.include_router(governance_pages.router)
@@ -145,6 +144,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(assessments_pages.router)
     app.include_router(itembank_pages.router)
     app.include_router(practice_pages.router)
+    app.include_router(documents_pages.router)
     app.include_router(privacy_pages.router)
 
     @app.get("/health", tags=["system"])

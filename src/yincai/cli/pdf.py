@@ -8,12 +8,13 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 
+from yincai.accounts.actors import CLI
 from yincai.analysis import service as analysis_service
-from yincai.cli_support import command_app, command_session
-from yincai.practice import service as practice_service
-from yincai.reports.booklet_adapter import practice_booklet_pdf
-from yincai.reports.exam_pdf import exam_report_pdf
-from yincai.reports.student_pdf import student_report_pdf
+from yincai.analysis.exam_pdf import exam_report_pdf
+from yincai.analysis.student_pdf import student_report_pdf
+from yincai.cli.documents import follow
+from yincai.cli_support import command_app, command_session, prepared_engine, settings_of
+from yincai.documents import service as documents_service
 
 app = command_app(help="PDF 报告与练习册 / PDF reports and practice booklets", no_args_is_help=True)
 console = Console()
@@ -42,7 +43,12 @@ def exam(
     with command_session(ctx) as session:
         scope = analysis_service.resolve_scope(session, school_code=school, class_name=class_name)
         report = analysis_service.exam_report(
-            session, assessment_code=code, scope=scope, show_ranks=not no_ranks
+            session,
+            actor=CLI,
+            assessment_code=code,
+            surface="pdf",
+            scope=scope,
+            show_ranks=not no_ranks,
         )
     _write(output, exam_report_pdf(report))
 
@@ -72,8 +78,10 @@ def student(
     with command_session(ctx) as session:
         report = analysis_service.student_report(
             session,
+            actor=CLI,
             student_number=number,
             assessment_code=exam_code,
+            surface="pdf",
             audience=chosen,
             show_ranks=ranks and chosen == "teacher",
             include_mastery=mastery,
@@ -89,9 +97,19 @@ def booklet(
     output: OutputOption,
     n_items: Annotated[int, typer.Option("-n", min=1, max=40, help="每人题数 / items each")] = 10,
 ) -> None:
-    """全班个性化练习册 PDF（每人一册，答案附后）/ a class's personalised practice booklets."""
+    """全班个性化练习册 PDF（每人一册，答案附后）/ a class's personalised practice booklets.
+
+    由后台任务生成并显示进度；后台任务未运行时在本机生成。同一数据版本已生成的直接写出。
+    Built by the job worker with a progress bar (here when no worker runs); a booklet already
+    built from the current data is written at once."""
     with command_session(ctx) as session:
-        sets = practice_service.class_practice(
-            session, school_code=school, class_name=class_name, n_items=n_items
+        requested = documents_service.request_class_booklet_by_name(
+            session, actor=CLI, school_code=school, class_name=class_name, n_items=n_items
         )
-    _write(output, practice_booklet_pdf(sets))
+        document_id = requested.document.id
+    settings = settings_of(ctx)
+    engine = prepared_engine(settings)
+    try:
+        _write(output, follow(engine, settings, document_id, console=console))
+    finally:
+        engine.dispose()

@@ -9,16 +9,17 @@ import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from yincai.accounts.models import UserAccount
 from yincai.errors import Conflict, Forbidden, Invalid
 from yincai.governance import service as governance_service
-from yincai.governance.models import UserAccount
+from yincai.i18n import _
 from yincai.web.deps import CurrentUser, DbSession, pending_step
 from yincai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 QR_SCALE = 4
 NO_STORE = {"Cache-Control": "no-store"}  # the page shows the secret while enrolment is pending
-NEEDS_KEY = "需要先配置 YINCAI_SECRET_KEY 才能启用两步验证 / set YINCAI_SECRET_KEY first"
+NEEDS_KEY = _("需要先配置 YINCAI_SECRET_KEY 才能启用两步验证")
 
 
 def _page(
@@ -29,7 +30,7 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     if user.role not in governance_service.ADMIN_ROLES:
-        raise Forbidden("两步验证目前只用于管理员账号 / two-factor login is for admin accounts")
+        raise Forbidden(_("两步验证目前只用于管理员账号"), code="two_factor.admins_only")
     context: dict[str, object] = {
         "is_enrolled": governance_service.is_enrolled(user),
         "can_enrol": request.app.state.settings.has_secret_key(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from yincai.practice.plans import PracticeSet
 from yincai.reports.booklet_pdf import BookletItem, BookletStudent, booklet_pdf
@@ -29,8 +29,11 @@ def booklet_student(practice: PracticeSet) -> BookletStudent:
     )
 
 
-def practice_booklet_pdf(sets: Sequence[PracticeSet]) -> bytes:
-    """One PDF for a class: a booklet per student, the answer key at the end."""
+def practice_booklet_pdf(
+    sets: Sequence[PracticeSet], *, on_progress: Callable[[int], None] | None = None
+) -> bytes:
+    """One PDF for a class: a booklet per student, the answer key at the end; ``on_progress``
+    hears how many students' booklets are laid out."""
     if not sets:
         raise ValueError("a booklet needs at least one practice set")
     first = sets[0]
@@ -38,4 +41,5 @@ def practice_booklet_pdf(sets: Sequence[PracticeSet]) -> bytes:
         [booklet_student(s) for s in sets],
         class_name=first.class_name,
         school_name=first.school_name,
+        on_progress=on_progress,
     )

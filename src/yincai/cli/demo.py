@@ -13,7 +13,9 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, select
 
-from yincai.cli_support import prepared_engine, serve_app, settings_of
+from yincai.accounts.models import UserAccount
+from yincai.cli.serve import serve_app
+from yincai.cli_support import prepared_engine, settings_of
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.demo.build import DEMO_PASSWORD, build_demo_district
@@ -22,8 +24,7 @@ from yincai.demo.subjects import SUBJECTS
 from yincai.diagnosis.cli import fit_with_progress
 from yincai.diagnosis.models import MasteryRun
 from yincai.diagnosis.refresh import refresh_mastery
-from yincai.governance.models import UserAccount
-from yincai.hub.models import District
+from yincai.domain.models import District
 
 console = Console()
 FIT_WORKERS = 2  # ``yincai demo`` targets a two-core machine

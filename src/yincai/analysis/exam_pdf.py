@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from yincai.analysis import pdf_charts as charts
 from yincai.analysis.exam import ExamReport
-from yincai.reports import charts, pdf
+from yincai.reports import pdf
 from yincai.reports.labels import ITEM_TYPES
 
 MAX_GROUP_COLUMNS = 8  # more class columns than this do not fit an A4 table

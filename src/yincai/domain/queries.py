@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from yincai.hub.models import AssessmentItem, Score, Sitting
+from yincai.domain.models import AssessmentItem, Score, Sitting
 from yincai.rules import sitting_totals as total_rule
 
 

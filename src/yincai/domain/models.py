@@ -25,9 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from yincai.accounts import models as accounts  # noqa: F401  (import_batch → user_account)
 from yincai.db import Base, portable_enum
 from yincai.field_encryption import EncryptedString
-from yincai.governance import models as accounts  # noqa: F401  (import_batch → user_account)
 
 
 class Setting(enum.StrEnum):

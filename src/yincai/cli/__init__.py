@@ -1,27 +1,33 @@
-"""The ``yincai`` command: a Typer root that mounts each capability's commands."""
+"""The ``yincai`` command: a Typer root that mounts each capability's commands, the commands
+that span capabilities (``demo``, ``pdf``, ``serve``, ``worker``), and wires what follows an
+import (the job queue) into every command through the context."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.orm import Session
 
 from yincai.analysis import cli as analysis_cli
 from yincai.backup import cli as backup_cli
 from yincai.bench import cli as bench_cli
-from yincai.cli_support import command_app, prepared_engine, serve_app, settings_of
+from yincai.cli import demo as demo_cli
+from yincai.cli import pdf as pdf_cli
+from yincai.cli.serve import serve_app
+from yincai.cli_support import AFTER_IMPORT, command_app, prepared_engine, settings_of
 from yincai.cockpit import cli as cockpit_cli
 from yincai.config import Settings
-from yincai.demo.cli import demo
 from yincai.diagnosis import cli as diagnosis_cli
 from yincai.governance import audit_cli, export_cli
 from yincai.governance import cli as governance_cli
 from yincai.hub import cli as hub_cli
+from yincai.jobs import Jobs
 from yincai.practice import cli as practice_cli
 from yincai.privacy import cli as privacy_cli
-from yincai.reports import cli as reports_cli
 
 app = command_app(
     help="因材 yincai — 面向学校与区县的开源智能教育平台 / open AI-for-education platform.",
@@ -46,6 +52,12 @@ def main(
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})
     ctx.obj = settings
+    ctx.meta[AFTER_IMPORT] = functools.partial(_after_import, settings)
+
+
+def _after_import(settings: Settings, session: Session) -> None:
+    """Queue what an import made stale: the job worker refreshes the mastery estimates."""
+    Jobs(settings).after_import(session)
 
 
 @app.command()
@@ -71,22 +83,20 @@ def serve(
 @app.command()
 def worker(ctx: typer.Context) -> None:
     """运行后台任务（导入后更新掌握度等）/ run background jobs until interrupted."""
-    from yincai.jobs import Jobs
-
     settings = settings_of(ctx)
     prepared_engine(settings).dispose()
     Console().print(f"[bold green]后台任务已启动 / job worker running[/] ({settings.data_dir})")
     Jobs(settings).run_worker()
 
 
-app.command()(demo)
+app.command()(demo_cli.demo)
 app.add_typer(hub_cli.app, name="import")
 app.add_typer(analysis_cli.app, name="report")
 app.add_typer(bench_cli.app, name="bench")
 app.add_typer(governance_cli.app, name="user")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(diagnosis_cli.app, name="diagnose")
-app.add_typer(reports_cli.app, name="pdf")
+app.add_typer(pdf_cli.app, name="pdf")
 app.add_typer(practice_cli.app, name="practice")
 app.add_typer(cockpit_cli.app, name="cockpit")
 app.add_typer(backup_cli.app, name="backup")

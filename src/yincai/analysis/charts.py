@@ -1,0 +1,154 @@
+"""ECharts options of the analysis pages: pure functions from a report to option dicts.
+
+The exam page draws the score distribution, the comparison of its groups and a heatmap of the
+knowledge points' score rates; the student page the own score-rate trend and mastery per point.
+Colours and labels (messages, rendered by the templates' ``localise`` filter) live here, so
+every chart of the capability reads them from one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from yincai.analysis.exam import ExamReport
+from yincai.analysis.student import StudentReport, TrendPoint
+from yincai.i18n import _
+
+Options = dict[str, Any]
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 1)
+
+
+def exam_charts(report: ExamReport) -> dict[str, Options]:
+    """ECharts options of the exam page: distribution, group comparison, knowledge points."""
+    charts: dict[str, Options] = {
+        "distribution": {
+            "tooltip": {},
+            "grid": {"left": 40, "right": 10, "top": 20, "bottom": 40},
+            "xAxis": {
+                "type": "category",
+                "data": [f"{band.lower:g}–{band.upper:g}" for band in report.distribution],
+            },
+            "yAxis": {"type": "value", "name": _("人数")},
+            "series": [
+                {
+                    "type": "bar",
+                    "data": [band.count for band in report.distribution],
+                    "itemStyle": {"color": "#b83a2f"},
+                }
+            ],
+        }
+    }
+    groups = report.classes if len(report.classes) > 1 else report.schools
+    if groups:
+        charts["groups"] = {
+            "tooltip": {"trigger": "axis"},
+            "legend": {"data": [_("平均分"), _("优秀率%"), _("及格率%")]},
+            "grid": {"left": 50, "right": 50, "top": 40, "bottom": 60},
+            "xAxis": {
+                "type": "category",
+                "data": [_group_label(g.school_name, g.name) for g in groups],
+                "axisLabel": {"rotate": 30 if len(groups) > 6 else 0},
+            },
+            "yAxis": [
+                {"type": "value", "name": _("分")},
+                {"type": "value", "name": "%", "max": 100},
+            ],
+            "series": [
+                {"name": _("平均分"), "type": "bar", "data": [g.mean for g in groups]},
+                {
+                    "name": _("优秀率%"),
+                    "type": "line",
+                    "yAxisIndex": 1,
+                    "data": [_percent(g.excellent_rate) for g in groups],
+                },
+                {
+                    "name": _("及格率%"),
+                    "type": "line",
+                    "yAxisIndex": 1,
+                    "data": [_percent(g.pass_rate) for g in groups],
+                },
+            ],
+        }
+    knowledge = report.knowledge
+    if knowledge.rows and knowledge.groups:
+        cells = [
+            [g, k, _percent(row.group_rates[g])]
+            for k, row in enumerate(knowledge.rows)
+            for g in range(len(knowledge.groups))
+        ]
+        charts["knowledge"] = {
+            "tooltip": {"position": "top"},
+            "grid": {"left": 170, "right": 20, "top": 10, "bottom": 80},
+            "xAxis": {
+                "type": "category",
+                "data": knowledge.groups,
+                "splitArea": {"show": True},
+                "axisLabel": {"rotate": 30 if len(knowledge.groups) > 6 else 0},
+            },
+            "yAxis": {
+                "type": "category",
+                "data": [row.name for row in knowledge.rows],
+                "splitArea": {"show": True},
+            },
+            "visualMap": {
+                "min": 0,
+                "max": 100,
+                "calculable": True,
+                "orient": "horizontal",
+                "left": "center",
+                "bottom": 0,
+                "inRange": {"color": ["#fde8e6", "#fff4db", "#e3f6e8", "#2e8b57"]},
+            },
+            "series": [
+                {
+                    "name": _("得分率%"),
+                    "type": "heatmap",
+                    "data": cells,
+                    "label": {"show": len(cells) <= 120},
+                }
+            ],
+        }
+    return charts
+
+
+def _group_label(school_name: str, name: str) -> str:
+    return name if not school_name or school_name == name else f"{school_name} {name}"
+
+
+def student_charts(report: StudentReport, trend: list[TrendPoint]) -> dict[str, Options]:
+    """ECharts options of the student page: the own score-rate trend and mastery per point."""
+    charts: dict[str, Options] = {}
+    if trend:
+        charts["trend"] = {
+            "tooltip": {"trigger": "axis"},
+            "grid": {"left": 40, "right": 20, "top": 20, "bottom": 60},
+            "xAxis": {"type": "category", "data": [f"{p.held_on}\n{p.name}" for p in trend]},
+            "yAxis": {"type": "value", "min": 0, "max": 100, "name": _("得分率%")},
+            "series": [
+                {
+                    "type": "line",
+                    "data": [_percent(p.score_rate) for p in trend],
+                    "itemStyle": {"color": "#b83a2f"},
+                }
+            ],
+        }
+    if report.mastery:
+        ordered = sorted(report.mastery, key=lambda entry: entry.mastery)
+        charts["mastery"] = {
+            "tooltip": {"trigger": "axis"},
+            "grid": {"left": 170, "right": 30, "top": 10, "bottom": 30},
+            "xAxis": {"type": "value", "min": 0, "max": 100, "name": "%"},
+            "yAxis": {"type": "category", "data": [entry.name for entry in ordered]},
+            "series": [
+                {
+                    "type": "bar",
+                    "name": _("掌握度%"),
+                    "data": [_percent(entry.mastery) for entry in ordered],
+                    "itemStyle": {"color": "#3b6ea5"},
+                }
+            ],
+        }
+    return charts
