@@ -20,6 +20,7 @@ from yincai.analysis import routes as analysis_routes
 from yincai.analysis.cache import ExamCache
 from yincai.cockpit import pages as cockpit_pages
 from yincai.cockpit import routes as cockpit_routes
+from yincai.cockpit.cache import CockpitCache
 from yincai.config import Settings
 from yincai.db import make_engine
 from yincai.documents import pages as documents_pages
@@ -110,6 +111,7 @@ def create_app(settings: Settings) -> FastAPI:
         window_s=settings.login_window_minutes * 60,
     )
     app.state.exam_cache = ExamCache()
+    app.state.cockpit_cache = CockpitCache()
     app.state.jobs = Jobs(settings)
     app.state.fragments = FragmentCache()
     # Added inner first: the proxy headers set the client and scheme that the session cookie

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from yincai.cockpit import service
+from yincai.cockpit.cache import CockpitCache
 from yincai.cockpit.charts import cockpit_charts
 from yincai.cockpit.detection import KIND_NAMES, WarningKind
 from yincai.web.deps import CurrentUser, DbSession
@@ -17,10 +18,16 @@ from yincai.web.templating import templates
 router = APIRouter(prefix="/cockpit", include_in_schema=False)
 
 
+def cockpit_cache(request: Request) -> CockpitCache:
+    """The app's analysed districts, kept between requests."""
+    cache: CockpitCache = request.app.state.cockpit_cache
+    return cache
+
+
 @router.get("", response_class=HTMLResponse)
 def cockpit(request: Request, session: DbSession, user: CurrentUser) -> Response:
     """The district (or school) cockpit: KPIs, quality, equity and trends."""
-    data = service.cockpit(session, actor=user)
+    data = service.cockpit(session, actor=user, cache=cockpit_cache(request))
     session.commit()
     return templates.TemplateResponse(
         request,
@@ -38,7 +45,9 @@ def warnings(
     sensitive: bool = False,
 ) -> Response:
     """The early warnings in scope, each with its reason, evidence link and acknowledgement."""
-    found = service.early_warnings(session, actor=user, kind=kind, is_sensitive=sensitive)
+    found = service.early_warnings(
+        session, actor=user, kind=kind, is_sensitive=sensitive, cache=cockpit_cache(request)
+    )
     session.commit()
     return templates.TemplateResponse(
         request,
@@ -55,12 +64,13 @@ def warnings(
 
 @router.post("/warnings/acknowledge")
 def acknowledge(
+    request: Request,
     session: DbSession,
     user: CurrentUser,
     key: Annotated[str, Form(max_length=64)],
     note: Annotated[str, Form(max_length=service.MAX_NOTE_LENGTH)] = "",
 ) -> RedirectResponse:
     """Acknowledge a warning with an optional note."""
-    service.acknowledge(session, actor=user, key=key, note=note)
+    service.acknowledge(session, actor=user, key=key, note=note, cache=cockpit_cache(request))
     session.commit()
     return RedirectResponse("/cockpit/warnings", status_code=303)

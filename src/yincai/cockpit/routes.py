@@ -20,9 +20,9 @@ router = APIRouter(prefix="/api/cockpit", tags=["cockpit"])
 
 
 @router.get("")
-def cockpit(session: DbSession, user: CurrentUser) -> CockpitRead:
+def cockpit(request: Request, session: DbSession, user: CurrentUser) -> CockpitRead:
     """KPIs, quality by school and knowledge point, equity and trends of the actor's scope."""
-    data = service.cockpit(session, actor=user)
+    data = service.cockpit(session, actor=user, cache=request.app.state.cockpit_cache)
     session.commit()
     return CockpitRead.model_validate(data)
 
@@ -37,7 +37,13 @@ def warnings(
 ) -> list[WarningRead]:
     """Early warnings in the actor's scope (sensitive: miss fewer, accept more false alarms);
     the reasons in the request's language (``?lang=``, cookie, setting)."""
-    found = service.early_warnings(session, actor=user, kind=kind, is_sensitive=sensitive)
+    found = service.early_warnings(
+        session,
+        actor=user,
+        kind=kind,
+        is_sensitive=sensitive,
+        cache=request.app.state.cockpit_cache,
+    )
     session.commit()
     language = language_of(request, request.app.state.settings.language)
     return [
@@ -50,9 +56,15 @@ def warnings(
 
 @router.post("/warnings/acknowledge")
 def acknowledge(
-    body: AcknowledgementCreate, session: DbSession, user: CurrentUser
+    request: Request, body: AcknowledgementCreate, session: DbSession, user: CurrentUser
 ) -> AcknowledgementRead:
     """Acknowledge one warning by its key, with an optional note."""
-    row = service.acknowledge(session, actor=user, key=body.key, note=body.note)
+    row = service.acknowledge(
+        session,
+        actor=user,
+        key=body.key,
+        note=body.note,
+        cache=request.app.state.cockpit_cache,
+    )
     session.commit()
     return AcknowledgementRead.model_validate(row)

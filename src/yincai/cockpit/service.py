@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from yincai.accounts.actors import Actor, SystemActor
 from yincai.accounts.models import Role, UserAccount
 from yincai.cockpit import indicators
-from yincai.cockpit.data import DistrictData, load_district, load_kp_scores
+from yincai.cockpit.cache import AnalysedDistrict, CockpitCache, analysed
+from yincai.cockpit.data import DistrictData
 from yincai.cockpit.detection import (
     KIND_NAMES,
     Acknowledgement,
@@ -26,7 +27,6 @@ from yincai.cockpit.detection import (
     Severity,
     WarningKind,
     WarningSubject,
-    detect_all,
 )
 from yincai.cockpit.models import WarningAcknowledgement
 from yincai.cockpit.warnings import SENSITIVE, STANDARD
@@ -51,21 +51,27 @@ class Cockpit:
     n_open_warnings: int = 0
 
 
-def cockpit(session: Session, *, actor: Actor, district_code: str | None = None) -> Cockpit:
-    """Quality, equity and trends of the actor's district (district admin) or school."""
+def cockpit(
+    session: Session,
+    *,
+    actor: Actor,
+    district_code: str | None = None,
+    cache: CockpitCache | None = None,
+) -> Cockpit:
+    """Quality, equity and trends of the actor's district (district admin) or school; ``cache``
+    keeps the analysed district between requests."""
     district_id, school_ids = _scope(session, actor=actor, district_code=district_code)
-    data = load_district(session, district_id)
-    view = indicators.standing(data)
-    in_scope_schools = np.isin(np.array(data.school_ids, dtype=np.int64), list(school_ids))
-    in_scope = in_scope_schools[data.student_school] if data.student_ids.size else in_scope_schools
-    kp_scores = load_kp_scores(session, data, [exam.id for exam in data.exams])
+    district = analysed(session, district_id, cache)
     school_id = _own_school(actor)
-    is_district = school_id is None
-    found = _in_scope(_acknowledged(session, district_id, detect_all(data, view)), school_ids)
+    found = _in_scope(_acknowledged(session, district_id, district.warnings(STANDARD)), school_ids)
     counts: dict[str, int] = {}
     for warning in found:
         counts[warning.kind.value] = counts.get(warning.kind.value, 0) + 1
-    title = _district_name(session, district_id) if is_district else _school_name(data, school_id)
+    title = (
+        _district_name(session, district_id)
+        if school_id is None
+        else _school_name(district.data, school_id)
+    )
     governance_service.audit(
         session,
         actor=actor,
@@ -73,18 +79,35 @@ def cockpit(session: Session, *, actor: Actor, district_code: str | None = None)
         object_type="district" if school_id is None else "school",
         object_id=district_id if school_id is None else school_id,
     )
+    indicators_in_scope: Cockpit = district.derived(
+        ("cockpit", frozenset(school_ids), school_id is None),
+        lambda: _indicators(session, district, school_ids, is_district=school_id is None),
+    )
+    return replace(
+        indicators_in_scope,
+        title=title,
+        warning_counts=counts,
+        n_open_warnings=sum(1 for w in found if w.acknowledgement is None),
+    )
+
+
+def _indicators(
+    session: Session, district: AnalysedDistrict, school_ids: set[int], *, is_district: bool
+) -> Cockpit:
+    """The cockpit's numbers for the schools in sight (no title nor warnings yet)."""
+    data, view = district.data, district.view
+    in_scope_schools = np.isin(np.array(data.school_ids, dtype=np.int64), list(school_ids))
+    in_scope = in_scope_schools[data.student_school] if data.student_ids.size else in_scope_schools
     return Cockpit(
         scope="district" if is_district else "school",
-        title=title,
+        title="",
         kpis=indicators.kpis(data, view, in_scope),
         schools=indicators.school_quality(data, view, in_scope),
-        weakest_kps=indicators.kp_quality(data, kp_scores, in_scope_schools)[
+        weakest_kps=indicators.kp_quality(data, district.kp_scores(session), in_scope_schools)[
             : indicators.N_WEAKEST_KPS
         ],
         equity=indicators.equity(data, view) if is_district else None,
         trends=indicators.trends(data, view, in_scope, with_equity=is_district),
-        warning_counts=counts,
-        n_open_warnings=sum(1 for w in found if w.acknowledgement is None),
     )
 
 
@@ -95,13 +118,13 @@ def early_warnings(
     district_code: str | None = None,
     kind: WarningKind | None = None,
     is_sensitive: bool = False,
+    cache: CockpitCache | None = None,
 ) -> list[EarlyWarning]:
     """The warnings in the actor's scope, open ones first, then by severity and kind; sensitive
     limits miss fewer cases at the cost of more false alarms."""
     district_id, school_ids = _scope(session, actor=actor, district_code=district_code)
-    data = load_district(session, district_id)
-    limits = SENSITIVE if is_sensitive else STANDARD
-    found = _in_scope(detect_all(data, indicators.standing(data), limits), school_ids)
+    district = analysed(session, district_id, cache)
+    found = _in_scope(district.warnings(SENSITIVE if is_sensitive else STANDARD), school_ids)
     if kind is not None:
         found = [w for w in found if w.kind is kind]
     found = _acknowledged(session, district_id, found)
@@ -127,7 +150,12 @@ def early_warnings(
 
 
 def acknowledge(
-    session: Session, *, actor: UserAccount, key: str, note: str = ""
+    session: Session,
+    *,
+    actor: UserAccount,
+    key: str,
+    note: str = "",
+    cache: CockpitCache | None = None,
 ) -> WarningAcknowledgement:
     """Record that the actor has seen a warning in their scope, with an optional note."""
     governance_service.require_role(actor, *governance_service.ADMIN_ROLES)
@@ -137,8 +165,7 @@ def acknowledge(
             _("备注最多 {limit} 字").format(limit=MAX_NOTE_LENGTH), code="warning.note_too_long"
         )
     district_id, school_ids = _scope(session, actor=actor)
-    data = load_district(session, district_id)
-    current = _in_scope(detect_all(data, indicators.standing(data), SENSITIVE), school_ids)
+    current = _in_scope(analysed(session, district_id, cache).warnings(SENSITIVE), school_ids)
     if key not in {w.key for w in current}:
         raise NotFound(
             _("预警 {key} 不存在或不在您的范围内").format(key=key), code="warning.not_found"
