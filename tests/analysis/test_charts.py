@@ -31,10 +31,11 @@ def test_the_exam_charts_draw_the_reports_own_numbers() -> None:
     assert bars == [band.count for band in report.distribution]
     assert sum(bars) == report.summary.n_participants
     means, excellent, passing = charts["groups"]["series"]
-    assert means["data"] == [group.mean for group in report.classes]
-    assert excellent["yAxisIndex"] == passing["yAxisIndex"] == 1  # rates on the % axis
+    ranked = sorted(report.classes, key=lambda g: -(g.mean or 0.0))  # best class first
+    assert means["data"] == [group.mean for group in ranked]
+    assert excellent["xAxisIndex"] == passing["xAxisIndex"] == 1  # rates on the % axis
     assert passing["data"] == [
-        None if g.pass_rate is None else round(100 * g.pass_rate, 1) for g in report.classes
+        None if g.pass_rate is None else round(100 * g.pass_rate, 1) for g in ranked
     ]
     cells = charts["knowledge"]["series"][0]["data"]
     assert len(cells) == len(report.knowledge.rows) * len(report.knowledge.groups)
@@ -53,3 +54,27 @@ def test_the_student_charts_sort_mastery_weakest_first_and_skip_what_is_missing(
     assert charts["mastery"]["yAxis"]["data"] == ["函数", "方程"]
     assert charts["mastery"]["series"][0]["data"] == [35.0, 80.0]
     assert student_charts(build_student_report(_data(), 0, audience="family"), []) == {}
+
+
+def test_a_comparison_of_fifty_five_classes_is_sorted_scrolls_and_cuts_no_label() -> None:
+    rng = np.random.default_rng(8)
+    full = np.array([10.0, 10.0])
+    n_classes = 55
+    data = exam_data(
+        np.round(rng.random((n_classes * 6, 2)) * full),
+        full,
+        class_of_student=np.repeat(np.arange(1, n_classes + 1), 6),
+        kp_weights=[[1], [1]],
+    )
+    report = build_exam_report(data, ReportScope(), thresholds=Thresholds())
+    groups = exam_charts(report)["groups"]
+    means = groups["series"][0]["data"]
+    assert len(means) == n_classes
+    assert means == sorted(means, reverse=True)
+    assert groups["yAxis"]["type"] == "category" and groups["yAxis"]["inverse"] is True
+    assert groups["yAxis"]["axisLabel"]["interval"] == 0  # no class label skipped
+    assert groups["yAxis"]["axisLabel"]["overflow"] == "truncate"
+    assert groups["grid"]["containLabel"] is True  # labels inside the chart, never clipped
+    slider, _wheel = groups["dataZoom"]
+    assert slider["endValue"] - slider["startValue"] + 1 < n_classes  # the rest scrolls
+    assert 300 <= groups["yincaiHeight"] <= 800

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from yincai.analysis.exam import ExamReport
+from yincai import echarts
+from yincai.analysis.exam import ExamReport, GroupRow
 from yincai.analysis.student import StudentReport, TrendPoint
 from yincai.i18n import _
 
@@ -26,12 +27,12 @@ def exam_charts(report: ExamReport) -> dict[str, Options]:
     charts: dict[str, Options] = {
         "distribution": {
             "tooltip": {},
-            "grid": {"left": 40, "right": 10, "top": 20, "bottom": 40},
+            "grid": echarts.grid(top=20, left=20),
             "xAxis": {
                 "type": "category",
                 "data": [f"{band.lower:g}–{band.upper:g}" for band in report.distribution],
             },
-            "yAxis": {"type": "value", "name": _("人数")},
+            "yAxis": echarts.value_axis(_("人数"), gap=36),
             "series": [
                 {
                     "type": "bar",
@@ -43,35 +44,7 @@ def exam_charts(report: ExamReport) -> dict[str, Options]:
     }
     groups = report.classes if len(report.classes) > 1 else report.schools
     if groups:
-        charts["groups"] = {
-            "tooltip": {"trigger": "axis"},
-            "legend": {"data": [_("平均分"), _("优秀率%"), _("及格率%")]},
-            "grid": {"left": 50, "right": 50, "top": 40, "bottom": 60},
-            "xAxis": {
-                "type": "category",
-                "data": [_group_label(g.school_name, g.name) for g in groups],
-                "axisLabel": {"rotate": 30 if len(groups) > 6 else 0},
-            },
-            "yAxis": [
-                {"type": "value", "name": _("分")},
-                {"type": "value", "name": "%", "max": 100},
-            ],
-            "series": [
-                {"name": _("平均分"), "type": "bar", "data": [g.mean for g in groups]},
-                {
-                    "name": _("优秀率%"),
-                    "type": "line",
-                    "yAxisIndex": 1,
-                    "data": [_percent(g.excellent_rate) for g in groups],
-                },
-                {
-                    "name": _("及格率%"),
-                    "type": "line",
-                    "yAxisIndex": 1,
-                    "data": [_percent(g.pass_rate) for g in groups],
-                },
-            ],
-        }
+        charts["groups"] = group_comparison(groups)
     knowledge = report.knowledge
     if knowledge.rows and knowledge.groups:
         cells = [
@@ -80,19 +53,18 @@ def exam_charts(report: ExamReport) -> dict[str, Options]:
             for g in range(len(knowledge.groups))
         ]
         charts["knowledge"] = {
+            "yincaiHeight": max(460, 120 + 20 * len(knowledge.rows)),
             "tooltip": {"position": "top"},
-            "grid": {"left": 170, "right": 20, "top": 10, "bottom": 80},
-            "xAxis": {
-                "type": "category",
-                "data": knowledge.groups,
-                "splitArea": {"show": True},
-                "axisLabel": {"rotate": 30 if len(knowledge.groups) > 6 else 0},
+            "grid": echarts.grid(top=10, bottom=70),
+            "xAxis": echarts.category_axis(knowledge.groups, width=90, splitArea={"show": True})
+            | {
+                "axisLabel": echarts.category_label(
+                    90, rotate=30 if len(knowledge.groups) > 6 else 0
+                )
             },
-            "yAxis": {
-                "type": "category",
-                "data": [row.name for row in knowledge.rows],
-                "splitArea": {"show": True},
-            },
+            "yAxis": echarts.category_axis(
+                [row.name for row in knowledge.rows], width=180, splitArea={"show": True}
+            ),
             "visualMap": {
                 "min": 0,
                 "max": 100,
@@ -111,7 +83,45 @@ def exam_charts(report: ExamReport) -> dict[str, Options]:
                 }
             ],
         }
+        zoom = echarts.scrolling(len(knowledge.groups), axis="x")
+        if zoom:  # a slider above the columns, clear of the colour scale below
+            charts["knowledge"]["dataZoom"] = [zoom[0] | {"top": 4}, zoom[1]]
+            charts["knowledge"]["grid"]["top"] = 40
     return charts
+
+
+def group_comparison(groups: list[GroupRow]) -> Options:
+    """Classes or schools ranked by mean score, one bar each (readable for 50+ groups: sorted,
+    scrolling), with the pass and excellent rates as points on the top axis."""
+    ranked = sorted(groups, key=lambda g: -1e9 if g.mean is None else -g.mean)
+    return echarts.ranked_bars(
+        [_group_label(g.school_name, g.name) for g in ranked],
+        [
+            {
+                "name": _("平均分"),
+                "type": "bar",
+                "data": [g.mean for g in ranked],
+                "itemStyle": {"color": "#3b6ea5"},
+            },
+            {
+                "name": _("优秀率%"),
+                "type": "scatter",
+                "xAxisIndex": 1,
+                "data": [_percent(g.excellent_rate) for g in ranked],
+                "itemStyle": {"color": "#2e8b57"},
+            },
+            {
+                "name": _("及格率%"),
+                "type": "scatter",
+                "xAxisIndex": 1,
+                "data": [_percent(g.pass_rate) for g in ranked],
+                "itemStyle": {"color": "#e0a030"},
+            },
+        ],
+        value_name=_("平均分"),
+        legend=[_("平均分"), _("优秀率%"), _("及格率%")],
+        second_value_axis=echarts.value_axis("%", min=0, max=100, position="top"),
+    )
 
 
 def _group_label(school_name: str, name: str) -> str:
@@ -139,9 +149,9 @@ def student_charts(report: StudentReport, trend: list[TrendPoint]) -> dict[str, 
         ordered = sorted(report.mastery, key=lambda entry: entry.mastery)
         charts["mastery"] = {
             "tooltip": {"trigger": "axis"},
-            "grid": {"left": 170, "right": 30, "top": 10, "bottom": 30},
-            "xAxis": {"type": "value", "min": 0, "max": 100, "name": "%"},
-            "yAxis": {"type": "category", "data": [entry.name for entry in ordered]},
+            "grid": echarts.grid(top=10, bottom=30),
+            "xAxis": echarts.value_axis(_("掌握度%"), min=0, max=100),
+            "yAxis": echarts.category_axis([entry.name for entry in ordered], width=180),
             "series": [
                 {
                     "type": "bar",

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from yincai import echarts
 from yincai.cockpit.service import Cockpit
 from yincai.i18n import _
+from yincai.web.templating import SETTING_NAMES
 
 Options = dict[str, Any]
 
@@ -37,6 +39,38 @@ def _percent(values: list[float | None]) -> list[float | None]:
     return [None if v is None else round(100 * v, 1) for v in values]
 
 
+def _descending(value: float | None) -> float:
+    return float("inf") if value is None else -value
+
+
+def _quality_ranking(
+    names: list[str], mean_z: list[float | None], settings: list[str] | None
+) -> Options:
+    """Schools (or classes) ranked by mean standing, one bar each; schools coloured by setting
+    with a legend (one series per setting, stacked so every row keeps one bar)."""
+    order = sorted(range(len(names)), key=lambda k: _descending(mean_z[k]))
+    labels = [names[k] for k in order]
+    series: list[Options]
+    legend: list[Any] | None
+    if settings is None:
+        series = [{"name": _("平均标准分"), "type": "bar", "data": [mean_z[k] for k in order]}]
+        legend = None
+    else:
+        present = [s for s in SETTING_COLOURS if s in settings]
+        series = [
+            {
+                "name": SETTING_NAMES[setting],
+                "type": "bar",
+                "stack": "standing",
+                "itemStyle": {"color": SETTING_COLOURS[setting]},
+                "data": [mean_z[k] if settings[k] == setting else None for k in order],
+            }
+            for setting in present
+        ]
+        legend = [SETTING_NAMES[s] for s in present]
+    return echarts.ranked_bars(labels, series, value_name=_("平均标准分"), legend=legend)
+
+
 def cockpit_charts(data: Cockpit) -> dict[str, Options]:
     """The cockpit page's charts: trend, schools, kps and (district view) equity."""
     labels = [point.label for point in data.trends]
@@ -50,31 +84,14 @@ def cockpit_charts(data: Cockpit) -> dict[str, Options]:
             },
             percent=True,
         ),
-        "schools": {
-            "tooltip": {"trigger": "axis"},
-            "grid": {"left": 140, "right": 20, "top": 10, "bottom": 30},
-            "xAxis": {"type": "value", "name": _("平均标准分")},
-            "yAxis": {"type": "category", "data": [s.name for s in data.schools]},
-            "series": [
-                {
-                    "type": "bar",
-                    "data": [
-                        {
-                            "value": s.mean_z,
-                            "itemStyle": {"color": SETTING_COLOURS.get(s.setting, "#888")},
-                        }
-                        for s in data.schools
-                    ],
-                }
-            ],
-        },
-        "kps": {
-            "tooltip": {"trigger": "axis"},
-            "legend": {"top": 0},
-            "grid": {"left": 160, "right": 20, "top": 30, "bottom": 30},
-            "xAxis": {"type": "value", "max": 100, "name": "%"},
-            "yAxis": {"type": "category", "data": [k.name for k in data.weakest_kps]},
-            "series": [
+        "schools": _quality_ranking(
+            [s.name for s in data.schools],
+            [s.mean_z for s in data.schools],
+            [s.setting for s in data.schools],
+        ),
+        "kps": echarts.ranked_bars(
+            [k.name for k in data.weakest_kps],
+            [
                 {
                     "name": name,
                     "type": "bar",
@@ -86,8 +103,15 @@ def cockpit_charts(data: Cockpit) -> dict[str, Options]:
                     ("rural", _("农村")),
                 )
             ],
-        },
+            value_name=_("得分率 %"),
+            legend=[_("合计"), _("城区"), _("农村")],
+            value_axis_extra={"max": 100},
+        ),
     }
+    if data.classes:
+        charts["classes"] = _quality_ranking(
+            [c.name for c in data.classes], [c.mean_z for c in data.classes], None
+        )
     if data.equity is not None:
         charts["equity"] = _line(
             labels,

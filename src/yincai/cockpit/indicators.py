@@ -10,12 +10,13 @@ arrays; the builders below read a :class:`~yincai.cockpit.data.DistrictData`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from yincai.cockpit.data import DistrictData, KpScores
-from yincai.cockpit.warnings import BoolArray, FloatArray
+from yincai.cockpit.warnings import BoolArray, FloatArray, IntArray
 from yincai.domain.models import Setting
 from yincai.rules import EXCELLENT, PASSING, at_or_above, group_means, standardise
 
@@ -124,6 +125,19 @@ class SchoolQuality:
 
 
 @dataclass(frozen=True)
+class ClassQuality:
+    school_class_id: int
+    name: str
+    grade_level: int
+    n_students: int
+    score_rate: float | None
+    pass_rate: float | None
+    excellent_rate: float | None
+    mean_z: float | None
+    change_z: float | None
+
+
+@dataclass(frozen=True)
 class KpQuality:
     knowledge_point_id: int
     code: str
@@ -209,36 +223,63 @@ def kpis(data: DistrictData, view: Standing, in_scope: BoolArray) -> Kpis:
 
 def school_quality(data: DistrictData, view: Standing, in_scope: BoolArray) -> list[SchoolQuality]:
     """Latest-round 三率, mean standing and its change since the first round, per school."""
+    return [
+        SchoolQuality(
+            school_id=school_id,
+            code=data.school_codes[k],
+            name=data.school_names[k],
+            setting=data.school_settings[k].value,
+            **numbers,
+        )
+        for k, school_id, numbers in _group_quality(
+            data, view, in_scope, data.student_school, data.school_ids
+        )
+    ]
+
+
+def class_quality(data: DistrictData, view: Standing, in_scope: BoolArray) -> list[ClassQuality]:
+    """The same per class in scope (a school's cockpit compares its classes)."""
+    return [
+        ClassQuality(
+            school_class_id=class_id,
+            name=data.class_names[k],
+            grade_level=int(data.class_grade[k]),
+            **numbers,
+        )
+        for k, class_id, numbers in _group_quality(
+            data, view, in_scope, data.student_class, data.class_ids
+        )
+    ]
+
+
+def _group_quality(
+    data: DistrictData, view: Standing, in_scope: BoolArray, group: IntArray, ids: list[int]
+) -> list[tuple[int, int, dict[str, Any]]]:
+    """(index, id, numbers) of every group with results in scope, in the order of ``ids``."""
     by_round = rounds(data)
-    n_schools = len(data.school_ids)
-    school = data.student_school
+    n_groups = len(ids)
     if by_round:
         z_last, share_last, _, _ = _round_arrays(data, view, by_round[-1], in_scope)
         z_first, _, _, _ = _round_arrays(data, view, by_round[0], in_scope)
     else:
         z_last = share_last = z_first = np.full(data.student_ids.size, np.nan)
-    mean_last = group_means(z_last, school, n_schools).mean
-    mean_first = group_means(z_first, school, n_schools).mean
+    mean_last = group_means(z_last, group, n_groups).mean
+    mean_first = group_means(z_first, group, n_groups).mean
     out = []
-    for k, school_id in enumerate(data.school_ids):
-        members = (school == k) & in_scope
+    for k, group_id in enumerate(ids):
+        members = (group == k) & in_scope
         if not np.isfinite(share_last[members]).any():
             continue  # no exam results (e.g. a primary school with no exams yet)
         score_rate, pass_rate, excellent = rates(share_last[members], np.ones(members.sum()))
-        out.append(
-            SchoolQuality(
-                school_id=school_id,
-                code=data.school_codes[k],
-                name=data.school_names[k],
-                setting=data.school_settings[k].value,
-                n_students=int(members.sum()),
-                score_rate=optional(score_rate),
-                pass_rate=optional(pass_rate),
-                excellent_rate=optional(excellent),
-                mean_z=optional(mean_last[k]),
-                change_z=optional(mean_last[k] - mean_first[k]),
-            )
-        )
+        numbers = {
+            "n_students": int(members.sum()),
+            "score_rate": optional(score_rate),
+            "pass_rate": optional(pass_rate),
+            "excellent_rate": optional(excellent),
+            "mean_z": optional(mean_last[k]),
+            "change_z": optional(mean_last[k] - mean_first[k]),
+        }
+        out.append((k, group_id, numbers))
     return out
 
 

@@ -81,6 +81,19 @@ class SchoolQualityRead(BaseModel):
     change_z: FiniteFloat
 
 
+class ClassQualityRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    school_class_id: int
+    name: str
+    grade_level: int
+    n_students: int
+    score_rate: FiniteFloat
+    pass_rate: FiniteFloat
+    excellent_rate: FiniteFloat
+    mean_z: FiniteFloat
+    change_z: FiniteFloat
+
+
 class KpQualityRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     knowledge_point_id: int
@@ -121,6 +134,7 @@ class CockpitRead(BaseModel):
     title: str
     kpis: KpisRead
     schools: list[SchoolQualityRead]
+    classes: list[ClassQualityRead]
     weakest_kps: list[KpQualityRead]
     equity: EquityRead | None
     trends: list[TrendPointRead]

@@ -44,6 +44,7 @@ class Cockpit:
     title: str
     kpis: indicators.Kpis
     schools: list[indicators.SchoolQuality]
+    classes: list[indicators.ClassQuality]  # school view: its classes side by side
     weakest_kps: list[indicators.KpQuality]
     equity: indicators.Equity | None  # district view only
     trends: list[indicators.TrendPoint]
@@ -103,6 +104,7 @@ def _indicators(
         title="",
         kpis=indicators.kpis(data, view, in_scope),
         schools=indicators.school_quality(data, view, in_scope),
+        classes=[] if is_district else indicators.class_quality(data, view, in_scope),
         weakest_kps=indicators.kp_quality(data, district.kp_scores(session), in_scope_schools)[
             : indicators.N_WEAKEST_KPS
         ],

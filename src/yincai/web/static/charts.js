@@ -1,5 +1,6 @@
 /* Draw every element carrying data-chart='{ECharts option}' with the vendored ECharts; an
-   element's data-height (pixels) sets its height. Tooltips are drawn on the canvas: ECharts'
+   element's data-height (pixels) sets its height, or the option's own "yincaiHeight" (set by
+   yincai/echarts.py for rankings that grow with their rows). Tooltips are drawn on the canvas: ECharts'
    HTML tooltips carry style attributes, which the Content-Security-Policy refuses. */
 (function () {
   "use strict";
@@ -11,7 +12,12 @@
       try { option = JSON.parse(element.dataset.chart); } catch (error) { return; }
       option.animation = false;
       if (option.tooltip) { option.tooltip.renderMode = "richText"; }
-      if (element.dataset.height) { element.style.height = element.dataset.height + "px"; }
+      if (option.yincaiHeight) {
+        element.style.height = option.yincaiHeight + "px";
+        delete option.yincaiHeight;
+      } else if (element.dataset.height) {
+        element.style.height = element.dataset.height + "px";
+      }
       window.echarts.init(element).setOption(option);
       element.dataset.drawn = "1";
     });
