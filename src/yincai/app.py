@@ -20,7 +20,7 @@ from yincai.analysis import routes as analysis_routes
 from yincai.analysis.cache import ExamCache
 from yincai.cockpit import pages as cockpit_pages
 from yincai.cockpit import routes as cockpit_routes
-from yincai.cockpit.cache import CockpitCache
+from yincai.cockpit.cache import CockpitCache, warm_in_background
 from yincai.config import Settings
 from yincai.db import make_engine
 from yincai.documents import pages as documents_pages
@@ -80,6 +80,8 @@ def create_app(settings: Settings) -> FastAPI:
         to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         if settings.warm_up:  # before the server answers: the first page must not wait for it
             await to_thread.run_sync(warm_up)
+            # seconds: read after the server answers (a cockpit page meanwhile waits for it)
+            app.state.cockpit_warm_up = warm_in_background(engine, app.state.cockpit_cache)
         yield
         engine.dispose()  # close pooled connections when the server stops
 

@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     )
     warm_up: bool = Field(
         default=True,
-        description="load the maths typesetter when a web process starts, not on its first page",
+        description="load the maths typesetter when a web process starts, not on its first page, "
+        "and read the cockpit's districts in the background",
     )
     web_workers: int = Field(
         default=0, ge=0, le=64, description="server processes; 0: one per CPU core, at most 4"

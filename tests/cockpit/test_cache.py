@@ -46,7 +46,7 @@ def test_an_import_moves_the_version_on_and_the_district_is_read_again(
     demo_session.flush()
     service.cockpit(demo_session, actor=CLI, cache=cache)
     assert cache.misses == 2
-    assert len(cache._entries) == 1  # the stale version is dropped, not kept beside
+    assert len(cache) == 1  # the stale version is dropped, not kept beside
 
 
 def test_concurrent_first_requests_read_the_district_once(

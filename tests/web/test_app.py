@@ -163,3 +163,14 @@ def test_a_starting_server_loads_the_maths_typesetter_before_the_first_page(
     settings = demo_settings.model_copy(update={"warm_up": True})
     with TestClient(create_app(settings)):  # startup has run: the server would answer now
         assert render_math.cache_info().currsize >= 1
+
+
+def test_a_starting_server_reads_the_cockpit_district_in_the_background(
+    demo_settings: Settings,
+) -> None:
+    settings = demo_settings.model_copy(update={"warm_up": True})
+    app = create_app(settings)
+    with TestClient(app):
+        app.state.cockpit_warm_up.join(timeout=120)
+        assert len(app.state.cockpit_cache) == 1  # the demo's one district, read ahead
+        assert app.state.cockpit_cache.misses == 1

@@ -3,8 +3,10 @@
 - ``early-warnings``: the warnings against the demo's planted cases (declining students, chronic
   absentees, underperforming classes, widening-gap schools, a class missing from one exam):
   recall, precision and count per kind and overall;
-- ``class-report-p95``: the platform served by uvicorn in a subprocess, a teacher logged in, and
-  ``N_USERS`` concurrent users requesting the teacher's class report; target p95 ≤ 300 ms.
+- ``<page>-p95``: the platform served by uvicorn in a subprocess and, for each page of
+  ``page_list`` (every role's everyday pages: class reports, homes, the cockpit and its
+  warnings, a district-wide report, the student's own page), ``N_USERS`` concurrent users of
+  that role requesting it; target p95 ≤ 300 ms each.
 """
 
 from __future__ import annotations
@@ -199,33 +201,6 @@ def _server(data_dir: Path) -> Iterator[str]:
             process.kill()
 
 
-def _teacher_target(data_dir: Path) -> tuple[str, list[str]]:
-    """A demo teacher's username and the class pages to request: the class report of each
-    exam the class sat, when the platform has that page, else the class page."""
-    engine = prepared_engine(Settings(data_dir=data_dir))
-    try:
-        with Session(engine) as session:
-            username, teacher_id = session.execute(
-                select(UserAccount.username, UserAccount.teacher_id)
-                .where(UserAccount.role == Role.TEACHER)
-                .order_by(UserAccount.id)
-            ).first()  # type: ignore[misc]
-            class_id = session.scalar(
-                select(TeachingAssignment.school_class_id)
-                .where(TeachingAssignment.teacher_id == teacher_id)
-                .order_by(TeachingAssignment.school_class_id)
-            )
-            exams = session.scalars(
-                select(AssessmentClass.assessment_id).where(
-                    AssessmentClass.school_class_id == class_id
-                )
-            ).all()
-    finally:
-        engine.dispose()
-    reports = [f"/assessments/{e}/report?school_class_id={class_id}" for e in exams]
-    return username, [*reports, f"/classes/{class_id}"]
-
-
 class _Browser:
     """A logged-in visitor over one keep-alive connection, with its cookies (standard library
     only, so the benchmark needs nothing beyond the platform's own dependencies)."""
@@ -260,7 +235,7 @@ class _Browser:
 
 
 def _login(base: str, username: str) -> dict[str, str]:
-    """The session cookies of the demo teacher."""
+    """The session cookies of a demo login."""
     browser = _Browser(base)
     try:
         token = TOKEN.search(browser.request("GET", "/login")[1])
@@ -269,7 +244,7 @@ def _login(base: str, username: str) -> dict[str, str]:
         form = {"username": username, "password": DEMO_PASSWORD, "csrf_token": token[1]}
         status, _ = browser.request("POST", "/login", form)
         if status != 303:
-            raise RuntimeError(f"the demo teacher could not log in: {status}")
+            raise RuntimeError(f"the demo login {username} could not log in: {status}")
         return browser.cookies
     finally:
         browser.close()
@@ -353,26 +328,96 @@ def _row(case: str, page: str, load: _Load) -> dict[str, Any]:
     }
 
 
-def run_latency(data_dir: Path) -> list[dict[str, Any]]:
-    """p50/p95 under ``N_USERS`` concurrent users of a teacher's class report (the report of
-    each exam the class sat, or the class page where the platform has no report page), and of
-    the class page for comparison."""
-    username, paths = _teacher_target(data_dir)
-    class_page = paths[-1:]
-    reports = [p for p in paths if "/report" in p]
+@dataclass(frozen=True)
+class PageTarget:
+    """One measured page: the role that opens it and the paths requested in turn (e.g. the
+    report of each exam of a class)."""
+
+    case: str
+    role: Role
+    paths: list[str]
+
+
+def run_latency(data_dir: Path, pages: list[PageTarget] | None = None) -> list[dict[str, Any]]:
+    """p50/p95 under ``N_USERS`` concurrent users of each page of ``pages`` (by default
+    ``page_list``: every role's everyday pages, the cockpit included), each page apart."""
+    pages = page_list(data_dir) if pages is None else pages
+    rows = []
     with _server(data_dir) as base:
-        cookies = _login(base, username)
-        probe = _Browser(base, cookies)
-        has_report = bool(reports) and probe.request("GET", reports[0])[0] == 200
-        probe.close()
-        target = reports if has_report else class_page
-        rows = [
-            _row("class-report-p95", target[0].split("?")[0], _fire_apart(base, cookies, target))
-        ]
-        if has_report:
-            load = _fire_apart(base, cookies, class_page)
-            rows.append(_row("class-page-p95", class_page[0], load))
+        logins: dict[Role, dict[str, str]] = {}
+        for page in pages:
+            if page.role not in logins:
+                logins[page.role] = _login(base, _username(data_dir, page.role))
+            load = _fire_apart(base, logins[page.role], page.paths)
+            rows.append(_row(page.case, page.paths[0].split("?")[0], load))
     return rows
+
+
+def _username(data_dir: Path, role: Role) -> str:
+    """The demo login of ``role`` (the first account of the role)."""
+    engine = prepared_engine(Settings(data_dir=data_dir))
+    try:
+        with Session(engine) as session:
+            username = session.scalar(
+                select(UserAccount.username)
+                .where(UserAccount.role == role)
+                .order_by(UserAccount.id)
+                .limit(1)
+            )
+    finally:
+        engine.dispose()
+    if username is None:
+        raise RuntimeError(f"the demo has no {role.value} login")
+    return username
+
+
+def page_list(data_dir: Path) -> list[PageTarget]:
+    """Every role's everyday pages on the demo: the teacher's class reports and class page, the
+    school and district homes, the cockpit and its warnings, a district-wide exam report and the
+    student's and parent's own pages."""
+    engine = prepared_engine(Settings(data_dir=data_dir))
+    try:
+        with Session(engine) as session:
+            accounts = {
+                role: session.execute(
+                    select(UserAccount).where(UserAccount.role == role).order_by(UserAccount.id)
+                )
+                .scalars()
+                .first()
+                for role in Role
+            }
+            teacher = accounts[Role.TEACHER]
+            student = accounts[Role.STUDENT]
+            assert teacher is not None and student is not None
+            class_id = session.scalar(
+                select(TeachingAssignment.school_class_id)
+                .where(TeachingAssignment.teacher_id == teacher.teacher_id)
+                .order_by(TeachingAssignment.school_class_id)
+            )
+            exams = session.scalars(
+                select(AssessmentClass.assessment_id)
+                .where(AssessmentClass.school_class_id == class_id)
+                .order_by(AssessmentClass.assessment_id)
+            ).all()
+    finally:
+        engine.dispose()
+    reports = [f"/assessments/{e}/report?school_class_id={class_id}" for e in exams]
+    own = f"/students/{student.student_id}"
+    return [
+        PageTarget("class-report-p95", Role.TEACHER, reports),
+        PageTarget("class-page-p95", Role.TEACHER, [f"/classes/{class_id}"]),
+        PageTarget("teacher-home-p95", Role.TEACHER, ["/home"]),
+        PageTarget("school-home-p95", Role.SCHOOL_ADMIN, ["/home"]),
+        PageTarget("school-cockpit-p95", Role.SCHOOL_ADMIN, ["/cockpit"]),
+        PageTarget("district-home-p95", Role.DISTRICT_ADMIN, ["/home"]),
+        PageTarget("cockpit-p95", Role.DISTRICT_ADMIN, ["/cockpit"]),
+        PageTarget("warnings-p95", Role.DISTRICT_ADMIN, ["/cockpit/warnings"]),
+        PageTarget(
+            "district-report-p95", Role.DISTRICT_ADMIN, [f"/assessments/{e}/report" for e in exams]
+        ),
+        PageTarget("student-page-p95", Role.STUDENT, [own]),
+        PageTarget("parent-page-p95", Role.PARENT, [own]),
+    ]
 
 
 def _fire_apart(base: str, cookies: dict[str, str], target: list[str]) -> _Load:

@@ -9,21 +9,26 @@ instead of repeating the work. The CLI and the benchmarks pass no cache and comp
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from yincai.cockpit import indicators
 from yincai.cockpit.data import DistrictData, KpScores, load_district, load_kp_scores
 from yincai.cockpit.detection import EarlyWarning, detect_all
 from yincai.cockpit.warnings import Limits
+from yincai.domain.models import District
 from yincai.hub import service as hub_service
 from yincai.lru import Lru
 
 DEFAULT_CAPACITY = 4  # districts; a deployment serves one or a few
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,27 @@ class CockpitCache:
             self._entries.put(key, analysed, replaces=lambda k: k[0] == district_id)
             return analysed
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
 
 def analysed(session: Session, district_id: int, cache: CockpitCache | None) -> AnalysedDistrict:
     """The district from ``cache`` when given, else read afresh."""
     return analyse(session, district_id) if cache is None else cache.get(session, district_id)
+
+
+def warm_in_background(engine: Engine, cache: CockpitCache) -> threading.Thread:
+    """Read every district into ``cache`` on a daemon thread, so that a server's first cockpit
+    page does not wait seconds for it (a page that comes meanwhile waits for this read)."""
+
+    def warm() -> None:
+        try:
+            with Session(engine) as session:
+                for district_id in session.scalars(select(District.id)).all():
+                    cache.get(session, district_id)
+        except Exception:  # a cold cache is only slower: the page reads the district itself
+            log.exception("warming the cockpit cache failed")
+
+    thread = threading.Thread(target=warm, name="cockpit-warm-up", daemon=True)
+    thread.start()
+    return thread
