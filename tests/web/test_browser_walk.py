@@ -1,6 +1,7 @@
 """Real headless Chromium walks every kind of page of every role on the multi-subject demo, as a
-user clicking through would: from each role's home, every link of the site is followed (one or
-two pages of each kind: ``/students/12`` and ``/students/15`` are one kind), downloads included.
+user clicking through would: from each role's home, every link of the site is followed (one page
+of each kind: ``/students/12`` and ``/students/15`` are one kind), downloads included, and every
+filter form is submitted as it stands.
 
 It fails on a link that answers 4xx/5xx, on an English word in the interface of a Chinese page
 (words of the district's own content, e.g. an English item's stem, and codes are allowed), and on
@@ -104,6 +105,13 @@ def _english_words(text: str, allowed: set[str]) -> set[str]:
 
 
 ROWS_OF_TABLES = "ts => ts.map(t => (t.tBodies.length ? t.tBodies[0] : t).rows.length)"
+# A filter form (method get) as a user submits it untouched: its action with its default values.
+GET_FORMS = """fs => fs.filter(f => (f.getAttribute('method') || 'get').toLowerCase() === 'get')
+  .map(f => {
+    const action = new URL(f.getAttribute('action') || window.location.pathname, window.location);
+    const query = new URLSearchParams(new FormData(f)).toString();
+    return action.pathname + (query ? '?' + query : '');
+  })"""
 
 
 def _walk(page: Any, base: str, allowed: set[str]) -> tuple[dict[str, list[str]], int]:
@@ -138,6 +146,7 @@ def _walk(page: Any, base: str, allowed: set[str]) -> tuple[dict[str, list[str]]
         if long_tables:
             found.append(f"tables of {long_tables} rows, not paged")
         links = page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
+        links += page.eval_on_selector_all("main form", GET_FORMS)
         for link in links:
             target = urldefrag(link).url
             if not target.startswith("/") or target.startswith("//") or SKIP.search(target):
