@@ -27,7 +27,9 @@ def mastery_workbook(view: MasteryMap) -> Workbook:
         append_row(sheet, header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        sheet.freeze_panes = sheet.cell(row=2, column=FIXED_COLUMNS + 1)
+        sheet.freeze_panes = (
+            f"{get_column_letter(FIXED_COLUMNS + 1)}2"  # a string: a cell would be created
+        )
     for row in view.rows:
         append_row(
             levels,
