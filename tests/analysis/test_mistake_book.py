@@ -9,6 +9,7 @@ from yincai.analysis.mistake_book import BookEntry, order, page_of
 
 def _entry(kp_id: int | None, day: int, label: str = "1", score: float = 1.0) -> BookEntry:
     return BookEntry(
+        answer_id=f"s{day}{label}",
         assessment_id=day,
         assessment_name=f"exam {day}",
         assessment_kind="exam",

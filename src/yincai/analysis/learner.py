@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from yincai.accounts.models import Role, UserAccount
@@ -36,6 +36,7 @@ from yincai.analysis.mistake_book import (
 )
 from yincai.analysis.similar import BankEntry, similar_items
 from yincai.diagnosis import service as diagnosis_service
+from yincai.diagnosis.teaching import day_of
 from yincai.domain.models import (
     Assessment,
     AssessmentClass,
@@ -382,9 +383,11 @@ def mistake_book(
 
 
 def _wrong_answers(session: Session, student_id: int) -> list[BookEntry]:
-    """Every item score of the student below the item's full marks, with its main point."""
+    """Every item score of the student below the item's full marks, and every homework attempt
+    on a bank item that was wrong or partly right, each with its item's main point."""
     rows = session.execute(
         select(
+            Score.id,
             Assessment.id,
             Assessment.name,
             Assessment.kind,
@@ -409,7 +412,29 @@ def _wrong_answers(session: Session, student_id: int) -> list[BookEntry]:
             Score.score < AssessmentItem.full_score - SCORE_TOLERANCE,
         )
     ).all()
-    item_ids = sorted({row[6] for row in rows if row[6] is not None})
+    events = session.execute(
+        select(
+            LearningEvent.id,
+            LearningEvent.source,
+            LearningEvent.occurred_at,
+            Subject.code,
+            Item.id,
+            Item.code,
+            Item.stem,
+            func.coalesce(
+                LearningEvent.score, case((LearningEvent.is_correct.is_(True), 1.0), else_=0.0)
+            ),
+            Item.full_score,
+            Item.answer,
+        )
+        .join(Item, Item.id == LearningEvent.item_id)
+        .join(Subject, Subject.id == Item.subject_id)
+        .where(
+            LearningEvent.student_id == student_id,
+            (LearningEvent.score < 1.0 - SCORE_TOLERANCE) | LearningEvent.is_correct.is_(False),
+        )
+    ).all()
+    item_ids = sorted({row[7] for row in rows if row[7] is not None} | {row[4] for row in events})
     tags: dict[int, list[tuple[float, int, str]]] = {}
     if item_ids:
         for tagged, kp, weight, kp_name in session.execute(
@@ -418,8 +443,14 @@ def _wrong_answers(session: Session, student_id: int) -> list[BookEntry]:
             .where(ItemKp.item_id.in_(item_ids))
         ).all():
             tags.setdefault(tagged, []).append((float(weight), int(kp), str(kp_name)))
+
+    def main_point(item_id: int | None) -> tuple[tuple[float, int, str] | None, list[str]]:
+        ranked = sorted(tags.get(item_id or -1, []), key=lambda t: (-t[0], t[1]))
+        return (ranked[0] if ranked else None), [t[2] for t in ranked[1:]]
+
     entries = []
     for (
+        score_id,
         assessment_id,
         name,
         kind,
@@ -434,10 +465,10 @@ def _wrong_answers(session: Session, student_id: int) -> list[BookEntry]:
         raw_answer,
         answer,
     ) in rows:
-        ranked = sorted(tags.get(item_id or -1, []), key=lambda t: (-t[0], t[1]))
-        main = ranked[0] if ranked else None
+        main, others = main_point(item_id)
         entries.append(
             BookEntry(
+                answer_id=f"s{score_id}",
                 assessment_id=assessment_id,
                 assessment_name=name,
                 assessment_kind=str(kind.value if hasattr(kind, "value") else kind),
@@ -453,7 +484,42 @@ def _wrong_answers(session: Session, student_id: int) -> list[BookEntry]:
                 correct_answer=answer,
                 kp_id=None if main is None else main[1],
                 kp_name=None if main is None else main[2],
-                other_kp_names=[t[2] for t in ranked[1:]],
+                other_kp_names=others,
+            )
+        )
+    for (
+        event_id,
+        source,
+        occurred_at,
+        subject_code,
+        item_id,
+        item_code,
+        stem,
+        share,
+        full,
+        answer,
+    ) in events:
+        main, others = main_point(item_id)
+        full_score = float(full) if full else 1.0
+        entries.append(
+            BookEntry(
+                answer_id=f"e{event_id}",
+                assessment_id=None,
+                assessment_name="",
+                assessment_kind=str(source),
+                held_on=day_of(occurred_at),
+                subject_code=subject_code,
+                label="",
+                item_id=item_id,
+                item_code=item_code,
+                stem=stem,
+                score=round(float(share) * full_score, 2),
+                full_score=full_score,
+                answer_given=None,
+                correct_answer=answer,
+                kp_id=None if main is None else main[1],
+                kp_name=None if main is None else main[2],
+                other_kp_names=others,
             )
         )
     return entries

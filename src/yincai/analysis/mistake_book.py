@@ -1,5 +1,6 @@
 """The 错题本 across exams: every item a student scored below its full marks on, in any assessment
-of the semester (exams, quizzes, homework papers with item scores), grouped by knowledge point.
+of the semester (exams, quizzes, homework papers with item scores) and in homework attempts
+logged as learning events on bank items, grouped by knowledge point.
 
 An entry belongs to its item's main point (the tag of the largest weight, then the lowest id);
 within a point the newest come first. The book is paged (``PAGE_SIZE`` entries a page) and each
@@ -29,9 +30,11 @@ class SimilarItem:
 
 @dataclass(frozen=True)
 class BookEntry:
-    """One wrong or partly wrong answer."""
+    """One wrong or partly wrong answer: an item score of an assessment (``assessment_id``,
+    ``label``) or a logged attempt (``assessment_id`` None, ``assessment_kind`` its source)."""
 
-    assessment_id: int
+    answer_id: str  # unique: "s<score id>" or "e<learning event id>"
+    assessment_id: int | None
     assessment_name: str
     assessment_kind: str
     held_on: date
@@ -90,9 +93,7 @@ class MistakeBook:
 
 def order(entries: list[BookEntry], kp_positions: dict[int, int]) -> list[BookEntry]:
     """Entries grouped by main point in curriculum order (untagged last), newest first within."""
-    newest_first = sorted(
-        entries, key=lambda e: (e.held_on, e.assessment_id, e.label), reverse=True
-    )
+    newest_first = sorted(entries, key=lambda e: (e.held_on, e.answer_id), reverse=True)
     return sorted(
         newest_first,
         key=lambda e: (e.kp_id is None, kp_positions.get(e.kp_id or -1, 0), e.kp_id or 0),
