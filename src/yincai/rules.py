@@ -128,6 +128,19 @@ def standardise(values: npt.ArrayLike) -> FloatArray:
     return z
 
 
+# 标准分 (T-score): a paper's z-score on the familiar scale of mean 50 and SD 10, so scores of
+# papers of different difficulty and full marks can be followed across a semester.
+T_SCORE_MEAN = 50.0
+T_SCORE_SD = 10.0
+
+
+def t_score(values: npt.ArrayLike) -> FloatArray:
+    """T-scores ``50 + 10 z`` of the totals of one paper (z by ``standardise``: over every
+    participant of the paper, the district's); NaN stays NaN."""
+    t: FloatArray = T_SCORE_MEAN + T_SCORE_SD * standardise(values)
+    return t
+
+
 @dataclass(frozen=True)
 class GroupMeans:
     """Per group: count of finite values, their mean and its standard error (SD / sqrt(n));

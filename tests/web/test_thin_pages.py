@@ -16,6 +16,7 @@ import yincai
 SOURCES = Path(yincai.__file__).parent
 THIN = [
     "analysis/pages.py",
+    "analysis/learner_pages.py",
     "analysis/routes.py",
     "cockpit/pages.py",
     "cockpit/routes.py",

@@ -323,6 +323,32 @@ def _met_points(
     )
 
 
+def class_met_points(
+    session: Session, fitted: FittedMastery, *, school_class_id: int, as_of: date | None = None
+) -> set[int]:
+    """Indices (into ``fitted.kp_ids``) of the points a class has met: taught to it by ``as_of``
+    (``diagnosis.teaching``), or of a lower grade (numbers only; the caller checks the scope)."""
+    school_class = session.get(SchoolClass, school_class_id)
+    if school_class is None:
+        raise NotFound(
+            _("班级 {id} 不存在").format(id=school_class_id), code="school_class.not_found"
+        )
+    n_items = len(fitted.item_ids)
+    tagged = fitted.model.q_weights_[:n_items] > 0
+    item_kps = {
+        item_id: tuple(int(k) for k in np.flatnonzero(tagged[i]))
+        for i, item_id in enumerate(fitted.item_ids)
+    }
+    return teaching.met_points(
+        session,
+        item_kps=item_kps,
+        kp_ids=fitted.kp_ids,
+        school_class_id=school_class_id,
+        grade_level=school_class.grade.level,
+        as_of=as_of,
+    )
+
+
 def class_mastery(
     session: Session,
     *,

@@ -51,6 +51,12 @@ ACTIONS: dict[str, Message] = {
     "student_report_cli_family": pgettext("audit", "通过命令行生成学生报告（家庭版）"),
     "export_practice": pgettext("audit", "下载个性化练习"),
     "mastery_view": pgettext("audit", "查看知识点掌握度"),
+    "class_mastery_view": pgettext("audit", "查看班级知识点掌握热力图"),
+    "class_mastery_xlsx": pgettext("audit", "下载班级知识点掌握表（Excel）"),
+    "student_growth_view": pgettext("audit", "查看学生标准分成长曲线"),
+    "class_growth_view": pgettext("audit", "查看班级标准分走势"),
+    "mistake_book_view": pgettext("audit", "查看学生错题本"),
+    "mistake_book_pdf": pgettext("audit", "下载学生错题本（PDF）"),
     # privacy: consent, subject access, erasure, retention, research exports
     "view_consent": pgettext("audit", "查看监护人同意记录"),
     "consent_give": pgettext("audit", "记录监护人同意"),
