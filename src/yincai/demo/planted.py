@@ -9,7 +9,7 @@ case                  effect (logits of mastery; one SD of general ability moves
 ====================  ==========================================================================
 declining students    ~1 % of students; from an onset week (25-40 % into the semester) every
                       KP loses ``DECLINE_DRIFT`` logits a week, new teaching gains are scaled by
-                      ``DECLINE_ENGAGEMENT``, a third of homework is skipped, more absences
+                      ``DECLINE_ENGAGEMENT``, a third of homework is not handed in, more absences
 underperforming       2 classes of average intake whose teacher effect on learning gains is
 classes               ``UNDERPERFORMING_TEACHER_EFFECT`` (normal teachers: SD 0.3)
 widening-gap schools  1-2 rural schools whose gains shrink linearly to ``WIDENING_GAIN_DROP`` below
@@ -124,7 +124,7 @@ class PlantedEffects:
         return np.where(self.is_widening, extra, 1.0).astype(np.float32)
 
     def homework_skip(self, week: int, base: float) -> FloatArray:
-        """Probability of skipping each homework item, shape (n_students,)."""
+        """Probability of not handing in a week's homework, shape (n_students,)."""
         return np.where(self.is_declining(week), DECLINE_HOMEWORK_SKIP, base)
 
     def absence(self, week: int, base: float) -> FloatArray:

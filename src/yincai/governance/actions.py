@@ -51,6 +51,10 @@ ACTIONS: dict[str, Message] = {
     "student_report_cli_family": pgettext("audit", "通过命令行生成学生报告（家庭版）"),
     "export_practice": pgettext("audit", "下载个性化练习"),
     "mastery_view": pgettext("audit", "查看知识点掌握度"),
+    "homework_class_view": pgettext("audit", "查看班级作业情况"),
+    "homework_class_xlsx": pgettext("audit", "下载班级作业情况（Excel）"),
+    "homework_student_view": pgettext("audit", "查看学生作业情况"),
+    "homework_school_view": pgettext("audit", "查看学校作业概览"),
     # privacy: consent, subject access, erasure, retention, research exports
     "view_consent": pgettext("audit", "查看监护人同意记录"),
     "consent_give": pgettext("audit", "记录监护人同意"),
