@@ -168,3 +168,17 @@ def group_means(values: npt.ArrayLike, codes: npt.ArrayLike, n_groups: int) -> G
     se = np.full(n_groups, np.nan)
     np.sqrt(np.maximum(variance, 0.0) / np.maximum(counts, 1), out=se, where=counts > 1)
     return GroupMeans(counts.astype(np.int64), mean, se)
+
+
+# Homework: work without a due time is due a week after it is set; a student is flagged for
+# missing work (缺交较多) from this share of the work set, and at least this many pieces.
+HOMEWORK_DEFAULT_DUE_DAYS = 7
+HOMEWORK_MISSING_FLAG_SHARE = 0.2
+HOMEWORK_MISSING_FLAG_MIN = 2
+
+
+def has_many_missing(missing: int, assigned: int) -> bool:
+    """True when a student missed enough homework to be flagged (缺交较多)."""
+    return (
+        missing >= HOMEWORK_MISSING_FLAG_MIN and missing >= HOMEWORK_MISSING_FLAG_SHARE * assigned
+    )

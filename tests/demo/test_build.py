@@ -13,7 +13,9 @@ from yincai.demo.subjects import SUBJECTS
 from yincai.demo.truth import load_ground_truth
 from yincai.domain.models import (
     Assessment,
+    AssessmentClass,
     AssessmentItem,
+    AssessmentKind,
     Item,
     ItemKp,
     KnowledgePoint,
@@ -151,3 +153,53 @@ def test_same_seed_gives_the_same_district(make_database: Callable[[], Settings]
     first, again, other = fingerprint(3), fingerprint(3), fingerprint(4)
     assert first == again
     assert first[0] != other[0]
+
+
+def test_homework_is_set_weekly_per_class_and_every_attempt_names_its_assignment(
+    demo_settings: Settings,
+) -> None:
+    engine = make_engine(demo_settings)
+    with session_scope(engine) as session:
+        homework = select(Assessment).where(Assessment.kind == AssessmentKind.HOMEWORK)
+        n_homework = session.scalar(select(func.count()).select_from(homework.subquery()))
+        without_due = session.scalar(
+            select(func.count()).select_from(homework.where(Assessment.due_at.is_(None)).subquery())
+        )
+        n_unlinked = session.scalar(
+            select(func.count()).where(
+                LearningEvent.source == "homework", LearningEvent.assessment_id.is_(None)
+            )
+        )
+        # an attempt answers homework set to the student's own class, never an exam
+        n_foreign = session.scalar(
+            select(func.count())
+            .select_from(LearningEvent)
+            .join(Student, Student.id == LearningEvent.student_id)
+            .join(Assessment, Assessment.id == LearningEvent.assessment_id)
+            .outerjoin(
+                AssessmentClass,
+                (AssessmentClass.assessment_id == Assessment.id)
+                & (AssessmentClass.school_class_id == Student.school_class_id),
+            )
+            .where(
+                (AssessmentClass.school_class_id.is_(None))
+                | (Assessment.kind != AssessmentKind.HOMEWORK)
+            )
+        )
+        n_set_to = session.scalar(
+            select(func.count())
+            .select_from(AssessmentClass)
+            .join(Assessment, Assessment.id == AssessmentClass.assessment_id)
+            .where(Assessment.kind == AssessmentKind.HOMEWORK)
+        )
+        on_weekend = session.scalar(
+            select(func.count())
+            .select_from(LearningEvent)
+            .join(Assessment, Assessment.id == LearningEvent.assessment_id)
+            .where(LearningEvent.occurred_at > Assessment.due_at)
+        )
+    engine.dispose()
+    assert n_homework and n_homework > 100
+    assert without_due == 0 and n_unlinked == 0 and n_foreign == 0
+    assert n_set_to == n_homework  # each assignment is set to one class
+    assert on_weekend and on_weekend > 0  # weekend work comes after Friday's due time

@@ -299,3 +299,31 @@ def test_bad_input_names_the_argument() -> None:
             exams=[],
             rng=np.random.default_rng(0),
         )
+
+
+def test_homework_is_missed_whole_and_declining_students_miss_more(district: District) -> None:
+    semester, cohort, _, _ = district
+    homework = semester.homework
+    n_weeks_set = np.unique(homework.set_week).size
+    # every attempt answers an item its class was set that week
+    set_keys = set(
+        zip(
+            homework.set_class.tolist(),
+            homework.set_week.tolist(),
+            homework.set_item.tolist(),
+            strict=True,
+        )
+    )
+    attempt_class = cohort.class_of_student[homework.student]
+    attempt_keys = zip(
+        attempt_class.tolist(), homework.week.tolist(), homework.item.tolist(), strict=True
+    )
+    assert all(key in set_keys for key in attempt_keys)
+    handed_in = np.zeros((cohort.class_of_student.size, N_WEEKS), dtype=bool)
+    handed_in[homework.student, homework.week] = True
+    weeks = np.unique(homework.set_week)
+    missed = (~handed_in[:, weeks]).sum(axis=1) / n_weeks_set
+    declining = np.zeros(missed.size, dtype=bool)
+    declining[semester.planted.declining_students] = True
+    assert 0.02 < missed[~declining].mean() < 0.08  # about 5 % of the work set
+    assert missed[declining].mean() > 2.5 * missed[~declining].mean()

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.hub.builders import counts, seed_roster, write_csv, write_json
-from yincai.domain.models import Item, LearningEvent, Student
+from tests.hub.builders import counts, seed_exam, seed_roster, write_csv, write_json
+from yincai.domain.models import Assessment, AssessmentKind, Item, LearningEvent, Student
 from yincai.errors import Invalid, RowError
 from yincai.hub import service as hub_service
 
@@ -157,4 +157,71 @@ def test_bad_log_row_is_reported_and_nothing_is_written(
     with pytest.raises(Invalid) as raised:
         hub_service.import_logs(session, path=write_csv(tmp_path / "bad.csv", HEADER, rows))
     assert raised.value.details == [RowError("bad.csv", row, column, reason)]
+    assert counts(session) == before
+
+
+def _homework(session: Session, tmp_path: Path) -> None:
+    """The exam E1 and the homework W1, set to 七年级1班 only."""
+    seed_exam(session, tmp_path)
+    hub_service.create_assessment(
+        session,
+        code="W1",
+        name="第1周作业",
+        held_on=datetime(2025, 10, 6, tzinfo=UTC).date(),
+        subject_code="数学",
+        grade_level=7,
+        items=[("1", 1)],
+        kind=AssessmentKind.HOMEWORK,
+        classes=[("S01", "七年级1班")],
+    )
+
+
+def test_a_csv_log_may_name_the_homework_each_attempt_answers(
+    session: Session, tmp_path: Path
+) -> None:
+    _homework(session, tmp_path)
+    header = [*HEADER, "作业编号"]
+    rows = [[*ROWS[0], "W1"], [*ROWS[1], ""], [*ROWS[2], "W1"]]
+    summary = hub_service.import_logs(session, path=write_csv(tmp_path / "hw.csv", header, rows))
+    assert summary.counts["learning_event"].new == 3
+    homework_id = session.scalar(select(Assessment.id).where(Assessment.code == "W1"))
+    linked = session.execute(
+        select(Student.student_number, LearningEvent.activity, LearningEvent.assessment_id)
+        .join(Student, Student.id == LearningEvent.student_id)
+        .order_by(LearningEvent.occurred_at)
+    ).all()
+    assert [tuple(row) for row in linked] == [
+        ("2025001", "I001", homework_id),
+        ("2025001", "I002", None),
+        ("2025002", "I001", homework_id),
+    ]
+    # the same attempts without the column keep their link
+    plain = hub_service.import_logs(session, path=write_csv(tmp_path / "plain.csv", HEADER, ROWS))
+    assert plain.is_unchanged
+
+
+def test_an_attempt_naming_unknown_foreign_or_non_homework_work_is_refused(
+    session: Session, tmp_path: Path
+) -> None:
+    _homework(session, tmp_path)
+    header = [*HEADER, "作业编号"]
+    rows = [
+        ["2025003", "I001", "1", "2025-10-08T08:30:00", "W1"],  # 七年级2班: not set to them
+        ["2025001", "I001", "1", "2025-10-08T08:30:00", "E1"],  # an exam
+        ["2025002", "I001", "1", "2025-10-08T08:30:00", "NOPE"],
+    ]
+    before = counts(session)
+    with pytest.raises(Invalid) as refused:
+        hub_service.import_logs(session, path=write_csv(tmp_path / "bad.csv", header, rows))
+    errors = refused.value.details
+    assert [(e.row, e.column) for e in errors] == [
+        (2, "作业编号"),
+        (3, "作业编号"),
+        (4, "作业编号"),
+    ]
+    assert [str(e.reason) for e in errors] == [
+        "作业“W1”没有布置给该学生的班级",
+        "“E1”不是作业",
+        "作业编号“NOPE”不存在",
+    ]
     assert counts(session) == before

@@ -21,6 +21,7 @@ THIN = [
     "cockpit/pages.py",
     "cockpit/routes.py",
     "practice/pages.py",
+    "homework/pages.py",
     "hub/imports_pages.py",
     "hub/routes.py",
 ]

@@ -41,6 +41,7 @@ from yincai.analysis.student import (
 from yincai.diagnosis import service as diagnosis_service
 from yincai.domain.models import (
     Assessment,
+    AssessmentKind,
     School,
     SchoolClass,
     Sitting,
@@ -396,8 +397,13 @@ def _subject_code(session: Session, assessment: Assessment) -> str:
 
 
 def list_exam_codes(session: Session, *, district_id: int | None = None) -> list[str]:
-    """Codes of every assessment (of one district), oldest first."""
-    query = select(Assessment.code).order_by(Assessment.held_on, Assessment.code)
+    """Codes of every exam and quiz (of one district), oldest first; homework has pages of its
+    own (``yincai.homework``)."""
+    query = (
+        select(Assessment.code)
+        .where(Assessment.kind != AssessmentKind.HOMEWORK)
+        .order_by(Assessment.held_on, Assessment.code)
+    )
     if district_id is not None:
         query = query.where(Assessment.district_id == district_id)
     return list(session.scalars(query))

@@ -43,6 +43,7 @@ from yincai.demo.truth import load_ground_truth
 from yincai.domain.models import (
     Assessment,
     AssessmentClass,
+    AssessmentKind,
     School,
     SchoolClass,
     Student,
@@ -137,9 +138,9 @@ def run_warnings(data_dir: Path, *, is_sensitive: bool = False) -> list[dict[str
 def _exam_rounds(session: Session) -> dict[int, int]:
     """Exam index 0..3 of each assessment (its order within its grade), as the truth counts."""
     rows = session.execute(
-        select(Assessment.id, Assessment.grade_level).order_by(
-            Assessment.grade_level, Assessment.held_on, Assessment.code
-        )
+        select(Assessment.id, Assessment.grade_level)
+        .where(Assessment.kind == AssessmentKind.EXAM)
+        .order_by(Assessment.grade_level, Assessment.held_on, Assessment.code)
     ).all()
     out: dict[int, int] = {}
     seen: dict[int, int] = {}

@@ -46,6 +46,7 @@ from yincai.demo.itembank.bank import ItemSpec
 from yincai.demo.loading import import_demo_content
 from yincai.demo.simulate import (
     Cohort,
+    HomeworkLog,
     PlantedCases,
     Semester,
     shared_and_general,
@@ -93,6 +94,8 @@ CHUNK = 50_000
 MARKED_AT = time(18, 0)  # the marking system's scores arrive the evening after the exam
 N_WITHOUT_CONSENT = 3  # planted: guardians who returned no consent form
 CONSENT_FORMS_ON = datetime(2026, 9, 1, 8, 0, tzinfo=LOCAL)  # collected on the first school day
+# homework is set on Monday and due on Friday at 22:00: weekend work is late (迟交)
+HOMEWORK_DUE_DAY, HOMEWORK_DUE = 4, time(22, 0)
 
 Progress = Callable[[str], None]
 
@@ -184,7 +187,17 @@ def build_demo_district(
     exams = _Exams(session, district.id, cohort, junior_student_ids, junior_class_ids)
     n_scores = exams.write(MATH, subject_ids[MATH.code], papers, items, item_ids, result)
     say("写入作业记录 / writing homework logs")
-    n_events = _homework(session, result, items, item_ids, junior_student_ids)
+    where = _HomeworkClasses(district.id, cohort, junior_class_ids)
+    n_events = _homework(
+        session,
+        result,
+        items,
+        item_ids,
+        junior_student_ids,
+        where=where,
+        subject=MATH,
+        subject_id=subject_ids[MATH.code],
+    )
     n_points, n_items, n_assessments = len(kp_points), len(items), len(papers)
 
     shared, general = shared_and_general(result, cohort, stream_rng(seed, GENERAL_STREAM))
@@ -226,7 +239,16 @@ def build_demo_district(
         n_scores += exams.write(
             subject, subject_ids[subject.code], subject_papers, bank, bank_ids, subject_result
         )
-        n_events += _homework(session, subject_result, bank, bank_ids, junior_student_ids)
+        n_events += _homework(
+            session,
+            subject_result,
+            bank,
+            bank_ids,
+            junior_student_ids,
+            where=where,
+            subject=subject,
+            subject_id=subject_ids[subject.code],
+        )
         n_points, n_items = n_points + len(points), n_items + len(bank)
         n_assessments += len(subject_papers)
         others[subject.code] = SubjectTruth(
@@ -541,9 +563,19 @@ def _homework(
     items: list[ItemSpec],
     item_ids: list[int],
     student_ids: np.ndarray,
+    *,
+    where: _HomeworkClasses,
+    subject: DemoSubject,
+    subject_id: int,
 ) -> int:
+    """Each class's weekly homework as an assessment of kind homework (its items, its class, set
+    on the Monday and due on Friday evening), then every attempt linked to its assignment."""
     log = result.homework
+    assignment_ids = _homework_assignments(
+        session, log, items, item_ids, where, subject, subject_id
+    )
     full = np.array([i.full_score for i in items])[log.item]
+    class_of_attempt = where.cohort.class_of_student[log.student]
     # Whole columns at once, then plain Python values: a row is built from lists, not scalars.
     # Shanghai keeps one offset all year, so a week's local midnight in UTC plus the seconds
     # since is the attempt's UTC time.
@@ -560,19 +592,105 @@ def _homework(
             "score": score,
             "occurred_at": midnight[week] + timedelta(seconds=offset),
             "source": "homework",
+            "assessment_id": assessment_id,
         }
-        for student, i, week, offset, score, correct in zip(
+        for student, i, week, offset, score, correct, assessment_id in zip(
             student_ids[log.student].tolist(),
             log.item.tolist(),
             log.week.tolist(),
             log.day_offset_seconds.tolist(),
             (log.score.astype(np.float64) / full).tolist(),
             log.correct.tolist(),
+            assignment_ids[class_of_attempt, log.week].tolist(),
             strict=True,
         )
     ]
     _bulk(session, LearningEvent, rows)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class _HomeworkClasses:
+    """Where the homework goes: the district and its junior-high classes (cohort order)."""
+
+    district_id: int
+    cohort: Cohort
+    class_ids: list[int]
+
+
+def _homework_assignments(
+    session: Session,
+    log: HomeworkLog,
+    items: list[ItemSpec],
+    item_ids: list[int],
+    where: _HomeworkClasses,
+    subject: DemoSubject,
+    subject_id: int,
+) -> np.ndarray:
+    """Write one homework assessment per class and week; their ids, shape (n_classes, n_weeks)
+    (-1 where a class got none)."""
+    letter = "M" if subject.code == MATH.code else subject.code
+    prefix = f"{calendar.SEMESTER_START.year}A-HW-{letter}-"
+    sets = np.unique(np.stack([log.set_class, log.set_week], axis=1), axis=0)
+    code_of: dict[tuple[int, int], str] = {}
+    rows: list[dict[str, object]] = []
+    for class_index, week in sets.tolist():
+        code = f"{prefix}{where.class_ids[class_index]}-{week + 1:02d}"
+        code_of[(class_index, week)] = code
+        set_on = calendar.week_start(week)
+        due_at = datetime.combine(set_on + timedelta(days=HOMEWORK_DUE_DAY), HOMEWORK_DUE, LOCAL)
+        rows.append(
+            {
+                "code": code,
+                "name": f"{subject.name}第{week + 1}周作业",
+                "kind": AssessmentKind.HOMEWORK,
+                "held_on": set_on,
+                "due_at": due_at.astimezone(UTC),
+                "subject_id": subject_id,
+                "grade_level": int(where.cohort.grade_of_class[class_index]),
+                "district_id": where.district_id,
+            }
+        )
+    _bulk(session, Assessment, rows)
+    found = dict(
+        session.execute(
+            select(Assessment.code, Assessment.id).where(Assessment.code.startswith(prefix))
+        ).all()
+    )
+    ids = np.full((len(where.class_ids), calendar.N_WEEKS), -1, dtype=np.int64)
+    for (class_index, week), code in code_of.items():
+        ids[class_index, week] = found[code]
+    set_ids = ids[log.set_class, log.set_week]
+    # position within its assignment: rows of one assignment are consecutive, in item order
+    starts = np.r_[True, np.diff(set_ids) != 0]
+    run_start = np.maximum.accumulate(np.where(starts, np.arange(set_ids.size), 0))
+    position = np.arange(set_ids.size) - run_start
+    full = [items[i].full_score for i in log.set_item.tolist()]
+    _bulk(
+        session,
+        AssessmentItem,
+        [
+            {
+                "assessment_id": assessment_id,
+                "item_id": item_ids[i],
+                "position": k,
+                "label": str(k + 1),
+                "full_score": score,
+            }
+            for assessment_id, i, k, score in zip(
+                set_ids.tolist(), log.set_item.tolist(), position.tolist(), full, strict=True
+            )
+        ],
+    )
+    _bulk(
+        session,
+        AssessmentClass,
+        [
+            {"assessment_id": int(ids[c, w]), "school_class_id": where.class_ids[c]}
+            for c, w in sets.tolist()
+        ],
+    )
+    return ids
 
 
 def _accounts(

@@ -9,7 +9,7 @@ case                  effect (logits of mastery; one SD of general ability moves
 ====================  ==========================================================================
 declining students    ~1 % of students; from an onset week (25-40 % into the semester) every
                       KP loses ``DECLINE_DRIFT`` logits a week, new teaching gains are scaled by
-                      ``DECLINE_ENGAGEMENT``, a third of homework is skipped, more absences
+                      ``DECLINE_ENGAGEMENT``, half of the homework is not handed in, more absences
 underperforming       2 classes of average intake whose teacher effect on learning gains is
 classes               ``UNDERPERFORMING_TEACHER_EFFECT`` (normal teachers: SD 0.3)
 widening-gap schools  1-2 rural schools whose gains shrink linearly to ``WIDENING_GAIN_DROP`` below
@@ -39,7 +39,7 @@ DECLINE_SHARE = 0.01
 DECLINE_ONSET_FRACTION = (0.25, 0.40)  # onset after the first monthly test, before the midterm
 DECLINE_DRIFT = 0.12  # logits lost per week on every KP: disengagement, not one bad exam
 DECLINE_ENGAGEMENT = 0.4  # share of a normal learning gain once declining
-DECLINE_HOMEWORK_SKIP = 0.35
+DECLINE_HOMEWORK_SKIP = 0.5  # of the weekly homework, not handed in at all (缺交)
 DECLINE_ABSENCE = 0.08
 N_UNDERPERFORMING_CLASSES = 2
 UNDERPERFORMING_TEACHER_EFFECT = -1.8  # 6 SD of normal teacher effects: clearly planted
@@ -124,7 +124,7 @@ class PlantedEffects:
         return np.where(self.is_widening, extra, 1.0).astype(np.float32)
 
     def homework_skip(self, week: int, base: float) -> FloatArray:
-        """Probability of skipping each homework item, shape (n_students,)."""
+        """Probability of not handing in a week's homework, shape (n_students,)."""
         return np.where(self.is_declining(week), DECLINE_HOMEWORK_SKIP, base)
 
     def absence(self, week: int, base: float) -> FloatArray:

@@ -31,14 +31,18 @@ DAY_WEIGHTS = np.array([0.2, 0.2, 0.2, 0.2, 0.08, 0.06, 0.06])  # Monday first; 
 EVENING_START_S = 18 * 3600
 EVENING_SPREAD_S = 200 * 60  # start by 21:20 so that six items end before 22:00
 ITEM_SECONDS = (60, 360)
+ITEM_SKIP = 0.03  # an item left out of homework that is handed in
 
 
 @dataclass(frozen=True)
 class HomeworkLog:
-    """Homework attempts in long format, in week order; skipped items are absent.
+    """Homework attempts in long format, in week order; skipped items are absent; and the
+    assignments themselves (one per class and week, its items in order).
 
     Attributes
     ----------
+    set_class, set_week, set_item : Int32Array, shape (n_set,)
+        One row per item of an assignment: the class (index), week and item set, in order.
     student, item, week : Int32Array, shape (n_attempts,)
     day_offset_seconds : Int32Array, shape (n_attempts,)
         Seconds since Monday 00:00 of ``week``; all in the evening, 18:00-22:00.
@@ -54,12 +58,25 @@ class HomeworkLog:
     day_offset_seconds: Int32Array
     score: Float32Array
     correct: BoolArray
+    set_class: Int32Array
+    set_week: Int32Array
+    set_item: Int32Array
 
     @classmethod
     def empty(cls) -> HomeworkLog:
         """A log without attempts."""
         no_ints = np.zeros(0, dtype=np.int32)
-        return cls(no_ints, no_ints, no_ints, no_ints, np.zeros(0, np.float32), np.zeros(0, bool))
+        return cls(
+            no_ints,
+            no_ints,
+            no_ints,
+            no_ints,
+            np.zeros(0, np.float32),
+            np.zeros(0, bool),
+            no_ints,
+            no_ints,
+            no_ints,
+        )
 
     @classmethod
     def concatenate(cls, parts: list[HomeworkLog]) -> HomeworkLog:
@@ -73,6 +90,9 @@ class HomeworkLog:
             day_offset_seconds=np.concatenate([part.day_offset_seconds for part in parts]),
             score=np.concatenate([part.score for part in parts]),
             correct=np.concatenate([part.correct for part in parts]),
+            set_class=np.concatenate([part.set_class for part in parts]),
+            set_week=np.concatenate([part.set_week for part in parts]),
+            set_item=np.concatenate([part.set_item for part in parts]),
         )
 
 
@@ -192,7 +212,8 @@ def do_homework(
     n_items : int
         Items per class.
     skip : FloatArray, shape (n_students,)
-        Probability of skipping each item.
+        Probability of not handing the homework in at all (缺交); of work handed in, each item
+        but the first is left out with probability ``ITEM_SKIP``.
     table : ItemTable
     rng : numpy.random.Generator
 
@@ -209,7 +230,10 @@ def do_homework(
     keys = rng.random((classes.size, eligible.size)) + recency
     chosen = eligible[np.argsort(-keys, axis=1)[:, : min(n_items, eligible.size)]]
     assigned = chosen[position]
-    is_done = rng.random(assigned.shape) >= skip[rows, None]
+    draw = rng.random(assigned.shape)
+    is_handed_in = draw[:, 0] >= skip[rows]
+    is_done = is_handed_in[:, None] & (draw >= ITEM_SKIP)
+    is_done[:, 0] = is_handed_in
     ability = table.ability_input(logit, rows, assigned) + HOMEWORK_EASE
     score = draw_scores(ability, assigned, table, rng)
     correct = score == table.full_score[assigned]
@@ -233,4 +257,7 @@ def do_homework(
         day_offset_seconds=offset[r, j].astype(np.int32),
         score=score[r, j],
         correct=correct[r, j],
+        set_class=np.repeat(classes, chosen.shape[1]).astype(np.int32),
+        set_week=np.full(chosen.size, week, dtype=np.int32),
+        set_item=chosen.ravel().astype(np.int32),
     )

@@ -235,7 +235,9 @@ class Assessment(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[AssessmentKind] = mapped_column(portable_enum(AssessmentKind))
-    held_on: Mapped[date] = mapped_column(Date)
+    held_on: Mapped[date] = mapped_column(Date)  # homework: the day it is set
+    # homework: hand in by this time (UTC-aware); an attempt after it is late (迟交)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))
     grade_level: Mapped[int] = mapped_column(Integer)
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
@@ -310,6 +312,10 @@ class LearningEvent(Base):
     score: Mapped[float | None] = mapped_column(Float, nullable=True)  # scaled to [0, 1]
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     source: Mapped[str] = mapped_column(String(40))
+    # the homework assignment (an assessment of kind homework) this attempt answers, if known
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment.id"), nullable=True, index=True
+    )
 
 
 class Resource(Base):

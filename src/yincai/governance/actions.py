@@ -57,6 +57,10 @@ ACTIONS: dict[str, Message] = {
     "class_growth_view": pgettext("audit", "查看班级标准分走势"),
     "mistake_book_view": pgettext("audit", "查看学生错题本"),
     "mistake_book_pdf": pgettext("audit", "下载学生错题本（PDF）"),
+    "homework_class_view": pgettext("audit", "查看班级作业情况"),
+    "homework_class_xlsx": pgettext("audit", "下载班级作业情况（Excel）"),
+    "homework_student_view": pgettext("audit", "查看学生作业情况"),
+    "homework_school_view": pgettext("audit", "查看学校作业概览"),
     # privacy: consent, subject access, erasure, retention, research exports
     "view_consent": pgettext("audit", "查看监护人同意记录"),
     "consent_give": pgettext("audit", "记录监护人同意"),

@@ -37,6 +37,7 @@ from yincai.accounts.roles import require_role
 from yincai.domain.models import (
     Assessment,
     AssessmentItem,
+    AssessmentKind,
     District,
     Grade,
     Item,
@@ -155,7 +156,10 @@ def exportable_assessments(session: Session, *, actor: UserAccount) -> list[Asse
     return list(
         session.scalars(
             select(Assessment)
-            .where(Assessment.district_id == actor.district_id)
+            .where(
+                Assessment.district_id == actor.district_id,
+                Assessment.kind != AssessmentKind.HOMEWORK,  # attempts, not score sheets
+            )
             .order_by(Assessment.held_on.desc(), Assessment.code)
         )
     )
@@ -181,7 +185,9 @@ def _assessments(
     session: Session, *, actor: Actor, district: District, codes: Sequence[str]
 ) -> list[Assessment]:
     if not codes:
-        query = select(Assessment).where(Assessment.district_id == district.id)
+        query = select(Assessment).where(
+            Assessment.district_id == district.id, Assessment.kind != AssessmentKind.HOMEWORK
+        )
         return list(session.scalars(query.order_by(Assessment.held_on, Assessment.code)))
     found = []
     for code in dict.fromkeys(codes):

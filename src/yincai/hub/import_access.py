@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yincai.accounts.models import Role, UserAccount
-from yincai.domain.models import Assessment, District
+from yincai.domain.models import Assessment, AssessmentKind, District
 from yincai.errors import Invalid, NotFound, YincaiError
 from yincai.governance import service as governance_service
 from yincai.hub import import_templates
@@ -43,11 +43,15 @@ def import_kinds(actor: UserAccount) -> tuple[str, ...]:
 
 
 def assessments_for_import(session: Session, *, actor: UserAccount) -> list[Assessment]:
-    """The assessments in the actor's scope, newest first (the choices of a score import)."""
+    """The assessments in the actor's scope, newest first (the choices of a score import);
+    homework is answered in logs, not score sheets, and is left out."""
     return list(
         session.scalars(
             select(Assessment)
-            .where(Assessment.id.in_(governance_service.visible_assessment_ids(actor)))
+            .where(
+                Assessment.id.in_(governance_service.visible_assessment_ids(actor)),
+                Assessment.kind != AssessmentKind.HOMEWORK,
+            )
             .order_by(Assessment.held_on.desc(), Assessment.code)
         )
     )

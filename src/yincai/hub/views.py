@@ -214,7 +214,10 @@ def _class_sittings(session: Session, class_ids: list[int], limit: int) -> list[
         .join(AssessmentClass, AssessmentClass.assessment_id == Assessment.id)
         .join(SchoolClass, SchoolClass.id == AssessmentClass.school_class_id)
         .join(Subject, Subject.id == Assessment.subject_id)
-        .where(AssessmentClass.school_class_id.in_(class_ids))
+        .where(
+            AssessmentClass.school_class_id.in_(class_ids),
+            Assessment.kind != AssessmentKind.HOMEWORK,  # homework has pages of its own
+        )
         .order_by(Assessment.held_on.desc(), Assessment.id.desc(), SchoolClass.name)
         .limit(limit)
     ).all()

@@ -3,16 +3,17 @@ from a form or from a spreadsheet.
 
 Spreadsheet layout: a sheet 考试 of two columns (项目, 内容) with the rows 考试代码, 考试名称,
 类型 (考试/作业/测验), 日期, 学科, 年级 and 参考班级 (``学校代码/班级名``, several separated by
-``;``), and a sheet 小题 with 题号, 满分 and optionally 题目编码 (an item of the bank). The same
+``;``), for homework optionally 截止时间 (ISO 8601, Beijing time without a zone; 日期 is the day
+it is set), and a sheet 小题 with 题号, 满分 and optionally 题目编码 (an item of the bank). The same
 fields may come as a JSON/YAML document ``{code, name, kind, date, subject, grade, classes: [...],
-items: [{label, full_score, item_code}]}``. Importing the same assessment again changes nothing;
-an existing code with other content is an error (its scores would no longer fit).
+due_at, items: [{label, full_score, item_code}]}``. Importing the same assessment again changes
+nothing; an existing code with other content is an error (its scores would no longer fit).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,11 @@ from yincai.domain.models import (
 from yincai.errors import RowError, reason_of
 from yincai.hub.importers.common import ImportPlan, Progress, digest, raise_if_errors
 from yincai.hub.importers.parsing import (
+    CHINA_TIME,
     canonical_class_name,
     parse_grade,
     parse_number,
+    parse_timestamp,
     split_list,
 )
 from yincai.hub.importers.records import Record, read_records
@@ -57,6 +60,7 @@ HEADER_FIELDS = {
     "subject": ("学科", "subject"),
     "grade": ("年级", "grade"),
     "classes": ("参考班级", "classes"),
+    "due_at": ("截止时间", "due_at", "due"),
 }
 ITEM_FIELDS = {
     "label": ("题号", "label", "小题"),
@@ -79,6 +83,7 @@ class AssessmentSpec:
     grade_level: int
     items: tuple[AssessmentItemSpec, ...]
     classes: tuple[tuple[str, str], ...] = ()  # (school code, class name)
+    due_at: datetime | None = None  # homework: hand in by (UTC)
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,7 @@ def store_assessment(
         name=spec.name.strip(),
         kind=spec.kind,
         held_on=spec.held_on,
+        due_at=spec.due_at,
         subject_id=subject.id,
         grade_level=spec.grade_level,
         district_id=district_id,
@@ -236,7 +242,15 @@ def _same(
         and existing.grade_level == spec.grade_level
         and items == [(item.label, item.full_score) for item in spec.items]
         and classes == set(resolved.class_ids)
+        and _utc(existing.due_at) == spec.due_at
     )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A stored time in UTC (SQLite gives it back naive)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _read_spec(path: Path, data: bytes, errors: list[RowError]) -> AssessmentSpec | None:
@@ -274,6 +288,7 @@ def _read_spec(path: Path, data: bytes, errors: list[RowError]) -> AssessmentSpe
         except ValueError as reason:
             problem("grade", reason_of(reason))
     classes = _classes(values["classes"], problem)
+    due_at = _due_at(values["due_at"], kind, held_on, problem)
     items = _items(records["items"], errors)
     if not records["items"]:
         errors.append(RowError(path.name, 1, ITEM_SHEETS[0], _("没有小题")))
@@ -288,7 +303,32 @@ def _read_spec(path: Path, data: bytes, errors: list[RowError]) -> AssessmentSpe
         grade_level=grade,
         items=tuple(items),
         classes=tuple(classes),
+        due_at=due_at,
     )
+
+
+def _due_at(
+    value: Any, kind: AssessmentKind | None, held_on: date | None, problem: Any
+) -> datetime | None:
+    """The due time of homework (UTC): given only for homework, and not before the day set."""
+    if value in (None, ""):
+        return None
+    if kind is not AssessmentKind.HOMEWORK:
+        problem("due_at", _("只有作业才有截止时间"))
+        return None
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=CHINA_TIME)
+        due = moment.astimezone(UTC)
+    else:
+        try:
+            due = parse_timestamp(str(value))
+        except ValueError as reason:
+            problem("due_at", reason_of(reason))
+            return None
+    if held_on is not None and due.astimezone(CHINA_TIME).date() < held_on:
+        problem("due_at", _("截止时间不能早于布置日期"))
+        return None
+    return due
 
 
 def _info_sheet(path: Path, data: bytes, errors: list[RowError]) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ LOG_COLUMNS = {
     "score": ("得分", "score"),
     "full_score": ("满分", "full_score", "max_score"),
     "timestamp": ("时间", "timestamp", "作答时间", "time", "occurred_at"),
+    "assignment": ("作业编号", "assignment", "assessment_code", "homework"),
 }
 ANSWER_VERBS = ("answered", "completed")
 KT_START = datetime(2024, 9, 1, 8, 0, tzinfo=CHINA_TIME)  # the default first attempt of kt logs
@@ -42,6 +43,8 @@ class Attempt:
     is_correct: bool | None
     score: float | None  # scaled to [0, 1]
     occurred_at: datetime  # UTC
+    assignment: str | None = None  # the code of the homework it answers (CSV column 作业编号)
+    assignment_column: str = ""
 
 
 def read_csv_log(path: Path, data: bytes, errors: list[RowError]) -> list[Attempt]:
@@ -78,21 +81,24 @@ def read_csv_log(path: Path, data: bytes, errors: list[RowError]) -> list[Attemp
         if len(errors) > before or moment is None:
             continue
         activity = cell[activity_field]
-        attempts.append(
-            _attempt(
-                table.file_name,
-                number,
-                header["student_number"],
-                header[activity_field],
-                cell["student_number"],
-                activity,
-                activity,
-                cell.get("skill") or None,
-                is_correct,
-                score,
-                moment,
-            )
+        attempt = _attempt(
+            table.file_name,
+            number,
+            header["student_number"],
+            header[activity_field],
+            cell["student_number"],
+            activity,
+            activity,
+            cell.get("skill") or None,
+            is_correct,
+            score,
+            moment,
         )
+        if cell.get("assignment"):
+            attempt = replace(
+                attempt, assignment=cell["assignment"], assignment_column=header["assignment"]
+            )
+        attempts.append(attempt)
     return attempts
 
 

@@ -4,7 +4,8 @@ Formats:
 
 - ``csv``: 学号/student_number, 题目/item or 知识点/skill (or both), 正确/correct (1/0, 对/错,
   true/false) or 得分/score (with 满分/full_score; without it the score must already lie in [0, 1]),
-  时间/timestamp (ISO 8601; without a zone it is Beijing time).
+  时间/timestamp (ISO 8601; without a zone it is Beijing time); optionally 作业编号/assignment, the
+  code of the homework (an assessment of kind 作业 set to the student's class) the attempt answers.
 - ``xapi``: a JSON list of xAPI statements, or ``{"statements": [...]}``. Statements whose verb id
   ends in ``answered`` or ``completed`` count; the student number is ``actor.account.name`` or the
   part before ``@`` of ``actor.mbox``; the activity is the last path segment of ``object.id``;
@@ -29,7 +30,15 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from yincai.domain.models import Item, KnowledgePoint, LearningEvent, Student
+from yincai.domain.models import (
+    Assessment,
+    AssessmentClass,
+    AssessmentKind,
+    Item,
+    KnowledgePoint,
+    LearningEvent,
+    Student,
+)
 from yincai.errors import RowError
 from yincai.hub.importers.common import (
     ImportPlan,
@@ -40,7 +49,7 @@ from yincai.hub.importers.common import (
 )
 from yincai.hub.importers.log_formats import Attempt, read_csv_log, read_kt_log, read_xapi_log
 from yincai.hub.schemas import ImportSummary
-from yincai.i18n import _
+from yincai.i18n import Message, _
 
 WRITE_CHUNK = 20_000
 
@@ -107,19 +116,31 @@ def plan_logs(
         attempts = read_xapi_log(path, data, errors)
     else:
         attempts = read_kt_log(path, data, source, students_path, students_data, start_at, errors)
-    roster = dict(
-        session.execute(
-            select(Student.student_number, Student.id).where(Student.district_id == district.id)
+    roster = {
+        number: (student_id, class_id)
+        for number, student_id, class_id in session.execute(
+            select(Student.student_number, Student.id, Student.school_class_id).where(
+                Student.district_id == district.id
+            )
         ).all()
-    )
+    }
+    homework = _homework_of(session, district.id, {a.assignment for a in attempts if a.assignment})
     first_row: dict[_Key, int] = {}
     keys: list[_Key] = []
     for attempt in attempts:
-        student_id = roster.get(attempt.student_number)
+        student_id, class_id = roster.get(attempt.student_number, (None, None))
         if student_id is None:
             reason = _("学号“{number}”不在名单中").format(number=attempt.student_number)
             errors.append(RowError(attempt.file, attempt.row, attempt.student_column, reason))
             continue
+        if attempt.assignment is not None:
+            refusal = _assignment_refusal(homework.get(attempt.assignment), class_id)
+            if refusal is not None:
+                refusal = refusal.format(code=attempt.assignment)
+                errors.append(
+                    RowError(attempt.file, attempt.row, attempt.assignment_column, refusal)
+                )
+                continue
         key = _Key(student_id, attempt.activity, attempt.occurred_at.replace(tzinfo=None))
         if key in first_row:
             reason = _("与第 {row} 行是同一次作答").format(row=first_row[key])
@@ -131,12 +152,50 @@ def plan_logs(
 
     summary = ImportSummary(kind="logs", file_name=path.name, sha256=sha256, n_rows=len(attempts))
     plan = LogsPlan(summary=summary)
-    _plan_events(session, source, attempts, keys, plan)
+    assignment_ids = {code: found[0] for code, found in homework.items()}
+    _plan_events(session, source, attempts, keys, plan, assignment_ids)
     return plan
 
 
+def _assignment_refusal(
+    found: tuple[int, bool, set[int]] | None, class_id: int | None
+) -> Message | None:
+    """Why an attempt cannot answer the homework its row names (None: it can)."""
+    if found is None:
+        return _("作业编号“{code}”不存在")
+    if not found[1]:
+        return _("“{code}”不是作业")
+    if class_id not in found[2]:
+        return _("作业“{code}”没有布置给该学生的班级")
+    return None
+
+
+def _homework_of(
+    session: Session, district_id: int, codes: set[str | None]
+) -> dict[str, tuple[int, bool, set[int]]]:
+    """Code → (id, is homework, the classes it was set to) of the assessments named."""
+    wanted = sorted(code for code in codes if code)
+    if not wanted:
+        return {}
+    found: dict[str, tuple[int, bool, set[int]]] = {}
+    for code, assessment_id, kind, class_id in session.execute(
+        select(Assessment.code, Assessment.id, Assessment.kind, AssessmentClass.school_class_id)
+        .outerjoin(AssessmentClass, AssessmentClass.assessment_id == Assessment.id)
+        .where(Assessment.district_id == district_id, Assessment.code.in_(wanted))
+    ).all():
+        entry = found.setdefault(code, (assessment_id, kind == AssessmentKind.HOMEWORK, set()))
+        if class_id is not None:
+            entry[2].add(class_id)
+    return found
+
+
 def _plan_events(
-    session: Session, source: str, attempts: list[Attempt], keys: list[_Key], plan: LogsPlan
+    session: Session,
+    source: str,
+    attempts: list[Attempt],
+    keys: list[_Key],
+    plan: LogsPlan,
+    assignment_ids: dict[str, int],
 ) -> None:
     items = dict(session.execute(select(Item.code, Item.id)).all())
     kps = dict(session.execute(select(KnowledgePoint.code, KnowledgePoint.id)).all())
@@ -153,6 +212,12 @@ def _plan_events(
             "score": attempt.score,
         }
         known = stored.get(key)
+        # a log without the assignment column keeps the link an earlier import made
+        values["assessment_id"] = (
+            assignment_ids[attempt.assignment]
+            if attempt.assignment is not None
+            else (known[-1] if known is not None else None)
+        )
         if known is None:
             new.append(
                 {
@@ -187,6 +252,7 @@ def _stored_events(
                 LearningEvent.knowledge_point_id,
                 LearningEvent.is_correct,
                 LearningEvent.score,
+                LearningEvent.assessment_id,
             ).where(LearningEvent.source == source, LearningEvent.student_id.in_(chunk))
         ):
             moment = event.occurred_at

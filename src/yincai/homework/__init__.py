@@ -1,0 +1,1 @@
+"""Homework: assignments, completion, late and missing work, accuracy by knowledge point."""
