@@ -263,39 +263,39 @@ def export_oneroster(
 ) -> OneRosterExport:
     """The district's OneRoster 1.2 CSV ZIP (district admins and the operator; audited)."""
     district = _district(session, actor, district_code)
-    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    active = ("active", stamp)
+    moment = now or datetime.now(UTC)
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    rows: dict[str, list[tuple[str, ...]]] = {name: [] for name in HEADERS}
+
+    def add(file: str, **values: object) -> None:
+        """One row of ``file``, its fields named as in the header (the others blank)."""
+        header = HEADERS[file]
+        unknown = set(values) - set(header)
+        assert not unknown, f"{file} has no column {unknown}"
+        values = {"status": "active", "dateLastModified": stamp, **values}
+        rows[file].append(tuple(_text(values.get(name, "")) for name in header))
+
     district_org = f"org-{district.code}"
     schools = session.scalars(
         select(School).where(School.district_id == district.id).order_by(School.id)
     ).all()
     school_org = {s.id: f"org-{s.code}" for s in schools}
-    rows: dict[str, list[Sequence[object]]] = {name: [] for name in HEADERS}
-    rows["orgs.csv"].append((district_org, *active, district.name, "district", district.code, ""))
+    add("orgs.csv", sourcedId=district_org, name=district.name, type="district",
+        identifier=district.code)  # fmt: skip
     for school in schools:
-        rows["orgs.csv"].append(
-            (school_org[school.id], *active, school.name, "school", school.code, district_org)
-        )
+        add("orgs.csv", sourcedId=school_org[school.id], name=school.name, type="school",
+            identifier=school.code, parentSourcedId=district_org)  # fmt: skip
 
     assessments = session.scalars(
         select(Assessment).where(Assessment.district_id == district.id).order_by(Assessment.id)
     ).all()
-    today = (now or datetime.now(UTC)).date()
-    years = sorted({_school_year(a.held_on) for a in assessments} | {_school_year(today)})
+    by_id = {a.id: a for a in assessments}
+    years = sorted({_school_year(a.held_on) for a in assessments} | {_school_year(moment.date())})
     current_year = f"year-{max(years)}"
     for year in years:
-        rows["academicSessions.csv"].append(
-            (
-                f"year-{year}",
-                *active,
-                f"{year - 1}–{year} 学年",
-                "schoolYear",
-                date(year - 1, 9, 1).isoformat(),
-                date(year, 8, 31).isoformat(),
-                "",
-                str(year),
-            )
-        )
+        add("academicSessions.csv", sourcedId=f"year-{year}", title=f"{year - 1}–{year} 学年",
+            type="schoolYear", startDate=date(year - 1, 9, 1), endDate=date(year, 8, 31),
+            schoolYear=year)  # fmt: skip
 
     subjects = {s.id: s for s in session.scalars(select(Subject)).all()}
     classes = {
@@ -312,16 +312,15 @@ def export_oneroster(
         .where(TeachingAssignment.school_class_id.in_(classes))
         .order_by(TeachingAssignment.id)
     ).all()
-    sat = session.execute(
-        select(AssessmentClass.assessment_id, AssessmentClass.school_class_id).where(
-            AssessmentClass.assessment_id.in_([a.id for a in assessments])
-        )
-    ).all()
-    by_id = {a.id: a for a in assessments}
-    # A OneRoster class: one school class taught one subject.
-    taught = {(t.school_class_id, t.subject_id) for t in assignments}
-    taught |= {(class_id, by_id[a_id].subject_id) for a_id, class_id in sat if class_id in classes}
-
+    sat = [
+        (a_id, c_id)
+        for a_id, c_id in session.execute(
+            select(AssessmentClass.assessment_id, AssessmentClass.school_class_id).where(
+                AssessmentClass.assessment_id.in_(list(by_id))
+            )
+        ).all()
+        if c_id in classes
+    ]
     students = session.scalars(
         select(Student)
         .where(
@@ -338,221 +337,102 @@ def export_oneroster(
         if with_results and assessments
         else []
     )
-    # Sittings of students since moved to another class: that class gets the line item too.
+    # A OneRoster class is one school class taught one subject: each teaching assignment, each
+    # subject a class sat, and the subject a student since moved sat in their class now.
+    taught = {(t.school_class_id, t.subject_id) for t in assignments}
+    taught |= {(c_id, by_id[a_id].subject_id) for a_id, c_id in sat}
     taught |= {(class_of[t.student_id], by_id[t.assessment_id].subject_id) for t in totals}
-    lines = {(a_id, c_id) for a_id, c_id in sat if c_id in classes}
-    lines |= {(t.assessment_id, class_of[t.student_id]) for t in totals}
+    lines = set(sat) | {(t.assessment_id, class_of[t.student_id]) for t in totals}
 
     def class_key(class_id: int, subject_id: int) -> str:
         return f"cls-{class_id}-{subjects[subject_id].code}"
 
-    courses = sorted({(subject_id, classes[c][1]) for c, subject_id in taught})
-    for subject_id, level in courses:
+    def school_of(class_id: int) -> str:
+        return school_org[classes[class_id][0].school_id]
+
+    for subject_id, level in sorted({(subject_id, classes[c][1]) for c, subject_id in taught}):
         subject = subjects[subject_id]
-        rows["courses.csv"].append(
-            (
-                f"crs-{subject.code}-{level}",
-                *active,
-                current_year,
-                f"{subject.name}（{level} 年级）",
-                f"{subject.code}-{level}",
-                _grade(level),
-                district_org,
-                subject.name,
-                "",
-            )
-        )
+        add("courses.csv", sourcedId=f"crs-{subject.code}-{level}",
+            schoolYearSourcedId=current_year, title=f"{subject.name}（{level} 年级）",
+            courseCode=f"{subject.code}-{level}", grades=_grade(level),
+            orgSourcedId=district_org, subjects=subject.name)  # fmt: skip
     for class_id, subject_id in sorted(taught):
         school_class, level = classes[class_id]
         subject = subjects[subject_id]
-        rows["classes.csv"].append(
-            (
-                class_key(class_id, subject_id),
-                *active,
-                f"{school_class.name} {subject.name}",
-                _grade(level),
-                f"crs-{subject.code}-{level}",
-                f"{class_id}-{subject.code}",
-                "scheduled",
-                "",
-                school_org[school_class.school_id],
-                current_year,
-                subject.name,
-                "",
-                "",
-            )
-        )
+        add("classes.csv", sourcedId=class_key(class_id, subject_id),
+            title=f"{school_class.name} {subject.name}", grades=_grade(level),
+            courseSourcedId=f"crs-{subject.code}-{level}", classCode=f"{class_id}-{subject.code}",
+            classType="scheduled", schoolSourcedId=school_of(class_id),
+            termSourcedIds=current_year, subjects=subject.name)  # fmt: skip
 
-    def name_fields(name: str) -> tuple[str, str]:
-        return _split_name(name) if with_names else ("", "")
+    def names(name: str) -> dict[str, str]:
+        if not with_names:
+            return {}
+        given, family = _split_name(name)
+        return {"givenName": given, "familyName": family}
 
+    subjects_of_class: dict[int, list[int]] = {}
+    for class_id, subject_id in sorted(taught):
+        subjects_of_class.setdefault(class_id, []).append(subject_id)
     for student in students:
-        school_class, level = classes[student.school_class_id]
-        given, family = name_fields(student.name)
         key = f"stu-{student.id}"
-        rows["users.csv"].append(
-            (
-                key,
-                *active,
-                "false" if student.left_on else "true",
-                student.student_number,
-                "",
-                given,
-                family,
-                "",
-                student.student_number,
-                "",
-                "",
-                "",
-                "",
-                _grade(level),
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                school_org[school_class.school_id],
-                "",
-            )
-        )
-        rows["roles.csv"].append(
-            (
-                f"role-{key}",
-                *active,
-                key,
-                "primary",
-                "student",
-                "",
-                "",
-                school_org[school_class.school_id],
-                "",
-            )
-        )
-        for class_id, subject_id in sorted(t for t in taught if t[0] == student.school_class_id):
-            rows["enrollments.csv"].append(
-                (
-                    f"enr-{key}-{class_id}-{subjects[subject_id].code}",
-                    *active,
-                    class_key(class_id, subject_id),
-                    school_org[school_class.school_id],
-                    key,
-                    "student",
-                    "false",
-                    "",
-                    "",
-                )
-            )
+        class_id = student.school_class_id
+        add("users.csv", sourcedId=key, enabledUser="false" if student.left_on else "true",
+            username=student.student_number, identifier=student.student_number,
+            grades=_grade(classes[class_id][1]), primaryOrgSourcedId=school_of(class_id),
+            **names(student.name))  # fmt: skip
+        add("roles.csv", sourcedId=f"role-{key}", userSourcedId=key, roleType="primary",
+            role="student", orgSourcedId=school_of(class_id))  # fmt: skip
+        for subject_id in subjects_of_class.get(class_id, []):
+            add("enrollments.csv", sourcedId=f"enr-{key}-{class_id}-{subjects[subject_id].code}",
+                classSourcedId=class_key(class_id, subject_id), schoolSourcedId=school_of(class_id),
+                userSourcedId=key, role="student", primary="false")  # fmt: skip
     teachers = session.scalars(
         select(Teacher).where(Teacher.school_id.in_(school_org)).order_by(Teacher.id)
     ).all()
     for teacher in teachers:
-        given, family = name_fields(teacher.name)
         key = f"tea-{teacher.id}"
-        rows["users.csv"].append(
-            (
-                key,
-                *active,
-                "true",
-                teacher.staff_number,
-                "",
-                given,
-                family,
-                "",
-                teacher.staff_number,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                school_org[teacher.school_id],
-                "",
-            )
-        )
-        rows["roles.csv"].append(
-            (
-                f"role-{key}",
-                *active,
-                key,
-                "primary",
-                "teacher",
-                "",
-                "",
-                school_org[teacher.school_id],
-                "",
-            )
-        )
+        add("users.csv", sourcedId=key, enabledUser="true", username=teacher.staff_number,
+            identifier=teacher.staff_number, primaryOrgSourcedId=school_org[teacher.school_id],
+            **names(teacher.name))  # fmt: skip
+        add("roles.csv", sourcedId=f"role-{key}", userSourcedId=key, roleType="primary",
+            role="teacher", orgSourcedId=school_org[teacher.school_id])  # fmt: skip
     for assignment in assignments:
         class_id, subject_id = assignment.school_class_id, assignment.subject_id
-        rows["enrollments.csv"].append(
-            (
-                f"enr-tea-{assignment.teacher_id}-{class_id}-{subjects[subject_id].code}",
-                *active,
-                class_key(class_id, subject_id),
-                school_org[classes[class_id][0].school_id],
-                f"tea-{assignment.teacher_id}",
-                "teacher",
-                "true",
-                "",
-                "",
-            )
-        )
+        key = f"tea-{assignment.teacher_id}"
+        add("enrollments.csv", sourcedId=f"enr-{key}-{class_id}-{subjects[subject_id].code}",
+            classSourcedId=class_key(class_id, subject_id), schoolSourcedId=school_of(class_id),
+            userSourcedId=key, role="teacher", primary="true")  # fmt: skip
 
-    for kind in AssessmentKind:
-        rows["categories.csv"].append((f"cat-{kind.value}", *active, CATEGORY_TITLES[kind], ""))
-    full = full_scores(session, list(by_id))
-    for assessment_id, class_id in sorted(lines):
-        assessment = by_id[assessment_id]
-        rows["lineItems.csv"].append(
-            (
-                f"li-{assessment_id}-{class_id}",
-                *active,
-                assessment.name,
-                assessment.code,
-                assessment.held_on.isoformat(),
-                assessment.held_on.isoformat(),
-                class_key(class_id, assessment.subject_id),
-                f"cat-{assessment.kind.value}",
-                "",
-                f"year-{_school_year(assessment.held_on)}",
-                "",
-                "0",
-                _number(full.get(assessment_id, 0.0)),
-                school_org[classes[class_id][0].school_id],
-            )
-        )
-    for t in sorted(totals, key=lambda t: (t.assessment_id, t.student_id)):
-        assessment = by_id[t.assessment_id]
-        missing = t.is_absent or t.total is None
-        rows["results.csv"].append(
-            (
-                f"res-{t.assessment_id}-{t.student_id}",
-                *active,
-                f"li-{t.assessment_id}-{class_of[t.student_id]}",
-                f"stu-{t.student_id}",
-                "",
-                "not submitted" if missing else "fully graded",
-                "" if t.total is None else _number(t.total),
-                "缺考" if t.is_absent else "",
-                assessment.held_on.isoformat(),
-                "",
-                "false",
-                "false",
-                "false",
-                "true" if missing else "false",
-            )
-        )
+    if with_results:
+        for kind in AssessmentKind:
+            add("categories.csv", sourcedId=f"cat-{kind.value}", title=CATEGORY_TITLES[kind])
+        full = full_scores(session, list(by_id))
+        for assessment_id, class_id in sorted(lines):
+            assessment = by_id[assessment_id]
+            add("lineItems.csv", sourcedId=f"li-{assessment_id}-{class_id}",
+                title=assessment.name, description=assessment.code,
+                assignDate=assessment.held_on, dueDate=assessment.held_on,
+                classSourcedId=class_key(class_id, assessment.subject_id),
+                categorySourcedId=f"cat-{assessment.kind.value}",
+                academicSessionSourcedId=f"year-{_school_year(assessment.held_on)}",
+                resultValueMin=0, resultValueMax=full.get(assessment_id, 0.0),
+                schoolSourcedId=school_of(class_id))  # fmt: skip
+        for t in sorted(totals, key=lambda t: (t.assessment_id, t.student_id)):
+            missing = t.is_absent or t.total is None
+            add("results.csv", sourcedId=f"res-{t.assessment_id}-{t.student_id}",
+                lineItemSourcedId=f"li-{t.assessment_id}-{class_of[t.student_id]}",
+                studentSourcedId=f"stu-{t.student_id}",
+                scoreStatus="not submitted" if missing else "fully graded",
+                score="" if t.total is None else t.total,
+                textScore="缺考" if t.is_absent else "",
+                scoreDate=by_id[t.assessment_id].held_on, inProgress="false",
+                incomplete="false", late="false",
+                missing="true" if missing else "false")  # fmt: skip
+    else:
+        for name in ("categories.csv", "lineItems.csv", "results.csv"):
+            rows.pop(name)
 
-    if not with_results:
-        rows.pop("lineItems.csv")
-        rows.pop("results.csv")
-        rows.pop("categories.csv")
     files = {"manifest.csv": _manifest(set(rows), district.code)}
     files.update({name: _csv(HEADERS[name], data) for name, data in rows.items()})
     governance_service.audit(
@@ -565,14 +445,19 @@ def export_oneroster(
     )
     return OneRosterExport(
         content=_zip(files),
-        file_name=f"oneroster-{district.code}-{today.isoformat()}.zip",
+        file_name=f"oneroster-{district.code}-{moment.date().isoformat()}.zip",
         counts={name: len(data) for name, data in rows.items()},
         n_students=len(students),
     )
 
 
-def _number(value: float) -> str:
-    return f"{value:g}" if value == int(value) else f"{value:.4g}"
+def _text(value: object) -> str:
+    """A field as the CSV binding writes it: dates ISO 8601, numbers without trailing zeros."""
+    if isinstance(value, float):
+        return f"{value:g}" if value == int(value) else f"{value:.6g}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 def _manifest(sent: set[str], district_code: str) -> bytes:

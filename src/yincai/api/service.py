@@ -45,7 +45,7 @@ from yincai.domain.models import (
     TeachingAssignment,
 )
 from yincai.domain.queries import full_scores, sitting_totals
-from yincai.errors import Forbidden, NotFound
+from yincai.errors import NotFound
 from yincai.governance import service as governance_service
 from yincai.governance.models import AuditEvent
 from yincai.i18n import _
@@ -842,8 +842,3 @@ def audit_events(
         student_ids=sorted({s for ids in shown.values() for s in ids}),
     )
     return Page([AuditEventView(e, shown.get(e.id, [])) for e in page.data], page.next_cursor)
-
-
-def require_district_admin(actor: Actor) -> None:
-    if isinstance(actor, UserAccount) and actor.role is not Role.DISTRICT_ADMIN:
-        raise Forbidden(_("只有区县管理员可以导出"), code="role.forbidden")
