@@ -178,3 +178,10 @@ def test_every_v1_read_answers_the_district_admin_without_a_server_error(
     assert statistics["summary"]["n_participants"] == 4
     item_scores = answers[f"/api/v1/assessments/{w['E1']}/results/{w['A1']}"].json()
     assert item_scores["total"] == 88.0 and [i["label"] for i in item_scores["items"]] == ["1"]
+
+
+def test_bad_parameters_elsewhere_keep_their_own_answer(world_db: WorldDatabase) -> None:
+    with client_as(world_db, "district_admin") as client:
+        response = client.get("/api/governance/audit?page=abc")
+    assert response.status_code == 422
+    assert "code" not in response.json()  # FastAPI's (or web.errors') answer, not /api/v1's

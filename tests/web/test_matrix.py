@@ -36,6 +36,7 @@ UNSCOPED = {  # parameters naming no data, with a value
     "knowledge_point_id": "1",
     "item_id": "1",
     "warning_key": "missing_scores:0:0",
+    "token_id": "1",  # /api/v1/tokens/{id}/revoke: district admins, within their district
 }
 PUBLIC = {"/", "/login", "/login/two-factor", "/logout", "/lang/{language}", "/health", "/docs",
           "/docs/oauth2-redirect", "/redoc", "/openapi.json"}  # fmt: skip

@@ -10,6 +10,7 @@ Authentication: the session cookie of ``/login`` (see docs/api.md). Refusals ans
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -49,13 +50,17 @@ from yincai.api.schemas import (
     SubjectPage,
     TeacherPage,
     TeacherRead,
+    TokenCreate,
+    TokenCreatedRead,
+    TokenPage,
+    TokenRead,
     WarningPage,
     WarningRead,
 )
 from yincai.cockpit.detection import EarlyWarning, WarningKind
 from yincai.errors import Invalid
 from yincai.i18n import _, translate
-from yincai.web.deps import CurrentUser, DbSession
+from yincai.web.deps import BEARER_PREFIXES, CurrentUser, DbSession
 from yincai.web.errors import API_ERRORS, ErrorRead, request_language
 
 PREFIX = "/api/v1"
@@ -621,6 +626,36 @@ def export_oneroster(
     )
 
 
+@router.get("/tokens", tags=["tokens"])
+def list_tokens(
+    session: DbSession, user: CurrentUser, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> TokenPage:
+    """The district's API tokens, never the tokens themselves (district admins), by id."""
+    page = service.list_tokens(session, actor=user, cursor=cursor, limit=limit)
+    return TokenPage.model_validate(page)
+
+
+@router.post("/tokens", tags=["tokens"], status_code=201)
+def create_token(body: TokenCreate, session: DbSession, user: CurrentUser) -> TokenCreatedRead:
+    """A token bound to a staff account of the district (district admins; audited; needs the
+    session's ``X-CSRF-Token``). The token is shown once; only its hash is kept."""
+    row, token = service.create_token(
+        session, actor=user, user_account_id=body.user_account_id, name=body.name, days=body.days
+    )
+    session.commit()
+    return TokenCreatedRead.model_validate(
+        {**TokenRead.model_validate(row).model_dump(), "token": token}
+    )
+
+
+@router.post("/tokens/{token_id}/revoke", tags=["tokens"])
+def revoke_token(token_id: int, session: DbSession, user: CurrentUser) -> TokenRead:
+    """End a token at once (district admins; audited)."""
+    row = service.revoke_token(session, actor=user, token_id=token_id)
+    session.commit()
+    return TokenRead.model_validate(row)
+
+
 def _columns(row: object, model: type[Any], extra: set[str]) -> dict[str, Any]:
     return {name: getattr(row, name) for name in model.model_fields if name not in extra}
 
@@ -628,11 +663,18 @@ def _columns(row: object, model: type[Any], extra: set[str]) -> dict[str, Any]:
 def install(app: FastAPI) -> None:
     """Mount ``/api/v1`` and answer its bad parameters (422) as ``{code, detail, errors}``."""
     app.include_router(router)
+    # Reads under /api/v1 also take an API token (web.deps); nothing else does.
+    setattr(app.state, BEARER_PREFIXES, (PREFIX + "/",))
+    # Other paths keep the handler installed before this one (web.errors), else FastAPI's.
+    previous = app.exception_handlers.get(
+        RequestValidationError, request_validation_exception_handler
+    )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         if not request.url.path.startswith(PREFIX + "/"):
-            return await request_validation_exception_handler(request, exc)
+            answer = previous(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
         language = request_language(request)
         problem = Invalid(_("请求参数无效"), code="invalid_parameter")
         errors = [

@@ -665,3 +665,51 @@ class AuditEventPage(BaseModel):
     model_config = _page(AuditEventRead.EXAMPLE)
     data: list[AuditEventRead]
     next_cursor: str | None
+
+
+class TokenCreate(BaseModel):
+    """A new API token for a staff account of the district."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"user_account_id": 12, "name": "区数据中心", "days": 365}]}
+    )
+
+    user_account_id: int = Field(description="the staff account the token reads as")
+    name: str = Field(min_length=1, max_length=100, description="what the token is for")
+    days: int = Field(default=365, ge=1, le=730, description="valid for this many days")
+
+
+class TokenRead(BaseModel):
+    """An API token as stored: never the token itself."""
+
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "id": 3,
+        "user_account_id": 12,
+        "name": "区数据中心",
+        "created_at": "2026-12-03T09:00:00Z",
+        "expires_at": "2027-12-03T09:00:00Z",
+        "revoked_at": None,
+        "last_used_at": "2026-12-03T10:12:00Z",
+    }
+    model_config = _examples(EXAMPLE)
+
+    id: int
+    user_account_id: int
+    name: str
+    created_at: UtcDateTime
+    expires_at: UtcDateTime | None
+    revoked_at: UtcDateTime | None
+    last_used_at: UtcDateTime | None
+
+
+class TokenPage(BaseModel):
+    model_config = _page(TokenRead.EXAMPLE)
+    data: list[TokenRead]
+    next_cursor: str | None
+
+
+class TokenCreatedRead(TokenRead):
+    """A new token: ``token`` is shown this once and cannot be read again."""
+
+    model_config = _examples({**TokenRead.EXAMPLE, "token": "yc_3q2…", "last_used_at": None})
+    token: str = Field(description="send as `Authorization: Bearer <token>`; shown once")

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yincai.accounts.models import Role, UserAccount
+from yincai.accounts import api_tokens
+from yincai.accounts.models import ApiToken, Role, UserAccount
 from yincai.analysis import service as analysis_service
 from yincai.analysis.cache import ExamCache
 from yincai.analysis.totals import TotalSummary
@@ -45,7 +47,7 @@ from yincai.domain.models import (
     TeachingAssignment,
 )
 from yincai.domain.queries import full_scores, sitting_totals
-from yincai.errors import NotFound
+from yincai.errors import Invalid, NotFound
 from yincai.governance import service as governance_service
 from yincai.governance.models import AuditEvent
 from yincai.i18n import _
@@ -842,3 +844,101 @@ def audit_events(
         student_ids=sorted({s for ids in shown.values() for s in ids}),
     )
     return Page([AuditEventView(e, shown.get(e.id, [])) for e in page.data], page.next_cursor)
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+MAX_TOKEN_DAYS = 730
+
+
+def _token_target(session: Session, actor: Actor, user_account_id: int) -> UserAccount:
+    """The staff account a district admin (or the operator) may bind a token to."""
+    governance_service.require_role(actor, Role.DISTRICT_ADMIN)
+    account = session.get(UserAccount, user_account_id)
+    if account is None or (
+        isinstance(actor, UserAccount) and account.district_id != actor.district_id
+    ):
+        raise NotFound(
+            _("账号 {id} 不存在").format(id=user_account_id), code="user_account.not_found"
+        )
+    if account.role not in STAFF or not account.is_active:
+        raise Invalid(_("接口令牌只能绑定到在用的教职工账号"), code="api_token.account_not_staff")
+    return account
+
+
+def create_token(
+    session: Session,
+    *,
+    actor: Actor,
+    user_account_id: int,
+    name: str,
+    days: int = 365,
+    now: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """A token bound to a staff account of the district, valid ``days`` (district admins and
+    the operator; audited). The token is returned once and stored only as its hash."""
+    name = name.strip()
+    if not 1 <= len(name) <= 100:
+        raise Invalid(_("令牌名称须为 1 到 100 个字"), code="api_token.name")
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise Invalid(
+            _("有效期须在 1 到 {max} 天之间").format(max=MAX_TOKEN_DAYS), code="api_token.days"
+        )
+    account = _token_target(session, actor, user_account_id)
+    now = now or datetime.now(UTC)
+    row, token = api_tokens.issue_token(
+        session,
+        account=account,
+        name=name,
+        created_by=actor.id if isinstance(actor, UserAccount) else None,
+        expires_at=now + timedelta(days=days),
+        now=now,
+    )
+    governance_service.audit(
+        session,
+        actor=actor,
+        action="api_token_create",
+        object_type="user_account",
+        object_id=account.id,
+    )
+    return row, token
+
+
+def _tokens_in_sight(actor: Actor) -> Any:
+    query = select(ApiToken)
+    if isinstance(actor, UserAccount):
+        query = query.where(
+            ApiToken.user_account_id.in_(
+                select(UserAccount.id).where(UserAccount.district_id == actor.district_id)
+            )
+        )
+    return query
+
+
+def list_tokens(
+    session: Session, *, actor: Actor, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+) -> Page[ApiToken]:
+    """The district's API tokens (never the tokens themselves), by id (district admins)."""
+    governance_service.require_role(actor, Role.DISTRICT_ADMIN)
+    return keyset(session, _tokens_in_sight(actor), ApiToken.id, cursor=cursor, limit=limit)
+
+
+def revoke_token(
+    session: Session, *, actor: Actor, token_id: int, now: datetime | None = None
+) -> ApiToken:
+    """End a token of the district at once (district admins; audited; idempotent)."""
+    governance_service.require_role(actor, Role.DISTRICT_ADMIN)
+    row = session.scalars(_tokens_in_sight(actor).where(ApiToken.id == token_id)).first()
+    if row is None:
+        raise NotFound(_("令牌 {id} 不存在").format(id=token_id), code="api_token.not_found")
+    if row.revoked_at is None:
+        row.revoked_at = now or datetime.now(UTC)
+        session.flush()
+        governance_service.audit(
+            session,
+            actor=actor,
+            action="api_token_revoke",
+            object_type="user_account",
+            object_id=row.user_account_id,
+        )
+    return row  # type: ignore[no-any-return]

@@ -104,4 +104,5 @@ app.add_typer(backup_cli.app, name="backup")
 app.add_typer(privacy_cli.app, name="privacy")
 export_cli.app.command("oneroster")(api_cli.oneroster)
 app.add_typer(export_cli.app, name="export")
+app.add_typer(api_cli.app, name="api")
 __all__ = ["app", "settings_of"]

@@ -62,6 +62,8 @@ ACTIONS: dict[str, Message] = {
     "student_returned": pgettext("audit", "撤销学生离校登记"),
     "research_export": pgettext("audit", "生成去标识化研究数据"),
     "oneroster_export": pgettext("audit", "导出 OneRoster 名册与成绩"),
+    "api_token_create": pgettext("audit", "创建接口令牌"),
+    "api_token_revoke": pgettext("audit", "吊销接口令牌"),
     # the cockpit
     "cockpit_view": pgettext("audit", "查看数据驾驶舱"),
     "warnings_view": pgettext("audit", "查看预警名单"),
