@@ -88,6 +88,9 @@ def test_every_file_has_the_bindings_header(exported: tuple[bytes, dict[str, int
     for name, header in SPEC.items():
         assert headers[name] == header.split(","), name
         assert list(HEADERS[name]) == header.split(","), name
+        assert all(row["status"] == "active" for row in tables[name]), name
+        assert all(row["dateLastModified"].endswith("Z") for row in tables[name]), name
+        assert all(row["sourcedId"] for row in tables[name]), name
     manifest = {row["propertyName"]: row["value"] for row in tables["manifest.csv"]}
     assert manifest["oneroster.version"] == "1.2"
     assert manifest["manifest.version"] == "1.0"

@@ -265,15 +265,20 @@ def export_oneroster(
     district = _district(session, actor, district_code)
     moment = now or datetime.now(UTC)
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    rows: dict[str, list[tuple[str, ...]]] = {name: [] for name in HEADERS}
+    rows: dict[str, list[list[str]]] = {name: [] for name in HEADERS}
+
+    positions = {name: {column: i for i, column in enumerate(h)} for name, h in HEADERS.items()}
+    # Every file starts sourcedId, status, dateLastModified; bulk rows are all active.
+    blank = {name: ["", "active", stamp, *([""] * (len(h) - 3))] for name, h in HEADERS.items()}
 
     def add(file: str, **values: object) -> None:
-        """One row of ``file``, its fields named as in the header (the others blank)."""
-        header = HEADERS[file]
-        unknown = set(values) - set(header)
-        assert not unknown, f"{file} has no column {unknown}"
-        values = {"status": "active", "dateLastModified": stamp, **values}
-        rows[file].append(tuple(_text(values.get(name, "")) for name in header))
+        """One row of ``file``, its fields named as in the header (the others blank; a name
+        the header lacks is a KeyError)."""
+        where = positions[file]
+        row = blank[file].copy()
+        for name, value in values.items():
+            row[where[name]] = value if isinstance(value, str) else _text(value)
+        rows[file].append(row)
 
     district_org = f"org-{district.code}"
     schools = session.scalars(
