@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response
 
 from yincai.analysis.cache import ExamCache
 from yincai.api import oneroster, service
-from yincai.api.paging import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
+from yincai.api.paging import DEFAULT_LIMIT, ID_CURSOR, KEY_CURSOR, MAX_LIMIT
 from yincai.api.schemas import (
     AccountRead,
     AssessmentDetailRead,
@@ -73,7 +73,11 @@ router = APIRouter(prefix=PREFIX, responses=RESPONSES)
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"rows per page (1–{MAX_LIMIT})")]
 Cursor = Annotated[
     str | None,
-    Query(max_length=MAX_CURSOR_LENGTH, description="next_cursor of the previous page"),
+    Query(pattern=ID_CURSOR, description="next_cursor of the previous page (omit for the first)"),
+]
+KeyCursor = Annotated[
+    str | None,
+    Query(pattern=KEY_CURSOR, description="next_cursor of the previous page (omit for the first)"),
 ]
 SubjectCode = Annotated[str, Query(min_length=1, max_length=32, description="subject code")]
 
@@ -349,7 +353,7 @@ def list_student_warnings(
     session: DbSession,
     user: CurrentUser,
     limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    cursor: KeyCursor = None,
 ) -> WarningPage:
     """The early warnings about the student (admins; audited), by key."""
     page = service.student_warnings(
@@ -556,7 +560,7 @@ def list_warnings(
     user: CurrentUser,
     kind: WarningKind | None = None,
     limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    cursor: KeyCursor = None,
 ) -> WarningPage:
     """The early warnings in the caller's scope (admins; audited), by key."""
     page = service.warnings(session, actor=user, kind=kind, cursor=cursor, limit=limit)
@@ -677,6 +681,8 @@ def install(app: FastAPI) -> None:
             return await answer if inspect.isawaitable(answer) else answer
         language = request_language(request)
         problem = Invalid(_("请求参数无效"), code="invalid_parameter")
+        if any(tuple(error.get("loc", ()))[-1:] == ("cursor",) for error in exc.errors()):
+            problem = Invalid(_("分页游标无效"), code="cursor.invalid")
         errors = [
             f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"
             for error in exc.errors()

@@ -17,7 +17,7 @@ from yincai.diagnosis.levels import MasteryBand
 from yincai.domain.models import AssessmentKind, Gender, ItemType, KpLevel, Setting, Stage
 from yincai.web.json_types import FiniteFloat, UtcDateTime
 
-CURSOR_EXAMPLE = "eyJ2IjoxLCJrIjo1MH0"
+CURSOR_EXAMPLE = "c32"
 
 
 def _examples(*examples: dict[str, Any]) -> ConfigDict:
