@@ -19,6 +19,7 @@ from yincai.analysis import learner_pages
 from yincai.analysis import pages as analysis_pages
 from yincai.analysis import routes as analysis_routes
 from yincai.analysis.cache import ExamCache
+from yincai.api import routes as api_routes
 from yincai.cockpit import pages as cockpit_pages
 from yincai.cockpit import routes as cockpit_routes
 from yincai.cockpit.cache import CockpitCache, warm_in_background
@@ -154,6 +155,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(homework_pages.router)
     app.include_router(documents_pages.router)
     app.include_router(privacy_pages.router)
+    api_routes.install(app)  # /api/v1 and its 422 answers
 
     @app.get("/health", tags=["system"])
     def health(session: DbSession) -> dict[str, str]:

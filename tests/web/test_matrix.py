@@ -28,7 +28,16 @@ PARAMETERS = {  # path parameter → kind of object it names
     "user_account_id": "account",
     "document_id": "document",
 }
-UNSCOPED = {"language": "en", "kind": "scores"}  # parameters naming no data, with a value
+UNSCOPED = {  # parameters naming no data, with a value
+    "language": "en",
+    "kind": "scores",
+    "teacher_id": "1",  # /api/v1/teachers/{id}: staff, not students' records
+    "subject_code": "W-MATH",
+    "knowledge_point_id": "1",
+    "item_id": "1",
+    "warning_key": "missing_scores:0:0",
+    "token_id": "1",  # /api/v1/tokens/{id}/revoke: district admins, within their district
+}
 PUBLIC = {"/", "/login", "/login/two-factor", "/logout", "/lang/{language}", "/health", "/docs",
           "/docs/oauth2-redirect", "/redoc", "/openapi.json"}  # fmt: skip
 # Bodies for state-changing routes, so a refusal is a scope refusal and not a missing field.

@@ -13,6 +13,7 @@ from rich.console import Console
 from sqlalchemy.orm import Session
 
 from yincai.analysis import cli as analysis_cli
+from yincai.api import cli as api_cli
 from yincai.backup import cli as backup_cli
 from yincai.bench import cli as bench_cli
 from yincai.cli import demo as demo_cli
@@ -101,5 +102,7 @@ app.add_typer(practice_cli.app, name="practice")
 app.add_typer(cockpit_cli.app, name="cockpit")
 app.add_typer(backup_cli.app, name="backup")
 app.add_typer(privacy_cli.app, name="privacy")
+export_cli.app.command("oneroster")(api_cli.oneroster)
 app.add_typer(export_cli.app, name="export")
+app.add_typer(api_cli.app, name="api")
 __all__ = ["app", "settings_of"]

@@ -29,6 +29,7 @@ ACTIONS: dict[str, Message] = {
     # the data hub
     "view_roster": pgettext("audit", "查看班级名单"),
     "view_student": pgettext("audit", "查看学生档案"),
+    "view_results": pgettext("audit", "查看学生成绩"),
     "import_preview": pgettext("audit", "预览导入文件"),
     "import_preview_rejected": pgettext("audit", "导入文件未通过校验"),
     "import_commit": pgettext("audit", "确认导入"),
@@ -70,6 +71,9 @@ ACTIONS: dict[str, Message] = {
     "student_left": pgettext("audit", "登记学生离校"),
     "student_returned": pgettext("audit", "撤销学生离校登记"),
     "research_export": pgettext("audit", "生成去标识化研究数据"),
+    "oneroster_export": pgettext("audit", "导出 OneRoster 名册与成绩"),
+    "api_token_create": pgettext("audit", "创建接口令牌"),
+    "api_token_revoke": pgettext("audit", "吊销接口令牌"),
     # the cockpit
     "cockpit_view": pgettext("audit", "查看数据驾驶舱"),
     "warnings_view": pgettext("audit", "查看预警名单"),

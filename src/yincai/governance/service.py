@@ -45,6 +45,7 @@ from yincai.governance.audit import (
     purge_audit_events,
     record_denial,
     seal_audit_events,
+    students_shown,
     verify_audit_chain,
 )
 from yincai.governance.privacy import pseudonymise
@@ -111,6 +112,7 @@ __all__ = [
     "session_account",
     "set_account_active",
     "set_password",
+    "students_shown",
     "suppress_small_cells",
     "verify_audit_chain",
     "verify_code",

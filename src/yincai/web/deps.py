@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from yincai.accounts.api_tokens import token_account
 from yincai.accounts.models import UserAccount
 from yincai.accounts.sessions import session_account
 from yincai.accounts.two_factor import needs_enrolment
@@ -61,11 +62,33 @@ async def _session(request: Request) -> AsyncIterator[Session]:
 DbSession = Annotated[Session, Depends(_session)]
 
 
+BEARER_PREFIXES = "bearer_prefixes"  # app.state: paths whose reads accept API tokens
+
+
+def _bearer_account(request: Request, session: Session) -> UserAccount | None:
+    """The account of an ``Authorization: Bearer`` API token, on the read-only paths the app
+    opened to tokens (``app.state.bearer_prefixes``); never for writes."""
+    header = request.headers.get("authorization", "")
+    scheme, _space, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token or request.method not in ("GET", "HEAD"):
+        return None
+    prefixes: tuple[str, ...] = getattr(request.app.state, BEARER_PREFIXES, ())
+    if not request.url.path.startswith(prefixes) or not prefixes:
+        return None
+    account = token_account(session, token=token.strip())
+    session.commit()  # last_used_at; and end the read before the route runs (see below)
+    return account
+
+
 def _optional_user(request: Request, session: DbSession) -> UserAccount | None:
-    """The active account of this browser's live login session (one indexed read)."""
+    """The active account of this browser's live login session (one indexed read), or of an API
+    token on the paths that take one."""
     token = request.session.get("sid")
     if not isinstance(token, str):
-        return None
+        account = _bearer_account(request, session)
+        if account is not None:
+            request.state.user = account
+        return account
     account = session_account(session, token=token, policy=request.app.state.session_policy)
     # End the read before the route runs in another trip through the thread pool: a connection
     # held between the two would let busy requests take every pooled connection while waiting

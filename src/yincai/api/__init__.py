@@ -1,0 +1,4 @@
+"""The versioned JSON API (``/api/v1``) and the OneRoster 1.2 CSV export, for a district's other
+systems: rosters, assessments, results, mastery and warnings, read through the capabilities'
+services (scope checks and the audit of every read of a student's records happen there or in
+``api.service``), every list paged by an opaque cursor (``api.paging``)."""
