@@ -176,9 +176,14 @@ def borderline(
         ScoreLine(str(_("优秀线")), full * thresholds.excellent),
     ]
     present = chosen & ~data.is_absent
+    # Class names repeat from school to school: across schools a class is named with its school.
+    many_schools = np.unique(data.school_of_student[present]).size > 1
     groups = []
     for class_id in sorted({int(c) for c in data.class_of_student[present]}):
         rows = np.flatnonzero(present & (data.class_of_student == class_id))
+        class_name = data.class_names[class_id]
+        if many_schools:
+            class_name = f"{data.school_names[data.school_of_class[class_id]]} {class_name}"
         totals = data.totals[rows]
         for line in lines:
             meets = at_or_above(totals, line.cutoff)
@@ -186,7 +191,7 @@ def borderline(
             above = meets & ~at_or_above(totals, line.cutoff + margin)
             groups.append(
                 BorderlineGroup(
-                    class_name=data.class_names[class_id],
+                    class_name=class_name,
                     line=line.name,
                     cutoff=line.cutoff,
                     below=_students(data, rows[below], line.cutoff),
