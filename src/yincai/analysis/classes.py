@@ -22,7 +22,7 @@ class SideBySideRow:
     """A class, a school or a teacher's classes together."""
 
     name: str
-    detail: str  # the teacher of a class, or the classes of a teacher
+    detail: tuple[str, ...]  # the teacher of a class, or the classes of a teacher
     n_participants: int
     mean: float | None
     excellent_rate: float | None
@@ -46,7 +46,7 @@ def _row(
     data: ExamData,
     members: BoolArray,
     name: str,
-    detail: str,
+    detail: tuple[str, ...],
     thresholds: Thresholds,
     context_mean: float | None,
 ) -> SideBySideRow:
@@ -100,7 +100,7 @@ def side_by_side(
                 data,
                 np.asarray(data.school_of_student == school, dtype=bool),
                 name,
-                "",
+                (),
                 thresholds,
                 context_mean,
             )
@@ -113,7 +113,7 @@ def side_by_side(
             data,
             np.asarray(data.class_of_student == class_id, dtype=bool),
             data.class_names[class_id],
-            teacher_of_class.get(class_id, ""),
+            (teacher_of_class[class_id],) if class_id in teacher_of_class else (),
             thresholds,
             context_mean,
         )
@@ -129,7 +129,7 @@ def side_by_side(
             data,
             np.isin(data.class_of_student, ids),
             teacher,
-            "、".join(data.class_names[class_id] for class_id in ids),
+            tuple(data.class_names[class_id] for class_id in ids),
             thresholds,
             context_mean,
         )

@@ -77,6 +77,7 @@ __all__ = [
     "StudentSurface",
     "Thresholds",
     "TrendPoint",
+    "assessment_id_of",
     "exam_details_by_id",
     "exam_report",
     "exam_report_by_id",
@@ -323,6 +324,11 @@ def exam_details_by_id(
         n_pages=n_pages,
         order=order,
     )
+
+
+def assessment_id_of(session: Session, code: str) -> int:
+    """The id of the assessment with ``code`` (NotFound otherwise)."""
+    return hub_service.get_assessment(session, code=code).id
 
 
 def _teachers(session: Session, data: ExamData) -> dict[int, str]:

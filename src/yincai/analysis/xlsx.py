@@ -395,7 +395,7 @@ def _detail_sheets(workbook: Workbook, details: ExamDetails) -> None:
 def _side_row(row: SideBySideRow) -> list[Cell]:
     return [
         row.name,
-        row.detail,
+        "、".join(row.detail),
         row.n_participants,
         row.mean,
         row.excellent_rate,
