@@ -46,6 +46,7 @@ DECIMALS = {
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 MIN_WIDTH, MAX_WIDTH = 6.0, 40.0  # characters
+WIDTH_SAMPLE = 500  # rows a column's width is fitted to (the first ones; a long sheet repeats)
 
 
 def is_formula_like(text: str) -> bool:
@@ -126,17 +127,17 @@ def write_table(
     append_row(sheet, [spec.header for spec in specs])
     start = sheet.max_row  # the header's row
     widths = [text_width(spec.header) for spec in specs]
-    for values in rows:
+    formats = [spec.number_format for spec in specs]
+    for line, values in enumerate(rows, start=start + 1):
         cells = [
-            rounded(value, specs[k].number_format if k < len(specs) else None)
+            rounded(value, formats[k] if k < len(formats) else None)
             for k, value in enumerate(values)
         ]
         append_row(sheet, cells)
-        line = sheet.max_row
-        for k, value in enumerate(cells):
-            if k < len(specs):
-                if specs[k].number_format and value is not None:
-                    sheet.cell(row=line, column=k + 1).number_format = specs[k].number_format
+        for k, value in enumerate(cells[: len(specs)]):
+            if formats[k] and value is not None and not isinstance(value, str):
+                sheet.cell(row=line, column=k + 1).number_format = formats[k]
+            if line - start <= WIDTH_SAMPLE:
                 widths[k] = max(widths[k], text_width(value))
     style_header(sheet, len(specs), row=start)
     if frozen_columns:
