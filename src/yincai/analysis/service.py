@@ -294,7 +294,9 @@ def exam_details_by_id(
     lines = custom or default_lines(data.full_score, limits)
     order: TranscriptOrder = next((o for o in TRANSCRIPT_ORDERS if o == asked.order), "total")
     key = ("details", scope, show_ranks, margin, tuple(lines))
-    details: ExamDetails | None = exam.reports.get(key) if cache is not None else None
+    # Only the default lines and margin are kept: typed ones would grow the cache without bound.
+    keep = cache is not None and not custom and margin == BORDERLINE_MARGIN
+    details: ExamDetails | None = exam.reports.get(key) if keep else None
     if details is None:
         details = build_exam_details(
             data,
@@ -305,7 +307,7 @@ def exam_details_by_id(
             lines=lines,
             teacher_of_class=_teachers(session, data),
         )
-        if cache is not None:
+        if keep:
             exam.reports[key] = details
     rows = details.transcript.ordered(order)
     n_pages = max(1, -(-len(rows) // TRANSCRIPT_PAGE_SIZE))
