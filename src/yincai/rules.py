@@ -74,10 +74,10 @@ class Thresholds:
     low: float = LOW_SCORE
 
     def __post_init__(self) -> None:
-        if not 0 < self.low <= self.passing <= self.good <= self.excellent <= 1:
+        if not 0 < self.passing <= self.good <= self.excellent <= 1 or not 0 < self.low <= 1:
             raise ValueError(
-                "thresholds must satisfy 0 < low <= passing <= good <= excellent <= 1, got "
-                f"{self.low}, {self.passing}, {self.good}, {self.excellent}"
+                "thresholds must satisfy 0 < passing <= good <= excellent <= 1 and "
+                f"0 < low <= 1, got {self.passing}, {self.good}, {self.excellent}, {self.low}"
             )
 
 
