@@ -22,6 +22,9 @@ BoolArray = npt.NDArray[np.bool_]
 EXCELLENT = 0.85
 GOOD = 0.70
 PASSING = 0.60
+LOW_SCORE = 0.40  # 低分率: share of participants below 40 % of full marks
+BORDERLINE_MARGIN = 5.0  # points: 临界生 sit this close below or above the 及格 and 优秀 lines
+DISTRIBUTION_STEP = 10.0  # points: the width of a band of the 分数段统计表
 CUTOFF_TOLERANCE = 1e-9  # relative: 70 % of 110 = 77.00000000000001 must still count as 77
 
 # 等级 are the 三率 read per student (A 优秀, B 良好, C 及格, D 不及格), so a family's band
@@ -63,17 +66,18 @@ def at_or_above(values: npt.ArrayLike, cutoff: float) -> BoolArray:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """三率 cut-offs as shares of the full score: 优秀 / 良好 / 及格."""
+    """三率 cut-offs as shares of the full score: 优秀 / 良好 / 及格; below ``low`` is 低分."""
 
     excellent: float = EXCELLENT
     good: float = GOOD
     passing: float = PASSING
+    low: float = LOW_SCORE
 
     def __post_init__(self) -> None:
-        if not 0 < self.passing <= self.good <= self.excellent <= 1:
+        if not 0 < self.passing <= self.good <= self.excellent <= 1 or not 0 < self.low <= 1:
             raise ValueError(
-                "thresholds must satisfy 0 < passing <= good <= excellent <= 1, got "
-                f"{self.passing}, {self.good}, {self.excellent}"
+                "thresholds must satisfy 0 < passing <= good <= excellent <= 1 and "
+                f"0 < low <= 1, got {self.passing}, {self.good}, {self.excellent}, {self.low}"
             )
 
 

@@ -232,6 +232,7 @@ def test_cli_prints_exam_and_student_reports(demo_settings: Settings, tmp_path: 
     )
     assert result.exit_code == 0, result.output
     assert "小题分析" in result.output and (tmp_path / "e.xlsx").exists()
+    assert "成绩单" in load_workbook(tmp_path / "e.xlsx").sheetnames
     missing = runner.invoke(analysis_cli.app, ["exam", "NOPE"], obj=demo_settings)
     assert missing.exit_code == 1 and "NOPE" in missing.output
 

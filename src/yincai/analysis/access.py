@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yincai.accounts.models import Role, UserAccount
+from yincai.analysis.details import ExamDetails
 from yincai.analysis.exam import ExamReport, ReportScope
+from yincai.analysis.transcript import TranscriptRow
 from yincai.domain.models import Assessment, AssessmentClass, School, SchoolClass, Student
 from yincai.errors import Forbidden, NotFound
 from yincai.governance import service as governance_service
@@ -32,6 +34,15 @@ class ScopeOption:
 
 
 ExamSurface = Literal["view", "xlsx", "pdf", "api", "cli"]
+DetailsSurface = Literal["transcript", "lines", "review", "classes", "xlsx", "pdf"]
+DETAILS_ACTIONS: dict[str, str] = {
+    "transcript": "exam_transcript_view",
+    "lines": "exam_lines_view",
+    "review": "exam_review_view",
+    "classes": "exam_classes_view",
+    "xlsx": "exam_report_xlsx",
+    "pdf": "exam_report_pdf",
+}
 StudentSurface = Literal["view", "pdf", "api", "cli"]
 Copy = Literal["teacher", "family"]
 
@@ -164,6 +175,56 @@ def audit_exam(
         object_type="exam_report",
         object_id=f"{assessment.id}:{target}",
         student_ids=student_ids,
+    )
+
+
+def _target(scope: ReportScope) -> str:
+    return {
+        "district": "district",
+        "school": f"school:{scope.school_id}",
+        "class": f"class:{scope.school_class_id}",
+    }[scope.kind]
+
+
+def audit_details(
+    session: Session,
+    actor: governance_service.Actor,
+    report: ExamReport,
+    details: ExamDetails,
+    surface: DetailsSurface,
+    assessment: Assessment,
+    shown: list[TranscriptRow],
+) -> None:
+    """Audit a section page or a download of the report with its details, naming the students
+    it shows: the 成绩单 rows on the page, the 临界生, everyone behind the 试卷讲评's answers (a
+    class), the whole 成绩单 in the workbook, the absentees in the PDF."""
+    student_ids: set[int] = set()
+    if surface == "transcript":
+        student_ids.update(row.student_id for row in shown)
+    elif surface == "lines":
+        for group in details.borderline.groups:
+            student_ids.update(s.student_id for s in group.below + group.above)
+    elif surface == "review" and details.has_names:
+        student_ids.update(row.student_id for row in details.transcript.rows if not row.is_absent)
+    elif surface == "xlsx":
+        student_ids.update(details.student_ids)
+    if surface in ("xlsx", "pdf") and report.absentees:
+        numbers = named_students(report, with_movers=False)
+        student_ids.update(
+            session.scalars(
+                select(Student.id).where(
+                    Student.district_id == assessment.district_id,
+                    Student.student_number.in_(numbers),
+                )
+            ).all()
+        )
+    governance_service.audit(
+        session,
+        actor=actor,
+        action=DETAILS_ACTIONS[surface],
+        object_type="exam_report",
+        object_id=f"{assessment.id}:{_target(report.scope)}",
+        student_ids=sorted(student_ids),
     )
 
 

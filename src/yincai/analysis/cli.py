@@ -52,9 +52,20 @@ def exam(
             scope=scope,
             show_ranks=not no_ranks,
         )
+        details = None
+        if xlsx is not None:  # the workbook carries the 成绩单 and the other sections too
+            details = service.exam_details_by_id(
+                session,
+                actor=CLI,
+                assessment_id=service.assessment_id_of(session, code),
+                surface="xlsx",
+                school_id=scope.school_id if scope.kind == "school" else None,
+                school_class_id=scope.school_class_id,
+                show_ranks=not no_ranks,
+            ).details
     _print_exam(report)
     if xlsx is not None:
-        console.print(f"写入 / wrote {write_exam_workbook(report, xlsx)}")
+        console.print(f"写入 / wrote {write_exam_workbook(report, xlsx, details)}")
 
 
 @app.command("student")

@@ -71,6 +71,7 @@ class GroupRow:
     hedges_g: float | None
     p_value: float | None
     is_significant: bool
+    low_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -308,6 +309,7 @@ def _group_rows(
             ("excellent", thresholds.excellent),
             ("good", thresholds.good),
             ("pass", thresholds.passing),
+            ("not_low", thresholds.low),
         )
     }
     high = np.full(n_groups, -np.inf)
@@ -342,6 +344,7 @@ def _group_rows(
                 hedges_g=optional(compared.hedges_g[k]),
                 p_value=optional(compared.p_value[k]),
                 is_significant=bool(compared.is_significant[k]),
+                low_rate=None if n == 0 else float(1 - counts["not_low"][k] / n),
             )
         )
     return rows

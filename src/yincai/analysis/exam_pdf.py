@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from yincai.analysis import pdf_charts as charts
+from yincai.analysis.details import ExamDetails
 from yincai.analysis.exam import ExamReport
 from yincai.reports import pdf
 from yincai.reports.labels import ITEM_TYPES
@@ -12,8 +13,11 @@ from yincai.reports.labels import ITEM_TYPES
 MAX_GROUP_COLUMNS = 8  # more class columns than this do not fit an A4 table
 
 
-def exam_report_pdf(report: ExamReport, *, organisation: str | None = None) -> bytes:
-    """The report's PDF: summary, distribution chart, items, knowledge points, comparisons.
+def exam_report_pdf(
+    report: ExamReport, *, organisation: str | None = None, details: ExamDetails | None = None
+) -> bytes:
+    """The report's PDF: summary, distribution chart, items, knowledge points, comparisons;
+    with ``details`` also the 分数段统计表, the 临界生 per class and the 试卷讲评 per item.
     The 一分一段表 appears only where ``report.shows_ranks``."""
     rates = report.summary.rates
     distribution = charts.distribution_svg(
@@ -47,5 +51,20 @@ def exam_report_pdf(report: ExamReport, *, organisation: str | None = None) -> b
         "item_types": ITEM_TYPES,
         "has_options": any(item.options for item in report.items.items),
         "generated_on": datetime.now(UTC).date().isoformat(),
+        "details": details,
+        "band_columns": (
+            list(range(len(details.bands.groups)))
+            if details is not None and len(details.bands.groups) <= MAX_GROUP_COLUMNS + 1
+            else [0]
+        ),
+        "borderline_rows": [] if details is None else borderline_summary(details),
     }
     return pdf.render("exam_report.html", context)
+
+
+def borderline_summary(details: ExamDetails) -> list[tuple[str, str, int, int]]:
+    """(class, line, how many just below, how many just above) for every class and line."""
+    return [
+        (group.class_name, f"{group.line} {group.cutoff:g}", len(group.below), len(group.above))
+        for group in details.borderline.groups
+    ]

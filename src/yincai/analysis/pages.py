@@ -9,12 +9,22 @@ the request, call the service and render.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from yincai.analysis import service
-from yincai.analysis.cache import ExamCache
 from yincai.analysis.charts import exam_charts, student_charts
+from yincai.analysis.detail_pages import details_request
+from yincai.analysis.detail_pages import router as details_router
+from yincai.analysis.page_support import (
+    XLSX_TYPE,
+    download,
+    exam_cache,
+    ranks_allowed,
+    scope_query,
+)
 from yincai.analysis.service import Copy
 from yincai.analysis.student import StudentReport, TeacherStudentReport
 from yincai.analysis.xlsx import exam_workbook_bytes
@@ -27,26 +37,11 @@ from yincai.web.fragments import FragmentCache
 from yincai.web.i18n import language_of
 from yincai.web.templating import templates
 
-__all__ = ["Copy", "router"]
+__all__ = ["Copy", "exam_cache", "ranks_allowed", "router"]
 
 router = APIRouter(include_in_schema=False)
 
-# Ranks and the 一分一段表 are staff tools; a district may turn them off with a ``show_ranks``
-# setting (read if present) and a teacher may hide them on the page (?ranks=0).
-SHOWS_RANKS_BY_DEFAULT = True
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def ranks_allowed(request: Request) -> bool:
-    """The district setting (default on for staff), narrowed by ``?ranks=0`` on the page."""
-    setting = bool(getattr(request.app.state.settings, "show_ranks", SHOWS_RANKS_BY_DEFAULT))
-    return setting and request.query_params.get("ranks", "1") != "0"
-
-
-def exam_cache(request: Request) -> ExamCache:
-    """The application's exams kept between requests (see ``analysis.cache``)."""
-    cache: ExamCache = request.app.state.exam_cache
-    return cache
+router.include_router(details_router)
 
 
 @router.get("/assessments/{assessment_id}/report", response_class=HTMLResponse)
@@ -97,6 +92,7 @@ def exam_report_page(
             "options": options,
             "body": body,
             "query": query,
+            "scope_query": scope_query(report.scope),
             "ranks_query": _without(query, "ranks"),
         },
     )
@@ -104,14 +100,6 @@ def exam_report_page(
 
 def _without(query: str, name: str) -> str:
     return "&".join(part for part in query.split("&") if part and not part.startswith(f"{name}="))
-
-
-def _download(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @router.get("/assessments/{assessment_id}/report.xlsx")
@@ -122,9 +110,13 @@ def exam_report_xlsx(
     user: CurrentUser,
     school_id: int | None = None,
     school_class_id: int | None = None,
+    margin: str | None = None,
+    line_name: Annotated[list[str] | None, Query()] = None,
+    line_score: Annotated[list[str] | None, Query()] = None,
 ) -> Response:
-    """The same report as a workbook."""
-    report = service.exam_report_by_id(
+    """The same report as a workbook, with the 成绩单 (every student, 小题分), lines, 临界生,
+    分数段, 试卷讲评 and the side-by-side comparison."""
+    view = service.exam_details_by_id(
         session,
         actor=user,
         assessment_id=assessment_id,
@@ -132,10 +124,12 @@ def exam_report_xlsx(
         school_id=school_id,
         school_class_id=school_class_id,
         show_ranks=ranks_allowed(request),
+        request=details_request(margin, line_name or [], line_score or []),
         cache=exam_cache(request),
     )
     session.commit()
-    return _download(exam_workbook_bytes(report), XLSX_TYPE, f"{report.code}-report.xlsx")
+    content = exam_workbook_bytes(view.report, view.details)
+    return download(content, XLSX_TYPE, f"{view.report.code}-report.xlsx")
 
 
 @router.get("/assessments/{assessment_id}/report.pdf")
@@ -146,11 +140,14 @@ def exam_report_pdf(
     user: CurrentUser,
     school_id: int | None = None,
     school_class_id: int | None = None,
+    margin: str | None = None,
+    line_name: Annotated[list[str] | None, Query()] = None,
+    line_score: Annotated[list[str] | None, Query()] = None,
 ) -> Response:
-    """The same report as a printable PDF."""
+    """The same report as a printable PDF, with 分数段, 临界生 and 试卷讲评."""
     from yincai.analysis.exam_pdf import exam_report_pdf as render  # WeasyPrint loads on demand
 
-    report = service.exam_report_by_id(
+    view = service.exam_details_by_id(
         session,
         actor=user,
         assessment_id=assessment_id,
@@ -158,10 +155,12 @@ def exam_report_pdf(
         school_id=school_id,
         school_class_id=school_class_id,
         show_ranks=ranks_allowed(request),
+        request=details_request(margin, line_name or [], line_score or []),
         cache=exam_cache(request),
     )
     session.commit()
-    return _download(render(report), "application/pdf", f"{report.code}-report.pdf")
+    content = render(view.report, details=view.details)
+    return download(content, "application/pdf", f"{view.report.code}-report.pdf")
 
 
 def weak_point_reasons(report: StudentReport) -> list[tuple[str, str]]:
@@ -264,4 +263,4 @@ def student_report_pdf(
     session.commit()
     report = view.report
     filename = f"{view.assessment_code}-{view.student_number}-{report.audience}.pdf"
-    return _download(render(report), "application/pdf", filename)
+    return download(render(report), "application/pdf", filename)

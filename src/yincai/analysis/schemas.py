@@ -32,6 +32,7 @@ class ThresholdsRead(_Read):
     excellent: float
     good: float
     passing: float
+    low: float
 
 
 class RatesRead(_Read):
@@ -44,6 +45,9 @@ class RatesRead(_Read):
     excellent_rate: FiniteFloat
     good_rate: FiniteFloat
     pass_rate: FiniteFloat
+    low_cutoff: float
+    n_low: int
+    low_rate: FiniteFloat
 
 
 class TotalSummaryRead(_Read):
@@ -150,6 +154,7 @@ class GroupRowRead(_Read):
     hedges_g: FiniteFloat
     p_value: FiniteFloat
     is_significant: bool
+    low_rate: FiniteFloat
 
 
 class GroupValueAddedRead(_Read):

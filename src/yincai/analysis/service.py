@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from yincai.analysis import access
 from yincai.analysis.access import (
     Copy,
+    DetailsSurface,
     ExamSurface,
     ScopeOption,
     StudentSurface,
@@ -27,9 +28,11 @@ from yincai.analysis.access import (
     linked_students,
     scope_options,
 )
-from yincai.analysis.cache import ExamCache
+from yincai.analysis.cache import ExamCache, PreparedExam
 from yincai.analysis.data import ExamData
+from yincai.analysis.details import ExamDetails, build_exam_details
 from yincai.analysis.exam import ExamReport, ReportScope, build_exam_report
+from yincai.analysis.lines import ScoreLine, default_lines, parse_lines, parse_margin
 from yincai.analysis.preparation import check_scope, prepare_exam, prepared, previous_assessment
 from yincai.analysis.student import (
     Audience,
@@ -38,6 +41,8 @@ from yincai.analysis.student import (
     TrendPoint,
     build_student_report,
 )
+from yincai.analysis.transcript import ORDERS as TRANSCRIPT_ORDERS
+from yincai.analysis.transcript import TranscriptOrder, TranscriptRow
 from yincai.diagnosis import service as diagnosis_service
 from yincai.domain.models import (
     Assessment,
@@ -47,15 +52,22 @@ from yincai.domain.models import (
     Sitting,
     Student,
     Subject,
+    Teacher,
+    TeachingAssignment,
 )
 from yincai.errors import Invalid, NotFound, YincaiError
 from yincai.governance import service as governance_service
 from yincai.hub import service as hub_service
 from yincai.i18n import _
-from yincai.rules import GradeBands, Thresholds
+from yincai.rules import BORDERLINE_MARGIN, GradeBands, Thresholds
+
+TRANSCRIPT_PAGE_SIZE = 50  # rows of the 成绩单 page
 
 __all__ = [
     "Copy",
+    "DetailsRequest",
+    "DetailsSurface",
+    "ExamDetailsView",
     "ExamReport",
     "ExamSurface",
     "GradeBands",
@@ -66,6 +78,8 @@ __all__ = [
     "StudentSurface",
     "Thresholds",
     "TrendPoint",
+    "assessment_id_of",
+    "exam_details_by_id",
     "exam_report",
     "exam_report_by_id",
     "exam_reports",
@@ -202,23 +216,142 @@ def exam_reports(
     limits = thresholds or Thresholds()
     reports = []
     for scope in scopes:
-        key = (scope, limits, show_ranks)
-        report = exam.reports.get(key) if cache is not None else None
-        if report is None:
-            report = build_exam_report(
-                exam.data,
-                scope,
-                thresholds=limits,
-                show_ranks=show_ranks,
-                previous=exam.previous,
-                reference_item_rates=exam.item_rates,
-                reference_kp_rates=exam.kp_rates,
-            )
-            if cache is not None:
-                exam.reports[key] = report
+        report = _built_report(exam, scope, limits, show_ranks, cached=cache is not None)
         access.audit_exam(session, actor, report, surface, assessment)
         reports.append(report)
     return reports
+
+
+def _built_report(
+    exam: PreparedExam, scope: ReportScope, limits: Thresholds, show_ranks: bool, *, cached: bool
+) -> ExamReport:
+    key = (scope, limits, show_ranks)
+    report: ExamReport | None = exam.reports.get(key) if cached else None
+    if report is None:
+        report = build_exam_report(
+            exam.data,
+            scope,
+            thresholds=limits,
+            show_ranks=show_ranks,
+            previous=exam.previous,
+            reference_item_rates=exam.item_rates,
+            reference_kp_rates=exam.kp_rates,
+        )
+        if cached:
+            exam.reports[key] = report
+    return report
+
+
+@dataclass(frozen=True)
+class DetailsRequest:
+    """What a section page or download asks for beyond the scope: the 临界生 margin and the
+    custom score lines as typed into the form (checked here), the 成绩单's page and order."""
+
+    margin: str | None = None
+    line_names: tuple[str, ...] = ()
+    line_scores: tuple[str, ...] = ()
+    page: int = 1
+    order: str = "total"
+
+
+@dataclass(frozen=True)
+class ExamDetailsView:
+    report: ExamReport
+    details: ExamDetails
+    margin: float
+    lines: list[ScoreLine]
+    is_custom_lines: bool
+    transcript_rows: list[TranscriptRow]  # the page asked for (all rows on a download)
+    page: int
+    n_pages: int
+    order: TranscriptOrder
+
+
+def exam_details_by_id(
+    session: Session,
+    *,
+    actor: governance_service.Actor,
+    assessment_id: int,
+    surface: DetailsSurface,
+    school_id: int | None = None,
+    school_class_id: int | None = None,
+    show_ranks: bool = True,
+    request: DetailsRequest | None = None,
+    cache: ExamCache | None = None,
+) -> ExamDetailsView:
+    """The report of a scope with its 成绩单, lines, 临界生, 分数段, 试卷讲评 and side-by-side
+    comparison (same scope rules as the report); audited with the students the surface names."""
+    asked = request or DetailsRequest()
+    assessment = _assessment(session, assessment_id)
+    scope = access.default_scope(session, actor, assessment, school_id, school_class_id)
+    access.require_exam_scope(session, actor, assessment, scope)
+    exam = prepared(session, assessment, cache)
+    check_scope(exam.data, scope)
+    data = exam.data
+    limits = Thresholds()
+    report = _built_report(exam, scope, limits, show_ranks, cached=cache is not None)
+    margin = parse_margin(asked.margin, full_score=data.full_score, default=BORDERLINE_MARGIN)
+    custom = parse_lines(asked.line_names, asked.line_scores, full_score=data.full_score)
+    lines = custom or default_lines(data.full_score, limits)
+    order: TranscriptOrder = next((o for o in TRANSCRIPT_ORDERS if o == asked.order), "total")
+    key = ("details", scope, show_ranks, margin, tuple(lines))
+    # Only the default lines and margin are kept: typed ones would grow the cache without bound.
+    keep = cache is not None and not custom and margin == BORDERLINE_MARGIN
+    details: ExamDetails | None = exam.reports.get(key) if keep else None
+    if details is None:
+        details = build_exam_details(
+            data,
+            scope,
+            thresholds=limits,
+            show_ranks=show_ranks,
+            margin=margin,
+            lines=lines,
+            teacher_of_class=_teachers(session, data),
+        )
+        if keep:
+            exam.reports[key] = details
+    rows = details.transcript.ordered(order)
+    n_pages = max(1, -(-len(rows) // TRANSCRIPT_PAGE_SIZE))
+    page = min(max(1, asked.page), n_pages)
+    if surface == "transcript":
+        rows = rows[(page - 1) * TRANSCRIPT_PAGE_SIZE : page * TRANSCRIPT_PAGE_SIZE]
+    access.audit_details(session, actor, report, details, surface, assessment, rows)
+    return ExamDetailsView(
+        report=report,
+        details=details,
+        margin=margin,
+        lines=lines,
+        is_custom_lines=bool(custom),
+        transcript_rows=rows,
+        page=page,
+        n_pages=n_pages,
+        order=order,
+    )
+
+
+def assessment_id_of(session: Session, code: str) -> int:
+    """The id of the assessment with ``code`` (NotFound otherwise)."""
+    return hub_service.get_assessment(session, code=code).id
+
+
+def _teachers(session: Session, data: ExamData) -> dict[int, str]:
+    """The teacher of the exam's subject in each class that sat it (name, with the staff number
+    where two teachers share a name)."""
+    found = session.execute(
+        select(TeachingAssignment.school_class_id, Teacher.name, Teacher.staff_number)
+        .join(Teacher, Teacher.id == TeachingAssignment.teacher_id)
+        .where(
+            TeachingAssignment.subject_id == data.subject_id,
+            TeachingAssignment.school_class_id.in_(sorted(data.class_names)),
+        )
+    ).all()
+    staff_of_name: dict[str, set[str]] = {}
+    for _class_id, name, staff_number in found:
+        staff_of_name.setdefault(name, set()).add(staff_number)
+    return {
+        int(class_id): name if len(staff_of_name[name]) == 1 else f"{name}（{staff_number}）"
+        for class_id, name, staff_number in found
+    }
 
 
 def student_report(

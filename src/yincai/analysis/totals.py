@@ -29,6 +29,9 @@ class Rates:
     excellent_rate: float | None
     good_rate: float | None
     pass_rate: float | None
+    low_cutoff: float = 0.0
+    n_low: int = 0
+    low_rate: float | None = None  # 低分率: below ``low_cutoff``
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ def rates(totals: npt.ArrayLike, full_score: float, thresholds: Thresholds) -> R
     ]
     counts = [int(at_or_above(values, cutoff).sum()) for cutoff in cutoffs]
     shares = [count / values.size if values.size else None for count in counts]
+    low_cutoff = full_score * thresholds.low
+    n_low = int(values.size - at_or_above(values, low_cutoff).sum())
     return Rates(
         excellent_cutoff=cutoffs[0],
         good_cutoff=cutoffs[1],
@@ -90,6 +95,9 @@ def rates(totals: npt.ArrayLike, full_score: float, thresholds: Thresholds) -> R
         excellent_rate=shares[0],
         good_rate=shares[1],
         pass_rate=shares[2],
+        low_cutoff=low_cutoff,
+        n_low=n_low,
+        low_rate=n_low / values.size if values.size else None,
     )
 
 

@@ -32,6 +32,7 @@ from yincai.accounts.models import Role
 from yincai.consent.models import ConsentMethod, ConsentPurpose, GuardianConsent
 from yincai.db import Base
 from yincai.demo import semester as calendar
+from yincai.demo.answers import choice_answers
 from yincai.demo.curriculum import junior_math_curriculum, points_of
 from yincai.demo.district import (
     DISTRICT_CODE,
@@ -528,6 +529,16 @@ class _Exams:
         sittings: list[dict[str, object]] = []
         rows: list[dict[str, object]] = []
         aitem_ids = [a.id for a in assessment.items]
+        specs = [items[i] for i in paper.items]
+        raw = choice_answers(
+            scores,
+            paper_code=code,
+            item_codes=[spec.code for spec in specs],
+            item_types=[str(spec.item_type) for spec in specs],
+            keys=[spec.answer for spec in specs],
+            options=[spec.options for spec in specs],
+            full_scores=[spec.full_score for spec in specs],
+        )
         for s in np.flatnonzero(in_paper):
             is_absent = bool(absent[s]) or bool(np.isnan(scores[s]).all())
             total = None if is_absent else float(np.nansum(scores[s]))
@@ -546,6 +557,7 @@ class _Exams:
                     "assessment_item_id": aitem_ids[k],
                     "student_id": int(student_ids[s]),
                     "score": float(scores[s, k]),
+                    "raw_answer": raw[s, k],
                     "marked_by": "阅卷系统",
                     "marked_at": marked_at_utc,
                 }

@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from yincai.hub.importers.assessments import HEADER_FIELDS, INFO_SHEETS, ITEM_FIELDS, ITEM_SHEETS
@@ -22,7 +21,7 @@ from yincai.hub.importers.roster import STUDENT_COLUMNS
 from yincai.hub.importers.roster_teachers import TEACHER_COLUMNS
 from yincai.hub.importers.scores import SCORE_COLUMNS
 from yincai.i18n import _
-from yincai.spreadsheets import append_row
+from yincai.spreadsheets import append_row, style_header
 
 TEMPLATE_KINDS = {
     "roster": _("学生与教师名册模板"),
@@ -30,8 +29,6 @@ TEMPLATE_KINDS = {
     "assessment": _("考试设置模板"),
     "scores": _("成绩表模板"),
 }
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 @dataclass(frozen=True)
@@ -227,10 +224,7 @@ def _notes(
 
 
 def _style_header(sheet: Worksheet, width: int) -> None:
-    for index in range(1, width + 1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-    sheet.freeze_panes = "A2"
+    style_header(sheet, width)  # the platform's one header style, row 1 frozen
 
 
 def _bytes(workbook: Workbook) -> bytes:
