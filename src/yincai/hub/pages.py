@@ -57,6 +57,7 @@ def home(request: Request, session: DbSession, user: CurrentUser) -> Response:
             page = "hub/school.html"
             data = views.school_home(session, actor=user, school_id=user.school_id)
             extra["sittings"] = paginate(data.assessments, query)
+            extra["classes"] = paginate(data.classes, query, parameter="class_page")
         case Role.DISTRICT_ADMIN:
             grade_level, subject_code = _exam_filters(query)
             page = "hub/district_home.html"
@@ -65,6 +66,7 @@ def home(request: Request, session: DbSession, user: CurrentUser) -> Response:
             )
             extra |= {
                 "exams": paginate(data.exams, query),
+                "schools": paginate(data.schools, query, parameter="school_page"),
                 "grade_level": grade_level,
                 "subject_code": subject_code or "",
             }
@@ -83,7 +85,11 @@ def school(request: Request, school_id: int, session: DbSession, user: CurrentUs
     return templates.TemplateResponse(
         request,
         "hub/school.html",
-        {"data": data, "sittings": paginate(data.assessments, request.query_params)},
+        {
+            "data": data,
+            "sittings": paginate(data.assessments, request.query_params),
+            "classes": paginate(data.classes, request.query_params, parameter="class_page"),
+        },
     )
 
 
