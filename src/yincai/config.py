@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(default=DEFAULT_SECRET_KEY, description="signs session cookies")
     language: str = Field(default="zh", description="interface language: zh or en")
+    timezone: str = Field(
+        default="Asia/Shanghai", description="local time zone of the times pages show (IANA)"
+    )
     show_ranks: bool = Field(
         default=True,
         description="district setting: ranks and 一分一段表 on staff copies only",

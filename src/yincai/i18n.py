@@ -82,6 +82,10 @@ def pgettext(context: str, msgid: str) -> Message:
     return Message(msgid, context=context)
 
 
+# The separators ``join`` puts between parts, catalogued so that an English page reads ", ".
+SEPARATORS = (_("，"), _("、"))
+
+
 def join(parts: Sequence[str], separator: str = "，") -> Message:
     """``parts`` as one message: each part and the separator (a catalogued text such as ``，``
     or ``、``) are rendered in the reader's language."""

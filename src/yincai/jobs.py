@@ -47,6 +47,9 @@ class Jobs:
             self._refresh_mastery
         )
         self._build = self.queue.task(name="build_document", retries=0)(self._build_document)
+        self._slips = self.queue.task(name="build_account_slips", retries=0)(
+            self._build_account_slips
+        )
 
     def _refresh_mastery(self, subject_code: str) -> None:
         from yincai.diagnosis.refresh import refresh_mastery  # the worker's work, loaded there
@@ -68,6 +71,20 @@ class Jobs:
         finally:
             engine.dispose()
         log.info("document %s %s", document_id, "built" if built else "was not queued")
+
+    def _build_account_slips(self, slips_id: int) -> None:
+        from yincai.governance.bulk_accounts import build_slips
+
+        engine = make_engine(self.settings)
+        try:
+            built = build_slips(engine, slips_id, error_log=self.settings.error_log_path)
+        finally:
+            engine.dispose()
+        log.info("account slips %s %s", slips_id, "built" if built else "were not queued")
+
+    def queue_account_slips(self, slips_id: int) -> None:
+        """Queue a bulk account creation (twice is harmless: it runs once)."""
+        self._slips(slips_id)
 
     def queue_document(self, document_id: int) -> None:
         """Queue the build of a stored, queued document (twice is harmless: it is built once)."""

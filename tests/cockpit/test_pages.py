@@ -109,7 +109,10 @@ def test_other_roles_are_refused(cockpit_world: WorldDatabase, role: str) -> Non
     world = cockpit_world.world
     with TestClient(create_app(cockpit_world.settings)) as client:
         logged_in(client, world.usernames[role])
-        for path in ("/cockpit", "/cockpit/warnings", "/api/cockpit", "/api/cockpit/warnings"):
+        refused = ["/cockpit", "/api/cockpit"]
+        if role != "teacher":  # teachers see their own classes' warnings
+            refused += ["/cockpit/warnings", "/api/cockpit/warnings"]
+        for path in refused:
             assert client.get(path).status_code == 403, path
         key = f"missing_scores:{world['E2']}:{world['C1b']}"
         response = client.post(
@@ -176,3 +179,51 @@ def test_an_unknown_warning_cannot_be_acknowledged(cockpit_world: WorldDatabase)
             headers={"X-CSRF-Token": session_token(client)},
         )
         assert response.status_code == 404
+
+
+def test_a_teacher_sees_the_warnings_of_the_classes_they_teach_only(
+    cockpit_world: WorldDatabase,
+) -> None:
+    world = cockpit_world.world
+    with TestClient(create_app(cockpit_world.settings)) as client:
+        logged_in(client, "w-teacher3")  # T3 teaches (and heads) C2a of school S2
+        page = client.get("/cockpit/warnings")
+        keys = _keys(client)
+    assert page.status_code == 200
+    assert keys == {f"missing_scores:{world['E2']}:{world['C2a']}"}
+    assert 'action="/cockpit/warnings/acknowledge"' not in page.text  # admins acknowledge
+    with TestClient(create_app(cockpit_world.settings)) as client:
+        logged_in(client, world.usernames["teacher"])  # T1: C1a, which sat the exam
+        assert _keys(client) == set()
+    engine = make_engine(cockpit_world.settings)
+    with session_scope(engine) as session:
+        seen = session.scalars(
+            select(AuditEvent.object_type).where(
+                AuditEvent.action == "warnings_view",
+                AuditEvent.user_account_id == world["acct:teacher3"],
+            )
+        ).all()
+    engine.dispose()
+    assert seen and set(seen) == {"user_account"}
+
+
+def test_the_warnings_filter_reads_blank_fields_as_all_and_names_a_wrong_value(
+    cockpit_world: WorldDatabase,
+) -> None:
+    world = cockpit_world.world
+    with TestClient(create_app(cockpit_world.settings)) as client:
+        logged_in(client, world.usernames["district_admin"])
+        blank = client.get(
+            "/cockpit/warnings",
+            params={"kind": "", "severity": "", "school_id": "", "school_class_id": "",
+                    "acknowledged": "", "sensitive": ""},
+        )  # fmt: skip
+        one_school = client.get("/cockpit/warnings", params={"school_id": world["S2"]})
+        wrong = client.get("/cockpit/warnings", params={"kind": "nonsense", "school_id": "x"})
+    assert blank.status_code == 200
+    assert blank.text.count('name="key"') == 2  # C1b and C2a miss the second exam
+    assert one_school.text.count('name="key"') == 1
+    assert wrong.status_code == 422
+    assert "类别无效" in wrong.text and "学校无效" in wrong.text
+    assert "detail" not in wrong.text and "Input should be" not in wrong.text
+    assert wrong.text.count('name="key"') == 2  # the wrong filters are ignored

@@ -4,7 +4,7 @@ district 1 ── school S1 ── class 7-1 (A1, A2; teacher T1 maths, head)  �
            └─ school S2 ── class 7-1 (Z1; T3)
 district 2 ── school X  ── class 7-1 (X9)
 exam E1 sat by every class of district 1; exam E9 by district 2; a class booklet asked for by
-every class ("doc:C1a" …).
+every class ("doc:C1a" …); bulk accounts asked for by every school ("slips:S1" …).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from yincai.domain.models import (
     TeachingAssignment,
 )
 from yincai.governance import service as governance_service
+from yincai.governance.models import AccountSlips
 
 PASSWORD = "world-password-1"
 ROLES = ("district_admin", "school_admin", "teacher", "student", "parent")
@@ -65,6 +66,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "assessment": ("E1", "E9"),
         "account": ("acct:teacher", "acct:admin2"),
         "document": ("doc:C1a", "doc:CX"),
+        "slips": ("slips:S1", "slips:SX"),
     },
     "school_admin": {
         "school": ("S1", "S2"),
@@ -73,6 +75,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "assessment": ("E1", "E9"),
         "account": ("acct:teacher", "acct:teacher3"),
         "document": ("doc:C1b", "doc:C2a"),
+        "slips": ("slips:S1", "slips:S2"),
     },
     "teacher": {
         "school": (None, "S1"),
@@ -81,6 +84,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "assessment": ("E1", "E9"),
         "account": (None, "acct:teacher3"),
         "document": ("doc:C1a", "doc:C1b"),
+        "slips": (None, "slips:S1"),
     },
     "student": {
         "school": (None, "S1"),
@@ -89,6 +93,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "assessment": ("E1", "E9"),
         "account": (None, "acct:teacher"),
         "document": (None, "doc:C1a"),
+        "slips": (None, "slips:S1"),
     },
     "parent": {
         "school": (None, "S1"),
@@ -97,6 +102,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "assessment": ("E1", "E9"),
         "account": (None, "acct:teacher"),
         "document": (None, "doc:C1a"),
+        "slips": (None, "slips:S1"),
     },
 }
 
@@ -154,6 +160,13 @@ def build_world(session: Session) -> World:
             options="n_items=10;subject=W-MATH", request_key=f"world:{school_class}",
             version="world", hub_version=0, state=DocumentState.QUEUED, n_done=0, n_total=0,
             message="", filename="world.pdf", n_bytes=0, created_at=now, updated_at=now,
+        ))  # fmt: skip
+    for school, district in (("S1", "D1"), ("S2", "D1"), ("SX", "D2")):  # bulk accounts asked
+        now = datetime.now(UTC)
+        add(f"slips:{school}", AccountSlips(
+            district_id=world[district], school_id=world[school], requested_by=None,
+            state="queued", login_url="http://world/", n_done=0, n_total=0, n_accounts=0,
+            message="", created_at=now, updated_at=now, expires_at=now,
         ))  # fmt: skip
     session.flush()
 

@@ -27,6 +27,7 @@ PARAMETERS = {  # path parameter → kind of object it names
     "assessment_id": "assessment",
     "user_account_id": "account",
     "document_id": "document",
+    "slips_id": "slips",
 }
 UNSCOPED = {  # parameters naming no data, with a value
     "language": "en",

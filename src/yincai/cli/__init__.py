@@ -23,7 +23,7 @@ from yincai.cli_support import AFTER_IMPORT, command_app, prepared_engine, setti
 from yincai.cockpit import cli as cockpit_cli
 from yincai.config import Settings
 from yincai.diagnosis import cli as diagnosis_cli
-from yincai.governance import audit_cli, export_cli
+from yincai.governance import accounts_cli, audit_cli, export_cli
 from yincai.governance import cli as governance_cli
 from yincai.hub import cli as hub_cli
 from yincai.jobs import Jobs
@@ -95,6 +95,7 @@ app.add_typer(hub_cli.app, name="import")
 app.add_typer(analysis_cli.app, name="report")
 app.add_typer(bench_cli.app, name="bench")
 app.add_typer(governance_cli.app, name="user")
+app.add_typer(accounts_cli.app, name="accounts")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(diagnosis_cli.app, name="diagnose")
 app.add_typer(pdf_cli.app, name="pdf")

@@ -15,7 +15,7 @@ from yincai.cockpit.data import DistrictData
 from yincai.cockpit.indicators import Standing, round_label, round_mean, rounds
 from yincai.cockpit.warnings import FloatArray
 from yincai.domain.models import Setting
-from yincai.i18n import _, join
+from yincai.i18n import Message, _, join
 from yincai.rules import group_means
 
 SEVERE_DECLINE = -6.0  # combined z: beyond this a decline is marked high severity
@@ -108,6 +108,41 @@ def _short(data: DistrictData, exam_index: int) -> str:
     return round_label(data, same_round) if len(same_round) > 1 else exam.name
 
 
+# What a change reads as, by its direction once both values are rounded as shown: a rise is
+# never described as a fall (作业量 86% → 87% is "升至", not "降至").
+_CHANGES = {
+    "z": (
+        _("标准分由 {before} 降至 {after}（{first}→{last}）"),
+        _("标准分由 {before} 升至 {after}（{first}→{last}）"),
+        _("标准分保持在 {after}（{first}→{last}）"),
+    ),
+    "share": (
+        _("作业量由本班中位数的 {before} 降至 {after}"),
+        _("作业量由本班中位数的 {before} 升至 {after}"),
+        _("作业量保持在本班中位数的 {after}"),
+    ),
+    "accuracy": (
+        _("作业正确率由 {before} 降至 {after}"),
+        _("作业正确率由 {before} 升至 {after}"),
+        _("作业正确率保持在 {after}"),
+    ),
+    "school": (
+        _("全校平均标准分由 {before} 降至 {after}（{first}→{last}）"),
+        _("全校平均标准分由 {before} 升至 {after}（{first}→{last}）"),
+        _("全校平均标准分保持在 {after}（{first}→{last}）"),
+    ),
+}
+
+
+def describe_change(measure: str, before: float, after: float, shown: str, **names: str) -> Message:
+    """ "由 a 降至 b", "由 a 升至 b" or "保持在 b" for one of ``_CHANGES``, by the direction of the
+    values as shown (``shown`` formats a value: ``"{:.0%}"``)."""
+    fell, rose, same = _CHANGES[measure]
+    before_text, after_text = shown.format(before), shown.format(after)
+    words = same if before_text == after_text else fell if after < before else rose
+    return words.format(before=before_text, after=after_text, **names)
+
+
 def _standing_change(
     view: Standing, data: DistrictData
 ) -> tuple[FloatArray, FloatArray, list[tuple[int, int]]]:
@@ -150,9 +185,11 @@ def decline_warnings(
         first, last = spans[row]
         if np.isfinite(before[row]) and np.isfinite(after[row]):
             parts.append(
-                _("标准分由 {before} 降至 {after}（{first}→{last}）").format(
-                    before=f"{before[row]:.1f}",
-                    after=f"{after[row]:.1f}",
+                describe_change(
+                    "z",
+                    float(before[row]),
+                    float(after[row]),
+                    "{:.1f}",
                     first=_short(data, first),
                     last=_short(data, last),
                 )
@@ -166,16 +203,8 @@ def decline_warnings(
             was = float(done_before[row] / max(_class_median(data, done_before, row), 1.0))
             accuracy_before = float(correct_before[row] / done_before[row])
             accuracy_after = float(correct_after[row] / max(done_after[row], 1.0))
-            parts.append(
-                _("作业量由本班中位数的 {before} 降至 {after}").format(
-                    before=f"{was:.0%}", after=f"{kept:.0%}"
-                )
-            )
-            parts.append(
-                _("作业正确率由 {before} 降至 {after}").format(
-                    before=f"{accuracy_before:.0%}", after=f"{accuracy_after:.0%}"
-                )
-            )
+            parts.append(describe_change("share", was, kept, "{:.0%}"))
+            parts.append(describe_change("accuracy", accuracy_before, accuracy_after, "{:.0%}"))
             evidence |= {
                 "homework_share_before": round(was, 3),
                 "homework_share_after": round(kept, 3),
@@ -347,11 +376,13 @@ def school_warnings(
                 first=f"{gap_first:.2f}", last=f"{gap_last:.2f}", since=labels[0], until=labels[1]
             )
         else:
-            reason = _("全校平均标准分由 {first} 降至 {last}（{since}→{until}）").format(
-                first=f"{mean_first[k]:.2f}",
-                last=f"{mean_last[k]:.2f}",
-                since=labels[0],
-                until=labels[1],
+            reason = describe_change(
+                "school",
+                float(mean_first[k]),
+                float(mean_last[k]),
+                "{:.2f}",
+                first=labels[0],
+                last=labels[1],
             )
         found.append(
             EarlyWarning(

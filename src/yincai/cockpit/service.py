@@ -30,7 +30,7 @@ from yincai.cockpit.detection import (
 )
 from yincai.cockpit.models import WarningAcknowledgement
 from yincai.cockpit.warnings import SENSITIVE, STANDARD
-from yincai.domain.models import District, School
+from yincai.domain.models import District, Grade, School, SchoolClass
 from yincai.errors import Invalid, NotFound
 from yincai.governance import service as governance_service
 from yincai.i18n import _
@@ -123,20 +123,40 @@ def early_warnings(
     cache: CockpitCache | None = None,
 ) -> list[EarlyWarning]:
     """The warnings in the actor's scope, open ones first, then by severity and kind; sensitive
-    limits miss fewer cases at the cost of more false alarms."""
-    district_id, school_ids = _scope(session, actor=actor, district_code=district_code)
-    district = analysed(session, district_id, cache)
-    found = _in_scope(district.warnings(SENSITIVE if is_sensitive else STANDARD), school_ids)
+    limits miss fewer cases at the cost of more false alarms.
+
+    Admins see their district or school; a teacher (班主任 included: the head teacher of a class
+    teaches it) sees the warnings about the classes they teach and those classes' students."""
+    school_ids: set[int] | None
+    class_ids: set[int] | None
+    if isinstance(actor, UserAccount) and actor.role is Role.TEACHER:
+        district_id = actor.district_id
+        class_ids = set(session.scalars(governance_service.visible_class_ids(actor)))
+        school_ids = None
+    else:
+        district_id, school_ids = _scope(session, actor=actor, district_code=district_code)
+        class_ids = None
+    found = analysed(session, district_id, cache).warnings(SENSITIVE if is_sensitive else STANDARD)
+    if class_ids is not None:
+        found = [w for w in found if w.subject.school_class_id in class_ids]
+    else:
+        assert school_ids is not None
+        found = _in_scope(found, school_ids)
     if kind is not None:
         found = [w for w in found if w.kind is kind]
     found = _acknowledged(session, district_id, found)
     school_id = _own_school(actor)
+    if class_ids is not None:
+        assert isinstance(actor, UserAccount)
+        where = ("user_account", actor.id)
+    else:
+        where = ("district", district_id) if school_id is None else ("school", school_id)
     governance_service.audit(
         session,
         actor=actor,
         action="warnings_view",
-        object_type="district" if school_id is None else "school",
-        object_id=district_id if school_id is None else school_id,
+        object_type=where[0],
+        object_id=where[1],
         student_ids=[w.subject.student_id for w in found if w.subject.student_id is not None],
     )
     order = list(WarningKind)
@@ -149,6 +169,70 @@ def early_warnings(
             w.key,
         ),
     )
+
+
+@dataclass(frozen=True)
+class WarningFilters:
+    """What the warnings page narrows to; None (an empty form field) means "any"."""
+
+    kind: WarningKind | None = None
+    severity: Severity | None = None
+    school_id: int | None = None
+    school_class_id: int | None = None
+    acknowledged: bool | None = None
+
+
+def filter_warnings(found: list[EarlyWarning], filters: WarningFilters) -> list[EarlyWarning]:
+    """The warnings that pass every filter set (order kept)."""
+    return [
+        w
+        for w in found
+        if (filters.kind is None or w.kind is filters.kind)
+        and (filters.severity is None or w.severity is filters.severity)
+        and (filters.school_id is None or w.subject.school_id == filters.school_id)
+        and (
+            filters.school_class_id is None or w.subject.school_class_id == filters.school_class_id
+        )
+        and (
+            filters.acknowledged is None or (w.acknowledgement is not None) == filters.acknowledged
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class Place:
+    id: int
+    name: str
+
+
+def warning_places(session: Session, *, actor: UserAccount) -> tuple[list[Place], list[Place]]:
+    """The schools and classes the actor's warnings can be narrowed to (their scope only)."""
+    if actor.role is Role.TEACHER:
+        class_ids = governance_service.visible_class_ids(actor)
+        schools: list[Place] = []
+    else:
+        governance_service.require_role(actor, *governance_service.ADMIN_ROLES)
+        school_query = governance_service.visible_school_ids(actor)
+        schools = [
+            Place(school_id, f"{code} {name}")
+            for school_id, code, name in session.execute(
+                select(School.id, School.code, School.name)
+                .where(School.id.in_(school_query))
+                .order_by(School.code)
+            ).all()
+        ]
+        class_ids = select(SchoolClass.id).where(SchoolClass.school_id.in_(school_query))
+    classes = [
+        Place(class_id, f"{school}{name}" if actor.role is not Role.SCHOOL_ADMIN else name)
+        for class_id, name, school in session.execute(
+            select(SchoolClass.id, SchoolClass.name, School.name)
+            .join(School, School.id == SchoolClass.school_id)
+            .join(Grade, Grade.id == SchoolClass.grade_id)
+            .where(SchoolClass.id.in_(class_ids))
+            .order_by(School.code, Grade.level, SchoolClass.name)
+        ).all()
+    ]
+    return schools, classes
 
 
 def acknowledge(
@@ -259,10 +343,14 @@ __all__ = [
     "Acknowledgement",
     "Cockpit",
     "EarlyWarning",
+    "Place",
     "Severity",
+    "WarningFilters",
     "WarningKind",
     "WarningSubject",
     "acknowledge",
     "cockpit",
     "early_warnings",
+    "filter_warnings",
+    "warning_places",
 ]

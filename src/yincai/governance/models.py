@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yincai.accounts import models as accounts  # noqa: F401  (audit_event → user_account)
@@ -63,3 +63,29 @@ class AuditChainState(Base):
     head_hash: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str] = mapped_column(String(64))
     purge_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AccountSlips(Base):
+    """A bulk account creation and its printable account slips (账号条): asked for by an admin
+    for a school or the whole district, built by the job worker. The accounts and the slips PDF
+    (``content``) are written in one transaction; the PDF is the only place the temporary
+    passwords exist in plain text, and it is deleted ``expires_at`` or when an admin deletes it
+    (the row stays, without its PDF, as the record of what was created)."""
+
+    __tablename__ = "account_slips"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), nullable=True)
+    requested_by: Mapped[int | None] = mapped_column(  # None: the operator's shell
+        ForeignKey("user_account.id"), nullable=True
+    )
+    state: Mapped[str] = mapped_column(String(16))  # queued, running, done, failed, deleted
+    login_url: Mapped[str] = mapped_column(String(200))
+    n_done: Mapped[int] = mapped_column(Integer, default=0)
+    n_total: Mapped[int] = mapped_column(Integer, default=0)
+    n_accounts: Mapped[int] = mapped_column(Integer, default=0)  # accounts created
+    message: Mapped[str] = mapped_column(String(500), default="")
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

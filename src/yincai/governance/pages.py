@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Annotated
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,11 +16,13 @@ from sqlalchemy.orm import Session
 from yincai.accounts.models import Role, UserAccount
 from yincai.domain.models import School, Student
 from yincai.errors import Conflict, Forbidden, Invalid
-from yincai.governance import audit_view, service
+from yincai.governance import audit_view, bulk_accounts, service
 from yincai.governance.actions import action_words
+from yincai.governance.audit import AUDIT_PAGE_SIZE
 from yincai.i18n import _
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.i18n import language_of
+from yincai.web.paging import Page, paginate
 from yincai.web.templating import templates
 
 router = APIRouter(prefix="/governance", include_in_schema=False)
@@ -33,11 +36,13 @@ def _users_page(
     message: str | None = None,
     error: str | None = None,
     status_code: int = 200,
+    form: dict[str, str] | None = None,
 ) -> Response:
     accounts = service.list_accounts(session, actor=user)
     schools = session.scalars(
         select(School).where(School.id.in_(service.visible_school_ids(user))).order_by(School.code)
     ).all()
+    batches = bulk_accounts.recent_slips(session, actor=user)
     roles = [Role.TEACHER, Role.STUDENT, Role.PARENT]
     if user.role is Role.DISTRICT_ADMIN:
         roles = [Role.DISTRICT_ADMIN, Role.SCHOOL_ADMIN, *roles]
@@ -45,12 +50,14 @@ def _users_page(
         request,
         "governance/users.html",
         {
-            "accounts": accounts,
+            "accounts": paginate(accounts, request.query_params),
+            "batches": batches,
             "schools": schools,
             "roles": roles,
             "message": message,
             "error": error,
             "min_length": service.MIN_PASSWORD_LENGTH,
+            "form": form or {},  # what was typed, shown again after a refusal (never a password)
         },
         status_code=status_code,
     )
@@ -92,7 +99,16 @@ def add_user(
         )
     except (Invalid, Conflict) as exc:
         session.rollback()
-        return _users_page(request, session, user, error=exc.message, status_code=422)
+        typed = {
+            "username": username,
+            "display_name": display_name,
+            "role": role.value,
+            "school_id": str(school_id or ""),
+            "staff_number": staff_number or "",
+            "student_number": student_number or "",
+            "must_change_password": "true" if must_change_password else "",
+        }
+        return _users_page(request, session, user, error=exc.message, status_code=422, form=typed)
     session.commit()
     return _users_page(request, session, user, message=_("账号已创建。"))
 
@@ -140,6 +156,75 @@ def reset_two_factor(
     service.reset_two_factor(session, actor=user, user_account_id=user_account_id)
     session.commit()
     return _users_page(request, session, user, message=_("已保存。"))
+
+
+@router.post("/accounts/bulk", response_class=HTMLResponse)
+def bulk_create(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    school_id: Annotated[str, Form()] = "",
+) -> Response:
+    """Create the missing accounts of a school (or the district: district admins, no school
+    picked) with printable slips; the job worker does it, this page follows it."""
+    chosen = int(school_id) if school_id.strip().isdigit() else None
+    try:
+        batch = bulk_accounts.request_slips(
+            session,
+            actor=user,
+            school_id=chosen,
+            login_url=str(request.base_url),
+            district_id=user.district_id,
+        )
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        return _users_page(request, session, user, error=exc.message, status_code=422)
+    session.commit()
+    request.app.state.jobs.queue_account_slips(batch.id)
+    return RedirectResponse(f"/governance/accounts/slips/{batch.id}", status_code=303)
+
+
+@router.get("/accounts/slips/{slips_id}", response_class=HTMLResponse)
+def slips_page(request: Request, slips_id: int, session: DbSession, user: CurrentUser) -> Response:
+    """A bulk creation's progress, then its slips to download and delete."""
+    batch = bulk_accounts.slips_status(session, actor=user, slips_id=slips_id)
+    session.commit()  # an expired PDF deleted on the way
+    return templates.TemplateResponse(
+        request,
+        "governance/slips.html",
+        {"batch": batch, "keep_hours": int(bulk_accounts.KEEP.total_seconds() // 3600)},
+    )
+
+
+@router.get("/accounts/slips/{slips_id}/slips.pdf")
+def slips_file(slips_id: int, session: DbSession, user: CurrentUser) -> Response:
+    """The account slips (audited)."""
+    content = bulk_accounts.read_slips(session, actor=user, slips_id=slips_id)
+    session.commit()
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="account-slips-{slips_id}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/accounts/slips/{slips_id}/delete")
+def slips_delete(slips_id: int, session: DbSession, user: CurrentUser) -> Response:
+    """Delete the slips PDF and the temporary passwords in it now (the accounts stay)."""
+    bulk_accounts.delete_slips(session, actor=user, slips_id=slips_id)
+    session.commit()
+    return RedirectResponse(f"/governance/accounts/slips/{slips_id}", status_code=303)
+
+
+def local_zone(name: str) -> tzinfo:
+    """The district's time zone for showing times (UTC if the setting names none known)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 def day_start(day: date | None, *, days_after: int = 0) -> datetime | None:
@@ -241,11 +326,13 @@ def audit_log(request: Request, session: DbSession, user: CurrentUser) -> Respon
         {
             "result": result,
             "lines": lines,
+            "page": Page.of(lines, number=result.page, total=result.n_events, size=AUDIT_PAGE_SIZE),
             "filters": form,
             "problems": filters.problems,
             "query": urlencode(form),
             "actions": [(code, action_words(code, language)) for code in result.actions],
             "accounts": service.list_accounts(session, actor=user),
+            "zone": local_zone(request.app.state.settings.timezone),
         },
         status_code=422 if filters.problems else 200,
     )

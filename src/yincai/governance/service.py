@@ -35,7 +35,7 @@ from yincai.accounts.two_factor import (
     provisioning_uri,
     verify_code,
 )
-from yincai.domain.models import Student, Teacher
+from yincai.domain.models import School, Student, Teacher
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound
 from yincai.governance.audit import (
     AuditPage,
@@ -140,6 +140,16 @@ def display_names(session: Session, user_account_ids: list[int | None]) -> dict[
     )
 
 
+ROLE_WORDS = {
+    Role.DISTRICT_ADMIN: _("区管理员"),
+    Role.SCHOOL_ADMIN: _("学校管理员"),
+    Role.TEACHER: _("教师"),
+    Role.STUDENT: _("学生"),
+    Role.PARENT: _("家长"),
+}
+REQUIRED_LINK_WORDS = {"school_id": _("学校"), "teacher_id": _("教师"), "student_id": _("学生")}
+
+
 def create_account(
     session: Session,
     *,
@@ -170,7 +180,12 @@ def create_account(
         Role.PARENT: ("student_id", student_id),
     }
     if role in required and required[role][1] is None:
-        raise Invalid(f"a {role.value} account needs {required[role][0]}")
+        raise Invalid(
+            _("{role}账号须关联{what}").format(
+                role=ROLE_WORDS[role], what=REQUIRED_LINK_WORDS[required[role][0]]
+            ),
+            code="account.link_required",
+        )
     account = UserAccount(
         username=username,
         password_hash=hash_password(password, username=username),
@@ -326,25 +341,39 @@ def add_account(
         raise Forbidden(_("学校管理员不能创建管理员账号"), code="account.admin_by_school_admin")
     teacher_id = student_id = None
     if role is Role.TEACHER:
+        staff_number = (staff_number or "").strip()
+        if not staff_number:
+            raise Invalid(
+                _("教师账号须填写工号（花名册中的教师工号）"), code="teacher.staff_number_required"
+            )
         teacher = session.scalar(
-            select(Teacher).where(Teacher.staff_number == (staff_number or "").strip())
+            select(Teacher)
+            .join(School, School.id == Teacher.school_id)
+            .where(Teacher.staff_number == staff_number, School.district_id == actor.district_id)
         )
         if teacher is None:
             raise Invalid(
-                _("找不到工号 {staff_number}").format(staff_number=staff_number),
+                _("找不到工号为 {staff_number} 的教师，请先在花名册中导入该教师").format(
+                    staff_number=staff_number
+                ),
                 code="teacher.not_found",
             )
         teacher_id, school_id = teacher.id, teacher.school_id
     elif role in (Role.STUDENT, Role.PARENT):
+        student_number = (student_number or "").strip()
+        if not student_number:
+            raise Invalid(
+                _("学生和家长账号须填写学生的学号"), code="student.student_number_required"
+            )
         student = session.scalar(
             select(Student).where(
-                Student.student_number == (student_number or "").strip(),
+                Student.student_number == student_number,
                 Student.district_id == actor.district_id,
             )
         )
         if student is None:
             raise Invalid(
-                _("找不到学号 {student_number}").format(student_number=student_number),
+                _("找不到学号为 {student_number} 的学生").format(student_number=student_number),
                 code="student.not_found",
             )
         student_id, school_id = student.id, student.school_class.school_id

@@ -31,11 +31,13 @@ from yincai.errors import Conflict, Forbidden, Invalid, NotFound, RowError, Yinc
 from yincai.governance import service as governance_service
 from yincai.hub import import_access, import_templates
 from yincai.hub import service as hub_service
+from yincai.hub.import_history import HISTORY_PAGE_SIZE
 from yincai.hub.importers.score_diff import ScoreDiff
 from yincai.hub.schemas import ENTITY_NAMES
 from yincai.i18n import _, translate
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.i18n import language_of
+from yincai.web.paging import Page, page_number
 from yincai.web.templating import templates
 
 router = APIRouter(prefix="/imports", include_in_schema=False)
@@ -278,12 +280,15 @@ def history(
     session: DbSession,
     user: CurrentUser,
     assessment: Annotated[str | None, Query(max_length=40)] = None,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     message: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    """Every confirmed import in the user's scope, newest first, with revert buttons."""
+    """Every confirmed import in the user's scope, newest first, with revert buttons (50 a
+    page, ``?page=`` read leniently)."""
     entries = import_access.import_history_in_scope(
-        session, actor=user, assessment_code=assessment or None, page=page
+        session,
+        actor=user,
+        assessment_code=assessment or None,
+        page=min(page_number(request.query_params), 100_000),
     )
     names = governance_service.display_names(session, [e.user_account_id for e in entries.rows])
     return templates.TemplateResponse(
@@ -291,6 +296,9 @@ def history(
         "imports/history.html",
         {
             "history": entries,
+            "page": Page.of(
+                entries.rows, number=entries.page, total=entries.n_rows, size=HISTORY_PAGE_SIZE
+            ),
             "names": names,
             "kinds": KINDS,
             "assessment": assessment or "",

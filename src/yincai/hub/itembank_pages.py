@@ -30,6 +30,7 @@ from yincai.i18n import _
 from yincai.reports.maths import page_text_html
 from yincai.rules import item_type_label
 from yincai.web.deps import CurrentUser, DbSession
+from yincai.web.paging import paginate
 from yincai.web.templating import templates
 
 router = APIRouter(prefix="/itembank", include_in_schema=False)
@@ -180,7 +181,10 @@ def itembank(
             "selected": selected,
             "prerequisites": prerequisites,
             "dependants": dependants,
-            "items": item_views(session, user, selected.id) if selected is not None else [],
+            "items": paginate(
+                item_views(session, user, selected.id) if selected is not None else [],
+                request.query_params,
+            ),
             "maths": page_text_html,
         },
     )

@@ -6,7 +6,7 @@ Students and parents see grade bands (等级) only, never ranks, totals of other
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import case, func, select
@@ -33,9 +33,6 @@ from yincai.domain.queries import full_scores, sitting_totals
 from yincai.governance import service as governance_service
 from yincai.rules import grade_band
 
-RECENT_ASSESSMENTS = 10
-ROSTER_EXAMS = 3
-
 
 @dataclass(frozen=True)
 class ClassSummary:
@@ -61,6 +58,7 @@ class ClassSitting:
     n_students: int
     n_present: int
     n_absent: int
+    school_class_id: int = 0  # the report link opens this class's view of the exam
 
     @property
     def participation(self) -> float:
@@ -148,9 +146,25 @@ class SchoolCount:
 
 
 @dataclass(frozen=True)
+class DistrictExam:
+    """One exam of the district with how many classes and students sat it."""
+
+    assessment_id: int
+    name: str
+    held_on: date
+    subject: str
+    grade_level: int
+    n_classes: int
+    n_sat: int
+
+
+@dataclass(frozen=True)
 class DistrictHome:
     name: str
     schools: list[SchoolCount]
+    exams: list[DistrictExam] = field(default_factory=list)
+    subjects: list[tuple[str, str]] = field(default_factory=list)  # (code, name) for the filter
+    grade_levels: list[int] = field(default_factory=list)
 
     @property
     def n_students(self) -> int:
@@ -205,11 +219,14 @@ def _class_summaries(
     ]
 
 
-def _class_sittings(session: Session, class_ids: list[int], limit: int) -> list[ClassSitting]:
-    """The latest (assessment, class) pairs among these classes, with head counts."""
+def _class_sittings(
+    session: Session, class_ids: list[int], limit: int | None
+) -> list[ClassSitting]:
+    """The latest (assessment, class) pairs among these classes (all when ``limit`` is None),
+    with head counts."""
     if not class_ids:
         return []
-    pairs = session.execute(
+    query = (
         select(Assessment, SchoolClass.id, SchoolClass.name, Subject.name)
         .join(AssessmentClass, AssessmentClass.assessment_id == Assessment.id)
         .join(SchoolClass, SchoolClass.id == AssessmentClass.school_class_id)
@@ -219,8 +236,8 @@ def _class_sittings(session: Session, class_ids: list[int], limit: int) -> list[
             Assessment.kind != AssessmentKind.HOMEWORK,  # homework has pages of its own
         )
         .order_by(Assessment.held_on.desc(), Assessment.id.desc(), SchoolClass.name)
-        .limit(limit)
-    ).all()
+    )
+    pairs = session.execute(query if limit is None else query.limit(limit)).all()
     if not pairs:
         return []
     assessment_ids = {assessment.id for assessment, *_ in pairs}
@@ -259,25 +276,28 @@ def _class_sittings(session: Session, class_ids: list[int], limit: int) -> list[
             n_students=int(n_students.get(class_id, 0)),
             n_present=attendance.get((assessment.id, class_id), (0, 0))[0],
             n_absent=attendance.get((assessment.id, class_id), (0, 0))[1],
+            school_class_id=class_id,
         )
         for assessment, class_id, class_name, subject in pairs
     ]
 
 
 def teacher_home(session: Session, *, actor: UserAccount) -> TeacherHome:
-    """A teacher's classes with head counts and the latest assessments those classes sat."""
+    """A teacher's classes with head counts and every assessment those classes sat, latest first
+    (the page shows them 50 at a time)."""
     governance_service.require_role(actor, Role.TEACHER)
     teacher = session.get(Teacher, actor.teacher_id)
     class_ids = sorted(set(session.scalars(governance_service.visible_class_ids(actor))))
     return TeacherHome(
         teacher_name=teacher.name if teacher else actor.display_name,
         classes=_class_summaries(session, class_ids, actor.teacher_id),
-        recent=_class_sittings(session, class_ids, RECENT_ASSESSMENTS),
+        recent=_class_sittings(session, class_ids, None),
     )
 
 
 def school_home(session: Session, *, actor: UserAccount, school_id: int) -> SchoolHome:
-    """A school's classes and the assessments they sat (school and district admins)."""
+    """A school's classes and every assessment they sat, latest first (school and district
+    admins; the page shows them 50 at a time)."""
     governance_service.require_role(actor, *governance_service.ADMIN_ROLES)
     governance_service.require_scope(session, actor=actor, school_id=school_id)
     school = session.get(School, school_id)
@@ -290,18 +310,103 @@ def school_home(session: Session, *, actor: UserAccount, school_id: int) -> Scho
         name=school.name,
         code=school.code,
         classes=_class_summaries(session, class_ids, None),
-        assessments=_class_sittings(session, class_ids, 4 * RECENT_ASSESSMENTS),
+        assessments=_class_sittings(session, class_ids, None),
     )
 
 
-def district_home(session: Session, *, actor: UserAccount) -> DistrictHome:
-    """The district's schools with head counts (district admins)."""
+def district_home(
+    session: Session,
+    *,
+    actor: UserAccount,
+    grade_level: int | None = None,
+    subject_code: str | None = None,
+) -> DistrictHome:
+    """The district's schools with head counts and its exams, latest first, optionally of one
+    grade or subject (district admins)."""
     governance_service.require_role(actor, Role.DISTRICT_ADMIN)
     district = session.get(District, actor.district_id)
     return DistrictHome(
         name=district.name if district else "",
         schools=school_counts(session, actor=actor),
+        exams=district_exams(
+            session, actor=actor, grade_level=grade_level, subject_code=subject_code
+        ),
+        subjects=[
+            (code, name)
+            for code, name in session.execute(
+                select(Subject.code, Subject.name)
+                .where(
+                    Subject.id.in_(
+                        select(Assessment.subject_id).where(
+                            Assessment.district_id == actor.district_id
+                        )
+                    )
+                )
+                .order_by(Subject.id)
+            ).all()
+        ],
+        grade_levels=sorted(
+            session.scalars(
+                select(Assessment.grade_level)
+                .where(Assessment.district_id == actor.district_id)
+                .distinct()
+            )
+        ),
     )
+
+
+def district_exams(
+    session: Session,
+    *,
+    actor: UserAccount,
+    grade_level: int | None = None,
+    subject_code: str | None = None,
+) -> list[DistrictExam]:
+    """The district's exams (not homework), latest first, with the classes and students that sat
+    them: counts only, no personal data (district admins)."""
+    governance_service.require_role(actor, Role.DISTRICT_ADMIN)
+    query = (
+        select(Assessment.id, Assessment.name, Assessment.held_on, Subject.name,
+               Assessment.grade_level)
+        .join(Subject, Subject.id == Assessment.subject_id)
+        .where(
+            Assessment.district_id == actor.district_id,
+            Assessment.kind == AssessmentKind.EXAM,
+        )
+        .order_by(Assessment.held_on.desc(), Assessment.id.desc())
+    )  # fmt: skip
+    if grade_level is not None:
+        query = query.where(Assessment.grade_level == grade_level)
+    if subject_code is not None:
+        query = query.where(Subject.code == subject_code)
+    rows = session.execute(query).all()
+    ids = [row[0] for row in rows]
+    n_classes = dict(
+        session.execute(
+            select(AssessmentClass.assessment_id, func.count())
+            .where(AssessmentClass.assessment_id.in_(ids))
+            .group_by(AssessmentClass.assessment_id)
+        ).all()
+    )
+    n_sat = dict(
+        session.execute(
+            select(SittingRow.assessment_id, func.count())
+            .where(SittingRow.assessment_id.in_(ids), SittingRow.is_absent.is_(False))
+            .group_by(SittingRow.assessment_id)
+        ).all()
+    )
+    return [
+        DistrictExam(
+            assessment_id=assessment_id,
+            name=name,
+            held_on=held_on,
+            subject=subject,
+            grade_level=level,
+            n_classes=int(n_classes.get(assessment_id, 0)),
+            n_sat=int(n_sat.get(assessment_id, 0)),
+        )
+        for assessment_id, name, held_on, subject, level in rows
+    ]
 
 
 def school_counts(session: Session, *, actor: UserAccount) -> list[SchoolCount]:
@@ -346,7 +451,8 @@ def school_counts(session: Session, *, actor: UserAccount) -> list[SchoolCount]:
 
 
 def class_roster(session: Session, *, actor: UserAccount, school_class_id: int) -> ClassRoster:
-    """A class's students with their totals in the class's latest exams (teachers and admins)."""
+    """A class's students with their totals in every exam the class sat, latest first (teachers
+    and admins)."""
     governance_service.require_role(actor, *governance_service.STAFF_ROLES)
     governance_service.require_scope(session, actor=actor, school_class_id=school_class_id)
     school_class = session.get(SchoolClass, school_class_id)
@@ -359,7 +465,6 @@ def class_roster(session: Session, *, actor: UserAccount, school_class_id: int) 
             Assessment.kind == AssessmentKind.EXAM,
         )
         .order_by(Assessment.held_on.desc(), Assessment.id.desc())
-        .limit(ROSTER_EXAMS)
     ).all()
     exam_ids = [exam.id for exam in exams]
     full = full_scores(session, exam_ids)

@@ -14,9 +14,11 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yincai.accounts.roles import OutOfScope
 from yincai.error_log import report_unexpected_error
@@ -45,6 +47,7 @@ API_ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorRead, "description": "无权访问 / outside the caller's role or scope"},
     404: {"model": ErrorRead, "description": "不存在 / no such object"},
     409: {"model": ErrorRead, "description": "冲突 / clashes with stored data"},
+    422: {"model": ErrorRead, "description": "输入有误 / invalid input (each field in errors)"},
 }
 
 
@@ -54,6 +57,53 @@ def is_api(request: Request) -> bool:
 
 def request_language(request: Request) -> str:
     return language_of(request, request.app.state.settings.language)
+
+
+# Starlette's own refusals (an unknown address, a wrong method, a body too large …) in words:
+# their English ``detail`` is never shown to a reader.
+HTTP_MESSAGES = {
+    400: ("bad_request", _("请求无效")),
+    401: ("not_authenticated", _("请先登录")),
+    403: ("forbidden", _("无权访问")),
+    404: ("not_found", _("地址不存在")),
+    405: ("method_not_allowed", _("此地址不接受这种请求")),
+    413: ("too_large", _("请求内容太大")),
+    422: ("invalid", _("输入有误")),
+    429: ("too_many_requests", _("请求太频繁，请稍后再试")),
+}
+FIELD_WORDS = {
+    "query": _("查询参数"),
+    "body": _("表单"),
+    "path": _("地址"),
+    "header": _("请求头"),
+    "cookie": _("Cookie"),
+}
+
+
+def _field_problems(exc: RequestValidationError) -> list[str]:
+    """Each refused field as "查询参数 kind 的值无效" (the field's name is a code, shown as is)."""
+    problems: list[Any] = []
+    for error in exc.errors():
+        where = [str(part) for part in error.get("loc", ())]
+        place = FIELD_WORDS.get(where[0], where[0]) if where else ""
+        name = ".".join(where[1:])
+        if error.get("type") == "missing":
+            problems.append(_("{place} {name} 缺少必填项").format(place=place, name=name))
+        else:
+            problems.append(_("{place} {name} 的值无效").format(place=place, name=name))
+    return problems
+
+
+def error_page(
+    request: Request, status: int, message: str, details: list[Any] | None = None
+) -> Response:
+    """The HTML error page of a browser request, in the reader's language."""
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status": status, "message": message, "details": details or []},
+        status_code=status,
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -72,9 +122,39 @@ def install(app: FastAPI) -> None:
                     "errors": exc.details_in(language),
                 },
             )
-        return templates.TemplateResponse(
-            request, "error.html", {"status": status, "message": exc.message}, status_code=status
-        )
+        return error_page(request, status, exc.message, list(exc.details))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        code, words = HTTP_MESSAGES.get(exc.status_code, ("error", _("请求无法完成")))
+        message: str = words
+        if exc.status_code == 413 and isinstance(exc.detail, str):
+            message = exc.detail  # says the limit, already a message
+        headers = dict(exc.headers or {})
+        if is_api(request):
+            return JSONResponse(
+                status_code=exc.status_code,
+                content={"code": code, "detail": translate(message, request_language(request))},
+                headers=headers,
+            )
+        response = error_page(request, exc.status_code, message)
+        response.headers.update(headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = _field_problems(exc)
+        if is_api(request):
+            language = request_language(request)
+            return JSONResponse(
+                status_code=422,
+                content={
+                    "code": "invalid",
+                    "detail": translate(_("输入有误"), language),
+                    "errors": [translate(problem, language) for problem in problems],
+                },
+            )
+        return error_page(request, 422, _("输入有误"), problems)
 
     # An id beyond the database's integer range (SQLite raises OverflowError, PostgreSQL a
     # DataError) names nothing that can exist: answer 404 like any unknown id, never 500.
@@ -101,9 +181,7 @@ def install(app: FastAPI) -> None:
                     "error_id": report.error_id,
                 },
             )
-        return templates.TemplateResponse(
-            request, "error.html", {"status": 500, "message": report.message}, status_code=500
-        )
+        return error_page(request, 500, report.message)
 
     @app.exception_handler(NotAuthenticated)
     async def _login_first(request: Request, _exc: NotAuthenticated) -> Response:

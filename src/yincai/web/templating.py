@@ -16,6 +16,7 @@ from starlette.requests import Request
 from yincai.accounts.models import Role
 from yincai.i18n import _
 from yincai.web.i18n import install_gettext, language_of
+from yincai.web.paging import page_url
 
 ROLE_NAMES = {
     Role.DISTRICT_ADMIN: _("区管理员"),
@@ -54,5 +55,6 @@ templates = Jinja2Templates(
     directory=Path(__file__).parent / "templates", context_processors=[_request_context]
 )
 install_gettext(templates.env)
+templates.env.globals["page_url"] = page_url  # the pager macro's links (_paging.html)
 # Templates ship with the package: checking their files' times on every render is wasted work.
 templates.env.auto_reload = False
