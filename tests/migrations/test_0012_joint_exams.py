@@ -21,7 +21,9 @@ def test_assessments_with_scores_survive_and_may_join_a_joint_exam(
         upgrade(engine, "20261204_0011")
         with engine.begin() as connection:
             connection.execute(text("INSERT INTO district (id, code, name) VALUES (1, 'D', '区')"))
-            connection.execute(text("INSERT INTO subject (id, code, name) VALUES (1, 'MATH', '数学')"))
+            connection.execute(
+                text("INSERT INTO subject (id, code, name) VALUES (1, 'MATH', '数学')")
+            )
             connection.execute(
                 text(
                     "INSERT INTO assessment (id, code, name, kind, held_on, subject_id,"

@@ -49,6 +49,9 @@ ACTIONS: dict[str, Message] = {
     "student_report_api_family": pgettext("audit", "通过接口读取学生报告（家庭版）"),
     "student_report_cli_teacher": pgettext("audit", "通过命令行生成学生报告（教师版）"),
     "student_report_cli_family": pgettext("audit", "通过命令行生成学生报告（家庭版）"),
+    "joint_report_view": pgettext("audit", "查看联考报告"),
+    "joint_report_xlsx": pgettext("audit", "下载联考报告（Excel）"),
+    "joint_student_view": pgettext("audit", "查看学生的联考成绩"),
     "export_practice": pgettext("audit", "下载个性化练习"),
     "mastery_view": pgettext("audit", "查看知识点掌握度"),
     # privacy: consent, subject access, erasure, retention, research exports
