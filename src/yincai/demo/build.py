@@ -67,12 +67,12 @@ from yincai.demo.subjects import (
 from yincai.demo.truth import SubjectTruth, save_ground_truth
 from yincai.domain.models import (
     Assessment,
-    JointExam,
     AssessmentClass,
     AssessmentItem,
     AssessmentKind,
     District,
     Grade,
+    JointExam,
     LearningEvent,
     School,
     SchoolClass,
