@@ -40,7 +40,7 @@ from yincai.domain.models import (
 )
 from yincai.errors import Forbidden, Invalid, NotFound
 from yincai.governance import service as governance_service
-from yincai.i18n import _
+from yincai.i18n import _, join
 from yincai.rules import GradeBands, Thresholds
 
 JointSurface = Literal["view", "xlsx"]
@@ -363,7 +363,7 @@ def student_joint_result(
     total = float(computed.totals[row])
     missing = [s.name for s in subjects if s.score is None]
     if missing:
-        words = _("缺考：{subjects}，不计总分").format(subjects="、".join(missing))
+        words = _("缺考：{subjects}，不计总分").format(subjects=join(missing, "、"))
     elif lopsided:
         words = _("优势学科：{strong}；薄弱学科：{weak}").format(
             strong=data.subject_names[strong], weak=data.subject_names[weak]
