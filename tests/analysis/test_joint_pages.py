@@ -223,7 +223,7 @@ def test_teacher_sees_the_class_report_in_chinese_and_english_with_an_audit_row(
     assert f"<b>{expected.summary.mean:.1f}</b>" in page.text
     first = expected.students[0]
     assert first.total is not None and f">{first.total:g}<" in page.text
-    assert "Students' totals" in english.text and "学生总分" not in english.text
+    assert "Distribution of totals" in english.text and "学生总分" not in english.text
     assert "Subject balance" in english.text and "偏科学生" not in english.text
     assert _audits(demo_settings, "joint_report_view") == before + 2
 

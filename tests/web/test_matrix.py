@@ -27,6 +27,7 @@ PARAMETERS = {  # path parameter → kind of object it names
     "assessment_id": "assessment",
     "user_account_id": "account",
     "document_id": "document",
+    "joint_exam_id": "joint_exam",
 }
 UNSCOPED = {"language": "en", "kind": "scores"}  # parameters naming no data, with a value
 PUBLIC = {"/", "/login", "/login/two-factor", "/logout", "/lang/{language}", "/health", "/docs",
