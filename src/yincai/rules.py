@@ -47,9 +47,12 @@ ITEM_TYPE_SHORT_LABELS = {
 
 MIN_SPREAD = 1e-6  # points (or z): a smaller SD is rounding noise, not a spread to divide by
 
-# 偏科 in a joint exam (联考): a student's best and worst subject lie at least one district SD
-# apart (standard scores within each subject's paper), the usual reading of a lopsided profile.
-LOPSIDED_SPREAD = 1.0
+# 偏科 in a joint exam (联考): a student's best and worst subject lie at least this many district
+# SDs apart (standard scores within each subject's paper). Not 1.0: papers correlate about 0.6,
+# so two subjects' z differ by about sqrt(2 × 0.4) ≈ 0.9 SD for a typical student, and the
+# max − min of 3–5 subjects reaches 1.0 for half to two thirds of the demo's students; at 2.0
+# about one in ten is flagged, whatever the number of subjects.
+LOPSIDED_SPREAD = 2.0
 
 
 def item_type_label(kind: str) -> str:

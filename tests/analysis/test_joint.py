@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from yincai.analysis.charts import COMPARISON_VISIBLE_ROWS, comparison_height, joint_charts
 from yincai.analysis.exam import ReportScope
 from yincai.analysis.joint import (
     JointData,
@@ -101,7 +102,8 @@ def test_a_student_strong_in_chinese_and_weak_in_maths_is_flagged_with_maths_nam
 
 
 def test_subject_profile_needs_two_subjects_and_uses_the_one_spread_rule() -> None:
-    profile = subject_profile([[0.5, -0.5], [0.4, -0.5], [1.0, np.nan]])
+    half = LOPSIDED_SPREAD / 2
+    profile = subject_profile([[half, -half], [half - 0.1, -half], [1.0, np.nan]])
     assert profile.is_lopsided.tolist() == [True, False, False]
     assert profile.weakest.tolist() == [1, 1, -1]
     assert np.isnan(profile.spread[2])
@@ -149,3 +151,25 @@ def test_total_bands_cover_the_full_score_in_at_most_twenty_bands() -> None:
     assert bands[-1].count == 2  # 339 and the full score
     odd = total_bands(np.array([555.0]), 555.0)
     assert odd[-1].upper == 555.0 and len(odd) <= 20
+
+
+def test_the_class_comparison_chart_is_sorted_and_scrolls_beyond_twenty_classes() -> None:
+    rng = np.random.default_rng(1)
+    n_classes, per_class = 55, 6
+    classes = np.repeat(np.arange(1, n_classes + 1), per_class)
+    scores = rng.normal(70, 10, size=(classes.size, 3)) + classes[:, None] * 0.3
+    data = joint_data(scores, class_of_student=classes)
+    report = build_joint_report(data, joint_scores(data), ReportScope(), thresholds=Thresholds())
+    chart = joint_charts(report)["classes"]
+    values = [point["value"] for point in chart["series"][0]["data"]]
+    assert values == sorted(values)  # drawn bottom-up: the best class on top
+    assert len(chart["yAxis"]["data"]) == n_classes
+    assert chart["dataZoom"][0]["yAxisIndex"] == 0
+    assert comparison_height(n_classes) == comparison_height(COMPARISON_VISIBLE_ROWS)
+    few = build_joint_report(
+        joint_data(scores[:60], class_of_student=classes[:60]),
+        joint_scores(joint_data(scores[:60], class_of_student=classes[:60])),
+        ReportScope(),
+        thresholds=Thresholds(),
+    )
+    assert "dataZoom" not in joint_charts(few)["classes"]

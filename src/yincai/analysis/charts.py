@@ -186,33 +186,46 @@ def joint_charts(report: JointReport) -> dict[str, Options]:
                 }
             ],
         },
-        "balance": {
-            "tooltip": {"trigger": "axis"},
-            "legend": {"data": [report.scope_title, report.context_title]},
-            "grid": {"left": 50, "right": 20, "top": 40, "bottom": 30},
-            "xAxis": {"type": "category", "data": subjects},
-            "yAxis": {"type": "value", "name": _("平均标准分")},
-            "series": [
-                {
-                    "name": report.scope_title,
-                    "type": "bar",
-                    "data": [_z(value) for value in report.scope_balance],
-                    "itemStyle": {"color": "#3b6ea5"},
-                },
-                {
-                    "name": report.context_title,
-                    "type": "line",
-                    "data": [_z(value) for value in report.context_balance],
-                    "itemStyle": {"color": "#b83a2f"},
-                },
-            ],
-        },
+        "balance": _balance(report, subjects),
     }
     if len(report.classes) > 1:
         charts["classes"] = _comparison(report.classes, by_school=False)
     if len(report.schools) > 1:
         charts["schools"] = _comparison(report.schools, by_school=True)
     return charts
+
+
+def _balance(report: JointReport, subjects: list[str]) -> Options:
+    """Mean z per subject: the scope's bars beside its context's line; the district (whose
+    mean is 0 by construction) shows each school's bars instead."""
+    if report.scope.kind == "district":
+        series: list[Options] = [
+            {"name": row.name, "type": "bar", "data": [_z(value) for value in row.subject_z]}
+            for row in report.schools
+        ]
+    else:
+        series = [
+            {
+                "name": report.scope_title,
+                "type": "bar",
+                "data": [_z(value) for value in report.scope_balance],
+                "itemStyle": {"color": "#3b6ea5"},
+            },
+            {
+                "name": report.context_title,
+                "type": "line",
+                "data": [_z(value) for value in report.context_balance],
+                "itemStyle": {"color": "#b83a2f"},
+            },
+        ]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"type": "scroll", "data": [entry["name"] for entry in series]},
+        "grid": {"left": 50, "right": 20, "top": 40, "bottom": 30},
+        "xAxis": {"type": "category", "data": subjects},
+        "yAxis": {"type": "value", "name": _("平均标准分")},
+        "series": series,
+    }
 
 
 def comparison_height(n_rows: int) -> int:
@@ -228,7 +241,7 @@ def _comparison(rows: list[BalanceRow], *, by_school: bool) -> Options:
     options: Options = {
         "tooltip": {"trigger": "axis"},
         "legend": {"data": [_("均衡指数（平均标准分）"), _("总分平均分")]},
-        "grid": {"left": 170, "right": 60, "top": 50, "bottom": 30},
+        "grid": {"left": 10, "right": 70, "top": 50, "bottom": 30, "containLabel": True},
         "xAxis": [
             {"type": "value", "name": _("标准分")},
             {"type": "value", "name": _("分"), "position": "top"},
@@ -263,5 +276,4 @@ def _comparison(rows: list[BalanceRow], *, by_school: bool) -> Options:
             {"type": "slider", "yAxisIndex": 0, "start": start, "end": 100, "right": 10},
             {"type": "inside", "yAxisIndex": 0, "start": start, "end": 100},
         ]
-        options["grid"]["right"] = 60
     return options

@@ -369,13 +369,19 @@ def _class_context(data: JointData, scope: ReportScope) -> BoolArray:
     return np.asarray(data.school_of_student == _own_school(data, scope), dtype=bool)
 
 
+def _tidy(value: float) -> float | None:
+    """A mean of z-scores for a report: None for NaN, and rounding noise around 0 (the
+    district's mean is 0 by construction, not -1e-17) shown as 0."""
+    return None if not math.isfinite(value) else float(round(value, 9)) + 0.0
+
+
 def _mean_z(z: FloatArray, rows: BoolArray) -> list[float | None]:
     chosen = z[rows]
     out: list[float | None] = []
     for k in range(z.shape[1]):
         column = chosen[:, k]
         column = column[np.isfinite(column)]
-        out.append(float(column.mean()) if column.size else None)
+        out.append(_tidy(float(column.mean())) if column.size else None)
     return out
 
 
@@ -516,8 +522,8 @@ def _balance_rows(
                 n_students=int(n_students[k]),
                 n_complete=int(totals.n[k]),
                 total_mean=optional(float(totals.mean[k])),
-                balanced_index=optional(float(balanced[k])),
-                subject_z=[optional(float(x)) for x in subject_means[k]],
+                balanced_index=_tidy(float(balanced[k])),
+                subject_z=[_tidy(float(x)) for x in subject_means[k]],
                 total_rank=int(total_rank[k]) or None,
                 balanced_rank=int(balanced_rank[k]) or None,
                 is_current=group_id == current,
