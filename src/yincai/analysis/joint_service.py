@@ -284,10 +284,22 @@ def joint_scope_options(
 def list_joint_exams(
     session: Session, *, actor: governance_service.Actor, student_id: int | None = None
 ) -> list[JointExamEntry]:
-    """The joint exams of the actor's district, newest first (those a student sat, if given)."""
+    """The joint exams of the actor's district that a class in their sight sat (district admins:
+    all), newest first; those a student sat, if given."""
     query = select(JointExam).order_by(JointExam.held_on.desc(), JointExam.code)
     if isinstance(actor, UserAccount):
         query = query.where(JointExam.district_id == actor.district_id)
+    in_sight = isinstance(actor, UserAccount) and actor.role is not Role.DISTRICT_ADMIN
+    if in_sight and student_id is None:  # those a class in the actor's sight sat
+        query = query.where(
+            JointExam.id.in_(
+                select(Assessment.joint_exam_id)
+                .join(AssessmentClass, AssessmentClass.assessment_id == Assessment.id)
+                .where(
+                    AssessmentClass.school_class_id.in_(governance_service.visible_class_ids(actor))
+                )
+            )
+        )
     if student_id is not None:
         governance_service.require_scope(session, actor=actor, student_id=student_id)
         query = query.where(
