@@ -286,8 +286,11 @@ def test_home_pages_and_the_roster_link_to_joint_exam_reports(demo: Demo, app: o
     with _client(app, demo, Role.TEACHER) as client:
         home = client.get("/home")
         roster = client.get(f"/classes/{demo.school_class_id}")
+        listing = client.get("/joint-exams")
     with _client(app, demo, Role.DISTRICT_ADMIN) as client:
         district = client.get("/home")
     assert "/joint-exams/" in home.text
     assert f"scope=class:{demo.school_class_id}" in roster.text
     assert "/joint-exams" in district.text
+    assert f"/joint-exams/{demo.joint_exam_id}/report" in listing.text
+    assert listing.text.count("/report") < 12  # not the other grades' joint exams
