@@ -23,11 +23,12 @@ from datetime import date
 import numpy as np
 
 from yincai.analysis.exam import ReportScope
+from yincai.analysis.joint_comparison import BalanceRow, balance_rows
+from yincai.analysis.joint_scores import JointData, JointScores, joint_scores, tidy
 from yincai.analysis.totals import (
     DistributionBand,
     Rates,
     TotalSummary,
-    group_competition_rank,
     optional,
     rates,
     summarise,
@@ -40,10 +41,6 @@ from yincai.rules import (
     FloatArray,
     IntArray,
     Thresholds,
-    group_means,
-    joint_totals,
-    standardise,
-    subject_profile,
 )
 
 # The 总分 distribution's band width: the narrowest of these that needs at most MAX_BANDS bands
@@ -51,57 +48,16 @@ from yincai.rules import (
 BAND_WIDTHS = (10.0, 20.0, 25.0, 50.0, 100.0)
 MAX_BANDS = 20
 
-
-@dataclass(frozen=True)
-class JointData:
-    """One joint exam's scores: ``scores`` (n_students, n_subjects), NaN where a subject was not
-    sat (absent, or no score recorded); subjects in a fixed order; students of every class that
-    sat any of its papers."""
-
-    joint_exam_id: int
-    code: str
-    name: str
-    held_on: date
-    grade_level: int
-    district_id: int
-    assessment_ids: list[int]
-    subject_codes: list[str]
-    subject_names: list[str]
-    full_scores: FloatArray
-    student_ids: IntArray
-    student_numbers: list[str]
-    student_names: list[str]
-    class_of_student: IntArray
-    school_of_student: IntArray
-    class_names: dict[int, str]
-    school_of_class: dict[int, int]
-    school_names: dict[int, str]
-    scores: FloatArray
-
-    @property
-    def n_subjects(self) -> int:
-        return len(self.subject_codes)
-
-    def row_of(self, student_id: int) -> int | None:
-        rows = np.flatnonzero(self.student_ids == student_id)
-        return int(rows[0]) if rows.size else None
-
-
-@dataclass(frozen=True)
-class JointScores:
-    """What every scope's report of one joint exam shares, computed once over the district."""
-
-    totals: FloatArray  # (n,) NaN unless complete
-    is_complete: BoolArray
-    z: FloatArray  # (n, n_subjects)
-    strengths: FloatArray
-    spread: FloatArray
-    is_lopsided: BoolArray
-    weakest: IntArray
-    strongest: IntArray
-    class_rank: IntArray  # 0 where no total
-    school_rank: IntArray
-    district_rank: IntArray
+__all__ = [
+    "BalanceRow",
+    "JointData",
+    "JointReport",
+    "JointScores",
+    "StudentLine",
+    "build_joint_report",
+    "joint_scores",
+    "total_bands",
+]
 
 
 @dataclass(frozen=True)
@@ -154,23 +110,6 @@ class SubjectStats:
 
 
 @dataclass(frozen=True)
-class BalanceRow:
-    """A class or school compared on the mean 总分 and on the subject-balanced index."""
-
-    group_id: int
-    name: str
-    school_name: str
-    n_students: int
-    n_complete: int
-    total_mean: float | None
-    balanced_index: float | None  # mean over subjects of the group's mean z
-    subject_z: list[float | None]
-    total_rank: int | None
-    balanced_rank: int | None
-    is_current: bool
-
-
-@dataclass(frozen=True)
 class JointReport:
     """The joint-exam report of one scope (district, school or class)."""
 
@@ -205,39 +144,6 @@ class JointReport:
     @property
     def n_incomplete(self) -> int:
         return self.summary.n_absent
-
-
-def joint_scores(data: JointData) -> JointScores:
-    """Totals, standard scores, 偏科 and ranks of every student of the joint exam."""
-    scores = data.scores
-    totals = joint_totals(scores)
-    is_complete = np.isfinite(totals)
-    z = (
-        np.column_stack([standardise(scores[:, k]) for k in range(data.n_subjects)])
-        if data.n_subjects
-        else np.zeros((scores.shape[0], 0))
-    )
-    profile = subject_profile(z)
-    return JointScores(
-        totals=totals,
-        is_complete=is_complete,
-        z=z,
-        strengths=profile.strengths,
-        spread=profile.spread,
-        is_lopsided=profile.is_lopsided,
-        weakest=profile.weakest,
-        strongest=profile.strongest,
-        class_rank=_ranks(totals, is_complete, data.class_of_student),
-        school_rank=_ranks(totals, is_complete, data.school_of_student),
-        district_rank=_ranks(totals, is_complete, np.zeros(totals.size, dtype=np.int64)),
-    )
-
-
-def _ranks(totals: FloatArray, is_complete: BoolArray, groups: IntArray) -> IntArray:
-    """Competition rank (1, 2, 2, 4) of each complete total within its group; 0 elsewhere."""
-    out = np.zeros(totals.size, dtype=np.int64)
-    out[is_complete] = group_competition_rank(totals[is_complete], groups[is_complete])
-    return out
 
 
 def scope_mask(data: JointData, scope: ReportScope) -> BoolArray:
@@ -337,10 +243,10 @@ def build_joint_report(
         scope_balance=_mean_z(computed.z, in_scope),
         context_balance=_mean_z(computed.z, context),
         context_title=context_title,
-        schools=_balance_rows(
+        schools=balance_rows(
             data, computed, data.school_of_student, school_ids, None, by_school=True
         ),
-        classes=_balance_rows(data, computed, data.class_of_student, class_ids, current_class),
+        classes=balance_rows(data, computed, data.class_of_student, class_ids, current_class),
         shows_ranks=show_ranks,
     )
 
@@ -369,19 +275,13 @@ def _class_context(data: JointData, scope: ReportScope) -> BoolArray:
     return np.asarray(data.school_of_student == _own_school(data, scope), dtype=bool)
 
 
-def _tidy(value: float) -> float | None:
-    """A mean of z-scores for a report: None for NaN, and rounding noise around 0 (the
-    district's mean is 0 by construction, not -1e-17) shown as 0."""
-    return None if not math.isfinite(value) else float(round(value, 9)) + 0.0
-
-
 def _mean_z(z: FloatArray, rows: BoolArray) -> list[float | None]:
     chosen = z[rows]
     out: list[float | None] = []
     for k in range(z.shape[1]):
         column = chosen[:, k]
         column = column[np.isfinite(column)]
-        out.append(_tidy(float(column.mean())) if column.size else None)
+        out.append(tidy(float(column.mean())) if column.size else None)
     return out
 
 
@@ -467,74 +367,3 @@ def _student_lines(
             )
         )
     return lines
-
-
-def _balance_rows(
-    data: JointData,
-    computed: JointScores,
-    group_of_student: IntArray,
-    group_ids: list[int],
-    current: int | None,
-    *,
-    by_school: bool = False,
-) -> list[BalanceRow]:
-    """Each group's mean 总分 and balanced index, sorted by the balanced index (best first)."""
-    if not group_ids:
-        return []
-    ids = np.array(group_ids, dtype=np.int64)
-    position = np.searchsorted(ids, group_of_student)
-    member = (position < ids.size) & (ids[np.minimum(position, ids.size - 1)] == group_of_student)
-    codes = np.where(member, position, -1)
-    n_groups = ids.size
-    totals = group_means(computed.totals, codes, n_groups)
-    subject_means = (
-        np.column_stack(
-            [group_means(computed.z[:, k], codes, n_groups).mean for k in range(data.n_subjects)]
-        )
-        if data.n_subjects
-        else np.zeros((n_groups, 0))
-    )
-    has_all: BoolArray = np.asarray(
-        np.isfinite(subject_means).all(axis=1) & (data.n_subjects > 0), dtype=bool
-    )
-    balanced = np.where(
-        has_all, np.nanmean(np.where(has_all[:, None], subject_means, 0.0), axis=1), np.nan
-    )
-    n_students = np.bincount(codes[codes >= 0], minlength=n_groups)
-    total_rank = _ranks(totals.mean, np.isfinite(totals.mean), np.zeros(n_groups, dtype=np.int64))
-    balanced_rank = _ranks(balanced, np.isfinite(balanced), np.zeros(n_groups, dtype=np.int64))
-    rows = []
-    for k, group_id in enumerate(group_ids):
-        if by_school:
-            name, school_name = (
-                data.school_names.get(group_id, ""),
-                data.school_names.get(group_id, ""),
-            )
-        else:
-            school = data.school_of_class.get(group_id)
-            name = data.class_names.get(group_id, "")
-            school_name = data.school_names.get(school, "") if school is not None else ""
-        rows.append(
-            BalanceRow(
-                group_id=group_id,
-                name=name,
-                school_name=school_name,
-                n_students=int(n_students[k]),
-                n_complete=int(totals.n[k]),
-                total_mean=optional(float(totals.mean[k])),
-                balanced_index=_tidy(float(balanced[k])),
-                subject_z=[_tidy(float(x)) for x in subject_means[k]],
-                total_rank=int(total_rank[k]) or None,
-                balanced_rank=int(balanced_rank[k]) or None,
-                is_current=group_id == current,
-            )
-        )
-    return sorted(
-        rows,
-        key=lambda row: (
-            row.balanced_rank is None,
-            row.balanced_rank or 0,
-            row.school_name,
-            row.name,
-        ),
-    )

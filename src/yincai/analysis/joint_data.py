@@ -12,7 +12,7 @@ import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from yincai.analysis.joint import JointData
+from yincai.analysis.joint_scores import JointData
 from yincai.domain.models import (
     Assessment,
     AssessmentClass,
