@@ -15,7 +15,7 @@ from sqlalchemy import text
 from starlette.types import ASGIApp
 
 from yincai import __version__
-from yincai.analysis import learner_pages
+from yincai.analysis import joint_pages, learner_pages
 from yincai.analysis import pages as analysis_pages
 from yincai.analysis import routes as analysis_routes
 from yincai.analysis.cache import ExamCache
@@ -147,6 +147,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(cockpit_routes.router, responses=errors.API_ERRORS)
     app.include_router(analysis_pages.router)
     app.include_router(learner_pages.router)
+    app.include_router(joint_pages.router)
     app.include_router(analysis_routes.router, responses=errors.API_ERRORS)
     app.include_router(imports_pages.router)
     app.include_router(assessments_pages.router)

@@ -50,6 +50,13 @@ ITEM_TYPE_SHORT_LABELS = {
 
 MIN_SPREAD = 1e-6  # points (or z): a smaller SD is rounding noise, not a spread to divide by
 
+# 偏科 in a joint exam (联考): a student's best and worst subject lie at least this many district
+# SDs apart (standard scores within each subject's paper). Not 1.0: papers correlate about 0.6,
+# so two subjects' z differ by about sqrt(2 × 0.4) ≈ 0.9 SD for a typical student, and the
+# max − min of 3–5 subjects reaches 1.0 for half to two thirds of the demo's students; at 2.0
+# about one in ten is flagged, whatever the number of subjects.
+LOPSIDED_SPREAD = 2.0
+
 
 def item_type_label(kind: str) -> str:
     """The Chinese label of an item type value (unknown values are shown as they are)."""
@@ -185,4 +192,60 @@ def has_many_missing(missing: int, assigned: int) -> bool:
     """True when a student missed enough homework to be flagged (缺交较多)."""
     return (
         missing >= HOMEWORK_MISSING_FLAG_MIN and missing >= HOMEWORK_MISSING_FLAG_SHARE * assigned
+    )
+
+
+def joint_totals(scores: npt.ArrayLike) -> FloatArray:
+    """总分 of a joint exam (联考), (n,) from subject totals (n, n_subjects; NaN = not sat): the
+    sum over the subjects, NaN unless every subject was sat (a subject missed is 缺考, never 0)."""
+    values = np.asarray(scores, dtype=np.float64)
+    if values.ndim != 2:
+        raise ValueError(f"scores must be (n_students, n_subjects), got shape {values.shape}")
+    complete = np.isfinite(values).all(axis=1) & (values.shape[1] > 0)
+    totals: FloatArray = np.where(
+        complete, np.where(complete[:, None], values, 0.0).sum(axis=1), np.nan
+    )
+    return totals
+
+
+@dataclass(frozen=True)
+class SubjectProfile:
+    """Students' subject strengths in a joint exam, from their standard scores z (n, n_subjects;
+    NaN where a subject was not sat): ``strengths`` = z minus the student's mean z over the
+    subjects sat; ``spread`` = max z − min z (NaN with fewer than two subjects); ``is_lopsided``
+    (偏科) when the spread reaches ``LOPSIDED_SPREAD``; ``weakest`` / ``strongest``: the column of
+    the lowest / highest z (-1 with fewer than two subjects)."""
+
+    strengths: FloatArray
+    spread: FloatArray
+    is_lopsided: BoolArray
+    weakest: IntArray
+    strongest: IntArray
+
+
+def subject_profile(z: npt.ArrayLike) -> SubjectProfile:
+    """Each student's strengths, spread and 偏科 flag from standard scores (n, n_subjects)."""
+    values = np.asarray(z, dtype=np.float64)
+    if values.ndim != 2:
+        raise ValueError(f"z must be (n_students, n_subjects), got shape {values.shape}")
+    finite = np.isfinite(values)
+    counted = finite.sum(axis=1)
+    enough = counted >= 2
+    sums = np.where(finite, values, 0.0).sum(axis=1)
+    mean = np.divide(sums, counted, out=np.full(counted.shape, np.nan), where=counted > 0)
+    strengths: FloatArray = np.where(enough[:, None], values - mean[:, None], np.nan)
+    high = np.where(finite, values, -np.inf)
+    low = np.where(finite, values, np.inf)
+    spread: FloatArray = np.where(
+        enough, high.max(axis=1, initial=-np.inf) - low.min(axis=1, initial=np.inf), np.nan
+    )
+    is_lopsided = enough & at_or_above(np.nan_to_num(spread, nan=-1.0), LOPSIDED_SPREAD)
+    weakest = np.where(enough, low.argmin(axis=1) if values.shape[1] else 0, -1)
+    strongest = np.where(enough, high.argmax(axis=1) if values.shape[1] else 0, -1)
+    return SubjectProfile(
+        strengths=strengths,
+        spread=spread,
+        is_lopsided=np.asarray(is_lopsided, dtype=bool),
+        weakest=weakest.astype(np.int64),
+        strongest=strongest.astype(np.int64),
     )

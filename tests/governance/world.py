@@ -25,6 +25,7 @@ from yincai.domain.models import (
     District,
     Gender,
     Grade,
+    JointExam,
     School,
     SchoolClass,
     Setting,
@@ -64,6 +65,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "class": ("C1a", "CX"),
         "student": ("A1", "X9"),
         "assessment": ("E1", "E9"),
+        "joint_exam": ("J1", "J9"),
         "account": ("acct:teacher", "acct:admin2"),
         "document": ("doc:C1a", "doc:CX"),
         "slips": ("slips:S1", "slips:SX"),
@@ -73,6 +75,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "class": ("C1b", "C2a"),
         "student": ("B1", "Z1"),
         "assessment": ("E1", "E9"),
+        "joint_exam": ("J1", "J9"),
         "account": ("acct:teacher", "acct:teacher3"),
         "document": ("doc:C1b", "doc:C2a"),
         "slips": ("slips:S1", "slips:S2"),
@@ -82,6 +85,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "class": ("C1a", "C1b"),
         "student": ("A2", "B1"),
         "assessment": ("E1", "E9"),
+        "joint_exam": ("J1", "J9"),
         "account": (None, "acct:teacher3"),
         "document": ("doc:C1a", "doc:C1b"),
         "slips": (None, "slips:S1"),
@@ -91,6 +95,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "class": (None, "C1a"),
         "student": ("A1", "A2"),
         "assessment": ("E1", "E9"),
+        "joint_exam": ("J1", "J9"),
         "account": (None, "acct:teacher"),
         "document": (None, "doc:C1a"),
         "slips": (None, "slips:S1"),
@@ -100,6 +105,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "class": (None, "C1a"),
         "student": ("A1", "A2"),
         "assessment": ("E1", "E9"),
+        "joint_exam": ("J1", "J9"),
         "account": (None, "acct:teacher"),
         "document": (None, "doc:C1a"),
         "slips": (None, "slips:S1"),
@@ -141,8 +147,12 @@ def build_world(session: Session) -> World:
         add(key, Student(district_id=world[district], school_class_id=world[school_class],
                          student_number=number, name=name, gender=Gender.FEMALE))  # fmt: skip
         world.names[key] = (name, number)
+    for key, district in (("J1", "D1"), ("J9", "D2")):  # a joint exam (联考) of each district
+        add(key, JointExam(code=f"W-{key}", name=f"七年级联考{key}", district_id=world[district],
+                           grade_level=7, held_on=date(2026, 11, 5)))  # fmt: skip
     for key, district, classes in (("E1", "D1", ("C1a", "C1b", "C2a")), ("E9", "D2", ("CX",))):
         add(key, Assessment(code=f"W-{key}", name=f"期中考试{key}", kind=AssessmentKind.EXAM,
+                            joint_exam_id=world[key.replace("E", "J")],
                             held_on=date(2026, 11, 5), subject_id=maths.id, grade_level=7,
                             district_id=world[district]))  # fmt: skip
         session.add(AssessmentItem(assessment_id=world[key], position=1, label="1",

@@ -24,6 +24,7 @@ from yincai.domain.models import (
     Assessment,
     District,
     Grade,
+    JointExam,
     School,
     SchoolClass,
     Student,
@@ -55,7 +56,8 @@ def _data_words(world_db: WorldDatabase) -> list[str]:
     engine = make_engine(world_db.settings)
     with session_scope(engine) as session:
         words = [*session.scalars(select(UserAccount.display_name))]
-        for model in (Assessment, District, Grade, School, SchoolClass, Student, Subject, Teacher):
+        for model in (Assessment, District, Grade, JointExam, School, SchoolClass, Student,
+                      Subject, Teacher):  # fmt: skip
             words += session.scalars(select(model.name))  # type: ignore[attr-defined]
     engine.dispose()
     return sorted(set(words), key=len, reverse=True)
@@ -142,11 +144,12 @@ PAGES = {
         "/home", "/schools/{S1}", "/assessments/{E1}/report", "/imports", "/imports/history",
         "/assessments/new", "/itembank", "/cockpit", "/cockpit/warnings", "/governance/users",
         "/governance/audit", "/governance/exports/research", "/privacy", "/account/password",
-        "/account/two-factor",
+        "/account/two-factor", "/joint-exams", "/joint-exams/{J1}/report",
     ),
-    "teacher": ("/home", "/classes/{C1a}", "/students/{A2}", "/assessments/{E1}/report"),
-    "parent": ("/home", "/students/{A1}/assessments/{E1}"),
-    "student": ("/home",),
+    "teacher": ("/home", "/classes/{C1a}", "/students/{A2}", "/assessments/{E1}/report",
+                "/joint-exams/{J1}/report", "/students/{A2}/joint-exams"),
+    "parent": ("/home", "/students/{A1}/assessments/{E1}", "/students/{A1}/joint-exams"),
+    "student": ("/home", "/students/{A1}/joint-exams"),
 }  # fmt: skip
 
 

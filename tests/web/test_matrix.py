@@ -28,6 +28,7 @@ PARAMETERS = {  # path parameter → kind of object it names
     "user_account_id": "account",
     "document_id": "document",
     "slips_id": "slips",
+    "joint_exam_id": "joint_exam",
 }
 UNSCOPED = {  # parameters naming no data, with a value
     "language": "en",

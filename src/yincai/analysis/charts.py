@@ -12,6 +12,7 @@ from typing import Any
 
 from yincai import echarts
 from yincai.analysis.exam import ExamReport, GroupRow
+from yincai.analysis.joint import BalanceRow, JointReport
 from yincai.analysis.student import StudentReport, TrendPoint
 from yincai.i18n import _
 
@@ -162,3 +163,127 @@ def student_charts(report: StudentReport, trend: list[TrendPoint]) -> dict[str, 
             ],
         }
     return charts
+
+
+# The class comparison of a joint exam shows this many rows at once; more scroll (dataZoom).
+COMPARISON_VISIBLE_ROWS = 20
+COMPARISON_ROW_PIXELS = 22
+
+
+def _z(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def joint_charts(report: JointReport) -> dict[str, Options]:
+    """ECharts options of the joint-exam page: 总分 distribution, subject balance of the scope
+    against its context, and the subject-balanced comparison of classes (and schools)."""
+    subjects = [subject.name for subject in report.subjects]
+    charts: dict[str, Options] = {
+        "distribution": {
+            "tooltip": {},
+            "grid": {"left": 40, "right": 10, "top": 20, "bottom": 50},
+            "xAxis": {
+                "type": "category",
+                "data": [f"{band.lower:g}–{band.upper:g}" for band in report.distribution],
+                "axisLabel": {"rotate": 30 if len(report.distribution) > 10 else 0},
+            },
+            "yAxis": {"type": "value", "name": _("人数")},
+            "series": [
+                {
+                    "type": "bar",
+                    "data": [band.count for band in report.distribution],
+                    "itemStyle": {"color": "#b83a2f"},
+                }
+            ],
+        },
+        "balance": _balance(report, subjects),
+    }
+    if len(report.classes) > 1:
+        charts["classes"] = _comparison(report.classes, by_school=False)
+    if len(report.schools) > 1:
+        charts["schools"] = _comparison(report.schools, by_school=True)
+    return charts
+
+
+def _balance(report: JointReport, subjects: list[str]) -> Options:
+    """Mean z per subject: the scope's bars beside its context's line; the district (whose
+    mean is 0 by construction) shows each school's bars instead."""
+    if report.scope.kind == "district":
+        series: list[Options] = [
+            {"name": row.name, "type": "bar", "data": [_z(value) for value in row.subject_z]}
+            for row in report.schools
+        ]
+    else:
+        series = [
+            {
+                "name": report.scope_title,
+                "type": "bar",
+                "data": [_z(value) for value in report.scope_balance],
+                "itemStyle": {"color": "#3b6ea5"},
+            },
+            {
+                "name": report.context_title,
+                "type": "line",
+                "data": [_z(value) for value in report.context_balance],
+                "itemStyle": {"color": "#b83a2f"},
+            },
+        ]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"type": "scroll", "data": [entry["name"] for entry in series]},
+        "grid": {"left": 50, "right": 20, "top": 40, "bottom": 30},
+        "xAxis": {"type": "category", "data": subjects},
+        "yAxis": {"type": "value", "name": _("平均标准分")},
+        "series": series,
+    }
+
+
+def comparison_height(n_rows: int) -> int:
+    """Pixels of a comparison chart: one row each, up to ``COMPARISON_VISIBLE_ROWS``."""
+    return 90 + COMPARISON_ROW_PIXELS * min(max(n_rows, 1), COMPARISON_VISIBLE_ROWS)
+
+
+def _comparison(rows: list[BalanceRow], *, by_school: bool) -> Options:
+    """Groups sorted by the balanced index (best at the top), the mean 总分 beside on its own
+    axis; beyond ``COMPARISON_VISIBLE_ROWS`` rows a slider scrolls the list."""
+    ordered = list(reversed(rows))  # ECharts draws a category axis bottom-up
+    labels = [row.name if by_school else _group_label(row.school_name, row.name) for row in ordered]
+    options: Options = {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": [_("均衡指数（平均标准分）"), _("总分平均分")]},
+        "grid": {"left": 10, "right": 70, "top": 50, "bottom": 30, "containLabel": True},
+        "xAxis": [
+            {"type": "value", "name": _("标准分")},
+            {"type": "value", "name": _("分"), "position": "top"},
+        ],
+        "yAxis": {"type": "category", "data": labels},
+        "series": [
+            {
+                "name": _("均衡指数（平均标准分）"),
+                "type": "bar",
+                "data": [
+                    {
+                        "value": _z(row.balanced_index),
+                        "itemStyle": {"color": "#b83a2f" if row.is_current else "#3b6ea5"},
+                    }
+                    for row in ordered
+                ],
+            },
+            {
+                "name": _("总分平均分"),
+                "type": "scatter",
+                "xAxisIndex": 1,
+                "data": [
+                    None if row.total_mean is None else round(row.total_mean, 1) for row in ordered
+                ],
+                "itemStyle": {"color": "#444"},
+            },
+        ],
+    }
+    if len(rows) > COMPARISON_VISIBLE_ROWS:
+        start = 100 * (1 - COMPARISON_VISIBLE_ROWS / len(rows))
+        options["dataZoom"] = [
+            {"type": "slider", "yAxisIndex": 0, "start": start, "end": 100, "right": 10},
+            {"type": "inside", "yAxisIndex": 0, "start": start, "end": 100},
+        ]
+    return options

@@ -23,6 +23,7 @@ from yincai.analysis.learner_charts import (
 )
 from yincai.analysis.learner_xlsx import mastery_workbook_bytes
 from yincai.analysis.mistake_book import MAX_PDF_ENTRIES
+from yincai.analysis.page_support import XLSX_TYPE
 from yincai.diagnosis import levels
 from yincai.diagnosis import service as diagnosis_service
 from yincai.errors import NotFound
@@ -32,7 +33,6 @@ from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.templating import KIND_NAMES, templates
 
 router = APIRouter(include_in_schema=False)
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _download(content: bytes, media_type: str, filename: str) -> Response:

@@ -74,6 +74,7 @@ from yincai.domain.models import (
     AssessmentKind,
     District,
     Grade,
+    JointExam,
     LearningEvent,
     School,
     SchoolClass,
@@ -454,6 +455,7 @@ class _Exams:
         self.cohort = cohort
         self.student_ids = student_ids
         self.class_ids = class_ids
+        self.joint_exams: dict[tuple[int, int], JointExam] = {}  # (exam, grade) → its 联考
 
     def write(
         self,
@@ -492,6 +494,7 @@ class _Exams:
     ) -> int:
         session, cohort, student_ids = self.session, self.cohort, self.student_ids
         grade_of_student = cohort.grade_of_class[cohort.class_of_student]
+        joint = self._joint_exam(paper)
         assessment = Assessment(
             code=code,
             name=name,
@@ -500,6 +503,7 @@ class _Exams:
             subject_id=subject_id,
             grade_level=paper.grade,
             district_id=self.district_id,
+            joint_exam_id=joint.id,
             items=[
                 AssessmentItem(
                     item_id=item_ids[i],
@@ -567,6 +571,26 @@ class _Exams:
         _bulk(session, Sitting, sittings)
         _bulk(session, Score, rows)
         return len(rows)
+
+    def _joint_exam(self, paper: calendar.Paper) -> JointExam:
+        """The joint exam (联考) of a paper's exam and grade: every subject's paper of one grade
+        and exam joins it (2026A-J7-1, 七年级第一次月考), dated by its first day."""
+        key = (paper.exam, paper.grade)
+        joint = self.joint_exams.get(key)
+        if joint is None:
+            joint = JointExam(
+                code=f"{calendar.SEMESTER_START.year}A-J{paper.grade}-{paper.exam + 1}",
+                name=f"{GRADE_NAMES[paper.grade]}{paper.name}",
+                district_id=self.district_id,
+                grade_level=paper.grade,
+                held_on=paper.held_on,
+            )
+            self.session.add(joint)
+            self.session.flush()
+            self.joint_exams[key] = joint
+        elif paper.held_on < joint.held_on:
+            joint.held_on = paper.held_on
+        return joint
 
 
 def _homework(

@@ -229,6 +229,19 @@ class ItemKp(Base):
     weight: Mapped[float] = mapped_column(Float, default=1.0)
 
 
+class JointExam(Base):
+    """A joint exam (联考): the papers of several subjects sat by one grade of the district under
+    one name, whose scores add up to a 总分 (each paper is an ``Assessment`` pointing here)."""
+
+    __tablename__ = "joint_exam"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    grade_level: Mapped[int] = mapped_column(Integer)
+    held_on: Mapped[date] = mapped_column(Date)
+
+
 class Assessment(Base):
     __tablename__ = "assessment"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -241,6 +254,9 @@ class Assessment(Base):
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))
     grade_level: Mapped[int] = mapped_column(Integer)
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    joint_exam_id: Mapped[int | None] = mapped_column(
+        ForeignKey("joint_exam.id"), nullable=True, index=True
+    )
     items: Mapped[list[AssessmentItem]] = relationship(
         order_by="AssessmentItem.position", cascade="all, delete-orphan"
     )

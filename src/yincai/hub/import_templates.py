@@ -95,6 +95,10 @@ ASSESSMENT_INFO = (
     Column("subject", True, "学科", "数学"),
     Column("grade", True, "年级", "七年级"),
     Column("classes", False, "参考班级：学校代码/班级名，多个用分号隔开", "SFQ01/七年级（1）班"),
+    Column(
+        "joint_code", False, "联考代码：同一次联考的各学科试卷填同一代码（可不填）", "2026A-J7-2"
+    ),
+    Column("joint_name", False, "联考名称：新联考必填，已有联考可不填", "七年级期中考试"),
 )
 ASSESSMENT_ITEMS = (
     Column("label", True, "题号，与成绩表的列名一致，如 1、13(1)", "1"),

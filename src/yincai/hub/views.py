@@ -31,6 +31,7 @@ from yincai.domain.models import (
 from yincai.domain.models import Sitting as SittingRow
 from yincai.domain.queries import full_scores, sitting_totals
 from yincai.governance import service as governance_service
+from yincai.hub.joint_views import JointResult, student_joint_results
 from yincai.rules import grade_band
 
 
@@ -58,6 +59,7 @@ class ClassSitting:
     n_students: int
     n_present: int
     n_absent: int
+    joint_exam_id: int | None = None  # the joint exam (联考) the paper belongs to
     school_class_id: int = 0  # the report link opens this class's view of the exam
 
     @property
@@ -78,6 +80,7 @@ class ExamColumn:
     name: str
     held_on: date
     full_score: float
+    joint_exam_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,7 @@ class StudentProfile:
     shows_scores: bool
     guardian_name: str | None = None  # staff only (teachers of the class, admins)
     guardian_phone: str | None = None
+    joint_results: list[JointResult] = field(default_factory=list)  # 联考 with 总分
 
 
 @dataclass(frozen=True)
@@ -276,6 +280,7 @@ def _class_sittings(
             n_students=int(n_students.get(class_id, 0)),
             n_present=attendance.get((assessment.id, class_id), (0, 0))[0],
             n_absent=attendance.get((assessment.id, class_id), (0, 0))[1],
+            joint_exam_id=assessment.joint_exam_id,
             school_class_id=class_id,
         )
         for assessment, class_id, class_name, subject in pairs
@@ -494,7 +499,8 @@ def class_roster(session: Session, *, actor: UserAccount, school_class_id: int) 
         school_name=school_class.school.name,
         grade_name=school_class.grade.name,
         exams=[
-            ExamColumn(exam.id, exam.name, exam.held_on, full.get(exam.id, 0.0)) for exam in exams
+            ExamColumn(exam.id, exam.name, exam.held_on, full.get(exam.id, 0.0), exam.joint_exam_id)
+            for exam in exams
         ],
         students=[
             RosterRow(
@@ -565,6 +571,9 @@ def student_profile(session: Session, *, actor: UserAccount, student_id: int) ->
         shows_scores=shows_scores,
         guardian_name=student.guardian_name if shows_scores else None,
         guardian_phone=student.guardian_phone if shows_scores else None,
+        joint_results=student_joint_results(
+            session, student_id=student_id, shows_scores=shows_scores
+        ),
     )
 
 

@@ -401,6 +401,7 @@ NO_STUDENT_DATA: dict[str, str] = {
     "assessment": "考试名称、日期、学科",
     "assessment_item": "考试的题目与满分",
     "assessment_class": "参加考试的班级",
+    "joint_exam": "联考名称、代码、年级与日期（各学科试卷的归属）",
     "resource": "教学资源",
     "resource_kp": "教学资源的知识点标注",
     "teacher": "教职工的姓名与工号：教职工的个人信息，不是学生的（由学校作为用人单位处理）",

@@ -4,10 +4,13 @@ from a form or from a spreadsheet.
 Spreadsheet layout: a sheet 考试 of two columns (项目, 内容) with the rows 考试代码, 考试名称,
 类型 (考试/作业/测验), 日期, 学科, 年级 and 参考班级 (``学校代码/班级名``, several separated by
 ``;``), for homework optionally 截止时间 (ISO 8601, Beijing time without a zone; 日期 is the day
-it is set), and a sheet 小题 with 题号, 满分 and optionally 题目编码 (an item of the bank). The same
-fields may come as a JSON/YAML document ``{code, name, kind, date, subject, grade, classes: [...],
-due_at, items: [{label, full_score, item_code}]}``. Importing the same assessment again changes
-nothing; an existing code with other content is an error (its scores would no longer fit).
+it is set), optionally 联考代码 and 联考名称 (the joint exam, 联考, whose 总分 the paper counts
+towards: an existing code joins it, a new code with a name creates it), and a sheet 小题 with 题号,
+满分 and optionally 题目编码 (an item of the bank). The same fields may come as a JSON/YAML document
+``{code, name, kind, date, subject, grade, classes: [...], due_at, joint_exam_code,
+joint_exam_name, items: [{label, full_score, item_code}]}``. Importing the same assessment again
+changes nothing; an existing code with other content is an error (its scores would no longer fit),
+except that an existing paper of no joint exam may be joined to one.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from yincai.domain.models import (
     AssessmentItem,
     AssessmentKind,
     Item,
+    JointExam,
     School,
     SchoolClass,
     Subject,
@@ -61,6 +65,8 @@ HEADER_FIELDS = {
     "grade": ("年级", "grade"),
     "classes": ("参考班级", "classes"),
     "due_at": ("截止时间", "due_at", "due"),
+    "joint_code": ("联考代码", "joint_exam_code", "joint_code"),
+    "joint_name": ("联考名称", "joint_exam_name", "joint_name"),
 }
 ITEM_FIELDS = {
     "label": ("题号", "label", "小题"),
@@ -84,6 +90,8 @@ class AssessmentSpec:
     items: tuple[AssessmentItemSpec, ...]
     classes: tuple[tuple[str, str], ...] = ()  # (school code, class name)
     due_at: datetime | None = None  # homework: hand in by (UTC)
+    joint_code: str | None = None  # the joint exam (联考) the paper belongs to
+    joint_name: str | None = None  # needed when the code is new
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,7 @@ class Resolved:
     subject_code: str
     bank_ids: dict[str, int]
     class_ids: tuple[int, ...]
+    joint_exam_id: int | None = None  # an existing joint exam to join (None: new, or none)
 
 
 def check_assessment(
@@ -138,9 +147,54 @@ def check_assessment(
     missing = [f"{school}/{name}" for school, name in keys if (school, name) not in stored]
     if missing:
         problems.append(_("班级不存在：{classes}").format(classes=join(missing, "、")))
+    joint_exam_id = _check_joint(session, spec, district_id, subject_code, problems)
     if len(problems) > before:
         return None
-    return Resolved(subject_code, bank, tuple(sorted({stored[key] for key in keys})))
+    return Resolved(subject_code, bank, tuple(sorted({stored[key] for key in keys})), joint_exam_id)
+
+
+def _check_joint(
+    session: Session, spec: AssessmentSpec, district_id: int, subject_code: str, problems: list[str]
+) -> int | None:
+    """Problems of the joint-exam columns; the id of the existing joint exam named, if any."""
+    code, name = (spec.joint_code or "").strip(), (spec.joint_name or "").strip()
+    if not code:
+        if name:
+            problems.append(_("填写了联考名称，也须填写联考代码"))
+        return None
+    if len(code) > 40:
+        problems.append(_("联考代码须为 1–40 个字符"))
+    if len(name) > 100:
+        problems.append(_("联考名称不能超过 100 个字符"))
+    joint = session.scalars(select(JointExam).where(JointExam.code == code)).first()
+    if joint is None:
+        if not name:
+            problems.append(_("联考 {code} 是新的，须填写联考名称").format(code=code))
+        return None
+    if joint.district_id != district_id or joint.grade_level != spec.grade_level:
+        problems.append(
+            _("联考 {code} 属于另一个区县或年级（{grade} 年级）").format(
+                code=code, grade=joint.grade_level
+            )
+        )
+    if name and name != joint.name:
+        problems.append(
+            _("联考 {code} 的名称是“{stored}”，不是“{name}”").format(
+                code=code, stored=joint.name, name=name
+            )
+        )
+    clash = session.execute(
+        select(Assessment.code)
+        .join(Subject, Subject.id == Assessment.subject_id)
+        .where(
+            Assessment.joint_exam_id == joint.id,
+            Subject.code == subject_code,
+            Assessment.code != spec.code.strip(),
+        )
+    ).first()
+    if clash is not None:
+        problems.append(_("联考 {code} 已有该学科的试卷 {paper}").format(code=code, paper=clash[0]))
+    return joint.id
 
 
 def store_assessment(
@@ -149,6 +203,7 @@ def store_assessment(
     """Write a checked assessment, its items and its classes."""
     subject = SubjectBook(session).get(resolved.subject_code)
     assessment = Assessment(
+        joint_exam_id=store_joint_exam(session, spec, resolved, district_id),
         code=spec.code.strip(),
         name=spec.name.strip(),
         kind=spec.kind,
@@ -177,6 +232,30 @@ def store_assessment(
     return assessment
 
 
+def store_joint_exam(
+    session: Session, spec: AssessmentSpec, resolved: Resolved, district_id: int
+) -> int | None:
+    """The joint exam a checked spec names: the existing one (dated by its earliest paper), or
+    a new one; None when it names none."""
+    if not spec.joint_code or not spec.joint_code.strip():
+        return None
+    if resolved.joint_exam_id is not None:
+        joint = session.get(JointExam, resolved.joint_exam_id)
+        assert joint is not None  # checked in the same transaction
+        joint.held_on = min(joint.held_on, spec.held_on)
+        return joint.id
+    joint = JointExam(
+        code=spec.joint_code.strip(),
+        name=(spec.joint_name or "").strip(),
+        district_id=district_id,
+        grade_level=spec.grade_level,
+        held_on=spec.held_on,
+    )
+    session.add(joint)
+    session.flush()
+    return joint.id
+
+
 @dataclass
 class AssessmentPlan(ImportPlan):
     """An assessment file: to be created, or already stored as it is."""
@@ -184,9 +263,18 @@ class AssessmentPlan(ImportPlan):
     spec: AssessmentSpec | None = None
     resolved: Resolved | None = None
     district_id: int = 0
+    joins_joint_exam: bool = False  # an existing paper joins the joint exam named
 
     def apply(self, session: Session, progress: Progress | None = None) -> None:
         assert self.spec is not None and self.resolved is not None
+        if self.joins_joint_exam:
+            existing = session.get(Assessment, self.assessment_id)
+            assert existing is not None
+            existing.joint_exam_id = store_joint_exam(
+                session, self.spec, self.resolved, self.district_id
+            )
+            session.flush()
+            return
         assessment = store_assessment(session, self.spec, self.resolved, self.district_id)
         self.assessment_id = assessment.id
 
@@ -210,12 +298,21 @@ def plan_assessment(session: Session, *, path: Path, district_id: int) -> Assess
             )
         else:
             plan.assessment_id = existing.id
-            summary.count("assessment").unchanged = 1
+            joint_id = resolved.joint_exam_id if resolved else None
+            if spec.joint_code and existing.joint_exam_id is None:
+                plan.joins_joint_exam = True
+                summary.count("assessment").updated = 1
+                if joint_id is None:
+                    summary.count("joint_exam").new = 1
+            else:
+                summary.count("assessment").unchanged = 1
     raise_if_errors(path.name, [RowError(path.name, 1, "", problem) for problem in problems])
     if existing is None:
         summary.count("assessment").new = 1
         summary.count("assessment_item").new = len(spec.items)
         summary.count("assessment_class").new = len(resolved.class_ids if resolved else ())
+        if spec.joint_code and resolved is not None and resolved.joint_exam_id is None:
+            summary.count("joint_exam").new = 1
     return plan
 
 
@@ -233,6 +330,11 @@ def _same(
             )
         )
     )
+    joint_code = (spec.joint_code or "").strip()
+    if existing.joint_exam_id is not None and joint_code:
+        joint = session.get(JointExam, existing.joint_exam_id)
+        if joint is None or joint.code != joint_code:
+            return False  # a paper never moves to another joint exam by a re-import
     return (
         existing.name == spec.name.strip()
         and existing.kind == spec.kind
@@ -304,6 +406,8 @@ def _read_spec(path: Path, data: bytes, errors: list[RowError]) -> AssessmentSpe
         items=tuple(items),
         classes=tuple(classes),
         due_at=due_at,
+        joint_code=_optional_text(values["joint_code"]),
+        joint_name=_optional_text(values["joint_name"]),
     )
 
 
@@ -329,6 +433,11 @@ def _due_at(
         problem("due_at", _("截止时间不能早于布置日期"))
         return None
     return due
+
+
+def _optional_text(value: Any) -> str | None:
+    text = "" if value is None else str(value).strip()
+    return text or None
 
 
 def _info_sheet(path: Path, data: bytes, errors: list[RowError]) -> dict[str, Any]:
