@@ -126,7 +126,8 @@ def group_comparison(groups: list[GroupRow]) -> Options:
 
 
 def _group_label(school_name: str, name: str) -> str:
-    return name if not school_name or school_name == name else f"{school_name} {name}"
+    """A class named before its school: where the axis cuts a long label, the class stays."""
+    return name if not school_name or school_name == name else f"{name} · {school_name}"
 
 
 def student_charts(report: StudentReport, trend: list[TrendPoint]) -> dict[str, Options]:
