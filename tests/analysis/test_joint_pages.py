@@ -109,15 +109,18 @@ def _audits(demo_settings: Settings, action: str) -> int:
     return int(n or 0)
 
 
-def _class_report(demo_settings: Settings, demo: Demo) -> joint_service.JointReport:
+def _class_report(
+    demo_settings: Settings, demo: Demo, kind: str = "class"
+) -> joint_service.JointReport:
+    scope = {
+        "class": ReportScope("class", demo.school_id, demo.school_class_id),
+        "school": ReportScope("school", demo.school_id),
+        "district": ReportScope("district"),
+    }[kind]
     engine = make_engine(demo_settings)
     with Session(engine) as session:
         report = joint_service.joint_exam_report(
-            session,
-            actor=CLI,
-            joint_exam_id=demo.joint_exam_id,
-            surface="view",
-            scope=ReportScope("class", demo.school_id, demo.school_class_id),
+            session, actor=CLI, joint_exam_id=demo.joint_exam_id, surface="view", scope=scope
         )
         session.rollback()
     engine.dispose()
@@ -228,12 +231,17 @@ def test_teacher_sees_the_class_report_in_chinese_and_english_with_an_audit_row(
     assert _audits(demo_settings, "joint_report_view") == before + 2
 
 
-def test_the_workbook_holds_the_pages_numbers_for_one_class(
-    demo_settings: Settings, demo: Demo, app: object
+@pytest.mark.parametrize("kind", ["class", "school", "district"])
+def test_the_workbook_holds_the_pages_numbers_for_a_class_a_school_and_the_district(
+    demo_settings: Settings, demo: Demo, app: object, kind: str
 ) -> None:
-    expected = _class_report(demo_settings, demo)
-    query = f"scope=class:{demo.school_class_id}"
-    with _client(app, demo, Role.TEACHER) as client:
+    expected = _class_report(demo_settings, demo, kind)
+    query = {
+        "class": f"scope=class:{demo.school_class_id}",
+        "school": f"scope=school:{demo.school_id}",
+        "district": "scope=district",
+    }[kind]
+    with _client(app, demo, Role.DISTRICT_ADMIN) as client:
         page = client.get(f"/joint-exams/{demo.joint_exam_id}/report?{query}")
         download = client.get(f"/joint-exams/{demo.joint_exam_id}/report.xlsx?{query}")
     assert download.status_code == 200
