@@ -32,6 +32,7 @@ from yincai.governance import service as governance_service
 from yincai.hub import import_access, import_templates
 from yincai.hub import service as hub_service
 from yincai.hub.import_history import HISTORY_PAGE_SIZE
+from yincai.hub.importers.logs import LOG_FORMAT_NAMES
 from yincai.hub.importers.score_diff import ScoreDiff
 from yincai.hub.schemas import ENTITY_NAMES
 from yincai.i18n import _, translate
@@ -164,7 +165,7 @@ def _page(
                 if kind in kinds
             },
             "assessments": import_access.assessments_for_import(session, actor=user),
-            "log_formats": [fmt.value for fmt in hub_service.LogFormat],
+            "log_formats": {fmt.value: LOG_FORMAT_NAMES[fmt] for fmt in hub_service.LogFormat},
             "entity_names": ENTITY_NAMES,
             **context,
         },

@@ -60,6 +60,13 @@ class LogFormat(enum.StrEnum):
     KT = "kt"
 
 
+LOG_FORMAT_NAMES = {
+    LogFormat.CSV: _("表格（学号、题目、时间、对错）"),
+    LogFormat.XAPI: _("xAPI 学习记录"),
+    LogFormat.KT: _("知识追踪数据集（每名学生三行）"),
+}
+
+
 @dataclass(frozen=True)
 class _Key:
     student_id: int
