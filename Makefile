@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/yincai demo
 
+# One worker per core; a test file stays on one worker (its module fixtures are built once).
 test: $(STAMP) lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile --durations=15
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests benchmarks
