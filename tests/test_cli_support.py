@@ -18,11 +18,11 @@ from yincai.cli_support import AFTER_IMPORT, GuardedGroup, after_import, command
 
 
 def _typer_apps() -> dict[str, typer.Typer]:
-    """Every Typer app defined in a ``cli`` module of yincai (``hub.cli``, and the
+    """Every Typer app defined in a ``cli`` or ``*_cli`` module of yincai (``hub.cli``, and the
     cross-capability ones in ``yincai.cli``)."""
     apps = {}
     for module in pkgutil.walk_packages(yincai.__path__, "yincai."):
-        if module.name.endswith(".cli") or module.name.startswith("yincai.cli."):
+        if module.name.endswith((".cli", "_cli")) or module.name.startswith("yincai.cli."):
             found = vars(importlib.import_module(module.name))
             apps |= {
                 f"{module.name}.{n}": v for n, v in found.items() if isinstance(v, typer.Typer)

@@ -69,13 +69,14 @@ def append_row(sheet: Worksheet, values: Iterable[Cell]) -> None:
     sheet.append([neutralise(value) for value in values])
 
 
-def csv_bytes(rows: Iterable[Iterable[Cell]]) -> bytes:
-    """Rows as a UTF-8 CSV with a byte-order mark (Excel then reads the Chinese right)."""
+def csv_bytes(rows: Iterable[Iterable[Cell]], *, byte_order_mark: bool = True) -> bytes:
+    """Rows as a UTF-8 CSV, by default with a byte-order mark (Excel then reads the Chinese
+    right); files for other systems (OneRoster) go without one."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
         writer.writerow(["" if value is None else neutralise(value) for value in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    return buffer.getvalue().encode("utf-8-sig" if byte_order_mark else "utf-8")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ refusals, the pages in Chinese and English, the workbook's numbers, the family's
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -274,7 +275,7 @@ def test_district_admin_compares_schools_and_classes_on_the_balanced_index(
     assert f"/joint-exams/{demo.joint_exam_id}/report" in listing.text
 
 
-def test_the_student_sees_their_own_total_and_strengths_in_words_only(
+def test_the_student_sees_bands_and_strengths_in_words_never_a_score(
     demo: Demo, app: object, demo_settings: Settings
 ) -> None:
     before = _audits(demo_settings, "joint_student_view")
@@ -283,7 +284,9 @@ def test_the_student_sees_their_own_total_and_strengths_in_words_only(
         profile = client.get(f"/students/{demo.own_student_id}")
         other = client.get(f"/students/{demo.own_student_id + 1}/joint-exams")
     assert own.status_code == 200
-    assert "总分" in own.text and "标准分" not in own.text and "名次" not in own.text
+    assert "总评" in own.text and re.search(r'class="band band-[ABCD]"', own.text)
+    assert "总分" not in own.text and "标准分" not in own.text and "名次" not in own.text
+    assert not re.search(r"\d / \d", own.text) and not re.search(r"\d / \d", profile.text)
     assert "较均衡" in own.text or "薄弱学科" in own.text or "缺考" in own.text
     assert other.status_code in (403, 404)
     assert f"/students/{demo.own_student_id}/joint-exams" in profile.text

@@ -7,9 +7,11 @@ import pytest
 
 from tests.analysis.builders import exam_data
 from yincai.analysis.lines import (
+    MAX_LINES,
     band_table,
     borderline,
     default_lines,
+    form_rows,
     line_table,
     parse_lines,
     parse_margin,
@@ -90,6 +92,7 @@ def test_line_table_counts_at_or_above_each_line_per_group() -> None:
         (["nan"], "report.invalid_line"),
         (["inf"], "report.invalid_line"),
         (["1"] * 9, "report.too_many_lines"),
+        ([""] * 51, "report.too_many_lines"),
     ],
 )
 def test_bad_score_lines_are_refused_with_a_chinese_message(scores: list[str], code: str) -> None:
@@ -104,6 +107,18 @@ def test_blank_lines_are_skipped_and_unnamed_ones_numbered() -> None:
     assert [(line.name, line.cutoff) for line in lines] == [("分数线 2", 80.0)]
     assert parse_lines([], [], full_score=100) == []
     assert [line.cutoff for line in default_lines(100, Thresholds())] == [85, 70, 60]
+
+
+def test_a_form_sent_back_again_and_again_keeps_its_lines_and_one_blank_row() -> None:
+    """Each 计算 sends the blank rows too: they are skipped, and the form does not grow."""
+    names, scores = ["本科线", ""], ["70", ""]
+    for _ in range(12):
+        rows = form_rows(names, scores)
+        names, scores = [n for n, _ in rows], [s for _, s in rows]
+        assert len(parse_lines(names, scores, full_score=100)) == 1
+    assert rows == [("本科线", "70"), ("", ""), ("", "")]
+    eight = form_rows([""] * 8, [str(k) for k in range(8)])
+    assert len(eight) == MAX_LINES and all(score for _, score in eight)
 
 
 @pytest.mark.parametrize("text", ["0", "-2", "x", "51", "nan"])

@@ -184,4 +184,9 @@ def test_bad_parameters_elsewhere_keep_their_own_answer(world_db: WorldDatabase)
     with client_as(world_db, "district_admin") as client:
         response = client.get("/api/governance/audit?page=abc")
     assert response.status_code == 422
-    assert "code" not in response.json()  # FastAPI's (or web.errors') answer, not /api/v1's
+    # web.errors' answer, in the same shape as /api/v1's: a stable code, words, the field
+    assert response.json() == {
+        "code": "invalid",
+        "detail": "输入有误",
+        "errors": ["查询参数 page 的值无效"],
+    }

@@ -17,7 +17,14 @@ from yincai.demo.curriculum import KnowledgePointSpec, load_curriculum, points_o
 from yincai.demo.itembank import ItemSpec
 from yincai.demo.subjects import OTHER_SUBJECTS, SUBJECTS, DemoSubject, draw_bank, subject_rng
 from yincai.demo.truth import load_ground_truth, stored_subjects
-from yincai.domain.models import Assessment, KnowledgePoint, KpLevel, Sitting, Subject
+from yincai.domain.models import (
+    Assessment,
+    AssessmentKind,
+    KnowledgePoint,
+    KpLevel,
+    Sitting,
+    Subject,
+)
 
 GRADE_SUBJECTS = {
     7: {"MATH", "CHN", "ENG"},
@@ -128,6 +135,7 @@ def test_each_grade_sits_joint_exams_in_all_its_subjects_with_one_name(
             select(Assessment.id, Assessment.name, Assessment.grade_level, Assessment.held_on)
             .add_columns(Subject.code, Subject.name)
             .join(Subject, Subject.id == Assessment.subject_id)
+            .where(Assessment.kind == AssessmentKind.EXAM)  # homework has its own names
         ).all()
         sittings = session.execute(
             select(Sitting.assessment_id, Sitting.student_id, Sitting.total_score)

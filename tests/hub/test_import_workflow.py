@@ -115,7 +115,9 @@ def test_every_template_downloads_and_imports_as_it_is(
         logged_in(client, world.usernames["teacher"])
         mine = client.get("/imports/templates/scores.xlsx", params={"assessment": "W-E1"})
         refused = client.get("/imports/templates/roster.xlsx")
+        page = client.get("/imports")
     assert refused.status_code == 403
+    assert 'value="W-E1"' in page.text  # offered to the teacher who may write its scores
     for response in (*files.values(), mine):
         assert response.status_code == 200
         assert response.headers["content-type"] == imports_pages.XLSX_TYPE
@@ -160,7 +162,12 @@ def test_a_chinese_teacher_of_a_class_cannot_write_its_maths_scores(
     with TestClient(create_app(world_db.settings)) as client:
         logged_in(client, "w-chinese", PASSWORD)
         status, text = _preview(client, sheet, "scores", assessment_code="W-E1")
+        page = client.get("/imports")
+        template = client.get("/imports/templates/scores.xlsx", params={"assessment": "W-E1"})
     assert status == 403 and "任教该学科" in text
+    # the import page offers only exams whose scores the teacher may write
+    assert page.status_code == 200 and 'value="W-E1"' not in page.text
+    assert template.status_code == 403
     with session_scope(engine) as session:
         total = session.scalar(select(Sitting.total_score).where(Sitting.student_id == world["A2"]))
     engine.dispose()

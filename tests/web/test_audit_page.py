@@ -151,4 +151,5 @@ def test_a_roster_and_a_class_report_record_the_students_they_name(
     assert "缺考同学" in report.text
     assert _students_of(world_db, "view_roster") == [{world["A1"], world["A2"], absent_id}]
     assert _students_of(world_db, "exam_report_view") == [{absent_id}]
-    assert _students_of(world_db, "exam_report_xlsx") == [{absent_id}]
+    # the workbook holds the whole 成绩单: everyone of the class, the absentee too
+    assert _students_of(world_db, "exam_report_xlsx") == [{world["A1"], world["A2"], absent_id}]

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from yincai.analysis import service
+from yincai.analysis.lines import form_rows
 from yincai.analysis.page_support import exam_cache, ranks_allowed, scope_query
 from yincai.errors import Invalid
 from yincai.i18n import _
@@ -99,14 +100,7 @@ def _section_page(
             "scope_query": scope,
             "query": "&".join(part for part in (scope, form_query) if part),
             "item_type_label": item_type_label,
-            "names": [
-                asked.line_names[k] if k < len(asked.line_names) else ""
-                for k in range(max(3, len(asked.line_scores) + 1))
-            ],
-            "scores": [
-                asked.line_scores[k] if k < len(asked.line_scores) else ""
-                for k in range(max(3, len(asked.line_scores) + 1))
-            ],
+            "line_rows": form_rows(asked.line_names, asked.line_scores),
         },
     )
 

@@ -94,7 +94,8 @@ class StudentJoint:
     student_id: int
     student_number: str
     student_name: str
-    total: float | None
+    total: float | None  # None: a subject missed, or not shown (the student and their parent)
+    total_band: str | None  # None: a subject missed
     full_score: float
     missing: list[str]
     subjects: list[SubjectResult]
@@ -334,7 +335,8 @@ def student_joint_result(
     session: Session, *, actor: governance_service.Actor, student_id: int, joint_exam_id: int
 ) -> StudentJoint:
     """A student's own 总分 and subjects in one joint exam: staff see scores, z-scores and the
-    偏科 figures; the student and their parent scores, bands and strengths in words only."""
+    偏科 figures; the student and their parent bands (of each subject and of the 总分) and
+    strengths in words only, no score."""
     joint = get_joint_exam(session, joint_exam_id)
     governance_service.require_scope(session, actor=actor, student_id=student_id)
     _in_district(actor, joint)
@@ -365,7 +367,7 @@ def student_joint_result(
         subjects.append(
             SubjectResult(
                 name=data.subject_names[k],
-                score=score if sat else None,
+                score=score if sat and staff else None,
                 full_score=full,
                 band=bands.band_of(score, full) if sat and full > 0 else None,
                 z=z if staff and z == z else None,
@@ -373,7 +375,9 @@ def student_joint_result(
             )
         )
     total = float(computed.totals[row])
-    missing = [s.name for s in subjects if s.score is None]
+    joint_full = float(data.full_scores.sum())
+    complete = total == total and joint_full > 0  # not NaN: every subject sat
+    missing = [s.name for s in subjects if s.band is None]
     if missing:
         words = _("缺考：{subjects}，不计总分").format(subjects=join(missing, "、"))
     elif lopsided:
@@ -397,8 +401,9 @@ def student_joint_result(
         student_id=student_id,
         student_number=student.student_number,
         student_name=student.name,
-        total=total if total == total else None,
-        full_score=float(data.full_scores.sum()),
+        total=total if complete and staff else None,
+        total_band=bands.band_of(total, joint_full) if complete else None,
+        full_score=joint_full,
         missing=missing,
         subjects=subjects,
         strong_subject=data.subject_names[strong] if strong >= 0 else None,

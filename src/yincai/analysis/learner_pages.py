@@ -29,7 +29,7 @@ from yincai.diagnosis import service as diagnosis_service
 from yincai.errors import NotFound
 from yincai.i18n import _
 from yincai.reports.maths import page_text_html
-from yincai.web.deps import CurrentUser, DbSession
+from yincai.web.deps import CurrentUser, DbSession, FormId
 from yincai.web.templating import KIND_NAMES, templates
 
 router = APIRouter(include_in_schema=False)
@@ -163,7 +163,7 @@ def mistake_book_page(
     session: DbSession,
     user: CurrentUser,
     subject: str | None = None,
-    kp: int | None = None,
+    kp: FormId = None,
     page: int = 1,
 ) -> Response:
     """A student's 错题本 across the semester, grouped by knowledge point, with similar items."""
@@ -202,7 +202,7 @@ def mistake_book_pdf(
     session: DbSession,
     user: CurrentUser,
     subject: str | None = None,
-    kp: int | None = None,
+    kp: FormId = None,
 ) -> Response:
     """The 错题本 under the same filter as a short PDF (its first entries)."""
     from yincai.analysis.mistake_pdf import mistake_book_pdf as render  # WeasyPrint on demand

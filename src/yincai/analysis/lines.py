@@ -20,6 +20,7 @@ from yincai.rules import CUTOFF_TOLERANCE, DISTRIBUTION_STEP, Thresholds, at_or_
 from yincai.science.base import BoolArray
 
 MAX_LINES = 8
+MAX_FIELDS = 50  # blank rows of a form are skipped, but a query is not read without end
 MAX_LINE_NAME = 20  # characters
 
 
@@ -100,7 +101,7 @@ def parse_lines(
 ) -> list[ScoreLine]:
     """Lines from a form's name and score fields (blank rows skipped), highest first; Invalid
     (422) names the first bad field."""
-    if len(cutoffs) > MAX_LINES or len(names) > MAX_LINES:
+    if len(cutoffs) > MAX_FIELDS or len(names) > MAX_FIELDS:
         raise Invalid(_("最多设置 {n} 条分数线").format(n=MAX_LINES), code="report.too_many_lines")
     lines = []
     for index, raw in enumerate(cutoffs):
@@ -126,7 +127,18 @@ def parse_lines(
                 code="report.invalid_line",
             )
         lines.append(ScoreLine(str(label), cutoff))
+    if len(lines) > MAX_LINES:
+        raise Invalid(_("最多设置 {n} 条分数线").format(n=MAX_LINES), code="report.too_many_lines")
     return sorted(lines, key=lambda line: -line.cutoff)
+
+
+def form_rows(names: Sequence[str], cutoffs: Sequence[str]) -> list[tuple[str, str]]:
+    """The line form's rows: the filled ones as asked, then blank ones (at least three rows,
+    one blank to add a line, at most ``MAX_LINES``)."""
+    pairs = [(names[k] if k < len(names) else "", cutoff) for k, cutoff in enumerate(cutoffs)]
+    filled = [(n, c) for n, c in pairs if n.strip() or c.strip()][:MAX_LINES]
+    n_rows = min(MAX_LINES, max(3, len(filled) + 1))
+    return filled + [("", "")] * (n_rows - len(filled))
 
 
 def parse_margin(text: str | None, *, full_score: float, default: float) -> float:

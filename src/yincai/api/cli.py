@@ -14,7 +14,7 @@ from yincai.accounts.actors import CLI
 from yincai.accounts.models import UserAccount
 from yincai.api import service
 from yincai.api.oneroster import export_oneroster
-from yincai.cli_support import command_session
+from yincai.cli_support import command_app, command_session
 from yincai.errors import NotFound
 from yincai.i18n import _
 
@@ -43,7 +43,7 @@ def oneroster(
     Console().print(f"已导出 / exported {out}: {counts}")
 
 
-app = typer.Typer(help="接口令牌 / API tokens of /api/v1.", no_args_is_help=True)
+app = command_app(help="接口令牌 / API tokens of /api/v1.", no_args_is_help=True)
 
 
 @app.command("token-create")

@@ -17,7 +17,6 @@ rest); no guardian, phone, birth year or gender leaves. Students whose data were
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -46,6 +45,7 @@ from yincai.domain.queries import full_scores, sitting_totals
 from yincai.errors import NotFound
 from yincai.governance import service as governance_service
 from yincai.i18n import _
+from yincai.spreadsheets import csv_bytes
 
 ONEROSTER_VERSION = "1.2"
 # The header of each file, in the order of the OneRoster 1.2 CSV binding.
@@ -466,7 +466,7 @@ def _text(value: object) -> str:
 
 
 def _manifest(sent: set[str], district_code: str) -> bytes:
-    rows: list[Sequence[object]] = [
+    rows: list[Sequence[str]] = [
         ("manifest.version", "1.0"),
         ("oneroster.version", ONEROSTER_VERSION),
     ]
@@ -477,12 +477,10 @@ def _manifest(sent: set[str], district_code: str) -> bytes:
     return _csv(MANIFEST_HEADER, rows)
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """A CSV without byte-order mark; a name that could start a formula is neutralised as in
+    every file the platform writes."""
+    return csv_bytes([header, *rows], byte_order_mark=False)
 
 
 def _zip(files: dict[str, bytes]) -> bytes:

@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from yincai.cli_support import command_session
+from yincai.cli_support import command_app, command_session
 from yincai.governance import service
 from yincai.governance.audit import MIN_RETENTION_DAYS
 
-app = typer.Typer(help="审计日志 / the audit log.", no_args_is_help=True)
+app = command_app(help="审计日志 / the audit log.", no_args_is_help=True)
 
 
 @app.command("verify")

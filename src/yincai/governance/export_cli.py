@@ -9,11 +9,11 @@ import typer
 from rich.console import Console
 
 from yincai.accounts.actors import CLI
-from yincai.cli_support import command_session, settings_of
+from yincai.cli_support import command_app, command_session, settings_of
 from yincai.governance.privacy import pseudonym_key
 from yincai.governance.research import research_export
 
-app = typer.Typer(help="数据导出 / exports.", no_args_is_help=True)
+app = command_app(help="数据导出 / exports.", no_args_is_help=True)
 
 
 @app.callback()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from yincai.accounts.actors import Actor, SystemActor
@@ -121,6 +121,34 @@ def score_editor_class_ids(actor: Actor, subject_id: int) -> Select[int]:
             )
         case _:
             return select(SchoolClass.id).where(false())
+
+
+def score_editable_assessment_ids(actor: Actor) -> Select[int]:
+    """Assessments in scope with a class whose scores the actor may write (the choices of a
+    score import): ``require_score_editor`` accepts each; for a teacher, a class of theirs sat
+    it in the subject they teach there (or it names no classes yet)."""
+    visible = visible_assessment_ids(actor)
+    if isinstance(actor, SystemActor) or actor.role is not Role.TEACHER:
+        return visible
+    taught = select(TeachingAssignment.school_class_id).where(
+        TeachingAssignment.teacher_id == actor.teacher_id,
+        TeachingAssignment.subject_id == Assessment.subject_id,
+    )
+    sat_by_class = select(AssessmentClass.assessment_id).where(
+        AssessmentClass.assessment_id == Assessment.id
+    )
+    return select(Assessment.id).where(
+        Assessment.id.in_(visible),
+        or_(
+            select(AssessmentClass.school_class_id)
+            .where(
+                AssessmentClass.assessment_id == Assessment.id,
+                AssessmentClass.school_class_id.in_(taught),
+            )
+            .exists(),
+            and_(~sat_by_class.exists(), taught.exists()),
+        ),
+    )
 
 
 def require_score_editor(session: Session, *, actor: Actor, assessment_id: int) -> set[int]:

@@ -43,13 +43,13 @@ def import_kinds(actor: UserAccount) -> tuple[str, ...]:
 
 
 def assessments_for_import(session: Session, *, actor: UserAccount) -> list[Assessment]:
-    """The assessments in the actor's scope, newest first (the choices of a score import);
-    homework is answered in logs, not score sheets, and is left out."""
+    """The assessments whose scores the actor may import, newest first (the choices of a
+    score import); homework is answered in logs, not score sheets, and is left out."""
     return list(
         session.scalars(
             select(Assessment)
             .where(
-                Assessment.id.in_(governance_service.visible_assessment_ids(actor)),
+                Assessment.id.in_(governance_service.score_editable_assessment_ids(actor)),
                 Assessment.kind != AssessmentKind.HOMEWORK,
             )
             .order_by(Assessment.held_on.desc(), Assessment.code)

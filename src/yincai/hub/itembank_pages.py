@@ -29,7 +29,7 @@ from yincai.governance import service as governance_service
 from yincai.i18n import _
 from yincai.reports.maths import page_text_html
 from yincai.rules import item_type_label
-from yincai.web.deps import CurrentUser, DbSession
+from yincai.web.deps import CurrentUser, DbSession, FormId
 from yincai.web.paging import paginate
 from yincai.web.templating import templates
 
@@ -132,8 +132,8 @@ def itembank(
     request: Request,
     session: DbSession,
     user: CurrentUser,
-    subject_id: int | None = None,
-    kp_id: int | None = None,
+    subject_id: FormId = None,
+    kp_id: FormId = None,
 ) -> Response:
     """The knowledge-point tree and the items of the chosen point (staff)."""
     governance_service.require_role(user, *governance_service.STAFF_ROLES)

@@ -2,8 +2,9 @@
 (``rules.joint_totals``: only a complete sitting has one) and each subject's result.
 
 The profile's caller has checked the scope and audits the view; staff see each subject's score,
-the student and their parent its band (等级) and the 总分. Subject strengths (偏科) need the
-district's scores and live on the analysis capability's page, which this one links to.
+the student and their parent bands (等级) only: of each subject and of the 总分. Subject
+strengths (偏科) need the district's scores and live on the analysis capability's page, which
+this one links to.
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ class JointSubject:
 
 @dataclass(frozen=True)
 class JointResult:
-    """One joint exam of a student: 总分 (None unless every subject was sat) and its subjects."""
+    """One joint exam of a student: 总分 and its band (both None unless every subject was sat;
+    the 总分 also None where scores are not shown) and its subjects."""
 
     joint_exam_id: int
     name: str
     held_on: date
     total: float | None
+    total_band: str | None
     full_score: float
     subjects: list[JointSubject]
 
@@ -81,13 +84,16 @@ def student_joint_results(
             score, full_score = totals.get(a), full.get(a, 0.0)
             band = grade_band(score, full_score) if score is not None and full_score > 0 else None
             subjects.append(JointSubject(name, score if shows_scores else None, band, full_score))
+        joint_full = sum(full.get(a, 0.0) for a, _ in mine)
+        complete = not np.isnan(total) and joint_full > 0
         results.append(
             JointResult(
                 joint_exam_id=joint.id,
                 name=joint.name,
                 held_on=joint.held_on,
-                total=None if np.isnan(total) else total,
-                full_score=sum(full.get(a, 0.0) for a, _ in mine),
+                total=total if complete and shows_scores else None,
+                total_band=grade_band(total, joint_full) if complete else None,
+                full_score=joint_full,
                 subjects=subjects,
             )
         )

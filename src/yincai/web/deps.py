@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from pydantic import BeforeValidator
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -125,3 +126,11 @@ async def _current_user(
 
 OptionalUser = Annotated[UserAccount | None, Depends(_optional_user)]
 CurrentUser = Annotated[UserAccount, Depends(_current_user)]
+
+
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# A filter of a GET form: its "all" option sends the field empty, which means no filter.
+FormId = Annotated[int | None, BeforeValidator(_blank_is_none)]
