@@ -21,7 +21,7 @@ import sympy
 
 MAX_LENGTH = 200  # longer fill-in answers are essays: a person reads them
 MAX_DEPTH = 20  # nested brackets; also keeps the parser far from Python's recursion limit
-MAX_POWER_DIGITS = 2000  # an integer power with more digits than this is refused, not computed
+MAX_POWER_DIGITS = 400  # a power with more digits than this (either side of 1) is refused
 MAX_EXPONENT = 1000  # a numeric exponent larger than this in size is refused
 
 # Symbol = sympy value; every name the parser knows. One-letter names become symbols, except
@@ -35,7 +35,7 @@ _FUNCTIONS: dict[str, Any] = {
     "cos": sympy.cos,
     "tan": sympy.tan,
     "cot": sympy.cot,
-    "exp": sympy.exp,
+    "exp": lambda value: _checked_power(sympy.E, value),
     "abs": sympy.Abs,
     "ln": sympy.log,
     "lg": lambda value: sympy.log(value, 10),
@@ -407,15 +407,12 @@ def _checked_power(base: Any, exponent: Any) -> Any:
     if exponent.is_number:
         if not exponent.is_finite or abs(exponent.evalf(15)) > MAX_EXPONENT:
             raise AnswerSyntaxError("too_large")
-        if base.is_number and base.is_finite:
-            size = abs(base.evalf(15))
-            if (
-                size > 1
-                and float(math.log10(float(size))) * float(abs(exponent)) > MAX_POWER_DIGITS
-            ):
+        if base.is_number and base.is_finite and base != 0:
+            size = float(abs(base.evalf(15)))
+            if abs(math.log10(size)) * float(abs(exponent)) > MAX_POWER_DIGITS:
                 raise AnswerSyntaxError("too_large")
-    elif any(isinstance(node, sympy.Pow) for node in sympy.preorder_traversal(exponent)):
-        raise AnswerSyntaxError("too_large")  # towers of symbolic powers: a person reads them
+    if any(isinstance(node, sympy.Pow | sympy.exp) for node in sympy.preorder_traversal(exponent)):
+        raise AnswerSyntaxError("too_large")  # towers (e^e^x, 2^2^x): a person reads them
     return sympy.Pow(base, exponent)
 
 
