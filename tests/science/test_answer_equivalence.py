@@ -34,6 +34,8 @@ CASES: list[tuple[str, str, str]] = [
     ("0.3333", "1/3", DIFFERENT),
     ("\\pi", "3.14", DIFFERENT),
     ("3", "4", DIFFERENT),
+    ("1。5", "1.5", EQUAL),  # the decimal point as a Chinese input method types it
+    ("1.5。", "3/2", EQUAL),
     ("-1/2", "1/2", DIFFERENT),
     # expressions
     ("2x+1", "1+2x", EQUAL),
@@ -42,7 +44,10 @@ CASES: list[tuple[str, str, str]] = [
     ("(x+1)^2", "x^2+2x+1", EQUAL),
     ("(x-1)(x+1)", "x^2-1", EQUAL),
     ("2(x+1)", "2x+2", EQUAL),
-    ("x2", "2x", EQUAL),
+    ("x2", "2x", DIFFERENT),  # x2 is x₂, as students type subscripts
+    ("x1=1,x2=2", "x=1或x=2", EQUAL),
+    ("x_{1}+x^{2}", "x₁+x²", EQUAL),
+    ("1.5.2", "0.3", UNCERTAIN),
     ("\\frac{x^2-1}{x-1}", "x+1", EQUAL),
     ("|x|", "sqrt(x^2)", EQUAL),
     ("sin^2x+cos^2x", "1", EQUAL),
@@ -77,6 +82,9 @@ CASES: list[tuple[str, str, str]] = [
     ("1、2", "2,1", EQUAL),
     ("x=1；x=2", "x=1,x=2", EQUAL),
     ("x=1", "x=1,x=2", DIFFERENT),
+    ("x=±2", "x=2或x=-2", EQUAL),
+    ("\\pm\\sqrt{3}", "x₁=√3，x₂=-√3", EQUAL),
+    ("x=±2", "x=2", DIFFERENT),
     ("x=1,x=3", "x=1,x=2", DIFFERENT),
     ("{1,2}", "{1,2,3}", DIFFERENT),
     # sets of reals: inequalities and intervals
@@ -90,6 +98,10 @@ CASES: list[tuple[str, str, str]] = [
     ("-2x>4", "x<-2", EQUAL),
     ("x<1或x>2", "(-∞,1)∪(2,+∞)", EQUAL),
     ("x^2>4", "x<-2或x>2", EQUAL),
+    ("x^2-3x+2<=0", "[1,2]", EQUAL),
+    ("x^2+1>0", "(-∞,+∞)", EQUAL),
+    ("(x-1)^2>0", "x≠1", EQUAL),
+    ("x^2<4", "x<2", DIFFERENT),
     ("x≠1", "(-∞,1)∪(1,+∞)", EQUAL),
     ("{x|x>2}", "x>2", EQUAL),
     ("x∈[1,2)", "[1,2)", EQUAL),

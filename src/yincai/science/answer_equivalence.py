@@ -189,6 +189,9 @@ def _read(text: str, rules: AnswerRules) -> _Shape:
 
 
 def _read_plain(text: str, rules: AnswerRules) -> _Shape:
+    if text.count("±") == 1:  # x=±2: the two roots x=2 and x=-2
+        plus, minus = text.replace("±", "+"), text.replace("±", "-")
+        return _Items((_read_plain(plus, rules), _read_plain(minus, rules)))
     if text in EMPTY_WORDS:
         return _Region(sympy.S.EmptySet)
     if is_wrapped(text, "{", "}"):
@@ -249,6 +252,8 @@ def _read_relation(text: str, rules: AnswerRules) -> _Shape:
     if len(symbols) != 1:
         raise AnswerSyntaxError("unparsed")
     symbol = symbols.pop()
+    if any(value.has(sympy.I, sympy.zoo, sympy.nan) for value in values):
+        raise AnswerSyntaxError("unparsed")  # inequalities are between real numbers
     if not all(
         value.is_polynomial(symbol) and sympy.degree(value, symbol) <= 2 for value in values
     ):
@@ -261,26 +266,57 @@ def _read_relation(text: str, rules: AnswerRules) -> _Shape:
     return _Region(region, name=_base_name(symbol))
 
 
+_FLIPPED = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "!=": "!="}
+
+
 def _solve_relation(difference: Any, operator: str, symbol: Any) -> Any:
-    """The reals where ``difference operator 0``: directly when linear, by sympy when quadratic."""
-    slope = difference.diff(symbol)
-    if slope.is_number and slope != 0 and slope.is_real:
-        root = -(difference - slope * symbol).expand() / slope
-        flipped = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(operator, operator)
-        operator = flipped if slope < 0 else operator
-        return {
-            "<": sympy.Interval.open(-sympy.oo, root),
-            "<=": sympy.Interval(-sympy.oo, root),
-            ">": sympy.Interval.open(root, sympy.oo),
-            ">=": sympy.Interval(root, sympy.oo),
-            "!=": sympy.Union(
-                sympy.Interval.open(-sympy.oo, root), sympy.Interval.open(root, sympy.oo)
-            ),
-        }[operator]
-    condition = _OPERATORS[operator](difference, 0)
-    if condition in (sympy.true, sympy.false):
-        return sympy.S.Reals if condition else sympy.S.EmptySet
-    return condition.as_set()
+    """The reals where ``difference operator 0``, for a polynomial of degree 0, 1 or 2."""
+    coefficients = sympy.Poly(difference, symbol).all_coeffs()
+    a, b, c = (sympy.S.Zero,) * (3 - len(coefficients)) + tuple(coefficients)
+    if a == 0 and b == 0:
+        holds = _OPERATORS[operator](c, 0)
+        if holds not in (sympy.true, sympy.false):
+            raise AnswerSyntaxError("unparsed")
+        return sympy.S.Reals if holds else sympy.S.EmptySet
+    leading = a if a != 0 else b
+    if leading.is_positive is None:
+        raise AnswerSyntaxError("unparsed")
+    if leading.is_negative:
+        a, b, c, operator = -a, -b, -c, _FLIPPED[operator]
+    if a == 0:  # b x + c with b > 0: one root, below it negative
+        roots = [-c / b]
+    else:
+        discriminant = sympy.expand(b * b - 4 * a * c)
+        if discriminant.is_positive is None and discriminant != 0:
+            raise AnswerSyntaxError("unparsed")
+        if discriminant.is_negative:
+            roots = []
+        elif discriminant == 0:
+            roots = [-b / (2 * a)]
+        else:
+            root = sympy.sqrt(discriminant)
+            roots = [(-b - root) / (2 * a), (-b + root) / (2 * a)]
+    return _sign_region(roots, operator, is_linear=a == 0)
+
+
+def _sign_region(roots: list[Any], operator: str, *, is_linear: bool) -> Any:
+    """Where a polynomial with positive leading coefficient and these real roots is op 0."""
+    oo = sympy.oo
+    points = sympy.FiniteSet(*roots)
+    if is_linear:
+        negative = sympy.Interval.open(-oo, roots[0])
+    elif len(roots) == 2:
+        negative = sympy.Interval.open(roots[0], roots[1])
+    else:
+        negative = sympy.S.EmptySet  # a double root or none: never below 0
+    positive = sympy.Complement(sympy.S.Reals, sympy.Union(negative, points))
+    return {
+        "<": negative,
+        "<=": sympy.Union(negative, points),
+        ">": positive,
+        ">=": sympy.Union(positive, points),
+        "!=": sympy.Complement(sympy.S.Reals, points),
+    }[operator]
 
 
 def _read_scalar(text: str, rules: AnswerRules) -> _Scalar:

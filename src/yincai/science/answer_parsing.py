@@ -69,7 +69,7 @@ _REPLACEMENTS = (
     ("π", "pi"),
     ("∶", ":"),
     ("度", "°"),
-    ("。", ""),
+    ("。", "."),  # a Chinese input method types the decimal point as 。
 )
 EMPTY_WORDS = ("无实数解", "无实数根", "无实根", "无解", "空集", "∅")
 _LATEX_WORDS = {
@@ -85,6 +85,7 @@ _LATEX_WORDS = {
     "neq": "≠",
     "lt": "<",
     "gt": ">",
+    "pm": "±",
     "cdot": "*",
     "times": "*",
     "div": "/",
@@ -132,8 +133,7 @@ def normalise(text: str, *, case_sensitive: bool = True) -> str:
         "[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+", lambda match: "^(" + match.group().translate(_SUPERSCRIPTS) + ")", text
     )
     text = re.sub("[₀₁₂₃₄₅₆₇₈₉]+", lambda match: "_" + match.group().translate(_SUBSCRIPTS), text)
-    if "\\" in text or "$" in text:
-        text = _latex_to_plain(text.replace("$", ""))
+    text = _latex_to_plain(text.replace("$", ""))  # also x_{1} and x^{2} typed without LaTeX
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"\s+", "", text)
     for old, new in _REPLACEMENTS:
@@ -222,7 +222,8 @@ class Parsed:
     flags: set[str] = field(default_factory=set)
 
 
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|\.\d+|[A-Za-zα-ωΑ-Ω](?:_\(?\d+\)?)?|[-+*/^()|%√°]")
+# x_1, x_(1) and x1 are all the subscripted x₁ (never x·1, 2x or x²)
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|\.\d+|[A-Za-zα-ωΑ-Ω](?:_\(?\d+\)?|\d+)?|[-+*/^()|%√°]")
 
 
 def parse_expression(text: str) -> Parsed:
@@ -242,8 +243,10 @@ def parse_expression(text: str) -> Parsed:
             position += len(name)
             continue
         match = _TOKEN.match(text, position)
-        if match is None:
-            raise AnswerSyntaxError("unparsed")
+        if match is None or (
+            match.group()[0].isdigit() and text[match.end() : match.end() + 1] == "."
+        ):
+            raise AnswerSyntaxError("unparsed")  # also 1.5.2, which is no number
         tokens.append(match.group())
         position = match.end()
     return _ExpressionParser(tokens).parse()
@@ -379,7 +382,10 @@ class _ExpressionParser:
         if token in _CONSTANTS:
             return _CONSTANTS[token], False
         if token[0].isalpha():
-            return sympy.Symbol(token.replace("(", "").replace(")", ""), real=True), False
+            name = re.sub(
+                r"^(.)_?\(?(\d*)\)?$", lambda m: m[1] + ("_" + m[2] if m[2] else ""), token
+            )
+            return sympy.Symbol(name, real=True), False
         raise AnswerSyntaxError("unparsed")
 
     def _root(self) -> Any:
