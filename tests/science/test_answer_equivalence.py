@@ -189,6 +189,7 @@ def test_order_of_roots_matters_only_when_the_rules_say_so() -> None:
 def test_case_of_variables_follows_the_rule() -> None:
     assert judge("X+1", "x+1").verdict == DIFFERENT
     assert judge("X+1", "x+1", AnswerRules(case_sensitive=False)).verdict == EQUAL
+    assert judge("5L", "5", AnswerRules(case_sensitive=False)).verdict == EQUAL
 
 
 def test_units_outside_the_list_are_not_ignored() -> None:

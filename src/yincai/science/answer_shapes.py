@@ -76,7 +76,7 @@ def read_answer(text: str, *, units: tuple[str, ...], case_sensitive: bool) -> S
     plain = normalise(text, case_sensitive=case_sensitive)
     if not plain:
         raise AnswerSyntaxError("unparsed")
-    return _read_plain(plain, units)
+    return _read_plain(plain, units if case_sensitive else tuple(unit.lower() for unit in units))
 
 
 def _read_plain(text: str, units: tuple[str, ...]) -> Shape:
