@@ -112,22 +112,56 @@ def _fill_marking(
 ) -> None:
     """An online-marking answer of the student, marked and arbitrated."""
     now = datetime.now(UTC)
-    marking = MarkingSession(assessment_id=world["E1"], mode=MarkingMode.SINGLE,
-                             status=SessionStatus.OPEN, claim_timeout_s=600, created_at=now)  # fmt: skip
+    marking = MarkingSession(
+        assessment_id=world["E1"],
+        mode=MarkingMode.SINGLE,
+        status=SessionStatus.OPEN,
+        claim_timeout_s=600,
+        created_at=now,
+    )
     session.add(marking)
     session.flush()
-    task = MarkingTask(marking_session_id=marking.id, assessment_item_id=item_id, tolerance=1.0,
-                       status=TaskStatus.OPEN)  # fmt: skip
+    task = MarkingTask(
+        marking_session_id=marking.id,
+        assessment_item_id=item_id,
+        tolerance=1.0,
+        status=TaskStatus.OPEN,
+    )
     session.add(task)
     session.flush()
-    answer = MarkingAnswer(marking_task_id=task.id, student_id=student_id, queue_position=1,
-                           image=b"PNG", recognised_text="x=1", is_check=False, n_required=1,
-                           status=AnswerStatus.DONE, final_score=80.0)  # fmt: skip
+    answer = MarkingAnswer(
+        marking_task_id=task.id,
+        student_id=student_id,
+        queue_position=1,
+        image=b"PNG",
+        recognised_text="x=1",
+        is_check=False,
+        n_required=1,
+        status=AnswerStatus.DONE,
+        final_score=80.0,
+    )
     session.add(answer)
     session.flush()
-    session.add(MarkingMark(marking_answer_id=answer.id, marker_id=marker_id, slot=1, live_slot=1,
-                            live_marker_id=marker_id, claimed_at=now, submitted_at=now,
-                            score=80.0))  # fmt: skip
-    session.add(MarkingArbitration(marking_answer_id=answer.id, leader_id=marker_id,
-                                   reason="problem", score=80.0, note="", decided_at=now))  # fmt: skip
+    session.add(
+        MarkingMark(
+            marking_answer_id=answer.id,
+            marker_id=marker_id,
+            slot=1,
+            live_slot=1,
+            live_marker_id=marker_id,
+            claimed_at=now,
+            submitted_at=now,
+            score=80.0,
+        )
+    )
+    session.add(
+        MarkingArbitration(
+            marking_answer_id=answer.id,
+            leader_id=marker_id,
+            reason="problem",
+            score=80.0,
+            note="",
+            decided_at=now,
+        )
+    )
     session.flush()

@@ -76,6 +76,7 @@ __all__ = [
 DEFAULT_CLAIM_TIMEOUT_S = 20 * 60  # a marker who walks away for 20 minutes loses the answer
 CANDIDATES = 40  # answers looked at per hand-out (markers start at different ones)
 MACHINE_VERDICTS = ("equal", "different", "uncertain")
+CLAIM_LOST = _("这份答卷已经提交，或领取超时已交给其他老师")
 Judge = Callable[[str, str], str]
 """``judge(answer_text, key) -> "equal" | "different" | "uncertain"`` (machine help)."""
 
@@ -605,6 +606,7 @@ def submit_mark(
     *,
     actor: Actor,
     mark_id: int,
+    answer_id: int,
     score: float | None,
     flag: MarkFlag | str | None = None,
     now: datetime | None = None,
@@ -612,8 +614,15 @@ def submit_mark(
     """Record the marker's score (or flag) for the answer they hold; what it decides for the
     answer (None for a check answer). Conflict if the claim expired or was already submitted."""
     mark = session.get(MarkingMark, mark_id)
-    if mark is None or not isinstance(actor, UserAccount) or mark.marker_id != actor.id:
-        raise NotFound(_("这份答卷不在您的阅卷任务中"), code="marking.mark_not_found")
+    # An expired claim is deleted by the next hand-out, and its id may be used again (SQLite):
+    # the mark must still be this marker's claim of this answer.
+    if (
+        mark is None
+        or not isinstance(actor, UserAccount)
+        or mark.marker_id != actor.id
+        or mark.marking_answer_id != answer_id
+    ):
+        raise Conflict(CLAIM_LOST, code="marking.claim_lost")
     answer = session.get_one(MarkingAnswer, mark.marking_answer_id)
     task, marking, item = _task(session, answer.marking_task_id)
     _require_marker(session, actor, task)
