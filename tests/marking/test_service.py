@@ -291,7 +291,7 @@ def test_machine_proposals_are_labelled_and_count_only_through_a_person(
     spec = service.TaskSpec(
         mw.item_ids[1], 0.0, tuple(mw.marker_ids[:1]), mw.leader_id, answer_key="1/2"
     )
-    marking = service.setup_session(
+    service.setup_session(
         session, actor=admin, assessment_id=mw.assessment_id, mode="single", tasks=[spec]
     )
     task_id = service.progress(session, actor=admin, assessment_id=mw.assessment_id)[0].task_id

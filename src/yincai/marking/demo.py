@@ -9,6 +9,7 @@ points: the concurrency test and ``yincai marking demo`` drive the whole workflo
 
 from __future__ import annotations
 
+import itertools
 import random
 import struct
 import zlib
@@ -57,7 +58,7 @@ def crop_png(seed: int, *, n_lines: int = 3) -> bytes:
         x = 12.0
         while x < width - 30:
             # one "character": a short random walk of pen strokes
-            points = np.cumsum(rng.normal(0, 4, size=(8, 2)), axis=0) + [baseline, x]
+            points = np.cumsum(rng.normal(0, 4, size=(8, 2)), axis=0) + np.array([baseline, x])
             _draw_polyline(image, points)
             x += rng.uniform(14, 24)
     return encode_png(image)
@@ -65,7 +66,7 @@ def crop_png(seed: int, *, n_lines: int = 3) -> bytes:
 
 def _draw_polyline(image: npt.NDArray[np.uint8], points: npt.NDArray[np.float64]) -> None:
     height, width = image.shape
-    for start, end in zip(points[:-1], points[1:], strict=True):
+    for start, end in itertools.pairwise(points):
         n = int(np.hypot(*(end - start))) * 2 + 2
         rows = np.linspace(start[0], end[0], n).round().astype(int)
         cols = np.linspace(start[1], end[1], n).round().astype(int)

@@ -167,7 +167,7 @@ def marker_quality_of(session: Session, task_id: int, tolerance: float) -> list[
         mine = [row for row in rows if row[0] == marker_id]
         real = [row[2] for row in mine if not row[4] and row[2] is not None]
         differences = []
-        for answer_id, marks in by_answer.items():
+        for marks in by_answer.values():
             own = [score for marker, score in marks if marker == marker_id]
             others = [score for marker, score in marks if marker != marker_id]
             if own and others:
