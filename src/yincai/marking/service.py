@@ -521,7 +521,7 @@ def _candidates(session: Session, task_id: int, marker_id: int) -> list[tuple[in
     mine = select(MarkingMark.marking_answer_id).where(MarkingMark.live_marker_id == marker_id)
     n_live = func.coalesce(live.c.n, 0)
     rows = session.execute(
-        select(MarkingAnswer.id, MarkingAnswer.is_check)
+        select(MarkingAnswer.id, MarkingAnswer.is_check, MarkingAnswer.n_required)
         .outerjoin(live, live.c.marking_answer_id == MarkingAnswer.id)
         .where(
             MarkingAnswer.marking_task_id == task_id,
@@ -532,7 +532,7 @@ def _candidates(session: Session, task_id: int, marker_id: int) -> list[tuple[in
         .order_by(MarkingAnswer.queue_position)
         .limit(CANDIDATES)
     ).all()
-    real = [answer_id for answer_id, is_check in rows if not is_check]
+    real = [answer_id for answer_id, is_check, _required in rows if not is_check]
     taken: dict[int, set[int]] = {}
     for answer_id, slot in session.execute(
         select(MarkingMark.marking_answer_id, MarkingMark.live_slot).where(
@@ -541,12 +541,15 @@ def _candidates(session: Session, task_id: int, marker_id: int) -> list[tuple[in
     ):
         taken.setdefault(answer_id, set()).add(int(slot))
     found = []
-    for answer_id, is_check in rows:
+    for answer_id, is_check, required in rows:
         if is_check:
             found.append((answer_id, 0))
             continue
-        slots = taken.get(answer_id, set())
-        found.append((answer_id, next(s for s in range(1, 4) if s not in slots)))
+        # Read after the candidates: on PostgreSQL other markers may have filled them since.
+        # Only up to the marks required as read (it only grows, so a stale read is safe).
+        free = [s for s in range(1, required + 1) if s not in taken.get(answer_id, set())]
+        if free:
+            found.append((answer_id, free[0]))
     return found
 
 
