@@ -31,6 +31,7 @@ from yincai.governance import pages as governance_pages
 from yincai.governance import routes as governance_routes
 from yincai.governance import service as governance_service
 from yincai.homework import pages as homework_pages
+from yincai.marking import pages as marking_pages
 from yincai.hub import assessments_pages, imports_pages, itembank_pages
 from yincai.hub import pages as hub_pages
 from yincai.hub import routes as hub_routes
@@ -154,6 +155,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(itembank_pages.router)
     app.include_router(practice_pages.router)
     app.include_router(homework_pages.router)
+    app.include_router(marking_pages.router)
     app.include_router(documents_pages.router)
     app.include_router(privacy_pages.router)
     api_routes.install(app)  # /api/v1 and its 422 answers

@@ -176,7 +176,8 @@ def build_demo_marking(
                 MarkingAnswer.marking_task_id == task_id
             )
         ):
-            demo.true_scores[answer_id] = truths[student_id]
+            if student_id is not None:
+                demo.true_scores[answer_id] = truths[student_id]
         for _check in range(n_checks):
             check = service.add_check_answer(
                 session,

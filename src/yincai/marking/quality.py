@@ -121,6 +121,8 @@ def progress_of(session: Session, marking_session_id: int) -> list[TaskProgress]
             )
             .group_by(MarkingMark.live_marker_id, MarkingMark.submitted_at.is_not(None))
         ):
+            if marker_id is None:
+                continue
             marker = markers.setdefault(marker_id, MarkerProgress(marker_id, "?"))
             if submitted:
                 marker.n_marked += n
@@ -172,7 +174,9 @@ def marker_quality_of(session: Session, task_id: int, tolerance: float) -> list[
             others = [score for marker, score in marks if marker != marker_id]
             if own and others:
                 differences.append(own[0] - statistics.fmean(others))
-        checks = [(row[2], row[5]) for row in mine if row[4] and row[2] is not None]
+        checks = [
+            (row[2], row[5]) for row in mine if row[4] and row[2] is not None and row[5] is not None
+        ]
         seconds = [row[3] for row in mine if row[3] is not None]
         found.append(
             MarkerQuality(

@@ -32,7 +32,7 @@ from yincai.domain.models import Assessment, AssessmentItem, Item, Sitting, Stud
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound
 from yincai.governance import service as governance_service
 from yincai.hub import service as hub_service
-from yincai.i18n import _
+from yincai.i18n import Message, _
 from yincai.marking.models import (
     AnswerStatus,
     MarkFlag,
@@ -53,6 +53,8 @@ __all__ = [
     "AnswerInput",
     "Claim",
     "MarkerQuality",
+    "MarkingSession",
+    "QueueEntry",
     "TaskProgress",
     "TaskSpec",
     "add_answers",
@@ -71,6 +73,8 @@ __all__ = [
     "send_back",
     "setup_session",
     "submit_mark",
+    "task_marker_ids",
+    "task_progress",
 ]
 
 DEFAULT_CLAIM_TIMEOUT_S = 20 * 60  # a marker who walks away for 20 minutes loses the answer
@@ -363,7 +367,7 @@ def add_answers(
     return len(rows)
 
 
-def _check_image_path(path: str, problems: list[str]) -> None:
+def _check_image_path(path: str, problems: list[Message]) -> None:
     parts = PurePosixPath(path).parts
     if path.startswith("/") or ".." in parts or not parts:
         problems.append(_("图片路径须在数据目录之内：{path}").format(path=path))
@@ -539,7 +543,8 @@ def _candidates(session: Session, task_id: int, marker_id: int) -> list[tuple[in
             MarkingMark.marking_answer_id.in_(real), MarkingMark.live_slot.is_not(None)
         )
     ):
-        taken.setdefault(answer_id, set()).add(int(slot))
+        if slot is not None:
+            taken.setdefault(answer_id, set()).add(slot)
     found = []
     for answer_id, is_check, required in rows:
         if is_check:
@@ -682,7 +687,11 @@ def _redecide(session: Session, answer_id: int, mode: MarkingMode, tolerance: fl
             MarkingMark.submitted_at.is_not(None),
         )
     ).all()
-    scores = {int(slot): float(score) for slot, score, flag in marks if flag is None}
+    scores = {
+        slot: score
+        for slot, score, flag in marks
+        if flag is None and slot is not None and score is not None
+    }
     decision = decide(mode, tolerance, scores, is_flagged=any(m.flag is not None for m in marks))
     arbitrated = session.scalar(
         select(MarkingArbitration.score).where(MarkingArbitration.marking_answer_id == answer_id)
@@ -908,12 +917,13 @@ def close_task(session: Session, *, actor: Actor, task_id: int) -> hub_service.I
     if not counts:
         raise Conflict(_("这道题还没有答卷"), code="marking.task_empty")
     scores = {
-        int(student_id): float(score)
+        student_id: score
         for student_id, score in session.execute(
             select(MarkingAnswer.student_id, MarkingAnswer.final_score).where(
                 MarkingAnswer.marking_task_id == task.id, MarkingAnswer.is_check.is_(False)
             )
         )
+        if student_id is not None and score is not None
     }
     summary = hub_service.import_marked_scores(
         session,
@@ -963,3 +973,14 @@ def marker_quality(session: Session, *, actor: Actor, task_id: int) -> list[Mark
     task, marking, _item = _task(session, task_id)
     _require_leader(session, actor, task, marking)
     return marker_quality_of(session, task.id, task.tolerance)
+
+
+def task_marker_ids(session: Session, task_id: int) -> set[int]:
+    """The accounts assigned to mark a task (for the setup form)."""
+    return set(
+        session.scalars(
+            select(MarkingTaskMarker.user_account_id).where(
+                MarkingTaskMarker.marking_task_id == task_id
+            )
+        )
+    )
