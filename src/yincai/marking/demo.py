@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yincai.accounts.actors import Actor
+from yincai.accounts.models import UserAccount
 from yincai.domain.models import (
     Assessment,
     AssessmentClass,
@@ -219,3 +220,35 @@ def _students(session: Session, assessment_id: int) -> list[int]:
 
 def _draw(full_score: float, rng: random.Random) -> float:
     return round(rng.betavariate(3, 2) * full_score / SCORE_STEP) * SCORE_STEP
+
+
+def simulate_marking(
+    session: Session,
+    demo: DemoMarking,
+    markers: list[UserAccount],
+    *,
+    sd: float = 0.8,
+    seed: int = 0,
+) -> int:
+    """Let simulated markers (in turn) mark every answer they are handed; marks given."""
+    rng = random.Random(seed)
+    n = 0
+    for task_id in demo.task_ids:
+        full = demo.full_scores[task_id]
+        active = list(markers)
+        while active:
+            for marker in list(active):
+                claim = service.next_answer(session, actor=marker, task_id=task_id)
+                if claim is None:
+                    active.remove(marker)
+                    continue
+                score = simulated_score(demo.true_scores[claim.answer_id], full, rng, sd)
+                service.submit_mark(
+                    session,
+                    actor=marker,
+                    mark_id=claim.mark_id,
+                    answer_id=claim.answer_id,
+                    score=score,
+                )
+                n += 1
+    return n
