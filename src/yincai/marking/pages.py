@@ -237,7 +237,8 @@ def _setup_form(
 async def setup(
     request: Request, assessment_id: int, session: DbSession, user: CurrentUser
 ) -> Response:
-    """Save the marking setup; the form comes back with the problem if anything is wrong."""
+    """Save the marking setup (bad input: a 4xx page with the problem in words)."""
+    service.get_session(session, actor=user, assessment_id=assessment_id)  # scope first
     form = await request.form()
     mode = str(form.get("mode", ""))
     if mode not in {m.value for m in MarkingMode}:
