@@ -516,13 +516,16 @@ def next_answer(
 
 def _candidates(session: Session, task_id: int, marker_id: int) -> list[tuple[int, int]]:
     """(answer id, free slot) of answers needing a mark this marker may give; slot 0: check."""
+    in_task = select(MarkingAnswer.id).where(MarkingAnswer.marking_task_id == task_id)
     live = (
         select(MarkingMark.marking_answer_id, func.count().label("n"))
-        .where(MarkingMark.live_marker_id.is_not(None))
+        .where(MarkingMark.live_marker_id.is_not(None), MarkingMark.marking_answer_id.in_(in_task))
         .group_by(MarkingMark.marking_answer_id)
         .subquery()
     )
-    mine = select(MarkingMark.marking_answer_id).where(MarkingMark.live_marker_id == marker_id)
+    mine = select(MarkingMark.marking_answer_id).where(
+        MarkingMark.live_marker_id == marker_id, MarkingMark.marking_answer_id.in_(in_task)
+    )
     n_live = func.coalesce(live.c.n, 0)
     rows = session.execute(
         select(MarkingAnswer.id, MarkingAnswer.is_check, MarkingAnswer.n_required)
