@@ -14,15 +14,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
-from yincai.accounts.models import UserAccount
-from yincai.domain.models import Assessment
 from yincai.errors import Invalid
-from yincai.governance import service as governance_service
 from yincai.i18n import _
 from yincai.marking import service
-from yincai.marking.models import AnswerStatus, MarkFlag, MarkingMode, MarkingTask
+from yincai.marking.models import AnswerStatus, MarkFlag, MarkingMode
 from yincai.marking.rules import MODE_NAMES, parse_score
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.templating import templates
@@ -50,7 +46,6 @@ def _number(text: str, what: str) -> float:
 @router.get("/marking", response_class=HTMLResponse)
 def my_tasks_page(request: Request, session: DbSession, user: CurrentUser) -> Response:
     """The items the teacher marks or leads."""
-    governance_service.require_role(user, *governance_service.STAFF_ROLES)
     tasks = service.my_tasks(session, actor=user)
     return templates.TemplateResponse(request, "marking/tasks.html", {"tasks": tasks})
 
@@ -181,55 +176,10 @@ def setup_page(
     request: Request, assessment_id: int, session: DbSession, user: CurrentUser
 ) -> Response:
     """The marking setup of an assessment: mode, and per item tolerance, markers, leader."""
-    marking = service.get_session(session, actor=user, assessment_id=assessment_id)
-    return _setup_form(request, session, user, assessment_id, marking=marking)
-
-
-def _setup_form(
-    request: Request,
-    session: DbSession,
-    user: UserAccount,
-    assessment_id: int,
-    *,
-    marking: service.MarkingSession | None,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    assessment = session.get_one(Assessment, assessment_id)
-    items = assessment.items
-    tasks = {}
-    progress = []
-    if marking is not None:
-        for task in session.scalars(
-            select(MarkingTask).where(MarkingTask.marking_session_id == marking.id)
-        ):
-            tasks[task.assessment_item_id] = task
-        progress = service.progress(session, actor=user, assessment_id=assessment_id)
-    staff = session.scalars(
-        select(UserAccount)
-        .where(
-            UserAccount.district_id == assessment.district_id,
-            UserAccount.is_active.is_(True),
-            UserAccount.role.in_(governance_service.STAFF_ROLES),
-        )
-        .order_by(UserAccount.display_name)
-    ).all()
+    view = service.setup_view(session, actor=user, assessment_id=assessment_id)
     session.commit()
     return templates.TemplateResponse(
-        request,
-        "marking/setup.html",
-        {
-            "assessment": assessment,
-            "items": items,
-            "marking": marking,
-            "tasks": tasks,
-            "markers": {t.id: service.task_marker_ids(session, t.id) for t in tasks.values()},
-            "progress": progress,
-            "staff": staff,
-            "modes": MODE_NAMES,
-            "error": error,
-        },
-        status_code=status_code,
+        request, "marking/setup.html", {"view": view, "modes": MODE_NAMES}
     )
 
 

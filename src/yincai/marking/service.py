@@ -55,6 +55,7 @@ __all__ = [
     "MarkerQuality",
     "MarkingSession",
     "QueueEntry",
+    "SetupView",
     "TaskProgress",
     "TaskSpec",
     "add_answers",
@@ -72,6 +73,7 @@ __all__ = [
     "return_problem",
     "send_back",
     "setup_session",
+    "setup_view",
     "submit_mark",
     "task_marker_ids",
     "task_progress",
@@ -441,7 +443,8 @@ def _require_open(task: MarkingTask) -> None:
 
 
 def my_tasks(session: Session, *, actor: Actor) -> list[tuple[MarkingTask, Assessment, str]]:
-    """The open tasks the actor marks or leads, with their assessment and item label."""
+    """The tasks the actor marks or leads, with their assessment and item label (staff only)."""
+    governance_service.require_role(actor, *governance_service.STAFF_ROLES)
     if not isinstance(actor, UserAccount):
         return []
     marked = select(MarkingTaskMarker.marking_task_id).where(
@@ -986,4 +989,51 @@ def task_marker_ids(session: Session, task_id: int) -> set[int]:
                 MarkingTaskMarker.marking_task_id == task_id
             )
         )
+    )
+
+
+@dataclass(frozen=True)
+class SetupView:
+    """What the setup page shows: the items, the current setup and the staff to choose from."""
+
+    assessment: Assessment
+    items: list[AssessmentItem]
+    marking: MarkingSession | None
+    tasks: dict[int, MarkingTask]  # by assessment item id
+    markers: dict[int, set[int]]  # task id → marker account ids
+    progress: list[TaskProgress]
+    staff: list[UserAccount]
+
+
+def setup_view(session: Session, *, actor: Actor, assessment_id: int) -> SetupView:
+    """The marking setup of an assessment, for those who may set it up."""
+    marking = get_session(session, actor=actor, assessment_id=assessment_id)
+    assessment = session.get_one(Assessment, assessment_id)
+    tasks: dict[int, MarkingTask] = {}
+    progress: list[TaskProgress] = []
+    if marking is not None:
+        tasks = {
+            task.assessment_item_id: task
+            for task in session.scalars(
+                select(MarkingTask).where(MarkingTask.marking_session_id == marking.id)
+            )
+        }
+        progress = progress_of(session, marking.id)
+    staff = session.scalars(
+        select(UserAccount)
+        .where(
+            UserAccount.district_id == assessment.district_id,
+            UserAccount.is_active.is_(True),
+            UserAccount.role.in_(governance_service.STAFF_ROLES),
+        )
+        .order_by(UserAccount.display_name)
+    ).all()
+    return SetupView(
+        assessment=assessment,
+        items=list(assessment.items),
+        marking=marking,
+        tasks=tasks,
+        markers={task.id: task_marker_ids(session, task.id) for task in tasks.values()},
+        progress=progress,
+        staff=list(staff),
     )
