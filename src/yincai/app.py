@@ -31,11 +31,11 @@ from yincai.governance import pages as governance_pages
 from yincai.governance import routes as governance_routes
 from yincai.governance import service as governance_service
 from yincai.homework import pages as homework_pages
-from yincai.marking import pages as marking_pages
 from yincai.hub import assessments_pages, imports_pages, itembank_pages
 from yincai.hub import pages as hub_pages
 from yincai.hub import routes as hub_routes
 from yincai.jobs import Jobs
+from yincai.marking import pages as marking_pages
 from yincai.practice import pages as practice_pages
 from yincai.privacy import pages as privacy_pages
 from yincai.redaction import install_redaction
