@@ -77,10 +77,16 @@ def make_module_database(
     return make
 
 
-@pytest.fixture
-def client(site: Site) -> Iterator[TestClient]:
+@pytest.fixture(scope="module")
+def app_client(site: Site) -> Iterator[TestClient]:
     with TestClient(create_app(site.settings)) as client:
         yield client
+
+
+@pytest.fixture
+def client(app_client: TestClient) -> TestClient:
+    app_client.cookies.clear()  # logged out, English off: each test logs in as it needs
+    return app_client
 
 
 def _fields(html: str) -> dict[str, str]:
@@ -118,6 +124,47 @@ def test_the_marker_page_shows_the_crop_and_never_the_student(
         follow_redirects=False,
     )
     assert again.status_code == 409
+
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+HIDDEN = re.compile(
+    r'<(script|style|title)\b.*?</\1>|<a [^>]*lang="(zh-CN|en)".*?</a>|<[^>]+>', re.DOTALL
+)
+
+
+DATA_WORDS = re.compile(r"期末考试阅卷|阅卷教师\d+|账号\w+")
+
+
+def _chinese_interface_text(html: str) -> list[str]:
+    text = HIDDEN.sub(" ", html)
+    text = DATA_WORDS.sub("", text)  # names of the exam and of staff: data, not interface text
+    return [line.strip() for line in text.splitlines() if CJK.search(line)]
+
+
+@pytest.mark.parametrize(
+    ("username", "paths"),
+    [
+        ("w-marker1", ["/marking", "/marking/tasks/{task}/mark"]),
+        ("w-marker0", ["/marking/tasks/{task}/lead"]),
+        ("w-district_admin", ["/assessments/{exam}/marking"]),
+    ],
+)
+def test_the_marking_pages_speak_english_when_asked(
+    client: TestClient, site: Site, username: str, paths: list[str]
+) -> None:
+    logged_in(client, username)
+    client.get("/lang/en?next=/marking", follow_redirects=False)
+    for path in paths:
+        page = client.get(path.format(task=site.task_id, exam=site.mw.assessment_id))
+        assert page.status_code == 200
+        assert _chinese_interface_text(page.text) == [], path
+        if "mark_id" in page.text:  # give back what the page handed out: score it
+            scored = client.post(
+                path.format(task=site.task_id),
+                data={**_fields(page.text), "score": "1", "csrf_token": session_token(client)},
+                follow_redirects=False,
+            )
+            assert scored.status_code == 303
 
 
 @pytest.mark.parametrize(
