@@ -256,3 +256,12 @@ def test_the_setup_form_refuses_bad_input_in_chinese(client: TestClient, site: S
         },
     )
     assert few.status_code in (409, 422)
+
+
+@pytest.mark.parametrize("username", ["w-teacher", "w-school_admin"])
+def test_the_exams_teachers_and_school_admins_may_set_it_up(
+    client: TestClient, site: Site, username: str
+) -> None:
+    logged_in(client, username)
+    page = client.get(f"/assessments/{site.mw.assessment_id}/marking")
+    assert page.status_code == 200 and "阅卷模式" in page.text
