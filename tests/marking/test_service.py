@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tests.governance.world import actor
 from tests.marking.world import MarkingWorld, build_marking_world
 from yincai.accounts.models import UserAccount
-from yincai.domain.models import ImportBatch, Score, Sitting
+from yincai.domain.models import AssessmentItem, ImportBatch, Score, Sitting
 from yincai.errors import Conflict, Forbidden, Invalid
 from yincai.hub import service as hub_service
 from yincai.marking import service
@@ -71,6 +71,13 @@ def test_single_marking_hands_each_answer_once_and_closing_writes_the_hub(
     first, second = mw.marker_ids[:2]
     assert _mark_all(session, task_id, first, 7.0) == 6
     assert _mark_all(session, task_id, second, 5.0) == 0  # nothing left for anyone
+    first_item = session.scalar(
+        select(AssessmentItem.id).where(
+            AssessmentItem.assessment_id == mw.assessment_id, AssessmentItem.label == "1"
+        )
+    )
+    session.add(Score(assessment_item_id=first_item, student_id=mw.student_ids[0], score=2.0))
+    session.flush()
     leader = _account(session, mw.leader_id)
     summary = service.close_task(session, actor=leader, task_id=task_id)
     assert summary.batch_id is not None
@@ -80,12 +87,14 @@ def test_single_marking_hands_each_answer_once_and_closing_writes_the_hub(
         ).all()
     )
     assert scores == dict.fromkeys(mw.student_ids, 7.0)
-    totals = set(
-        session.scalars(
-            select(Sitting.total_score).where(Sitting.assessment_id == mw.assessment_id)
-        )
+    totals = dict(
+        session.execute(
+            select(Sitting.student_id, Sitting.total_score).where(
+                Sitting.assessment_id == mw.assessment_id
+            )
+        ).all()
     )
-    assert totals == {7.0}
+    assert totals == {s: (9.0 if s == mw.student_ids[0] else 7.0) for s in mw.student_ids}
     batch = session.get_one(ImportBatch, summary.batch_id)
     assert (batch.kind, batch.origin, batch.file_name) == ("scores", "marking", "网络阅卷 第13题")
     history = hub_service.import_history(
