@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.governance.world import actor
@@ -338,3 +338,30 @@ def test_machine_proposals_are_labelled_and_count_only_through_a_person(
         )
     )
     assert finals == {4.0}  # the person's mark counts, not the proposal
+
+
+def test_answers_are_checked_before_anything_is_added(session: Session) -> None:
+    mw, task_id, _truth = _setup(session, MarkingMode.SINGLE, n_students=2)
+    admin = actor(session, mw.world, "district_admin")
+    again = [service.AnswerInput(mw.student_ids[0], image=crop_png(1))]
+    with pytest.raises(Conflict):
+        service.add_answers(session, actor=admin, task_id=task_id, answers=again)
+    outsider = mw.world["X9"]  # a student of another district
+    with pytest.raises(Invalid) as problem:
+        service.add_answers(
+            session,
+            actor=admin,
+            task_id=task_id,
+            answers=[
+                service.AnswerInput(outsider, image=crop_png(2)),
+                service.AnswerInput(mw.student_ids[1], image_path="../../etc/passwd"),
+            ],
+        )
+    assert "不在本区名单中" in problem.value.message
+    assert "数据目录之内" in problem.value.message
+    n = session.scalar(
+        select(func.count())
+        .select_from(MarkingAnswer)
+        .where(MarkingAnswer.marking_task_id == task_id, MarkingAnswer.is_check.is_(False))
+    )
+    assert n == 2

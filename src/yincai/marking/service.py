@@ -360,9 +360,9 @@ def add_answers(
         )
         for a in answers
     ]
-    session.add_all(rows)
     try:
-        with session.begin_nested():
+        with session.begin_nested():  # flushes what is pending first: add the rows inside
+            session.add_all(rows)
             session.flush()
     except IntegrityError:
         raise Conflict(_("有学生的答卷已经加入这道题"), code="marking.answer_duplicate") from None
