@@ -107,6 +107,13 @@ def test_single_marking_hands_each_answer_once_and_closing_writes_the_hub(
     )
     with pytest.raises(Conflict):
         service.next_answer(session, actor=_account(session, first), task_id=task_id)
+    service.reopen_task(session, actor=leader, task_id=task_id)
+    again = service.close_task(session, actor=leader, task_id=task_id)
+    assert again.batch_id is not None and again.batch_id != summary.batch_id
+    assert (
+        len(session.scalars(select(Score).where(Score.assessment_item_id == mw.item_ids[0])).all())
+        == 6
+    )
 
 
 def test_two_plus_one_sends_disagreements_to_a_third_marker_then_to_the_leader(

@@ -45,6 +45,7 @@ ACTIONS: dict[str, Message] = {
     "marking_arbitrate": pgettext("audit", "仲裁阅卷分数"),
     "marking_send_back": pgettext("audit", "退回阅卷教师的评分重评"),
     "marking_close": pgettext("audit", "结束一道题的阅卷并写入成绩"),
+    "marking_reopen": pgettext("audit", "重新开放一道题的阅卷"),
     # reports
     "exam_report_view": pgettext("audit", "查看考试报告"),
     "exam_report_xlsx": pgettext("audit", "下载考试报告（Excel）"),

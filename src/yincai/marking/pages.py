@@ -171,6 +171,14 @@ def close_task(request: Request, task_id: int, session: DbSession, user: Current
     return RedirectResponse(f"/marking/tasks/{task_id}/lead?done=closed", status_code=303)
 
 
+@router.post("/marking/tasks/{task_id}/reopen")
+def reopen_task(task_id: int, session: DbSession, user: CurrentUser) -> Response:
+    """Open a closed item again; closing it again writes a new import."""
+    service.reopen_task(session, actor=user, task_id=task_id)
+    session.commit()
+    return RedirectResponse(f"/marking/tasks/{task_id}/lead", status_code=303)
+
+
 @router.get("/assessments/{assessment_id}/marking", response_class=HTMLResponse)
 def setup_page(
     request: Request, assessment_id: int, session: DbSession, user: CurrentUser

@@ -70,6 +70,7 @@ __all__ = [
     "next_answer",
     "progress",
     "propose_machine_scores",
+    "reopen_task",
     "return_problem",
     "send_back",
     "setup_session",
@@ -235,9 +236,12 @@ def setup_session(
         _upsert_task(session, marking, spec, items[spec.assessment_item_id])
     session.flush()
     governance_service.audit(
-        session, actor=actor, action="marking_setup", object_type="assessment",
+        session,
+        actor=actor,
+        action="marking_setup",
+        object_type="assessment",
         object_id=assessment_id,
-    )  # fmt: skip
+    )
     return marking
 
 
@@ -335,8 +339,9 @@ def add_answers(
         for a in answers
         if a.student_id not in known
     ]
-    problems += [_("学生 {id} 记为缺考").format(id=a.student_id) for a in answers
-                 if a.student_id in absent]  # fmt: skip
+    problems += [
+        _("学生 {id} 记为缺考").format(id=a.student_id) for a in answers if a.student_id in absent
+    ]
     for a in answers:
         if (a.image is None) == (a.image_path is None):
             problems.append(_("学生 {id} 的答题图片缺失").format(id=a.student_id))
@@ -757,7 +762,9 @@ def arbitration_queue(
     marks: dict[int, list[tuple[str, float | None, MarkFlag | None]]] = {}
     for answer_id, marker_id, score, flag in session.execute(
         select(
-            MarkingMark.marking_answer_id, MarkingMark.marker_id, MarkingMark.score,
+            MarkingMark.marking_answer_id,
+            MarkingMark.marker_id,
+            MarkingMark.score,
             MarkingMark.flag,
         )
         .where(
@@ -766,7 +773,7 @@ def arbitration_queue(
             MarkingMark.submitted_at.is_not(None),
         )
         .order_by(MarkingMark.live_slot)
-    ):  # fmt: skip
+    ):
         marks.setdefault(answer_id, []).append((names.get(marker_id, "?"), score, flag))
     return [
         QueueEntry(a.id, a.status, marks.get(a.id, []), a.image, a.image_path, a.recognised_text)
@@ -804,9 +811,12 @@ def arbitrate(
     answer.final_score = score
     session.flush()
     governance_service.audit(
-        session, actor=actor, action="marking_arbitrate", object_type="marking_answer",
+        session,
+        actor=actor,
+        action="marking_arbitrate",
+        object_type="marking_answer",
         object_id=answer.id,
-    )  # fmt: skip
+    )
     return record
 
 
@@ -861,9 +871,12 @@ def send_back(session: Session, *, actor: Actor, task_id: int, marker_id: int) -
         if not session.get_one(MarkingAnswer, answer_id).is_check:
             _redecide(session, answer_id, marking.mode, task.tolerance)
     governance_service.audit(
-        session, actor=actor, action="marking_send_back", object_type="marking_task",
+        session,
+        actor=actor,
+        action="marking_send_back",
+        object_type="marking_task",
         object_id=task.id,
-    )  # fmt: skip
+    )
     return len(rows)
 
 
@@ -950,10 +963,33 @@ def close_task(session: Session, *, actor: Actor, task_id: int) -> hub_service.I
     if not still_open:
         marking.status = SessionStatus.CLOSED
     governance_service.audit(
-        session, actor=actor, action="marking_close", object_type="marking_task",
+        session,
+        actor=actor,
+        action="marking_close",
+        object_type="marking_task",
         object_id=task.id,
-    )  # fmt: skip
+    )
     return summary
+
+
+def reopen_task(session: Session, *, actor: Actor, task_id: int) -> None:
+    """Open a closed item again (after its import was reverted, or to correct scores); closing
+    it again writes its scores as a new import."""
+    task, marking, _item = _task(session, task_id)
+    _require_leader(session, actor, task, marking)
+    if task.status is not TaskStatus.CLOSED:
+        raise Conflict(_("这道题还在阅卷中"), code="marking.task_open")
+    task.status = TaskStatus.OPEN
+    task.closed_at = None
+    marking.status = SessionStatus.OPEN
+    session.flush()
+    governance_service.audit(
+        session,
+        actor=actor,
+        action="marking_reopen",
+        object_type="marking_task",
+        object_id=task.id,
+    )
 
 
 # --- reports ---------------------------------------------------------------------------------
