@@ -28,6 +28,17 @@ from yincai.domain.models import (
     Subject,
 )
 from yincai.governance import service as governance_service
+from yincai.marking.models import (
+    AnswerStatus,
+    MarkingAnswer,
+    MarkingArbitration,
+    MarkingMark,
+    MarkingMode,
+    MarkingSession,
+    MarkingTask,
+    SessionStatus,
+    TaskStatus,
+)
 from yincai.privacy import service as privacy_service
 
 GUARDIAN = ("甲一家长", "13912345678")
@@ -92,4 +103,65 @@ def fill_student(session: Session, world: World, key: str = "A1") -> int:
     session.flush()
     session.add(GeneratedDocumentStudent(document_id=document.id, student_id=student_id))
     session.flush()
+    _fill_marking(session, world, student_id, item_id, admin.id)
     return student_id
+
+
+def _fill_marking(
+    session: Session, world: World, student_id: int, item_id: int, marker_id: int
+) -> None:
+    """An online-marking answer of the student, marked and arbitrated."""
+    now = datetime.now(UTC)
+    marking = MarkingSession(
+        assessment_id=world["E1"],
+        mode=MarkingMode.SINGLE,
+        status=SessionStatus.OPEN,
+        claim_timeout_s=600,
+        created_at=now,
+    )
+    session.add(marking)
+    session.flush()
+    task = MarkingTask(
+        marking_session_id=marking.id,
+        assessment_item_id=item_id,
+        tolerance=1.0,
+        status=TaskStatus.OPEN,
+    )
+    session.add(task)
+    session.flush()
+    answer = MarkingAnswer(
+        marking_task_id=task.id,
+        student_id=student_id,
+        queue_position=1,
+        image=b"PNG",
+        recognised_text="x=1",
+        is_check=False,
+        n_required=1,
+        status=AnswerStatus.DONE,
+        final_score=80.0,
+    )
+    session.add(answer)
+    session.flush()
+    session.add(
+        MarkingMark(
+            marking_answer_id=answer.id,
+            marker_id=marker_id,
+            slot=1,
+            live_slot=1,
+            live_marker_id=marker_id,
+            claimed_at=now,
+            submitted_at=now,
+            score=80.0,
+        )
+    )
+    session.add(
+        MarkingArbitration(
+            marking_answer_id=answer.id,
+            leader_id=marker_id,
+            reason="problem",
+            score=80.0,
+            note="",
+            decided_at=now,
+        )
+    )
+    session.flush()

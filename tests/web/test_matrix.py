@@ -39,6 +39,8 @@ UNSCOPED = {  # parameters naming no data, with a value
     "item_id": "1",
     "warning_key": "missing_scores:0:0",
     "token_id": "1",  # /api/v1/tokens/{id}/revoke: district admins, within their district
+    "task_id": "1",  # marking: markers and leaders named on the task (tests/marking)
+    "answer_id": "1",
 }
 PUBLIC = {"/", "/login", "/login/two-factor", "/logout", "/lang/{language}", "/health", "/docs",
           "/docs/oauth2-redirect", "/redoc", "/openapi.json"}  # fmt: skip

@@ -24,6 +24,7 @@ THIN = [
     "homework/pages.py",
     "hub/imports_pages.py",
     "hub/routes.py",
+    "marking/pages.py",
 ]
 RULES = {
     "audit",

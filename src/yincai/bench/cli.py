@@ -82,6 +82,20 @@ def bench_import(
     write_json(json_path, rows)
 
 
+@app.command("marking-workflow")
+def bench_marking_workflow(
+    answers: Annotated[int, typer.Option("--answers", min=10, help="答卷数 / answers")] = 600,
+    markers: Annotated[int, typer.Option("--markers", min=3, help="阅卷教师 / markers")] = 20,
+    json_path: JsonOption = None,
+) -> None:
+    """网络阅卷吞吐 / online marking: concurrent markers in 2+1 mode, marks per second."""
+    from yincai.bench import marking_workflow
+
+    rows = marking_workflow.run(n_answers=answers, n_markers=markers)
+    print_rows("网络阅卷 / online marking", rows)
+    write_json(json_path, rows)
+
+
 @app.command("irt")
 def bench_irt(json_path: JsonOption = None) -> None:
     """IRT 2PL 标定速度与参数还原 / 2PL calibration speed and parameter recovery."""

@@ -27,6 +27,7 @@ from yincai.governance import accounts_cli, audit_cli, export_cli
 from yincai.governance import cli as governance_cli
 from yincai.hub import cli as hub_cli
 from yincai.jobs import Jobs
+from yincai.marking import cli as marking_cli
 from yincai.practice import cli as practice_cli
 from yincai.privacy import cli as privacy_cli
 
@@ -102,6 +103,7 @@ app.add_typer(pdf_cli.app, name="pdf")
 app.add_typer(practice_cli.app, name="practice")
 app.add_typer(cockpit_cli.app, name="cockpit")
 app.add_typer(backup_cli.app, name="backup")
+app.add_typer(marking_cli.app, name="marking")
 app.add_typer(privacy_cli.app, name="privacy")
 export_cli.app.command("oneroster")(api_cli.oneroster)
 app.add_typer(export_cli.app, name="export")

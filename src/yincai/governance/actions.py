@@ -40,6 +40,12 @@ ACTIONS: dict[str, Message] = {
     "import_revert": pgettext("audit", "撤销一次成绩导入"),
     "score_template": pgettext("audit", "下载含学生名单的成绩表模板"),
     "assessment_create": pgettext("audit", "新建考试"),
+    # online marking (网络阅卷)
+    "marking_setup": pgettext("audit", "设置网络阅卷"),
+    "marking_arbitrate": pgettext("audit", "仲裁阅卷分数"),
+    "marking_send_back": pgettext("audit", "退回阅卷教师的评分重评"),
+    "marking_close": pgettext("audit", "结束一道题的阅卷并写入成绩"),
+    "marking_reopen": pgettext("audit", "重新开放一道题的阅卷"),
     # reports
     "exam_report_view": pgettext("audit", "查看考试报告"),
     "exam_report_xlsx": pgettext("audit", "下载考试报告（Excel）"),
@@ -106,6 +112,8 @@ OBJECT_TYPES: dict[str, Message] = {
     "warning": pgettext("audit", "预警"),
     "route": pgettext("audit", "页面"),
     "audit_event": pgettext("audit", "审计记录"),
+    "marking_task": pgettext("audit", "阅卷任务"),
+    "marking_answer": pgettext("audit", "阅卷答卷"),
 }
 IMPORT_PREFIX = "import_"  # import_roster, import_scores …: one uploaded file, named by token
 

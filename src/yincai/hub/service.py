@@ -50,6 +50,7 @@ from yincai.hub.importers.assessments import (
 )
 from yincai.hub.importers.common import ImportPlan, Progress, resolve_district
 from yincai.hub.importers.logs import LogFormat
+from yincai.hub.importers.marked_scores import import_marked_scores
 from yincai.hub.importers.parsing import canonical_class_name
 from yincai.hub.schemas import AssessmentItemSpec, ImportSummary
 from yincai.i18n import _, join
@@ -78,6 +79,7 @@ __all__ = [
     "import_history",
     "import_items",
     "import_logs",
+    "import_marked_scores",
     "import_roster",
     "import_scores",
     "list_schools",

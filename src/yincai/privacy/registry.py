@@ -34,6 +34,7 @@ from yincai.diagnosis.models import MasteryEstimateRow
 from yincai.documents.models import GeneratedDocument, GeneratedDocumentStudent
 from yincai.domain.models import GrowthRecord, LearningEvent, Score, Sitting, Student
 from yincai.governance.models import AuditEvent, AuditEventStudent
+from yincai.marking.models import MarkingAnswer, MarkingArbitration, MarkingMark
 
 # Early warnings about one student carry a key "<kind>:<student id>" (yincai.cockpit.detection).
 STUDENT_WARNING_KINDS = ("declining_student", "chronic_absence")
@@ -282,6 +283,33 @@ def _clear_warning_notes(session: Session, student_id: int, _now: datetime) -> i
     )
 
 
+def _marking_answer_ids(student_id: int) -> Select[int]:
+    return select(MarkingAnswer.id).where(MarkingAnswer.student_id == student_id)
+
+
+def _erase_answer_images(session: Session, student_id: int, _now: datetime) -> int:
+    # The crop shows the student's handwriting: it goes; the marks stay, like the scores.
+    return _rowcount(
+        session.execute(
+            update(MarkingAnswer)
+            .where(MarkingAnswer.student_id == student_id)
+            .values(image=None, image_path=None, recognised_text=None)
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
+def _by_marking_answer(table: Table) -> Callable[[int], Select[tuple[object, ...]]]:
+    def rows(student_id: int) -> Select[tuple[object, ...]]:
+        return (
+            select(table)
+            .where(table.c.marking_answer_id.in_(_marking_answer_ids(student_id)))
+            .order_by(table.c.id)
+        )
+
+    return rows
+
+
 REGISTRY: tuple[PersonalTable, ...] = (
     PersonalTable(
         Student.__table__,  # type: ignore[arg-type]
@@ -386,6 +414,28 @@ REGISTRY: tuple[PersonalTable, ...] = (
         Erasure.ANONYMISE,
         _clear_warning_notes,
     ),
+    PersonalTable(
+        MarkingAnswer.__table__,  # type: ignore[arg-type]
+        "网络阅卷中该学生主观题的作答图片（不导出图片本身）、识别文字与最终得分",
+        _by_student(MarkingAnswer.__table__),  # type: ignore[arg-type]
+        Erasure.ANONYMISE,
+        _erase_answer_images,
+        not_exported=("image",),
+    ),
+    PersonalTable(
+        MarkingMark.__table__,  # type: ignore[arg-type]
+        "阅卷教师对该学生主观题作答的评分（不含学生姓名，阅卷时匿名）",
+        _by_marking_answer(MarkingMark.__table__),  # type: ignore[arg-type]
+        Erasure.KEEP,
+        _keep,
+    ),
+    PersonalTable(
+        MarkingArbitration.__table__,  # type: ignore[arg-type]
+        "题组长对该学生主观题作答的仲裁分数与备注",
+        _by_marking_answer(MarkingArbitration.__table__),  # type: ignore[arg-type]
+        Erasure.KEEP,
+        _keep,
+    ),
 )
 
 NO_STUDENT_DATA: dict[str, str] = {
@@ -417,6 +467,9 @@ NO_STUDENT_DATA: dict[str, str] = {
         "导入批次：文件名、行数、导入人；撤销用的前后值只以内部编号记录成绩，与 score 表"
         "相同且随其假名化"
     ),
+    "marking_session": "一次考试的网络阅卷设置（模式、状态），不含学生数据",
+    "marking_task": "每道主观题的阅卷任务：误差范围、题组长、标准答案、状态",
+    "marking_task_marker": "阅卷任务分配给哪些教师：教职工的工作信息",
     "account_slips": (
         "批量开户记录（学校、人数、申请人）；所附账号条 PDF 含姓名与临时密码，只供打印分发，"
         "72 小时后或管理员删除时即删除，行内只留人数（见 docs/security.md）"

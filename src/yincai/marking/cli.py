@@ -1,0 +1,131 @@
+"""``yincai marking …``: the progress of an assessment's online marking, and demo answers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from yincai.accounts.actors import CLI
+from yincai.accounts.models import UserAccount
+from yincai.cli_support import after_import, command_app, command_session
+from yincai.hub import service as hub_service
+from yincai.marking import service
+from yincai.marking.demo import build_demo_marking, simulate_marking
+from yincai.marking.models import MarkingMode
+
+app = command_app(help="网络阅卷 / online marking", no_args_is_help=True)
+console = Console()
+AssessmentArgument = Annotated[str, typer.Argument(help="考试代码 / assessment code")]
+
+
+@app.command("status")
+def status(ctx: typer.Context, assessment: AssessmentArgument) -> None:
+    """阅卷进度 / marking progress per item and per marker."""
+    with command_session(ctx) as session:
+        found = hub_service.get_assessment(session, code=assessment)
+        progress = service.progress(session, actor=CLI, assessment_id=found.id)
+    table = Table(title=f"{found.name} · 阅卷进度 / marking progress")
+    for column in (
+        "小题",
+        "答卷",
+        "已完成",
+        "待评",
+        "待仲裁",
+        "问题卷",
+        "状态",
+        "阅卷教师（已评）",
+    ):
+        table.add_column(column)
+    for item in progress:
+        table.add_row(
+            item.item_label,
+            str(item.n_answers),
+            str(item.n_done),
+            str(item.n_waiting),
+            str(item.n_arbitration),
+            str(item.n_problem),
+            "已结束" if item.status.value == "closed" else "阅卷中",
+            "，".join(f"{m.name} {m.n_marked}" for m in item.markers),
+        )
+    console.print(table)
+
+
+@app.command("demo")
+def demo(
+    ctx: typer.Context,
+    assessment: AssessmentArgument,
+    markers: Annotated[
+        str, typer.Option("--markers", help="阅卷教师用户名，逗号分隔 / marker usernames")
+    ],
+    leader: Annotated[str, typer.Option("--leader", help="题组长用户名 / item leader")],
+    mode: Annotated[MarkingMode, typer.Option("--mode", help="阅卷模式 / mode")] = (
+        MarkingMode.DOUBLE_THIRD
+    ),
+    tolerance: Annotated[float, typer.Option("--tolerance", help="误差范围 / tolerance")] = 1.0,
+    simulate: Annotated[
+        bool, typer.Option("--simulate", help="模拟阅卷教师评完 / mark with simulated markers")
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """演示答卷 / synthetic crops of the assessment's open-ended items, ready to mark."""
+    names = [name.strip() for name in markers.split(",") if name.strip()]
+    with command_session(ctx) as session:
+        found = hub_service.get_assessment(session, code=assessment)
+        accounts = {
+            account.username: account
+            for account in session.scalars(
+                select(UserAccount).where(UserAccount.username.in_([*names, leader]))
+            )
+        }
+        unknown = [name for name in [*names, leader] if name not in accounts]
+        if unknown:
+            console.print(f"[red]用户不存在 / unknown users: {', '.join(unknown)}[/]")
+            raise typer.Exit(code=2)
+        built = build_demo_marking(
+            session,
+            actor=CLI,
+            assessment_id=found.id,
+            mode=mode,
+            marker_ids=tuple(accounts[name].id for name in names),
+            leader_id=accounts[leader].id,
+            tolerance=tolerance,
+            seed=seed,
+        )
+        n_marks = (
+            simulate_marking(session, built, [accounts[name] for name in names], seed=seed)
+            if simulate
+            else 0
+        )
+    console.print(
+        f"{len(built.task_ids)} 道题，{len(built.true_scores)} 份答卷（含质检卷），"
+        f"模拟评分 {n_marks} 次 / items, answers (with checks), simulated marks"
+    )
+
+
+@app.command("close")
+def close(
+    ctx: typer.Context,
+    assessment: AssessmentArgument,
+    label: Annotated[str, typer.Argument(help="小题标签 / item label, e.g. 13")],
+) -> None:
+    """结束一道题的阅卷并写入成绩 / close an item: its scores become a score import."""
+    with command_session(ctx) as session:
+        found = hub_service.get_assessment(session, code=assessment)
+        task = next(
+            (
+                p
+                for p in service.progress(session, actor=CLI, assessment_id=found.id)
+                if p.item_label == label
+            ),
+            None,
+        )
+        if task is None:
+            console.print(f"[red]没有第{label}题的阅卷任务 / no marking task for item {label}[/]")
+            raise typer.Exit(code=2)
+        summary = service.close_task(session, actor=CLI, task_id=task.task_id)
+        after_import(ctx, session)
+    console.print(f"第{label}题已写入成绩（导入 #{summary.batch_id}）/ scores written")
