@@ -1,5 +1,10 @@
 """Shared fixtures: every database test runs once per backend (SQLite always, PostgreSQL when
-``YINCAI_TEST_DATABASE_URL`` is set), each backend in a fresh database or schema."""
+``YINCAI_TEST_DATABASE_URL`` is set), each backend in a fresh database or schema.
+
+pytest keeps one value of a parametrised session fixture at a time: each time a worker moves
+from the SQLite tests of a file to its PostgreSQL ones it tears the fixtures of the ``backend``
+down and builds them again. The shared database and the demo district are therefore kept in
+per-process caches keyed by backend, built once per worker and per backend."""
 
 from __future__ import annotations
 
@@ -71,16 +76,22 @@ def make_database(
     return make
 
 
+_SHARED: dict[str, Settings] = {}  # backend → the shared migrated database
+_DEMOS: dict[str, Settings] = {}  # backend → the demo district
+
+
 @pytest.fixture(scope="session")
 def settings(
     backend: str, tmp_path_factory: pytest.TempPathFactory, _schemas: list[str]
 ) -> Settings:
     """One migrated database per backend, shared by the tests that roll back their work."""
-    settings = _new_settings(backend, tmp_path_factory.mktemp("shared"), _schemas)
-    engine = make_engine(settings)
-    upgrade(engine)
-    engine.dispose()
-    return settings
+    if backend not in _SHARED:
+        settings = _new_settings(backend, tmp_path_factory.mktemp("shared"), _schemas)
+        engine = make_engine(settings)
+        upgrade(engine)
+        engine.dispose()
+        _SHARED[backend] = settings
+    return _SHARED[backend]
 
 
 @pytest.fixture(scope="session")
@@ -117,12 +128,20 @@ def demo_settings(
 ) -> Settings:
     """A database holding a small demo district (seed 0) and its mastery estimates (as ``yincai
     demo`` leaves it), built once per backend; read-only."""
+    if backend not in _DEMOS:
+        _DEMOS[backend] = _build_demo(backend, tmp_path_factory, _schemas)
+    return _DEMOS[backend]
+
+
+def _build_demo(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, schemas: list[str]
+) -> Settings:
     from yincai.db import session_scope
     from yincai.demo.build import build_demo_district
     from yincai.demo.subjects import SUBJECTS
     from yincai.diagnosis.refresh import refresh_mastery
 
-    settings = _new_settings(backend, tmp_path_factory.mktemp("demo"), _schemas)
+    settings = _new_settings(backend, tmp_path_factory.mktemp("demo"), schemas)
     engine = make_engine(settings)
     upgrade(engine)
     with session_scope(engine) as session:

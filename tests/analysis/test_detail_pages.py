@@ -93,8 +93,10 @@ def demo(demo_settings: Settings) -> Iterator[Demo]:
 
 
 @pytest.fixture(scope="module")
-def app(demo_settings: Settings) -> object:
-    return create_app(demo_settings)
+def app(demo_settings: Settings) -> Iterator[object]:
+    app = create_app(demo_settings)
+    yield app
+    app.state.engine.dispose()  # clients opened without ``with`` never ran the app's shutdown
 
 
 def _client(app: object, demo: Demo, role: Role) -> TestClient:

@@ -9,7 +9,10 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from tests.governance.world import PASSWORD as WORLD_PASSWORD
 from tests.web.clients import logged_in
+from tests.web.conftest import WorldDatabase
+from yincai.accounts.models import UserAccount
 from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
@@ -115,3 +118,20 @@ def test_the_district_home_lists_its_exams_filtered_by_grade_and_subject(
     assert len(exams.findall(maths8.text)) == n_grade8_maths and n_grade8_maths
     assert "八年级数学" in maths8.text and "七年级数学" not in maths8.text
     assert exams.findall(blank.text) == exams.findall(everything.text)
+
+
+def test_a_teacher_account_without_a_teacher_record_gets_an_empty_home_page(
+    world_db: WorldDatabase,
+) -> None:
+    engine = make_engine(world_db.settings)
+    with session_scope(engine) as session:
+        teacher = session.scalars(
+            select(UserAccount).where(UserAccount.username == world_db.world.usernames["teacher"])
+        ).one()
+        teacher.teacher_id = None  # unlinked, as an account made before its teacher record
+    engine.dispose()
+    with TestClient(create_app(world_db.settings)) as client:
+        logged_in(client, world_db.world.usernames["teacher"], WORLD_PASSWORD)
+        page = client.get("/home")
+    assert page.status_code == 200
+    assert "我的班级" in page.text and not re.search(r'href="/classes/\d+"', page.text)

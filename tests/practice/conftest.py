@@ -14,10 +14,20 @@ from yincai.db import make_engine
 
 
 @pytest.fixture(scope="session")
-def practice_engine(demo_settings: Settings) -> Iterator[Engine]:
-    engine = make_engine(demo_settings)
-    yield engine
-    engine.dispose()
+def _practice_engines() -> Iterator[dict[str, Engine]]:
+    """Engines by demo database, kept while the backend's fixtures switch (see tests/conftest)."""
+    engines: dict[str, Engine] = {}
+    yield engines
+    for engine in engines.values():
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def practice_engine(demo_settings: Settings, _practice_engines: dict[str, Engine]) -> Engine:
+    key = str(demo_settings.data_dir)
+    if key not in _practice_engines:
+        _practice_engines[key] = make_engine(demo_settings)
+    return _practice_engines[key]
 
 
 @pytest.fixture

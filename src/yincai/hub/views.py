@@ -291,7 +291,8 @@ def teacher_home(session: Session, *, actor: UserAccount) -> TeacherHome:
     """A teacher's classes with head counts and every assessment those classes sat, latest first
     (the page shows them 50 at a time)."""
     governance_service.require_role(actor, Role.TEACHER)
-    teacher = session.get(Teacher, actor.teacher_id)
+    # an account made before its teacher record (or unlinked) has no classes yet
+    teacher = session.get(Teacher, actor.teacher_id) if actor.teacher_id is not None else None
     class_ids = sorted(set(session.scalars(governance_service.visible_class_ids(actor))))
     return TeacherHome(
         teacher_name=teacher.name if teacher else actor.display_name,
