@@ -53,11 +53,25 @@ def px_per_mm(dpi: float) -> float:
     return dpi / MM_PER_INCH
 
 
-def render_page(layout: SheetLayout, number: int, *, dpi: float = 150.0, student_number: str = "") -> Image:
-    """A blank printed page of ``layout`` (mm units) at ``dpi``: marks, page bits, QR, bubbles, boxes."""
+def render_page(
+    layout: SheetLayout, number: int, *, dpi: float = 150.0, student_number: str = "", margin: float = 0.0
+) -> Image:
+    """A blank printed page of ``layout`` at ``dpi`` (px per unit for a px layout): marks, page
+    bits, QR, bubbles, boxes; ``margin`` units of paper around the page (an OMRChecker page is
+    the rectangle between its markers' centres, so the paper is larger)."""
     page = layout.page(number)
     s = px_per_mm(dpi) if layout.units == "mm" else dpi
-    image = np.full((int(round(page.height * s)), int(round(page.width * s))), 255, np.uint8)
+    shape = (int(round((page.height + 2 * margin) * s)), int(round((page.width + 2 * margin) * s)))
+    image = np.full(shape, 255, np.uint8)
+    if margin:
+        shifted = np.full_like(image, 255)
+        inner = render_page(layout, number, dpi=dpi, student_number=student_number)
+        offset = int(round(margin * s))
+        shifted[offset : offset + inner.shape[0], offset : offset + inner.shape[1]] = inner
+        half = layout.mark_size / 2
+        for x, y in page.anchors:
+            _square(shifted, (x + margin) * s, (y + margin) * s, half * s, 0)
+        return shifted
     half = layout.mark_size / 2
     for x, y in page.anchors:
         _square(image, x * s, y * s, half * s, 0)
@@ -147,11 +161,19 @@ def _simulate_field(f: Field, values: list[str], rng: np.random.Generator, rates
 
 
 def fill(
-    image: Image, layout: SheetLayout, number: int, answers: dict[str, SimulatedField], rng: np.random.Generator, *, dpi: float
+    image: Image,
+    layout: SheetLayout,
+    number: int,
+    answers: dict[str, SimulatedField],
+    rng: np.random.Generator,
+    *,
+    dpi: float,
+    margin: float = 0.0,
 ) -> Image:
-    """Pencil the marks of ``answers`` onto a clean page rendered at ``dpi``."""
+    """Pencil the marks of ``answers`` onto a clean page rendered at ``dpi`` (and ``margin``)."""
     out = image.copy()
     s = px_per_mm(dpi) if layout.units == "mm" else dpi
+    shift = margin * s
     r = layout.bubble_radius * s
     by_label = {f.label: f for f in layout.fields_on(number)}
     for label, answer in answers.items():
@@ -162,11 +184,11 @@ def fill(
             grey = float(np.clip(rng.normal(level, spread), 0, 250))
             if style == "dot":
                 offset = rng.uniform(-0.5, 0.5, 2) * r
-                centre = (int(round(bubble.x * s + offset[0])), int(round(bubble.y * s + offset[1])))
+                centre = (int(round(bubble.x * s + offset[0] + shift)), int(round(bubble.y * s + offset[1] + shift)))
                 _stroke(out, centre, (max(1, int(0.35 * s)),) * 2, grey, rng)
                 continue
             offset = rng.uniform(-0.25, 0.25, 2) * r
-            centre = (int(round(bubble.x * s + offset[0])), int(round(bubble.y * s + offset[1])))
+            centre = (int(round(bubble.x * s + offset[0] + shift)), int(round(bubble.y * s + offset[1] + shift)))
             axes = (int(round(r * rng.uniform(0.85, 1.05))), int(round(r * rng.uniform(0.7, 0.85))))
             _stroke(out, centre, axes, grey, rng)
     return out
