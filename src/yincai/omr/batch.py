@@ -65,7 +65,9 @@ class Batch:
     n_pages: int
 
 
-def read_scan_pages(pages: Iterable[ScanPage], layout: SheetLayout, *, with_crops: bool = True) -> list[PageReading | Problem]:
+def read_scan_pages(
+    pages: Iterable[ScanPage], layout: SheetLayout, *, with_crops: bool = True
+) -> list[PageReading | Problem]:
     """Read each page; a page that cannot be read becomes a ``Problem``."""
     results: list[PageReading | Problem] = []
     for page in pages:
@@ -142,7 +144,9 @@ def join(
             continue
         sheet = sheets.setdefault(reading.student_number, Sheet(reading.student_number))
         if reading.page in sheet.pages:
-            reason = _("与 {other} 重复（同一考生同一页）").format(other=sheet.pages[reading.page].source)
+            reason = _("与 {other} 重复（同一考生同一页）").format(
+                other=sheet.pages[reading.page].source
+            )
             problems.append(Problem(reading.source, "duplicate", str(reason)))
             continue
         sheet.pages[reading.page] = reading

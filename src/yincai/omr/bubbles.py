@@ -59,7 +59,7 @@ def normalise(canonical: NDArray[np.uint8], radius_px: float) -> NDArray[np.floa
 def sample(darkness: NDArray[np.float32], centres: FloatArray, radius_px: float) -> FloatArray:
     """Mean darkness of the inner square of each bubble; centres (n, 2) in canonical px."""
     integral = cv2.integral(darkness, sdepth=cv2.CV_64F)
-    half = max(1, int(round(radius_px * INNER)))
+    half = max(1, round(radius_px * INNER))
     height, width = darkness.shape
     x = np.clip(np.round(centres[:, 0]).astype(np.int64), half, width - half - 1)
     y = np.clip(np.round(centres[:, 1]).astype(np.int64), half, height - half - 1)
@@ -73,10 +73,7 @@ def calibrate(darkness: FloatArray) -> Calibration:
     the bubbles that are surely marked; a default span when there are too few of them."""
     empty = float(np.median(darkness))
     marked = darkness[darkness > empty + CLEAR]
-    if marked.size >= MIN_CALIBRATION:
-        filled = float(np.median(marked))
-    else:
-        filled = empty + DEFAULT_SPAN
+    filled = float(np.median(marked)) if marked.size >= MIN_CALIBRATION else empty + DEFAULT_SPAN
     return Calibration(empty, max(filled, empty + FLOOR * 2))
 
 
@@ -110,7 +107,9 @@ def bubble_states(
     return states, confidence
 
 
-def interpret(field: Field, darkness: FloatArray, states: NDArray[np.int8], confidence: FloatArray) -> FieldReading:
+def interpret(
+    field: Field, darkness: FloatArray, states: NDArray[np.int8], confidence: FloatArray
+) -> FieldReading:
     """A field's value from its bubbles' states; doubt and double marks become flags."""
     values = [bubble.value for bubble in field.bubbles]
     chosen = "".join(v for v, s in zip(values, states, strict=True) if s == 1)

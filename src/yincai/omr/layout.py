@@ -178,7 +178,9 @@ def _from_dict(data: dict[str, Any]) -> SheetLayout:
             label=str(f["label"]),
             kind=f["kind"],
             page=int(f["page"]),
-            bubbles=tuple(Bubble(float(b["x"]), float(b["y"]), str(b["value"])) for b in f["bubbles"]),
+            bubbles=tuple(
+                Bubble(float(b["x"]), float(b["y"]), str(b["value"])) for b in f["bubbles"]
+            ),
         )
         for f in data["fields"]
     )
@@ -202,7 +204,12 @@ def _from_dict(data: dict[str, Any]) -> SheetLayout:
 def _corner_page(number: int, size: tuple[float, float], *, has_qr: bool) -> Page:
     width, height = size
     near = MARK_INSET + MARK_SIZE / 2
-    anchors = ((near, near), (width - near, near), (width - near, height - near), (near, height - near))
+    anchors = (
+        (near, near),
+        (width - near, near),
+        (width - near, height - near),
+        (near, height - near),
+    )
     first_bit = near + MARK_SIZE / 2 + PAGE_BIT_STEP
     bits = tuple((first_bit + k * PAGE_BIT_STEP, height - near) for k in range(PAGE_BITS))
     qr = (width - COLUMN_MARGIN - QR_SIZE, HEADER_TOP, QR_SIZE) if has_qr else None
@@ -245,7 +252,8 @@ def student_number_fields(x: float, y: float, width: int, page: int = 1) -> tupl
             kind="digit",
             page=page,
             bubbles=tuple(
-                Bubble(x + column * OPTION_STEP, y + digit * DIGIT_STEP, str(digit)) for digit in range(10)
+                Bubble(x + column * OPTION_STEP, y + digit * DIGIT_STEP, str(digit))
+                for digit in range(10)
             ),
         )
         for column in range(width)
@@ -270,7 +278,9 @@ def build_layout(
     flow = _Flow(size, columns, HEADER_TOP)
     flow.place(HEADER_HEIGHT)
     student_x = COLUMN_MARGIN + 60.0 + OPTION_STEP / 2
-    fields: list[Field] = list(student_number_fields(student_x, STUDENT_BUBBLES_TOP, student_number_width))
+    fields: list[Field] = list(
+        student_number_fields(student_x, STUDENT_BUBBLES_TOP, student_number_width)
+    )
     fields.extend(_choice_fields(items, flow))
     regions = _regions(items, flow)
     n_pages = flow.page
@@ -285,7 +295,11 @@ def build_layout(
         fields=tuple(fields),
         regions=tuple(regions),
         student_number_width=student_number_width,
-        joins={STUDENT_GROUP: tuple(f"{STUDENT_FIELD_PREFIX}{c + 1}" for c in range(student_number_width))},
+        joins={
+            STUDENT_GROUP: tuple(
+                f"{STUDENT_FIELD_PREFIX}{c + 1}" for c in range(student_number_width)
+            )
+        },
         columns=columns,
     )
 

@@ -38,7 +38,9 @@ LABEL_RANGE = re.compile(r"^([^\d]+)(\d+)\.{2,3}(\d+)$")
 
 
 def _bad(reason: str) -> Invalid:
-    return Invalid(_("OMRChecker 模板有误：{reason}").format(reason=reason), code="omr.bad_template")
+    return Invalid(
+        _("OMRChecker 模板有误：{reason}").format(reason=reason), code="omr.bad_template"
+    )
 
 
 def parse_labels(labels: list[str]) -> list[str]:
@@ -68,14 +70,20 @@ def load_template(text: str, *, exam_id: str = "omrchecker") -> SheetLayout:
 
 def _pair(data: dict[str, Any], key: str) -> tuple[float, float]:
     value = data.get(key)
-    if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, int | float) for v in value):
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(isinstance(v, int | float) for v in value)
+    ):
         raise _bad(_("{key} 应为两个数").format(key=key))
     return float(value[0]), float(value[1])
 
 
 def template_layout(data: dict[str, Any], *, exam_id: str = "omrchecker") -> SheetLayout:
     """A ``SheetLayout`` from a parsed OMRChecker template."""
-    width, height = _pair(data, "pageDimensions" if "pageDimensions" in data else "templateDimensions")
+    width, height = _pair(
+        data, "pageDimensions" if "pageDimensions" in data else "templateDimensions"
+    )
     bubble = _pair(data, "bubbleDimensions")
     registration, mark_size = _registration(data.get("preProcessors", []), width)
     blocks = data.get("fieldBlocks")
@@ -91,7 +99,11 @@ def template_layout(data: dict[str, Any], *, exam_id: str = "omrchecker") -> She
     for name, members in joins.items():
         missing = [m for m in members if m not in labels]
         if missing:
-            raise _bad(_("customLabels {name} 引用了不存在的字段 {field}").format(name=name, field=missing[0]))
+            raise _bad(
+                _("customLabels {name} 引用了不存在的字段 {field}").format(
+                    name=name, field=missing[0]
+                )
+            )
     roll = next((name for name in joins if "roll" in name.lower()), None)
     if roll is not None:
         joins[STUDENT_GROUP] = joins[roll]
@@ -158,8 +170,14 @@ def _block_fields(name: str, block: Any, bubble: tuple[float, float]) -> list[Fi
         labels = parse_labels(list(block["fieldLabels"]))
         gaps_value = block["labelsGap"]
     except (KeyError, TypeError, ValueError):
-        raise _bad(_("字段块 {name} 缺少 origin、bubblesGap、labelsGap 或 fieldLabels").format(name=name)) from None
-    gaps = list(gaps_value) if isinstance(gaps_value, list) else [float(gaps_value)] * max(0, len(labels) - 1)
+        raise _bad(
+            _("字段块 {name} 缺少 origin、bubblesGap、labelsGap 或 fieldLabels").format(name=name)
+        ) from None
+    gaps = (
+        list(gaps_value)
+        if isinstance(gaps_value, list)
+        else [float(gaps_value)] * max(0, len(labels) - 1)
+    )
     if len(gaps) < len(labels) - 1:
         raise _bad(_("字段块 {name} 的 labelsGap 个数不足").format(name=name))
     size = _pair(block, "bubbleDimensions") if "bubbleDimensions" in block else bubble
@@ -173,6 +191,8 @@ def _block_fields(name: str, block: Any, bubble: tuple[float, float]) -> list[Fi
         for k, value in enumerate(values):
             along = k * bubbles_gap
             dx, dy = (along, offset) if direction == "horizontal" else (offset, along)
-            centres.append(Bubble(origin[0] + dx + size[0] / 2, origin[1] + dy + size[1] / 2, value))
+            centres.append(
+                Bubble(origin[0] + dx + size[0] / 2, origin[1] + dy + size[1] / 2, value)
+            )
         fields.append(Field(label, kind, 1, tuple(centres)))  # type: ignore[arg-type]
     return fields

@@ -29,6 +29,7 @@ from yincai.omr.bubbles import (
 from yincai.omr.layout import STUDENT_GROUP, Field, Page, SheetLayout
 from yincai.omr.registration import register
 
+QR_FORMATS = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 QR_PREFIX = "YC1"  # QR text: YC1|<exam id>|<student number or empty>|<page>
 QR_PX_PER_UNIT = 10.0  # the QR is re-sampled at 10 px/mm (254 dpi) before decoding
 QR_QUIET = 3.0  # mm of white around the code included in the crop
@@ -89,18 +90,24 @@ def canonical_scale(layout: SheetLayout) -> float:
     return CANONICAL_RADIUS / layout.bubble_radius
 
 
-def warp(image: Image, homography: NDArray[np.float64], scale: float, box: tuple[float, float, float, float]) -> Image:
+def warp(
+    image: Image,
+    homography: NDArray[np.float64],
+    scale: float,
+    box: tuple[float, float, float, float],
+) -> Image:
     """The part ``box`` (x, y, width, height, layout units) of the page at ``scale`` px/unit."""
     x, y, width, height = box
     to_box = np.array([[1 / scale, 0, x], [0, 1 / scale, y], [0, 0, 1]], dtype=np.float64)
-    size = (max(1, int(round(width * scale))), max(1, int(round(height * scale))))
-    return cv2.warpPerspective(
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    warped = cv2.warpPerspective(
         image,
         homography @ to_box,
         size,
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_REPLICATE,
     )
+    return np.asarray(warped, dtype=np.uint8)
 
 
 def read_page(
@@ -115,12 +122,18 @@ def read_page(
     canonical = warp(image, registration.homography, scale, (0.0, 0.0, first.width, first.height))
     darkness_map = normalise(canonical, CANONICAL_RADIUS)
     number = _page_number(layout, first, darkness_map, scale)
-    qr = _read_qr(image, registration.homography, layout.page(number)) if layout.units == "mm" else None
+    qr = (
+        _read_qr(image, registration.homography, layout.page(number))
+        if layout.units == "mm"
+        else None
+    )
     fields = layout.fields_on(number)
     readings = _read_fields(fields, darkness_map, scale)
     calibration = readings[1]
     joined = {
-        name: "".join(r.value if len(r.value) == 1 else "?" for r in readings[0] if r.label in labels)
+        name: "".join(
+            r.value if len(r.value) == 1 else "?" for r in readings[0] if r.label in labels
+        )
         for name, labels in layout.joins.items()
     }
     student, student_source, flags = _identify(readings[0], joined, qr, layout)
@@ -139,8 +152,10 @@ def read_page(
     )
 
 
-def _page_number(layout: SheetLayout, page: Page, darkness: NDArray[np.float32], scale: float) -> int:
-    if not page.bits or len(layout.pages) == 1 and not page.bits:
+def _page_number(
+    layout: SheetLayout, page: Page, darkness: NDArray[np.float32], scale: float
+) -> int:
+    if not page.bits or (len(layout.pages) == 1 and not page.bits):
         return page.number
     centres = np.array(page.bits, dtype=np.float64) * scale
     values = sample(darkness, centres, CANONICAL_RADIUS * 0.6)
@@ -177,7 +192,7 @@ def _read_qr(image: Image, homography: NDArray[np.float64], page: Page) -> QrCon
     box = (x - QR_QUIET, y - QR_QUIET, size + 2 * QR_QUIET, size + 2 * QR_QUIET)
     crop = warp(image, homography, QR_PX_PER_UNIT, box)
     for candidate in (crop, cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]):
-        for result in zxingcpp.read_barcodes(candidate, formats=zxingcpp.BarcodeFormat.QRCode):
+        for result in zxingcpp.read_barcodes(candidate, formats=QR_FORMATS):
             content = parse_qr(result.text)
             if content is not None:
                 return content
@@ -185,12 +200,17 @@ def _read_qr(image: Image, homography: NDArray[np.float64], page: Page) -> QrCon
 
 
 def _identify(
-    readings: tuple[FieldReading, ...], joined: dict[str, str], qr: QrContent | None, layout: SheetLayout
+    readings: tuple[FieldReading, ...],
+    joined: dict[str, str],
+    qr: QrContent | None,
+    layout: SheetLayout,
 ) -> tuple[str, str, tuple[str, ...]]:
     """The student: the QR's number first, the bubbled digits as fallback."""
     bubbled = joined.get(STUDENT_GROUP, "")
-    bubbles_ok = bool(bubbled) and "?" not in bubbled and not any(
-        r.flags for r in readings if r.label in layout.joins.get(STUDENT_GROUP, ())
+    bubbles_ok = (
+        bool(bubbled)
+        and "?" not in bubbled
+        and not any(r.flags for r in readings if r.label in layout.joins.get(STUDENT_GROUP, ()))
     )
     flags: list[str] = []
     if qr is not None and qr.student_number:
@@ -204,7 +224,9 @@ def _identify(
     return "", "", tuple(flags)
 
 
-def _crops(image: Image, homography: NDArray[np.float64], layout: SheetLayout, number: int) -> dict[str, bytes]:
+def _crops(
+    image: Image, homography: NDArray[np.float64], layout: SheetLayout, number: int
+) -> dict[str, bytes]:
     scale = CROP_PX_PER_MM if layout.units == "mm" else 1.0
     crops = {}
     for region in layout.regions_on(number):

@@ -54,7 +54,9 @@ def register(image: Image, layout: SheetLayout, page: Page) -> Registration:
 
 def _fit_corners(image: Image, page: Page) -> Registration:
     height, width = image.shape
-    source = np.array([[0, 0], [page.width, 0], [page.width, page.height], [0, page.height]], np.float32)
+    source = np.array(
+        [[0, 0], [page.width, 0], [page.width, page.height], [0, page.height]], np.float32
+    )
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
     return Registration(cv2.getPerspectiveTransform(source, target).astype(np.float64), 0.0)
 
@@ -63,16 +65,22 @@ def find_marks(image: Image, layout: SheetLayout, page: Page) -> NDArray[np.floa
     """The centres (px) of the four corner marks, clockwise from top-left."""
     height, width = image.shape
     scale = min(1.0, SEARCH_LONG_SIDE / max(height, width))
-    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+    small = (
+        cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        if scale < 1
+        else image
+    )
     # the mark's expected size in the shrunk copy, if the page filled the image
     px_per_unit = min(small.shape[1] / page.width, small.shape[0] / page.height)
     expected = layout.mark_size * px_per_unit
     block = int(max(15, expected * 4)) | 1
-    binary = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 25)
+    binary = cv2.adaptiveThreshold(
+        small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 25
+    )
     n, _labels, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
     candidates = []
     for k in range(1, n):
-        x, y, w, h, area = stats[k]
+        _x, _y, w, h, area = stats[k]
         side = max(w, h)
         if not 0.45 * expected <= side <= 2.5 * expected:
             continue
@@ -83,7 +91,12 @@ def find_marks(image: Image, layout: SheetLayout, page: Page) -> NDArray[np.floa
         raise _unreadable(_("找不到四个定位标记"))
     points = np.array(candidates, dtype=np.float64)
     corners_small = []
-    image_corners = ((0, 0), (small.shape[1], 0), (small.shape[1], small.shape[0]), (0, small.shape[0]))
+    image_corners = (
+        (0, 0),
+        (small.shape[1], 0),
+        (small.shape[1], small.shape[0]),
+        (0, small.shape[0]),
+    )
     biggest = np.max(points[:, 2])
     big = points[points[:, 2] >= 0.45 * biggest]  # page-number squares are smaller than marks
     for cx, cy in image_corners:
@@ -120,7 +133,7 @@ def _refine(image: Image, centre: NDArray[np.float64], size: float) -> NDArray[n
     if roi.size == 0:
         return centre
     _threshold, binary = cv2.threshold(roi, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    n, labels, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    n, _labels, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
     if n < 2:
         return centre
     local = np.array([centre[0] - x0, centre[1] - y0])
@@ -135,7 +148,11 @@ def _page_corners(image: Image) -> NDArray[np.float64]:
     """The corners of the paper (bright on a darker background), clockwise from top-left."""
     height, width = image.shape
     scale = min(1.0, SEARCH_LONG_SIDE / max(height, width))
-    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+    small = (
+        cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        if scale < 1
+        else image
+    )
     _threshold, binary = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     binary = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     contours, _hierarchy = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -147,7 +164,7 @@ def _page_corners(image: Image) -> NDArray[np.float64]:
     quad = cv2.approxPolyDP(largest, 0.02 * cv2.arcLength(largest, True), True).reshape(-1, 2)
     if len(quad) != 4:
         quad = cv2.boxPoints(cv2.minAreaRect(largest))
-    return order_clockwise(np.asarray(quad, dtype=np.float64)) / scale
+    return np.asarray(order_clockwise(np.asarray(quad, dtype=np.float64)) / scale, dtype=np.float64)
 
 
 def order_clockwise(points: NDArray[np.float64]) -> NDArray[np.float64]:

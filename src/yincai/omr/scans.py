@@ -53,9 +53,7 @@ def load_pages(path: Path) -> Iterator[ScanPage]:
 def decode_image(data: bytes, *, name: str = "") -> NDArray[np.uint8]:
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     if image is None:
-        raise Invalid(
-            _("{name} 不是图片或 PDF 文件").format(name=name), code="omr.not_an_image"
-        )
+        raise Invalid(_("{name} 不是图片或 PDF 文件").format(name=name), code="omr.not_an_image")
     return np.asarray(image, dtype=np.uint8)
 
 
@@ -65,7 +63,9 @@ def pdf_pages(data: bytes, *, name: str = "", dpi: float = PDF_DPI) -> Iterator[
     try:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError:
-        raise Invalid(_("{name} 不是可读的 PDF 文件").format(name=name), code="omr.bad_pdf") from None
+        raise Invalid(
+            _("{name} 不是可读的 PDF 文件").format(name=name), code="omr.bad_pdf"
+        ) from None
     try:
         for index in range(len(document)):
             bitmap = document[index].render(scale=dpi / 72.0, grayscale=True)

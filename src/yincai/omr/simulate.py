@@ -13,7 +13,7 @@ turns the clean page into a scan or a phone photo. Pencil levels (grey 0 black â
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import cv2
 import numpy as np
@@ -25,7 +25,12 @@ from yincai.omr.read import qr_text
 
 Style = Literal["normal", "faint", "residue", "dot"]
 Image = NDArray[np.uint8]
-PENCIL = {"normal": (55.0, 15.0), "faint": (150.0, 8.0), "residue": (222.0, 5.0), "dot": (60.0, 10.0)}
+PENCIL = {
+    "normal": (55.0, 15.0),
+    "faint": (150.0, 8.0),
+    "residue": (222.0, 5.0),
+    "dot": (60.0, 10.0),
+}
 MM_PER_INCH = 25.4
 
 
@@ -54,19 +59,24 @@ def px_per_mm(dpi: float) -> float:
 
 
 def render_page(
-    layout: SheetLayout, number: int, *, dpi: float = 150.0, student_number: str = "", margin: float = 0.0
+    layout: SheetLayout,
+    number: int,
+    *,
+    dpi: float = 150.0,
+    student_number: str = "",
+    margin: float = 0.0,
 ) -> Image:
     """A blank printed page of ``layout`` at ``dpi`` (px per unit for a px layout): marks, page
     bits, QR, bubbles, boxes; ``margin`` units of paper around the page (an OMRChecker page is
     the rectangle between its markers' centres, so the paper is larger)."""
     page = layout.page(number)
     s = px_per_mm(dpi) if layout.units == "mm" else dpi
-    shape = (int(round((page.height + 2 * margin) * s)), int(round((page.width + 2 * margin) * s)))
+    shape = (round((page.height + 2 * margin) * s), round((page.width + 2 * margin) * s))
     image = np.full(shape, 255, np.uint8)
     if margin:
         shifted = np.full_like(image, 255)
         inner = render_page(layout, number, dpi=dpi, student_number=student_number)
-        offset = int(round(margin * s))
+        offset = round(margin * s)
         shifted[offset : offset + inner.shape[0], offset : offset + inner.shape[1]] = inner
         half = layout.mark_size / 2
         for x, y in page.anchors:
@@ -80,16 +90,28 @@ def render_page(
             _square(image, x * s, y * s, 1.5 * s, 0)
     if page.qr is not None:
         _qr(image, page.qr, s, qr_text(layout.exam_id, student_number, number))
-    thickness = max(1, int(round(0.25 * s)))
+    thickness = max(1, round(0.25 * s))
     font_scale = layout.bubble_radius * s / 22.0
     for f in layout.fields_on(number):
         for bubble in f.bubbles:
-            centre = (int(round(bubble.x * s)), int(round(bubble.y * s)))
-            axes = (int(round(layout.bubble_radius * s)), int(round(layout.bubble_radius * s * 0.75)))
+            centre = (round(bubble.x * s), round(bubble.y * s))
+            axes = (
+                round(layout.bubble_radius * s),
+                round(layout.bubble_radius * s * 0.75),
+            )
             cv2.ellipse(image, centre, axes, 0, 0, 360, 110, thickness, cv2.LINE_AA)
             (tw, th), _base = cv2.getTextSize(bubble.value, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 1)
             origin = (centre[0] - tw // 2, centre[1] + th // 2)
-            cv2.putText(image, bubble.value, origin, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 150, 1, cv2.LINE_AA)
+            cv2.putText(
+                image,
+                bubble.value,
+                origin,
+                cv2.FONT_HERSHEY_SIMPLEX,
+                font_scale,
+                150,
+                1,
+                cv2.LINE_AA,
+            )
     for region in layout.regions_on(number):
         top_left = (int(region.x * s), int(region.y * s))
         bottom_right = (int((region.x + region.width) * s), int((region.y + region.height) * s))
@@ -100,8 +122,8 @@ def render_page(
 def _square(image: Image, cx: float, cy: float, half: float, value: int) -> None:
     cv2.rectangle(
         image,
-        (int(round(cx - half)), int(round(cy - half))),
-        (int(round(cx + half)) - 1, int(round(cy + half)) - 1),
+        (round(cx - half), round(cy - half)),
+        (round(cx + half) - 1, round(cy + half) - 1),
         value,
         -1,
     )
@@ -112,15 +134,20 @@ def _qr(image: Image, box: tuple[float, float, float], s: float, text: str) -> N
     matrix = np.array(segno.make(text, error="m", micro=False).matrix, dtype=np.uint8)
     modules = cv2.resize(
         (1 - matrix) * 255,
-        (int(round(size * s)), int(round(size * s))),
+        (round(size * s), round(size * s)),
         interpolation=cv2.INTER_NEAREST,
     )
-    y0, x0 = int(round(y * s)), int(round(x * s))
+    y0, x0 = round(y * s), round(x * s)
     image[y0 : y0 + modules.shape[0], x0 : x0 + modules.shape[1]] = modules
 
 
 def simulate_answers(
-    layout: SheetLayout, number: int, rng: np.random.Generator, *, student_number: str = "", rates: Rates | None = None
+    layout: SheetLayout,
+    number: int,
+    rng: np.random.Generator,
+    *,
+    student_number: str = "",
+    rates: Rates | None = None,
 ) -> dict[str, SimulatedField]:
     """A random answer for every field of page ``number``, marked in the styles of ``rates``."""
     rates = rates or Rates()
@@ -136,7 +163,9 @@ def simulate_answers(
     return answers
 
 
-def _simulate_field(f: Field, values: list[str], rng: np.random.Generator, rates: Rates) -> SimulatedField:
+def _simulate_field(
+    f: Field, values: list[str], rng: np.random.Generator, rates: Rates
+) -> SimulatedField:
     draw = rng.random()
     n_chosen = 2 if f.kind == "multiple" and rng.random() < rates.multiple else 1
     chosen = sorted(rng.choice(len(values), size=n_chosen, replace=False).tolist())
@@ -184,17 +213,29 @@ def fill(
             grey = float(np.clip(rng.normal(level, spread), 0, 250))
             if style == "dot":
                 offset = rng.uniform(-0.5, 0.5, 2) * r
-                centre = (int(round(bubble.x * s + offset[0] + shift)), int(round(bubble.y * s + offset[1] + shift)))
+                centre = (
+                    round(bubble.x * s + offset[0] + shift),
+                    round(bubble.y * s + offset[1] + shift),
+                )
                 _stroke(out, centre, (max(1, int(0.35 * s)),) * 2, grey, rng)
                 continue
             offset = rng.uniform(-0.25, 0.25, 2) * r
-            centre = (int(round(bubble.x * s + offset[0] + shift)), int(round(bubble.y * s + offset[1] + shift)))
-            axes = (int(round(r * rng.uniform(0.85, 1.05))), int(round(r * rng.uniform(0.7, 0.85))))
+            centre = (
+                round(bubble.x * s + offset[0] + shift),
+                round(bubble.y * s + offset[1] + shift),
+            )
+            axes = (round(r * rng.uniform(0.85, 1.05)), round(r * rng.uniform(0.7, 0.85)))
             _stroke(out, centre, axes, grey, rng)
     return out
 
 
-def _stroke(image: Image, centre: tuple[int, int], axes: tuple[int, int], grey: float, rng: np.random.Generator) -> None:
+def _stroke(
+    image: Image,
+    centre: tuple[int, int],
+    axes: tuple[int, int],
+    grey: float,
+    rng: np.random.Generator,
+) -> None:
     """A pencil mark: an ellipse of graphite with grain (darkening, never lightening the paper)."""
     pad = max(axes) + 2
     x0, y0 = max(0, centre[0] - pad), max(0, centre[1] - pad)
@@ -213,7 +254,10 @@ def stray_dots(image: Image, rng: np.random.Generator, *, n: int, dpi: float) ->
     out = image.copy()
     s = px_per_mm(dpi)
     for _k in range(n):
-        centre = (int(rng.uniform(0.1, 0.9) * out.shape[1]), int(rng.uniform(0.15, 0.85) * out.shape[0]))
+        centre = (
+            int(rng.uniform(0.1, 0.9) * out.shape[1]),
+            int(rng.uniform(0.15, 0.85) * out.shape[0]),
+        )
         _stroke(out, centre, (max(1, int(0.35 * s)),) * 2, 60.0, rng)
     return out
 
@@ -230,7 +274,8 @@ class Degradation:
 
 
 def degrade(image: Image, rng: np.random.Generator, how: Degradation) -> Image:
-    out = image
+    """The page as scanned (or photographed) under ``how``."""
+    out: NDArray[Any] = image
     if how.scale != 1.0:
         out = cv2.resize(out, None, fx=how.scale, fy=how.scale, interpolation=cv2.INTER_AREA)
     if how.rotation:
@@ -238,8 +283,8 @@ def degrade(image: Image, rng: np.random.Generator, how: Degradation) -> Image:
         out = cv2.copyMakeBorder(out, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
         h, w = out.shape
         shift = rng.uniform(-0.01, 0.01, 2) * (w, h)
-        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), how.rotation, 1.0)
-        matrix[:, 2] += shift
+        matrix = np.asarray(cv2.getRotationMatrix2D((w / 2, h / 2), how.rotation, 1.0), np.float64)
+        matrix[:, 2] = matrix[:, 2] + shift
         out = cv2.warpAffine(out, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
     if how.photo:
         out = _photo(out, rng)
@@ -248,8 +293,9 @@ def degrade(image: Image, rng: np.random.Generator, how: Degradation) -> Image:
     if how.noise:
         out = np.clip(out + rng.normal(0.0, how.noise, out.shape), 0, 255).astype(np.uint8)
     if how.photo:
-        out = cv2.imdecode(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 85])[1], cv2.IMREAD_GRAYSCALE)
-    return out
+        jpeg = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 85])[1]
+        out = np.asarray(cv2.imdecode(jpeg, cv2.IMREAD_GRAYSCALE))
+    return np.asarray(out, dtype=np.uint8)
 
 
 def _photo(page: Image, rng: np.random.Generator) -> Image:
@@ -261,9 +307,11 @@ def _photo(page: Image, rng: np.random.Generator) -> Image:
     jitter = rng.uniform(-0.04, 0.04, (4, 2)) * (w, h)
     target = (source + margin + jitter).astype(np.float32)
     matrix = cv2.getPerspectiveTransform(source, target)
-    photo = cv2.warpPerspective(page, matrix, (canvas_w, canvas_h), flags=cv2.INTER_LINEAR, borderValue=90)
+    photo = cv2.warpPerspective(
+        page, matrix, (canvas_w, canvas_h), flags=cv2.INTER_LINEAR, borderValue=90
+    )
     ys, xs = np.mgrid[0:canvas_h, 0:canvas_w].astype(np.float32)
     angle = rng.uniform(0, 2 * np.pi)
     ramp = (np.cos(angle) * xs / canvas_w + np.sin(angle) * ys / canvas_h + 1.5) / 3.0
     light = 0.6 + 0.4 * ramp
-    return np.clip(photo * light, 0, 255).astype(np.uint8)
+    return np.asarray(np.clip(photo * light, 0, 255), dtype=np.uint8)

@@ -74,8 +74,14 @@ def _page_elements(layout: SheetLayout, number: int, student_number: str) -> lis
     r = layout.bubble_radius
     for field in layout.fields_on(number):
         for bubble in field.bubbles:
-            text = TRUE_FALSE_SIGNS.get(bubble.value, bubble.value) if field.kind == "truefalse" else bubble.value
-            elements.append(Element("bubble", bubble.x - r, bubble.y - 0.75 * r, 2 * r, 1.5 * r, text))
+            text = (
+                TRUE_FALSE_SIGNS.get(bubble.value, bubble.value)
+                if field.kind == "truefalse"
+                else bubble.value
+            )
+            elements.append(
+                Element("bubble", bubble.x - r, bubble.y - 0.75 * r, 2 * r, 1.5 * r, text)
+            )
         if not field.label.startswith(STUDENT_FIELD_PREFIX):
             first = field.bubbles[0]
             x = first.x - OPTION_STEP / 2 - LABEL_WIDTH
@@ -102,7 +108,8 @@ def _header(layout: SheetLayout) -> list[Element]:
         Element("heading", left, HEADER_TOP + 34.0, 55.0, 5.0, "注意事项"),
     ]
     elements.extend(
-        Element("note", left, HEADER_TOP + 40.0 + 9.0 * k, 55.0, 9.0, note) for k, note in enumerate(NOTES)
+        Element("note", left, HEADER_TOP + 40.0 + 9.0 * k, 55.0, 9.0, note)
+        for k, note in enumerate(NOTES)
     )
     first = layout.fields_on(1)[0].bubbles[0] if layout.fields_on(1) else None
     if first is not None:
@@ -126,7 +133,10 @@ def answer_sheet_html(layout: SheetLayout, *, student_number: str = "") -> str:
         if page.qr is not None:
             x, y, size = page.qr
             uri = _qr_uri(qr_text(layout.exam_id, student_number, page.number))
-            qr = {"style": f"left:{x}mm;top:{y}mm;width:{size}mm;height:{size}mm", "uri": Markup(uri)}
+            qr = {
+                "style": f"left:{x}mm;top:{y}mm;width:{size}mm;height:{size}mm",
+                "uri": Markup(uri),
+            }
         pages.append({"elements": _page_elements(layout, page.number, student_number), "qr": qr})
     first = layout.pages[0]
     return pdf.render_html(
