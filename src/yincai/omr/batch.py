@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from yincai.errors import YincaiError
 from yincai.i18n import _
 from yincai.omr.layout import SheetLayout
 from yincai.omr.read import PageReading, read_page
-from yincai.omr.scans import ScanPage, load_pages
+from yincai.omr.scans import ScanPage, load_pages, scan_files
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,9 @@ def read_files(
     with_crops: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Batch:
-    """Read scan files in ``workers`` processes (1: in this process) and join the sheets;
-    ``on_progress(done, total)`` after each file, for a background job's progress bar."""
+    """Read scan files (folders searched) in ``workers`` processes (1: in this process) and
+    join the sheets; ``on_progress(done, total)`` after each file, for a job's progress bar."""
+    paths = scan_files(paths)
     readings: list[PageReading | Problem] = []
     layout_json = layout.to_json()
     if workers == 1 or len(paths) <= 1:
@@ -118,6 +119,20 @@ def read_files(
     return join(readings, layout, is_known=is_known)
 
 
+def _by_scan_order(
+    reading: PageReading, previous: PageReading | None, sheets: dict[str, Sheet]
+) -> PageReading:
+    """A later page whose QR code cannot be read (it has no student-number bubbles) belongs to
+    the sheet scanned just before it, when that sheet still lacks this page: sheets go through
+    the scanner page by page. The page says so (``student_source`` "scan_order")."""
+    if reading.student_number or previous is None or reading.page <= previous.page:
+        return reading
+    sheet = sheets.get(previous.student_number)
+    if sheet is None or reading.page in sheet.pages:
+        return reading
+    return replace(reading, student_number=previous.student_number, student_source="scan_order")
+
+
 def join(
     readings: Iterable[PageReading | Problem],
     layout: SheetLayout,
@@ -129,11 +144,15 @@ def join(
     problems: list[Problem] = []
     unidentified: list[PageReading] = []
     n_pages = 0
-    for reading in readings:
+    previous: PageReading | None = None  # the page scanned just before, when it was identified
+    for item in readings:
         n_pages += 1
-        if isinstance(reading, Problem):
-            problems.append(reading)
+        if isinstance(item, Problem):
+            problems.append(item)
+            previous = None
             continue
+        reading = _by_scan_order(item, previous, sheets)
+        previous = reading if reading.student_number else None
         if reading.exam_id != layout.exam_id:
             reason = _("这是另一场考试（{exam}）的答题卡").format(exam=reading.exam_id)
             problems.append(Problem(reading.source, "other_exam", str(reason)))

@@ -60,7 +60,8 @@ def parse_qr(text: str) -> QrContent | None:
 
 @dataclass(frozen=True)
 class PageReading:
-    """Everything read from one page. ``student_source`` is "qr", "bubbles" or "" (unknown)."""
+    """Everything read from one page. ``student_source``: "qr", "bubbles", "scan_order" (a later
+    page following its first page through the scanner) or "" (unknown)."""
 
     source: str
     page: int
