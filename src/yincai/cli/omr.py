@@ -9,7 +9,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from yincai.cli_support import command_app
+from yincai.cli_support import command_app, settings_of
+from yincai.i18n import translate
 from yincai.omr.batch import Batch, Sheet
 from yincai.omr.batch import read_files as read_scan_files
 from yincai.omr.read import PageReading
@@ -45,20 +46,22 @@ def _sheet_json(sheet: Sheet) -> dict[str, Any]:
     }
 
 
-def batch_json(batch: Batch) -> dict[str, Any]:
+def batch_json(batch: Batch, language: str = "zh") -> dict[str, Any]:
     """The batch as JSON-ready data: sheets, unidentified pages, problems."""
     return {
         "n_pages": batch.n_pages,
         "sheets": [_sheet_json(s) for s in batch.sheets],
         "unidentified": [_page_json(p) for p in batch.unidentified],
         "problems": [
-            {"source": p.source, "code": p.code, "reason": p.reason} for p in batch.problems
+            {"source": p.source, "code": p.code, "reason": str(translate(p.reason, language))}
+            for p in batch.problems
         ],
     }
 
 
 @app.command("read")
 def read(
+    ctx: typer.Context,
     scans: Annotated[list[Path], typer.Argument(help="扫描文件或文件夹（PNG/JPEG/PDF）/ scans")],
     template: Annotated[
         Path, typer.Option("--template", help="版式 JSON 或 OMRChecker template.json", exists=True)
@@ -71,7 +74,7 @@ def read(
     files = scan_files(scans)
     with console.status("识别中 / reading"):
         batch = read_scan_files(files, layout, workers=workers, with_crops=False)
-    result = batch_json(batch)
+    result = batch_json(batch, settings_of(ctx).language)
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     n_review = sum(1 for s in batch.sheets if s.review())

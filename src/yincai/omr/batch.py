@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,7 +27,7 @@ class Problem:
 
     source: str
     code: str  # unreadable · duplicate · unidentified · unknown_student · other_exam · missing_page
-    reason: str
+    reason: str  # a Message: translated where it is shown
 
 
 @dataclass
@@ -74,7 +75,7 @@ def read_scan_pages(
         try:
             results.append(read_page(page.image, layout, source=page.source, with_crops=with_crops))
         except YincaiError as error:
-            results.append(Problem(page.source, "unreadable", str(error)))
+            results.append(Problem(page.source, "unreadable", error.message))
     return results
 
 
@@ -87,7 +88,7 @@ def _read_file(path: str, layout_json: str, with_crops: bool) -> list[PageReadin
     try:
         return read_scan_pages(load_pages(Path(path)), layout, with_crops=with_crops)
     except YincaiError as error:
-        return [Problem(Path(path).name, "unreadable", str(error))]
+        return [Problem(Path(path).name, "unreadable", error.message)]
 
 
 def read_files(
@@ -110,7 +111,8 @@ def read_files(
             if on_progress is not None:
                 on_progress(done, len(paths))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # spawned, not forked: a fork copies OpenCV's thread pool mid-use and can deadlock
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             futures = [pool.submit(_read_file, str(p), layout_json, with_crops) for p in paths]
             for done, future in enumerate(futures, start=1):
                 readings.extend(future.result())
@@ -155,18 +157,18 @@ def join(
         previous = reading if reading.student_number else None
         if reading.exam_id != layout.exam_id:
             reason = _("这是另一场考试（{exam}）的答题卡").format(exam=reading.exam_id)
-            problems.append(Problem(reading.source, "other_exam", str(reason)))
+            problems.append(Problem(reading.source, "other_exam", reason))
             continue
         if not reading.student_number:
             unidentified.append(reading)
-            problems.append(Problem(reading.source, "unidentified", str(_("无法识别考生"))))
+            problems.append(Problem(reading.source, "unidentified", _("无法识别考生")))
             continue
         sheet = sheets.setdefault(reading.student_number, Sheet(reading.student_number))
         if reading.page in sheet.pages:
             reason = _("与 {other} 重复（同一考生同一页）").format(
                 other=sheet.pages[reading.page].source
             )
-            problems.append(Problem(reading.source, "duplicate", str(reason)))
+            problems.append(Problem(reading.source, "duplicate", reason))
             continue
         sheet.pages[reading.page] = reading
     all_pages = {page.number for page in layout.pages}
@@ -175,10 +177,10 @@ def join(
         first = sheet.pages[min(sheet.pages)].source
         if sheet.missing_pages:
             reason = _("缺少第 {pages} 页").format(pages="、".join(map(str, sheet.missing_pages)))
-            problems.append(Problem(first, "missing_page", str(reason)))
+            problems.append(Problem(first, "missing_page", reason))
         if is_known is not None:
             sheet.is_known = is_known(sheet.student_number)
             if not sheet.is_known:
-                problems.append(Problem(first, "unknown_student", str(_("考生不在名单中"))))
+                problems.append(Problem(first, "unknown_student", _("考生不在名单中")))
     ordered = [sheets[number] for number in sorted(sheets)]
     return Batch(ordered, problems, unidentified, n_pages)

@@ -56,11 +56,16 @@ def normalise(canonical: NDArray[np.uint8], radius_px: float) -> NDArray[np.floa
     return np.clip(1.0 - ratio, 0.0, 1.0)
 
 
-def sample(darkness: NDArray[np.float32], centres: FloatArray, radius_px: float) -> FloatArray:
-    """Mean darkness of the inner square of each bubble; centres (n, 2) in canonical px."""
-    integral = cv2.integral(darkness, sdepth=cv2.CV_64F)
+def integral_of(darkness: NDArray[np.float32]) -> FloatArray:
+    """The summed-area table that ``sample`` reads (computed once per page)."""
+    return np.asarray(cv2.integral(darkness, sdepth=cv2.CV_64F), dtype=np.float64)
+
+
+def sample(integral: FloatArray, centres: FloatArray, radius_px: float) -> FloatArray:
+    """Mean darkness of the inner square of each bubble; centres (n, 2) in canonical px;
+    ``integral`` from ``integral_of``."""
     half = max(1, round(radius_px * INNER))
-    height, width = darkness.shape
+    height, width = integral.shape[0] - 1, integral.shape[1] - 1
     x = np.clip(np.round(centres[:, 0]).astype(np.int64), half, width - half - 1)
     y = np.clip(np.round(centres[:, 1]).astype(np.int64), half, height - half - 1)
     x0, x1, y0, y1 = x - half, x + half + 1, y - half, y + half + 1

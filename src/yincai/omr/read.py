@@ -22,6 +22,7 @@ from yincai.omr.bubbles import (
     FieldReading,
     bubble_states,
     calibrate,
+    integral_of,
     interpret,
     normalise,
     sample,
@@ -121,7 +122,7 @@ def read_page(
     registration = register(image, layout, first)
     scale = canonical_scale(layout)
     canonical = warp(image, registration.homography, scale, (0.0, 0.0, first.width, first.height))
-    darkness_map = normalise(canonical, CANONICAL_RADIUS)
+    darkness_map = integral_of(normalise(canonical, CANONICAL_RADIUS))
     number = _page_number(layout, first, darkness_map, scale)
     qr = (
         _read_qr(image, registration.homography, layout.page(number))
@@ -154,7 +155,7 @@ def read_page(
 
 
 def _page_number(
-    layout: SheetLayout, page: Page, darkness: NDArray[np.float32], scale: float
+    layout: SheetLayout, page: Page, darkness: NDArray[np.float64], scale: float
 ) -> int:
     if not page.bits or (len(layout.pages) == 1 and not page.bits):
         return page.number
@@ -169,7 +170,7 @@ def _page_number(
 
 
 def _read_fields(
-    fields: tuple[Field, ...], darkness_map: NDArray[np.float32], scale: float
+    fields: tuple[Field, ...], darkness_map: NDArray[np.float64], scale: float
 ) -> tuple[tuple[FieldReading, ...], Calibration]:
     if not fields:
         return (), Calibration(0.0, 1.0)

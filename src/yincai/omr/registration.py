@@ -61,15 +61,23 @@ def _fit_corners(image: Image, page: Page) -> Registration:
     return Registration(cv2.getPerspectiveTransform(source, target).astype(np.float64), 0.0)
 
 
+def shrink(image: Image) -> tuple[Image, float]:
+    """A copy about ``SEARCH_LONG_SIDE`` px long, shrunk by a whole factor (OpenCV's fast path
+    for area averaging), and the factor."""
+    height, width = image.shape
+    factor = max(1, int(max(height, width) // SEARCH_LONG_SIDE))
+    if factor == 1:
+        return image, 1.0
+    size = (width // factor, height // factor)
+    small = cv2.resize(
+        image[: size[1] * factor, : size[0] * factor], size, interpolation=cv2.INTER_AREA
+    )
+    return np.asarray(small, dtype=np.uint8), 1.0 / factor
+
+
 def find_marks(image: Image, layout: SheetLayout, page: Page) -> NDArray[np.float64]:
     """The centres (px) of the four corner marks, clockwise from top-left."""
-    height, width = image.shape
-    scale = min(1.0, SEARCH_LONG_SIDE / max(height, width))
-    small = (
-        cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        if scale < 1
-        else image
-    )
+    small, scale = shrink(image)
     # the mark's expected size in the shrunk copy, if the page filled the image
     px_per_unit = min(small.shape[1] / page.width, small.shape[0] / page.height)
     expected = layout.mark_size * px_per_unit
@@ -137,22 +145,15 @@ def _refine(image: Image, centre: NDArray[np.float64], size: float) -> NDArray[n
     if n < 2:
         return centre
     local = np.array([centre[0] - x0, centre[1] - y0])
-    best = min(
-        range(1, n),
-        key=lambda k: np.hypot(*(centroids[k] - local)) - 0.05 * np.sqrt(stats[k][4]),
-    )
+    # the nearest sizeable blob: distance minus a bonus for area (noise specks are tiny)
+    score = np.hypot(*(centroids[1:] - local).T) - 0.05 * np.sqrt(stats[1:, 4])
+    best = int(np.argmin(score)) + 1
     return np.array([centroids[best][0] + x0, centroids[best][1] + y0], dtype=np.float64)
 
 
 def _page_corners(image: Image) -> NDArray[np.float64]:
     """The corners of the paper (bright on a darker background), clockwise from top-left."""
-    height, width = image.shape
-    scale = min(1.0, SEARCH_LONG_SIDE / max(height, width))
-    small = (
-        cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        if scale < 1
-        else image
-    )
+    small, scale = shrink(image)
     _threshold, binary = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     binary = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     contours, _hierarchy = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
