@@ -169,7 +169,9 @@ def _from_dict(data: dict[str, Any]) -> SheetLayout:
             height=float(p["height"]),
             anchors=tuple((float(x), float(y)) for x, y in p["anchors"]),
             bits=tuple((float(x), float(y)) for x, y in p["bits"]),
-            qr=None if p["qr"] is None else (float(p["qr"][0]), p["qr"][1], p["qr"][2]),
+            qr=None
+            if p["qr"] is None
+            else (float(p["qr"][0]), float(p["qr"][1]), float(p["qr"][2])),
         )
         for p in data["pages"]
     )

@@ -29,10 +29,9 @@ Matrix = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Registration:
-    """The homography from layout units to scan pixels, and how sure the fit is."""
+    """The homography from layout units to scan pixels."""
 
     homography: Matrix
-    residual: float  # max distance (layout units) between where the marks are and should be
 
 
 def _unreadable(reason: str) -> Invalid:
@@ -49,7 +48,7 @@ def register(image: Image, layout: SheetLayout, page: Page) -> Registration:
         corners = find_marks(image, layout, page)
     anchors = np.array(page.anchors, dtype=np.float64)
     homography = cv2.getPerspectiveTransform(anchors.astype(np.float32), corners.astype(np.float32))
-    return Registration(homography.astype(np.float64), 0.0)
+    return Registration(homography.astype(np.float64))
 
 
 def _fit_corners(image: Image, page: Page) -> Registration:
@@ -58,7 +57,7 @@ def _fit_corners(image: Image, page: Page) -> Registration:
         [[0, 0], [page.width, 0], [page.width, page.height], [0, page.height]], np.float32
     )
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
-    return Registration(cv2.getPerspectiveTransform(source, target).astype(np.float64), 0.0)
+    return Registration(cv2.getPerspectiveTransform(source, target).astype(np.float64))
 
 
 def shrink(image: Image) -> tuple[Image, float]:
