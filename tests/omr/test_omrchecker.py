@@ -4,6 +4,7 @@ generated for them read correctly; a template the reader cannot honour is refuse
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -151,3 +152,41 @@ def test_an_aligner_we_do_not_implement_is_refused() -> None:
             _template({"name": "FeatureBasedAlignment", "options": {"reference": "r.jpg"}})
         )
     assert error.value.code == "omr.bad_template"
+
+
+def test_the_command_reads_a_folder_against_an_omrchecker_template(tmp_path: Path) -> None:
+    import cv2
+    from typer.testing import CliRunner
+
+    from yincai.cli import app
+
+    template = _template(MARKERS)
+    (tmp_path / "template.json").write_text(json.dumps(template), encoding="utf-8")
+    layout = template_layout(template)
+    rng = np.random.default_rng(2)
+    answers = simulate_answers(layout, 1, rng)
+    page = fill(
+        render_page(layout, 1, dpi=1.0, margin=60.0), layout, 1, answers, rng, dpi=1.0, margin=60.0
+    )
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    cv2.imwrite(str(scans / "sheet.jpg"), degrade(page, rng, Degradation(rotation=2.0)))
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(
+        app,
+        [
+            "omr",
+            "read",
+            "--template",
+            str(tmp_path / "template.json"),
+            "--json",
+            str(out),
+            str(scans),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    expected = "".join(answers[m].truth for m in layout.joins["Roll"])
+    assert len(expected) == 7
+    assert data["sheets"][0]["roll_number"] == expected
+    assert data["sheets"][0]["answers"]["q7"] == answers["q7"].truth
