@@ -142,3 +142,14 @@ def test_unreadable_input_is_a_clear_error(layout: SheetLayout) -> None:
     with pytest.raises(Invalid) as no_marks:
         read_page(page, layout)
     assert no_marks.value.code == "omr.unreadable"
+
+
+def test_a_page_fed_upside_down_is_turned_and_read(layout: SheetLayout) -> None:
+    rng = np.random.default_rng(8)
+    answers = simulate_answers(layout, 1, rng, student_number=STUDENT)
+    scan = _scan(layout, answers, rng, 150.0, Degradation(rotation=182.0, noise=4.0))
+    reading = read_page(scan, layout)
+    assert reading.student_number == STUDENT
+    wrong = {k for k, v in reading.answers().items() if v != answers[k].truth}
+    assert wrong <= set(reading.review())
+    assert len(wrong) <= 1

@@ -28,7 +28,7 @@ from yincai.omr.bubbles import (
     sample,
 )
 from yincai.omr.layout import STUDENT_GROUP, Field, Page, SheetLayout
-from yincai.omr.registration import register
+from yincai.omr.registration import Registration, register
 
 QR_FORMATS = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 QR_PREFIX = "YC1"  # QR text: YC1|<exam id>|<student number or empty>|<page>
@@ -118,12 +118,15 @@ def read_page(
     """Read one page of ``layout`` from a grayscale scan; ``Invalid`` when it is not one."""
     if image.ndim != 2 or image.dtype != np.uint8 or min(image.shape) < 32:
         raise Invalid(_("不是可识别的灰度图像"), code="omr.not_an_image")
-    first = layout.pages[0]
-    registration = register(image, layout, first)
     scale = canonical_scale(layout)
-    canonical = warp(image, registration.homography, scale, (0.0, 0.0, first.width, first.height))
-    darkness_map = integral_of(normalise(canonical, CANONICAL_RADIUS))
-    number = _page_number(layout, first, darkness_map, scale)
+    try:
+        image, registration, darkness_map, number = _locate(image, layout, scale)
+    except Invalid as problem:
+        if problem.code != "omr.unknown_page":
+            raise
+        # fed upside down: the marks are found, but the page-number squares are not there
+        turned = np.asarray(cv2.rotate(image, cv2.ROTATE_180), dtype=np.uint8)
+        image, registration, darkness_map, number = _locate(turned, layout, scale)
     qr = (
         _read_qr(image, registration.homography, layout.page(number))
         if layout.units == "mm"
@@ -152,6 +155,17 @@ def read_page(
         flags=flags,
         crops=crops,
     )
+
+
+def _locate(
+    image: Image, layout: SheetLayout, scale: float
+) -> tuple[Image, Registration, NDArray[np.float64], int]:
+    """The page in the scan: its registration, its darkness (as an integral image), its number."""
+    first = layout.pages[0]
+    registration = register(image, layout, first)
+    canonical = warp(image, registration.homography, scale, (0.0, 0.0, first.width, first.height))
+    darkness_map = integral_of(normalise(canonical, CANONICAL_RADIUS))
+    return image, registration, darkness_map, _page_number(layout, first, darkness_map, scale)
 
 
 def _page_number(
