@@ -162,6 +162,19 @@ def bench_cockpit(ctx: typer.Context, json_path: JsonOption = None) -> None:
     write_json(json_path, rows)
 
 
+@app.command("marking")
+def bench_marking(
+    sheets: Annotated[int, typer.Option(help="每种情形的答题卡数 / sheets per case")] = 20,
+    json_path: JsonOption = None,
+) -> None:
+    """答题卡识别：气泡准确率、复核率、单核每秒张数 / sheet reading accuracy and speed."""
+    from yincai.bench import marking
+
+    rows = marking.run(n_sheets=sheets)
+    print_rows("答题卡识别 / answer-sheet reading", rows)
+    write_json(json_path, rows)
+
+
 @app.command("all")
 def bench_all(
     datasets: DatasetsOption,
@@ -171,13 +184,14 @@ def bench_all(
     ] = Path("bench-results/demo"),
 ) -> None:
     """全部基准 / every benchmark: imports, IRT, diagnosis datasets, then the demo district."""
-    from yincai.bench import cockpit, diagnosis, imports, irt, mastery, practice, reports
+    from yincai.bench import cockpit, diagnosis, imports, irt, marking, mastery, practice, reports
 
     _ensure_demo(demo_dir)
     rows: list[dict[str, Any]] = []
     suites: tuple[tuple[str, Callable[[], list[dict[str, Any]]]], ...] = (
         ("成绩导入 / score import", lambda: imports.run(n_students=100_000)),
         ("IRT 2PL (MML-EM)", irt.run),
+        ("答题卡识别 / answer-sheet reading", marking.run),
         ("诊断模型 / diagnosis models", lambda: diagnosis.run(datasets)),
         ("知识点掌握 vs 真值 / mastery vs ground truth", lambda: mastery.run(demo_dir)),
         ("考试报告 / exam reports", lambda: reports.run(demo_dir)),

@@ -17,6 +17,7 @@ from yincai.api import cli as api_cli
 from yincai.backup import cli as backup_cli
 from yincai.bench import cli as bench_cli
 from yincai.cli import demo as demo_cli
+from yincai.cli import omr as omr_cli
 from yincai.cli import pdf as pdf_cli
 from yincai.cli.serve import serve_app
 from yincai.cli_support import AFTER_IMPORT, command_app, prepared_engine, settings_of
@@ -100,6 +101,7 @@ app.add_typer(accounts_cli.app, name="accounts")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(diagnosis_cli.app, name="diagnose")
 app.add_typer(pdf_cli.app, name="pdf")
+app.add_typer(omr_cli.app, name="omr")
 app.add_typer(practice_cli.app, name="practice")
 app.add_typer(cockpit_cli.app, name="cockpit")
 app.add_typer(backup_cli.app, name="backup")
