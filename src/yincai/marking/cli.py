@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,12 +15,21 @@ from yincai.accounts.actors import CLI
 from yincai.accounts.models import UserAccount
 from yincai.cli_support import after_import, command_app, command_session
 from yincai.hub import service as hub_service
-from yincai.marking import service
+from yincai.marking import service, sheets
 from yincai.marking.demo import build_demo_marking, simulate_marking
 from yincai.marking.models import MarkingMode
+from yincai.reports.answer_sheet import answer_sheet_pdf
 
 app = command_app(help="网络阅卷 / online marking", no_args_is_help=True)
+sheet_app = command_app(help="答题卡 / answer sheets", no_args_is_help=True)
 console = Console()
+
+
+class Paper(enum.StrEnum):
+    A4 = "A4"
+    A3 = "A3"
+
+
 AssessmentArgument = Annotated[str, typer.Argument(help="考试代码 / assessment code")]
 
 
@@ -129,3 +140,30 @@ def close(
         summary = service.close_task(session, actor=CLI, task_id=task.task_id)
         after_import(ctx, session)
     console.print(f"第{label}题已写入成绩（导入 #{summary.batch_id}）/ scores written")
+
+
+@sheet_app.command("print")
+def print_sheet(
+    ctx: typer.Context,
+    assessment: AssessmentArgument,
+    output: Annotated[Path, typer.Option("-o", "--output", help="PDF 文件 / the PDF to write")],
+    paper: Annotated[
+        Paper, typer.Option("--paper", help="A4，或 A3 横向两栏 / A4, or A3 landscape two-column")
+    ] = Paper.A4,
+    layout_json: Annotated[
+        Path | None,
+        typer.Option("--layout", help="另存版式 JSON，供识别使用 / save the layout for reading"),
+    ] = None,
+) -> None:
+    """打印答题卡 / the assessment's printable answer sheet (PDF), and its layout for reading."""
+    with command_session(ctx) as session:
+        layout = sheets.sheet_layout(
+            session, actor=CLI, assessment_code=assessment, paper=paper.value
+        )
+    output.write_bytes(answer_sheet_pdf(layout))
+    if layout_json is not None:
+        layout_json.write_text(layout.to_json(), encoding="utf-8")
+    console.print(
+        f"{output}: {len(layout.pages)} 页，{len(layout.fields)} 组填涂，"
+        f"{len(layout.regions)} 个作答区 / pages, bubble fields, answer regions"
+    )
