@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session
 from tests.governance.world import actor
 from tests.marking.world import MarkingWorld, build_marking_world
 from tests.web.clients import logged_in, session_token
+from yincai.accounts.models import UserAccount
 from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import make_engine
 from yincai.domain.models import Student
-from yincai.marking.demo import build_demo_marking
-from yincai.marking.models import MarkingMode
+from yincai.marking import service
+from yincai.marking.demo import build_demo_marking, crop_png
+from yincai.marking.models import MarkingAnswer, MarkingMode
 
 FIELD = re.compile(r'name="(mark_id|answer_id|full_score)" value="([^"]+)"')
 
@@ -265,3 +267,50 @@ def test_the_exams_teachers_and_school_admins_may_set_it_up(
     logged_in(client, username)
     page = client.get(f"/assessments/{site.mw.assessment_id}/marking")
     assert page.status_code == 200 and "阅卷模式" in page.text
+
+
+def test_the_leader_asks_the_machine_to_compare_fill_in_answers_with_the_key(
+    make_database: Callable[[], Settings],
+) -> None:
+    """The real judge (by value: 0.5 equals 1/2) proposes full marks or 0; an answer it cannot
+    read gets no proposal; the page says the proposals only help the markers."""
+    settings = make_database()
+    engine = make_engine(settings)
+    with Session(engine, expire_on_commit=False) as session:
+        mw = build_marking_world(session, n_students=3, n_markers=1)
+        admin = actor(session, mw.world, "district_admin")
+        spec = service.TaskSpec(
+            mw.item_ids[1], 0.0, tuple(mw.marker_ids[:1]), mw.leader_id, answer_key="\\frac{1}{2}"
+        )
+        service.setup_session(
+            session, actor=admin, assessment_id=mw.assessment_id, mode="single", tasks=[spec]
+        )
+        task_id = service.progress(session, actor=admin, assessment_id=mw.assessment_id)[0].task_id
+        texts = ["0.5", "1/3", "??"]
+        answers = [
+            service.AnswerInput(student, image=crop_png(i), recognised_text=text)
+            for i, (student, text) in enumerate(zip(mw.student_ids, texts, strict=True))
+        ]
+        service.add_answers(session, actor=admin, task_id=task_id, answers=answers)
+        leader = session.get_one(UserAccount, mw.leader_id).username
+        session.commit()
+    with TestClient(create_app(settings)) as client:
+        logged_in(client, leader)
+        lead = client.get(f"/marking/tasks/{task_id}/lead")
+        proposed = client.post(
+            f"/marking/tasks/{task_id}/machine", data={"csrf_token": session_token(client)}
+        )
+    with Session(engine) as session:
+        machine = dict(
+            session.execute(
+                select(MarkingAnswer.recognised_text, MarkingAnswer.machine_score).where(
+                    MarkingAnswer.marking_task_id == task_id
+                )
+            ).all()
+        )
+        finals = set(session.scalars(select(MarkingAnswer.final_score)))
+    engine.dispose()
+    assert "机器辅助" in lead.text
+    assert proposed.status_code == 200 and "机器已为 2 份答卷给出建议分" in proposed.text
+    assert machine == {"0.5": 6.0, "1/3": 0.0, "??": None}  # full marks of item 14: 6
+    assert finals == {None}  # nothing counts until a person marks it

@@ -111,6 +111,7 @@ def lead_page(request: Request, task_id: int, session: DbSession, user: CurrentU
             "quality": quality,
             "flags": FLAG_NAMES,
             "message": request.query_params.get("done", ""),
+            "n_proposed": request.query_params.get("n", ""),
         },
     )
 
@@ -160,6 +161,19 @@ def send_back(
     service.send_back(session, actor=user, task_id=task_id, marker_id=marker_id)
     session.commit()
     return RedirectResponse(f"/marking/tasks/{task_id}/lead?done=sent_back", status_code=303)
+
+
+@router.post("/marking/tasks/{task_id}/machine")
+def propose_machine_scores(task_id: int, session: DbSession, user: CurrentUser) -> Response:
+    """Machine help for a fill-in item: the recognised answers compared with the key by value;
+    markers see each proposal labelled as the machine's, and only their own mark counts."""
+    from yincai.science.answer_equivalence import judge  # sympy: loaded when first asked
+
+    n = service.propose_machine_scores(
+        session, actor=user, task_id=task_id, judge=lambda text, key: judge(text, key).verdict
+    )
+    session.commit()
+    return RedirectResponse(f"/marking/tasks/{task_id}/lead?done=machine&n={n}", status_code=303)
 
 
 @router.post("/marking/tasks/{task_id}/close")

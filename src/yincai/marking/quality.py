@@ -50,6 +50,7 @@ class TaskProgress:
     n_problem: int = 0
     n_marks: int = 0
     markers: list[MarkerProgress] = field(default_factory=list)
+    has_key: bool = False  # a standard answer: the machine may propose scores (fill-in)
 
     @property
     def n_waiting(self) -> int:
@@ -86,7 +87,7 @@ def progress_of(session: Session, marking_session_id: int) -> list[TaskProgress]
     ).all()
     found = []
     for task, label, full in tasks:
-        progress = TaskProgress(task.id, label, full, task.status)
+        progress = TaskProgress(task.id, label, full, task.status, has_key=bool(task.answer_key))
         for status, n in session.execute(
             select(MarkingAnswer.status, func.count())
             .where(MarkingAnswer.marking_task_id == task.id, MarkingAnswer.is_check.is_(False))
