@@ -373,9 +373,10 @@ def _username(data_dir: Path, role: Role) -> str:
 
 
 def page_list(data_dir: Path) -> list[PageTarget]:
-    """Every role's everyday pages on the demo: the teacher's class reports and class page, the
-    school and district homes, the cockpit and its warnings, a district-wide exam report and the
-    student's and parent's own pages."""
+    """Every role's everyday pages on the demo: the teacher's class reports, their sections
+    (成绩单, 分数线, 讲评), the class page, heatmap and homework, the school and district homes, the
+    cockpit and its warnings, district-wide exam and joint-exam reports, and the student's and
+    parent's own pages."""
     engine = prepared_engine(Settings(data_dir=data_dir))
     try:
         with Session(engine) as session:
@@ -397,16 +398,33 @@ def page_list(data_dir: Path) -> list[PageTarget]:
             )
             exams = session.scalars(
                 select(AssessmentClass.assessment_id)
-                .where(AssessmentClass.school_class_id == class_id)
+                .join(Assessment, Assessment.id == AssessmentClass.assessment_id)
+                .where(
+                    AssessmentClass.school_class_id == class_id,
+                    Assessment.kind == AssessmentKind.EXAM,
+                )
                 .order_by(AssessmentClass.assessment_id)
+            ).all()
+            joints = session.scalars(
+                select(Assessment.joint_exam_id)
+                .where(Assessment.id.in_(exams), Assessment.joint_exam_id.is_not(None))
+                .distinct()
             ).all()
     finally:
         engine.dispose()
     reports = [f"/assessments/{e}/report?school_class_id={class_id}" for e in exams]
+    sections = [
+        f"/assessments/{e}/report/{section}?school_class_id={class_id}"
+        for e in exams
+        for section in ("transcript", "lines", "review")
+    ]
     own = f"/students/{student.student_id}"
     return [
         PageTarget("class-report-p95", Role.TEACHER, reports),
         PageTarget("class-page-p95", Role.TEACHER, [f"/classes/{class_id}"]),
+        PageTarget("report-sections-p95", Role.TEACHER, sections),
+        PageTarget("class-heatmap-p95", Role.TEACHER, [f"/classes/{class_id}/mastery"]),
+        PageTarget("class-homework-p95", Role.TEACHER, [f"/classes/{class_id}/homework"]),
         PageTarget("teacher-home-p95", Role.TEACHER, ["/home"]),
         PageTarget("school-home-p95", Role.SCHOOL_ADMIN, ["/home"]),
         PageTarget("school-cockpit-p95", Role.SCHOOL_ADMIN, ["/cockpit"]),
@@ -416,7 +434,11 @@ def page_list(data_dir: Path) -> list[PageTarget]:
         PageTarget(
             "district-report-p95", Role.DISTRICT_ADMIN, [f"/assessments/{e}/report" for e in exams]
         ),
+        PageTarget(
+            "joint-report-p95", Role.DISTRICT_ADMIN, [f"/joint-exams/{j}/report" for j in joints]
+        ),
         PageTarget("student-page-p95", Role.STUDENT, [own]),
+        PageTarget("student-growth-p95", Role.STUDENT, [f"{own}/growth"]),
         PageTarget("parent-page-p95", Role.PARENT, [own]),
     ]
 
