@@ -25,6 +25,8 @@ from typing import Any
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 
 LANGUAGES = ("zh", "en")
 SOURCE_LANGUAGE = "zh"
@@ -129,3 +131,59 @@ def translations(language: str) -> NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled, domain=DOMAIN)
+
+
+# Jinja2 templates (pages and print templates alike) translate with these callables.
+
+
+def _fill(text: str, language: str, params: dict[str, Any]) -> str:
+    if not params:
+        return text
+    return text.format(**render_params(params, language))
+
+
+@pass_context
+def _gettext(context: Context, text: str, /, **params: Any) -> str:
+    language = context.get("lang") or SOURCE_LANGUAGE
+    if isinstance(text, Message) and params:
+        text = text.format(**params)
+        params = {}
+    return _fill(translate(text, language), language, params)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int, /, **params: Any) -> str:
+    language = context.get("lang") or SOURCE_LANGUAGE
+    if language == SOURCE_LANGUAGE:
+        text = singular if n == 1 else plural
+    else:
+        text = translations(language).ngettext(singular, plural, n)
+    return _fill(text, language, {"n": n, **params})
+
+
+@pass_context
+def _localise(context: Context, value: Any) -> Any:
+    """``value`` (chart options built in Python) with every message, key or value, rendered in the
+    ``lang`` of the render; use before ``tojson``."""
+    language = context.get("lang") or SOURCE_LANGUAGE
+    return _rendered(value, language)
+
+
+def _rendered(value: Any, language: str) -> Any:
+    if isinstance(value, Message):
+        return value.render(language)
+    if isinstance(value, dict):
+        return {_rendered(key, language): _rendered(item, language) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rendered(item, language) for item in value]
+    return value
+
+
+def install_gettext(environment: Environment) -> None:
+    """Give ``environment`` the i18n extension with ``_``, ``gettext`` and ``ngettext`` that
+    translate into the ``lang`` of each render, and the filter ``localise``."""
+    environment.add_extension("jinja2.ext.i18n")
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext, ngettext=_ngettext, newstyle=False
+    )
+    environment.filters["localise"] = _localise

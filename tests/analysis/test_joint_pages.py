@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -234,8 +235,14 @@ def test_teacher_sees_the_class_report_in_chinese_and_english_with_an_audit_row(
     assert _audits(demo_settings, "joint_report_view") == before + 2
 
 
+def _pdf_text(content: bytes) -> str:
+    return re.sub(
+        r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    )
+
+
 @pytest.mark.parametrize("kind", ["class", "school", "district"])
-def test_the_workbook_holds_the_pages_numbers_for_a_class_a_school_and_the_district(
+def test_the_workbook_and_the_pdf_hold_the_pages_numbers_for_a_class_a_school_and_the_district(
     demo_settings: Settings, demo: Demo, app: object, kind: str
 ) -> None:
     expected = _class_report(demo_settings, demo, kind)
@@ -244,10 +251,14 @@ def test_the_workbook_holds_the_pages_numbers_for_a_class_a_school_and_the_distr
         "school": f"scope=school:{demo.school_id}",
         "district": "scope=district",
     }[kind]
+    before = _audits(demo_settings, "joint_report_pdf")
     with _client(app, demo, Role.DISTRICT_ADMIN) as client:
         page = client.get(f"/joint-exams/{demo.joint_exam_id}/report?{query}")
         download = client.get(f"/joint-exams/{demo.joint_exam_id}/report.xlsx?{query}")
+        printed = client.get(f"/joint-exams/{demo.joint_exam_id}/report.pdf?{query}")
     assert download.status_code == 200
+    assert printed.status_code == 200 and printed.headers["content-type"] == "application/pdf"
+    assert f"/joint-exams/{demo.joint_exam_id}/report.pdf?{query}" in page.text
     workbook = load_workbook(io.BytesIO(download.content))
     sheet = workbook["学生总分"]
     header = [cell.value for cell in sheet[1]]
@@ -263,6 +274,54 @@ def test_the_workbook_holds_the_pages_numbers_for_a_class_a_school_and_the_distr
     assert overview.cell(2, 6).value == pytest.approx(expected.summary.mean)
     assert f"<b>{overview.cell(2, 6).value:.1f}</b>" in page.text
     assert overview.cell(2, 6).number_format == "0.0"
+
+    # The PDF: the same 总分 mean and participant counts as the page, the same students' rows.
+    text = _pdf_text(printed.content)
+    summary = expected.summary
+    assert f"总分平均分 {summary.mean:.1f}" in text
+    assert f"<b>{summary.mean:.1f}</b>" in page.text
+    assert f"完整参考 {summary.n_participants}" in text
+    assert f"学生数 {expected.n_students}" in text
+    assert f"<b>{summary.n_participants}</b>" in page.text
+    assert f"共 {len(expected.students)} 人" in text and f"共 {len(expected.students)} 人" in page.text
+    assert f"{summary.max:g} / {summary.min:g}" in text
+    first = expected.students[0]
+    assert f"{first.student_number} {first.name}" in text  # the best 总分 leads both lists
+    if kind == "class":
+        for line in expected.students[:3]:
+            assert line.total is not None and line.class_rank is not None
+            ranks = f"{line.class_rank} {line.school_rank} {line.district_rank}"
+            scores = " ".join(f"{score:g}" for score in line.scores if score is not None)
+            assert f"{line.name} {line.total:g} {ranks} {scores}" in text
+        assert expected.students[-1].student_number in text  # every student of the class
+    else:
+        shown = expected.students[49].student_number if len(expected.students) > 50 else None
+        assert shown is None or shown in text
+        if len(expected.students) > 50:
+            assert expected.students[50].student_number not in text  # no name the page's
+            assert "仅列出总分前 50 名" in text  # first page does not show
+    for stats in expected.subject_stats:
+        assert f"{stats.name} {stats.full_score:g} {stats.n_sat} {stats.n_missing} " in text
+        assert f"{stats.mean:.1f}" in text
+    assert _audits(demo_settings, "joint_report_pdf") == before + 1
+
+
+def test_the_pdf_follows_the_language_and_is_refused_to_students_and_parents(
+    demo_settings: Settings, demo: Demo, app: object
+) -> None:
+    expected = _class_report(demo_settings, demo)
+    url = f"/joint-exams/{demo.joint_exam_id}/report.pdf?scope=class:{demo.school_class_id}"
+    with _client(app, demo, Role.TEACHER) as client:
+        english = client.get(f"{url}&lang=en")
+    assert english.status_code == 200
+    text = _pdf_text(english.content)
+    assert "Mean total" in text and "总分平均分" not in text and "Page 1 of" in text
+    assert f"{expected.summary.mean:.1f}" in text
+    before = _audits(demo_settings, "joint_report_pdf")
+    for role in (Role.STUDENT, Role.PARENT):
+        with _client(app, demo, role) as client:
+            assert client.get(url).status_code == 403
+    assert _audits(demo_settings, "joint_report_pdf") == before
 
 
 def test_district_admin_compares_schools_and_classes_on_the_balanced_index(

@@ -1,5 +1,5 @@
 """Joint-exam (联考) pages: the list of a district's joint exams, the report of a scope (staff),
-its XLSX, and a student's own results (the family reads words, not z-scores).
+its XLSX and PDF, and a student's own results (the family reads words, not z-scores).
 
 Scope checks, the default scope of each role and the audit happen in ``analysis.joint_service``;
 charts come from ``analysis.charts``. The pages parse the request, call the service, render.
@@ -16,7 +16,7 @@ from yincai.analysis import joint_service
 from yincai.analysis.charts import comparison_height, joint_charts
 from yincai.analysis.exam import ReportScope
 from yincai.analysis.joint_xlsx import joint_workbook_bytes
-from yincai.analysis.page_support import XLSX_TYPE, ranks_allowed
+from yincai.analysis.page_support import XLSX_TYPE, download, ranks_allowed
 from yincai.governance import service as governance_service
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.i18n import language_of
@@ -108,6 +108,34 @@ def joint_exam_report_xlsx(
         joint_workbook_bytes(report),
         media_type=XLSX_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{report.code}-joint.xlsx"'},
+    )
+
+
+@router.get("/joint-exams/{joint_exam_id}/report.pdf")
+def joint_exam_report_pdf(
+    request: Request,
+    joint_exam_id: int,
+    session: DbSession,
+    user: CurrentUser,
+    scope: str | None = None,
+) -> Response:
+    """The same report as a printable PDF, in the page's language."""
+    from yincai.analysis.joint_pdf import joint_report_pdf  # WeasyPrint loads on demand
+
+    report = joint_service.joint_exam_report(
+        session,
+        actor=user,
+        joint_exam_id=joint_exam_id,
+        surface="pdf",
+        scope=joint_service.parse_scope(scope),
+        show_ranks=ranks_allowed(request),
+    )
+    session.commit()
+    language = language_of(request, request.app.state.settings.language)
+    return download(
+        joint_report_pdf(report, language=language),
+        "application/pdf",
+        f"{report.code}-joint.pdf",
     )
 
 

@@ -24,6 +24,7 @@ from yincai.analysis.joint import (
     JointData,
     JointReport,
     JointScores,
+    StudentLine,
     build_joint_report,
     joint_scores,
 )
@@ -43,7 +44,14 @@ from yincai.governance import service as governance_service
 from yincai.i18n import _, join
 from yincai.rules import GradeBands, Thresholds
 
-JointSurface = Literal["view", "xlsx"]
+JointSurface = Literal["view", "xlsx", "pdf"]
+AUDIT_ACTIONS: dict[str, str] = {
+    "view": "joint_report_view",
+    "xlsx": "joint_report_xlsx",
+    "pdf": "joint_report_pdf",
+}
+PDF_STUDENT_ROWS = 50  # a school's or the district's PDF lists the page's first page of students
+PDF_LOPSIDED_ROWS = 50  # as many 偏科 students as the page lists
 
 __all__ = [
     "JointExamEntry",
@@ -54,6 +62,7 @@ __all__ = [
     "joint_scope_options",
     "list_joint_exams",
     "parse_scope",
+    "pdf_students",
     "student_joint_result",
 ]
 
@@ -216,6 +225,23 @@ def _target(scope: ReportScope) -> str:
     return "district"
 
 
+def pdf_students(report: JointReport) -> tuple[list[StudentLine], list[StudentLine]]:
+    """The students a report's PDF names: (the student table, the 偏科 table). A class's PDF
+    lists every student; a school's or the district's the first page the web page shows, by
+    总分. The 偏科 table holds the widest spreads, as on the page."""
+    students = report.students
+    if report.scope.kind != "class":
+        students = students[:PDF_STUDENT_ROWS]
+    return students, report.lopsided[:PDF_LOPSIDED_ROWS]
+
+
+def _audited_students(report: JointReport, surface: JointSurface) -> list[int]:
+    if surface != "pdf":
+        return [line.student_id for line in report.students]
+    students, lopsided = pdf_students(report)
+    return list(dict.fromkeys(line.student_id for line in [*students, *lopsided]))
+
+
 def joint_exam_report(
     session: Session,
     *,
@@ -227,7 +253,7 @@ def joint_exam_report(
     show_ranks: bool = True,
 ) -> JointReport:
     """The joint-exam report of the scope asked for, else of the actor's own; audited with
-    every student it lists."""
+    every student it lists (the PDF: the students it names, ``pdf_students``)."""
     joint = get_joint_exam(session, joint_exam_id)
     _in_district(actor, joint)
     chosen = _resolve_scope(session, actor, joint, scope)
@@ -244,10 +270,10 @@ def joint_exam_report(
     governance_service.audit(
         session,
         actor=actor,
-        action="joint_report_view" if surface == "view" else "joint_report_xlsx",
+        action=AUDIT_ACTIONS[surface],
         object_type="joint_report",
         object_id=f"{joint.id}:{_target(chosen)}",
-        student_ids=[line.student_id for line in report.students],
+        student_ids=_audited_students(report, surface),
     )
     return report
 

@@ -66,6 +66,7 @@ ACTIONS: dict[str, Message] = {
     "student_report_cli_family": pgettext("audit", "通过命令行生成学生报告（家庭版）"),
     "joint_report_view": pgettext("audit", "查看联考报告"),
     "joint_report_xlsx": pgettext("audit", "下载联考报告（Excel）"),
+    "joint_report_pdf": pgettext("audit", "下载联考报告（PDF）"),
     "joint_student_view": pgettext("audit", "查看学生的联考成绩"),
     "export_practice": pgettext("audit", "下载个性化练习"),
     "mastery_view": pgettext("audit", "查看知识点掌握度"),

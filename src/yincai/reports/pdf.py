@@ -1,8 +1,9 @@
 """Jinja2 print templates to PDF with WeasyPrint: A4, running header, page numbers, CJK text.
 
 Templates live in ``reports/templates``; each extends ``base.html``, which binds the packaged
-CJK font and ``print.css``. Only ``file:`` and ``data:`` URLs are ever loaded: a report can
-never reach the network, whatever text it carries.
+CJK font and ``print.css``. Figures go through the filters of ``reports.formatting``; text
+through ``_()``, in the ``lang`` the caller passes (Chinese without one). Only ``file:`` and
+``data:`` URLs are ever loaded: a report can never reach the network, whatever text it carries.
 """
 
 from __future__ import annotations
@@ -14,27 +15,22 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from yincai.i18n import install_gettext
 from yincai.reports import fonts
+from yincai.reports.formatting import FILTERS, number, percent, points
 from yincai.reports.maths import text_html
 
+__all__ = [
+    "documents_to_pdf",
+    "html_to_pdf",
+    "number",
+    "percent",
+    "points",
+    "render",
+    "render_html",
+]
+
 TEMPLATES = Path(str(files("yincai.reports").joinpath("templates")))
-
-
-def number(value: float | None, digits: int = 1) -> str:
-    """A figure for a table; an em dash where it is undefined."""
-    if value is None:
-        return "—"
-    return f"{value:.{digits}f}"
-
-
-def points(value: float | None) -> str:
-    """A score without trailing zeros (12, 7.5)."""
-    return "—" if value is None else f"{value:g}"
-
-
-def percent(value: float | None, digits: int = 1) -> str:
-    """A share as a percentage."""
-    return "—" if value is None else f"{100 * value:.{digits}f}%"
 
 
 def _environment() -> Environment:
@@ -45,7 +41,8 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(maths=text_html, number=number, points=points, percent=percent)
+    environment.filters.update(maths=text_html, **FILTERS)
+    install_gettext(environment)  # ``_()`` renders in the ``lang`` of the context (default 中文)
     return environment
 
 

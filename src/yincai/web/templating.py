@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from yincai.accounts.models import Role
 from yincai.i18n import _
+from yincai.reports.formatting import FILTERS
 from yincai.web.i18n import install_gettext, language_of
 from yincai.web.paging import page_url
 
@@ -55,6 +56,7 @@ templates = Jinja2Templates(
     directory=Path(__file__).parent / "templates", context_processors=[_request_context]
 )
 install_gettext(templates.env)
+templates.env.filters.update(FILTERS)  # number, points, percent, signed: as the PDFs write them
 templates.env.globals["page_url"] = page_url  # the pager macro's links (_paging.html)
 # Templates ship with the package: checking their files' times on every render is wasted work.
 templates.env.auto_reload = False
