@@ -133,7 +133,8 @@ def translations(language: str) -> NullTranslations:
     return Translations(compiled, domain=DOMAIN)
 
 
-# Jinja2 templates (pages and print templates alike) translate with these callables.
+# Jinja2 templates (the web pages and the print templates of ``reports`` alike) translate with
+# these callables, installed by ``install_gettext``; see ``web/i18n.py`` for their use.
 
 
 def _fill(text: str, language: str, params: dict[str, Any]) -> str:

@@ -283,7 +283,8 @@ def test_the_workbook_and_the_pdf_hold_the_pages_numbers_for_a_class_a_school_an
     assert f"完整参考 {summary.n_participants}" in text
     assert f"学生数 {expected.n_students}" in text
     assert f"<b>{summary.n_participants}</b>" in page.text
-    assert f"共 {len(expected.students)} 人" in text and f"共 {len(expected.students)} 人" in page.text
+    listed = f"共 {len(expected.students)} 人"
+    assert listed in text and listed in page.text
     assert f"{summary.max:g} / {summary.min:g}" in text
     first = expected.students[0]
     assert f"{first.student_number} {first.name}" in text  # the best 总分 leads both lists
