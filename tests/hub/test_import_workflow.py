@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import os
 import stat
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import python_calamine
@@ -24,6 +24,7 @@ from yincai.db import make_engine, session_scope
 from yincai.domain.models import (
     Assessment,
     AssessmentClass,
+    AssessmentKind,
     Sitting,
     Subject,
     Teacher,
@@ -158,16 +159,26 @@ def test_a_chinese_teacher_of_a_class_cannot_write_its_maths_scores(
                                 district_id=world["D1"], school_id=world["S1"],
                                 teacher_id=teacher.id, is_active=True,
                                 created_at=datetime.now(UTC)))  # fmt: skip
+        chinese_exam = Assessment(code="W-CHN-E", name="语文测验", kind=AssessmentKind.EXAM,
+                                  held_on=date(2026, 11, 2), subject_id=chinese.id,
+                                  grade_level=7, district_id=world["D1"])  # fmt: skip
+        session.add(chinese_exam)
+        session.flush()
+        session.add(AssessmentClass(assessment_id=chinese_exam.id, school_class_id=world["C1a"]))
     sheet = write_csv(tmp_path / "s.csv", ["学号", "1"], [[world.names["A2"][1], "10"]])
     with TestClient(create_app(world_db.settings)) as client:
         logged_in(client, "w-chinese", PASSWORD)
         status, text = _preview(client, sheet, "scores", assessment_code="W-E1")
         page = client.get("/imports")
         template = client.get("/imports/templates/scores.xlsx", params={"assessment": "W-E1"})
+        logged_in(client, world.usernames["teacher"])  # the class's maths teacher
+        maths_page = client.get("/imports")
     assert status == 403 and "任教该学科" in text
     # the import page offers only exams whose scores the teacher may write
     assert page.status_code == 200 and 'value="W-E1"' not in page.text
+    assert 'value="W-CHN-E"' in page.text
     assert template.status_code == 403
+    assert 'value="W-E1"' in maths_page.text and 'value="W-CHN-E"' not in maths_page.text
     with session_scope(engine) as session:
         total = session.scalar(select(Sitting.total_score).where(Sitting.student_id == world["A2"]))
     engine.dispose()

@@ -126,27 +126,37 @@ def score_editor_class_ids(actor: Actor, subject_id: int) -> Select[int]:
 def score_editable_assessment_ids(actor: Actor) -> Select[int]:
     """Assessments in scope with a class whose scores the actor may write (the choices of a
     score import): ``require_score_editor`` accepts each; for a teacher, a class of theirs sat
-    it in the subject they teach there (or it names no classes yet)."""
+    it in the subject they teach there (or it names no classes yet and they teach its subject)."""
     visible = visible_assessment_ids(actor)
     if isinstance(actor, SystemActor) or actor.role is not Role.TEACHER:
         return visible
-    taught = select(TeachingAssignment.school_class_id).where(
-        TeachingAssignment.teacher_id == actor.teacher_id,
-        TeachingAssignment.subject_id == Assessment.subject_id,
+    sat_in_taught_class = (
+        select(Assessment.id)
+        .join(AssessmentClass, AssessmentClass.assessment_id == Assessment.id)
+        .join(
+            TeachingAssignment,
+            and_(
+                TeachingAssignment.school_class_id == AssessmentClass.school_class_id,
+                TeachingAssignment.subject_id == Assessment.subject_id,
+            ),
+        )
+        .where(TeachingAssignment.teacher_id == actor.teacher_id)
     )
-    sat_by_class = select(AssessmentClass.assessment_id).where(
-        AssessmentClass.assessment_id == Assessment.id
+    classless_in_taught_subject = select(Assessment.id).where(
+        ~select(AssessmentClass.assessment_id)
+        .where(AssessmentClass.assessment_id == Assessment.id)
+        .exists(),
+        Assessment.subject_id.in_(
+            select(TeachingAssignment.subject_id).where(
+                TeachingAssignment.teacher_id == actor.teacher_id
+            )
+        ),
     )
     return select(Assessment.id).where(
         Assessment.id.in_(visible),
         or_(
-            select(AssessmentClass.school_class_id)
-            .where(
-                AssessmentClass.assessment_id == Assessment.id,
-                AssessmentClass.school_class_id.in_(taught),
-            )
-            .exists(),
-            and_(~sat_by_class.exists(), taught.exists()),
+            Assessment.id.in_(sat_in_taught_class),
+            Assessment.id.in_(classless_in_taught_subject),
         ),
     )
 
