@@ -263,11 +263,12 @@ def upload_scans(
     assessment_id: int,
     session: DbSession,
     user: CurrentUser,
-    files: Annotated[list[UploadFile], File()],
+    files: Annotated[list[UploadFile] | None, File()] = None,
     paper: Annotated[str, Form(max_length=4)] = "A4",
 ) -> Response:
-    """Keep the uploaded scans and queue their reading (the worker reads, never this request)."""
-    uploaded = [(Path(f.filename or "scan").name, f.file.read()) for f in files]
+    """Keep the uploaded scans and queue their reading (the worker reads, never this request).
+    No file is a refusal of the service (after its scope check), not a form error."""
+    uploaded = [(Path(f.filename or "scan").name, f.file.read()) for f in files or []]
     batch = scans.start_batch(
         session,
         actor=user,
