@@ -7,6 +7,7 @@ applied again from the stored values. Bad uploads and the wrong staff are refuse
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -392,8 +393,25 @@ def test_scans_are_read_reviewed_and_applied_into_the_hub_and_marking(
                 ).all()
             )
         assert n_crops == 2  # not added twice
+        client.get("/lang/en?next=/marking", follow_redirects=False)
+        for path in (batch_url, f"/assessments/{site.assessment_id}/scans"):
+            english = client.get(path)
+            assert english.status_code == 200
+            assert _chinese_interface_text(english.text) == [], path
     finally:
         engine.dispose()
+
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+HIDDEN = re.compile(
+    r'<(script|style|title)\b.*?</\1>|<a [^>]*lang="(zh-CN|en)".*?</a>|<[^>]+>', re.DOTALL
+)
+
+
+def _chinese_interface_text(html: str) -> list[str]:
+    text = HIDDEN.sub(" ", html)
+    text = re.sub(r"账号\w+", "", text)  # the staff member's name: data, not interface text
+    return [line.strip() for line in text.splitlines() if CJK.search(line)]
 
 
 def _scores(engine: object, site: Site) -> dict[tuple[int, str], float]:

@@ -295,7 +295,7 @@ def scan_batch_page(
         {
             "view": view,
             "sheet_rows": [
-                (s, list(json.loads(s.sources).values()), json.loads(s.problems))
+                (s, list(json.loads(s.sources).values()), scans.problems_of(s.problems))
                 for s in view.sheets
             ],
             "flags": FLAG_WORDS,

@@ -46,7 +46,7 @@ from yincai.errors import Conflict, Invalid, NotFound, YincaiError
 from yincai.governance import service as governance_service
 from yincai.hub.importers.marked_scores import import_item_scores
 from yincai.hub.schemas import ImportSummary
-from yincai.i18n import _
+from yincai.i18n import Message, _
 from yincai.marking.models import (
     MarkingAnswer,
     MarkingSession,
@@ -291,7 +291,8 @@ def read_batch(
             for index, sheet in enumerate(read.sheets):
                 session.add(_sheet_row(batch_id, index, sheet, layout, roster, folder, data_dir))
             problems = [
-                {"source": p.source, "code": p.code, "reason": str(p.reason)} for p in read.problems
+                {"source": p.source, "code": p.code, "reason": _stored(p.reason)}
+                for p in read.problems
             ]
             batch.problems = json.dumps(problems, ensure_ascii=False)
             batch.n_pages = read.n_pages
@@ -341,10 +342,10 @@ def _sheet_row(
     if sheet.missing_pages:
         pages = "、".join(map(str, sheet.missing_pages))
         problems.append(
-            {"code": "missing_page", "reason": str(_("缺少第 {pages} 页").format(pages=pages))}
+            {"code": "missing_page", "reason": _stored(_("缺少第 {pages} 页").format(pages=pages))}
         )
     if sheet.student_number not in roster:
-        problems.append({"code": "unknown_student", "reason": str(_("考生不在名单中"))})
+        problems.append({"code": "unknown_student", "reason": _stored(_("考生不在名单中"))})
     return ScanSheet(
         scan_batch_id=batch_id,
         student_id=roster.get(sheet.student_number),
@@ -355,6 +356,21 @@ def _sheet_row(
         sources=json.dumps({str(n): p.source for n, p in sheet.pages.items()}, ensure_ascii=False),
         crops=json.dumps(crops, ensure_ascii=False),
     )
+
+
+def _stored(reason: str) -> dict[str, Any]:
+    """A reason kept translatable: its msgid and parameters (a plain text as it is)."""
+    if isinstance(reason, Message):
+        return {"msgid": reason.msgid, "params": {k: str(v) for k, v in reason.params.items()}}
+    return {"msgid": str(reason), "params": {}}
+
+
+def problems_of(text: str) -> list[dict[str, Any]]:
+    """Stored problems with their reasons as messages again (shown in the reader's language)."""
+    return [
+        {**p, "reason": Message(p["reason"]["msgid"], p["reason"]["params"])}
+        for p in json.loads(text)
+    ]
 
 
 def _fail(engine: Engine, batch_id: int, message: str) -> None:
@@ -395,7 +411,7 @@ def batch_view(session: Session, *, actor: Actor, batch_id: int) -> BatchView:
             object_id=batch.id,
             student_ids=shown,
         )
-    return BatchView(batch, sheets, json.loads(batch.problems), queue, resolved)
+    return BatchView(batch, sheets, problems_of(batch.problems), queue, resolved)
 
 
 def _entries(sheet: ScanSheet) -> list[ReviewEntry]:
