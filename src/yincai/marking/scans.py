@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import secrets
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -220,10 +221,11 @@ def start_batch(
     )
     session.add(batch)
     session.flush()
-    batch.folder = f"{SCANS_FOLDER}/{batch.id}"
+    # a fresh folder even if an id comes back after a rolled-back upload left files behind
+    batch.folder = f"{SCANS_FOLDER}/{batch.id}-{secrets.token_hex(4)}"
     folder = data_dir / batch.folder / "files"
-    for index, (_name, data) in enumerate(scans):
-        _private_write(folder / f"{index:05d}{_kind(_name, data)}", data)
+    for index, (name, data) in enumerate(scans):
+        _private_write(folder / f"{index:05d}{_kind(name, data)}", data)
     return batch
 
 
