@@ -50,6 +50,7 @@ class Jobs:
         self._slips = self.queue.task(name="build_account_slips", retries=0)(
             self._build_account_slips
         )
+        self._scans = self.queue.task(name="read_scans", retries=0)(self._read_scans)
 
     def _refresh_mastery(self, subject_code: str) -> None:
         from yincai.diagnosis.refresh import refresh_mastery  # the worker's work, loaded there
@@ -81,6 +82,25 @@ class Jobs:
         finally:
             engine.dispose()
         log.info("account slips %s %s", slips_id, "built" if built else "were not queued")
+
+    def _read_scans(self, batch_id: int) -> None:
+        from yincai.marking.scans import read_batch
+
+        engine = make_engine(self.settings)
+        try:
+            read = read_batch(
+                engine,
+                batch_id,
+                data_dir=Path(self.settings.data_dir),
+                error_log=self.settings.error_log_path,
+            )
+        finally:
+            engine.dispose()
+        log.info("scan batch %s %s", batch_id, "read" if read else "was not queued")
+
+    def queue_scans(self, batch_id: int) -> None:
+        """Queue the reading of an uploaded batch of scans (twice is harmless: read once)."""
+        self._scans(batch_id)
 
     def queue_account_slips(self, slips_id: int) -> None:
         """Queue a bulk account creation (twice is harmless: it runs once)."""

@@ -36,6 +36,9 @@ from yincai.marking.models import (
     MarkingMode,
     MarkingSession,
     MarkingTask,
+    ScanBatch,
+    ScanSheet,
+    ScanStatus,
     SessionStatus,
     TaskStatus,
 )
@@ -164,4 +167,17 @@ def _fill_marking(
             decided_at=now,
         )
     )
+    batch = ScanBatch(
+        assessment_id=world["E1"], uploaded_by=marker_id, status=ScanStatus.DONE, n_done=1,
+        n_total=1, layout_json="{}", folder="scans/1", file_names="[]", problems="[]", message="",
+        n_pages=1, n_sheets=1, n_problems=0, created_at=now,
+    )  # fmt: skip
+    session.add(batch)
+    session.flush()
+    session.add(
+        ScanSheet(
+            scan_batch_id=batch.id, student_id=student_id, student_number="S1", answers="{}",
+            review="{}", problems="[]", sources="{}", crops="{}",
+        )
+    )  # fmt: skip
     session.flush()

@@ -41,6 +41,8 @@ UNSCOPED = {  # parameters naming no data, with a value
     "token_id": "1",  # /api/v1/tokens/{id}/revoke: district admins, within their district
     "task_id": "1",  # marking: markers and leaders named on the task (tests/marking)
     "answer_id": "1",
+    "batch_id": "1",  # scans: staff who may edit the assessment's scores (tests/marking)
+    "sheet_id": "1",
 }
 PUBLIC = {"/", "/login", "/login/two-factor", "/logout", "/lang/{language}", "/health", "/docs",
           "/docs/oauth2-redirect", "/redoc", "/openapi.json"}  # fmt: skip

@@ -46,6 +46,8 @@ ACTIONS: dict[str, Message] = {
     "marking_send_back": pgettext("audit", "退回阅卷教师的评分重评"),
     "marking_close": pgettext("audit", "结束一道题的阅卷并写入成绩"),
     "marking_reopen": pgettext("audit", "重新开放一道题的阅卷"),
+    "scan_batch_view": pgettext("audit", "查看扫描答题卡"),
+    "scan_review": pgettext("audit", "复核扫描答题卡"),
     # reports
     "exam_report_view": pgettext("audit", "查看考试报告"),
     "exam_report_xlsx": pgettext("audit", "下载考试报告（Excel）"),
@@ -115,6 +117,7 @@ OBJECT_TYPES: dict[str, Message] = {
     "audit_event": pgettext("audit", "审计记录"),
     "marking_task": pgettext("audit", "阅卷任务"),
     "marking_answer": pgettext("audit", "阅卷答卷"),
+    "scan_batch": pgettext("audit", "扫描批次"),
 }
 IMPORT_PREFIX = "import_"  # import_roster, import_scores …: one uploaded file, named by token
 

@@ -166,3 +166,52 @@ class MarkingArbitration(Base):
     score: Mapped[float] = mapped_column(Float)
     note: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScanStatus(enum.StrEnum):
+    QUEUED = "queued"
+    READING = "reading"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ScanBatch(Base):
+    """Scanned answer sheets of one assessment, uploaded together and read by the job worker.
+
+    The files lie under the data folder (``folder``, relative), never served as they are; the
+    layout they were printed with is stored, so a batch is read as it was printed."""
+
+    __tablename__ = "scan_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    status: Mapped[ScanStatus] = mapped_column(portable_enum(ScanStatus))
+    n_done: Mapped[int] = mapped_column(Integer, default=0)  # files read
+    n_total: Mapped[int] = mapped_column(Integer, default=0)
+    layout_json: Mapped[str] = mapped_column(Text)
+    folder: Mapped[str] = mapped_column(String(255))
+    file_names: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, as uploaded
+    problems: Mapped[str] = mapped_column(Text, default="[]")  # JSON: pages that made no sheet
+    message: Mapped[str] = mapped_column(Text, default="")  # why reading failed
+    n_pages: Mapped[int] = mapped_column(Integer, default=0)
+    n_sheets: Mapped[int] = mapped_column(Integer, default=0)
+    n_problems: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ScanSheet(Base):
+    """One student's sheet read from a batch: the raw bubble values (kept, so a changed key is
+    applied again without reading), the review entries with their resolution, its problems."""
+
+    __tablename__ = "scan_sheet"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scan_batch_id: Mapped[int] = mapped_column(ForeignKey("scan_batch.id"), index=True)
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id"), nullable=True)
+    student_number: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[str] = mapped_column(Text)  # JSON: field label → value read
+    review: Mapped[str] = mapped_column(Text)  # JSON: label → flags, read, confidence, resolved
+    problems: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of {code, reason}
+    sources: Mapped[str] = mapped_column(Text)  # JSON: page number → file (and page)
+    crops: Mapped[str] = mapped_column(Text, default="{}")  # JSON: item label → file (data dir)

@@ -9,15 +9,16 @@ back as a 4xx page with a Chinese message (``web/errors.py``), never a 500.
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from yincai.errors import Invalid
 from yincai.i18n import _
-from yincai.marking import service
+from yincai.marking import scans, service
 from yincai.marking.models import AnswerStatus, MarkFlag, MarkingMode
 from yincai.marking.rules import MODE_NAMES, parse_score
 from yincai.web.deps import CurrentUser, DbSession
@@ -235,3 +236,96 @@ async def setup(
     service.setup_session(session, actor=user, assessment_id=assessment_id, mode=mode, tasks=specs)
     session.commit()
     return RedirectResponse(f"/assessments/{assessment_id}/marking", status_code=303)
+
+
+# --- scanned answer sheets (扫描上传与复核) ------------------------------------------------------
+
+FLAG_WORDS = {"doubtful": _("涂写不清"), "multiple": _("多涂")}
+
+
+@router.get("/assessments/{assessment_id}/scans", response_class=HTMLResponse)
+def scans_page(
+    request: Request, assessment_id: int, session: DbSession, user: CurrentUser
+) -> Response:
+    """Upload scanned sheets; the batches with their progress."""
+    batches = scans.list_batches(session, actor=user, assessment_id=assessment_id)
+    session.commit()
+    return templates.TemplateResponse(
+        request,
+        "marking/scans.html",
+        {"assessment_id": assessment_id, "batches": batches},
+    )
+
+
+@router.post("/assessments/{assessment_id}/scans")
+def upload_scans(
+    request: Request,
+    assessment_id: int,
+    session: DbSession,
+    user: CurrentUser,
+    files: Annotated[list[UploadFile] | None, File()] = None,
+    paper: Annotated[str, Form(max_length=4)] = "A4",
+) -> Response:
+    """Keep the uploaded scans and queue their reading (the worker reads, never this request).
+    No file is a refusal of the service (after its scope check), not a form error."""
+    uploaded = [(Path(f.filename or "scan").name, f.file.read()) for f in files or []]
+    batch = scans.start_batch(
+        session,
+        actor=user,
+        assessment_id=assessment_id,
+        files=uploaded,
+        data_dir=Path(request.app.state.settings.data_dir),
+        paper="A3" if paper == "A3" else "A4",
+    )
+    session.commit()
+    request.app.state.jobs.queue_scans(batch.id)
+    return RedirectResponse(f"/scans/{batch.id}", status_code=303)
+
+
+@router.get("/scans/{batch_id}", response_class=HTMLResponse)
+def scan_batch_page(
+    request: Request, batch_id: int, session: DbSession, user: CurrentUser
+) -> Response:
+    """A batch: progress, problems, the review queue, the apply button."""
+    view = scans.batch_view(session, actor=user, batch_id=batch_id)
+    session.commit()
+    return templates.TemplateResponse(
+        request,
+        "marking/scan_batch.html",
+        {
+            "view": view,
+            "sheet_rows": [
+                (s, list(json.loads(s.sources).values()), scans.problems_of(s.problems))
+                for s in view.sheets
+            ],
+            "flags": FLAG_WORDS,
+            "n_imported": request.query_params.get("n", ""),
+            "n_crops": request.query_params.get("crops", ""),
+        },
+    )
+
+
+@router.post("/scans/sheets/{sheet_id}/resolve")
+def resolve_field(
+    sheet_id: int,
+    session: DbSession,
+    user: CurrentUser,
+    label: SmallText,
+    value: SmallText = "",
+) -> Response:
+    """A person's value for a doubtful field (empty: blank)."""
+    sheet = scans.resolve(session, actor=user, sheet_id=sheet_id, label=label, value=value)
+    session.commit()
+    return RedirectResponse(f"/scans/{sheet.scan_batch_id}", status_code=303)
+
+
+@router.post("/scans/{batch_id}/apply")
+def apply_scans(request: Request, batch_id: int, session: DbSession, user: CurrentUser) -> Response:
+    """Score the choice items into the hub and hand the crops to marking."""
+    applied = scans.apply_batch(
+        session, actor=user, batch_id=batch_id, data_dir=Path(request.app.state.settings.data_dir)
+    )
+    session.commit()
+    return RedirectResponse(
+        f"/scans/{batch_id}?n={applied.n_students}&crops={applied.n_crops}", status_code=303
+    )

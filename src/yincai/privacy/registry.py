@@ -34,7 +34,7 @@ from yincai.diagnosis.models import MasteryEstimateRow
 from yincai.documents.models import GeneratedDocument, GeneratedDocumentStudent
 from yincai.domain.models import GrowthRecord, LearningEvent, Score, Sitting, Student
 from yincai.governance.models import AuditEvent, AuditEventStudent
-from yincai.marking.models import MarkingAnswer, MarkingArbitration, MarkingMark
+from yincai.marking.models import MarkingAnswer, MarkingArbitration, MarkingMark, ScanSheet
 
 # Early warnings about one student carry a key "<kind>:<student id>" (yincai.cockpit.detection).
 STUDENT_WARNING_KINDS = ("declining_student", "chronic_absence")
@@ -299,6 +299,17 @@ def _erase_answer_images(session: Session, student_id: int, _now: datetime) -> i
     )
 
 
+def _delete_scan_sheets(session: Session, student_id: int, _now: datetime) -> int:
+    # The values read from the sheet: its scores, once applied, stay like any score.
+    return _rowcount(
+        session.execute(
+            delete(ScanSheet)
+            .where(ScanSheet.student_id == student_id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
 def _by_marking_answer(table: Table) -> Callable[[int], Select[tuple[object, ...]]]:
     def rows(student_id: int) -> Select[tuple[object, ...]]:
         return (
@@ -436,6 +447,13 @@ REGISTRY: tuple[PersonalTable, ...] = (
         Erasure.KEEP,
         _keep,
     ),
+    PersonalTable(
+        ScanSheet.__table__,  # type: ignore[arg-type]
+        "扫描答题卡读出的该学生考号、各题填涂、复核结果与页面来源",
+        _by_student(ScanSheet.__table__),  # type: ignore[arg-type]
+        Erasure.DELETE,
+        _delete_scan_sheets,
+    ),
 )
 
 NO_STUDENT_DATA: dict[str, str] = {
@@ -467,6 +485,7 @@ NO_STUDENT_DATA: dict[str, str] = {
         "导入批次：文件名、行数、导入人；撤销用的前后值只以内部编号记录成绩，与 score 表"
         "相同且随其假名化"
     ),
+    "scan_batch": "一批上传的扫描文件：考试、上传者、状态、进度、文件名与无法使用的页面（按文件）",
     "marking_session": "一次考试的网络阅卷设置（模式、状态），不含学生数据",
     "marking_task": "每道主观题的阅卷任务：误差范围、题组长、标准答案、状态",
     "marking_task_marker": "阅卷任务分配给哪些教师：教职工的工作信息",

@@ -2,13 +2,14 @@
 
 A declared ``Content-Length`` above the limit is refused at once with 413, without reading a
 byte; a body sent in chunks is counted as it arrives and cut off the moment it passes the
-limit. Import uploads get ``max_upload_mb``; every other request (login, forms, JSON)
-``max_request_kb``, so an anonymous 100 MB ``POST /login`` costs nothing.
+limit. Import uploads and scanned sheets get ``max_upload_mb``; every other request (login,
+forms, JSON) ``max_request_kb``, so an anonymous 100 MB ``POST /login`` costs nothing.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,6 +18,7 @@ from yincai.i18n import SOURCE_LANGUAGE, _, translate
 from yincai.web.i18n import scope_language
 
 UPLOAD_PATHS = ("/imports/preview",)
+UPLOAD_PATH_PATTERN = re.compile(r"/assessments/\d+/scans")  # scanned answer sheets
 
 
 class BodyTooLarge(HTTPException):
@@ -33,7 +35,8 @@ class BodyLimitMiddleware:
         self.request_bytes = request_bytes
 
     def _limit(self, path: str) -> int:
-        return self.upload_bytes if path in UPLOAD_PATHS else self.request_bytes
+        is_upload = path in UPLOAD_PATHS or UPLOAD_PATH_PATTERN.fullmatch(path) is not None
+        return self.upload_bytes if is_upload else self.request_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

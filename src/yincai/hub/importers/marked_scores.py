@@ -1,6 +1,7 @@
 """Scores of one item marked online (网络阅卷) written through the score-import path.
 
-A closed marking task is an import like a score sheet: the same plan (``ScoreChanges`` over every
+A closed marking task (and a batch of scanned sheets: ``import_item_scores``, origin "scan") is
+an import like a score sheet: the same plan (``ScoreChanges`` over every
 item of the assessment, so each student's sitting total is recomputed), the same lock, the same
 history entry, revertible like any score import. The other items' scores are left as stored.
 """
@@ -40,13 +41,33 @@ def import_marked_scores(
     item = session.get(AssessmentItem, assessment_item_id)
     if item is None:
         raise NotFound(_("小题 {id} 不存在").format(id=assessment_item_id), code="item.not_found")
+    return import_item_scores(
+        session,
+        assessment_id=item.assessment_id,
+        scores={item.id: scores},
+        file_name=file_name,
+        user_account_id=user_account_id,
+    )
+
+
+def import_item_scores(
+    session: Session,
+    *,
+    assessment_id: int,
+    scores: dict[int, dict[int, float]],
+    file_name: str,
+    user_account_id: int | None,
+    origin: str = ORIGIN,
+) -> ImportSummary:
+    """Write some items' scores (item id → student id → score; every item for the same
+    students) as one score import; the other items' scores are left as stored."""
     try:
-        lock_for_write(session, Assessment, item.assessment_id)
-        plan = _plan(session, item, scores, file_name)
+        lock_for_write(session, Assessment, assessment_id)
+        plan = _plan(session, assessment_id, scores, file_name)
         if not plan.has_changes:
             return plan.summary.model_copy(update={"is_unchanged": True})
         plan.apply(session)
-        batch = record_batch(session, plan, user_account_id=user_account_id, origin=ORIGIN)
+        batch = record_batch(session, plan, user_account_id=user_account_id, origin=origin)
     except (OperationalError, IntegrityError) as error:
         if is_contention(error):
             raise Conflict(BUSY) from error
@@ -55,10 +76,10 @@ def import_marked_scores(
 
 
 def _plan(
-    session: Session, item: AssessmentItem, scores: dict[int, float], file_name: str
+    session: Session, assessment_id: int, scores: dict[int, dict[int, float]], file_name: str
 ) -> ScorePlan:
-    assessment_id = item.assessment_id
-    student_ids = np.array(sorted(scores), dtype=np.int64)
+    students = sorted({student for by_student in scores.values() for student in by_student})
+    student_ids = np.array(students, dtype=np.int64)
     item_ids = np.array(
         session.scalars(
             select(AssessmentItem.id)
@@ -75,9 +96,12 @@ def _plan(
             ),
             code="marking.absent_student_marked",
         )
-    column = int(np.flatnonzero(item_ids == item.id)[0])
     after_scores = before.scores.copy()
-    after_scores[:, column] = [scores[int(s)] for s in student_ids.tolist()]
+    for item_id, by_student in scores.items():
+        where = np.flatnonzero(item_ids == item_id)
+        if len(where) != 1 or set(by_student) != set(students):
+            raise Invalid(_("小题 {id} 的得分不完整").format(id=item_id), code="scores.incomplete")
+        after_scores[:, int(where[0])] = [by_student[s] for s in students]
     totals = np.nansum(after_scores, axis=1)
     n = len(student_ids)
     after = ScoreState(
@@ -106,9 +130,14 @@ def _plan(
             )
         )
     changes = ScoreChanges(before, after, new_class_ids)
-    content = json.dumps(sorted(scores.items())).encode()
+    content = json.dumps(sorted((i, sorted(s.items())) for i, s in scores.items())).encode()
+    if len(scores) == 1:  # as one marked item always was
+        content = json.dumps(sorted(next(iter(scores.values())).items())).encode()
     summary = ImportSummary(
-        kind="scores", file_name=file_name, sha256=digest(content, str(item.id)), n_rows=n
+        kind="scores",
+        file_name=file_name,
+        sha256=digest(content, ",".join(map(str, sorted(scores)))),
+        n_rows=n,
     )
     changes.count(summary)
     return ScorePlan(summary=summary, assessment_id=assessment_id, changes=changes)
