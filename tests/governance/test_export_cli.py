@@ -45,7 +45,8 @@ def test_the_command_writes_the_zip_and_audits_it(
     assert _students(tmp_path / "a.zip") == _students(tmp_path / "b.zip")  # the key was kept
     assert len(_students(tmp_path / "a.zip")) == 5
     assert (settings.data_dir / KEY_FILE_NAME).exists()
-    assert unnamed.exit_code == 1 and "--district" in " ".join(unnamed.output.split())  # two districts in the world
+    # two districts in the world: the command asks which
+    assert unnamed.exit_code == 1 and "--district" in " ".join(unnamed.output.split())
     assert not (tmp_path / "c.zip").exists()
     with session_scope(engine) as session:
         audited = session.execute(
