@@ -86,6 +86,27 @@ def _scope_query(scope: ReportScope) -> str:
     return "scope=district"
 
 
+def _download_report(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    joint_exam_id: int,
+    scope: str | None,
+    surface: joint_service.JointSurface,
+) -> joint_service.JointReport:
+    """The report for a download, audited as that surface (committed before the file leaves)."""
+    report = joint_service.joint_exam_report(
+        session,
+        actor=user,
+        joint_exam_id=joint_exam_id,
+        surface=surface,
+        scope=joint_service.parse_scope(scope),
+        show_ranks=ranks_allowed(request),
+    )
+    session.commit()
+    return report
+
+
 @router.get("/joint-exams/{joint_exam_id}/report.xlsx")
 def joint_exam_report_xlsx(
     request: Request,
@@ -95,20 +116,8 @@ def joint_exam_report_xlsx(
     scope: str | None = None,
 ) -> Response:
     """The same report as a workbook (every student, unpaged)."""
-    report = joint_service.joint_exam_report(
-        session,
-        actor=user,
-        joint_exam_id=joint_exam_id,
-        surface="xlsx",
-        scope=joint_service.parse_scope(scope),
-        show_ranks=ranks_allowed(request),
-    )
-    session.commit()
-    return Response(
-        joint_workbook_bytes(report),
-        media_type=XLSX_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{report.code}-joint.xlsx"'},
-    )
+    report = _download_report(request, session, user, joint_exam_id, scope, "xlsx")
+    return download(joint_workbook_bytes(report), XLSX_TYPE, f"{report.code}-joint.xlsx")
 
 
 @router.get("/joint-exams/{joint_exam_id}/report.pdf")
@@ -122,36 +131,7 @@ def joint_exam_report_pdf(
     """The same report as a printable PDF, in the page's language."""
     from yincai.analysis.joint_pdf import joint_report_pdf  # WeasyPrint loads on demand
 
-    report = joint_service.joint_exam_report(
-        session,
-        actor=user,
-        joint_exam_id=joint_exam_id,
-        surface="pdf",
-        scope=joint_service.parse_scope(scope),
-        show_ranks=ranks_allowed(request),
-    )
-    session.commit()
+    report = _download_report(request, session, user, joint_exam_id, scope, "pdf")
     language = language_of(request, request.app.state.settings.language)
-    return download(
-        joint_report_pdf(report, language=language),
-        "application/pdf",
-        f"{report.code}-joint.pdf",
-    )
-
-
-@router.get("/students/{student_id}/joint-exams", response_class=HTMLResponse)
-def student_joint_exams(
-    request: Request, student_id: int, session: DbSession, user: CurrentUser
-) -> Response:
-    """A student's joint exams, each with 总分 and the subjects (the family copy in words)."""
-    entries = joint_service.list_joint_exams(session, actor=user, student_id=student_id)
-    results = [
-        joint_service.student_joint_result(
-            session, actor=user, student_id=student_id, joint_exam_id=entry.id
-        )
-        for entry in entries
-    ]
-    session.commit()
-    return templates.TemplateResponse(
-        request, "analysis/joint_student.html", {"results": results, "student_id": student_id}
-    )
+    pdf = joint_report_pdf(report, language=language)
+    return download(pdf, "application/pdf", f"{report.code}-joint.pdf")
