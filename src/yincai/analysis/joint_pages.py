@@ -135,3 +135,21 @@ def joint_exam_report_pdf(
     language = language_of(request, request.app.state.settings.language)
     pdf = joint_report_pdf(report, language=language)
     return download(pdf, "application/pdf", f"{report.code}-joint.pdf")
+
+
+@router.get("/students/{student_id}/joint-exams", response_class=HTMLResponse)
+def student_joint_exams(
+    request: Request, student_id: int, session: DbSession, user: CurrentUser
+) -> Response:
+    """A student's joint exams, each with 总分 and the subjects (the family copy in words)."""
+    entries = joint_service.list_joint_exams(session, actor=user, student_id=student_id)
+    results = [
+        joint_service.student_joint_result(
+            session, actor=user, student_id=student_id, joint_exam_id=entry.id
+        )
+        for entry in entries
+    ]
+    session.commit()
+    return templates.TemplateResponse(
+        request, "analysis/joint_student.html", {"results": results, "student_id": student_id}
+    )
