@@ -63,23 +63,6 @@ def site(make_module_database: Callable[[], Settings]) -> Site:
 
 
 @pytest.fixture(scope="module")
-def make_module_database(
-    backend: str, tmp_path_factory: pytest.TempPathFactory, _schemas: list[str]
-) -> Callable[[], Settings]:
-    from tests.conftest import _new_settings
-    from yincai.migrations import upgrade
-
-    def make() -> Settings:
-        settings = _new_settings(backend, tmp_path_factory.mktemp("marking"), _schemas)
-        engine = make_engine(settings)
-        upgrade(engine)
-        engine.dispose()
-        return settings
-
-    return make
-
-
-@pytest.fixture(scope="module")
 def app_client(site: Site) -> Iterator[TestClient]:
     with TestClient(create_app(site.settings)) as client:
         yield client

@@ -86,23 +86,6 @@ class Site:
     pages: dict[str, bytes]  # key → PNG
 
 
-@pytest.fixture(scope="module")
-def make_module_database(
-    backend: str, tmp_path_factory: pytest.TempPathFactory, _schemas: list[str]
-) -> Callable[[], Settings]:
-    from tests.conftest import _new_settings
-    from yincai.migrations import upgrade
-
-    def make() -> Settings:
-        settings = _new_settings(backend, tmp_path_factory.mktemp("scans"), _schemas)
-        engine = make_engine(settings)
-        upgrade(engine)
-        engine.dispose()
-        return settings
-
-    return make
-
-
 def _page(layout: object, number: str, marks: dict[str, str], seed: int) -> bytes:
     from yincai.omr.layout import SheetLayout
 
