@@ -407,11 +407,11 @@ def student_joint_result(
     if missing:
         words = _("缺考：{subjects}，不计总分").format(subjects=join(missing, "、"))
     elif lopsided:
-        words = _("优势学科：{strong}；薄弱学科：{weak}").format(
+        words = _("与全区同学相比，优势学科：{strong}；薄弱学科：{weak}").format(
             strong=data.subject_names[strong], weak=data.subject_names[weak]
         )
     else:
-        words = _("各学科发展较均衡")
+        words = _("与全区同学相比，各学科发展较均衡")
     governance_service.audit(
         session,
         actor=actor,
