@@ -68,11 +68,15 @@ def _compute(engine: Engine, run_id: int, subject_code: str, report: Progress) -
     report(0.0)
     start = time.perf_counter()
     with Session(engine) as session:
-        fitted = service.fit_mastery_model(session, subject_code=subject_code)
+        fitted, read = service.fit_with_responses(session, subject_code=subject_code)
         fit_seconds = time.perf_counter() - start
         report(FIT_SHARE)
         student_ids = list(session.scalars(select(Student.id).order_by(Student.id)))
-        responses = service.all_responses(session, fitted, subject_code=subject_code)
+        responses = (
+            read
+            if read is not None
+            else service.all_responses(session, fitted, subject_code=subject_code)
+        )
     n_kps = fitted.n_kps
     mean = np.zeros((len(student_ids), n_kps))
     sd = np.zeros((len(student_ids), n_kps))

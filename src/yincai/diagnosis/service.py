@@ -140,12 +140,21 @@ def fit_mastery_model(
     session: Session, *, subject_code: str = "MATH", as_of: date | None = None
 ) -> FittedMastery:
     """Calibrate (or reuse) the subject's mastery model on every response up to ``as_of``."""
+    return fit_with_responses(session, subject_code=subject_code, as_of=as_of)[0]
+
+
+def fit_with_responses(
+    session: Session, *, subject_code: str = "MATH", as_of: date | None = None
+) -> tuple[FittedMastery, Responses | None]:
+    """``fit_mastery_model`` and every cleared student's responses it read (numbers only), so a
+    refresh estimating everyone reads the evidence once; None where the model was cached."""
     key = _cache_key(session, subject_code, as_of)
     cached = _MODELS.get(key)
     if cached is not None:
-        return cached
+        return cached, None
     subject_id, kps, items, q_weights, guessing, trials = _catalogue(session, subject_code)
-    responses = _responses(session, subject_id, items, kps, as_of=as_of, student_ids=None)
+    everyone = _responses(session, subject_id, items, kps, as_of=as_of, student_ids=None)
+    responses = everyone
     if responses.student_id.size == 0:
         raise NotFound(
             _("科目 {subject_code} 还没有作答记录").format(subject_code=subject_code),
@@ -185,7 +194,7 @@ def fit_mastery_model(
     )
     _MODELS.clear()  # one calibration per process is enough; new data makes a new key
     _MODELS[key] = fitted
-    return fitted
+    return fitted, everyone
 
 
 def mastery_model(
@@ -654,7 +663,9 @@ def _responses(
         ),
         func.extract("epoch", LearningEvent.occurred_at),
     ).where(
-        (LearningEvent.item_id.is_not(None)) | (LearningEvent.knowledge_point_id.is_not(None)),
+        # the subject's own events only: the table holds every subject's homework
+        LearningEvent.item_id.in_(item_lookup.tolist())
+        | LearningEvent.knowledge_point_id.in_(kp_lookup.tolist()),
         (LearningEvent.score.is_not(None)) | (LearningEvent.is_correct.is_not(None)),
     )
     if with_provenance:
@@ -671,8 +682,9 @@ def _responses(
     cleared = consent_service.cleared_student_ids(DIAGNOSIS, today=_today())
     exam = exam.where(Score.student_id.in_(cleared))
     events = events.where(LearningEvent.student_id.in_(cleared))
-    exam_rows: Sequence[Any] = session.execute(exam).all()
-    event_rows: Sequence[Any] = session.execute(events).all()
+    # Core rows, not ORM rows: a district's evidence is millions of them
+    exam_rows: Sequence[Any] = session.connection().execute(exam).all()
+    event_rows: Sequence[Any] = session.connection().execute(events).all()
 
     def column(rows: Sequence[Any], index: int, dtype: type) -> npt.NDArray[Any]:
         return np.array([r[index] for r in rows], dtype=dtype)
