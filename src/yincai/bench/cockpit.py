@@ -55,7 +55,7 @@ N_REQUESTS = 2000  # in all, spread over the users
 N_WARM_REQUESTS = 200  # first, unmeasured: every server process fills its caches
 TIME_LIMIT_S = 60.0  # per page, whatever is done by then is measured
 TARGET_P95_MS = 300.0
-START_TIMEOUT_S = 60.0
+START_TIMEOUT_S = 240.0  # a busy two-core machine takes over a minute to spawn the workers
 DRAIN_TIMEOUT_S = 300.0
 CLIENT_TIMEOUT_S = 2 * DRAIN_TIMEOUT_S + 2 * TIME_LIMIT_S
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

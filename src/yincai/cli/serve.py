@@ -14,6 +14,8 @@ from rich.console import Console
 
 from yincai.config import Settings
 
+WORKER_HEALTHCHECK_S = 120
+
 
 def uvicorn_options(*, host: str, port: int) -> dict[str, Any]:
     """What ``yincai serve`` hands uvicorn. ``proxy_headers=False``: uvicorn would otherwise take
@@ -74,5 +76,9 @@ def _serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
         "yincai.app:create_app_from_environment",
         factory=True,
         workers=workers,
+        # uvicorn kills a worker that does not answer its ping in time (5 s by default), and a
+        # spawned worker answers only once it has imported the platform: on a busy two-core
+        # server that takes longer, and the workers were restarted forever, never serving.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         **options,
     )

@@ -13,10 +13,12 @@ from sqlalchemy import select
 
 from yincai.accounts.actors import CLI
 from yincai.accounts.models import UserAccount
-from yincai.cli_support import after_import, command_app, command_session
+from yincai.cli_support import after_import, command_app, command_session, settings_of
+from yincai.db import make_engine
 from yincai.hub import service as hub_service
-from yincai.marking import service, sheets
+from yincai.marking import scans, service, sheets
 from yincai.marking.demo import build_demo_marking, simulate_marking
+from yincai.marking.demo_scans import demo_scans
 from yincai.marking.models import MarkingMode
 from yincai.reports.answer_sheet import answer_sheet_pdf
 
@@ -114,6 +116,46 @@ def demo(
     console.print(
         f"{len(built.task_ids)} 道题，{len(built.true_scores)} 份答卷（含质检卷），"
         f"模拟评分 {n_marks} 次 / items, answers (with checks), simulated marks"
+    )
+
+
+@app.command("demo-scans")
+def demo_scans_command(
+    ctx: typer.Context,
+    assessment: AssessmentArgument,
+    students: Annotated[int, typer.Option("--students", min=1, help="学生人数 / students")] = 40,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """演示扫描：用考生已存的作答填涂答题卡并扫描识别 / scans of filled sheets, read as a batch."""
+    settings = settings_of(ctx)
+    with command_session(ctx) as session:
+        found = hub_service.get_assessment(session, code=assessment)
+        layout = sheets.sheet_layout(session, actor=CLI, assessment_code=assessment)
+        with console.status("生成扫描件 / drawing the scans"):
+            pages = demo_scans(
+                session, layout, assessment_id=found.id, n_students=students, seed=seed
+            )
+        batch = scans.start_batch(
+            session,
+            actor=CLI,
+            assessment_id=found.id,
+            files=[(page.file_name, page.png) for page in pages],
+            data_dir=Path(settings.data_dir),
+        )
+        batch_id = batch.id
+    engine = make_engine(settings)
+    try:
+        with console.status(f"识别 {len(pages)} 页 / reading the pages"):
+            scans.read_batch(
+                engine,
+                batch_id,
+                data_dir=Path(settings.data_dir),
+                error_log=settings.error_log_path,
+            )
+    finally:
+        engine.dispose()
+    console.print(
+        f"扫描批次 #{batch_id}：{len(pages)} 页，复核请打开 /scans/{batch_id} / to review"
     )
 
 
