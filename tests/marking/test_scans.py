@@ -6,6 +6,7 @@ applied again from the stored values. Bad uploads and the wrong staff are refuse
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import zipfile
@@ -318,6 +319,13 @@ def test_scans_are_read_reviewed_and_applied_into_the_hub_and_marking(
         assert 'data-status="done"' in page
         assert 'data-code="unknown_student"' in page
         assert page.count('class="review"') == 1  # A1's faint item 2
+        # the person decides from the paper: the scanned bubbles of item 2, no more
+        shown = re.search(r'<img class="bubbles" src="data:image/png;base64,([^"]+)"', page)
+        assert shown is not None
+        bubbles = cv2.imdecode(
+            np.frombuffer(base64.b64decode(shown.group(1)), np.uint8), cv2.IMREAD_GRAYSCALE
+        )
+        assert 0 < bubbles.shape[0] < bubbles.shape[1] < 400  # one row of four bubbles
         early = client.post(
             f"{batch_url}/apply", data={"csrf_token": token}, follow_redirects=False
         )

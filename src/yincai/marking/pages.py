@@ -22,6 +22,7 @@ from yincai.marking import scans, service
 from yincai.marking.models import AnswerStatus, MarkFlag, MarkingMode
 from yincai.marking.rules import MODE_NAMES, parse_score
 from yincai.web.deps import CurrentUser, DbSession
+from yincai.web.paging import paginate
 from yincai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -294,11 +295,20 @@ def scan_batch_page(
         "marking/scan_batch.html",
         {
             "view": view,
-            "sheet_rows": [
-                (s, list(json.loads(s.sources).values()), scans.problems_of(s.problems))
-                for s in view.sheets
-            ],
+            "sheet_rows": paginate(
+                [
+                    (s, list(json.loads(s.sources).values()), scans.problems_of(s.problems))
+                    for s in view.sheets
+                ],
+                request.query_params,
+            ),
             "flags": FLAG_WORDS,
+            "images": {
+                (e.sheet_id, e.label): _data_uri(
+                    scans.review_image(e, Path(request.app.state.settings.data_dir))
+                )
+                for e in view.queue
+            },
             "n_imported": request.query_params.get("n", ""),
             "n_crops": request.query_params.get("crops", ""),
         },

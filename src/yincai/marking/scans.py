@@ -84,6 +84,7 @@ class ReviewEntry:
     confidence: tuple[float, ...]
     kind: str
     resolved: str | None
+    crop: str | None  # the scanned bubbles, a path under the data folder
 
 
 @dataclass(frozen=True)
@@ -327,7 +328,13 @@ def _sheet_row(
             if not reading.flags or reading.label.startswith(STUDENT_FIELD_PREFIX):
                 continue
             spec = fields[reading.label]
+            crop = None
+            if reading.label in page.field_crops:
+                path = folder / "review" / f"{index:05d}-{len(review):03d}.png"
+                _private_write(path, page.field_crops[reading.label])
+                crop = path.relative_to(data_dir).as_posix()
             review[reading.label] = {
+                "crop": crop,
                 "read": reading.value,
                 "flags": list(reading.flags),
                 "options": [b.value for b in spec.bubbles],
@@ -428,9 +435,18 @@ def _entries(sheet: ScanSheet) -> list[ReviewEntry]:
             confidence=tuple(entry["confidence"]),
             kind=entry["kind"],
             resolved=entry["resolved"],
+            crop=entry.get("crop"),  # batches read before crops were kept have none
         )
         for label, entry in json.loads(sheet.review).items()
     ]
+
+
+def review_image(entry: ReviewEntry, data_dir: Path) -> bytes | None:
+    """The scanned bubbles of a field in review, if kept."""
+    if entry.crop is None:
+        return None
+    path = data_dir / entry.crop
+    return path.read_bytes() if path.is_file() else None
 
 
 def resolve(session: Session, *, actor: Actor, sheet_id: int, label: str, value: str) -> ScanSheet:

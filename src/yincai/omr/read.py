@@ -74,6 +74,8 @@ class PageReading:
     calibration: Calibration
     flags: tuple[str, ...] = ()
     crops: dict[str, bytes] = field(default_factory=dict)  # region label → PNG
+    # the bubbles of each field in review, as scanned (PNG): a person decides from the paper
+    field_crops: dict[str, bytes] = field(default_factory=dict)
 
     def answers(self) -> dict[str, str]:
         return {f.label: f.value for f in self.fields if not f.label.startswith(STUDENT_GROUP)}
@@ -143,6 +145,8 @@ def read_page(
     }
     student, student_source, flags = _identify(readings[0], joined, qr, layout)
     crops = _crops(image, registration.homography, layout, number) if with_crops else {}
+    doubtful = [r.label for r in readings[0] if r.flags]
+    field_crops = _field_crops(image, registration.homography, layout, number, doubtful)
     return PageReading(
         source=source,
         page=number,
@@ -154,6 +158,7 @@ def read_page(
         calibration=calibration,
         flags=flags,
         crops=crops,
+        field_crops=field_crops,
     )
 
 
@@ -238,6 +243,34 @@ def _identify(
     if STUDENT_GROUP in layout.joins:
         flags.append("student_unreadable")
     return "", "", tuple(flags)
+
+
+def _field_crops(
+    image: Image,
+    homography: NDArray[np.float64],
+    layout: SheetLayout,
+    number: int,
+    labels: list[str],
+) -> dict[str, bytes]:
+    """The scanned bubbles of the fields ``labels``, with a bubble's margin around them."""
+    scale = CROP_PX_PER_MM if layout.units == "mm" else 1.0
+    margin = 2.0 * layout.bubble_radius
+    crops = {}
+    for spec in layout.fields_on(number):
+        if spec.label not in labels:
+            continue
+        xs = [b.x for b in spec.bubbles]
+        ys = [b.y for b in spec.bubbles]
+        box = (
+            min(xs) - margin,
+            min(ys) - margin,
+            max(xs) - min(xs) + 2 * margin,
+            max(ys) - min(ys) + 2 * margin,
+        )
+        ok, png = cv2.imencode(".png", warp(image, homography, scale, box))
+        if ok:
+            crops[spec.label] = png.tobytes()
+    return crops
 
 
 def _crops(
