@@ -21,11 +21,13 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from sqlalchemy.orm import Session
 
 from yincai.demo.curriculum import KnowledgePointSpec, load_curriculum
 from yincai.demo.itembank.bank import _registry as math_registry
 from yincai.demo.itembank.drafts import BLANK, SolutionDraft, StatementDraft, ValueDraft
 from yincai.demo.subjects import MATH, SUBJECTS, DemoSubject
+from yincai.library.service import LibraryImport, import_resources
 
 LIBRARY = resources.files("yincai.demo") / "content" / "library"
 LICENCE = "CC BY 4.0 · 因材项目编写"
@@ -46,13 +48,20 @@ class LessonNote:
     mistake: str = ""
 
 
-def library_files() -> Iterator[Traversable]:
-    """The demo library's Markdown files, subject by subject in teaching order."""
+def library_files() -> Iterator[tuple[str, Traversable]]:
+    """The demo library's Markdown files as (``library/<folder>/<name>``, file), subject by
+    subject, in code order."""
     for subject in SUBJECTS:
         folder = LIBRARY / subject.folder
-        yield from sorted(
+        for file in sorted(
             (f for f in folder.iterdir() if f.name.endswith(".md")), key=lambda f: f.name
-        )
+        ):
+            yield f"library/{subject.folder}/{file.name}", file
+
+
+def import_demo_library(session: Session) -> LibraryImport:
+    """Import the demo library through the library's importer (subjects and curricula first)."""
+    return import_resources(session, [(name, file.read_bytes()) for name, file in library_files()])
 
 
 def render_library() -> dict[str, str]:
@@ -191,11 +200,10 @@ def _note(
 
 
 def _lead(lead: str) -> str:
-    """A statement set's lead as the start of each statement: 下列说法中 reads as nothing."""
-    lead = lead.strip()
-    if re.fullmatch(r"(关于.*?，)?下列(说法|各组|计算|式子|判断|叙述|描述|关于.*?的说法)?中?，?", lead):
-        return ""
-    return "" if lead.startswith("下列") else f"{lead.rstrip('，,')}，"
+    """A statement set's lead as the start of each statement: its "下列说法中" part dropped,
+    e.g. "两条直线被第三条直线所截，下列说法中" reads "两条直线被第三条直线所截，"."""
+    kept = re.sub(r"[，,]?\s*(关于[^，,]*)?下列[^，,]*$", "", lead.strip()).strip("，, ")
+    return f"{kept}，" if kept else ""
 
 
 def _sentence(text: str) -> str:
@@ -225,7 +233,7 @@ def _solution_example(draft: SolutionDraft) -> str:
 
 def _slip(question: str, answer: str, wrong: str, has_blank: bool) -> str:
     shown = question if has_blank else f"{question.rstrip('：:，, ')}____"
-    return f"“{shown}”一题，有同学误答 {wrong}，正确答案是 {answer}。"
+    return f"“{shown}”一题，有同学误答 {wrong.rstrip('。')}，正确答案是 {answer.rstrip('。')}。"
 
 
 if __name__ == "__main__":  # python -m yincai.demo.library [FOLDER]

@@ -36,7 +36,8 @@ _BRACKETED = re.compile(r"[（(][^）)]*[）)]")
 
 @dataclass(frozen=True)
 class Document:
-    """One chunk to search: ``key`` names it; ``text`` includes its title and heading."""
+    """One chunk to search: ``key`` names it; ``text`` includes its title and heading;
+    ``tokens``, when given, are ``tokenize(text)`` computed ahead (e.g. stored on import)."""
 
     key: str
     text: str
@@ -44,6 +45,7 @@ class Document:
     grade: int | None = None
     kp_codes: tuple[str, ...] = ()
     kp_names: tuple[str, ...] = ()
+    tokens: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,10 @@ class Index:
         )
         self._bm25 = bm25s.BM25(k1=K1, b=B)
         if self.documents:
-            corpus = [tokenize(d.text) or ["\u3000"] for d in self.documents]
+            corpus = [
+                list(d.tokens if d.tokens is not None else tokenize(d.text)) or ["\u3000"]
+                for d in self.documents
+            ]
             self._bm25.index(corpus, show_progress=False)
         # knowledge point code → its name's content words, and the documents it tags
         self._kp_words: dict[str, frozenset[str]] = {}
