@@ -27,7 +27,10 @@ from yincai.demo.curriculum import KnowledgePointSpec, load_curriculum
 from yincai.demo.itembank.bank import _registry as math_registry
 from yincai.demo.itembank.drafts import BLANK, SolutionDraft, StatementDraft, ValueDraft
 from yincai.demo.subjects import MATH, SUBJECTS, DemoSubject
+from yincai.library.chunking import passages_of
+from yincai.library.documents import read_file
 from yincai.library.service import LibraryImport, import_resources
+from yincai.retrieval import Document, Index
 
 LIBRARY = resources.files("yincai.demo") / "content" / "library"
 LICENCE = "CC BY 4.0 · 因材项目编写"
@@ -57,6 +60,33 @@ def library_files() -> Iterator[tuple[str, Traversable]]:
             (f for f in folder.iterdir() if f.name.endswith(".md")), key=lambda f: f.name
         ):
             yield f"library/{subject.folder}/{file.name}", file
+
+
+def demo_index() -> Index:
+    """The demo library's retrieval index built straight from its files, without a database:
+    the same passages, keys and tags the library stores when the demo imports them."""
+    points = {
+        node.code: node.name
+        for subject in SUBJECTS
+        for node in load_curriculum(subject.curriculum_source)
+    }
+    codes = {subject.name: subject.code for subject in SUBJECTS}
+    documents = []
+    for name, file in library_files():
+        parsed = read_file(Path(name), file.read_bytes())
+        kp_codes = tuple(str(code) for code in parsed.meta["knowledge_points"])
+        for passage in passages_of(parsed):
+            documents.append(
+                Document(
+                    key=f"{parsed.meta['code']}#{passage.position}",
+                    text=f"{parsed.title}\n{passage.heading}\n{passage.text}",
+                    subject=codes[str(parsed.meta["subject"])],
+                    grade=int(parsed.meta["grade"]),
+                    kp_codes=kp_codes,
+                    kp_names=tuple(points[code] for code in kp_codes),
+                )
+            )
+    return Index(documents)
 
 
 def import_demo_library(session: Session) -> LibraryImport:
