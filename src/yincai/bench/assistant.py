@@ -10,6 +10,7 @@ once with the asker's subject and grade (as the assistant knows them) and once w
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -45,11 +46,7 @@ def run(questions_path: Path = QUESTIONS) -> list[dict[str, Any]]:
                 service.search(session, Query("预热"))  # jieba and the index, before timing
                 rows = []
                 for case, use_context in (("subject + grade", True), ("no context", False)):
-                    result = evaluate(
-                        lambda labelled, ctx=use_context: _answer(session, labelled, ctx),
-                        questions,
-                        k=K,
-                    )
+                    result = evaluate(partial(_answer, session, use_context), questions, k=K)
                     rows.append(
                         {
                             "suite": "assistant",
@@ -79,7 +76,7 @@ def load_demo_library(session: Session) -> int:
     return result.n_chunks
 
 
-def _answer(session: Session, labelled: Labelled, use_context: bool) -> list[str]:
+def _answer(session: Session, use_context: bool, labelled: Labelled) -> list[str]:
     query = (
         Query(labelled.question, subject=labelled.subject, boost_grade=labelled.grade)
         if use_context

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from yincai.demo.curriculum import KnowledgePointSpec, load_curriculum
 from yincai.demo.itembank.bank import _registry as math_registry
-from yincai.demo.itembank.drafts import BLANK, SolutionDraft, StatementDraft, ValueDraft
+from yincai.demo.itembank.drafts import BLANK, Draft, SolutionDraft, StatementDraft, ValueDraft
 from yincai.demo.subjects import MATH, SUBJECTS, DemoSubject
 from yincai.library.chunking import passages_of
 from yincai.library.documents import read_file
@@ -147,7 +147,7 @@ def _note(
     by_code: dict[str, KnowledgePointSpec],
     later: list[str],
     note: LessonNote,
-    drafts: list[object],
+    drafts: list[Draft],
 ) -> str:
     section = by_code[node.parent_code] if node.parent_code else None
     chapter = by_code[section.parent_code] if section and section.parent_code else None

@@ -13,7 +13,9 @@ from yincai.cli_support import command_app, command_session
 from yincai.library import service
 from yincai.retrieval import Query
 
-app = command_app(help="资源库：导入与检索 / resource library: import and search", no_args_is_help=True)
+app = command_app(
+    help="资源库：导入与检索 / resource library: import and search", no_args_is_help=True
+)
 console = Console()
 
 

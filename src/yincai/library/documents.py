@@ -106,16 +106,18 @@ def read_markdown(text: str) -> ParsedFile:
         try:
             loaded = yaml.safe_load(match.group(1))
         except yaml.YAMLError as problem:
-            raise ValueError(_("文件开头的元数据不是有效的 YAML：{problem}").format(
-                problem=str(problem).splitlines()[0]
-            )) from None
+            raise ValueError(
+                _("文件开头的元数据不是有效的 YAML：{problem}").format(
+                    problem=str(problem).splitlines()[0]
+                )
+            ) from None
         if loaded is not None and not isinstance(loaded, dict):
             raise ValueError(_("文件开头的元数据应为“键: 值”的列表"))
         meta = loaded or {}
         text = text[match.end() :]
     title = ""
     sections: list[Section] = []
-    heading, lines = "", []
+    heading, lines = "", list[str]()
     path: list[tuple[int, str]] = []
     for line in text.splitlines():
         found = _HEADING.match(line)
@@ -136,7 +138,7 @@ def read_markdown(text: str) -> ParsedFile:
 
 def _close(sections: list[Section], heading: str, lines: list[str]) -> None:
     body = "\n".join(lines).strip()
-    if body or heading:
+    if body:  # a heading with nothing under it (before its subheadings) is no passage
         sections.append(Section(heading, body))
 
 
@@ -144,8 +146,8 @@ def _merge_preamble(sections: list[Section]) -> list[Section]:
     """Text before the first heading joins the first section: a subtitle is no passage."""
     if len(sections) > 1 and not sections[0].heading:
         first, second = sections[0], sections[1]
-        return [Section(second.heading, f"{first.text}\n\n{second.text}".strip()), *sections[2:]]
-    return [s for s in sections if s.text.strip()]
+        return [Section(second.heading, f"{first.text}\n\n{second.text}"), *sections[2:]]
+    return sections
 
 
 class _HtmlText(HTMLParser):
@@ -181,7 +183,7 @@ class _HtmlText(HTMLParser):
             self._skipping = max(0, self._skipping - 1)
         elif tag == self._capture:
             words = " ".join("".join(self._captured).split())
-            if tag == "title" or (tag == "h1" and not self.title):
+            if tag in ("title", "h1"):  # the title, not a section: its text joins the preamble
                 self.title = self.title or words
             else:
                 self._flush()
@@ -198,7 +200,7 @@ class _HtmlText(HTMLParser):
     def _flush(self) -> None:
         text = re.sub(r"\n\s*\n+", "\n\n", "".join(self._parts)).strip()
         text = "\n".join(" ".join(line.split()) for line in text.splitlines())
-        if text or self._heading:
+        if text:
             self.sections.append(Section(self._heading, text))
         self._parts = []
 
@@ -223,15 +225,19 @@ def _read_docx(data: bytes) -> ParsedFile:
         with zipfile.ZipFile(_bytes_file(data)) as archive:
             document = ElementTree.fromstring(archive.read("word/document.xml"))
             styles = _docx_style_names(archive)
-            core = archive.read("docProps/core.xml") if "docProps/core.xml" in archive.namelist() else b""
+            core = (
+                archive.read("docProps/core.xml")
+                if "docProps/core.xml" in archive.namelist()
+                else b""
+            )
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
-        raise ValueError(_("无法读取 Word 文件：文件已损坏或不是 .docx 格式")) from None  # fmt: skip
+        raise ValueError(_("无法读取 Word 文件：文件已损坏或不是 .docx 格式")) from None
     title = ""
     if core:
         node = ElementTree.fromstring(core).find(_DC_TITLE)
         title = (node.text or "").strip() if node is not None else ""
     sections: list[Section] = []
-    heading, lines = "", []
+    heading, lines = "", list[str]()
     for paragraph in document.iter(f"{_WORD_NS}p"):
         text = "".join(t.text or "" for t in paragraph.iter(f"{_WORD_NS}t")).strip()
         if not text:
@@ -239,9 +245,9 @@ def _read_docx(data: bytes) -> ParsedFile:
         style = paragraph.find(f"{_WORD_NS}pPr/{_WORD_NS}pStyle")
         style_id = style.get(f"{_WORD_NS}val", "") if style is not None else ""
         level = _heading_level(styles.get(style_id, style_id))
-        if level == 0 and level is not None and not title:
-            title = text
-        elif level is not None and level >= 1:
+        if level == 0:
+            title = title or text
+        elif level is not None:
             _close(sections, heading, lines)
             heading, lines = text, []
         else:

@@ -141,8 +141,8 @@ def build_index(session: Session, *, embed: Embedder | None = None) -> LibraryIn
     chunks: list[ChunkInfo] = []
     documents: list[Document] = []
     for (
-        chunk_id, position, heading, text, tokens, resource_id, resource_code, title, grade, licence,
-        subject_code, subject_name,
+        chunk_id, position, heading, text, tokens,
+        resource_id, resource_code, title, grade, licence, subject_code, subject_name,
     ) in rows:  # fmt: skip
         chunk = ChunkInfo(
             chunk_id=chunk_id,

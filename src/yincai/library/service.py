@@ -105,8 +105,7 @@ def import_resources(
         )
     result = LibraryImport()
     existing = {
-        r.code: r
-        for r in session.scalars(select(Resource).where(Resource.code.in_(list(seen))))
+        r.code: r for r in session.scalars(select(Resource).where(Resource.code.in_(list(seen))))
     }
     now = datetime.now(UTC)
     for item in prepared:
@@ -161,9 +160,7 @@ def import_paths(
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if p.suffix.lower() in MEDIA_TYPES)
-            )
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in MEDIA_TYPES))
         else:
             files.append(path)
     missing = [p for p in files if not p.is_file()]
@@ -227,7 +224,9 @@ def _points(session: Session) -> dict[tuple[int, str], int]:
     """Knowledge points by (subject, code) and by (subject, name)."""
     found: dict[tuple[int, str], int] = {}
     for kp_id, subject_id, code, name in session.execute(
-        select(KnowledgePoint.id, KnowledgePoint.subject_id, KnowledgePoint.code, KnowledgePoint.name)
+        select(
+            KnowledgePoint.id, KnowledgePoint.subject_id, KnowledgePoint.code, KnowledgePoint.name
+        )
     ):
         found.setdefault((subject_id, name), kp_id)
         found[(subject_id, code)] = kp_id
@@ -301,9 +300,7 @@ def browse(
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
-    return Browse(
-        [ResourceRow(r, name, int(n)) for r, name, n in rows], n_total, page, n_pages
-    )
+    return Browse([ResourceRow(r, name, int(n)) for r, name, n in rows], n_total, page, n_pages)
 
 
 @dataclass(frozen=True)
@@ -319,9 +316,7 @@ def get_resource(session: Session, *, actor: Actor, resource_id: int) -> Resourc
     del actor
     resource = session.get(Resource, resource_id)
     if resource is None:
-        raise NotFound(
-            _("资源 {id} 不存在").format(id=resource_id), code="resource.not_found"
-        )
+        raise NotFound(_("资源 {id} 不存在").format(id=resource_id), code="resource.not_found")
     subject = session.get(Subject, resource.subject_id)
     points = list(
         session.scalars(

@@ -16,13 +16,14 @@ from functools import cache
 import jieba
 
 # Words that carry no topic in a question or a lesson note: particles, question words, pronouns.
-STOPWORDS = frozenset(
-    """的 了 和 与 及 或 是 在 把 被 对 从 向 就 都 也 还 又 而 并 但 呢 吗 吧 啊 呀 哦 么 嘛
-    我 你 他 她 它 我们 你们 他们 这 那 这个 那个 这些 那些 这种 那种 之 其 以 为 于 中 上 下
-    个 些 一个 一些 有 没有 没 不 会 能 要 想 请问 请 老师 同学 什么 怎么 怎么样 怎样 如何 为什么
-    哪 哪些 哪个 哪里 多少 几 吗 呢 就是 还是 可以 应该 需要 时候 一下 知道 问 问题 题 道 这道
-    得 地 着 过 让 给 用 如果 那么 所以 因为 即 等 比如 例如 例 the a an of to is are""".split()
+_STOPWORD_TEXT = (
+    "的 了 和 与 及 或 是 在 把 被 对 从 向 就 都 也 还 又 而 并 但 呢 吗 吧 啊 呀 哦 么 嘛 "
+    "我 你 他 她 它 我们 你们 他们 这 那 这个 那个 这些 那些 这种 那种 之 其 以 为 于 中 上 下 "
+    "个 些 一个 一些 有 没有 没 不 会 能 要 想 请问 请 老师 同学 什么 怎么 怎么样 怎样 如何 为什么 "
+    "哪 哪些 哪个 哪里 多少 几 就是 还是 可以 应该 需要 时候 一下 知道 问 问题 题 道 这道 "
+    "得 地 着 过 让 给 用 如果 那么 所以 因为 即 等 比如 例如 例 the a an of to is are"
 )
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 _LOCK = threading.Lock()
 

@@ -19,9 +19,15 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("resource") as batch:
         batch.add_column(sa.Column("grade_level", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("licence", sa.String(length=200), nullable=False, server_default=""))
-        batch.add_column(sa.Column("media_type", sa.String(length=20), nullable=False, server_default=""))
-        batch.add_column(sa.Column("sha256", sa.String(length=64), nullable=False, server_default=""))
+        batch.add_column(
+            sa.Column("licence", sa.String(length=200), nullable=False, server_default="")
+        )
+        batch.add_column(
+            sa.Column("media_type", sa.String(length=20), nullable=False, server_default="")
+        )
+        batch.add_column(
+            sa.Column("sha256", sa.String(length=64), nullable=False, server_default="")
+        )
         batch.add_column(sa.Column("imported_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("resource") as batch:
         for column in ("licence", "media_type", "sha256"):
