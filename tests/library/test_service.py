@@ -131,3 +131,14 @@ def test_search_and_answer_cite_the_passage_and_the_index_follows_imports(
     assert answer.passages[0].chunk.key == "T-OPP#1"
     assert answer.sentences[0] == ("只有符号不同的两个数互为相反数，0 的相反数是 0。", 1)
     assert service.search(session, Query("光的折射")) == []
+
+
+def test_without_a_configured_model_search_is_bm25_alone_and_a_missing_one_is_reported(
+    tmp_path: Path,
+) -> None:
+    from yincai.config import Settings
+    from yincai.library.embeddings import embedder_of
+
+    assert embedder_of(Settings(data_dir=tmp_path)) is None
+    with pytest.raises(Invalid, match="嵌入模型"):
+        embedder_of(Settings(data_dir=tmp_path, embedding_model=str(tmp_path / "no-model")))

@@ -9,8 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from yincai.cli_support import command_app, command_session
+from yincai.cli_support import command_app, command_session, settings_of
 from yincai.library import service
+from yincai.library.embeddings import embedder_of
 from yincai.retrieval import Query
 
 app = command_app(
@@ -63,7 +64,9 @@ def search(
     """检索资源库并给出摘录式回答 / search the library; an extractive answer with citations."""
     query = Query(question, subject=subject, boost_grade=grade)
     with command_session(ctx) as session:
-        found = service.answer(session, query, n_passages=k)
+        found = service.answer(
+            session, query, n_passages=k, embed=embedder_of(settings_of(ctx))
+        )
     table = Table(title=question)
     for column in ("#", "段落 / passage", "分数 / score", "摘要 / text"):
         table.add_column(column)

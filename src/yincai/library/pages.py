@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from yincai.domain.models import KnowledgePoint, KpLevel, Resource, Subject
 from yincai.library import service
+from yincai.library.embeddings import embedder_of
 from yincai.reports.maths import page_text_html
 from yincai.retrieval import Query as Question
 from yincai.web.deps import CurrentUser, DbSession, FormId
@@ -61,6 +62,7 @@ def library(
                 kp_prefix=kp or None,
             ),
             n_passages=5,
+            embed=embedder_of(request.app.state.settings),
         )
     else:
         browse = service.browse(
