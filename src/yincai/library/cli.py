@@ -7,9 +7,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from yincai.cli_support import command_app, command_session, settings_of
+from yincai.errors import Invalid
 from yincai.library import service
 from yincai.library.embeddings import embedder_of
 from yincai.retrieval import Query
@@ -44,7 +46,12 @@ def import_files(
         subject=subject, grade=grade, knowledge_points=tuple(kp or ()), licence=licence, kind=kind
     )
     with command_session(ctx) as session:
-        result = service.import_paths(session, paths, tags=tags)
+        try:
+            result = service.import_paths(session, paths, tags=tags)
+        except Invalid as problem:  # each file's reason, then the summary (command_session)
+            for line in problem.details_in(settings_of(ctx).language):
+                Console(stderr=True).print(f"[red]· {escape(line)}[/]", highlight=False)
+            raise
     console.print(
         f"新增 / new {len(result.created)} · 更新 / updated {len(result.updated)} · "
         f"未变 / unchanged {len(result.unchanged)} · 段落 / passages {result.n_chunks}"
@@ -64,9 +71,7 @@ def search(
     """检索资源库并给出摘录式回答 / search the library; an extractive answer with citations."""
     query = Query(question, subject=subject, boost_grade=grade)
     with command_session(ctx) as session:
-        found = service.answer(
-            session, query, n_passages=k, embed=embedder_of(settings_of(ctx))
-        )
+        found = service.answer(session, query, n_passages=k, embed=embedder_of(settings_of(ctx)))
     table = Table(title=question)
     for column in ("#", "段落 / passage", "分数 / score", "摘要 / text"):
         table.add_column(column)
