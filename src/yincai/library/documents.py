@@ -36,6 +36,7 @@ _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _WORD_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10× faster
 _HEADING_STYLE = re.compile(r"^(heading|title|标题)\s*(\d*)$", re.IGNORECASE)
 
 
@@ -104,7 +105,7 @@ def read_markdown(text: str) -> ParsedFile:
     match = _FRONT_MATTER.match(text)
     if match:
         try:
-            loaded = yaml.safe_load(match.group(1))
+            loaded = yaml.load(match.group(1), Loader=_YAML_LOADER)
         except yaml.YAMLError as problem:
             raise ValueError(
                 _("文件开头的元数据不是有效的 YAML：{problem}").format(

@@ -108,6 +108,7 @@ def import_resources(
         r.code: r for r in session.scalars(select(Resource).where(Resource.code.in_(list(seen))))
     }
     now = datetime.now(UTC)
+    written: list[tuple[Resource, _Prepared]] = []
     for item in prepared:
         resource = existing.get(item.code)
         if resource is not None and resource.sha256 == item.digest:
@@ -131,7 +132,9 @@ def import_resources(
         resource.file_path = item.name[-300:]
         resource.sha256 = item.digest
         resource.imported_at = now
-        session.flush()
+        written.append((resource, item))
+    session.flush()  # one flush for every resource's id, then their tags and passages
+    for resource, item in written:
         session.add_all(
             ResourceKp(resource_id=resource.id, knowledge_point_id=kp_id) for kp_id in item.kp_ids
         )
