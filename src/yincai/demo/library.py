@@ -38,6 +38,8 @@ MAX_EXAMPLES = 3
 MAX_FACTS = 8
 MAX_MISTAKES = 6
 SEED = 2026
+MISTAKE_LABEL = "常见错误："
+WRONG_LABEL = "错误说法："
 _SEMESTER = {1: "上册", 2: "下册"}
 _GRADE = {7: "七年级", 8: "八年级", 9: "九年级"}
 _HINT = re.compile(r"(?<=____) ?\([A-Za-z ]+\)")
@@ -214,11 +216,11 @@ def _note(
     else:
         lines += [f"本知识点以理解和运用为主，请结合课本中“{node.name}”的练习巩固。", ""]
     lines += ["## 易错提醒", ""]
-    if note.mistake:
-        lines += [note.mistake, ""]
+    if note.mistake:  # labelled in the sentence itself: a quoted mistake must read as one
+        lines += [f"{MISTAKE_LABEL}{note.mistake}", ""]
     if wrong:
         lines += ["下面的说法是错误的，做题时不要上当：", ""]
-        lines += [f"- ✗ {_sentence(w)}" for w in dict.fromkeys(wrong[:MAX_MISTAKES])]
+        lines += [f"- ✗ {WRONG_LABEL}{_sentence(w)}" for w in dict.fromkeys(wrong[:MAX_MISTAKES])]
         lines.append("")
     if slips:
         lines += ["练习中常见的错误答案：", ""]
@@ -232,7 +234,8 @@ def _note(
 def _lead(lead: str) -> str:
     """A statement set's lead as the start of each statement: its "下列说法中" part dropped,
     e.g. "两条直线被第三条直线所截，下列说法中" reads "两条直线被第三条直线所截，"."""
-    kept = re.sub(r"[，,]?\s*(关于[^，,]*)?下列[^，,]*$", "", lead.strip()).strip("，, ")
+    kept = re.sub(r"^关于[^，,]*[，,]\s*(?=下列)", "", lead.strip())  # 关于常见的酸，下列…
+    kept = re.sub(r"[，,]?\s*下列[^，,]*$", "", kept).strip("，, ")
     return f"{kept}，" if kept else ""
 
 

@@ -38,6 +38,8 @@ DEFAULT_LICENCE = "未注明"
 PAGE_SIZE = 20
 _CODE_CHARS = re.compile(r"[^\w.\-]+")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+# sentences that state a mistake (the notes label them so): quoted only after the facts
+MISTAKE_MARKERS = ("常见错误", "错误说法", "易错", "✗")
 
 
 @dataclass(frozen=True)
@@ -376,20 +378,25 @@ def extract_sentences(question: str, passages: list[Found], n: int) -> list[tupl
     """The ``n`` sentences of ``passages`` that share the most content words with
     ``question``, each with the number of its passage (from 1), best first.
 
-    Words of a passage's title do not count: every sentence of a note on 绝对值 is about 绝对值,
-    the sentence to quote is the one that also has the question's other words.
+    Words of a passage's title count half: every sentence of a note on 绝对值 is about 绝对值,
+    the sentence to quote is the one that also has the question's other words. A sentence that
+    states a mistake (``MISTAKE_MARKERS``) keeps its label and comes after the facts.
     """
     asked = set(content_tokens(question))
     scored: list[tuple[float, int, int, str]] = []
     for number, found in enumerate(passages, start=1):
         words = asked - set(content_tokens(found.chunk.title)) or asked
         for order, match in enumerate(_SENTENCE.finditer(found.text)):
-            sentence = match.group(0).replace("**", "").strip(" -•*✗>")
-            if len(sentence) < 6:
+            sentence = match.group(0).replace("**", "").strip(" -•*")
+            if len(sentence) < 6 or sentence.startswith(">"):  # a quote block: a subtitle
                 continue
-            overlap = len(words & set(content_tokens(sentence)))
+            tokens = set(content_tokens(sentence))
+            # the question's own topic words count, its other words count double
+            overlap = 2 * len(words & tokens) + len((asked - words) & tokens)
             if overlap:
                 rank_penalty = 1 + 0.2 * (number - 1)  # the better passage wins a tie
+                if sentence.startswith(MISTAKE_MARKERS):  # a mistake, quoted after the facts
+                    rank_penalty *= 2
                 scored.append((overlap / rank_penalty, -number, -order, sentence))
     scored.sort(reverse=True)
     chosen: list[tuple[str, int]] = []
