@@ -5,10 +5,12 @@ knowledge point) or, given a question, the passages that answer it with an extra
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 from sqlalchemy import select
 
 from yincai.domain.models import KnowledgePoint, KpLevel, Resource, Subject
@@ -20,6 +22,7 @@ from yincai.web.deps import CurrentUser, DbSession, FormId
 from yincai.web.templating import templates
 
 router = APIRouter(prefix="/library", include_in_schema=False)
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
 KpCode = Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9.]*$")]
 GRADES = tuple(range(1, 13))
 
@@ -88,7 +91,7 @@ def library(
             "points": points,
             "answer": answer,
             "browse": browse,
-            "maths": page_text_html,
+            "maths": passage_html,
         },
     )
 
@@ -100,5 +103,12 @@ def resource_page(
     """One resource: title, subject, grade, knowledge points, licence and its passages."""
     view = service.get_resource(session, actor=user, resource_id=resource_id)
     return templates.TemplateResponse(
-        request, "library/resource.html", {"view": view, "maths": page_text_html}
+        request, "library/resource.html", {"view": view, "maths": passage_html}
     )
+
+
+def passage_html(text: str | None) -> Markup:
+    """A passage for the page: its maths drawn, line breaks kept, Markdown's bold marks shown
+    as bold (the rest of the Markdown reads well as it is)."""
+    html = str(page_text_html(text))
+    return Markup(_BOLD.sub(r"<strong>\1</strong>", html))
