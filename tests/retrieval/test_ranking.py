@@ -35,6 +35,11 @@ def test_tokens_are_jieba_words_without_function_words_or_punctuation() -> None:
     assert "的" not in tokens and "？" not in tokens and "是" not in tokens
 
 
+def test_maths_signs_read_as_the_words_students_type() -> None:
+    assert {"根号", "平方"} <= set(tokenize("√2 与 a²"))
+    assert "根号" in tokenize("根号2加根号3")
+
+
 def test_the_passage_sharing_the_questions_words_comes_first() -> None:
     index = Index(DOCUMENTS)
     assert keys(index, Query("负数的绝对值怎么求"))[0] == "abs#1"

@@ -32,6 +32,7 @@ from yincai.library.models import ResourceChunk
 from yincai.library.search import Found, library_index
 from yincai.retrieval import Query, content_tokens, tokenize
 from yincai.retrieval.ranking import Embedder
+from yincai.retrieval.tokens import TOKENS_VERSION
 
 DEFAULT_KIND = "资料"
 DEFAULT_LICENCE = "未注明"
@@ -209,7 +210,7 @@ def _prepare(
     licence = tags.licence or _text(meta.get("licence")) or DEFAULT_LICENCE
     kind = tags.kind or _text(meta.get("kind")) or DEFAULT_KIND
     fingerprint = json.dumps(
-        [subject.id, grade, sorted(set(kp_ids)), licence, kind], ensure_ascii=False
+        [subject.id, grade, sorted(set(kp_ids)), licence, kind, TOKENS_VERSION], ensure_ascii=False
     ).encode()
     digest = hashlib.sha256(data + b"\0" + fingerprint).hexdigest()
     return _Prepared(

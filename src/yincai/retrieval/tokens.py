@@ -24,8 +24,15 @@ _STOPWORD_TEXT = (
     "得 地 着 过 让 给 用 如果 那么 所以 因为 即 等 比如 例如 例 the a an of to is are"
 )
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# Maths signs as the words students type for them: "根号2" must meet "√2", "a的平方" "a²"
+_SIGN_WORDS = str.maketrans(
+    {"√": " 根号 ", "∛": " 立方根 ", "²": " 平方 ", "³": " 立方 ", "⁻": " 负 ", "≠": " 不等于 "}
+)
 _WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 _LOCK = threading.Lock()
+# Bumped whenever ``tokenize`` changes: stored tokens of another version are stale (the library
+# folds it into each file's digest, so importing the same file again re-tokenises it).
+TOKENS_VERSION = 2
 
 
 @cache
@@ -40,7 +47,7 @@ def tokenize(text: str) -> list[str]:
     """Every search token of ``text`` in order, stopwords and punctuation dropped."""
     with _LOCK:  # jieba's lazy state is not thread-safe while it initialises
         tokenizer = _tokenizer()
-    words = tokenizer.cut_for_search(text.lower())
+    words = tokenizer.cut_for_search(text.lower().translate(_SIGN_WORDS))
     return [w for w in (word.strip() for word in words) if _is_content(w)]
 
 
