@@ -180,6 +180,9 @@ def _note(
                 )
         elif isinstance(draft, SolutionDraft) and len(examples) < MAX_EXAMPLES:
             examples.append(_solution_example(draft))
+    if not examples:  # a point taught through statements: a choice question with its reasons
+        statement_sets = [d for d in drafts if isinstance(d, StatementDraft)]
+        examples = [_choice_example(d) for d in statement_sets[:2] if d.true and d.false]
     lines = [
         "---",
         f"code: LIB-{node.code}",
@@ -256,6 +259,21 @@ def _filled(draft: ValueDraft) -> str:
     return _HINT.sub("", draft.question.replace(BLANK, f"{BLANK}", 1), count=1).replace(
         BLANK, draft.answer, 1
     )
+
+
+def _choice_example(draft: StatementDraft) -> str:
+    """A single-choice question from a statement set: one true option among up to three false
+    ones (their order fixed by the set), with the answer and why each other option is wrong."""
+    options = [draft.true[0], *draft.false[:3]]
+    order = sorted(range(len(options)), key=lambda k: (k * 7 + len(options[k])) % len(options))
+    letters = "ABCD"
+    shown = [options[k] for k in order]
+    answer = letters[order.index(0)]
+    lead = draft.lead.strip().rstrip("，,")
+    stem = f"{lead}，{draft.ask_true}（　）" if lead else f"{draft.ask_true}（　）"
+    lines = [stem, ""] + [f"{letters[k]}. {text}{draft.claim}" for k, text in enumerate(shown)]
+    wrong = "；".join(f"{letters[k]} 错误" for k in range(len(shown)) if letters[k] != answer)
+    return "\n".join(lines) + f"\n\n答案：{answer}。解析：{answer} 的说法正确；{wrong}。"
 
 
 def _solution_example(draft: SolutionDraft) -> str:
