@@ -162,6 +162,11 @@ class Settings(BaseSettings):
     export_min_group: int = Field(
         default=10, ge=2, le=1000, description="smallest count a research export publishes"
     )
+    embedding_model: str | None = Field(
+        default=None,
+        description="folder of a local sentence-transformers model: the library then ranks by "
+        "BM25 and embeddings together (hybrid); without it, BM25 alone. Never downloaded.",
+    )
 
     def workers(self) -> int:
         """Server processes: the setting, or one per CPU core (at most 4) when it is 0."""

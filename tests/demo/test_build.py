@@ -21,12 +21,15 @@ from yincai.domain.models import (
     KnowledgePoint,
     KpPrerequisite,
     LearningEvent,
+    Resource,
+    ResourceKp,
     School,
     Score,
     Sitting,
     Student,
 )
 from yincai.governance.service import verify_password
+from yincai.library.models import ResourceChunk
 
 
 def _counts(settings: Settings) -> dict[str, int]:
@@ -46,6 +49,9 @@ def _counts(settings: Settings) -> dict[str, int]:
                 Sitting,
                 LearningEvent,
                 UserAccount,
+                Resource,
+                ResourceKp,
+                ResourceChunk,
             )
         }
     engine.dispose()
@@ -76,6 +82,10 @@ def test_demo_district_holds_curriculum_items_exams_and_homework(demo_settings: 
     assert counts["score"] > 10_000
     assert counts["learning_event"] > 10_000
     assert counts["user_account"] == len(Role)
+    # the resource library: a lesson note per knowledge point, each in three or more passages
+    assert counts["resource"] == counts["resource_kp"] >= 400
+    assert counts["resource_chunk"] >= 3 * counts["resource"]
+    assert counts["knowledge_point"] > counts["resource"]  # chapters and sections have none
 
 
 def test_scores_respect_full_marks_and_totals_match(demo_settings: Settings) -> None:

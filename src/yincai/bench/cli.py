@@ -162,6 +162,21 @@ def bench_cockpit(ctx: typer.Context, json_path: JsonOption = None) -> None:
     write_json(json_path, rows)
 
 
+@app.command("assistant")
+def bench_assistant(
+    json_path: JsonOption = None,
+    questions: Annotated[
+        Path, typer.Option("--questions", help="标注问题集 / labelled questions (JSON lines)")
+    ] = Path("tests/library/questions.jsonl"),
+) -> None:
+    """资源库检索：recall@5、MRR 与回答 p95 / library retrieval on the labelled questions."""
+    from yincai.bench import assistant
+
+    rows = assistant.run(questions)
+    print_rows("资源库检索 / library retrieval", rows)
+    write_json(json_path, rows)
+
+
 @app.command("marking")
 def bench_marking(
     sheets: Annotated[int, typer.Option(help="每种情形的答题卡数 / sheets per case")] = 20,
@@ -184,7 +199,17 @@ def bench_all(
     ] = Path("bench-results/demo"),
 ) -> None:
     """全部基准 / every benchmark: imports, IRT, diagnosis datasets, then the demo district."""
-    from yincai.bench import cockpit, diagnosis, imports, irt, marking, mastery, practice, reports
+    from yincai.bench import (
+        assistant,
+        cockpit,
+        diagnosis,
+        imports,
+        irt,
+        marking,
+        mastery,
+        practice,
+        reports,
+    )
 
     _ensure_demo(demo_dir)
     rows: list[dict[str, Any]] = []
@@ -192,6 +217,7 @@ def bench_all(
         ("成绩导入 / score import", lambda: imports.run(n_students=100_000)),
         ("IRT 2PL (MML-EM)", irt.run),
         ("答题卡识别 / answer-sheet reading", marking.run),
+        ("资源库检索 / library retrieval", assistant.run),
         ("诊断模型 / diagnosis models", lambda: diagnosis.run(datasets)),
         ("知识点掌握 vs 真值 / mastery vs ground truth", lambda: mastery.run(demo_dir)),
         ("考试报告 / exam reports", lambda: reports.run(demo_dir)),

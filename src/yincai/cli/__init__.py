@@ -28,6 +28,7 @@ from yincai.governance import accounts_cli, audit_cli, export_cli
 from yincai.governance import cli as governance_cli
 from yincai.hub import cli as hub_cli
 from yincai.jobs import Jobs
+from yincai.library import cli as library_cli
 from yincai.marking import cli as marking_cli
 from yincai.practice import cli as practice_cli
 from yincai.privacy import cli as privacy_cli
@@ -103,6 +104,7 @@ app.add_typer(diagnosis_cli.app, name="diagnose")
 app.add_typer(pdf_cli.app, name="pdf")
 app.add_typer(omr_cli.app, name="omr")
 app.add_typer(practice_cli.app, name="practice")
+app.add_typer(library_cli.app, name="library")
 app.add_typer(cockpit_cli.app, name="cockpit")
 app.add_typer(backup_cli.app, name="backup")
 app.add_typer(marking_cli.app, name="marking")

@@ -44,6 +44,7 @@ from yincai.demo.district import (
 )
 from yincai.demo.itembank import build_item_bank
 from yincai.demo.itembank.bank import ItemSpec
+from yincai.demo.library import import_demo_library
 from yincai.demo.loading import import_demo_content
 from yincai.demo.simulate import (
     Cohort,
@@ -259,6 +260,9 @@ def build_demo_district(
             item_codes=[i.code for i in bank],
             ability=subject_result.student_ability,
         )
+
+    say("资源库：各学科讲义 / resource library: lesson notes")
+    import_demo_library(session)
 
     say("创建演示账号 / creating demo accounts")
     logins = _accounts(session, district.id, plan, school_ids, teacher_ids, student_ids)

@@ -335,7 +335,11 @@ class LearningEvent(Base):
 
 
 class Resource(Base):
-    """Teaching material: lesson plan, worksheet, video link, courseware."""
+    """Teaching material: lesson notes, worked examples, worksheet, courseware (yincai.library).
+
+    ``body`` is the text read from the file, ``sha256`` the file's digest (a re-import of the
+    same file changes nothing), ``media_type`` the format it came in (markdown, html, pdf, docx).
+    """
 
     __tablename__ = "resource"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -345,6 +349,11 @@ class Resource(Base):
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"))
     body: Mapped[str | None] = mapped_column(Text, nullable=True)
     file_path: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    grade_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    licence: Mapped[str] = mapped_column(String(200), default="")
+    media_type: Mapped[str] = mapped_column(String(20), default="")
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ResourceKp(Base):

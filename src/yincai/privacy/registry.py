@@ -472,6 +472,7 @@ NO_STUDENT_DATA: dict[str, str] = {
     "joint_exam": "联考名称、代码、年级与日期（各学科试卷的归属）",
     "resource": "教学资源",
     "resource_kp": "教学资源的知识点标注",
+    "resource_chunk": "教学资源按标题切分的段落（资源库检索用）",
     "teacher": "教职工的姓名与工号：教职工的个人信息，不是学生的（由学校作为用人单位处理）",
     "teaching_assignment": "任课安排（教师—班级—学科）：教职工的工作信息",
     "login_failure": (
