@@ -145,7 +145,9 @@ def _marking_targets(
         if marking is None:
             _simulate_marking(session, teacher, exam)
         batch_id = session.scalar(
-            select(ScanBatch.id).where(ScanBatch.assessment_id == exam.id).order_by(ScanBatch.id)
+            select(ScanBatch.id)
+            .where(ScanBatch.assessment_id == exam.id)
+            .order_by(ScanBatch.id.desc())
         )
         if batch_id is None:
             pages = demo_scans(

@@ -252,9 +252,10 @@ def _field_crops(
     number: int,
     labels: list[str],
 ) -> dict[str, bytes]:
-    """The scanned bubbles of the fields ``labels``, with a bubble's margin around them."""
+    """The scanned bubbles of the fields ``labels``: a bubble's width beside them, and above and
+    below only a sliver (the rows of the next items are close)."""
     scale = CROP_PX_PER_MM if layout.units == "mm" else 1.0
-    margin = 2.0 * layout.bubble_radius
+    margin, sliver = 2.0 * layout.bubble_radius, 1.3 * layout.bubble_radius
     crops = {}
     for spec in layout.fields_on(number):
         if spec.label not in labels:
@@ -263,9 +264,9 @@ def _field_crops(
         ys = [b.y for b in spec.bubbles]
         box = (
             min(xs) - margin,
-            min(ys) - margin,
+            min(ys) - sliver,
             max(xs) - min(xs) + 2 * margin,
-            max(ys) - min(ys) + 2 * margin,
+            max(ys) - min(ys) + 2 * sliver,
         )
         ok, png = cv2.imencode(".png", warp(image, homography, scale, box))
         if ok:
