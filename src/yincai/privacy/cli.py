@@ -69,7 +69,9 @@ def erase(
                 "继续吗？/ This cannot be undone. Continue?",
                 abort=True,
             )
-        changed = service.erase(session, student_id=student_id)
+        changed = service.erase(
+            session, student_id=student_id, data_dir=Path(settings_of(ctx).data_dir)
+        )
     table = Table("数据表 table", "处理 action", "行数 rows", title=f"已匿名化学生 {student_id}")
     for entry in REGISTRY:
         table.add_row(entry.name, entry.erasure.value, str(changed[entry.name]))

@@ -83,7 +83,7 @@ def purge(
     audit_before = now - timedelta(days=settings.audit_retention_days)
     if not dry_run:
         for student_id in students:
-            erase_student(session, student_id=student_id, now=now)
+            erase_student(session, student_id=student_id, now=now, data_dir=Path(settings.data_dir))
             governance_service.audit(
                 session,
                 actor=None,

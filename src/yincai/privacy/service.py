@@ -8,6 +8,7 @@ Other capabilities use the consent rule through here (``cleared_student_ids``,
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -101,9 +102,12 @@ def export_for(
     return export
 
 
-def erase(session: Session, *, student_id: int, reason: str = "cli") -> dict[str, int]:
-    """Erase a student's personal data (the operator's command); audited."""
-    changed = erase_student(session, student_id=student_id)
+def erase(
+    session: Session, *, student_id: int, reason: str = "cli", data_dir: Path | None = None
+) -> dict[str, int]:
+    """Erase a student's personal data (the operator's command); audited. With ``data_dir``
+    their scan files there go when the session commits."""
+    changed = erase_student(session, student_id=student_id, data_dir=data_dir)
     governance_service.audit(
         session,
         actor=None,
