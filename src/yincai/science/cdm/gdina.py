@@ -71,6 +71,23 @@ class GDINA(LatentClassModel):
 
     def _maximise_items(self, right: FloatArray, count: FloatArray) -> FloatArray:
         result: FloatArray = (right + PSEUDO_ANSWERS * self._start) / (count + PSEUDO_ANSWERS)
+        if getattr(self, "_is_sampling", False):
+            result = self._monotone(result)
+        return result
+
+    def _monotone(self, flat: FloatArray) -> FloatArray:
+        """Raise each reduced pattern's P(right) to at least that of every pattern below it."""
+        result = flat.copy()
+        sizes = 2**self._n_needed
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        for k in np.unique(self._n_needed).tolist():
+            starts = offsets[self._n_needed == k]
+            codes = np.arange(2**k)
+            for bit in range(k):
+                lower = codes[(codes >> bit) & 1 == 0]
+                low = (starts[:, None] + lower).ravel()
+                high = low + (1 << bit)
+                result[high] = np.maximum(result[high], result[low])
         return result
 
     def _maximise_warm(self, right: FloatArray, count: FloatArray) -> FloatArray:

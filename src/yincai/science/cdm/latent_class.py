@@ -42,7 +42,7 @@ from yincai.science.validation import check_q_matrix, check_responses
 MAX_KPS = 14  # attribute_patterns lists at most 2**14 patterns; more kps need a hierarchy or sampling
 MAX_CLASSES = 2**14  # the exact E-step holds an (n_students, n_classes) posterior
 AVERAGED_SHARE = 0.5  # the sampled EM averages its statistics over the last half of its sweeps
-WARM_START_SHARE = 0.25  # of the sampled sweeps, run with the M-step of _maximise_warm
+WARM_START_SHARE = 0.5  # of the sampled sweeps, run with the M-step of _maximise_warm
 POSTERIOR_BURN_IN_SHARE = 0.25  # of the predict sweeps, discarded before averaging
 PROBABILITY_FLOOR = 1e-4  # keeps log P finite when an item is answered the same way by everyone
 CLASS_PRIOR_PSEUDO_COUNT = 1e-2  # Dirichlet smoothing, so an empty class keeps a sliver of mass
@@ -102,7 +102,7 @@ class LatentClassModel(Estimator):
         tol: float = 1e-5,
         e_step: Literal["auto", "exact", "sampled"] = "auto",
         max_classes: int = MAX_CLASSES,
-        n_sweeps: int = 200,
+        n_sweeps: int = 300,
         posterior_sweeps: int = 100,
         random_state: int | None = None,
     ) -> None:
@@ -232,6 +232,7 @@ class LatentClassModel(Estimator):
         instead of jittering with the sampling noise.
         """
         sampler = PatternSampler(scores, q, edges)
+        self._is_sampling = True
         flat = self._initial_items(q.sum(axis=1), rng)
         mastery, index = sampler.initial_state()
         rho = prior_from_counts(*sampler.prior_counts(mastery))
@@ -255,6 +256,7 @@ class LatentClassModel(Estimator):
             warm = sweep < WARM_START_SHARE * self.n_sweeps
             flat = (self._maximise_warm if warm else self._maximise_items)(right, count)
             rho = prior_from_counts(mastered, eligible)
+        self._is_sampling = False
         self.kp_prior_ = rho
         self.n_iter_ = self.n_sweeps
         return flat
