@@ -20,7 +20,13 @@ def test_a_chain_permits_one_pattern_per_depth() -> None:
     chain = check_hierarchy([(0, 1), (1, 2), (2, 3)], 4)
     patterns = permissible_patterns(4, chain, limit=100)
     assert patterns is not None
-    assert patterns.tolist() == [[0, 0, 0, 0], [1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0], [1, 1, 1, 1]]
+    assert patterns.tolist() == [
+        [0, 0, 0, 0],
+        [1, 0, 0, 0],
+        [1, 1, 0, 0],
+        [1, 1, 1, 0],
+        [1, 1, 1, 1],
+    ]
 
 
 def test_two_prerequisites_are_both_needed_and_no_hierarchy_lists_everything() -> None:

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from yincai.science.cdm import DINA, GDINA, CDMSimulation, simulate_hierarchical_dina
+from yincai.science.cdm.gdina import reduced_groups
 from yincai.science.cdm.hierarchy import parents_of, permissible_patterns
 from yincai.science.cdm.latent_class import class_posterior
-from yincai.science.cdm.gdina import reduced_groups
 from yincai.science.cdm.sampling import PatternSampler
 
 N_STUDENTS = 1500
@@ -30,7 +30,7 @@ def _true_item_tables(sim: CDMSimulation) -> np.ndarray:
 
 
 def _oracle(sim: CDMSimulation) -> np.ndarray:
-    """The true-parameter posterior's pattern: its mode when listable, else its rounded marginals."""
+    """The true-parameter posterior's pattern: its mode if listable, else its rounded marginals."""
     n_kps = sim.q_matrix.shape[1]
     flat = _true_item_tables(sim)
     patterns = permissible_patterns(n_kps, sim.hierarchy, 2**14)

@@ -5,8 +5,8 @@
   sampled (Gibbs) when they are not, so any number of kps works;
 * ``QMIRT`` gives continuous kp abilities with uncertainty and predicts partial-credit scores.
 
-Every model has ``fit(responses, q_matrix, hierarchy=None)``, ``predict_mastery(responses)`` (n_students, n_kps)
-and ``predict_proba(responses)`` (n_students, n_items).
+Every model has ``fit(responses, q_matrix, hierarchy=None)``, ``predict_mastery(responses)``
+(n_students, n_kps) and ``predict_proba(responses)`` (n_students, n_items).
 """
 
 from yincai.science.cdm.dina import DINA, ideal_response, simulate_dina
@@ -22,10 +22,10 @@ from yincai.science.cdm.simulate import (
 )
 
 __all__ = [
-    "CDMSimulation",
     "DINA",
     "GDINA",
     "QMIRT",
+    "CDMSimulation",
     "LatentClassModel",
     "attribute_patterns",
     "check_hierarchy",

@@ -96,7 +96,7 @@ class GDINA(LatentClassModel):
         With many kps the sampled E-step starts far from the answer, and the saturated model's
         free parameters can lock onto a poor mode; DINA's two parameters an item cannot.
         """
-        sizes = 2 ** self._n_needed
+        sizes = 2**self._n_needed
         item = np.repeat(np.arange(sizes.size), sizes)
         top = np.zeros(right.size, dtype=bool)
         top[np.cumsum(sizes) - 1] = True

@@ -39,7 +39,9 @@ from yincai.science.cdm.sampling import (
 )
 from yincai.science.validation import check_q_matrix, check_responses
 
-MAX_KPS = 14  # attribute_patterns lists at most 2**14 patterns; more kps need a hierarchy or sampling
+MAX_KPS = (
+    14  # attribute_patterns lists at most 2**14 patterns; more kps need a hierarchy or sampling
+)
 MAX_CLASSES = 2**14  # the exact E-step holds an (n_students, n_classes) posterior
 AVERAGED_SHARE = 0.5  # the sampled EM averages its statistics over the last half of its sweeps
 WARM_START_SHARE = 0.5  # of the sampled sweeps, run with the M-step of _maximise_warm

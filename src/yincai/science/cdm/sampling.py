@@ -53,7 +53,7 @@ class PatternSampler:
     """
 
     def __init__(self, scores: FloatArray, q_matrix: IntArray, hierarchy: IntArray) -> None:
-        n_items, n_kps = q_matrix.shape
+        n_kps = q_matrix.shape[1]
         observed = ~np.isnan(scores)
         self.is_binary = bool(((scores == 0) | (scores == 1) | ~observed).all())
         if self.is_binary:
@@ -68,7 +68,9 @@ class PatternSampler:
         self.offsets = reduced_offsets(q_matrix)
         self.n_groups = int(self.offsets[-1] + 2 ** q_matrix[-1].sum())
         self.items = [np.flatnonzero(q_matrix[:, kp]) for kp in range(n_kps)]
-        self.bits = [self.weights[items, kp].astype(np.int32) for kp, items in enumerate(self.items)]
+        self.bits = [
+            self.weights[items, kp].astype(np.int32) for kp, items in enumerate(self.items)
+        ]
         # flat indices of every (item on kp, code without kp): where flipping kp starts from
         self.lower: list[IntArray] = []
         self.flat_bits: list[IntArray] = []
@@ -171,9 +173,7 @@ class PatternSampler:
             key = index * np.int32(3)
             key += self.answer
             counts = np.bincount(key.ravel(), minlength=3 * self.n_groups).reshape(-1, 3)
-            return counts[:, 1].astype(np.float64), (counts[:, 0] + counts[:, 1]).astype(
-                np.float64
-            )
+            return counts[:, 1].astype(np.float64), (counts[:, 0] + counts[:, 1]).astype(np.float64)
         flat = index.ravel()
         right: FloatArray = np.bincount(flat, self.right.ravel(), self.n_groups).astype(np.float64)
         # a partial score y adds y right and 1 − y wrong: answered = right + wrong
