@@ -9,6 +9,7 @@ from yincai.science.cdm import (
     DINA,
     GDINA,
     is_permissible,
+    latent_class,
     simulate_dina,
     simulate_hierarchical_dina,
 )
@@ -109,3 +110,12 @@ def test_the_sampler_stays_permissible_and_keeps_its_item_index_in_step() -> Non
         np.testing.assert_array_equal(index, sampler.index_of(mastery))
     # with uninformative items the sampler draws from the prior: kp 0 (a root) near 0.7
     assert abs(mastery[:, 0].mean() - 0.7) < 0.1
+
+
+def test_auto_samples_when_the_posterior_table_would_be_too_large(
+    answers: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(latent_class, "MAX_POSTERIOR_CELLS", 300 * 15)  # below 300 × 16
+    model = DINA(random_state=0, n_sweeps=10, posterior_sweeps=4).fit(answers[0][:300], Q_MATRIX)
+    assert model.e_step_ == "sampled"
+    assert DINA(e_step="exact").fit(answers[0][:300], Q_MATRIX).e_step_ == "exact"

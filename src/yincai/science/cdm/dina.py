@@ -37,7 +37,8 @@ class DINA(LatentClassModel):
         Stop when the relative change of the log-likelihood falls below this.
     e_step : "auto", "exact" or "sampled"
         "auto" lists the permissible patterns when there are at most ``max_classes`` of them
-        (all ``2**n_kps`` without a hierarchy) and samples them otherwise.
+        (all ``2**n_kps`` without a hierarchy) and students × patterns stay within
+        ``MAX_POSTERIOR_CELLS``, and samples them otherwise.
     max_classes : int
         Most patterns the exact E-step lists.
     n_sweeps : int

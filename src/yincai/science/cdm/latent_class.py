@@ -43,6 +43,7 @@ MAX_KPS = (
     14  # attribute_patterns lists at most 2**14 patterns; more kps need a hierarchy or sampling
 )
 MAX_CLASSES = 2**14  # the exact E-step holds an (n_students, n_classes) posterior
+MAX_POSTERIOR_CELLS = 2**26  # 512 MB a copy; math1 (4,209 students × 2,048 patterns) needs 8.6M
 AVERAGED_SHARE = 0.5  # the sampled EM averages its statistics over the last half of its sweeps
 WARM_START_SHARE = 0.5  # of the sampled sweeps, run with the M-step of _maximise_warm
 POSTERIOR_BURN_IN_SHARE = 0.25  # of the predict sweeps, discarded before averaging
@@ -161,7 +162,7 @@ class LatentClassModel(Estimator):
         self._offsets = reduced_offsets(q)
         self.q_matrix_ = q
         self.hierarchy_ = edges
-        patterns = self._pattern_space(q.shape[1], edges)
+        patterns = self._pattern_space(q.shape[1], edges, scores.shape[0])
         if patterns is None:
             if self.e_step == "exact":
                 raise ValueError(
@@ -178,13 +179,18 @@ class LatentClassModel(Estimator):
         self._posterior_cache: tuple[bytes, FloatArray, FloatArray] | None = None
         return self
 
-    def _pattern_space(self, n_kps: int, edges: IntArray) -> IntArray | None:
+    def _pattern_space(self, n_kps: int, edges: IntArray, n_students: int) -> IntArray | None:
         """The patterns to enumerate, or None when the E-step must sample."""
         if self.e_step == "sampled":
             return None
-        if edges.shape[0] == 0:
-            return attribute_patterns(n_kps) if 2**n_kps <= self.max_classes else None
-        return permissible_patterns(n_kps, edges, self.max_classes)
+        if edges.shape[0] == 0 and n_kps <= MAX_KPS and 2**n_kps <= self.max_classes:
+            patterns: IntArray | None = attribute_patterns(n_kps)
+        else:
+            patterns = permissible_patterns(n_kps, edges, self.max_classes)
+        too_large = patterns is not None and n_students * patterns.shape[0] > MAX_POSTERIOR_CELLS
+        if self.e_step == "auto" and too_large:
+            return None  # the (n_students, n_classes) posterior would not fit: sample instead
+        return patterns
 
     def _fit_exact(
         self, scores: FloatArray, q: IntArray, patterns: IntArray, rng: np.random.Generator
