@@ -47,7 +47,7 @@ def test_sampled_and_exact_e_steps_agree_where_both_can_run(
 ) -> None:
     responses, _ = answers
     exact = model_class(random_state=0).fit(responses, Q_MATRIX)
-    sampled = model_class(random_state=0, e_step="sampled").fit(responses, Q_MATRIX)
+    sampled = model_class(random_state=0, e_step="sampled", n_sweeps=150).fit(responses, Q_MATRIX)
     assert (exact.e_step_, sampled.e_step_) == ("exact", "sampled")
     gap = np.abs(exact.predict_mastery(responses) - sampled.predict_mastery(responses))
     assert gap.mean() < 0.03
@@ -63,7 +63,7 @@ def test_partial_credit_and_missing_answers_take_the_weighted_path(
     rng = np.random.default_rng(4)
     partial = np.where(rng.random(responses.shape) < 0.2, 0.5, responses)
     partial[rng.random(responses.shape) < 0.2] = np.nan
-    model = DINA(random_state=0, e_step="sampled").fit(partial, Q_MATRIX)
+    model = DINA(random_state=0, e_step="sampled", n_sweeps=100).fit(partial, Q_MATRIX)
     proba = model.predict_proba(partial)
     assert np.isfinite(proba).all() and ((proba > 0) & (proba < 1)).all()
     assert roc_auc(truth.ravel(), model.predict_mastery(partial).ravel()) > 0.9
@@ -73,8 +73,8 @@ def test_sampled_predictions_are_seeded_and_only_exact_fits_list_classes(
     answers: tuple[np.ndarray, np.ndarray],
 ) -> None:
     responses, _ = answers
-    model = DINA(random_state=5, e_step="sampled").fit(responses[:300], Q_MATRIX)
-    again = DINA(random_state=5, e_step="sampled").fit(responses[:300], Q_MATRIX)
+    model = DINA(random_state=5, e_step="sampled", n_sweeps=40).fit(responses[:300], Q_MATRIX)
+    again = DINA(random_state=5, e_step="sampled", n_sweeps=40).fit(responses[:300], Q_MATRIX)
     np.testing.assert_array_equal(
         model.predict_mastery(responses), again.predict_mastery(responses)
     )
