@@ -122,6 +122,26 @@ def bench_diagnosis(
     write_json(json_path, rows)
 
 
+@app.command("cdm-scale")
+def bench_cdm_scale(
+    kps: Annotated[int, typer.Option("--kps", min=2, help="知识点数 / knowledge points")] = 100,
+    items: Annotated[int, typer.Option("--items", min=2, help="题目数 / items")] = 600,
+    students: Annotated[int, typer.Option("--students", min=10, help="学生数 / students")] = 50_000,
+    models: Annotated[
+        list[str] | None, typer.Option("--model", help="DINA / GDINA（可重复 / repeatable）")
+    ] = None,
+    json_path: JsonOption = None,
+) -> None:
+    """区县规模认知诊断 / DINA and G-DINA on a simulated district exam with a prerequisite graph."""
+    from yincai.bench import cdm_scale
+
+    rows = cdm_scale.run(
+        n_kps=kps, n_items=items, n_students=students, models=models or ("DINA", "GDINA")
+    )
+    print_rows("区县规模认知诊断 / cognitive diagnosis at district size", rows)
+    write_json(json_path, rows)
+
+
 @app.command("reports")
 def bench_reports(ctx: typer.Context, json_path: JsonOption = None) -> None:
     """考试报告生成速度 / every exam's reports at district, school and class scope (built demo)."""

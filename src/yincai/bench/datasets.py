@@ -2,7 +2,9 @@
 
 * knowledge tracing: ``train.csv`` / ``test.csv`` in the three-lines-per-student format;
 * cognitive diagnosis: ``data.txt`` (scores ÷ full score, tab-separated), ``q.txt``,
-  ``problemdesc.txt``.
+  ``problemdesc.txt``; optionally ``hierarchy.txt`` (a prerequisite edge a line, ``pre,post`` as
+  0-based kp indices = columns of ``q.txt``) and ``truth.txt`` (simulated data: each examinee's
+  true 0/1 mastery pattern, tab-separated, a row per examinee, a column per kp).
 """
 
 from __future__ import annotations
@@ -115,6 +117,29 @@ def read_diagnosis(folder: Path) -> DiagnosisDataset:
         full_scores=np.asarray(full_scores),
         is_objective=np.asarray(is_objective),
     )
+
+
+def read_hierarchy(folder: Path) -> npt.NDArray[np.int64] | None:
+    """``hierarchy.txt`` as (n_edges, 2) (pre, post) kp indices, or None without the file."""
+    path = folder / "hierarchy.txt"
+    if not path.is_file():
+        return None
+    edges = [
+        _ints(line, path, line_no)
+        for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if any(len(edge) != 2 for edge in edges):
+        raise ValueError(f"{path}: every line must be one edge, pre,post")
+    return np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+
+
+def read_truth(folder: Path) -> npt.NDArray[np.int64] | None:
+    """``truth.txt``, the true mastery patterns (n_examinees, n_kps), or None without the file."""
+    path = folder / "truth.txt"
+    if not path.is_file():
+        return None
+    return np.loadtxt(path, delimiter="\t", dtype=np.int64, ndmin=2)
 
 
 def cell_split(

@@ -4,7 +4,12 @@ A folder with ``train.csv``/``test.csv`` (three-line format) is a knowledge-trac
 fit on the training students and predict each test response from that student's earlier ones.
 A folder with ``data.txt``/``q.txt``/``problemdesc.txt`` is a cognitive-diagnosis dataset: the
 standard random 80/20 split of (examinee, problem) cells with seed 0; a score ≥ 0.5 counts as
-correct for AUC and accuracy, RMSE is against the normalised score.
+correct for AUC and accuracy, RMSE is against the normalised score. Such a folder may also hold
+``hierarchy.txt`` (prerequisite edges ``pre,post``, 0-based kp indices, one a line), which every
+model gets as ``fit(..., hierarchy=edges)``, and, for simulated data, ``truth.txt`` (each
+examinee's true 0/1 pattern, tab-separated): then the rows add ``pattern_accuracy`` (share of
+examinees whose whole pattern is recovered, from the training cells) and ``attribute_accuracy``
+(share of examinee × kp cells).
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from yincai.bench.datasets import (
     cell_split,
     discover,
     read_diagnosis,
+    read_hierarchy,
     read_tracing,
+    read_truth,
 )
 from yincai.bench.measure import measure
 from yincai.science.metrics import accuracy, rmse, roc_auc
@@ -41,8 +48,9 @@ class TracingModel(Protocol):
 
 
 class DiagnosisModel(Protocol):
-    def fit(self, responses: Any, q_matrix: Any) -> Any: ...
+    def fit(self, responses: Any, q_matrix: Any, hierarchy: Any = None) -> Any: ...
     def predict_proba(self, responses: Any) -> FloatArray: ...
+    def predict_mastery(self, responses: Any) -> FloatArray: ...
 
 
 def has_torch() -> bool:
@@ -150,20 +158,45 @@ def run_tracing(
     return rows
 
 
+def pattern_metrics(model: DiagnosisModel, responses: FloatArray, truth: Any) -> dict[str, float]:
+    """Recovery of the true mastery patterns: whole patterns and single kps.
+
+    The estimate is the model's ``predict_class`` (the most probable pattern) where it has one,
+    else posterior mastery ≥ 0.5.
+    """
+    predict_class = getattr(model, "predict_class", None)
+    if predict_class is not None:
+        estimate = np.asarray(predict_class(responses))
+    else:
+        estimate = (np.asarray(model.predict_mastery(responses)) >= 0.5).astype(np.int64)
+    hits = estimate == np.asarray(truth)
+    return {
+        "pattern_accuracy": float(hits.all(axis=1).mean()),
+        "attribute_accuracy": float(hits.mean()),
+    }
+
+
 def run_diagnosis(
-    dataset: DiagnosisDataset, models: dict[str, Callable[[], DiagnosisModel]]
+    dataset: DiagnosisDataset,
+    models: dict[str, Callable[[], DiagnosisModel]],
+    *,
+    hierarchy: Any = None,
+    truth: Any = None,
 ) -> list[dict[str, Any]]:
+    """Every model on one exam; ``hierarchy`` (pre, post) edges and true patterns if known."""
     rows = []
     train_mask, test_mask = cell_split(*dataset.scores.shape, seed=0)
     train = np.where(train_mask, dataset.scores, np.nan)
-    truth = dataset.scores[test_mask]
+    held_out = dataset.scores[test_mask]
     for name, make in models.items():
         model = make()
-        fitted = measure(partial(model.fit, train, dataset.q_matrix), repeat_under=QUICK_FIT_S)
+        fit = partial(model.fit, train, dataset.q_matrix, hierarchy=hierarchy)
+        fitted = measure(fit, repeat_under=QUICK_FIT_S)
         predicted = np.asarray(model.predict_proba(train))[test_mask]
-        rows.append(
-            _row(dataset.name, name, _metrics(truth, predicted, fitted.seconds, fitted.peak_mb))
-        )
+        metrics = _metrics(held_out, predicted, fitted.seconds, fitted.peak_mb)
+        if truth is not None:
+            metrics |= pattern_metrics(model, train, truth)
+        rows.append(_row(dataset.name, name, metrics))
     return rows
 
 
@@ -185,5 +218,12 @@ def run(root: Path, *, deep: bool = False) -> list[dict[str, Any]]:
             models = tracing_models(deep=deep, train=dataset.train)
             rows.extend(run_tracing(dataset, models))
         else:
-            rows.extend(run_diagnosis(read_diagnosis(folder), diagnosis_models()))
+            rows.extend(
+                run_diagnosis(
+                    read_diagnosis(folder),
+                    diagnosis_models(),
+                    hierarchy=read_hierarchy(folder),
+                    truth=read_truth(folder),
+                )
+            )
     return rows

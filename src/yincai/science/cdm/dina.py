@@ -27,16 +27,26 @@ def ideal_response(q_matrix: IntArray, patterns: IntArray) -> IntArray:
 
 
 class DINA(LatentClassModel):
-    """DINA cognitive diagnosis by EM over all ``2**n_kps`` attribute patterns.
+    """DINA cognitive diagnosis by EM over the attribute patterns (see ``LatentClassModel``).
 
     Parameters
     ----------
     max_iter : int
-        Most EM iterations; a ConvergenceWarning tells when they run out.
+        Most EM iterations of the exact E-step; a ConvergenceWarning tells when they run out.
     tol : float
         Stop when the relative change of the log-likelihood falls below this.
+    e_step : "auto", "exact" or "sampled"
+        "auto" lists the permissible patterns when there are at most ``max_classes`` of them
+        (all ``2**n_kps`` without a hierarchy) and students × patterns stay within
+        ``MAX_POSTERIOR_CELLS``, and samples them otherwise.
+    max_classes : int
+        Most patterns the exact E-step lists.
+    n_sweeps : int
+        Gibbs sweeps (one M-step each) of the sampled E-step; the last half are averaged.
+    posterior_sweeps : int
+        Gibbs sweeps behind each sampled prediction; the first quarter are burn-in.
     random_state : int or None
-        Seeds the small jitter of the starting slip and guess values.
+        Seeds the small jitter of the starting slip and guess values, and the sampler.
 
     Attributes
     ----------
@@ -45,35 +55,44 @@ class DINA(LatentClassModel):
     guess_ : ndarray, shape (n_items,)
         P(right | the student lacks at least one kp of the item).
     class_prior_ : ndarray, shape (n_classes,)
-        Share of students in each pattern of ``patterns_`` (n_classes, n_kps).
+        Share of students in each pattern of ``patterns_`` (n_classes, n_kps); exact E-step only.
     success_ : ndarray, shape (n_items, n_classes)
-        P(right | pattern), built from slip and guess.
+        P(right | pattern), built from slip and guess; exact E-step only.
+    kp_prior_ : ndarray, shape (n_kps,)
+        P(kp mastered | its prerequisites mastered); sampled E-step only.
+    e_step_ : str
+        "exact" or "sampled", what ``fit`` used.
     n_iter_ : int
-        EM iterations run.
+        EM iterations (or sweeps) run.
     """
 
-    def _initial_success(
-        self, q_matrix: IntArray, patterns: IntArray, rng: np.random.Generator
-    ) -> FloatArray:
-        self._ideal = ideal_response(q_matrix, patterns).astype(np.float64)
-        n_items = q_matrix.shape[0]
+    def _initial_items(self, n_needed: IntArray, rng: np.random.Generator) -> FloatArray:
+        sizes = 2**n_needed
+        self._item_of_group = np.repeat(np.arange(n_needed.size), sizes)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        self._ideal = np.zeros(int(sizes.sum()))
+        self._ideal[starts + sizes - 1] = 1.0  # the one reduced pattern with every kp mastered
         jitter = np.asarray(
-            rng.uniform(-INITIAL_JITTER, INITIAL_JITTER, size=(2, n_items)), dtype=np.float64
+            rng.uniform(-INITIAL_JITTER, INITIAL_JITTER, size=(2, n_needed.size)), dtype=np.float64
         )
         return self._success(INITIAL_SLIP + jitter[0], INITIAL_GUESS + jitter[1])
 
     def _success(self, slip: FloatArray, guess: FloatArray) -> FloatArray:
-        result: FloatArray = (
-            self._ideal * (1.0 - slip)[:, None] + (1.0 - self._ideal) * guess[:, None]
-        )
+        item = self._item_of_group
+        result: FloatArray = self._ideal * (1.0 - slip)[item] + (1.0 - self._ideal) * guess[item]
         return result
 
-    def _maximise(self, right: FloatArray, count: FloatArray) -> FloatArray:
-        ideal = self._ideal
-        right_masters = (right * ideal).sum(axis=1) + PSEUDO_ANSWERS * (1.0 - INITIAL_SLIP)
-        count_masters = (count * ideal).sum(axis=1) + PSEUDO_ANSWERS
-        right_others = (right * (1.0 - ideal)).sum(axis=1) + PSEUDO_ANSWERS * INITIAL_GUESS
-        count_others = (count * (1.0 - ideal)).sum(axis=1) + PSEUDO_ANSWERS
+    def _maximise_items(self, right: FloatArray, count: FloatArray) -> FloatArray:
+        ideal, item = self._ideal, self._item_of_group
+        n_items = int(item[-1]) + 1
+        right_masters = np.bincount(item, right * ideal, n_items) + PSEUDO_ANSWERS * (
+            1.0 - INITIAL_SLIP
+        )
+        count_masters = np.bincount(item, count * ideal, n_items) + PSEUDO_ANSWERS
+        right_others = np.bincount(item, right * (1.0 - ideal), n_items) + (
+            PSEUDO_ANSWERS * INITIAL_GUESS
+        )
+        count_others = np.bincount(item, count * (1.0 - ideal), n_items) + PSEUDO_ANSWERS
         self.slip_ = 1.0 - right_masters / count_masters
         self.guess_ = right_others / count_others
         return self._success(self.slip_, self.guess_)

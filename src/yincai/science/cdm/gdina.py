@@ -33,36 +33,29 @@ def reduced_groups(q_matrix: IntArray, patterns: IntArray) -> IntArray:
 
 
 class GDINA(LatentClassModel):
-    """Saturated G-DINA (identity link) by EM over all ``2**n_kps`` attribute patterns.
+    """Saturated G-DINA (identity link) by EM over the attribute patterns (``LatentClassModel``).
 
     Parameters
     ----------
-    max_iter : int
-        Most EM iterations; a ConvergenceWarning tells when they run out.
-    tol : float
-        Stop when the relative change of the log-likelihood falls below this.
+    max_iter, tol, e_step, max_classes, n_sweeps, posterior_sweeps :
+        As in DINA.
     random_state : int or None
-        Seeds the small jitter of the starting item parameters.
+        Seeds the small jitter of the starting item parameters, and the sampler.
 
     Attributes
     ----------
     item_success_ : list of ndarray, one of shape (2**k_j,) per item
         P(right | reduced pattern) of item j, indexed by the code of ``reduced_groups``.
     groups_ : ndarray, shape (n_items, n_classes)
-        Reduced-pattern code of each class for each item.
+        Reduced-pattern code of each class for each item; exact E-step only.
     success_ : ndarray, shape (n_items, n_classes)
-        P(right | pattern), spread from ``item_success_``.
-    class_prior_, patterns_, n_iter_ :
+        P(right | pattern), spread from ``item_success_``; exact E-step only.
+    class_prior_, patterns_, kp_prior_, e_step_, n_iter_ :
         As in DINA.
     """
 
-    def _initial_success(
-        self, q_matrix: IntArray, patterns: IntArray, rng: np.random.Generator
-    ) -> FloatArray:
-        groups = reduced_groups(q_matrix, patterns)
-        n_needed = q_matrix.sum(axis=1)
-        self._offsets = np.concatenate([[0], np.cumsum(2**n_needed)[:-1]]).astype(np.int64)
-        self._flat_groups = (groups + self._offsets[:, None]).ravel()
+    def _initial_items(self, n_needed: IntArray, rng: np.random.Generator) -> FloatArray:
+        self._n_needed = n_needed
         n_groups = int((2**n_needed).sum())
         # the share of needed kps mastered by each reduced pattern = its popcount / k_j
         shares = np.concatenate(
@@ -73,20 +66,56 @@ class GDINA(LatentClassModel):
         )
         jitter = rng.uniform(-INITIAL_JITTER, INITIAL_JITTER, n_groups)
         self._start = INITIAL_FLOOR + INITIAL_RANGE * shares
-        self.groups_ = groups
-        return self._spread(np.clip(self._start + jitter, 0.05, 0.95))
-
-    def _spread(self, flat: FloatArray) -> FloatArray:
-        self.item_success_ = np.split(flat, self._offsets[1:])
-        result: FloatArray = flat[self._flat_groups].reshape(self.groups_.shape)
+        result: FloatArray = np.clip(self._start + jitter, 0.05, 0.95)
         return result
 
-    def _maximise(self, right: FloatArray, count: FloatArray) -> FloatArray:
-        n_groups = self._start.size
-        right_sum = np.bincount(self._flat_groups, weights=right.ravel(), minlength=n_groups)
-        count_sum = np.bincount(self._flat_groups, weights=count.ravel(), minlength=n_groups)
-        flat = (right_sum + PSEUDO_ANSWERS * self._start) / (count_sum + PSEUDO_ANSWERS)
-        return self._spread(flat)
+    def _maximise_items(self, right: FloatArray, count: FloatArray) -> FloatArray:
+        result: FloatArray = (right + PSEUDO_ANSWERS * self._start) / (count + PSEUDO_ANSWERS)
+        if getattr(self, "_is_sampling", False):
+            result = self._monotone(result)
+        return result
+
+    def _monotone(self, flat: FloatArray) -> FloatArray:
+        """Raise each reduced pattern's P(right) to at least that of every pattern below it."""
+        result = flat.copy()
+        sizes = 2**self._n_needed
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        for k in np.unique(self._n_needed).tolist():
+            starts = offsets[self._n_needed == k]
+            codes = np.arange(2**k)
+            for bit in range(k):
+                lower = codes[(codes >> bit) & 1 == 0]
+                low = (starts[:, None] + lower).ravel()
+                high = low + (1 << bit)
+                result[high] = np.maximum(result[high], result[low])
+        return result
+
+    def _maximise_warm(self, right: FloatArray, count: FloatArray) -> FloatArray:
+        """DINA's shape (one P(right) for all but the full reduced pattern) while sampling starts.
+
+        With many kps the sampled E-step starts far from the answer, and the saturated model's
+        free parameters can lock onto a poor mode; DINA's two parameters an item cannot.
+        """
+        sizes = 2**self._n_needed
+        item = np.repeat(np.arange(sizes.size), sizes)
+        top = np.zeros(right.size, dtype=bool)
+        top[np.cumsum(sizes) - 1] = True
+        pooled_right = np.bincount(item, np.where(top, 0.0, right), sizes.size)
+        pooled_count = np.bincount(item, np.where(top, 0.0, count), sizes.size)
+        start = self._start
+        pooled_start = np.bincount(item, np.where(top, 0.0, start), sizes.size) / np.maximum(
+            sizes - 1, 1
+        )
+        others = (pooled_right + PSEUDO_ANSWERS * pooled_start) / (pooled_count + PSEUDO_ANSWERS)
+        result: FloatArray = np.where(
+            top, (right + PSEUDO_ANSWERS * start) / (count + PSEUDO_ANSWERS), others[item]
+        )
+        return result
+
+    @property
+    def groups_(self) -> IntArray:
+        """Reduced-pattern code of each class for each item, (n_items, n_classes); exact only."""
+        return reduced_groups(self.q_matrix_, self.patterns_)
 
 
 __all__ = ["GDINA", "reduced_groups"]

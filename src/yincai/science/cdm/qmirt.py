@@ -29,6 +29,7 @@ from yincai.science.base import (
     FloatArray,
     check_is_fitted,
 )
+from yincai.science.cdm.hierarchy import check_hierarchy
 from yincai.science.validation import check_q_matrix, check_responses
 
 PROBIT_SCALE = np.pi / 8.0  # E[sigmoid(x)] ≈ sigmoid(m / sqrt(1 + π s² / 8)), x ~ N(m, s²)
@@ -135,7 +136,12 @@ class QMIRT(Estimator):
         self.max_iter = max_iter
         self.tol = tol
 
-    def fit(self, responses: npt.ArrayLike, q_matrix: npt.ArrayLike) -> Self:
+    def fit(
+        self,
+        responses: npt.ArrayLike,
+        q_matrix: npt.ArrayLike,
+        hierarchy: npt.ArrayLike | None = None,
+    ) -> Self:
         """Fit items, difficulty and ability covariance.
 
         Parameters
@@ -143,6 +149,10 @@ class QMIRT(Estimator):
         responses : array-like, shape (n_students, n_items)
             Scores in [0, 1] (score ÷ full score), NaN where not answered.
         q_matrix : array-like, shape (n_items, n_kps)
+        hierarchy : array-like of (pre, post) pairs, optional
+            Checked and kept as ``hierarchy_``, for the same call as DINA and G-DINA. The
+            abilities are continuous, so no pattern is excluded: the learnt covariance carries
+            how strongly the kps go together.
 
         Returns
         -------
@@ -150,6 +160,7 @@ class QMIRT(Estimator):
         """
         scores = check_responses(responses, binary=False)
         q = check_q_matrix(q_matrix, scores.shape[1])
+        edges = check_hierarchy(hierarchy, q.shape[1])
         if self.loading_prior <= 0 or self.difficulty_prior <= 0:
             raise ValueError("loading_prior and difficulty_prior must be positive")
         if self.max_iter < 1 or self.tol <= 0:
@@ -195,6 +206,7 @@ class QMIRT(Estimator):
                 stacklevel=2,
             )
         self.q_matrix_ = q
+        self.hierarchy_ = edges
         self.loadings_ = loadings
         self.difficulty_ = difficulty
         self.ability_cov_ = covariance
