@@ -16,7 +16,7 @@ from yincai.bench import cli
 from yincai.bench.datasets import read_hierarchy, read_truth
 from yincai.science.cdm import CDMSimulation, simulate_hierarchical_dina
 
-N_STUDENTS = 800
+N_STUDENTS = 500
 PATTERN_FLOOR = {"cdm16": 0.4, "cdm30": 0.25}  # a whole profile of 16 or 30 kps right
 
 
