@@ -133,8 +133,12 @@ def _pdf_text(content: bytes) -> str:
 @pytest.mark.parametrize("subject", ["MATH", "CHN"])
 @pytest.mark.parametrize("kind", ["class", "school", "district"])
 def test_page_workbook_and_pdf_show_the_same_numbers(
-    app: object, demo: Demo, demo_settings: Settings, kind: str, subject: str
+    app: object, demo: Demo, demo_settings: Settings, backend: str, kind: str, subject: str
 ) -> None:
+    if backend == "postgresql" and (kind, subject) != ("district", "MATH"):
+        # read-only: the same numbers on both backends; one case proves PostgreSQL's queries
+        # (CI time: each case builds a PDF), every case runs on SQLite
+        pytest.skip("one PostgreSQL case suffices for a read-only agreement check")
     query = {
         "class": {"school_class_id": demo.school_class_id},
         "school": {"school_id": demo.school_id},
