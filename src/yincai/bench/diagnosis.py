@@ -85,7 +85,9 @@ def tracing_models(
     installed; ``deep`` lists DKT on its own as well. ``OnlineMIRT`` is listed where ``train`` is
     test-like (``is_test_like``); on practice data its static ability does not fit, and its cost
     grows with students × items. Settings and members were chosen on students held out of the
-    training files (``benchmarks/kt_experiments.py``), never on test files.
+    training files, never on test files; ``benchmarks/kt_experiments.py select`` makes every such
+    choice by cross-validation over the training students alone (``selection``), the way to
+    revisit them.
     """
     from yincai.science import tracing
 
