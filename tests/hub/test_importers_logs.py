@@ -123,6 +123,20 @@ def test_kt_three_line_format_maps_sequences_to_listed_students(
     assert events[-1] == ("2025003", "assist:12", True, 1.0, _naive_utc(2025, 9, 1, 8, 2))
 
 
+def test_kt_lines_may_end_with_commas_and_ids_may_start_at_zero(
+    session: Session, tmp_path: Path
+) -> None:
+    seed_roster(session, tmp_path)
+    path = tmp_path / "seq.txt"
+    path.write_text("2,\n0,3,\n1,0,\n", encoding="utf-8")
+    students = tmp_path / "students.txt"
+    students.write_text("2025001\n", encoding="utf-8")
+    hub_service.import_logs(
+        session, path=path, format="kt", source="assist", students_path=students
+    )
+    assert [event[1:3] for event in _events(session)] == [("assist:0", True), ("assist:3", False)]
+
+
 def test_kt_with_fewer_students_than_sequences_is_an_error(
     session: Session, tmp_path: Path
 ) -> None:

@@ -242,6 +242,7 @@ def read_kt_log(
     attempts = []
     for sequence, first in enumerate(range(0, len(lines) - len(lines) % 3, 3)):
         count_text, ids_text, answers_text = (lines[first + offset].strip() for offset in range(3))
+        count_text = count_text.rstrip(",").strip()  # DKT-style files end every line with a comma
         ids = [part.strip() for part in ids_text.split(",") if part.strip()]
         answers = [part.strip() for part in answers_text.split(",") if part.strip()]
         if sequence >= len(students):
