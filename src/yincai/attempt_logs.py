@@ -98,6 +98,8 @@ def read_long_log(
     log = LongLog(file, {role: header[index] for role, index in columns.items()})
     groups: dict[tuple[str, str], _Group] = {}  # (user, order text) → the attempt's rows
     for number, cells in rows:
+        if not any(text.strip() for text in cells):
+            continue  # a blank line
         cell = {role: (cells[i].strip() if i < len(cells) else "") for role, i in columns.items()}
         before = len(log.problems)
 

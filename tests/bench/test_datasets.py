@@ -153,11 +153,13 @@ def test_an_assistments_export_in_one_file_is_split_by_student(tmp_path: Path) -
         rows.append(f"{100 + user},7,{user},p1,1,10_13,a_b")
         rows.append(f"{200 + user},7,{user},p2,0,13,b")
         rows.append(f"{200 + user},7,{user},p2,0,,")  # the same attempt, its skill left out
-    (folder / "skill_builder_data.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    rows.append("300,7,9,p3,1,5,Fraction \xe9")  # Latin-1, as the 2009 export is
+    text = "\n".join(rows) + "\n\n"  # a blank line at the end
+    (folder / "skill_builder_data.csv").write_bytes(text.encode("latin-1"))
     assert discover(tmp_path) == [("tracing", folder)]
     dataset = read_tracing(folder)
     assert (dataset.train.n_students, dataset.test.n_students) == (8, 2)
-    assert dataset.train.skills.tolist()[:3] == [0, 1, 1]  # 10, 13 ranked; then 13 again
+    assert dataset.train.skills.tolist()[:3] == [1, 2, 2]  # 5, 10, 13 ranked; 10_13 then 13
     assert dataset.train.correct.tolist()[:3] == [1, 1, 0]
 
 

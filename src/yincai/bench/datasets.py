@@ -109,7 +109,9 @@ def _read_three_line(path: Path) -> _RawSequences:
 
 def _read_long(path: Path) -> list[LongAttempt]:
     """The attempts of a long CSV (pyBKT or ASSISTments layout); any bad row is a ValueError."""
-    with path.open(encoding="utf-8-sig", newline="") as file:
+    # ids are only compared with each other: a byte that is not UTF-8 (the 2009 ASSISTments
+    # export is Latin-1) may stand as a replacement character
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as file:
         reader = csv.reader(file)
         header = next(reader, [])
         log = read_long_log(path.name, header, enumerate(reader, start=2))
@@ -247,7 +249,7 @@ def _single_log(folder: Path) -> Path:
 def _long_files(folder: Path) -> list[Path]:
     found = []
     for path in sorted(folder.glob("*.csv")):
-        with path.open(encoding="utf-8-sig", newline="") as file:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as file:
             header = next(csv.reader(file), [])
         if find_long_layout(header) is not None:
             found.append(path)
