@@ -144,7 +144,7 @@ def _long_sequences(attempts: list[LongAttempt]) -> _RawSequences:
 
 def is_three_line(path: Path) -> bool:
     """Whether a file is in the three-line format (it starts with a count, not a header)."""
-    with path.open(encoding="utf-8-sig") as file:
+    with path.open(encoding="utf-8-sig", errors="replace") as file:
         for line in file:
             if line.strip():
                 return line.strip().rstrip(",").strip().isdigit()
@@ -211,8 +211,9 @@ def read_tracing(folder: Path) -> TracingDataset:
 
 def read_training(folder: Path) -> tuple[Sequences, int]:
     """Only the training students of a tracing dataset, and their number of skills: all that
-    model selection may see. The test file is never opened (ids are decided on this file alone,
-    so codes can differ from ``read_tracing``'s by one; no choice within it depends on that)."""
+    model selection may see. The test file is never opened: ids are decided on the training
+    students alone, so their codes can differ from ``read_tracing``'s (no choice made within the
+    training students depends on how their skills are numbered)."""
     if all((folder / name).is_file() for name in KT_FILES):
         (train,), n_skills = _coded(_read_raw(folder / KT_FILES[0]))
     else:
