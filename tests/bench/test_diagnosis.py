@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.bench.test_datasets import write_forms
 from yincai.bench import diagnosis
 from yincai.bench.datasets import Sequences, TracingDataset
 from yincai.science import tracing
@@ -52,3 +54,71 @@ def test_tracing_rows_report_every_metric() -> None:
         assert set(row["metrics"]) == METRIC_KEYS
         assert 0.5 < row["metrics"]["auc"] <= 1.0
         assert row["metrics"]["fit_seconds"] >= 0.0 and row["metrics"]["peak_mb"] >= 0.0
+
+
+class _Refuses:
+    """A model that cannot fit anything."""
+
+    def fit(self, students: object, skills: object, correct: object) -> _Refuses:
+        raise ValueError("this model refuses the data")
+
+    def predict_proba(self, students: object, skills: object, correct: object) -> np.ndarray:
+        raise AssertionError("never fitted")
+
+
+def test_a_model_that_raises_gets_a_row_with_its_error_and_the_others_still_run() -> None:
+    dataset = TracingDataset(
+        name="simulated", train=_sequences(60, 0), test=_sequences(30, 1), n_skills=2
+    )
+    rows = diagnosis.run_tracing(dataset, {"Refuses": _Refuses, "Elo": tracing.Elo})
+    assert [row["model"] for row in rows] == ["Refuses", "Elo"]
+    assert rows[0]["error"] == "ValueError: this model refuses the data"
+    assert rows[0]["metrics"] == {}
+    assert "error" not in rows[1] and rows[1]["metrics"]["auc"] > 0.5
+
+
+def test_every_form_of_a_dataset_gives_the_same_scores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = write_forms(tmp_path)
+    every = diagnosis.tracing_models
+    quick = {"BKT", "PFA", "Elo"}  # the logistic models and their stack take seconds here
+    monkeypatch.setattr(
+        diagnosis,
+        "tracing_models",
+        lambda **options: {k: v for k, v in every(**options).items() if k in quick},
+    )
+    rows = diagnosis.run(tmp_path, protocols=(diagnosis.FULL_HISTORIES,))
+    scores = {
+        name: {row["model"]: row["metrics"]["auc"] for row in rows if row["dataset"] == name}
+        for name in names
+    }
+    assert set(scores["one-based"]) == quick
+    assert all(0.5 < auc < 1 for auc in scores["one-based"].values())
+    assert scores["zero-based"] == scores["one-based"]
+    assert scores["pybkt"] == scores["one-based"]
+
+
+def test_a_dataset_that_cannot_be_read_is_a_row_and_both_protocols_are_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_forms(tmp_path)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "train.csv").write_text("3\n1,2\n1,0\n", encoding="utf-8")
+    (broken / "test.csv").write_text("1\n1\n1\n", encoding="utf-8")
+    monkeypatch.setattr(
+        diagnosis, "tracing_models", lambda **_: {"Elo": tracing.Elo, "Refuses": _Refuses}
+    )
+    rows = diagnosis.run(tmp_path)
+    (failed,) = [row for row in rows if row["dataset"] == "broken"]
+    assert failed["model"] == "" and "length, ids and answers disagree" in failed["error"]
+    cases = [
+        (row["dataset"], row["case"], row["model"]) for row in rows if row["dataset"] == "pybkt"
+    ]
+    assert cases == [
+        ("pybkt", "full histories", "Elo"),
+        ("pybkt", "full histories", "Refuses"),
+        ("pybkt", "chunks of 200", "Elo"),
+        ("pybkt", "chunks of 200", "Refuses"),
+    ]

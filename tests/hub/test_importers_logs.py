@@ -123,6 +123,20 @@ def test_kt_three_line_format_maps_sequences_to_listed_students(
     assert events[-1] == ("2025003", "assist:12", True, 1.0, _naive_utc(2025, 9, 1, 8, 2))
 
 
+def test_kt_lines_may_end_with_commas_and_ids_may_start_at_zero(
+    session: Session, tmp_path: Path
+) -> None:
+    seed_roster(session, tmp_path)
+    path = tmp_path / "seq.txt"
+    path.write_text("2,\n0,3,\n1,0,\n", encoding="utf-8")
+    students = tmp_path / "students.txt"
+    students.write_text("2025001\n", encoding="utf-8")
+    hub_service.import_logs(
+        session, path=path, format="kt", source="assist", students_path=students
+    )
+    assert [event[1:3] for event in _events(session)] == [("assist:0", True), ("assist:3", False)]
+
+
 def test_kt_with_fewer_students_than_sequences_is_an_error(
     session: Session, tmp_path: Path
 ) -> None:
@@ -224,4 +238,71 @@ def test_an_attempt_naming_unknown_foreign_or_non_homework_work_is_refused(
         "“E1”不是作业",
         "作业编号“NOPE”不存在",
     ]
+    assert counts(session) == before
+
+
+ASSISTMENTS = ["order_id", "user_id", "problem_id", "correct", "skill_id", "skill_name"]
+
+
+def test_an_assistments_export_imports_by_order_with_one_event_per_problem(
+    session: Session, tmp_path: Path
+) -> None:
+    seed_roster(session, tmp_path)
+    rows = [
+        ["907", "2025002", "51", "1", "10", "Addition"],
+        ["905", "2025001", "52", "1", "10_13", "Addition_Fractions"],
+        ["900", "2025001", "51", "0", "10", "Addition"],
+        ["906", "2025002", "52", "0", "10", "Addition"],
+        ["906", "2025002", "52", "0", "13", "Fractions"],  # the same attempt, its second skill
+    ]
+    path = write_csv(tmp_path / "skill_builder_data.csv", ASSISTMENTS, rows)
+    start = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
+    summary = hub_service.import_logs(session, path=path, source="assist", start_at=start)
+    assert summary.counts["learning_event"].new == 4
+    assert _events(session) == [
+        ("2025001", "51", False, 0.0, _naive_utc(2025, 9, 1, 8, 0)),
+        ("2025002", "52", False, 0.0, _naive_utc(2025, 9, 1, 8, 0)),
+        ("2025001", "52", True, 1.0, _naive_utc(2025, 9, 1, 8, 1)),
+        ("2025002", "51", True, 1.0, _naive_utc(2025, 9, 1, 8, 1)),
+    ]
+    before = counts(session)
+    again = hub_service.import_logs(session, path=path, source="assist", start_at=start)
+    assert again.is_unchanged and counts(session) == before
+
+
+def test_a_pybkt_log_without_problems_is_one_event_per_skill(
+    session: Session, tmp_path: Path
+) -> None:
+    seed_roster(session, tmp_path)
+    header = ["user_id", "skill_name", "correct", "order_id"]
+    rows = [["2025003", "10_13", "1", "2"], ["2025003", "7", "0", "1"]]
+    hub_service.import_logs(session, path=write_csv(tmp_path / "as.csv", header, rows))
+    events = [
+        (number, activity, is_correct) for number, activity, is_correct, *_ in _events(session)
+    ]
+    assert events == [("2025003", "7", False), ("2025003", "10", True), ("2025003", "13", True)]
+
+
+def test_every_bad_row_of_a_long_layout_is_reported_and_nothing_is_written(
+    session: Session, tmp_path: Path
+) -> None:
+    seed_roster(session, tmp_path)
+    rows = [
+        ["1", "2025001", "51", "1", "10", "a"],
+        ["2", "2025001", "52", "yes", "10", "a"],
+        ["1", "2025001", "51", "0", "13", "b"],
+        ["3", "2099999", "51", "1", "10", "a"],
+    ]
+    before = counts(session)
+    with pytest.raises(Invalid) as raised:
+        hub_service.import_logs(session, path=write_csv(tmp_path / "bad.csv", ASSISTMENTS, rows))
+    assert raised.value.details == [
+        RowError("bad.csv", 3, "correct", "应为 0 或 1"),
+        RowError("bad.csv", 4, "correct", "与第 2 行是同一次作答，但内容不同"),
+    ]
+    assert counts(session) == before
+    del rows[1:3]
+    with pytest.raises(Invalid) as raised:
+        hub_service.import_logs(session, path=write_csv(tmp_path / "bad.csv", ASSISTMENTS, rows))
+    assert raised.value.details == [RowError("bad.csv", 3, "user_id", "学号“2099999”不在名单中")]
     assert counts(session) == before

@@ -38,14 +38,21 @@ def print_rows(title: str, rows: list[dict[str, Any]]) -> None:
     metrics: list[str] = []
     for row in rows:
         metrics.extend(m for m in row["metrics"] if m not in metrics)
+    errors = ["error"] if any("error" in row for row in rows) else []  # a model that failed
     table = Table(title=title)
     for key in keys:
         table.add_column(key)
     for metric in metrics:
         table.add_column(metric, justify="right")
+    for key in errors:
+        table.add_column(key, overflow="fold")
     for row in rows:
         values = [row["metrics"].get(m) for m in metrics]
-        table.add_row(*(str(row.get(k, "")) for k in keys), *(_cell(v) for v in values))
+        table.add_row(
+            *(str(row.get(k, "")) for k in keys),
+            *(_cell(v) for v in values),
+            *(str(row.get(k, "")) for k in errors),
+        )
     console.print(table)
 
 
@@ -113,11 +120,22 @@ def bench_diagnosis(
     deep: Annotated[
         bool, typer.Option("--deep", help="也跑深度模型 DKT（需 torch）/ also the torch DKT model")
     ] = False,
+    protocol: Annotated[
+        str,
+        typer.Option(
+            "--protocol",
+            help="知识追踪：full（完整序列）、chunks（DKVMN 的 200 次切段）或 both / "
+            "knowledge tracing on full histories, DKVMN's chunks of 200, or both",
+        ),
+    ] = "both",
 ) -> None:
     """诊断模型基准：知识追踪与认知诊断 / every diagnosis model on every dataset folder in DIR."""
     from yincai.bench import diagnosis
 
-    rows = diagnosis.run(datasets, deep=deep)
+    chosen = {"full": (diagnosis.FULL_HISTORIES,), "chunks": (diagnosis.DKVMN_CHUNKS,)}
+    if protocol not in (*chosen, "both"):
+        raise typer.BadParameter("full | chunks | both", param_hint="--protocol")
+    rows = diagnosis.run(datasets, deep=deep, protocols=chosen.get(protocol, diagnosis.PROTOCOLS))
     print_rows("诊断模型 / diagnosis models", rows)
     write_json(json_path, rows)
 

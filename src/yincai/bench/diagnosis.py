@@ -1,7 +1,9 @@
 """``yincai bench diagnosis``: every model on every dataset folder found, side by side.
 
-A folder with ``train.csv``/``test.csv`` (three-line format) is a knowledge-tracing dataset: models
-fit on the training students and predict each test response from that student's earlier ones.
+A folder with ``train.csv``/``test.csv`` (three-line format or a long CSV layout), or with one long
+CSV, is a knowledge-tracing dataset (see ``datasets``): models fit on the training students and
+predict each test response from that student's earlier ones, under two protocols (the row's
+``case``): full histories, and DKVMN's, where every history is cut into chunks of 200 attempts.
 A folder with ``data.txt``/``q.txt``/``problemdesc.txt`` is a cognitive-diagnosis dataset: the
 standard random 80/20 split of (examinee, problem) cells with seed 0; a score ≥ 0.5 counts as
 correct for AUC and accuracy, RMSE is against the normalised score. Such a folder may also hold
@@ -10,12 +12,16 @@ model gets as ``fit(..., hierarchy=edges)``, and, for simulated data, ``truth.tx
 examinee's true 0/1 pattern, tab-separated): then the rows add ``pattern_accuracy`` (share of
 examinees whose whole pattern is recovered, from the training cells) and ``attribute_accuracy``
 (share of examinee × kp cells).
+
+A model that raises on a dataset yields a row with empty metrics and its ``error``; so does a
+dataset that cannot be read (model ""). The run goes on either way.
 """
 
 from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,10 +30,12 @@ import numpy as np
 import numpy.typing as npt
 
 from yincai.bench.datasets import (
+    DKVMN_CHUNK,
     DiagnosisDataset,
     Sequences,
     TracingDataset,
     cell_split,
+    chunked,
     discover,
     read_diagnosis,
     read_hierarchy,
@@ -38,6 +46,9 @@ from yincai.bench.measure import measure
 from yincai.science.metrics import accuracy, rmse, roc_auc
 
 QUICK_FIT_S = 1.0  # fits quicker than this are timed as the best of three runs (see measure)
+FULL_HISTORIES = "full histories"
+DKVMN_CHUNKS = f"chunks of {DKVMN_CHUNK}"  # DKVMN's protocol (see datasets.chunked)
+PROTOCOLS = (FULL_HISTORIES, DKVMN_CHUNKS)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -82,7 +93,9 @@ def tracing_models(
     installed; ``deep`` lists DKT on its own as well. ``OnlineMIRT`` is listed where ``train`` is
     test-like (``is_test_like``); on practice data its static ability does not fit, and its cost
     grows with students × items. Settings and members were chosen on students held out of the
-    training files (``benchmarks/kt_experiments.py``), never on test files.
+    training files, never on test files; ``benchmarks/kt_experiments.py select`` makes every such
+    choice by cross-validation over the training students alone (``selection``), the way to
+    revisit them.
     """
     from yincai.science import tracing
 
@@ -137,24 +150,28 @@ def _metrics(
 
 
 def run_tracing(
-    dataset: TracingDataset, models: dict[str, Callable[[], TracingModel]]
+    dataset: TracingDataset,
+    models: dict[str, Callable[[], TracingModel]],
+    *,
+    case: str = FULL_HISTORIES,
 ) -> list[dict[str, Any]]:
+    """Each model fit on the training students and scored on the test students' attempts; a
+    model that fails gets a row with its error, and the others still run."""
     rows = []
     train, test = dataset.train, dataset.test
     for name, make in models.items():
-        model = make()
-        fitted = measure(
-            partial(model.fit, train.students, train.skills, train.correct),
-            repeat_under=QUICK_FIT_S,
-        )
-        predicted = np.asarray(model.predict_proba(test.students, test.skills, test.correct))
-        rows.append(
-            _row(
-                dataset.name,
-                name,
-                _metrics(test.correct, predicted, fitted.seconds, fitted.peak_mb),
+        try:
+            model = make()
+            fitted = measure(
+                partial(model.fit, train.students, train.skills, train.correct),
+                repeat_under=QUICK_FIT_S,
             )
-        )
+            predicted = np.asarray(model.predict_proba(test.students, test.skills, test.correct))
+            metrics = _metrics(test.correct, predicted, fitted.seconds, fitted.peak_mb)
+        except Exception as error:  # the harness reports it and goes on
+            rows.append(_error_row(dataset.name, name, error, case=case))
+            continue
+        rows.append(_row(dataset.name, name, metrics, case=case))
     return rows
 
 
@@ -183,47 +200,76 @@ def run_diagnosis(
     hierarchy: Any = None,
     truth: Any = None,
 ) -> list[dict[str, Any]]:
-    """Every model on one exam; ``hierarchy`` (pre, post) edges and true patterns if known."""
+    """Each model fit on 80% of the cells and scored on the rest, with the ``hierarchy``'s
+    (pre, post) edges and the true patterns if known; a failure is its row's error."""
     rows = []
     train_mask, test_mask = cell_split(*dataset.scores.shape, seed=0)
     train = np.where(train_mask, dataset.scores, np.nan)
     held_out = dataset.scores[test_mask]
     for name, make in models.items():
-        model = make()
-        fit = partial(model.fit, train, dataset.q_matrix, hierarchy=hierarchy)
-        fitted = measure(fit, repeat_under=QUICK_FIT_S)
-        predicted = np.asarray(model.predict_proba(train))[test_mask]
-        metrics = _metrics(held_out, predicted, fitted.seconds, fitted.peak_mb)
-        if truth is not None:
-            metrics |= pattern_metrics(model, train, truth)
+        try:
+            model = make()
+            fit = partial(model.fit, train, dataset.q_matrix, hierarchy=hierarchy)
+            fitted = measure(fit, repeat_under=QUICK_FIT_S)
+            predicted = np.asarray(model.predict_proba(train))[test_mask]
+            metrics = _metrics(held_out, predicted, fitted.seconds, fitted.peak_mb)
+            if truth is not None:
+                metrics |= pattern_metrics(model, train, truth)
+        except Exception as error:  # the harness reports it and goes on
+            rows.append(_error_row(dataset.name, name, error))
+            continue
         rows.append(_row(dataset.name, name, metrics))
     return rows
 
 
-def _row(dataset: str, model: str, metrics: dict[str, float]) -> dict[str, Any]:
-    return {
-        "suite": "diagnosis",
-        "dataset": dataset,
-        "model": model,
-        "metrics": {k: round(float(v), 4) for k, v in metrics.items()},
-    }
+def _row(
+    dataset: str, model: str, metrics: dict[str, float], *, case: str | None = None
+) -> dict[str, Any]:
+    row: dict[str, Any] = {"suite": "diagnosis", "dataset": dataset}
+    if case is not None:
+        row["case"] = case
+    row["model"] = model
+    row["metrics"] = {k: round(float(v), 4) for k, v in metrics.items()}
+    return row
 
 
-def run(root: Path, *, deep: bool = False) -> list[dict[str, Any]]:
-    """Every model on every dataset folder under ``root`` (the deep KT model if ``deep``)."""
+def _error_row(
+    dataset: str, model: str, error: Exception, *, case: str | None = None
+) -> dict[str, Any]:
+    """The row of a model (or a dataset: model "") that could not be measured, and why."""
+    return {**_row(dataset, model, {}, case=case), "error": f"{type(error).__name__}: {error}"}
+
+
+def run(
+    root: Path, *, deep: bool = False, protocols: tuple[str, ...] = PROTOCOLS
+) -> list[dict[str, Any]]:
+    """Every model on every dataset folder under ``root`` (the deep KT model if ``deep``);
+    tracing datasets under each of ``protocols`` (``FULL_HISTORIES``, ``DKVMN_CHUNKS``).
+
+    A dataset that cannot be read yields one row with its error, and the run goes on.
+    """
     rows: list[dict[str, Any]] = []
     for kind, folder in discover(root):
-        if kind == "tracing":
-            dataset = read_tracing(folder)
-            models = tracing_models(deep=deep, train=dataset.train)
-            rows.extend(run_tracing(dataset, models))
-        else:
-            rows.extend(
-                run_diagnosis(
-                    read_diagnosis(folder),
-                    diagnosis_models(),
-                    hierarchy=read_hierarchy(folder),
-                    truth=read_truth(folder),
-                )
+        try:
+            dataset: TracingDataset | DiagnosisDataset = (
+                read_tracing(folder) if kind == "tracing" else read_diagnosis(folder)
             )
+            hierarchy = read_hierarchy(folder) if kind != "tracing" else None
+            truth = read_truth(folder) if kind != "tracing" else None
+        except Exception as error:  # the harness reports it and goes on
+            rows.append(_error_row(folder.name, "", error))
+            continue
+        if isinstance(dataset, DiagnosisDataset):
+            rows.extend(
+                run_diagnosis(dataset, diagnosis_models(), hierarchy=hierarchy, truth=truth)
+            )
+            continue
+        for protocol in protocols:
+            cut = dataset if protocol == FULL_HISTORIES else _chunked(dataset)
+            models = tracing_models(deep=deep, train=cut.train)
+            rows.extend(run_tracing(cut, models, case=protocol))
     return rows
+
+
+def _chunked(dataset: TracingDataset) -> TracingDataset:
+    return replace(dataset, train=chunked(dataset.train), test=chunked(dataset.test))

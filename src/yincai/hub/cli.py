@@ -230,7 +230,10 @@ def logs(
         typer.Option(exists=True, dir_okay=False, help="kt 格式：每行一个学号 / student numbers"),
     ] = None,
     start: Annotated[
-        datetime | None, typer.Option(help="kt 格式：第一次作答时间 / first attempt time")
+        datetime | None,
+        typer.Option(
+            help="kt 格式或无时间列的 CSV：第一次作答时间 / first attempt time (kt, CSV by order)"
+        ),
     ] = None,
     district: Annotated[str | None, typer.Option(help="区县代码 / district code")] = None,
     verbose: Verbose = False,

@@ -1,4 +1,4 @@
-"""Readers of the three learning-log formats, each turning a file into checked ``Attempt``s."""
+"""Readers of the learning-log formats, each turning a file into checked ``Attempt``s."""
 
 from __future__ import annotations
 
@@ -8,9 +8,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from yincai.attempt_logs import LONG_COLUMNS, find_long_layout, read_long_log
 from yincai.errors import Invalid, RowError, reason_of
 from yincai.hub.importers.parsing import CHINA_TIME, parse_bool, parse_number, parse_timestamp
-from yincai.hub.importers.tabular import decode_text, known_headers_of, match_columns, read_table
+from yincai.hub.importers.tabular import (
+    Table,
+    decode_text,
+    has_columns,
+    known_headers_of,
+    match_columns,
+    read_table,
+)
 from yincai.i18n import _
 
 LOG_COLUMNS = {
@@ -47,9 +55,15 @@ class Attempt:
     assignment_column: str = ""
 
 
-def read_csv_log(path: Path, data: bytes, errors: list[RowError]) -> list[Attempt]:
-    """Attempts of a CSV (or XLSX) log, one per row."""
-    table = read_table(path, data, known_headers=known_headers_of(LOG_COLUMNS))
+def read_csv_log(
+    path: Path, data: bytes, errors: list[RowError], *, start_at: datetime | None = None
+) -> list[Attempt]:
+    """Attempts of a CSV (or XLSX) log, one per row; or, for a log with an order column and no
+    time column (the pyBKT and ASSISTments layouts), as ``read_long_layout`` reads it."""
+    table = read_table(path, data, known_headers=known_headers_of(LOG_COLUMNS, LONG_COLUMNS))
+    long_columns = find_long_layout(table.header)
+    if long_columns is not None and not has_columns(table, LOG_COLUMNS["timestamp"]):
+        return read_long_layout(table, long_columns, start_at, errors)
     required = ("student_number", "timestamp")
     columns = match_columns(table, LOG_COLUMNS, required=required, errors=errors)
     for one_of in (("item", "skill"), ("correct", "score")):
@@ -99,6 +113,46 @@ def read_csv_log(path: Path, data: bytes, errors: list[RowError]) -> list[Attemp
                 attempt, assignment=cell["assignment"], assignment_column=header["assignment"]
             )
         attempts.append(attempt)
+    return attempts
+
+
+def read_long_layout(
+    table: Table, columns: dict[str, int], start_at: datetime | None, errors: list[RowError]
+) -> list[Attempt]:
+    """Attempts of a long layout (see ``yincai.attempt_logs``). Without times, a student's i-th
+    attempt (by the order column) happens ``start_at`` + i minutes, as in the kt format. An
+    attempt on a problem (``problem_id``) is one event on it; without a problem column, an
+    attempt on several skills is one event per skill."""
+    log = read_long_log(
+        table.file_name, table.header, zip(table.row_numbers, table.rows, strict=True), columns
+    )
+    errors.extend(log.problems)
+    start = (start_at or KT_START).astimezone(UTC)
+    user_column = log.columns["user"]
+    attempts = []
+    for attempt in log.attempts:
+        moment = start + attempt.rank * KT_STEP
+        skill = attempt.skills[0] if attempt.skills else None
+        if attempt.item is not None:
+            activities = [(log.columns["item"], attempt.item, skill)]
+        else:
+            activities = [(log.columns["skill"], name, name) for name in attempt.skills]
+        for column, activity, known_skill in activities:
+            attempts.append(
+                _attempt(
+                    table.file_name,
+                    attempt.row,
+                    user_column,
+                    column,
+                    attempt.user,
+                    activity,
+                    activity,
+                    known_skill,
+                    attempt.is_correct,
+                    None,
+                    moment,
+                )
+            )
     return attempts
 
 
@@ -188,6 +242,7 @@ def read_kt_log(
     attempts = []
     for sequence, first in enumerate(range(0, len(lines) - len(lines) % 3, 3)):
         count_text, ids_text, answers_text = (lines[first + offset].strip() for offset in range(3))
+        count_text = count_text.rstrip(",").strip()  # DKT-style files end every line with a comma
         ids = [part.strip() for part in ids_text.split(",") if part.strip()]
         answers = [part.strip() for part in answers_text.split(",") if part.strip()]
         if sequence >= len(students):

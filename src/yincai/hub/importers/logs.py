@@ -6,6 +6,11 @@ Formats:
   true/false) or 得分/score (with 满分/full_score; without it the score must already lie in [0, 1]),
   时间/timestamp (ISO 8601; without a zone it is Beijing time); optionally 作业编号/assignment, the
   code of the homework (an assessment of kind 作业 set to the student's class) the attempt answers.
+  A CSV with an order column and no time column is a public log's long layout (pyBKT's
+  ``user_id, skill_name, correct, order_id``; the ASSISTments exports with ``problem_id`` and
+  ``skill_id``, multi-skill rows ``10_13`` or one row per skill sharing an ``order_id``): rows of a
+  student with one order are one attempt, the student's i-th attempt happens ``start_at`` + i
+  minutes, and the activity is the problem, or else each of the attempt's skills.
 - ``xapi``: a JSON list of xAPI statements, or ``{"statements": [...]}``. Statements whose verb id
   ends in ``answered`` or ``completed`` count; the student number is ``actor.account.name`` or the
   part before ``@`` of ``actor.mbox``; the activity is the last path segment of ``object.id``;
@@ -107,7 +112,8 @@ def plan_logs(
     changes, reading only.
 
     ``source`` (default: the format name) tells apart systems whose activity ids could clash;
-    ``students_path`` and ``start_at`` are for the ``kt`` format only.
+    ``students_path`` is for the ``kt`` format only, ``start_at`` for it and for CSV logs
+    without times.
     """
     log_format = LogFormat(format)
     source = source or log_format.value
@@ -118,7 +124,7 @@ def plan_logs(
     district = resolve_district(session, district_code)
     errors: list[RowError] = []
     if log_format is LogFormat.CSV:
-        attempts = read_csv_log(path, data, errors)
+        attempts = read_csv_log(path, data, errors, start_at=start_at)
     elif log_format is LogFormat.XAPI:
         attempts = read_xapi_log(path, data, errors)
     else:
