@@ -30,9 +30,11 @@ def test_the_fairness_rows_hold_every_groups_value_and_their_largest_gap(
         "mastery/auc",
         "mastery/calibration_error",
         "mastery/mean_error",
+        "mastery/within_student_auc",
         "early-warnings/recall",
         "early-warnings/false_positive_rate",
         "early-warnings/mean_error",
+        "early-warnings-sensitive/false_positive_rate",
         "decline-score/auc",
     ):
         for dimension in DIMENSIONS:
@@ -58,3 +60,4 @@ def test_the_fairness_rows_hold_every_groups_value_and_their_largest_gap(
     sizes = by_case[("early-warnings/recall", "gender")]["n_students"]
     assert sum(sizes.values()) == 600 and set(sizes) == {"male", "female"}
     assert not math.isnan(by_case[("mastery/mean_error", "gender")]["max_gap"])
+    assert "公平性" in result.output and "max_gap" in result.output  # the compact table

@@ -169,7 +169,7 @@ def bench_fairness(ctx: typer.Context, json_path: JsonOption = None) -> None:
 
     settings = settings_of(ctx)
     rows = fairness.run(settings.data_dir, settings)
-    print_rows("公平性 / fairness by group", rows)
+    print_rows("公平性 / fairness by group", fairness.display_rows(rows))
     write_json(json_path, rows)
 
 
@@ -259,7 +259,8 @@ def bench_all(
     )
     for title, run in suites:
         suite = run()
-        print_rows(title, suite)
+        is_fairness = any(row.get("suite") == "fairness" for row in suite)
+        print_rows(title, fairness.display_rows(suite) if is_fairness else suite)
         rows.extend(suite)
     write_json(json_path, rows)
 

@@ -10,11 +10,13 @@ writes no growth records), so that dimension cannot be measured here.
   against the truth at the end of the semester, on every (student, point) pair taught to the
   student's grade (as ``bench mastery`` counts them): ``auc`` against the true state (mastered =
   true P ≥ 0.5), ``calibration_error`` (10 bins) and ``mean_error`` (level − true P) against the
-  true P.
+  true P, and ``within_student_auc``: each student's own taught points ranked against their true
+  state, averaged over the group's students.
 * ``early-warnings/…``: the student warnings (declining students and chronic absentees, standard
   limits) against the planted students at risk (declining students and chronic absentees), over
   the students the truth covers: ``recall``, ``precision``, ``false_positive_rate`` and
   ``mean_error`` (share warned − share at risk).
+  ``early-warnings-sensitive/…``: the same under the sensitive limits (more false alarms).
 * ``decline-score/auc``: the combined decline signal behind the decline warnings, as a ranking of
   every student, against the planted declining students.
 
@@ -38,7 +40,7 @@ from sqlalchemy.orm import Session
 from yincai.accounts.actors import BENCHMARK
 from yincai.cockpit.cache import analyse
 from yincai.cockpit.detection import WarningKind, decline_signals
-from yincai.cockpit.warnings import STANDARD
+from yincai.cockpit.warnings import SENSITIVE, STANDARD
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.demo.truth import GroundTruth, load_ground_truth
@@ -56,12 +58,14 @@ from yincai.domain.models import (
 )
 from yincai.science import fairness
 from yincai.science.fairness import TARGET_GAP
+from yincai.science.metrics import within_row_auc
 
 DIMENSIONS: dict[str, tuple[str, ...]] = {
     "setting": tuple(s.value for s in Setting),
     "stage": tuple(s.value for s in Stage),
     "gender": tuple(g.value for g in Gender),
 }
+SIZE_KEYS = ("n_pairs", "n_at_risk", "n_declining")  # the printed group sizes
 STUDENT_WARNINGS = (WarningKind.DECLINING_STUDENT, WarningKind.CHRONIC_ABSENCE)
 
 Labels = dict[str, npt.NDArray[np.str_]]  # dimension → one label per row
@@ -140,6 +144,13 @@ def _mastery_rows(
         for dim, order in DIMENSIONS.items():
             values = metric(target, estimate, labels[dim], order)
             rows.append(_row(f"mastery/{name}", dim, values, {"n_pairs": n_pairs[dim]}))
+    for dim, order in DIMENSIONS.items():  # each student's own points ranked, as a booklet does
+        within = {
+            group: within_row_auc(true_p[inside] >= 0.5, table.mastery[inside], taught[inside])
+            for group in order
+            if (inside := per_student[dim] == group).any()
+        }
+        rows.append(_row("mastery/within_student_auc", dim, within, {"n_pairs": n_pairs[dim]}))
     return rows
 
 
@@ -155,12 +166,6 @@ def _warning_rows(
     keep = np.array([n in covered and n in students for n in data.student_numbers], dtype=bool)
     numbers = [n for n, k in zip(data.student_numbers, keep, strict=True) if k]
     ids = data.student_ids[keep]
-    warned_ids = {
-        w.subject.student_id
-        for w in analysed.warnings(STANDARD)
-        if w.kind in STUDENT_WARNINGS and w.subject.student_id is not None
-    }
-    warned = np.array([int(s) in warned_ids for s in ids], dtype=np.float64)
     declining = set(truth.declining_students)
     at_risk_numbers = declining | set(truth.chronic_absentees)
     at_risk = np.array([n in at_risk_numbers for n in numbers], dtype=np.float64)
@@ -169,20 +174,27 @@ def _warning_rows(
     score = np.where(np.isfinite(combined), -combined, -np.inf)  # no evidence: lowest risk
     labels = _labels([students[n][2] for n in numbers])
     rows = []
-    for name, metric in (
-        ("recall", fairness.recall),
-        ("precision", fairness.precision),
-        ("false_positive_rate", fairness.false_positive_rate),
-        ("mean_error", fairness.mean_error),
-    ):
-        for dim, order in DIMENSIONS.items():
-            values = fairness.by_group(metric, at_risk, warned, labels[dim], order)
-            extra = {
-                "n_students": _counts(labels[dim]),
-                "n_at_risk": _counts(labels[dim][at_risk == 1]),
-                "n_warned": _counts(labels[dim][warned == 1]),
-            }
-            rows.append(_row(f"early-warnings/{name}", dim, values, extra))
+    for model, limits in (("early-warnings", STANDARD), ("early-warnings-sensitive", SENSITIVE)):
+        warned_ids = {
+            w.subject.student_id
+            for w in analysed.warnings(limits)
+            if w.kind in STUDENT_WARNINGS and w.subject.student_id is not None
+        }
+        warned = np.array([int(s) in warned_ids for s in ids], dtype=np.float64)
+        for name, metric in (
+            ("recall", fairness.recall),
+            ("precision", fairness.precision),
+            ("false_positive_rate", fairness.false_positive_rate),
+            ("mean_error", fairness.mean_error),
+        ):
+            for dim, order in DIMENSIONS.items():
+                values = fairness.by_group(metric, at_risk, warned, labels[dim], order)
+                extra = {
+                    "n_students": _counts(labels[dim]),
+                    "n_at_risk": _counts(labels[dim][at_risk == 1]),
+                    "n_warned": _counts(labels[dim][warned == 1]),
+                }
+                rows.append(_row(f"{model}/{name}", dim, values, extra))
     for dim, order in DIMENSIONS.items():
         values = fairness.group_auc(is_declining, score, labels[dim], order)
         extra = {"n_declining": _counts(labels[dim][is_declining == 1])}
@@ -212,8 +224,32 @@ def _row(
             "dimension": dimension,
             **{k: (round(v, 4) if np.isfinite(v) else None) for k, v in values.items()},
             "max_gap": round(gap, 4) if np.isfinite(gap) else None,
-            "widest": f"{pair[0]}–{pair[1]}" if pair else None,
+            "widest": f"{pair[0]}–{pair[1]}" if pair and gap > 0 else None,
             "meets_target": bool(gap <= TARGET_GAP) if np.isfinite(gap) else None,
             **extra,
         },
     }
+
+
+def display_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows for the printed table: the groups' values in one column, then the gap."""
+    out = []
+    for row in rows:
+        metrics = row["metrics"]
+        groups = DIMENSIONS[metrics["dimension"]]
+        sizes = next((metrics[k] for k in SIZE_KEYS if k in metrics), None)
+        out.append(
+            {
+                "suite": row["suite"],
+                "case": row["case"],
+                "kind": row["kind"],
+                "metrics": {
+                    "by_group": {g: metrics[g] for g in groups if g in metrics},
+                    "max_gap": metrics["max_gap"],
+                    "widest": metrics["widest"],
+                    "meets_target": metrics["meets_target"],
+                    "n": sizes,
+                },
+            }
+        )
+    return out
