@@ -11,7 +11,8 @@ writes no growth records), so that dimension cannot be measured here.
   student's grade (as ``bench mastery`` counts them): ``auc`` against the true state (mastered =
   true P ≥ 0.5), ``calibration_error`` (10 bins) and ``mean_error`` (level − true P) against the
   true P, and ``within_student_auc``: each student's own taught points ranked against their true
-  state, averaged over the group's students.
+  state, averaged over the group's students. Students without a diagnosis consent are left out
+  (the pages show them the prior, not an estimate).
 * ``early-warnings/…``: the student warnings (declining students and chronic absentees, standard
   limits) against the planted students at risk (declining students and chronic absentees), over
   the students the truth covers: ``recall``, ``precision``, ``false_positive_rate`` and
@@ -113,8 +114,9 @@ def _students(session: Session) -> dict[str, tuple[int, int, dict[str, str]]]:
 def _mastery_rows(
     session: Session, truth: GroundTruth, students: Mapping[str, tuple[int, int, dict[str, str]]]
 ) -> list[dict[str, Any]]:
+    row_of = {n: row for row, n in enumerate(truth.student_numbers)}
     numbers = [n for n in truth.student_numbers if n in students]
-    rows_of_truth = [truth.student_numbers.index(n) for n in numbers]
+    rows_of_truth = [row_of[n] for n in numbers]
     table = diagnosis_service.students_mastery(
         session, actor=BENCHMARK, student_ids=[students[n][0] for n in numbers]
     )
@@ -125,6 +127,8 @@ def _mastery_rows(
     for level in np.unique(grade):
         in_grade = grade == level
         taught[in_grade] = (table.n_evidence[in_grade] > 0).any(axis=0)
+    hidden = set(table.without_consent)  # shown the prior, not an estimate: left out
+    taught[[students[n][0] in hidden for n in numbers]] = False
     estimate = table.mastery[taught]
     truth_p = true_p[taught]
     state = (truth_p >= 0.5).astype(np.float64)
