@@ -180,6 +180,17 @@ def bench_mastery(ctx: typer.Context, json_path: JsonOption = None) -> None:
     write_json(json_path, rows)
 
 
+@app.command("fairness")
+def bench_fairness(ctx: typer.Context, json_path: JsonOption = None) -> None:
+    """公平性：各组掌握度与预警的 AUC、校准与误差差距 / fairness gaps against the demo truth."""
+    from yincai.bench import fairness
+
+    settings = settings_of(ctx)
+    rows = fairness.run(settings.data_dir, settings)
+    print_rows("公平性 / fairness by group", fairness.display_rows(rows))
+    write_json(json_path, rows)
+
+
 @app.command("practice")
 def bench_practice(ctx: typer.Context, json_path: JsonOption = None) -> None:
     """个性化练习：推荐质量与 50 人耗时 / practice quality and timing (built demo)."""
@@ -241,6 +252,7 @@ def bench_all(
         assistant,
         cockpit,
         diagnosis,
+        fairness,
         imports,
         irt,
         marking,
@@ -258,13 +270,15 @@ def bench_all(
         ("资源库检索 / library retrieval", assistant.run),
         ("诊断模型 / diagnosis models", lambda: diagnosis.run(datasets)),
         ("知识点掌握 vs 真值 / mastery vs ground truth", lambda: mastery.run(demo_dir)),
+        ("公平性 / fairness by group", lambda: fairness.run(demo_dir)),
         ("考试报告 / exam reports", lambda: reports.run(demo_dir)),
         ("个性化练习 / personalised practice", lambda: practice.run(demo_dir)),
         ("驾驶舱预警与并发 / cockpit warnings and latency", lambda: cockpit.run(demo_dir)),
     )
     for title, run in suites:
         suite = run()
-        print_rows(title, suite)
+        is_fairness = any(row.get("suite") == "fairness" for row in suite)
+        print_rows(title, fairness.display_rows(suite) if is_fairness else suite)
         rows.extend(suite)
     write_json(json_path, rows)
 

@@ -162,13 +162,14 @@ def _standing_change(
     return before, after, spans
 
 
-def decline_warnings(
+def decline_signals(
     data: DistrictData, view: Standing, limits: detect.Limits = detect.STANDARD
-) -> list[EarlyWarning]:
-    """Students whose exam standing and homework fall together."""
-    before, after, spans = _standing_change(view, data)
+) -> detect.DeclineSignals:
+    """Every student's decline signals (``combined``: the lower, the steeper the fall), the
+    score behind the decline warnings (the fairness benchmark ranks students by it)."""
+    before, after, _ = _standing_change(view, data)
     done_before, correct_before, done_after, correct_after = data.homework
-    signals = detect.detect_decline(
+    return detect.detect_decline(
         z_before=before,
         z_after=after,
         done_before=done_before,
@@ -178,6 +179,15 @@ def decline_warnings(
         class_of_student=data.student_class,
         limit=limits.decline,
     )
+
+
+def decline_warnings(
+    data: DistrictData, view: Standing, limits: detect.Limits = detect.STANDARD
+) -> list[EarlyWarning]:
+    """Students whose exam standing and homework fall together."""
+    before, after, spans = _standing_change(view, data)
+    done_before, correct_before, done_after, correct_after = data.homework
+    signals = decline_signals(data, view, limits)
     found = []
     for row in np.flatnonzero(signals.is_flagged).tolist():
         parts = []
