@@ -43,6 +43,7 @@ UNSCOPED = {  # parameters naming no data, with a value
     "answer_id": "1",
     "batch_id": "1",  # scans: staff who may edit the assessment's scores (tests/marking)
     "sheet_id": "1",
+    "resource_id": "1",  # the resource library: teaching materials every signed-in user reads
 }
 PUBLIC = {"/", "/login", "/login/two-factor", "/logout", "/lang/{language}", "/health", "/docs",
           "/docs/oauth2-redirect", "/redoc", "/openapi.json"}  # fmt: skip
