@@ -167,7 +167,7 @@ def decline_signals(
 ) -> detect.DeclineSignals:
     """Every student's decline signals (``combined``: the lower, the steeper the fall), the
     score behind the decline warnings (the fairness benchmark ranks students by it)."""
-    before, after, _ = _standing_change(view, data)
+    before, after, _spans = _standing_change(view, data)
     done_before, correct_before, done_after, correct_after = data.homework
     return detect.detect_decline(
         z_before=before,
