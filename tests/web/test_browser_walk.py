@@ -29,7 +29,16 @@ from tests.web.test_browser import (  # the server fixture is reused by import
 from yincai.accounts.models import Role, UserAccount
 from yincai.config import Settings
 from yincai.db import make_engine
-from yincai.domain.models import Assessment, Item, KnowledgePoint, School, SchoolClass, Subject
+from yincai.domain.models import (
+    Assessment,
+    Item,
+    KnowledgePoint,
+    Resource,
+    School,
+    SchoolClass,
+    Subject,
+)
+from yincai.library.models import ResourceChunk
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +64,8 @@ ALLOWED = set(
 
 def _content_words(settings: Settings) -> set[str]:
     """Every word of the district's own data (item stems and answers, names of knowledge
-    points, exams, schools, classes and subjects, usernames): content, not interface."""
+    points, exams, schools, classes and subjects, usernames, library materials): content, not
+    interface."""
     engine = make_engine(settings)
     words: set[str] = set()
     with Session(engine) as session:
@@ -76,6 +86,10 @@ def _content_words(settings: Settings) -> set[str]:
             Subject.code,
             UserAccount.username,
             UserAccount.display_name,
+            Resource.title,  # the resource library: its materials and their licences
+            Resource.licence,
+            ResourceChunk.heading,
+            ResourceChunk.text,
         ):
             texts.extend(session.scalars(select(column)).all())
     engine.dispose()
