@@ -27,6 +27,8 @@ N_MARKERS = 20
 N_STUDENTS = 30
 TOLERANCE = 1.0
 MARKER_SD = 1.2  # noisy markers: many pairs disagree, some thirds too
+# every fourth marker is erratic, so some thirds disagree too whatever the threads' interleaving
+ERRATIC_SD = 4.0
 
 
 def test_twenty_markers_in_two_plus_one_mode(make_database: Callable[[], Settings]) -> None:
@@ -49,6 +51,7 @@ def test_twenty_markers_in_two_plus_one_mode(make_database: Callable[[], Setting
 
         def mark(marker_id: int, seed: int) -> None:
             rng = random.Random(seed)
+            sd = ERRATIC_SD if seed % 4 == 0 else MARKER_SD
             try:
                 with Session(engine, expire_on_commit=False) as session:
                     marker = session.get_one(UserAccount, marker_id)
@@ -58,7 +61,7 @@ def test_twenty_markers_in_two_plus_one_mode(make_database: Callable[[], Setting
                         if claim is None:
                             return
                         score = simulated_score(demo.true_scores[claim.answer_id], full, rng,
-                                                MARKER_SD)  # fmt: skip
+                                                sd)  # fmt: skip
                         try:
                             service.submit_mark(session, actor=marker, mark_id=claim.mark_id,
                                                 answer_id=claim.answer_id, score=score)  # fmt: skip
