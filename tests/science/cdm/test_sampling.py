@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.science.test_cdm import BASE_Q  # the same small four-point exam
 from yincai.science.cdm import (
     DINA,
     GDINA,
@@ -18,21 +19,6 @@ from yincai.science.cdm.sampling import PatternSampler
 from yincai.science.metrics import roc_auc
 
 # every single kp, every pair and a triple, twice over: 4 kps whose 16 patterns are all identified
-BASE_Q = np.array(
-    [
-        [1, 0, 0, 0],
-        [0, 1, 0, 0],
-        [0, 0, 1, 0],
-        [0, 0, 0, 1],
-        [1, 1, 0, 0],
-        [0, 1, 1, 0],
-        [0, 0, 1, 1],
-        [1, 0, 0, 1],
-        [1, 0, 1, 0],
-        [0, 1, 0, 1],
-        [1, 1, 1, 0],
-    ]
-)
 Q_MATRIX = np.vstack([BASE_Q, BASE_Q])
 
 
