@@ -9,6 +9,7 @@ per-process caches keyed by backend, built once per worker and per backend."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -68,12 +69,30 @@ def make_database(
 
     def make() -> Settings:
         settings = _new_settings(backend, tmp_path_factory.mktemp("data"), _schemas)
+        if backend == "sqlite":
+            shutil.copyfile(_migrated_sqlite(tmp_path_factory), settings.sqlite_path)
+            return settings
         engine = make_engine(settings)
         upgrade(engine)
         engine.dispose()
         return settings
 
     return make
+
+
+_MIGRATED: dict[str, Path] = {}  # "sqlite" → an empty migrated database file of this process
+
+
+def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database at the newest migration, made once per process: a fresh
+    database is a copy of it (migrating one takes seconds; tests/migrations test migrating)."""
+    if "sqlite" not in _MIGRATED:
+        settings = Settings(data_dir=tmp_path_factory.mktemp("migrated"))
+        engine = make_engine(settings)
+        upgrade(engine)
+        engine.dispose()  # the last connection closed: the write-ahead log is folded in
+        _MIGRATED["sqlite"] = settings.sqlite_path
+    return _MIGRATED["sqlite"]
 
 
 _SHARED: dict[str, Settings] = {}  # backend → the shared migrated database

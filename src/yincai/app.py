@@ -18,7 +18,7 @@ from yincai import __version__
 from yincai.analysis import joint_pages, learner_pages
 from yincai.analysis import pages as analysis_pages
 from yincai.analysis import routes as analysis_routes
-from yincai.analysis.cache import ExamCache
+from yincai.analysis.cache import ExamCache, KeptViews
 from yincai.api import routes as api_routes
 from yincai.cockpit import pages as cockpit_pages
 from yincai.cockpit import routes as cockpit_routes
@@ -118,6 +118,7 @@ def create_app(settings: Settings) -> FastAPI:
         window_s=settings.login_window_minutes * 60,
     )
     app.state.exam_cache = ExamCache()
+    app.state.kept_views = KeptViews()
     app.state.cockpit_cache = CockpitCache()
     app.state.jobs = Jobs(settings)
     app.state.fragments = FragmentCache()

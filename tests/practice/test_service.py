@@ -169,7 +169,11 @@ def test_a_student_account_sees_its_own_set_but_no_class_plan(demo_session: Sess
         )
 
 
-def test_cli_prints_the_set_the_class_and_the_plan(demo_settings: Settings) -> None:
+def test_cli_prints_the_set_the_class_and_the_plan(demo_settings: Settings, backend: str) -> None:
+    if backend == "postgresql":
+        # the commands only print what the services above return on both backends; each
+        # fits the model as of a date again (CI time: 50 s)
+        pytest.skip("the command's output does not depend on the backend")
     runner = CliRunner()
     from yincai.db import make_engine
 

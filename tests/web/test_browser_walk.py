@@ -183,7 +183,7 @@ def test_chromium_walks_every_kind_of_page_of_every_role_without_dead_ends_or_en
 ) -> None:
     if backend == "postgresql":
         # the text and links of a page do not depend on the backend; every route's answer on
-        # PostgreSQL is checked by tests/web/test_matrix.py and test_assets.py (CI time: 4 min)
+        # PostgreSQL is checked by tests/web/test_matrix.py (CI time: 4 min)
         pytest.skip("the walk checks words and links: SQLite suffices")
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -153,7 +154,7 @@ def test_two_factor_is_for_admins_and_needs_a_configured_key(world_db: WorldData
 
 
 def test_requiring_two_factor_without_a_secret_key_is_a_configuration_error(
-    world_db: WorldDatabase,
+    tmp_path: Path,
 ) -> None:
     with pytest.raises(ValidationError, match="secret_key"):
-        Settings(data_dir=world_db.settings.data_dir, require_admin_two_factor=True)
+        Settings(data_dir=tmp_path, require_admin_two_factor=True)

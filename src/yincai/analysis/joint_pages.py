@@ -16,7 +16,7 @@ from yincai.analysis import joint_service
 from yincai.analysis.charts import comparison_height, joint_charts
 from yincai.analysis.exam import ReportScope
 from yincai.analysis.joint_xlsx import joint_workbook_bytes
-from yincai.analysis.page_support import XLSX_TYPE, download, ranks_allowed
+from yincai.analysis.page_support import XLSX_TYPE, download, kept_views, ranks_allowed
 from yincai.governance import service as governance_service
 from yincai.web.deps import CurrentUser, DbSession
 from yincai.web.i18n import language_of
@@ -52,6 +52,7 @@ def joint_exam_report_page(
         surface="view",
         scope=joint_service.parse_scope(scope),
         show_ranks=ranks_allowed(request),
+        kept_views=kept_views(request),
     )
     options = joint_service.joint_scope_options(
         session, actor=user, joint_exam_id=joint_exam_id, current=report.scope

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from yincai.accounts.models import Role, UserAccount
 from yincai.analysis.access import ScopeOption, is_staff
+from yincai.analysis.cache import KeptViews
 from yincai.analysis.exam import ReportScope
 from yincai.analysis.joint import (
     JointData,
@@ -41,6 +42,7 @@ from yincai.domain.models import (
 )
 from yincai.errors import Forbidden, Invalid, NotFound
 from yincai.governance import service as governance_service
+from yincai.hub import service as hub_service
 from yincai.i18n import _, join
 from yincai.rules import GradeBands, Thresholds
 
@@ -251,22 +253,26 @@ def joint_exam_report(
     scope: ReportScope | None = None,
     thresholds: Thresholds | None = None,
     show_ranks: bool = True,
+    kept_views: KeptViews | None = None,
 ) -> JointReport:
     """The joint-exam report of the scope asked for, else of the actor's own; audited with
-    every student it lists (the PDF: the students it names, ``pdf_students``)."""
+    every student it lists (the PDF: the students it names, ``pdf_students``); kept in
+    ``kept_views`` until the next import."""
     joint = get_joint_exam(session, joint_exam_id)
     _in_district(actor, joint)
     chosen = _resolve_scope(session, actor, joint, scope)
     _require_scope(session, actor, joint, chosen)
-    data = load_joint_data(session, joint)
-    _check_sat(data, chosen)
-    report = build_joint_report(
-        data,
-        joint_scores(data),
-        chosen,
-        thresholds=thresholds or Thresholds(),
-        show_ranks=show_ranks,
-    )
+    thresholds = thresholds or Thresholds()
+    key = (joint.id, chosen, thresholds, show_ranks, hub_service.data_version(session))
+    report = kept_views.joint_reports.get(key) if kept_views is not None else None
+    if report is None:
+        data = load_joint_data(session, joint)
+        _check_sat(data, chosen)
+        report = build_joint_report(
+            data, joint_scores(data), chosen, thresholds=thresholds, show_ranks=show_ranks
+        )
+        if kept_views is not None:
+            kept_views.joint_reports.put(key, report, replaces=lambda k: k[:4] == key[:4])
     governance_service.audit(
         session,
         actor=actor,

@@ -11,6 +11,7 @@ a student's growth and 错题本 also for the student and their parent, who read
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from yincai.accounts.models import Role, UserAccount
 from yincai.analysis.access import is_staff
+from yincai.analysis.cache import KeptViews
 from yincai.analysis.growth import ClassSubjectGrowth, Paper, SubjectGrowth
 from yincai.analysis.growth import class_growth as build_class_growth
 from yincai.analysis.growth import student_growth as build_student_growth
@@ -136,9 +138,11 @@ def class_mastery_map(
     subject_code: str,
     surface: MapSurface = "view",
     include_not_taught: bool = False,
+    kept_views: KeptViews | None = None,
 ) -> MasteryMap:
     """The class's mastery map in one subject, from the stored estimates (staff of the class
-    and admins in scope; one audit row naming every student of the class)."""
+    and admins in scope; one audit row naming every student of the class); kept in
+    ``kept_views`` while the estimates it rests on stay the same."""
     governance_service.require_role(actor, *governance_service.STAFF_ROLES)
     governance_service.require_scope(session, actor=actor, school_class_id=school_class_id)
     subject = session.scalar(select(Subject).where(Subject.code == subject_code))
@@ -147,12 +151,47 @@ def class_mastery_map(
             _("科目 {subject_code} 不存在").format(subject_code=subject_code),
             code="subject.not_found",
         )
+    if kept_views is None:
+        view, student_ids = _build_mastery_map(
+            session, actor, school_class_id, subject, include_not_taught
+        )
+    else:
+        key = (
+            school_class_id,
+            subject_code,
+            include_not_taught,
+            diagnosis_service.estimates_version(session, subject_code),
+        )
+        kept = kept_views.mastery_maps.get(key)
+        if kept is None:
+            kept = _build_mastery_map(session, actor, school_class_id, subject, include_not_taught)
+            kept_views.mastery_maps.put(key, kept, replaces=lambda k: k[:3] == key[:3])
+        view, student_ids = kept
+    governance_service.audit(
+        session,
+        actor=actor,
+        action="class_mastery_xlsx" if surface == "xlsx" else "class_mastery_view",
+        object_type="school_class",
+        object_id=school_class_id,
+        student_ids=student_ids,
+    )
+    return view
+
+
+def _build_mastery_map(
+    session: Session,
+    actor: governance_service.Actor,
+    school_class_id: int,
+    subject: Subject,
+    include_not_taught: bool,
+) -> tuple[MasteryMap, list[int]]:
+    """The map and every student it names."""
     school_class = session.get(SchoolClass, school_class_id)
     assert school_class is not None  # require_scope raised NotFound otherwise
     table = diagnosis_service.class_mastery(
-        session, actor=actor, school_class_id=school_class_id, subject_code=subject_code
+        session, actor=actor, school_class_id=school_class_id, subject_code=subject.code
     )
-    fitted = diagnosis_service.mastery_model(session, subject_code=subject_code)
+    fitted = diagnosis_service.mastery_model(session, subject_code=subject.code)
     met = diagnosis_service.class_met_points(session, fitted, school_class_id=school_class_id)
     taught_columns = [k for k in range(fitted.n_kps) if k in met]
     untaught_columns = [k for k in range(fitted.n_kps) if k not in met]
@@ -176,15 +215,7 @@ def class_mastery_map(
     columns = [
         MapColumn(fitted.kp_ids[k], fitted.kp_codes[k], fitted.kp_names[k], k in met) for k in kept
     ]
-    governance_service.audit(
-        session,
-        actor=actor,
-        action="class_mastery_xlsx" if surface == "xlsx" else "class_mastery_view",
-        object_type="school_class",
-        object_id=school_class_id,
-        student_ids=table.student_ids,
-    )
-    return MasteryMap(
+    view = MasteryMap(
         school_class_id=school_class_id,
         class_name=school_class.name,
         school_name=school_class.school.name,
@@ -195,10 +226,32 @@ def class_mastery_map(
         n_not_taught=len(untaught_columns),
         shows_not_taught=include_not_taught,
     )
+    return view, list(table.student_ids)
 
 
-def _papers(session: Session, assessment_ids: list[int]) -> list[Paper]:
-    """The exams' totals over all their participants, with each participant's class."""
+def _papers(
+    session: Session, assessment_ids: list[int], kept_views: KeptViews | None
+) -> list[Paper]:
+    """The exams' totals over all their participants, with each participant's class, in the
+    order they were held (kept in ``kept_views`` until the next import)."""
+    if kept_views is None:
+        return _read_papers(session, assessment_ids)
+    version = hub_service.data_version(session)
+    kept = {a: kept_views.papers.get((a, version)) for a in assessment_ids}
+    missing = [a for a, paper in kept.items() if paper is None]
+    for paper in _read_papers(session, missing):
+        kept[paper.assessment_id] = paper
+        kept_views.papers.put((paper.assessment_id, version), paper, replaces=_same_exam(paper))
+    papers = [paper for paper in kept.values() if paper is not None]
+    return sorted(papers, key=lambda paper: (paper.held_on, paper.assessment_id))
+
+
+def _same_exam(paper: Paper) -> Callable[[tuple[int, int]], bool]:
+    """Whether a kept key is of the paper's exam (its older version gives way)."""
+    return lambda key: key[0] == paper.assessment_id
+
+
+def _read_papers(session: Session, assessment_ids: list[int]) -> list[Paper]:
     if not assessment_ids:
         return []
     heads = session.execute(
@@ -249,7 +302,11 @@ def _papers(session: Session, assessment_ids: list[int]) -> list[Paper]:
 
 
 def student_growth(
-    session: Session, *, actor: governance_service.Actor, student_id: int
+    session: Session,
+    *,
+    actor: governance_service.Actor,
+    student_id: int,
+    kept_views: KeptViews | None = None,
 ) -> StudentGrowthView:
     """A student's standard score in every exam of each subject beside their class's mean
     (staff of the student, the student, their parent; audited)."""
@@ -263,7 +320,9 @@ def student_growth(
             .where(Sitting.student_id == student_id, Assessment.kind == AssessmentKind.EXAM)
         )
     )
-    curves = build_student_growth(_papers(session, exam_ids), student_id, student.school_class_id)
+    curves = build_student_growth(
+        _papers(session, exam_ids, kept_views), student_id, student.school_class_id
+    )
     governance_service.audit(
         session,
         actor=actor,
@@ -283,7 +342,11 @@ def student_growth(
 
 
 def class_growth(
-    session: Session, *, actor: governance_service.Actor, school_class_id: int
+    session: Session,
+    *,
+    actor: governance_service.Actor,
+    school_class_id: int,
+    kept_views: KeptViews | None = None,
 ) -> ClassGrowthView:
     """The class's mean standard score per subject across its exams (staff of the class and
     admins in scope; audited with the class's students)."""
@@ -301,7 +364,7 @@ def class_growth(
             )
         )
     )
-    curves = build_class_growth(_papers(session, exam_ids), school_class_id)
+    curves = build_class_growth(_papers(session, exam_ids, kept_views), school_class_id)
     student_ids = list(
         session.scalars(select(Student.id).where(Student.school_class_id == school_class_id))
     )

@@ -23,13 +23,15 @@ from yincai.analysis.learner_charts import (
 )
 from yincai.analysis.learner_xlsx import mastery_workbook_bytes
 from yincai.analysis.mistake_book import MAX_PDF_ENTRIES
-from yincai.analysis.page_support import XLSX_TYPE
+from yincai.analysis.page_support import XLSX_TYPE, kept_views
 from yincai.diagnosis import levels
 from yincai.diagnosis import service as diagnosis_service
 from yincai.errors import NotFound
 from yincai.i18n import _
 from yincai.reports.maths import page_text_html
 from yincai.web.deps import CurrentUser, DbSession, FormId
+from yincai.web.fragments import FragmentCache
+from yincai.web.i18n import language_of
 from yincai.web.templating import KIND_NAMES, templates
 
 router = APIRouter(include_in_schema=False)
@@ -71,20 +73,31 @@ def class_mastery_page(
         school_class_id=school_class_id,
         subject_code=code,
         include_not_taught=bool(show_all),
+        kept_views=kept_views(request),
     )
     state = diagnosis_service.refresh_if_stale(
         session, subject_code=code, request_refresh=request.app.state.jobs.request_mastery_refresh
     )
     subjects = learner.class_subjects(session, school_class_id=school_class_id)
     session.commit()
+    language = language_of(request, request.app.state.settings.language)
+
+    def render_body() -> str:
+        return templates.get_template("learner/_class_mastery_body.html").render(
+            view=view,
+            chart=mastery_heatmap(view) if view.rows and view.columns else None,
+            height=heatmap_height(view),
+            lang=language,
+        )
+
+    fragments: FragmentCache = request.app.state.fragments
     return templates.TemplateResponse(
         request,
         "learner/class_mastery.html",
         {
             "view": view,
             "subjects": subjects,
-            "chart": mastery_heatmap(view) if view.rows and view.columns else None,
-            "height": heatmap_height(view),
+            "body": fragments.get(view, ("class_mastery", language), render_body),
             "band_words": levels.BAND_WORDS,
             "band_colours": BAND_COLOURS,
             "mastery_state": state,
@@ -120,7 +133,9 @@ def class_growth_page(
     request: Request, school_class_id: int, session: DbSession, user: CurrentUser
 ) -> Response:
     """The class's mean standard score per subject across its exams."""
-    view = learner.class_growth(session, actor=user, school_class_id=school_class_id)
+    view = learner.class_growth(
+        session, actor=user, school_class_id=school_class_id, kept_views=kept_views(request)
+    )
     session.commit()
     return templates.TemplateResponse(
         request,
@@ -139,7 +154,9 @@ def student_growth_page(
     request: Request, student_id: int, session: DbSession, user: CurrentUser
 ) -> Response:
     """A student's standard score per subject across the semester beside the class's mean."""
-    view = learner.student_growth(session, actor=user, student_id=student_id)
+    view = learner.student_growth(
+        session, actor=user, student_id=student_id, kept_views=kept_views(request)
+    )
     session.commit()
     return templates.TemplateResponse(
         request,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import Response
 
-from yincai.analysis.cache import ExamCache
+from yincai.analysis.cache import ExamCache, KeptViews
 from yincai.analysis.exam import ReportScope
 
 # Ranks and the 一分一段表 are staff tools; a district may turn them off with a ``show_ranks``
@@ -24,6 +24,12 @@ def exam_cache(request: Request) -> ExamCache:
     """The application's exams kept between requests (see ``analysis.cache``)."""
     cache: ExamCache = request.app.state.exam_cache
     return cache
+
+
+def kept_views(request: Request) -> KeptViews:
+    """The application's other views kept between requests (see ``analysis.cache``)."""
+    views: KeptViews = request.app.state.kept_views
+    return views
 
 
 def download(content: bytes, media_type: str, filename: str) -> Response:

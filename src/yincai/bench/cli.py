@@ -202,11 +202,23 @@ def bench_practice(ctx: typer.Context, json_path: JsonOption = None) -> None:
 
 
 @app.command("cockpit")
-def bench_cockpit(ctx: typer.Context, json_path: JsonOption = None) -> None:
-    """预警对照真值与班级报告并发延迟 / early warnings vs planted cases, class-report p95."""
+def bench_cockpit(
+    ctx: typer.Context,
+    json_path: JsonOption = None,
+    think_s: Annotated[
+        float | None,
+        typer.Option(
+            "--think-s",
+            min=0.0,
+            help="用户阅读页面的平均秒数（默认 5；0 为压力测试）/ mean think time (0: stress)",
+        ),
+    ] = None,
+) -> None:
+    """预警对照真值与各页并发延迟 / early warnings vs planted cases, every page's p95."""
     from yincai.bench import cockpit
 
-    rows = cockpit.run(settings_of(ctx).data_dir)
+    think = cockpit.THINK_S if think_s is None else think_s
+    rows = cockpit.run(settings_of(ctx).data_dir, think_s=think)
     print_rows("驾驶舱预警与并发 / cockpit warnings and latency", rows)
     write_json(json_path, rows)
 

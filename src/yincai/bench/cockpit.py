@@ -6,7 +6,10 @@
 - ``<page>-p95``: the platform served by uvicorn in a subprocess and, for each page of
   ``page_list`` (every role's everyday pages: class reports, homes, the cockpit and its
   warnings, a district-wide report, the student's own page), ``N_USERS`` concurrent users of
-  that role requesting it; target p95 ≤ 300 ms each.
+  that role requesting it; target p95 ≤ 300 ms each. A user reads each page before asking
+  for the next: a think time drawn from an exponential distribution of mean ``THINK_S``
+  (5 s; load-testing tools use 3–10 s, TPC-W 7 s). ``think_s=0`` is a stress test instead:
+  50 requests always in flight, whose latency is 50 × the server's time per request.
 """
 
 from __future__ import annotations
@@ -51,8 +54,9 @@ from yincai.domain.models import (
 )
 
 N_USERS = 50
+THINK_S = 5.0  # mean time a user reads a page before the next request
 N_REQUESTS = 2000  # in all, spread over the users
-N_WARM_REQUESTS = 200  # first, unmeasured: every server process fills its caches
+N_WARM_REQUESTS = 200  # first, unmeasured and without think time: every process fills its caches
 TIME_LIMIT_S = 60.0  # per page, whatever is done by then is measured
 TARGET_P95_MS = 300.0
 START_TIMEOUT_S = 240.0  # a busy two-core machine takes over a minute to spawn the workers
@@ -257,7 +261,7 @@ class _Load:
     errors: dict[str, int] = field(default_factory=dict)
 
 
-def _fire(base: str, cookies: dict[str, str], target: list[str]) -> _Load:
+def _fire(base: str, cookies: dict[str, str], target: list[str], think_s: float) -> _Load:
     """``N_USERS`` threads share one login and request the pages in turn, each on its own
     keep-alive connection: ``N_WARM_REQUESTS`` unmeasured (so that the first-call caches of
     every server process do not count), then ``N_REQUESTS`` or ``TIME_LIMIT_S``, measured."""
@@ -267,20 +271,25 @@ def _fire(base: str, cookies: dict[str, str], target: list[str]) -> _Load:
         if status != 200:
             raise RuntimeError(f"{path} answered {status}")
     warm.close()
-    _users(base, cookies, target, N_WARM_REQUESTS)
-    return _users(base, cookies, target, N_REQUESTS)
+    _users(base, cookies, target, N_WARM_REQUESTS, think_s=0.0)
+    return _users(base, cookies, target, N_REQUESTS, think_s=think_s)
 
 
-def _users(base: str, cookies: dict[str, str], target: list[str], n_requests: int) -> _Load:
+def _users(
+    base: str, cookies: dict[str, str], target: list[str], n_requests: int, *, think_s: float
+) -> _Load:
     load = _Load()
     lock = threading.Lock()
     counter = iter(range(n_requests))
     deadline = time.monotonic() + TIME_LIMIT_S
 
-    def user() -> None:
+    def user(seed: int) -> None:
         # A timed-out request would stay queued in the server while its user sends the next:
         # users wait as long as it takes, so the load never exceeds N_USERS requests in flight.
         visitor = _Browser(base, cookies, timeout=DRAIN_TIMEOUT_S)
+        rng = np.random.default_rng(seed)
+        if think_s > 0:  # users arrive spread over one think time, not all at once
+            time.sleep(rng.uniform(0.0, think_s))
         while time.monotonic() < deadline:
             with lock:
                 k = next(counter, None)
@@ -299,9 +308,11 @@ def _users(base: str, cookies: dict[str, str], target: list[str], n_requests: in
                 load.latencies.append(elapsed)
                 if outcome != "ok":
                     load.errors[outcome] = load.errors.get(outcome, 0) + 1
+            if think_s > 0:
+                time.sleep(min(rng.exponential(think_s), deadline - time.monotonic(), 10 * think_s))
         visitor.close()
 
-    threads = [threading.Thread(target=user) for _ in range(N_USERS)]
+    threads = [threading.Thread(target=user, args=(seed,)) for seed in range(N_USERS)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -309,7 +320,7 @@ def _users(base: str, cookies: dict[str, str], target: list[str], n_requests: in
     return load
 
 
-def _row(case: str, page: str, load: _Load) -> dict[str, Any]:
+def _row(case: str, page: str, load: _Load, think_s: float) -> dict[str, Any]:
     values = np.array(load.latencies)
     p95 = float(np.percentile(values, 95)) if values.size else float("nan")
     return {
@@ -319,6 +330,7 @@ def _row(case: str, page: str, load: _Load) -> dict[str, Any]:
             "p50_ms": round(float(np.percentile(values, 50)), 1) if values.size else None,
             "p95_ms": round(p95, 1),
             "users": N_USERS,
+            "think_s": think_s,
             "n_requests": int(values.size),
             "n_errors": sum(load.errors.values()),
             "errors": load.errors,
@@ -339,9 +351,12 @@ class PageTarget:
     paths: list[str]
 
 
-def run_latency(data_dir: Path, pages: list[PageTarget] | None = None) -> list[dict[str, Any]]:
+def run_latency(
+    data_dir: Path, pages: list[PageTarget] | None = None, *, think_s: float = THINK_S
+) -> list[dict[str, Any]]:
     """p50/p95 under ``N_USERS`` concurrent users of each page of ``pages`` (by default
-    ``page_list``: every role's everyday pages, the cockpit included), each page apart."""
+    ``page_list``: every role's everyday pages, the cockpit included), each page apart, each
+    user pausing a think time of mean ``think_s`` between requests."""
     pages = page_list(data_dir) if pages is None else pages
     rows = []
     with _server(data_dir) as base:
@@ -349,8 +364,8 @@ def run_latency(data_dir: Path, pages: list[PageTarget] | None = None) -> list[d
         for page in pages:
             if page.role not in logins:
                 logins[page.role] = _login(base, _username(data_dir, page.role))
-            load = _fire_apart(base, logins[page.role], page.paths)
-            rows.append(_row(page.case, page.paths[0].split("?")[0], load))
+            load = _fire_apart(base, logins[page.role], page.paths, think_s)
+            rows.append(_row(page.case, page.paths[0].split("?")[0], load, think_s))
     return rows
 
 
@@ -443,11 +458,11 @@ def page_list(data_dir: Path) -> list[PageTarget]:
     ]
 
 
-def _fire_apart(base: str, cookies: dict[str, str], target: list[str]) -> _Load:
+def _fire_apart(base: str, cookies: dict[str, str], target: list[str], think_s: float) -> _Load:
     """``_fire`` in a fresh Python process: the benchmark process has run every earlier suite
     (models, PDF engines and their threads), and its leftovers slowed the users' threads (p95
     ~360 ms inside ``make bench`` against ~210 ms from a clean process, same server)."""
-    request = json.dumps({"base": base, "cookies": cookies, "target": target})
+    request = json.dumps({"base": base, "cookies": cookies, "target": target, "think_s": think_s})
     command = [sys.executable, "-c", "from yincai.bench.cockpit import fire; fire()"]
     done = subprocess.run(
         command, input=request, capture_output=True, text=True, check=True, timeout=CLIENT_TIMEOUT_S
@@ -459,13 +474,13 @@ def _fire_apart(base: str, cookies: dict[str, str], target: list[str]) -> _Load:
 def fire() -> None:
     """The load client's process: a request on stdin, the latencies and errors on stdout."""
     request = json.loads(sys.stdin.read())
-    load = _fire(request["base"], request["cookies"], request["target"])
+    load = _fire(request["base"], request["cookies"], request["target"], request["think_s"])
     sys.stdout.write(json.dumps({"latencies": load.latencies, "errors": load.errors}))
 
 
-def run(data_dir: Path) -> list[dict[str, Any]]:
+def run(data_dir: Path, *, think_s: float = THINK_S) -> list[dict[str, Any]]:
     return [
         *run_warnings(data_dir),
         *run_warnings(data_dir, is_sensitive=True),
-        *run_latency(data_dir),
+        *run_latency(data_dir, think_s=think_s),
     ]

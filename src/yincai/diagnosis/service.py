@@ -208,6 +208,15 @@ def mastery_model(
     return fitted
 
 
+def estimates_version(session: Session, subject_code: str) -> tuple[object, ...]:
+    """What the current estimates of a subject's students rest on: the ready run, the evidence
+    (imports, erasures, consents), evidence recorded outside imports (practice) and the day
+    (consents expire): a key for views built from them (NotReady without a run)."""
+    run = ready_run(session, subject_code)
+    newest_event = session.scalar(select(func.max(LearningEvent.id)))
+    return (run.id, store.evidence_version(session), newest_event, _today())
+
+
 def ready_run(session: Session, subject_code: str) -> MasteryRun:
     """The newest ready run of the subject; NotReady while none has been computed."""
     run = store.latest_run(session, _subject_id(session, subject_code), RunStatus.READY)

@@ -176,9 +176,17 @@ def list_schools(session: Session, *, district_code: str | None = None) -> list[
 
 
 def data_version(session: Session) -> int:
-    """A number that every import moves on (the newest import batch): caches of data derived
-    from scores and rosters compare it to know they are still current."""
-    return int(session.scalar(select(func.max(ImportBatch.id))) or 0)
+    """A number that every import and every erasure moves on: caches of data derived from
+    scores and rosters compare it to know they are still current (an erased student's name and
+    scores must leave every kept report at once). Both counts only grow, so their sum never
+    comes back to an earlier value."""
+    imports, erasures = session.execute(
+        select(
+            select(func.max(ImportBatch.id)).scalar_subquery(),
+            select(func.count(Student.anonymised_at)).scalar_subquery(),
+        )
+    ).one()
+    return int(imports or 0) + int(erasures or 0)
 
 
 def get_assessment(session: Session, *, code: str) -> Assessment:
