@@ -119,7 +119,7 @@ def lesson(classroom_demo: Settings) -> Iterator[Lesson]:
         roster = list(
             session.scalars(
                 select(Student.id)
-                .where(Student.school_class_id == class_id)
+                .where(Student.school_class_id == class_id, Student.left_on.is_(None))
                 .order_by(Student.student_number, Student.id)
             )
         )
@@ -421,7 +421,7 @@ def test_bad_input_is_refused_with_a_4xx_and_a_reason(lesson: Lesson) -> None:
         nothing = _post(client, path, {"stage": "practice"})
         not_in_quiz = _post(client, path, {"stage": "quiz", "item_1": "A"})
         bad_option = (
-            _post(client, path, {"stage": "practice", f"item_{choice.item_id}": "Z"})
+            _post(client, path, {"stage": "quiz", f"item_{choice.item_id}": "Z"})
             if choice
             else None
         )

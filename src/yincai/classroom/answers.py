@@ -171,7 +171,7 @@ def submit_answers(
     given = {item_id: text.strip() for item_id, text in answers.items() if text.strip()}
     if not given:
         raise Invalid(_("请至少回答一道题"), code="classroom.no_answers")
-    problems = []
+    problems: list[object] = []  # every bad answer at once
     for item_id, text in given.items():
         item = items.get(item_id)
         if item is None:

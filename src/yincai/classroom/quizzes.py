@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from yincai.accounts.models import UserAccount
 from yincai.classroom import access, data
 from yincai.classroom.access import Actor
-from yincai.classroom.models import ClassroomQuiz
-from yincai.classroom.verdicts import AUTO_MARKED
+from yincai.classroom.models import ClassroomQuiz, Verdict
+from yincai.classroom.verdicts import AUTO_MARKED, verdict
 from yincai.domain.models import (
     Assessment,
     AssessmentClass,
@@ -152,7 +152,9 @@ def _pick_items(
     session: Session, kp_ids: list[int], grade: int, n_items: int, *, seed: int
 ) -> list[Item]:
     """Auto-marked items on the points, up to the class's grade, shared out over the points in
-    turn, item types mixed (a seeded shuffle: the same class gets the same pick)."""
+    turn, item types mixed (a seeded shuffle: the same class gets the same pick). A fill-in item
+    is set only if the equivalence rules can read its key (its key judged right against itself),
+    so that a right answer is marked right."""
     tagged = session.execute(
         select(ItemKp.knowledge_point_id, Item)
         .join(Item, Item.id == ItemKp.item_id)
@@ -165,11 +167,12 @@ def _pick_items(
     ).all()
     by_kp: dict[int, list[Item]] = {kp: [] for kp in kp_ids}
     for kp, item in tagged:
-        by_kp[int(kp)].append(item)
+        if item.item_type is not ItemType.FILL_IN or _is_readable(item.answer):
+            by_kp[int(kp)].append(item)
     rng = random.Random(seed)
     for pool in by_kp.values():
         rng.shuffle(pool)
-        pool.sort(key=lambda item: AUTO_MARKED.index(item.item_type))  # stable: mixed types
+        pool.sort(key=lambda item: AUTO_MARKED.index(item.item_type))  # types in a fixed order
         pool[:] = _interleave_types(pool)
     chosen: list[Item] = []
     seen: set[int] = set()
@@ -183,6 +186,10 @@ def _pick_items(
                 seen.add(item.id)
                 chosen.append(item)
     return chosen
+
+
+def _is_readable(key: str) -> bool:
+    return verdict(ItemType.FILL_IN, key, key) is Verdict.RIGHT
 
 
 def _interleave_types(pool: list[Item]) -> list[Item]:
