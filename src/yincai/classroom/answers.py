@@ -83,6 +83,13 @@ def _student_quiz_of(
     return student, assessment, summary
 
 
+def require_student_quiz(
+    session: Session, *, actor: Actor, student_id: int, assessment_id: int
+) -> None:
+    """The student is in the actor's scope and the quiz is their class's (NotFound otherwise)."""
+    _student_quiz_of(session, actor, student_id, assessment_id)
+
+
 def student_quiz(
     session: Session, *, actor: Actor, student_id: int, assessment_id: int
 ) -> StudentQuiz:

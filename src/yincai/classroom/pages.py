@@ -66,11 +66,14 @@ def live_fragment(
     school_class_id: int,
     session: DbSession,
     user: CurrentUser,
-    quiz: Annotated[int, Query(ge=1, le=2**31 - 1)],
+    quiz: QuizId = None,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> Response:
     """The live part of the page; 204 (nothing to redraw) while no new answer has come in."""
-    service.require_live(session, actor=user, school_class_id=school_class_id, assessment_id=quiz)
+    service.require_live(
+        session, actor=user, school_class_id=school_class_id, assessment_id=quiz or 0
+    )
+    assert quiz is not None  # require_live raised NotFound for none
     if service.last_answer_id(session, assessment_id=quiz) == after:
         session.commit()
         return Response(status_code=204)
@@ -167,6 +170,9 @@ async def submit_answers(
 ) -> Response:
     """A student's answers to their quiz or practice (fields ``item_<id>``; several values of a
     multiple-choice item are its letters)."""
+    service.require_student_quiz(  # scope first: a refusal never depends on the form
+        session, actor=user, student_id=student_id, assessment_id=assessment_id
+    )
     form = await request.form()
     stage_text = str(form.get("stage", ""))
     if stage_text not in {s.value for s in Stage}:
