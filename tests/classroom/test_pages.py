@@ -1,11 +1,10 @@
-"""The classroom loop through the web client on a small demo: the teacher pushes a preview quiz,
+"""The classroom loop through the web client on a small school: the teacher pushes a preview quiz,
 several students answer it, the live fragment shows the counts and the points to explain, the
 after-class practice targets each student's errors, and the answers are evidence the mastery
 loader reads; with the refusals (scope, bad input)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -16,41 +15,30 @@ from httpx2 import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.classroom.world import PASSWORD, School7
 from tests.web.clients import logged_in, session_token
 from yincai.accounts.actors import CLI
-from yincai.accounts.models import Role, UserAccount
 from yincai.app import create_app
 from yincai.classroom import data as classroom_data
 from yincai.classroom import live, service
 from yincai.classroom.models import ClassroomPractice
-from yincai.classroom.verdicts import AUTO_MARKED, LETTERS, letters
+from yincai.classroom.verdicts import LETTERS, letters
 from yincai.config import Settings
-from yincai.consent import service as consent_service
-from yincai.consent.models import ConsentPurpose
 from yincai.db import make_engine
-from yincai.demo.build import DEMO_PASSWORD
 from yincai.diagnosis import service as diagnosis_service
 from yincai.domain.models import (
     ImportBatch,
-    Item,
-    ItemKp,
     ItemType,
     KnowledgePoint,
-    KpLevel,
     KpPrerequisite,
     LearningEvent,
-    SchoolClass,
-    Student,
-    Subject,
-    TeachingAssignment,
 )
-from yincai.governance import service as governance_service
 from yincai.governance.models import AuditEvent
 from yincai.rules import needs_attention
 
 N_ANSWERING = 5
 N_ITEMS = 4
-PASSWORD = "classroom-pass-1"
+QUIZ_POINTS = ["M7.1", "M7.2"]
 SCHOOL_TIME = timezone(timedelta(hours=8))  # the push form takes the lesson time in it
 
 
@@ -58,11 +46,14 @@ SCHOOL_TIME = timezone(timedelta(hours=8))  # the push form takes the lesson tim
 class Lesson:
     settings: Settings
     teacher: str
+    other_teacher: str
+    parent: str
     class_id: int
     other_class_id: int
     assessment_id: int
     students: list[tuple[int, str]]  # (student id, username) of those who answer
     roster: list[int]
+    young_id: int
     items: list[live.QuizItem]
     plan: dict[tuple[int, int], bool]  # (student index, item index) → answered right
 
@@ -82,83 +73,26 @@ def _post(client: TestClient, path: str, data: dict[str, object]) -> Response:
     )
 
 
-def _quiz_kps(session: Session, class_id: int) -> list[str]:
-    """Two maths points up to the class's grade with the most auto-marked items."""
-    grade = session.get_one(SchoolClass, class_id).grade.level
-    rows = session.execute(
-        select(KnowledgePoint.code, func.count(Item.id))
-        .join(ItemKp, ItemKp.knowledge_point_id == KnowledgePoint.id)
-        .join(Item, Item.id == ItemKp.item_id)
-        .join(Subject, Subject.id == KnowledgePoint.subject_id)
-        .where(
-            Subject.code == "MATH",
-            KnowledgePoint.level == KpLevel.POINT,
-            KnowledgePoint.grade_level <= grade,
-            Item.item_type.in_(AUTO_MARKED),
-        )
-        .group_by(KnowledgePoint.code)
-        .order_by(func.count(Item.id).desc(), KnowledgePoint.code)
-    ).all()
-    return [str(code) for code, _n in rows[:2]]
-
-
 @pytest.fixture(scope="module")
-def lesson(classroom_demo: Settings) -> Iterator[Lesson]:
-    engine = make_engine(classroom_demo)
-    with Session(engine) as session:
-        teacher = session.scalars(
-            select(UserAccount).where(UserAccount.role == Role.TEACHER).order_by(UserAccount.id)
-        ).first()
-        assert teacher is not None
-        taught = select(TeachingAssignment.school_class_id).where(
-            TeachingAssignment.teacher_id == teacher.teacher_id
-        )
-        class_id = session.scalars(taught.order_by(TeachingAssignment.school_class_id)).first()
-        other = session.scalars(select(SchoolClass.id).where(SchoolClass.id.not_in(taught))).first()
-        assert class_id is not None and other is not None
-        roster = list(
-            session.scalars(
-                select(Student.id)
-                .where(Student.school_class_id == class_id, Student.left_on.is_(None))
-                .order_by(Student.student_number, Student.id)
-            )
-        )
-        blocked = consent_service.students_without_consent(
-            session, roster, ConsentPurpose.DIAGNOSIS, today=datetime.now(UTC).date()
-        )
-        answering = [s for s in roster if s not in blocked][:N_ANSWERING]
-        password_hash = governance_service.hash_password(PASSWORD, username="cls")
-        students = []
-        for student_id in answering:
-            username = f"cls-{student_id}"
-            session.add(
-                UserAccount(
-                    username=username, password_hash=password_hash, role=Role.STUDENT,
-                    display_name="学生", district_id=teacher.district_id,
-                    school_id=teacher.school_id, student_id=student_id, is_active=True,
-                    created_at=datetime.now(UTC),
-                )
-            )  # fmt: skip
-            students.append((student_id, username))
-        session.commit()
-        kp_codes = _quiz_kps(session, class_id)
-        teacher_name = teacher.username
+def lesson(school: School7) -> Lesson:
     due = (datetime.now(UTC) + timedelta(hours=1)).astimezone(SCHOOL_TIME)
-    with TestClient(create_app(classroom_demo)) as client:
-        logged_in(client, teacher_name, DEMO_PASSWORD)
-        empty = client.get(f"/classes/{class_id}/live")
+    with TestClient(create_app(school.settings)) as client:
+        logged_in(client, school.teacher, PASSWORD)
+        empty = client.get(f"/classes/{school.class_id}/live")
         assert empty.status_code == 200 and 'name="kp"' in empty.text
         pushed = _post(
             client,
-            f"/classes/{class_id}/quizzes",
-            {"kp": kp_codes, "n_items": str(N_ITEMS), "due": due.strftime("%Y-%m-%dT%H:%M")},
+            f"/classes/{school.class_id}/quizzes",
+            {"kp": QUIZ_POINTS, "n_items": str(N_ITEMS), "due": due.strftime("%Y-%m-%dT%H:%M")},
         )
         assert pushed.status_code == 303, pushed.text
-        location = pushed.headers["location"]
-        assessment_id = int(location.rsplit("=", 1)[1])
+        assessment_id = int(pushed.headers["location"].rsplit("=", 1)[1])
+    engine = make_engine(school.settings)
     with Session(engine) as session:
         items = classroom_data.quiz_items(session, assessment_id)
+    engine.dispose()
     assert len(items) == N_ITEMS
+    students = list(school.students.items())[:N_ANSWERING]
     # student 0 gets everything right; item 0 is wrong for the others, item 1 for student 2
     plan = {
         (k, j): not ((j == 0 and k >= 1) or (j == 1 and k == 2))
@@ -166,7 +100,7 @@ def lesson(classroom_demo: Settings) -> Iterator[Lesson]:
         for j in range(N_ITEMS)
     }
     for k, (student_id, username) in enumerate(students):
-        with TestClient(create_app(classroom_demo)) as client:
+        with TestClient(create_app(school.settings)) as client:
             logged_in(client, username, PASSWORD)
             page = client.get(f"/students/{student_id}/classroom/{assessment_id}")
             assert page.status_code == 200 and "提交答案" in page.text
@@ -179,9 +113,19 @@ def lesson(classroom_demo: Settings) -> Iterator[Lesson]:
                     answers[f"item_{item.item_id}"] = text
             sent = _post(client, f"/students/{student_id}/classroom/{assessment_id}", answers)
             assert sent.status_code == 303, sent.text
-    engine.dispose()
-    yield Lesson(
-        classroom_demo, teacher_name, class_id, other, assessment_id, students, roster, items, plan
+    return Lesson(
+        settings=school.settings,
+        teacher=school.teacher,
+        other_teacher=school.other_teacher,
+        parent=school.parent,
+        class_id=school.class_id,
+        other_class_id=school.other_class_id,
+        assessment_id=assessment_id,
+        students=students,
+        roster=school.student_ids,
+        young_id=school.young_id,
+        items=items,
+        plan=plan,
     )
 
 
@@ -219,7 +163,7 @@ def test_the_live_fragment_counts_answers_options_and_points_to_explain(lesson: 
         assert (kp.n_answers, kp.n_right) == (n, right)
         assert kp.needs_attention is needs_attention(right, n)
     with TestClient(create_app(lesson.settings)) as client:
-        logged_in(client, lesson.teacher, DEMO_PASSWORD)
+        logged_in(client, lesson.teacher, PASSWORD)
         base = f"/classes/{lesson.class_id}/live/fragment?quiz={lesson.assessment_id}"
         fresh = client.get(f"{base}&after=0")
         unchanged = client.get(f"{base}&after={view.last_answer_id}")
@@ -242,7 +186,7 @@ def test_after_class_practice_targets_each_students_errors_and_queues_the_refres
     with Session(engine) as session:
         batches_before = session.scalar(select(func.count(ImportBatch.id)))
     with TestClient(create_app(lesson.settings)) as client:
-        logged_in(client, lesson.teacher, DEMO_PASSWORD)
+        logged_in(client, lesson.teacher, PASSWORD)
         path = f"/classes/{lesson.class_id}/quizzes/{lesson.assessment_id}/practice"
         given = _post(client, path, {})
         again = _post(client, path, {})
@@ -370,7 +314,7 @@ def test_other_people_are_refused(lesson: Lesson) -> None:
     assert live_page.status_code == fragment.status_code == someone_else.status_code == 403
     assert answer_for.status_code == push.status_code == 403
     with TestClient(create_app(lesson.settings)) as client:
-        logged_in(client, lesson.teacher, DEMO_PASSWORD)
+        logged_in(client, lesson.teacher, PASSWORD)
         other_class = client.get(f"/classes/{lesson.other_class_id}/live")
         for_student = _post(
             client,
@@ -387,7 +331,7 @@ def test_bad_input_is_refused_with_a_4xx_and_a_reason(lesson: Lesson) -> None:
     due = (datetime.now(UTC) + timedelta(days=1)).astimezone(SCHOOL_TIME).strftime("%Y-%m-%dT%H:%M")
     kp = _kp(lesson)
     with TestClient(create_app(lesson.settings)) as client:
-        logged_in(client, lesson.teacher, DEMO_PASSWORD)
+        logged_in(client, lesson.teacher, PASSWORD)
         push = f"/classes/{lesson.class_id}/quizzes"
         cases = {
             "no point": _post(client, push, {"n_items": "3", "due": due}),
