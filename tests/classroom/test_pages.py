@@ -228,6 +228,19 @@ def test_after_class_practice_targets_each_students_errors_and_queues_the_refres
         assert targets <= allowed and targets & wrong_kps
         assert not {row.item_id for row in mine} & quiz_item_ids
     assert {row.item_id for row in rows}.isdisjoint(quiz_item_ids)
+    quiz_kps = {kp for item in lesson.items for kp in item.kp_ids}
+    answered = {s for s, _u in lesson.students}
+    for student_id in lesson.roster:
+        if student_id in answered:
+            continue
+        mine = by_student.get(student_id, [])
+        if student_id == lesson.young_id:  # under 14 without consent: never practised on
+            assert mine == []
+            continue
+        assert mine, "no answer: practice on every point of the quiz"
+        targets = {row.knowledge_point_id for row in mine}
+        assert targets <= quiz_kps | {p for kp, p in needs if kp in quiz_kps}
+    assert "未布置（未获监护人同意" in page.text
 
 
 def test_answers_are_attempt_rows_the_mastery_loader_reads(lesson: Lesson) -> None:
@@ -325,6 +338,26 @@ def test_other_people_are_refused(lesson: Lesson) -> None:
     assert other_class.status_code == 403
     assert for_student.status_code == 403
     assert student_page.status_code == 200 and "提交答案" not in student_page.text
+    with TestClient(create_app(lesson.settings)) as client:
+        logged_in(client, lesson.other_teacher, PASSWORD)  # teaches the other class only
+        not_theirs = client.get(f"/classes/{lesson.class_id}/live")
+        practice = _post(
+            client, f"/classes/{lesson.class_id}/quizzes/{lesson.assessment_id}/practice", {}
+        )
+        foreign = client.get(f"/students/{student_id}/classroom/{lesson.assessment_id}")
+    assert not_theirs.status_code == practice.status_code == foreign.status_code == 403
+    with TestClient(create_app(lesson.settings)) as client:
+        logged_in(client, lesson.parent, PASSWORD)  # the first student's parent
+        child_page = client.get(f"/students/{student_id}/classroom/{lesson.assessment_id}")
+        class_page = client.get(f"/classes/{lesson.class_id}/live")
+        answer = _post(
+            client,
+            f"/students/{student_id}/classroom/{lesson.assessment_id}",
+            {"stage": "practice", f"item_{lesson.items[0].item_id}": lesson.items[0].key},
+        )
+    assert child_page.status_code == 200 and "正确答案" in child_page.text
+    assert "提交答案" not in child_page.text  # parents read, only the student answers
+    assert class_page.status_code == answer.status_code == 403
 
 
 def test_bad_input_is_refused_with_a_4xx_and_a_reason(lesson: Lesson) -> None:
