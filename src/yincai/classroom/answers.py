@@ -14,6 +14,7 @@ from yincai.classroom.access import Actor
 from yincai.classroom.data import QuizSummary, StudentName
 from yincai.classroom.models import ClassroomAnswer, Stage, Verdict
 from yincai.classroom.verdicts import MAX_ANSWER_LENGTH, is_valid_choice, verdict
+from yincai.db import lock_for_write
 from yincai.domain.models import Assessment, Item, ItemType, KnowledgePoint, LearningEvent, Student
 from yincai.errors import Conflict, Forbidden, Invalid, NotFound
 from yincai.governance import service as governance_service
@@ -191,6 +192,7 @@ def submit_answers(
             problems.append(_("第 {label} 题的选项无效").format(label=item.label))
     if problems:
         raise Invalid(_("答案有误，请检查后再提交"), code="classroom.bad_answers", details=problems)
+    lock_for_write(session, Student, student_id)  # one submission of a student at a time
     done = set(
         session.scalars(
             select(ClassroomAnswer.item_id).where(

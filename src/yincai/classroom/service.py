@@ -43,6 +43,7 @@ from yincai.classroom.models import (
     Verdict,
 )
 from yincai.classroom.quizzes import KpOption, kp_options, push_quiz
+from yincai.db import lock_for_write
 from yincai.domain.models import Assessment, ImportBatch, KnowledgePoint, Subject
 from yincai.errors import Conflict, NotFound
 from yincai.governance import service as governance_service
@@ -277,6 +278,8 @@ def assign_practice(
             _("课堂测验 {id} 不存在").format(id=assessment_id), code="classroom.quiz_not_found"
         )
     access.require_subject_teacher(session, actor, school_class_id, assessment.subject_id)
+    lock_for_write(session, Assessment, assessment_id)  # a second click waits, then is refused
+    session.refresh(quiz)
     if quiz.practice_at is not None:
         raise Conflict(_("本次测验的课后练习已经布置"), code="classroom.practice_given")
     moment = data.now_or(now)
