@@ -8,7 +8,10 @@ saves full-page PNGs of the 成绩单, 临界生, 试卷讲评, class heatmap, g
 online marking of one written item of the teacher's exam in 2+1 mode (two more maths teachers of
 the school get accounts; simulated markers give the first two marks and some third ones) and a
 batch of demo scans, and shoots the marking page, the item leader's page (arbitration, marker
-quality) and the scan-review queue.
+quality) and the scan-review queue; then pushes a preview quiz to the teacher's class, lets most
+of its students answer it (each right with the chance their stored mastery of the item's point
+gives) and shoots the live classroom page. ``--only FILE`` shoots only the named files (and sets
+up only what they need).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
@@ -27,18 +30,28 @@ from yincai.accounts.actors import CLI
 from yincai.accounts.models import Role, UserAccount
 from yincai.accounts.passwords import hash_password
 from yincai.bench.cockpit import _server
+from yincai.classroom import data as classroom_data
+from yincai.classroom import service as classroom_service
+from yincai.classroom.live import QuizItem
+from yincai.classroom.models import ClassroomQuiz, Stage
+from yincai.classroom.verdicts import LETTERS, letters
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.demo.build import DEMO_PASSWORD
+from yincai.diagnosis import service as diagnosis_service
 from yincai.domain.models import (
     Assessment,
     AssessmentClass,
     AssessmentKind,
+    ItemType,
     JointExam,
+    SchoolClass,
+    Student,
     Subject,
     Teacher,
     TeachingAssignment,
 )
+from yincai.errors import Invalid
 from yincai.marking import scans, service
 from yincai.marking.demo import build_demo_marking, simulated_score, subjective_items
 from yincai.marking.demo_scans import demo_scans
@@ -173,6 +186,111 @@ def _marking_targets(
     ]
 
 
+CLASSROOM_ANSWER_SHARE = 0.85  # of the class answers before the screenshot; the rest are listed
+
+
+def _classroom_targets(
+    data_dir: Path, teacher_username: str
+) -> list[tuple[Role, str, str, str | None]]:
+    """A preview quiz pushed to the teacher's first class and answered by most of its students
+    (set up once per data folder), for the live classroom page."""
+    engine = make_engine(Settings(data_dir=data_dir))
+    with session_scope(engine) as session:
+        teacher = session.scalars(
+            select(UserAccount).where(UserAccount.username == teacher_username)
+        ).one()
+        class_id = session.scalars(
+            select(TeachingAssignment.school_class_id)
+            .where(TeachingAssignment.teacher_id == teacher.teacher_id)
+            .order_by(TeachingAssignment.school_class_id)
+        ).first()
+        assert class_id is not None
+        if session.scalar(select(ClassroomQuiz).where(ClassroomQuiz.school_class_id == class_id)):
+            engine.dispose()
+            return [(Role.TEACHER, "live-classroom.png", f"/classes/{class_id}/live", None)]
+        options = classroom_service.kp_options(
+            session, teacher, session.get_one(SchoolClass, class_id)
+        )
+        maths = [o.code for o in options if o.subject_name == "数学"]
+        quiz_id = _push_demo_quiz(session, teacher, class_id, maths)
+        _simulate_answers(session, teacher, class_id, quiz_id)
+    engine.dispose()
+    return [(Role.TEACHER, "live-classroom.png", f"/classes/{class_id}/live", None)]
+
+
+def _push_demo_quiz(session: Session, teacher: UserAccount, class_id: int, codes: list[str]) -> int:
+    """Five items on the two newest maths points that have enough auto-marked items."""
+    for first, second in zip(codes[::-1], codes[-2::-1], strict=False):
+        try:
+            return classroom_service.push_quiz(
+                session,
+                actor=teacher,
+                school_class_id=class_id,
+                kp_codes=[first, second],
+                n_items=5,
+                due_at=datetime.now(UTC) + timedelta(minutes=40),
+            )
+        except Invalid:
+            continue
+    raise RuntimeError("no maths points with auto-marked items for the demo quiz")
+
+
+def _simulate_answers(session: Session, teacher: UserAccount, class_id: int, quiz_id: int) -> None:
+    """Most students answer: each item right with the chance of their stored mastery level of its
+    point; wrong choices pick another option, wrong fill-ins a common slip (0 or 1)."""
+    students = list(
+        session.scalars(
+            select(Student.id)
+            .where(Student.school_class_id == class_id)
+            .order_by(Student.student_number)
+        )
+    )
+    rng = random.Random(0)
+    answering = [s for s in students if rng.random() < CLASSROOM_ANSWER_SHARE]
+    table = diagnosis_service.students_mastery(
+        session, actor=CLI, student_ids=answering, subject_code="MATH"
+    )
+    kp_column = {kp: k for k, kp in enumerate(table.kp_ids)}
+    items = classroom_data.quiz_items(session, quiz_id)
+    password_hash = hash_password(DEMO_PASSWORD, username="classroom-demo")
+    for row, student_id in enumerate(answering):
+        account = UserAccount(
+            username=f"s{student_id}-classroom",
+            password_hash=password_hash,
+            role=Role.STUDENT,
+            display_name="学生",
+            district_id=teacher.district_id,
+            school_id=teacher.school_id,
+            student_id=student_id,
+            is_active=True,
+            created_at=datetime.now(UTC),
+        )
+        session.add(account)
+        session.flush()
+        answers = {}
+        for item in items:
+            column = kp_column.get(item.kp_ids[0]) if item.kp_ids else None
+            level = float(table.mastery[row, column]) if column is not None else 0.5
+            answers[item.item_id] = item.key if rng.random() < level else _slip(item, rng)
+        classroom_service.submit_answers(
+            session,
+            actor=account,
+            student_id=student_id,
+            assessment_id=quiz_id,
+            stage=Stage.QUIZ,
+            answers=answers,
+        )
+
+
+def _slip(item: QuizItem, rng: random.Random) -> str:
+    if item.item_type is ItemType.TRUE_FALSE:
+        return next(o for o in item.options if o != item.key)
+    if item.item_type is ItemType.FILL_IN:
+        return "0" if item.key.strip() != "0" else "1"
+    key = letters(item.key)
+    return rng.choice([LETTERS[k] for k in range(len(item.options)) if LETTERS[k] not in key])
+
+
 def _simulate_marking(session: Session, leader: UserAccount, exam: Assessment) -> None:
     """2+1 marking of the exam's first written item: two colleagues give the first two marks,
     the leader gives some third marks with a loose hand, so some answers reach arbitration."""
@@ -246,10 +364,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=Path("data"))
     parser.add_argument("--out", type=Path, default=Path("docs/samples"))
+    parser.add_argument("--only", action="append", default=[], help="a file name to shoot")
     options = parser.parse_args()
     options.out.mkdir(parents=True, exist_ok=True)
     logins, targets = _targets(options.data_dir)
-    targets += _marking_targets(options.data_dir, logins[Role.TEACHER])
+    wanted = set(options.only)
+    if not wanted or wanted & {
+        "marking-page.png",
+        "marking-leader-page.png",
+        "scan-review-page.png",
+    }:
+        targets += _marking_targets(options.data_dir, logins[Role.TEACHER])
+    if not wanted or "live-classroom.png" in wanted:
+        targets += _classroom_targets(options.data_dir, logins[Role.TEACHER])
+    if wanted:
+        targets = [t for t in targets if t[1] in wanted]
     with _server(options.data_dir) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")

@@ -195,6 +195,21 @@ def has_many_missing(missing: int, assigned: int) -> bool:
     )
 
 
+# The classroom loop (yincai.classroom): an item or knowledge point of a quiz needs explaining in
+# class (需要讲解) when fewer than this share of the answers to it are right, once at least
+# CLASSROOM_ATTENTION_MIN_ANSWERS answers are in (one early wrong answer is no signal yet).
+CLASSROOM_ATTENTION_BELOW = 0.6
+CLASSROOM_ATTENTION_MIN_ANSWERS = 3
+
+
+def needs_attention(n_right: int, n_answers: int) -> bool:
+    """Whether a quiz item or point needs explaining in class (the one rule of the live page)."""
+    return (
+        n_answers >= CLASSROOM_ATTENTION_MIN_ANSWERS
+        and n_right < CLASSROOM_ATTENTION_BELOW * n_answers
+    )
+
+
 def joint_totals(scores: npt.ArrayLike) -> FloatArray:
     """总分 of a joint exam (联考), (n,) from subject totals (n, n_subjects; NaN = not sat): the
     sum over the subjects, NaN unless every subject was sat (a subject missed is 缺考, never 0)."""

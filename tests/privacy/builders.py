@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.governance.world import World, actor
+from yincai.classroom.models import ClassroomAnswer, ClassroomPractice, Stage, Verdict
 from yincai.cockpit.models import WarningAcknowledgement
 from yincai.consent.models import ConsentPurpose
 from yincai.diagnosis import store
@@ -22,6 +23,8 @@ from yincai.domain.models import (
     AssessmentItem,
     Dimension,
     GrowthRecord,
+    Item,
+    ItemType,
     LearningEvent,
     Score,
     Student,
@@ -107,7 +110,31 @@ def fill_student(session: Session, world: World, key: str = "A1") -> int:
     session.add(GeneratedDocumentStudent(document_id=document.id, student_id=student_id))
     session.flush()
     _fill_marking(session, world, student_id, item_id, admin.id)
+    _fill_classroom(session, world, student_id, subject_id)
     return student_id
+
+
+def _fill_classroom(session: Session, world: World, student_id: int, subject_id: int) -> None:
+    """An answer to a classroom quiz (with its learning event) and an after-class practice item."""
+    item = Item(code="PRIV-CL", subject_id=subject_id, item_type=ItemType.SINGLE_CHOICE,
+                stem="题", options=["1", "2"], answer="A", full_score=1.0)  # fmt: skip
+    event = LearningEvent(
+        student_id=student_id, activity="cq-1", is_correct=False, score=0.0,
+        occurred_at=datetime(2026, 11, 4, 9, 0, tzinfo=UTC), source="classroom",
+    )  # fmt: skip
+    session.add_all([item, event])
+    session.flush()
+    now = datetime.now(UTC)
+    session.add(
+        ClassroomAnswer(assessment_id=world["E1"], student_id=student_id, stage=Stage.QUIZ,
+                        item_id=item.id, answer="B", verdict=Verdict.WRONG,
+                        learning_event_id=event.id, answered_at=now)
+    )  # fmt: skip
+    session.add(
+        ClassroomPractice(assessment_id=world["E1"], student_id=student_id, item_id=item.id,
+                          position=1)
+    )  # fmt: skip
+    session.flush()
 
 
 def _fill_marking(

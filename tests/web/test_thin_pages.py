@@ -18,6 +18,7 @@ THIN = [
     "analysis/pages.py",
     "analysis/learner_pages.py",
     "analysis/routes.py",
+    "classroom/pages.py",
     "cockpit/pages.py",
     "cockpit/routes.py",
     "practice/pages.py",

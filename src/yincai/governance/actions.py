@@ -82,6 +82,11 @@ ACTIONS: dict[str, Message] = {
     "homework_class_xlsx": pgettext("audit", "下载班级作业情况（Excel）"),
     "homework_student_view": pgettext("audit", "查看学生作业情况"),
     "homework_school_view": pgettext("audit", "查看学校作业概览"),
+    "classroom_quiz_push": pgettext("audit", "推送课前测"),
+    "classroom_live_view": pgettext("audit", "查看课堂实时作答"),
+    "classroom_practice_assign": pgettext("audit", "布置课后练习"),
+    "classroom_student_view": pgettext("audit", "查看学生的课堂测验与练习"),
+    "classroom_answer": pgettext("audit", "提交课堂测验或练习的答案"),
     # privacy: consent, subject access, erasure, retention, research exports
     "view_consent": pgettext("audit", "查看监护人同意记录"),
     "consent_give": pgettext("audit", "记录监护人同意"),

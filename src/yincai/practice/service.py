@@ -16,7 +16,8 @@ is audited (``export_practice``) with the students it is for.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -62,6 +63,7 @@ __all__ = [
     "ReteachPlan",
     "class_practice",
     "class_practice_by_id",
+    "focused_practice_sets",
     "practice_sets",
     "reteach_plan",
     "student_practice",
@@ -238,6 +240,43 @@ def practice_sets(
     return sets
 
 
+def focused_practice_sets(
+    session: Session,
+    *,
+    actor: governance_service.Actor,
+    focus: Mapping[int, Collection[int]],
+    exclude_item_ids: Collection[int] = (),
+    n_items: int = 5,
+    subject_code: str = "MATH",
+) -> list[PracticeSet]:
+    """Practice sets aimed at given knowledge points, per student (student id → point ids; the
+    after-class practice on a quiz's errors): those points are ranked as if taught, their weak
+    prerequisites may come first, and the items in ``exclude_item_ids`` (the quiz's) are not set.
+    Each student in the actor's scope, each set audited."""
+    student_ids = list(focus)
+    governance_service.require_students(session, actor=actor, student_ids=student_ids)
+    sets = _sets(
+        session,
+        actor=actor,
+        student_ids=student_ids,
+        n_items=n_items,
+        success_band=DEFAULT_SUCCESS_BAND,
+        as_of=None,
+        subject_code=subject_code,
+        focus={s: frozenset(kps) for s, kps in focus.items()},
+        exclude=frozenset(exclude_item_ids),
+    )
+    for practice in sets:
+        governance_service.audit(
+            session,
+            actor=actor,
+            action="export_practice",
+            object_type="student",
+            object_id=practice.student_id,
+        )
+    return sets
+
+
 def _sets(
     session: Session,
     *,
@@ -247,6 +286,8 @@ def _sets(
     success_band: tuple[float, float],
     as_of: date | None,
     subject_code: str,
+    focus: Mapping[int, frozenset[int]] | None = None,
+    exclude: frozenset[int] = frozenset(),
 ) -> list[PracticeSet]:
     """The sets of students whose scope the caller has checked (sets without consent say why)."""
     try:
@@ -264,7 +305,16 @@ def _sets(
     made = dict(
         zip(
             [s.student_id for s in cleared],
-            _practice_sets(session, actor, cleared, policy, as_of=as_of, subject_code=subject_code),
+            _practice_sets(
+                session,
+                actor,
+                cleared,
+                policy,
+                as_of=as_of,
+                subject_code=subject_code,
+                focus=focus,
+                exclude=exclude,
+            ),
             strict=True,
         )
     )
@@ -279,6 +329,8 @@ def _practice_sets(
     *,
     as_of: date | None,
     subject_code: str,
+    focus: Mapping[int, frozenset[int]] | None = None,
+    exclude: frozenset[int] = frozenset(),
 ) -> list[PracticeSet]:
     if not students:
         return []
@@ -300,6 +352,7 @@ def _practice_sets(
     kp_position = {kp: k for k, kp in enumerate(catalogue.kp_ids)}
     sets = []
     for row, student in enumerate(students):
+        wanted = focus.get(student.student_id, frozenset()) if focus is not None else frozenset()
         points = _point_states(
             catalogue,
             student.grade_level,
@@ -308,7 +361,10 @@ def _practice_sets(
             estimate.logit_sd[row],
             counts[row],
             reference_on,
+            wanted,
         )
+        if focus is not None:
+            points = _focused(points, wanted)
         known = {kp_position[p.kp_id] for p in points}
         candidates = [
             CandidateItem(
@@ -319,7 +375,7 @@ def _practice_sets(
                 is_recently_correct=item.item_id in recent_correct.get(row, set()),
             )
             for i, item in enumerate(catalogue.items)
-            if _fits(item, known, student.grade_level)
+            if _fits(item, known, student.grade_level) and item.item_id not in exclude
         ]
         selection = select_practice(points, candidates, policy)
         sets.append(
@@ -506,13 +562,15 @@ def _point_states(
     logit_sd: FloatArray,
     counts: IntArray,
     reference_on: date,
+    focus: frozenset[int] = frozenset(),
 ) -> list[PointState]:
-    """Points taught to the class, and points of lower grades (met before)."""
+    """Points taught to the class, and points of lower grades (met before); ``focus`` points
+    count as taught (a lesson on them has just been given)."""
     recent_since = reference_on - timedelta(days=RECENTLY_TAUGHT_DAYS)
     states = []
     for k, kp_id in enumerate(catalogue.kp_ids):
         grade = catalogue.kp_grade[k]
-        is_taught = k in taught
+        is_taught = k in taught or kp_id in focus
         if not is_taught and (grade is None or grade >= grade_level):
             continue
         states.append(
@@ -525,10 +583,16 @@ def _point_states(
                 is_taught=is_taught,
                 prerequisite_ids=tuple(catalogue.kp_ids[p] for p in catalogue.prerequisites[k]),
                 n_dependants=catalogue.n_dependants[k],
-                is_recent=is_taught and taught[k] >= recent_since,
+                is_recent=kp_id in focus or (is_taught and taught[k] >= recent_since),
             )
         )
     return states
+
+
+def _focused(points: list[PointState], focus: frozenset[int]) -> list[PointState]:
+    """Only the focus points may be ranked as weak (they count as taught); the others stay as
+    possible prerequisites."""
+    return [replace(p, is_taught=p.kp_id in focus, is_recent=p.kp_id in focus) for p in points]
 
 
 def _fits(item: BankItem, known: set[int], grade_level: int) -> bool:

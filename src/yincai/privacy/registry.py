@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 import yincai
 from yincai.accounts.models import LoginSession, UserAccount
+from yincai.classroom.models import ClassroomAnswer, ClassroomPractice
 from yincai.cockpit.models import WarningAcknowledgement
 from yincai.consent.models import GuardianConsent
 from yincai.diagnosis.models import MasteryEstimateRow
@@ -321,6 +322,15 @@ def _by_marking_answer(table: Table) -> Callable[[int], Select[tuple[object, ...
     return rows
 
 
+def _practice_rows(student_id: int) -> Select[tuple[object, ...]]:
+    table = ClassroomPractice.__table__
+    return (
+        select(table)
+        .where(table.c.student_id == student_id)
+        .order_by(table.c.assessment_id, table.c.position)
+    )
+
+
 REGISTRY: tuple[PersonalTable, ...] = (
     PersonalTable(
         Student.__table__,  # type: ignore[arg-type]
@@ -354,6 +364,20 @@ REGISTRY: tuple[PersonalTable, ...] = (
         LearningEvent.__table__,  # type: ignore[arg-type]
         "作业、练习与学习应用中的作答记录",
         _by_student(LearningEvent.__table__),  # type: ignore[arg-type]
+        Erasure.KEEP,
+        _keep,
+    ),
+    PersonalTable(
+        ClassroomAnswer.__table__,  # type: ignore[arg-type]
+        "课堂测验与课后练习中的作答内容及其判定（对应的作答记录见上表）",
+        _by_student(ClassroomAnswer.__table__),  # type: ignore[arg-type]
+        Erasure.KEEP,
+        _keep,
+    ),
+    PersonalTable(
+        ClassroomPractice.__table__,  # type: ignore[arg-type]
+        "课后练习中为该学生选出的题目",
+        _practice_rows,
         Erasure.KEEP,
         _keep,
     ),
@@ -488,6 +512,7 @@ NO_STUDENT_DATA: dict[str, str] = {
     ),
     "scan_batch": "一批上传的扫描文件：考试、上传者、状态、进度、文件名与无法使用的页面（按文件）",
     "marking_session": "一次考试的网络阅卷设置（模式、状态），不含学生数据",
+    "classroom_quiz": "哪些作业是某班的课堂测验、由谁推送、何时布置课后练习，不含学生数据",
     "marking_task": "每道主观题的阅卷任务：误差范围、题组长、标准答案、状态",
     "marking_task_marker": "阅卷任务分配给哪些教师：教职工的工作信息",
     "account_slips": (

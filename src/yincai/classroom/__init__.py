@@ -1,0 +1,1 @@
+"""The classroom loop (课前–课中–课后): preview quiz, live class page, after-class practice."""
