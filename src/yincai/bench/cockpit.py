@@ -55,6 +55,7 @@ from yincai.domain.models import (
 
 N_USERS = 50
 THINK_S = 5.0  # mean time a user reads a page before the next request
+IDLE_RECONNECT_S = 4.0  # uvicorn closes a keep-alive connection idle for 5 s
 N_REQUESTS = 2000  # in all, spread over the users
 N_WARM_REQUESTS = 200  # first, unmeasured and without think time: every process fills its caches
 TIME_LIMIT_S = 60.0  # per page, whatever is done by then is measured
@@ -309,7 +310,11 @@ def _users(
                 if outcome != "ok":
                     load.errors[outcome] = load.errors.get(outcome, 0) + 1
             if think_s > 0:
-                time.sleep(min(rng.exponential(think_s), deadline - time.monotonic(), 10 * think_s))
+                pause = min(rng.exponential(think_s), deadline - time.monotonic(), 10 * think_s)
+                time.sleep(max(pause, 0.0))
+                if pause >= IDLE_RECONNECT_S:  # the server has closed the idle connection:
+                    visitor.close()  # a browser opens a new one (its set-up is measured too)
+                    visitor = _Browser(base, cookies, timeout=DRAIN_TIMEOUT_S)
         visitor.close()
 
     threads = [threading.Thread(target=user, args=(seed,)) for seed in range(N_USERS)]
