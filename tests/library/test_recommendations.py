@@ -64,9 +64,26 @@ def test_a_students_weak_points_come_weakest_first_with_the_stored_figures(
     )
     assert view.is_ready and view.shows_numbers and view.points
     listed = [p.weak for p in view.points]
-    assert [w.point.kp_id for w in listed if w.role == "weak"] == weak_ids[:5]
+    needs: dict[int, list[int]] = {}
+    for kp_id, prerequisite_id in session.execute(
+        select(KpPrerequisite.knowledge_point_id, KpPrerequisite.prerequisite_id)
+    ):
+        needs.setdefault(kp_id, []).append(prerequisite_id)
+    expected: list[int] = []
+
+    def visit(kp_id: int) -> None:  # the weak prerequisites first, weakest first
+        weak_needs = [k for k in needs.get(kp_id, []) if k in weak_ids and k not in expected]
+        for k in sorted(weak_needs, key=lambda k: (stored[k].mastery, stored[k].kp_code)):
+            visit(k)
+        if kp_id not in expected:
+            expected.append(kp_id)
+
+    for kp_id in weak_ids[:5]:
+        visit(kp_id)
+    assert {w.point.kp_id for w in listed if w.role == "weak"} == set(weak_ids[:5])
+    assert [w.point.kp_id for w in listed] == expected
     grade = session.get(Student, demo.student_id).school_class.grade.level  # type: ignore[union-attr]
-    for position, weak in enumerate(listed):
+    for weak in listed:
         row = stored[weak.point.kp_id]
         assert levels.is_weak(row.mastery) and row.n_evidence > 0
         rate = np.mean([e.score for e in row.evidence])
@@ -75,13 +92,6 @@ def test_a_students_weak_points_come_weakest_first_with_the_stored_figures(
         )
         assert f"最近 {len(row.evidence)} 次作答得分率 {rate:.0%}" in str(weak.reason)
         assert "掌握度" not in str(weak.reason)
-        earlier = {w.point.kp_id for w in listed[:position]}
-        needs = session.scalars(
-            select(KpPrerequisite.prerequisite_id).where(
-                KpPrerequisite.knowledge_point_id == weak.point.kp_id
-            )
-        )
-        assert {k for k in needs if k in {w.point.kp_id for w in listed}} <= earlier
     for entry in view.points:
         for link in entry.resources:
             tagged = session.scalars(
@@ -123,7 +133,7 @@ def test_pages_show_words_to_the_student_and_figures_to_the_teacher(
     class_views = _audits(demo_settings, "class_resources_view")
     student = _client(app, demo, Role.STUDENT)
     own = student.get(f"/students/{demo.own_student_id}/resources?subject=MATH")
-    other = student.get(f"/students/{demo.student_id}/resources")
+    other = student.get(f"/students/{demo.own_student_id + 1}/resources")
     class_page = student.get(f"/classes/{demo.school_class_id}/resources")
     home = student.get("/home")
     teacher = _client(app, demo, Role.TEACHER)

@@ -5,16 +5,18 @@ parents are refused; the form needs its CSRF token; an over-size body is refused
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
-from tests.library.conftest import ABS
+from tests.conftest import _new_settings
+from tests.library.conftest import ABS, note
 from tests.web.clients import logged_in, session_token
-from yincai.accounts.models import Role
+from yincai.accounts.models import Role, UserAccount
+from yincai.accounts.passwords import hash_password
 from yincai.app import create_app
 from yincai.config import Settings
 from yincai.db import Base, make_engine, session_scope
@@ -33,11 +35,14 @@ from yincai.domain.models import (
     Subject,
     Teacher,
 )
-from yincai.governance import service as governance_service
 from yincai.library.models import ResourceChunk
+from yincai.migrations import upgrade
 from yincai.privacy.registry import load_all_models
 
 PASSWORD = "upload-password-1"
+NOTE = note(
+    "U-ABS", "绝对值讲义", "## 知识要点\n\n负数的绝对值是它的相反数。\n\n## 例题\n\n|-7| = 7。"
+)
 PLAIN = "# 相反数小结\n\n## 要点\n\n互为相反数的两数和为 0。\n\n## 例题\n\n-3 的相反数是 3。\n"
 
 
@@ -47,11 +52,14 @@ class World:
     usernames: dict[Role, str]
 
 
-@pytest.fixture
-def world(make_database: Callable[[], Settings]) -> World:
-    """测试学科 with two points, one class, and an account of every role."""
-    settings = make_database()
+@pytest.fixture(scope="module")
+def world(backend: str, tmp_path_factory: pytest.TempPathFactory, _schemas: list[str]) -> World:
+    """测试学科 with two points, one class, and an account of every role, built once per backend
+    (the tests write only resources of their own codes)."""
+    settings = _new_settings(backend, tmp_path_factory.mktemp("upload"), _schemas)
     engine = make_engine(settings)
+    upgrade(engine)
+    password_hash = hash_password(PASSWORD, username="u-any")  # argon2 once, not per account
     with session_scope(engine) as session:
         district = District(code="D1", name="测试区")
         subject = Subject(code="TST", name="测试学科")
@@ -87,11 +95,14 @@ def world(make_database: Callable[[], Settings]) -> World:
             Role.STUDENT: {"student_id": student.id},
             Role.PARENT: {"student_id": student.id},
         }
-        for role, link in links.items():
-            governance_service.create_account(
-                session, username=f"u-{role.value}", password=PASSWORD, role=role,
-                display_name=role.value, district_id=district.id, **link,
-            )  # fmt: skip
+        session.add_all(
+            UserAccount(
+                username=f"u-{role.value}", password_hash=password_hash, role=role,
+                display_name=role.value, district_id=district.id, is_active=True,
+                created_at=datetime.now(UTC), **link,
+            )
+            for role, link in links.items()
+        )  # fmt: skip
     engine.dispose()
     return World(settings, {role: f"u-{role.value}" for role in Role})
 
@@ -119,25 +130,28 @@ def _post(client: TestClient, name: str, data: bytes, **tags: str) -> tuple[int,
 
 
 def test_a_teacher_uploads_a_note_and_the_same_file_again_changes_nothing(world: World) -> None:
+    before = _counts(world.settings)
     with TestClient(create_app(world.settings)) as client:
         logged_in(client, world.usernames[Role.TEACHER], PASSWORD)
         form = client.get("/library/upload")
-        first = _post(client, "abs.md", ABS)
+        first = _post(client, "u-abs.md", NOTE)
         after_first = _counts(world.settings)
-        again = _post(client, "abs.md", ABS)
+        again = _post(client, "u-abs.md", NOTE)
         after_again = _counts(world.settings)
         tagged = _post(
             client, "plain.md", PLAIN.encode(), subject="TST", grade="七年级",
             knowledge_points="相反数, T7.01", licence="CC BY 4.0", kind="例题",
         )  # fmt: skip
-        listing = client.get("/library?q=相反数的和")
+        found = client.get("/library?q=相反数的和")
     assert form.status_code == 200 and 'name="csrf_token"' in form.text
     assert first[0] == 200 and "已加入资源库" in first[1] and "段落 2" in first[1]
     assert again[0] == 200 and "未做任何更改" in again[1]
     assert after_again == after_first  # not a row more, not even an audit row
-    assert after_first["resource"] == 1 and after_first["resource_chunk"] == 2
+    assert after_first["resource"] == before["resource"] + 1
+    assert after_first["resource_chunk"] == before["resource_chunk"] + 2
+    assert after_first["audit_event"] == before["audit_event"] + 2  # the login and the upload
     assert tagged[0] == 200 and "已加入资源库" in tagged[1]
-    assert "两数和为 0" in listing.text
+    assert "两数和为 0" in found.text
     engine = make_engine(world.settings)
     with session_scope(engine) as session:
         plain = session.scalars(select(Resource).where(Resource.code == "plain")).one()
@@ -148,9 +162,13 @@ def test_a_teacher_uploads_a_note_and_the_same_file_again_changes_nothing(world:
             ),
             {"id": plain.id},
         ).all()
+        n_passages = session.scalar(
+            select(func.count())
+            .select_from(ResourceChunk)
+            .where(ResourceChunk.resource_id == plain.id)
+        )
         assert (plain.grade_level, plain.licence, plain.kind) == (7, "CC BY 4.0", "例题")
-        assert points == ["T7.01", "T7.02"]
-        assert session.scalar(select(func.count()).select_from(ResourceChunk)) == 4
+        assert points == ["T7.01", "T7.02"] and n_passages == 2
     engine.dispose()
 
 
@@ -182,27 +200,46 @@ def test_a_bad_file_or_tag_is_a_422_naming_it_and_writes_nothing(world: World) -
 
 
 def test_students_and_parents_are_refused_and_the_form_needs_its_token(world: World) -> None:
+    app = create_app(world.settings)
     statuses = {}
-    for role in (Role.STUDENT, Role.PARENT, Role.SCHOOL_ADMIN):
-        with TestClient(create_app(world.settings)) as client:
+    before = _counts(world.settings)
+    for role in (Role.STUDENT, Role.PARENT):
+        with TestClient(app) as client:
             logged_in(client, world.usernames[role], PASSWORD)
             form = client.get("/library/upload").status_code
             posted = _post(client, "a.md", ABS)[0]
             statuses[role] = (form, posted, "/library/upload" in client.get("/library").text)
+    refused = _counts(world.settings)
+    with TestClient(app) as client:
+        logged_in(client, world.usernames[Role.SCHOOL_ADMIN], PASSWORD)
+        form = client.get("/library/upload").status_code
+        posted = _post(client, "a.md", ABS)[0]
+        statuses[Role.SCHOOL_ADMIN] = (
+            form,
+            posted,
+            "/library/upload" in client.get("/library").text,
+        )
     small = world.settings.model_copy(update={"max_upload_mb": 1})
     with TestClient(create_app(small)) as client:
         anonymous = client.post("/library/upload", files={"file": ("a.md", ABS)})
         logged_in(client, world.usernames[Role.TEACHER], PASSWORD)
         no_token = client.post("/library/upload", files={"file": ("a.md", ABS)})
         limit = 2**20
-        too_large = client.post(
+        token = session_token(client)
+        just_over = client.post(  # within the multipart framing's margin: the page says so
             "/library/upload",
-            data={"csrf_token": session_token(client)},
+            data={"csrf_token": token},
             files={"file": ("big.md", b"x" * (limit + 1))},
+        )
+        far_over = client.post(  # refused before the body is read
+            "/library/upload",
+            data={"csrf_token": token},
+            files={"file": ("big.md", b"x" * 2 * limit)},
         )
     assert statuses[Role.STUDENT] == (403, 403, False)
     assert statuses[Role.PARENT] == (403, 403, False)
     assert statuses[Role.SCHOOL_ADMIN] == (200, 200, True)
+    assert refused["resource"] == before["resource"]  # only logins and refusals were recorded
     assert anonymous.status_code in (401, 403, 303) and no_token.status_code == 403
-    assert too_large.status_code == 413
-    assert _counts(world.settings)["resource"] == 1  # the school admin's upload only
+    assert just_over.status_code == 422 and "文件超过 1 MB 的上限" in just_over.text
+    assert far_over.status_code == 413

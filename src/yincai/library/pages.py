@@ -101,6 +101,9 @@ def library(
     )
 
 
+_BLANK_FORM = dict.fromkeys(("subject", "grade", "knowledge_points", "licence", "kind"), "")
+
+
 @router.get("/upload", response_class=HTMLResponse)
 def upload_form(request: Request, session: DbSession, user: CurrentUser) -> Response:
     """The upload form: a file and its tags (teachers, school and district admins)."""
@@ -155,9 +158,6 @@ def upload(
     codes = [*result.created, *result.updated, *result.unchanged]
     resource = service.resource_by_code(session, actor=user, code=codes[0])
     return _upload_page(request, subjects, form=_BLANK_FORM, result=result, resource=resource)
-
-
-_BLANK_FORM = dict.fromkeys(("subject", "grade", "knowledge_points", "licence", "kind"), "")
 
 
 def _upload_page(
