@@ -65,6 +65,30 @@ def test_a_prerequisite_beyond_the_weakest_few_still_comes_first() -> None:
     ]
 
 
+def test_only_the_weakest_prerequisite_comes_first_and_a_foundation_stops_there() -> None:
+    points = [
+        _point(1, "二次函数的图像", 0.20, needs=(2, 8)),
+        _point(2, "一次函数", 0.30, needs=(9,)),
+        _point(8, "平面直角坐标系", 0.40),
+        _point(9, "函数的概念", 0.35),
+        _point(3, "有理数的乘方", 0.10),
+    ]
+    chosen = student_points(points, n_weak=2)
+    # 一次函数 (0.30) is weaker than 平面直角坐标系 (0.40); as a foundation outside the two
+    # weakest it is listed alone, without its own prerequisite 函数的概念
+    assert [(w.point.name, w.role) for w in chosen] == [
+        ("有理数的乘方", "weak"),
+        ("一次函数", "prerequisite"),
+        ("二次函数的图像", "weak"),
+    ]
+    everything = student_points(points)  # all five weak: each brings its own foundation
+    assert [w.point.name for w in everything] == [
+        "有理数的乘方", "函数的概念", "一次函数", "二次函数的图像", "平面直角坐标系",
+    ]  # fmt: skip
+    linear = str(everything[2].reason)
+    assert linear.endswith("它是「二次函数的图像」的前置知识；复习它之前先复习「函数的概念」")
+
+
 def test_reasons_carry_the_stored_figures_in_words_for_students() -> None:
     quadratic = next(w for w in student_points(POINTS) if w.point.kp_id == 1)
     student, staff = str(quadratic.reason), str(quadratic.staff_reason)
@@ -78,7 +102,9 @@ def test_reasons_carry_the_stored_figures_in_words_for_students() -> None:
 
 
 def test_a_class_gets_the_points_most_students_are_weak_on() -> None:
-    def standing(kp_id: int, n_weak: int, mean: float | None, needs: tuple[int, ...] = ()):
+    def standing(
+        kp_id: int, n_weak: int, mean: float | None, needs: tuple[int, ...] = ()
+    ) -> ClassPointStanding:
         return ClassPointStanding(
             kp_id, f"M7.{kp_id}", f"点{kp_id}", n_weak, 38, 40, mean, prerequisite_ids=needs
         )

@@ -73,35 +73,42 @@ class WeakPoint:
 
 
 def student_points(points: Sequence[PointStanding], *, n_weak: int = N_WEAK) -> list[WeakPoint]:
-    """The student's ``n_weak`` weakest points (lowest level first), each preceded by its weak
-    prerequisites (weakest first, theirs before them), each point listed once."""
+    """The student's ``n_weak`` weakest points (lowest level first), each after its weakest
+    prerequisite that is weak too (as practice targets it: the foundation first). A prerequisite
+    that is itself among the weakest brings its own; one that is not is listed alone, so the
+    list holds at most ``2 × n_weak`` points, each once."""
     by_id = {p.kp_id: p for p in points}
     weak = sorted((p for p in points if p.is_weak), key=lambda p: (p.level, p.code))[:n_weak]
+    chosen = {p.kp_id for p in weak}
     needed_by: dict[int, list[str]] = {}
+    foundation: dict[int, PointStanding] = {}
     order: list[int] = []
     visiting: set[int] = set()
-
-    def weak_prerequisites(point: PointStanding) -> list[PointStanding]:
-        found = [by_id[k] for k in point.prerequisite_ids if k in by_id and by_id[k].is_weak]
-        return sorted(found, key=lambda p: (p.level, p.code))
 
     def visit(point: PointStanding) -> None:
         if point.kp_id in order or point.kp_id in visiting:  # listed, or a cycle in the data
             return
         visiting.add(point.kp_id)
-        for prerequisite in weak_prerequisites(point):
-            needed_by.setdefault(prerequisite.kp_id, []).append(point.name)
-            visit(prerequisite)
+        prerequisites = [by_id[k] for k in point.prerequisite_ids if k in by_id]
+        first = min(
+            (p for p in prerequisites if p.is_weak), key=lambda p: (p.level, p.code), default=None
+        )
+        if first is not None:
+            foundation[point.kp_id] = first
+            needed_by.setdefault(first.kp_id, []).append(point.name)
+            if first.kp_id in chosen:
+                visit(first)
+            elif first.kp_id not in order:
+                order.append(first.kp_id)
         order.append(point.kp_id)
 
     for point in weak:
         visit(point)
-    chosen = {p.kp_id for p in weak}
     result = []
     for kp_id in order:
         point = by_id[kp_id]
         role: Role = "weak" if kp_id in chosen else "prerequisite"
-        before = tuple(p.name for p in weak_prerequisites(point))
+        before = (foundation[kp_id].name,) if kp_id in foundation else ()
         after = tuple(dict.fromkeys(needed_by.get(kp_id, [])))
         result.append(
             WeakPoint(
@@ -142,9 +149,15 @@ def _reason(
     else:
         head = _("「{point}」{band}").format(point=point.name, band=point.band_word)
     parts = [head]
-    if after:
+    if after and before:
+        parts.append(
+            _("它是「{after}」的前置知识；复习它之前先复习「{before}」").format(
+                after=join(after, "、"), before=join(before, "、")
+            )
+        )
+    elif after:
         parts.append(_("它是「{points}」的前置知识，先复习它").format(points=join(after, "、")))
-    if before:
+    elif before:
         parts.append(_("先复习前置知识「{points}」").format(points=join(before, "、")))
     return join(parts, "，")
 
