@@ -2,16 +2,17 @@
 
     .venv/bin/python benchmarks/samples.py --data-dir data --out docs/samples
 
-Starts the platform on a free port, logs in as the demo teacher and the district admin, and
-saves full-page PNGs of the 成绩单, 临界生, 试卷讲评, class heatmap, growth curves, homework,
-偏科 (joint exam) pages and the district's class comparison chart (50+ classes); then sets up
-online marking of one written item of the teacher's exam in 2+1 mode (two more maths teachers of
-the school get accounts; simulated markers give the first two marks and some third ones) and a
-batch of demo scans, and shoots the marking page, the item leader's page (arbitration, marker
-quality) and the scan-review queue; then pushes a preview quiz to the teacher's class, lets most
-of its students answer it (each right with the chance their stored mastery of the item's point
-gives) and shoots the live classroom page. ``--only FILE`` shoots only the named files (and sets
-up only what they need).
+Starts the platform on a free port, logs in as the demo teacher, the district admin and a
+student, and saves full-page PNGs of the 成绩单, 临界生, 试卷讲评, class heatmap, growth curves,
+homework, 偏科 (joint exam) pages, the district's class comparison chart (50+ classes), the
+library with a question answered and a student's recommendations (as the student sees them);
+then sets up online marking of one written item of the teacher's exam in 2+1 mode (two more
+maths teachers of the school get accounts; simulated markers give the first two marks and some
+third ones) and a batch of demo scans, and shoots the marking page, the item leader's page
+(arbitration, marker quality) and the scan-review queue; then pushes a preview quiz to the
+teacher's class, lets most of its students answer it (each right with the chance their stored
+mastery of the item's point gives) and shoots the live classroom page. ``--only FILE …`` shoots
+only the named files (and sets up only what they need).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import random
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from playwright.sync_api import Page, sync_playwright
 from sqlalchemy import func, select
@@ -59,6 +61,7 @@ from yincai.marking.models import MarkingMode, MarkingSession, ScanBatch
 from yincai.marking.sheets import sheet_layout
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+LIBRARY_QUESTION = "两个负数比大小，绝对值大的那个是不是更大"  # tests/library/questions.jsonl
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
@@ -86,6 +89,7 @@ def _targets(data_dir: Path) -> tuple[dict[Role, str], list[tuple[Role, str, str
         student_id = session.scalar(
             select(UserAccount.student_id).where(UserAccount.username == logins[Role.STUDENT])
         )
+        own_student_id = student_id  # the student account's own pages
         maths = session.scalar(select(Subject.id).where(Subject.code == "MATH"))
         exam = session.scalar(
             select(Assessment.id)
@@ -124,6 +128,9 @@ def _targets(data_dir: Path) -> tuple[dict[Role, str], list[tuple[Role, str, str
         (Role.DISTRICT_ADMIN, "district-class-comparison.png", f"/assessments/{widest[0]}/report",
          ".chart >> nth=1"),  # the distribution, then the comparison of the classes
         (Role.DISTRICT_ADMIN, "cockpit-page.png", "/cockpit", None),
+        (Role.STUDENT, "library.png", f"/library?q={quote(LIBRARY_QUESTION)}", None),
+        (Role.STUDENT, "recommendations.png", f"/students/{own_student_id}/resources?subject=MATH",
+         None),
     ]  # fmt: skip
 
 
@@ -364,7 +371,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=Path("data"))
     parser.add_argument("--out", type=Path, default=Path("docs/samples"))
-    parser.add_argument("--only", action="append", default=[], help="a file name to shoot")
+    parser.add_argument(
+        "--only", action="extend", nargs="+", default=[], help="file names to shoot (default all)"
+    )
     options = parser.parse_args()
     options.out.mkdir(parents=True, exist_ok=True)
     logins, targets = _targets(options.data_dir)

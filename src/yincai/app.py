@@ -37,6 +37,7 @@ from yincai.hub import pages as hub_pages
 from yincai.hub import routes as hub_routes
 from yincai.jobs import Jobs
 from yincai.library import pages as library_pages
+from yincai.library import recommendation_pages
 from yincai.marking import pages as marking_pages
 from yincai.practice import pages as practice_pages
 from yincai.privacy import pages as privacy_pages
@@ -160,6 +161,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(homework_pages.router)
     app.include_router(classroom_pages.router)
     app.include_router(library_pages.router)
+    app.include_router(recommendation_pages.router)
     app.include_router(marking_pages.router)
     app.include_router(documents_pages.router)
     app.include_router(privacy_pages.router)

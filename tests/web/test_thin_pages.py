@@ -23,6 +23,7 @@ THIN = [
     "cockpit/routes.py",
     "practice/pages.py",
     "homework/pages.py",
+    "library/recommendation_pages.py",
     "hub/imports_pages.py",
     "hub/routes.py",
     "marking/pages.py",

@@ -87,6 +87,9 @@ ACTIONS: dict[str, Message] = {
     "classroom_practice_assign": pgettext("audit", "布置课后练习"),
     "classroom_student_view": pgettext("audit", "查看学生的课堂测验与练习"),
     "classroom_answer": pgettext("audit", "提交课堂测验或练习的答案"),
+    "student_resources_view": pgettext("audit", "查看学生的薄弱知识点与推荐资源"),
+    "class_resources_view": pgettext("audit", "查看班级的薄弱知识点与推荐资源"),
+    "library_upload": pgettext("audit", "上传资源到资源库"),
     # privacy: consent, subject access, erasure, retention, research exports
     "view_consent": pgettext("audit", "查看监护人同意记录"),
     "consent_give": pgettext("audit", "记录监护人同意"),
@@ -123,6 +126,7 @@ OBJECT_TYPES: dict[str, Message] = {
     "marking_task": pgettext("audit", "阅卷任务"),
     "marking_answer": pgettext("audit", "阅卷答卷"),
     "scan_batch": pgettext("audit", "扫描批次"),
+    "resource": pgettext("audit", "资源"),
 }
 IMPORT_PREFIX = "import_"  # import_roster, import_scores …: one uploaded file, named by token
 

@@ -1,20 +1,25 @@
 """Resource library pages: ``/library`` lists the resources with filters (subject, grade,
 knowledge point) or, given a question, the passages that answer it with an extractive answer;
-``/library/{id}`` shows one resource's tags and passages. Any signed-in account may read them.
+``/library/{id}`` shows one resource's tags and passages. Any signed-in account may read them;
+staff add material at ``/library/upload`` (one file and its tags, checked like the import command).
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
 
 from yincai.domain.models import KnowledgePoint, KpLevel, Resource, Subject
+from yincai.errors import Invalid, RowError
+from yincai.i18n import _
 from yincai.library import service
+from yincai.library.documents import MEDIA_TYPES
 from yincai.library.embeddings import embedder_of
 from yincai.reports.maths import page_text_html
 from yincai.retrieval import Query as Question
@@ -93,6 +98,87 @@ def library(
             "browse": browse,
             "maths": passage_html,
         },
+    )
+
+
+_BLANK_FORM = dict.fromkeys(("subject", "grade", "knowledge_points", "licence", "kind"), "")
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_form(request: Request, session: DbSession, user: CurrentUser) -> Response:
+    """The upload form: a file and its tags (teachers, school and district admins)."""
+    subjects = service.upload_subjects(session, actor=user)
+    return _upload_page(request, subjects, form=_BLANK_FORM)
+
+
+@router.post("/upload", response_class=HTMLResponse)
+def upload(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    file: Annotated[UploadFile, File()],
+    subject: Annotated[str, Form(max_length=40)] = "",
+    grade: Annotated[str, Form(max_length=20)] = "",
+    knowledge_points: Annotated[str, Form(max_length=2000)] = "",
+    licence: Annotated[str, Form(max_length=200)] = "",
+    kind: Annotated[str, Form(max_length=30)] = "",
+) -> Response:
+    """Import one uploaded file as ``yincai library import`` does: checked whole, all or
+    nothing, the same file again changes nothing."""
+    subjects = service.upload_subjects(session, actor=user)
+    form = {
+        "subject": subject,
+        "grade": grade,
+        "knowledge_points": knowledge_points,
+        "licence": licence,
+        "kind": kind,
+    }
+    name = Path(file.filename or "").name
+    limit = request.app.state.settings.max_upload_mb * 2**20
+    data = file.file.read(limit + 1)
+    try:
+        if len(data) > limit:
+            raise Invalid(
+                _("文件超过 {mb} MB 的上限").format(mb=limit // 2**20), code="library.too_large"
+            )
+        result = service.upload_resource(
+            session,
+            actor=user,
+            name=name,
+            data=data,
+            tags=service.ResourceTags.from_text(**form),
+        )
+    except Invalid as problem:
+        session.rollback()
+        errors = [d for d in problem.details if isinstance(d, RowError)]
+        return _upload_page(
+            request, subjects, form=form, error=problem.message, errors=errors, status_code=422
+        )
+    session.commit()
+    codes = [*result.created, *result.updated, *result.unchanged]
+    resource = service.resource_by_code(session, actor=user, code=codes[0])
+    return _upload_page(request, subjects, form=_BLANK_FORM, result=result, resource=resource)
+
+
+def _upload_page(
+    request: Request,
+    subjects: list[Subject],
+    *,
+    form: dict[str, str],
+    status_code: int = 200,
+    **context: object,
+) -> Response:
+    return templates.TemplateResponse(
+        request,
+        "library/upload.html",
+        {
+            "subjects": subjects,
+            "form": form,
+            "suffixes": " ".join(sorted(MEDIA_TYPES)),
+            "max_mb": request.app.state.settings.max_upload_mb,
+            **context,
+        },
+        status_code=status_code,
     )
 
 

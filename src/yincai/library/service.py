@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from yincai.accounts.actors import Actor
 from yincai.domain.models import KnowledgePoint, Resource, ResourceKp, Subject
-from yincai.errors import Invalid, NotFound, RowError
+from yincai.errors import Invalid, NotFound, RowError, reason_of
+from yincai.governance import service as governance_service
 from yincai.hub.importers.parsing import parse_grade
 from yincai.i18n import _
 from yincai.library.chunking import passages_of
@@ -52,6 +53,20 @@ class ResourceTags:
     knowledge_points: tuple[str, ...] = ()
     licence: str | None = None
     kind: str | None = None
+
+    @classmethod
+    def from_text(
+        cls, *, subject: str, grade: str, knowledge_points: str, licence: str, kind: str
+    ) -> ResourceTags:
+        """Tags as typed in a form: blank fields keep the file's own; points split at commas,
+        、 or spaces (as the front matter's list may be written)."""
+        return cls(
+            subject=subject.strip() or None,
+            grade=grade.strip() or None,
+            knowledge_points=tuple(_list(knowledge_points)),
+            licence=licence.strip() or None,
+            kind=kind.strip() or None,
+        )
 
 
 @dataclass
@@ -91,7 +106,7 @@ def import_resources(
         try:
             item = _prepare(name, data, tags, subjects, points)
         except ValueError as problem:
-            errors.append(RowError(name, 0, "", str(problem)))
+            errors.append(RowError(name, 0, getattr(problem, "field", ""), reason_of(problem)))
             continue
         if item.code in seen:
             errors.append(RowError(name, 0, "code", _("与 {other} 的资源编码 {code} 重复").format(
@@ -157,6 +172,37 @@ def import_resources(
     return result
 
 
+def upload_subjects(session: Session, *, actor: Actor) -> list[Subject]:
+    """The subjects an upload may be tagged with (those with knowledge points), for staff."""
+    governance_service.require_role(actor, *governance_service.STAFF_ROLES)
+    return list(
+        session.scalars(
+            select(Subject)
+            .where(Subject.id.in_(select(KnowledgePoint.subject_id)))
+            .order_by(Subject.id)
+        )
+    )
+
+
+def upload_resource(
+    session: Session, *, actor: Actor, name: str, data: bytes, tags: ResourceTags
+) -> LibraryImport:
+    """Import one file uploaded by staff (teachers, school and district admins), checked as
+    ``import_resources`` checks every file; an upload that changed the library is audited."""
+    governance_service.require_role(actor, *governance_service.STAFF_ROLES)
+    result = import_resources(session, [(Path(name).name, data)], tags=tags)
+    for code in (*result.created, *result.updated):
+        resource_id = session.scalar(select(Resource.id).where(Resource.code == code))
+        governance_service.audit(
+            session,
+            actor=actor,
+            action="library_upload",
+            object_type="resource",
+            object_id=str(resource_id),
+        )
+    return result
+
+
 def import_paths(
     session: Session, paths: Sequence[Path], *, tags: ResourceTags | None = None
 ) -> LibraryImport:
@@ -178,6 +224,14 @@ def import_paths(
     return import_resources(session, [(str(p), p.read_bytes()) for p in files], tags=tags)
 
 
+class TagProblem(ValueError):
+    """A tag that cannot be used; ``field`` names it (subject, grade, knowledge_points, code)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def _prepare(
     name: str,
     data: bytes,
@@ -189,24 +243,28 @@ def _prepare(
     meta = parsed.meta
     subject_text = tags.subject or _text(meta.get("subject"))
     if not subject_text:
-        raise ValueError(_("没有注明学科（文件元数据 subject 或 --subject）"))
+        raise TagProblem("subject", _("没有注明学科（文件元数据 subject 或 --subject）"))
     subject = subjects.get(subject_text) or subjects.get(subject_text.upper())
     if subject is None:
-        raise ValueError(_("未知学科“{subject}”").format(subject=subject_text))
+        raise TagProblem("subject", _("未知学科“{subject}”").format(subject=subject_text))
     grade_text = tags.grade or _text(meta.get("grade"))
-    grade = parse_grade(grade_text) if grade_text else None
+    try:
+        grade = parse_grade(grade_text) if grade_text else None
+    except ValueError as problem:
+        raise TagProblem("grade", reason_of(problem)) from None
     kp_texts = list(tags.knowledge_points) or _list(meta.get("knowledge_points"))
     kp_ids = []
     for kp_text in kp_texts:
         kp_id = points.get((subject.id, kp_text))
         if kp_id is None:
-            raise ValueError(
-                _("学科“{subject}”没有知识点“{kp}”").format(subject=subject.name, kp=kp_text)
+            raise TagProblem(
+                "knowledge_points",
+                _("学科“{subject}”没有知识点“{kp}”").format(subject=subject.name, kp=kp_text),
             )
         kp_ids.append(kp_id)
     code = _text(meta.get("code")) or _CODE_CHARS.sub("-", Path(name).stem).strip("-")
     if not code or len(code) > 40:
-        raise ValueError(_("资源编码“{code}”应为 1–40 个字符").format(code=code))
+        raise TagProblem("code", _("资源编码“{code}”应为 1–40 个字符").format(code=code))
     licence = tags.licence or _text(meta.get("licence")) or DEFAULT_LICENCE
     kind = tags.kind or _text(meta.get("kind")) or DEFAULT_KIND
     fingerprint = json.dumps(
@@ -340,6 +398,15 @@ def get_resource(session: Session, *, actor: Actor, resource_id: int) -> Resourc
         )
     )
     return ResourceView(resource, subject.name if subject else "", points, chunks)
+
+
+def resource_by_code(session: Session, *, actor: Actor, code: str) -> Resource:
+    """The resource of ``code`` (any signed-in account)."""
+    del actor
+    resource = session.scalar(select(Resource).where(Resource.code == code))
+    if resource is None:
+        raise NotFound(_("资源 {code} 不存在").format(code=code), code="resource.not_found")
+    return resource
 
 
 def search(

@@ -2,8 +2,9 @@
 
 A declared ``Content-Length`` above the limit is refused at once with 413, without reading a
 byte; a body sent in chunks is counted as it arrives and cut off the moment it passes the
-limit. Import uploads and scanned sheets get ``max_upload_mb``; every other request (login,
-forms, JSON) ``max_request_kb``, so an anonymous 100 MB ``POST /login`` costs nothing.
+limit. Import uploads, library uploads and scanned sheets get ``max_upload_mb``; every other
+request (login, forms, JSON) ``max_request_kb``, so an anonymous 100 MB ``POST /login`` costs
+nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yincai.i18n import SOURCE_LANGUAGE, _, translate
 from yincai.web.i18n import scope_language
 
-UPLOAD_PATHS = ("/imports/preview",)
+UPLOAD_PATHS = ("/imports/preview", "/library/upload")
 UPLOAD_PATH_PATTERN = re.compile(r"/assessments/\d+/scans")  # scanned answer sheets
 
 
