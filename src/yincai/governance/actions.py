@@ -82,6 +82,9 @@ ACTIONS: dict[str, Message] = {
     "homework_class_xlsx": pgettext("audit", "下载班级作业情况（Excel）"),
     "homework_student_view": pgettext("audit", "查看学生作业情况"),
     "homework_school_view": pgettext("audit", "查看学校作业概览"),
+    # lesson preparation
+    "lesson_plan_draft": pgettext("audit", "草拟教案（读取班级掌握度与作答）"),
+    "lesson_plan_save": pgettext("audit", "保存教案"),
     # privacy: consent, subject access, erasure, retention, research exports
     "view_consent": pgettext("audit", "查看监护人同意记录"),
     "consent_give": pgettext("audit", "记录监护人同意"),
@@ -118,6 +121,7 @@ OBJECT_TYPES: dict[str, Message] = {
     "marking_task": pgettext("audit", "阅卷任务"),
     "marking_answer": pgettext("audit", "阅卷答卷"),
     "scan_batch": pgettext("audit", "扫描批次"),
+    "lesson_plan": pgettext("audit", "教案"),
 }
 IMPORT_PREFIX = "import_"  # import_roster, import_scores …: one uploaded file, named by token
 
