@@ -41,11 +41,10 @@ CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.DOTALL)
 @dataclass(frozen=True)
 class Demo:
     settings: Settings
-    teacher: str
-    other_teacher: str
-    student: str
-    district_admin: str
+    usernames: dict[Role, str]
     class_id: int
+    other_class_id: int  # a class the teacher does not teach
+    is_admin_s_school: bool  # whether the school admin's school is the class's
     kp_id: int
     chapter_id: int
 
@@ -58,20 +57,15 @@ def demo(demo_settings: Settings) -> Iterator[Demo]:
         for account in session.scalars(select(UserAccount).order_by(UserAccount.id)):
             accounts.setdefault(account.role, account)
         teacher = accounts[Role.TEACHER]
-        class_id = session.scalar(
-            select(TeachingAssignment.school_class_id)
-            .where(TeachingAssignment.teacher_id == teacher.teacher_id)
-            .order_by(TeachingAssignment.school_class_id)
+        taught = select(TeachingAssignment.school_class_id).where(
+            TeachingAssignment.teacher_id == teacher.teacher_id
         )
-        assert class_id is not None
-        teaches = select(TeachingAssignment.teacher_id).where(
-            TeachingAssignment.school_class_id == class_id
-        )
+        class_id = session.scalars(taught.order_by(TeachingAssignment.school_class_id)).first()
         other = session.scalars(
-            select(UserAccount.username).where(
-                UserAccount.role == Role.TEACHER, UserAccount.teacher_id.not_in(teaches)
-            )
+            select(SchoolClass.id).where(SchoolClass.id.not_in(taught)).order_by(SchoolClass.id)
         ).first()
+        school_class = session.get(SchoolClass, class_id)
+        assert school_class is not None and other is not None
         kp_id = session.scalar(
             select(KnowledgePoint.id)
             .join(Subject, Subject.id == KnowledgePoint.subject_id)
@@ -83,14 +77,13 @@ def demo(demo_settings: Settings) -> Iterator[Demo]:
         chapter_id = session.scalar(
             select(KnowledgePoint.id).where(KnowledgePoint.level == KpLevel.CHAPTER)
         )
-        assert other and kp_id and chapter_id and session.get(SchoolClass, class_id)
+        assert kp_id and chapter_id
         yield Demo(
             settings=demo_settings,
-            teacher=teacher.username,
-            other_teacher=other,
-            student=accounts[Role.STUDENT].username,
-            district_admin=accounts[Role.DISTRICT_ADMIN].username,
-            class_id=class_id,
+            usernames={role: account.username for role, account in accounts.items()},
+            class_id=school_class.id,
+            other_class_id=other,
+            is_admin_s_school=accounts[Role.SCHOOL_ADMIN].school_id == school_class.school_id,
             kp_id=kp_id,
             chapter_id=chapter_id,
         )
@@ -117,7 +110,7 @@ def test_a_draft_is_saved_edited_confirmed_and_downloaded_with_the_same_figures(
     demo: Demo,
 ) -> None:
     with TestClient(create_app(demo.settings)) as client:
-        logged_in(client, demo.teacher, DEMO_PASSWORD)
+        logged_in(client, demo.usernames[Role.TEACHER], DEMO_PASSWORD)
         assert f"/classes/{demo.class_id}/lessons" in client.get("/lessons").text
         picker = client.get(f"/classes/{demo.class_id}/lessons")
         assert picker.status_code == 200 and f'value="{demo.kp_id}"' in picker.text
@@ -157,7 +150,7 @@ def test_a_draft_is_saved_edited_confirmed_and_downloaded_with_the_same_figures(
 
 def test_others_are_refused_and_bad_input_is_answered_4xx(demo: Demo) -> None:
     with TestClient(create_app(demo.settings)) as client:
-        logged_in(client, demo.teacher, DEMO_PASSWORD)
+        logged_in(client, demo.usernames[Role.TEACHER], DEMO_PASSWORD)
         path = _save(client, demo)
         new = f"/classes/{demo.class_id}/lessons/new"
         assert client.get(f"{new}?kp={demo.chapter_id}").status_code == 422
@@ -177,15 +170,20 @@ def test_others_are_refused_and_bad_input_is_answered_4xx(demo: Demo) -> None:
         )
         assert unknown.status_code == 422
         assert client.get("/lessons/999999999").status_code == 404
-    for username in (demo.other_teacher, demo.student, demo.district_admin):
+        other_class = f"/classes/{demo.other_class_id}/lessons"
+        assert client.get(other_class).status_code == 403
+        assert client.get(f"{other_class}/new?kp={demo.kp_id}").status_code == 403
+    for role in (Role.DISTRICT_ADMIN, Role.STUDENT, Role.PARENT, Role.SCHOOL_ADMIN):
         with TestClient(create_app(demo.settings)) as client:
-            logged_in(client, username, DEMO_PASSWORD)
-            assert client.get(path).status_code == 403, username
-            assert client.get(path + ".docx").status_code == 403, username
-            assert client.get(f"{new}?kp={demo.kp_id}").status_code == 403, username
-            refused = client.post(
-                path,
-                data={"confirm": ["homework"], "csrf_token": session_token(client)},
-                follow_redirects=False,
-            )
-            assert refused.status_code == 403, username
+            logged_in(client, demo.usernames[role], DEMO_PASSWORD)
+            expected = 200 if role is Role.SCHOOL_ADMIN and demo.is_admin_s_school else 403
+            assert client.get(path).status_code == expected, role
+            assert client.get(path + ".docx").status_code == expected, role
+            assert client.get(f"{new}?kp={demo.kp_id}").status_code == expected, role
+            if expected == 403:
+                refused = client.post(
+                    path,
+                    data={"confirm": ["homework"], "csrf_token": session_token(client)},
+                    follow_redirects=False,
+                )
+                assert refused.status_code == 403, role

@@ -51,7 +51,6 @@ from yincai.practice.estimates import ItemParameters, predicted_success
 
 NOTE_PARTS = {"知识要点": "key_points", "例题讲解": "examples", "易错提醒": "pitfalls"}
 PREFERRED_KIND = "讲义"  # a lesson note before any other resource on the point
-NEUTRAL_SUCCESS = 0.5  # an item the mastery model does not know sits in the middle
 
 
 @dataclass(frozen=True)
@@ -157,11 +156,6 @@ def load(
     )
 
 
-def point_ids(data: ClassSubject) -> list[int]:
-    """The subject's points (level 知识点), in curriculum order."""
-    return [p.kp_id for p in sorted(data.points.values(), key=lambda p: p.code) if _is_point(p)]
-
-
 def _is_point(point: _Point) -> bool:
     return point.level is KpLevel.POINT
 
@@ -183,8 +177,10 @@ def context(data: ClassSubject, kp_id: int) -> PointContext:
         *((s.point.kp_id, Relation.PREREQUISITE, rank) for rank, s in enumerate(prerequisites)),
         *((k, Relation.DEPENDANT, rank) for rank, k in enumerate(data.dependants.get(kp_id, []))),
     ]
-    candidates = [_bank_item(data, item_id, kp_id, Relation.POINT, 0) for item_id in
-                  data.items_on.get(kp_id, [])]  # fmt: skip
+    candidates = [
+        _bank_item(data, item_id, kp_id, Relation.POINT, 0)
+        for item_id in data.items_on.get(kp_id, [])
+    ]
     for neighbour, relation, rank in neighbours:
         candidates += [
             _bank_item(data, item_id, neighbour, relation, rank)
@@ -249,7 +245,7 @@ def _bank_item(
         stem=item.stem,
         options=item.options,
         answer=item.answer,
-        success=data.success.get(item_id, NEUTRAL_SUCCESS),
+        success=data.success.get(item_id),
         rank=rank,
         n_answers=n,
         score_sum=score_sum,

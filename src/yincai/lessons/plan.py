@@ -49,6 +49,7 @@ LEVEL_WORDS: dict[Level, Message] = {
     Level.CORE: _("【提高】"),
     Level.STRETCH: _("【拓展】"),
 }
+NEUTRAL_SUCCESS = 0.5  # an item without a prediction is placed in the middle
 MAX_SECTION_CHARS = 6000  # what a teacher may save in one section
 N_MISTAKE_ITEMS = 3
 STEM_CHARS = 60  # a stem quoted in the mistakes section is cut here
@@ -114,7 +115,7 @@ class BankItem:
     stem: str
     options: tuple[str, ...]
     answer: str
-    success: float  # the class's mean predicted chance of answering it right
+    success: float | None  # the class's mean predicted chance of answering it right
     rank: int = 0  # among neighbours of one relation (prerequisites: weakest first)
     n_answers: int = 0  # the class's scored answers
     score_sum: float = 0.0  # their scores ÷ full marks, summed
@@ -285,11 +286,11 @@ def draft(
     def say(message: Message) -> str:
         return message.render(language)
 
-    allocation = allocate(
-        [Candidate(i.item_id, i.relation, i.success, i.rank) for i in context.items]
-    )
-    by_id = {i.item_id: i for i in context.items}
-    shown = context.has_class_data
+    allocation = allocate([_candidate(i) for i in context.items])
+    by_id: dict[int, BankItem] = {}
+    for item in context.items:  # the point's own items come first: an item keeps its closest tie
+        by_id.setdefault(item.item_id, item)
+    shown = context.has_class_data and context.n_students > 0  # predictions for this class
     figures = _figures(context)
     sections = [
         Section("objectives", _objectives(context, say)),
@@ -299,10 +300,16 @@ def draft(
         _examples(context, allocation, by_id, say),
         _exercises(allocation, by_id, shown, say),
         _items_section(
-            "exit_ticket", allocation.exit_ticket, by_id, shown, say, _exit_lead(allocation, shown)
+            "exit_ticket",
+            allocation.exit_ticket,
+            by_id,
+            shown,
+            say,
+            _exit_lead(allocation, by_id, shown),
         ),
         _items_section("homework", allocation.homework, by_id, shown, say, _homework_lead(context)),
     ]
+    sections = [replace(s, text=normalise(s.text)) for s in sections]
     sections = [_polished(s, polish) if s.key in POLISHED else s for s in sections]
     named = dict.fromkeys(item_id for s in sections for item_id in s.item_ids)
     items = tuple(_plan_item(by_id[item_id], shown) for item_id in named)
@@ -356,6 +363,11 @@ def normalise(text: str) -> str:
     """A section's text as stored: Unix line ends, no trailing spaces, no blank ends."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def _candidate(item: BankItem) -> Candidate:
+    success = NEUTRAL_SUCCESS if item.success is None else item.success
+    return Candidate(item.item_id, item.relation, success, item.rank)
 
 
 def _polished(section: Section, polish: Polish) -> Section:
@@ -530,7 +542,7 @@ def _item_text(item: BankItem, number_: int, shown: bool, say: Callable[[Message
     tail = [say(_("答案：{answer}").format(answer=item.answer))]
     if item.relation is not Relation.POINT:
         tail.append(say(_("知识点：{point}").format(point=item.kp_name)))
-    if shown:
+    if shown and item.success is not None:
         tail.append(say(_("本班预计答对率 {rate}").format(rate=percent(item.success, 0))))
     lines.append("   " + say(_("（{parts}）").format(parts="；".join(tail))))
     return "\n".join(lines)
@@ -566,11 +578,13 @@ def _warm_up_lead(context: PointContext) -> tuple[Message, Message]:
     return (_("课前 5 分钟："), _("本知识点没有先修知识点，可直接从例题导入新课。"))
 
 
-def _exit_lead(allocation: Allocation, shown: bool) -> tuple[Message, Message]:
-    chosen = allocation.exit_ticket
+def _exit_lead(
+    allocation: Allocation, by_id: Mapping[int, BankItem], shown: bool
+) -> tuple[Message, Message]:
+    known = [s for c in allocation.exit_ticket if (s := by_id[c.item_id].success) is not None]
     lead = _("下课前 5 分钟独立完成，当堂批改：")
-    if shown and chosen:
-        mean = sum(c.success for c in chosen) / len(chosen)
+    if shown and known:
+        mean = sum(known) / len(known)
         lead = _("下课前 5 分钟独立完成，当堂批改（本班预计平均答对率 {rate}）：").format(
             rate=percent(mean, 0)
         )
