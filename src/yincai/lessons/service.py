@@ -32,6 +32,7 @@ from yincai.lessons.models import LessonPlanRow
 from yincai.lessons.plan import (
     MAX_SECTION_CHARS,
     SECTION_KEYS,
+    SECTION_TITLES,
     LessonPlan,
     Polish,
     draft,
@@ -185,9 +186,10 @@ def _checked_texts(texts: Mapping[str, str]) -> dict[str, str]:
     for key, text in texts.items():
         if len(text) > MAX_SECTION_CHARS:
             raise Invalid(
-                _("每个部分最多 {n} 个字符").format(n=MAX_SECTION_CHARS),
+                _("「{section}」最多 {n} 个字符").format(
+                    section=SECTION_TITLES[key], n=MAX_SECTION_CHARS
+                ),
                 code="lesson.section_too_long",
-                details={"section": key},
             )
     return dict(texts)
 
