@@ -25,6 +25,7 @@ THIN = [
     "hub/imports_pages.py",
     "hub/routes.py",
     "marking/pages.py",
+    "lessons/pages.py",
 ]
 RULES = {
     "audit",
