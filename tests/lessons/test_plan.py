@@ -56,7 +56,7 @@ def _context(**more: object) -> PointContext:
         "dependants": [PointRef(3, "M7.02", "有理数的大小比较")],
         "items": [
             _item(10, 0.9, n_answers=40, score_sum=30.0, wrong_answers=(("-3", 7), ("0", 2))),
-            _item(11, 0.7),
+            _item(11, 0.7, options=("1", "-1")),
             _item(12, 0.5),
             _item(13, 0.3),
             _item(14, 0.2),

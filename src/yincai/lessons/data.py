@@ -167,10 +167,11 @@ def context(data: ClassSubject, kp_id: int) -> PointContext:
         (data.states.get(k) or _no_state(data, k) for k in data.prerequisites.get(kp_id, [])),
         key=lambda s: (s.mean_level is None, s.mean_level or 0.0, s.point.code),
     )
-    siblings = [
+    linked = {kp_id, *data.prerequisites.get(kp_id, []), *data.dependants.get(kp_id, [])}
+    siblings = [  # a sibling that is also a prerequisite or a dependant counts as that
         p.kp_id
         for p in sorted(data.points.values(), key=lambda p: (p.position, p.code))
-        if p.parent_id == point.parent_id and p.kp_id != kp_id and _is_point(p)
+        if p.parent_id == point.parent_id and p.kp_id not in linked and _is_point(p)
     ]
     neighbours = [
         *((k, Relation.SIBLING, rank) for rank, k in enumerate(siblings)),

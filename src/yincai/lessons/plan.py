@@ -52,7 +52,8 @@ LEVEL_WORDS: dict[Level, Message] = {
 NEUTRAL_SUCCESS = 0.5  # an item without a prediction is placed in the middle
 MAX_SECTION_CHARS = 6000  # what a teacher may save in one section
 N_MISTAKE_ITEMS = 3
-STEM_CHARS = 60  # a stem quoted in the mistakes section is cut here
+STEM_CHARS = 60
+OPTION_LETTERS = "ABCDEFGHIJ"  # a stem quoted in the mistakes section is cut here
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
@@ -535,10 +536,18 @@ def _mistakes(context: PointContext, say: Callable[[Message], str]) -> Section:
     return Section("mistakes", text, tuple(i.item_id for i in wrong))
 
 
+def _options(options: Sequence[str]) -> str:
+    """Choice options on one line, lettered as on the paper (the bank stores them bare)."""
+    letters = [
+        OPTION_LETTERS[n] if n < len(OPTION_LETTERS) else str(n + 1) for n in range(len(options))
+    ]
+    return "  ".join(f"{letter}. {option}" for letter, option in zip(letters, options, strict=True))
+
+
 def _item_text(item: BankItem, number_: int, shown: bool, say: Callable[[Message], str]) -> str:
     lines = [f"{number_}. {' '.join(item.stem.split())}"]
     if item.options:
-        lines.append("   " + "  ".join(item.options))
+        lines.append("   " + _options(item.options))
     tail = [say(_("答案：{answer}").format(answer=item.answer))]
     if item.relation is not Relation.POINT:
         tail.append(say(_("知识点：{point}").format(point=item.kp_name)))
@@ -622,7 +631,7 @@ def _examples(
         item = by_id[candidate.item_id]
         lines.append(say(_("例 {n}").format(n=n)) + " " + " ".join(item.stem.split()))
         if item.options:
-            lines.append("   " + "  ".join(item.options))
+            lines.append("   " + _options(item.options))
         lines.append("   " + say(_("答案：{answer}").format(answer=item.answer)))
     return Section("examples", "\n".join(lines))
 
