@@ -187,3 +187,14 @@ def test_others_are_refused_and_bad_input_is_answered_4xx(demo: Demo) -> None:
                     follow_redirects=False,
                 )
                 assert refused.status_code == 403, role
+
+
+def test_the_english_interface_drafts_and_labels_in_english(demo: Demo) -> None:
+    with TestClient(create_app(demo.settings)) as client:
+        client.get("/lang/en")
+        logged_in(client, demo.usernames[Role.TEACHER], DEMO_PASSWORD)
+        page = client.get(f"/classes/{demo.class_id}/lessons/new?kp={demo.kp_id}").text
+    assert "Exercises at three levels" in page and "Save the lesson plan" in page
+    assert "Drafted by the machine, awaiting the teacher's confirmation" in unescape(page)
+    for chinese in ("分层练习", "机器草拟", "本班数据", "计入的学生", "【基础】", "课前 5 分钟"):
+        assert chinese not in page, chinese
