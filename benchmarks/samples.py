@@ -5,7 +5,8 @@
 Starts the platform on a free port, logs in as the demo teacher, the district admin and a
 student, and saves full-page PNGs of the 成绩单, 临界生, 试卷讲评, class heatmap, growth curves,
 homework, 偏科 (joint exam) pages, the district's class comparison chart (50+ classes), the
-library with a question answered and a student's recommendations (as the student sees them);
+library with a question answered and a student's recommendations (as the student sees them),
+a lesson plan of the teacher's class (备课: the page, its DOCX and PDF);
 then sets up online marking of one written item of the teacher's exam in 2+1 mode (two more
 maths teachers of the school get accounts; simulated markers give the first two marks and some
 third ones) and a batch of demo scans, and shoots the marking page, the item leader's page
@@ -44,16 +45,22 @@ from yincai.diagnosis import service as diagnosis_service
 from yincai.domain.models import (
     Assessment,
     AssessmentClass,
+    AssessmentItem,
     AssessmentKind,
+    ItemKp,
     ItemType,
     JointExam,
+    KnowledgePoint,
+    KpLevel,
     SchoolClass,
+    Score,
     Student,
     Subject,
     Teacher,
     TeachingAssignment,
 )
 from yincai.errors import Invalid
+from yincai.lessons import service as lesson_service
 from yincai.marking import scans, service
 from yincai.marking.demo import build_demo_marking, simulated_score, subjective_items
 from yincai.marking.demo_scans import demo_scans
@@ -298,6 +305,54 @@ def _slip(item: QuizItem, rng: random.Random) -> str:
     return rng.choice([LETTERS[k] for k in range(len(item.options)) if LETTERS[k] not in key])
 
 
+def _lesson_targets(
+    data_dir: Path, teacher_username: str
+) -> list[tuple[Role, str, str, str | None]]:
+    """A lesson plan of the teacher's class on the maths point the class answered most, saved
+    with two sections confirmed (so the page shows both states), and its DOCX and PDF."""
+    engine = make_engine(Settings(data_dir=data_dir))
+    with session_scope(engine) as session:
+        teacher = session.scalars(
+            select(UserAccount).where(UserAccount.username == teacher_username)
+        ).one()
+        class_id = session.scalar(
+            select(TeachingAssignment.school_class_id)
+            .where(TeachingAssignment.teacher_id == teacher.teacher_id)
+            .order_by(TeachingAssignment.school_class_id)
+        )
+        busiest = (
+            select(ItemKp.knowledge_point_id)
+            .join(AssessmentItem, AssessmentItem.item_id == ItemKp.item_id)
+            .join(Score, Score.assessment_item_id == AssessmentItem.id)
+            .join(Student, Student.id == Score.student_id)
+            .join(KnowledgePoint, KnowledgePoint.id == ItemKp.knowledge_point_id)
+            .join(Subject, Subject.id == KnowledgePoint.subject_id)
+            .where(
+                Student.school_class_id == class_id,
+                Subject.code == "MATH",
+                KnowledgePoint.level == KpLevel.POINT,
+            )
+            .group_by(ItemKp.knowledge_point_id)
+            .order_by(func.count().desc(), ItemKp.knowledge_point_id)
+        )
+        kp_id = session.scalars(busiest).first()
+        assert class_id is not None and kp_id is not None
+        plan_id = lesson_service.save_plan(
+            session,
+            actor=teacher,
+            school_class_id=class_id,
+            kp_id=kp_id,
+            texts={},
+            confirmed=["objectives", "class_data"],
+        )
+    engine.dispose()
+    return [
+        (Role.TEACHER, "lesson-plan.png", f"/lessons/{plan_id}", None),
+        (Role.TEACHER, "lesson-plan.docx", f"/lessons/{plan_id}.docx", None),
+        (Role.TEACHER, "lesson-plan.pdf", f"/lessons/{plan_id}.pdf", None),
+    ]
+
+
 def _simulate_marking(session: Session, leader: UserAccount, exam: Assessment) -> None:
     """2+1 marking of the exam's first written item: two colleagues give the first two marks,
     the leader gives some third marks with a loose hand, so some answers reach arbitration."""
@@ -384,6 +439,8 @@ def main() -> None:
         "scan-review-page.png",
     }:
         targets += _marking_targets(options.data_dir, logins[Role.TEACHER])
+    if not wanted or wanted & {"lesson-plan.png", "lesson-plan.docx", "lesson-plan.pdf"}:
+        targets += _lesson_targets(options.data_dir, logins[Role.TEACHER])
     if not wanted or "live-classroom.png" in wanted:
         targets += _classroom_targets(options.data_dir, logins[Role.TEACHER])
     if wanted:
@@ -397,10 +454,16 @@ def main() -> None:
             if who != role:
                 _login(page, base, logins[who])
                 role = who
+            target = options.out / name
+            if target.suffix in (".docx", ".pdf"):  # a download: fetched with the login's cookie
+                download = page.request.get(base + path)
+                assert download.ok, (path, download.status)
+                target.write_bytes(download.body())
+                print(name, path)
+                continue
             response = page.goto(base + path)
             assert response is not None and response.status == 200, (path, response)
             page.wait_for_load_state("networkidle")
-            target = options.out / name
             if element is None:
                 page.screenshot(path=str(target), full_page=True)
             else:

@@ -36,6 +36,7 @@ from yincai.hub import assessments_pages, imports_pages, itembank_pages
 from yincai.hub import pages as hub_pages
 from yincai.hub import routes as hub_routes
 from yincai.jobs import Jobs
+from yincai.lessons import pages as lesson_pages
 from yincai.library import pages as library_pages
 from yincai.library import recommendation_pages
 from yincai.marking import pages as marking_pages
@@ -162,6 +163,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(classroom_pages.router)
     app.include_router(library_pages.router)
     app.include_router(recommendation_pages.router)
+    app.include_router(lesson_pages.router)
     app.include_router(marking_pages.router)
     app.include_router(documents_pages.router)
     app.include_router(privacy_pages.router)

@@ -47,13 +47,13 @@ MAX_PAGES_PER_ROLE = 90
 VISITS_PER_SHAPE = 1
 # Links not to follow: they end the session, switch the language, or are not pages of the site.
 SKIP = re.compile(r"^/(logout|lang/|static/|docs|redoc|openapi\.json)")
-DOWNLOAD = re.compile(r"\.(pdf|xlsx|zip|csv)(\?|$)|/file(\?|$)")
+DOWNLOAD = re.compile(r"\.(pdf|xlsx|zip|csv|docx)(\?|$)|/file(\?|$)")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
 TOKEN = re.compile(r"[A-Za-z0-9_'’.@/-]+")  # a token with a digit, _ . @ or / is a code or hash
 # Interface words allowed on a Chinese page: file formats, standards and names of things.
 ALLOWED = set(
     (
-        "PDF XLSX CSV ZIP API JSON OpenAPI OneRoster yincai ID TOTP QR URL HTTP HTTPS "
+        "PDF XLSX DOCX CSV ZIP API JSON OpenAPI OneRoster yincai ID TOTP QR URL HTTP HTTPS "
         "Excel Swagger ReDoc ECharts Chromium KPI AUC IRT BKT DINA Pearson ICC SD Cohen "
         "Hedges p GB UTF MB KB UTC HMAC SHA XLS YAML xAPI"
     )

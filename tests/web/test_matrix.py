@@ -44,6 +44,7 @@ UNSCOPED = {  # parameters naming no data, with a value
     "batch_id": "1",  # scans: staff who may edit the assessment's scores (tests/marking)
     "sheet_id": "1",
     "resource_id": "1",  # the resource library: teaching materials every signed-in user reads
+    "lesson_plan_id": "1",  # lesson plans: the class's staff (tests/lessons)
 }
 PUBLIC = {"/", "/login", "/login/two-factor", "/logout", "/lang/{language}", "/health", "/docs",
           "/docs/oauth2-redirect", "/redoc", "/openapi.json"}  # fmt: skip
@@ -53,6 +54,7 @@ FORMS = {
     "/governance/users/{user_account_id}/password": {"new_password": "matrix-password-1"},
     "/cockpit/warnings/acknowledge": {"key": "missing_scores:0:0", "note": ""},
     "/privacy/students/{student_id}/consent": {"purpose": "diagnosis", "action": "give"},
+    "/classes/{school_class_id}/lessons": {"kp": "1"},
 }
 # Writes that act on the caller's own session or account only, never on a scoped object.
 SELF_ONLY = {"/login", "/login/two-factor", "/logout", "/account/password",

@@ -27,6 +27,7 @@ THIN = [
     "hub/imports_pages.py",
     "hub/routes.py",
     "marking/pages.py",
+    "lessons/pages.py",
 ]
 RULES = {
     "audit",

@@ -9,6 +9,7 @@ that did not earn full marks. The names behind each row are filled only when the
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +58,18 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def typical_wrong(answers: Iterable[tuple[object, float]], full: float) -> list[WrongAnswer]:
+    """The ``TYPICAL_WRONG`` most frequent raw answers (answer, score) below full marks, most
+    frequent first (the 讲评's rule, also read by lesson plans)."""
+    wrong = Counter(
+        str(raw).strip()
+        for raw, score in answers
+        if not _blank(raw) and score < full - FULL_MARKS_TOLERANCE
+    )
+    ranked = sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [WrongAnswer(answer, count) for answer, count in ranked[:TYPICAL_WRONG]]
+
+
 def review_items(data: ExamData, chosen: BoolArray, *, with_names: bool) -> list[ReviewItem]:
     """Every item of the paper for the participants ``chosen``."""
     rows = np.flatnonzero(chosen & ~data.is_absent)
@@ -69,10 +82,8 @@ def review_items(data: ExamData, chosen: BoolArray, *, with_names: bool) -> list
         full = float(data.full_scores[j])
         rate = float(scores[answered].mean() / full) if answered.any() and full > 0 else None
         raw = data.choices[rows, j]
-        wrong = Counter(
-            str(raw[k]).strip()
-            for k in np.flatnonzero(answered).tolist()
-            if not _blank(raw[k]) and scores[k] < full - FULL_MARKS_TOLERANCE
+        wrong = typical_wrong(
+            ((raw[k], float(scores[k])) for k in np.flatnonzero(answered).tolist()), full
         )
         key = data.item_answers[j] if is_choice[j] else None
         has_answers = any(not _blank(value) for value in raw)
@@ -92,12 +103,7 @@ def review_items(data: ExamData, chosen: BoolArray, *, with_names: bool) -> list
                 n_answered=int(answered.sum()),
                 score_rate=rate,
                 rows=answer_rows,
-                wrong_answers=[
-                    WrongAnswer(answer, count)
-                    for answer, count in sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))[
-                        :TYPICAL_WRONG
-                    ]
-                ],
+                wrong_answers=wrong,
             )
         )
     return items

@@ -90,6 +90,9 @@ ACTIONS: dict[str, Message] = {
     "student_resources_view": pgettext("audit", "查看学生的薄弱知识点与推荐资源"),
     "class_resources_view": pgettext("audit", "查看班级的薄弱知识点与推荐资源"),
     "library_upload": pgettext("audit", "上传资源到资源库"),
+    # lesson preparation
+    "lesson_plan_draft": pgettext("audit", "草拟教案（读取班级掌握度与作答）"),
+    "lesson_plan_save": pgettext("audit", "保存教案"),
     # privacy: consent, subject access, erasure, retention, research exports
     "view_consent": pgettext("audit", "查看监护人同意记录"),
     "consent_give": pgettext("audit", "记录监护人同意"),
@@ -127,6 +130,7 @@ OBJECT_TYPES: dict[str, Message] = {
     "marking_answer": pgettext("audit", "阅卷答卷"),
     "scan_batch": pgettext("audit", "扫描批次"),
     "resource": pgettext("audit", "资源"),
+    "lesson_plan": pgettext("audit", "教案"),
 }
 IMPORT_PREFIX = "import_"  # import_roster, import_scores …: one uploaded file, named by token
 
