@@ -8,7 +8,11 @@ saves full-page PNGs of the 成绩单, 临界生, 试卷讲评, class heatmap, g
 online marking of one written item of the teacher's exam in 2+1 mode (two more maths teachers of
 the school get accounts; simulated markers give the first two marks and some third ones) and a
 batch of demo scans, and shoots the marking page, the item leader's page (arbitration, marker
-quality) and the scan-review queue.
+quality) and the scan-review queue; last, the assistant (AI 助教): the demo student asks about
+an item of the week's homework (student mode: hints, not the answer) and a library question, the
+teacher asks a library question and an equation (worked and checked by sympy), and both pages are
+shot (with ``YINCAI_LLM_URL``/``_MODEL`` set, the configured model answers; otherwise the
+library's extractive answer).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
@@ -26,6 +30,9 @@ from sqlalchemy.orm import Session
 from yincai.accounts.actors import CLI
 from yincai.accounts.models import Role, UserAccount
 from yincai.accounts.passwords import hash_password
+from yincai.assistant import service as assistant_service
+from yincai.assistant.models import AssistantConversation
+from yincai.assistant.student_mode import open_items
 from yincai.bench.cockpit import _server
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
@@ -35,10 +42,12 @@ from yincai.domain.models import (
     AssessmentClass,
     AssessmentKind,
     JointExam,
+    Student,
     Subject,
     Teacher,
     TeachingAssignment,
 )
+from yincai.homework.data import SCHOOL_TIME
 from yincai.marking import scans, service
 from yincai.marking.demo import build_demo_marking, simulated_score, subjective_items
 from yincai.marking.demo_scans import demo_scans
@@ -233,6 +242,61 @@ def _simulate_marking(session: Session, leader: UserAccount, exam: Assessment) -
             )
 
 
+def _assistant_targets(
+    data_dir: Path, logins: dict[Role, str]
+) -> list[tuple[Role, str, str, str | None]]:
+    """The student's and the teacher's conversations with the assistant (asked once per data
+    folder), at noon on the Wednesday of the student's latest homework week."""
+    settings = Settings(data_dir=data_dir)
+    model = assistant_service.model_of(settings)
+    engine = make_engine(settings)
+    with session_scope(engine) as session:
+        accounts = {
+            role: session.scalars(
+                select(UserAccount).where(UserAccount.username == logins[role])
+            ).one()
+            for role in (Role.STUDENT, Role.TEACHER)
+        }
+        found = {
+            role: session.scalar(
+                select(AssistantConversation.id)
+                .where(AssistantConversation.user_account_id == account.id)
+                .order_by(AssistantConversation.id)
+            )
+            for role, account in accounts.items()
+        }
+        student = accounts[Role.STUDENT]
+        set_on = session.scalar(
+            select(func.max(Assessment.held_on))
+            .join(AssessmentClass, AssessmentClass.assessment_id == Assessment.id)
+            .join(Student, Student.school_class_id == AssessmentClass.school_class_id)
+            .where(Student.id == student.student_id, Assessment.kind == AssessmentKind.HOMEWORK)
+        )
+        assert set_on is not None
+        now = datetime.combine(set_on + timedelta(days=2), time(12), SCHOOL_TIME).astimezone(UTC)
+        questions = {
+            Role.STUDENT: ["负数的绝对值怎么求？"],
+            Role.TEACHER: ["一元二次方程的根的判别式有什么用？", "解方程 x^2-5x+6=0"],
+        }
+        items = [i for i in open_items(session, student_id=student.student_id or 0, now=now)
+                 if not i.is_exam and i.item_type == "fill_in"]  # fmt: skip
+        if items:
+            questions[Role.STUDENT].append(f"这道作业题怎么做？{items[0].stem}")
+        for role, account in accounts.items():
+            if found[role] is not None:
+                continue
+            for question in questions[role]:
+                found[role] = assistant_service.ask(
+                    session, actor=account, question=question, model=model, now=now,
+                    conversation_id=found[role],
+                ).conversation_id  # fmt: skip
+    engine.dispose()
+    return [
+        (Role.STUDENT, "assistant-student.png", f"/assistant?c={found[Role.STUDENT]}", None),
+        (Role.TEACHER, "assistant-teacher.png", f"/assistant?c={found[Role.TEACHER]}", None),
+    ]
+
+
 def _login(page: Page, base: str, username: str) -> None:
     page.context.clear_cookies()
     page.goto(base + "/login")
@@ -250,6 +314,7 @@ def main() -> None:
     options.out.mkdir(parents=True, exist_ok=True)
     logins, targets = _targets(options.data_dir)
     targets += _marking_targets(options.data_dir, logins[Role.TEACHER])
+    targets += _assistant_targets(options.data_dir, logins)
     with _server(options.data_dir) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")

@@ -44,6 +44,7 @@ UNSCOPED = {  # parameters naming no data, with a value
     "batch_id": "1",  # scans: staff who may edit the assessment's scores (tests/marking)
     "sheet_id": "1",
     "resource_id": "1",  # the resource library: teaching materials every signed-in user reads
+    "conversation_id": "1",  # the assistant: the asker's and their teachers' (tests/assistant)
 }
 PUBLIC = {"/", "/login", "/login/two-factor", "/logout", "/lang/{language}", "/health", "/docs",
           "/docs/oauth2-redirect", "/redoc", "/openapi.json"}  # fmt: skip

@@ -82,6 +82,10 @@ ACTIONS: dict[str, Message] = {
     "homework_class_xlsx": pgettext("audit", "下载班级作业情况（Excel）"),
     "homework_student_view": pgettext("audit", "查看学生作业情况"),
     "homework_school_view": pgettext("audit", "查看学校作业概览"),
+    # the assistant
+    "assistant_students_list": pgettext("audit", "查看与助教对话的学生名单"),
+    "assistant_student_view": pgettext("audit", "查看学生与助教的对话列表"),
+    "assistant_conversation_view": pgettext("audit", "查看学生与助教的一次对话"),
     # privacy: consent, subject access, erasure, retention, research exports
     "view_consent": pgettext("audit", "查看监护人同意记录"),
     "consent_give": pgettext("audit", "记录监护人同意"),
