@@ -36,8 +36,10 @@ class FakeModel:
     delay_seconds: float = 0.0
 
     def user_text(self) -> str:
-        """Everything every request sent, as one text."""
-        return "\n".join(m["content"] for p in self.payloads for m in p["messages"])
+        """What every request sent besides the fixed instructions, as one text."""
+        return "\n".join(
+            m["content"] for p in self.payloads for m in p["messages"] if m["role"] != "system"
+        )
 
 
 @contextmanager
@@ -69,7 +71,7 @@ def fake_model() -> Iterator[FakeModel]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     model.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
     try:

@@ -51,9 +51,20 @@ def test_a_question_repeating_a_stem_matches_it_other_questions_do_not() -> None
         _item("计算 $|-5|+|3|$ 的值是多少？", ("8",)),
         _item("下列说法中，关于相反数正确的是（　）", ("B",), "single_choice"),
     ]
-    assert match_item("老师，这题怎么做：计算 |-5|+|3| 的值是多少", items) is items[0]
-    assert match_item("下列说法中关于相反数正确的是", items) is items[1]
+    assert match_item("老师，这题怎么做：计算 |-5|+|3| 的值是多少", items) == items[0]
+    assert match_item("下列说法中关于相反数正确的是", items) == items[1]
     assert match_item("什么是相反数？", items) is None
+
+
+def test_items_sharing_a_stem_are_matched_together() -> None:
+    items = [
+        _item("下列说法中，错误的是（　）", ("B", "两点确定一条直线"), "single_choice"),
+        _item("下列说法中，错误的是（　）", ("D", "面与面相交得到点"), "single_choice",
+              item_id=2, is_exam=True),
+    ]  # fmt: skip
+    found = match_item("下列说法中，错误的是哪个？", items)
+    assert found is not None and found.is_exam
+    assert found.key == ("B", "两点确定一条直线", "D", "面与面相交得到点")
 
 
 def test_hints_name_the_point_and_ask_questions_for_every_item_type() -> None:

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.governance.world import World, actor
+from yincai.accounts.models import Role, UserAccount
+from yincai.assistant.models import AssistantConversation, AssistantMessage
 from yincai.cockpit.models import WarningAcknowledgement
 from yincai.consent.models import ConsentPurpose
 from yincai.diagnosis import store
@@ -107,7 +109,34 @@ def fill_student(session: Session, world: World, key: str = "A1") -> int:
     session.add(GeneratedDocumentStudent(document_id=document.id, student_id=student_id))
     session.flush()
     _fill_marking(session, world, student_id, item_id, admin.id)
+    _fill_assistant(session, student_id)
     return student_id
+
+
+def _fill_assistant(session: Session, student_id: int) -> None:
+    """A conversation of the student with the assistant: a question and its answer."""
+    account_id = session.scalar(
+        select(UserAccount.id).where(
+            UserAccount.student_id == student_id, UserAccount.role == Role.STUDENT
+        )
+    )
+    assert account_id is not None
+    now = datetime.now(UTC)
+    conversation = AssistantConversation(
+        user_account_id=account_id, student_id=student_id, started_at=now, last_at=now
+    )
+    session.add(conversation)
+    session.flush()
+    turns = (("user", "question", "什么是绝对值？"),
+             ("assistant", "extractive", "绝对值是数轴上的点到原点的距离。"))  # fmt: skip
+    for role, kind, text in turns:
+        session.add(
+            AssistantMessage(
+                conversation_id=conversation.id, role=role, kind=kind, text=text,
+                is_ai_generated=False, details={}, created_at=now,
+            )
+        )  # fmt: skip
+    session.flush()
 
 
 def _fill_marking(

@@ -86,16 +86,6 @@ QUESTION_WORDS = frozenset(
 
 
 @dataclass(frozen=True)
-class Citation:
-    number: int
-    resource_id: int
-    position: int
-    title: str
-    heading: str
-    key: str
-
-
-@dataclass(frozen=True)
 class Reply:
     """One answer as stored and shown."""
 

@@ -16,7 +16,7 @@ AI: hints rather than finished answers).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -37,6 +37,7 @@ from yincai.i18n import Message, _
 
 MATCH_CONTAINMENT = 0.6  # share of the stem's character pairs found in the question
 MIN_PAIRS = 4  # a stem shorter than this cannot be told apart from ordinary questions
+TIE = 0.02  # stems the question repeats about as well as the best one
 KEY_WINDOW = 12  # a long key (a written answer) shows by any stretch this long
 LETTERS = "ABCDEFGH"
 _LATEX = re.compile(r"\\[A-Za-z]+|[{}$\\]")
@@ -92,6 +93,8 @@ def open_items(session: Session, *, student_id: int, now: datetime) -> list[Open
         .where(AssessmentItem.assessment_id.in_(list(is_exam)))
         .order_by(AssessmentItem.assessment_id, AssessmentItem.position)
     ).all()
+    # an item set both as homework and on an open exam is an exam item: it never leaves
+    on_exam = {item.id for assessment_id, item in rows if is_exam[assessment_id]}
     points: dict[int, list[str]] = {}
     for item_id, name in session.execute(
         select(ItemKp.item_id, KnowledgePoint.name)
@@ -104,7 +107,7 @@ def open_items(session: Session, *, student_id: int, now: datetime) -> list[Open
         OpenItem(
             item_id=item.id,
             assessment_id=assessment_id,
-            is_exam=is_exam[assessment_id],
+            is_exam=item.id in on_exam,
             item_type=str(item.item_type),
             stem=item.stem,
             key=keys_of(item.answer, item.options or []),
@@ -137,17 +140,29 @@ def _pairs(text: str) -> set[str]:
 
 
 def match_item(question: str, items: list[OpenItem]) -> OpenItem | None:
-    """The open item whose stem the question repeats best, if any repeats enough of one."""
+    """The open item whose stem the question repeats best, if any repeats enough of one.
+
+    Items whose stems the question repeats as well (two items may share a stem such as
+    "下列说法中，错误的是") are merged into it: their keys are all withheld, and if any is on an
+    open exam, the match is an exam item."""
     asked = _pairs(question)
-    best, best_share = None, 0.0
+    shares: list[tuple[float, OpenItem]] = []
     for item in items:
         stem = _pairs(item.stem)
-        if len(stem) < MIN_PAIRS:
-            continue
-        share = len(stem & asked) / len(stem)
-        if share > best_share:
-            best, best_share = item, share
-    return best if best_share >= MATCH_CONTAINMENT else None
+        if len(stem) >= MIN_PAIRS:
+            shares.append((len(stem & asked) / len(stem), item))
+    if not shares:
+        return None
+    best_share = max(share for share, _item in shares)
+    if best_share < MATCH_CONTAINMENT:
+        return None
+    tied = [item for share, item in shares if share >= best_share - TIE]
+    best = next(item for share, item in shares if share == best_share)
+    return replace(
+        best,
+        key=tuple(dict.fromkeys(key for item in tied for key in item.key)),
+        is_exam=any(item.is_exam for item in tied),
+    )
 
 
 # ---- the key ---------------------------------------------------------------------------------
