@@ -14,6 +14,7 @@ Steps are Chinese sentences with the maths between ``$…$`` (LaTeX), which the 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -40,9 +41,9 @@ class WorkedSolution:
     """A computation's steps and result, with what the check found."""
 
     task: Task
-    steps: list[str]
+    steps: Sequence[str]  # messages: rendered in the asker's language where shown
     result: str  # the result in $…$
-    checks: list[str]  # what the check found, in words (one sentence each)
+    checks: Sequence[str]  # what the check found, in words (one sentence each)
 
 
 class _NotComputation(ValueError):
@@ -166,7 +167,7 @@ def _solve_one(lhs: Any, rhs: Any, symbol: Any) -> WorkedSolution:
     if not kept:
         if degree == 0 and polynomial == 0:
             raise _NotComputation("identity")  # every value solves it: no worked answer
-        result = _("方程没有实数根")
+        result: str = _("方程没有实数根")
         return WorkedSolution("solve", steps, result, [_("没有使方程成立的实数")])
     checks = []
     for root in kept:
