@@ -279,7 +279,8 @@ def _assistant_targets(
             Role.TEACHER: ["一元二次方程的根的判别式有什么用？", "解方程 x^2-5x+6=0"],
         }
         items = [i for i in open_items(session, student_id=student.student_id or 0, now=now)
-                 if not i.is_exam and i.item_type == "fill_in"]  # fmt: skip
+                 if not i.is_exam]  # fmt: skip
+        items.sort(key=lambda i: i.item_type != "fill_in")  # a fill-in item first, if any
         if items:
             questions[Role.STUDENT].append(f"这道作业题怎么做？{items[0].stem}")
         for role, account in accounts.items():

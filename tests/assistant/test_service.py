@@ -316,6 +316,7 @@ def test_a_computation_gets_a_checked_worked_solution(
     reply = service.ask(
         scoped_session, actor=world.teacher, question="解方程 x^2-5x+6=0", model=None
     )
+    assert reply.message.kind == "maths" and reply.message.text == ""
     worked = reply.message.details["worked"]
     assert worked["result"] == "$x_{1} = 2$，$x_{2} = 3$" and len(worked["checks"]) == 2
     english = service.ask(

@@ -32,7 +32,8 @@ class AssistantMessage(Base):
     """One question or one answer.
 
     ``kind`` of an answer: ``model`` (a language model's text, labelled AI 生成), ``extractive``
-    (sentences quoted from the library), ``hints`` (student mode: hints and guiding questions
+    (sentences quoted from the library), ``maths`` (a worked solution from sympy, checked),
+    ``hints`` (student mode: hints and guiding questions
     for an item of open homework or an open exam), ``not_covered``. ``details`` holds the
     citations, the checked maths solution and notes, as shown.
     """

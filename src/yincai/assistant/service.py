@@ -192,9 +192,11 @@ def _answer(
             return "model", reply, True, details
     if not is_covered:
         return "not_covered", _not_covered_text(worked), False, details
+    if worked is not None:  # the checked solution answers it; worked examples are its sources
+        return "maths", "", False, details
     details["sentences"] = [[sentence, number] for sentence, number in found.sentences]
     text = "\n".join(sentence for sentence, _number in found.sentences)
-    if not text and worked is None:
+    if not text:
         return "not_covered", _not_covered_text(worked), False, details
     return "extractive", text, False, details
 
