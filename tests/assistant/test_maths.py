@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from yincai.assistant.maths import solve_question
+from yincai.assistant.maths import n_words_beyond, solve_question
 
 
 def test_a_linear_equation_is_solved_and_checked_by_substitution() -> None:
@@ -62,7 +62,22 @@ def test_expressions_are_evaluated_simplified_factored_or_expanded(
 
 
 @pytest.mark.parametrize(
-    "question", ["什么是绝对值？", "一元二次方程的判别式有什么用", "x>3 的解集", "第3题怎么做"]
+    "question",
+    [
+        "什么是绝对值？",
+        "一元二次方程的判别式有什么用",
+        "x>3 的解集",
+        "第3题怎么做",
+        "向西走3米为什么记成-3米？",  # a number, not a computation
+        "-3x²y的系数和次数分别是多少",  # a term asked about
+        "22/7是不是无理数",
+        "列方程是乘(1+x)²还是(1+2x)",  # nothing to simplify
+    ],
 )
 def test_a_question_without_a_computation_gets_none(question: str) -> None:
     assert solve_question(question) is None
+
+
+def test_the_words_beyond_the_maths_tell_a_bare_computation_from_a_question_about_it() -> None:
+    assert n_words_beyond("解方程 x^2-5x+6=0") == 3
+    assert n_words_beyond("x²=3x两边能不能同时除以x") == 9

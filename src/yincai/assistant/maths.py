@@ -29,6 +29,9 @@ CHECK_POINTS = (sympy.Rational(3, 7), sympy.Rational(-5, 3), sympy.Rational(11, 
 TOLERANCE = 1e-9
 # runs of characters that write maths; Chinese words and punctuation end a run
 _MATHS_RUN = re.compile(r"[0-9A-Za-z+\-*/^().=×÷·−²³√πx ,，（）【】\[\]{}\\]+")
+# an operation between two operands: "-3" or "x²" alone is a number or a term, not a computation
+_OPERATION = re.compile(r"[0-9A-Za-z)²³]\s*[-+*/^=×÷·]\s*[-0-9A-Za-z(√]")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:/\d+)?")  # a number as written: nothing to compute
 _WORDS: tuple[tuple[Task, tuple[str, ...]], ...] = (
     ("factor", ("因式分解", "分解因式")),
     ("expand", ("展开",)),
@@ -61,6 +64,8 @@ def solve_question(question: str) -> WorkedSolution | None:
         if "=" in text:
             return _solve(text)
         expression = _parse(text)
+        if _NUMBER.fullmatch(text):
+            return None
         if not expression.free_symbols:
             return _evaluate(expression)
         return _transform(expression, task or "simplify")
@@ -70,10 +75,16 @@ def solve_question(question: str) -> WorkedSolution | None:
         return None
 
 
+def n_words_beyond(question: str) -> int:
+    """Chinese characters of the question outside its maths: few (解方程, 等于多少) mean the
+    computation is the whole question; more mean it also asks why or how."""
+    return len(re.findall(r"[\u4e00-\u9fff]", _MATHS_RUN.sub("", question)))
+
+
 def _maths_text(question: str) -> str | None:
     """The longest run of maths in the question, if it has an operator or an equals sign."""
     runs = [m.group().strip(" ,，") for m in _MATHS_RUN.finditer(question)]
-    runs = [r for r in runs if re.search(r"[0-9]", r) and re.search(r"[-+*/^=×÷²³√]", r)]
+    runs = [r for r in runs if re.search(r"[0-9]", r) and _OPERATION.search(r)]
     if not runs:
         return None
     text = max(runs, key=len)
@@ -255,6 +266,8 @@ def _transform(expression: Any, task: Task) -> WorkedSolution:
             else sympy.simplify(expression)
         )
         words = _("化简")
+    if value == expression:
+        raise _NotComputation("nothing to do")  # a term asked about, not an expression to work
     symbols = sorted(expression.free_symbols, key=str)
     for point in CHECK_POINTS:
         values = {s: point + n for n, s in enumerate(symbols)}

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from yincai.accounts.models import Role, UserAccount
 from yincai.assistant import prompting, student_mode
 from yincai.assistant.llm import ChatModel, ModelUnavailable
-from yincai.assistant.maths import WorkedSolution, solve_question
+from yincai.assistant.maths import WorkedSolution, n_words_beyond, solve_question
 from yincai.assistant.models import AssistantConversation, AssistantMessage
 from yincai.assistant.personal import roster_filter
 from yincai.config import Settings
@@ -45,6 +45,7 @@ from yincai.retrieval.ranking import Embedder
 MAX_QUESTION = 500
 N_PASSAGES = 3
 COVERAGE_MIN = 0.5  # share of the question's content words the passages must hold
+BARE_COMPUTATION_WORDS = 6  # 解方程, 计算, 到底等于多少: the question is the computation
 STEM_OVERLAP_MAX = 0.5  # a passage repeating this much of an open item's stem is not cited
 PAGE_SIZE = 50
 # words of asking, not of the topic: a passage need not hold them to cover the question
@@ -192,8 +193,8 @@ def _answer(
             return "model", reply, True, details
     if not is_covered:
         return "not_covered", _not_covered_text(worked), False, details
-    if worked is not None:  # the checked solution answers it; worked examples are its sources
-        return "maths", "", False, details
+    if worked is not None and n_words_beyond(question) <= BARE_COMPUTATION_WORDS:
+        return "maths", "", False, details  # the checked solution answers it
     details["sentences"] = [[sentence, number] for sentence, number in found.sentences]
     text = "\n".join(sentence for sentence, _number in found.sentences)
     if not text:
