@@ -13,9 +13,8 @@ An answer:
 
 Everything sent to a model goes through the personal-data filter of the district's roster
 (``personal``). Conversations (``conversations``, re-exported here) are the asker's; a
-student's are also readable by the teachers
-of the student's class (each read audited); the retention purge removes them
-``assistant_retention_days`` after their last message.
+student's are also readable by the teachers of the student's class (each read audited); the
+retention purge removes them ``assistant_retention_days`` after their last message.
 """
 
 from __future__ import annotations
