@@ -12,7 +12,10 @@ maths teachers of the school get accounts; simulated markers give the first two 
 third ones) and a batch of demo scans, and shoots the marking page, the item leader's page
 (arbitration, marker quality) and the scan-review queue; then pushes a preview quiz to the
 teacher's class, lets most of its students answer it (each right with the chance their stored
-mastery of the item's point gives) and shoots the live classroom page. ``--only FILE …`` shoots
+mastery of the item's point gives) and shoots the live classroom page; last, the assistant
+(AI 助教): the demo student asks about an item of the week's homework (student mode: hints,
+not the answer) and a library question, the teacher a library question and an equation (worked
+and checked by sympy), and both pages are shot. ``--only FILE …`` shoots
 only the named files (and sets up only what they need).
 """
 
@@ -21,7 +24,7 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,6 +35,9 @@ from sqlalchemy.orm import Session
 from yincai.accounts.actors import CLI
 from yincai.accounts.models import Role, UserAccount
 from yincai.accounts.passwords import hash_password
+from yincai.assistant import service as assistant_service
+from yincai.assistant.models import AssistantConversation
+from yincai.assistant.student_mode import open_items
 from yincai.bench.cockpit import _server
 from yincai.classroom import data as classroom_data
 from yincai.classroom import service as classroom_service
@@ -60,6 +66,7 @@ from yincai.domain.models import (
     TeachingAssignment,
 )
 from yincai.errors import Invalid
+from yincai.homework.data import SCHOOL_TIME
 from yincai.lessons import service as lesson_service
 from yincai.marking import scans, service
 from yincai.marking.demo import build_demo_marking, simulated_score, subjective_items
@@ -413,6 +420,62 @@ def _simulate_marking(session: Session, leader: UserAccount, exam: Assessment) -
             )
 
 
+def _assistant_targets(
+    data_dir: Path, logins: dict[Role, str]
+) -> list[tuple[Role, str, str, str | None]]:
+    """The student's and the teacher's conversations with the assistant (asked once per data
+    folder), at noon on the Wednesday of the student's latest homework week."""
+    settings = Settings(data_dir=data_dir)
+    model = assistant_service.model_of(settings)
+    engine = make_engine(settings)
+    with session_scope(engine) as session:
+        accounts = {
+            role: session.scalars(
+                select(UserAccount).where(UserAccount.username == logins[role])
+            ).one()
+            for role in (Role.STUDENT, Role.TEACHER)
+        }
+        found = {
+            role: session.scalar(
+                select(AssistantConversation.id)
+                .where(AssistantConversation.user_account_id == account.id)
+                .order_by(AssistantConversation.id)
+            )
+            for role, account in accounts.items()
+        }
+        student = accounts[Role.STUDENT]
+        set_on = session.scalar(
+            select(func.max(Assessment.held_on))
+            .join(AssessmentClass, AssessmentClass.assessment_id == Assessment.id)
+            .join(Student, Student.school_class_id == AssessmentClass.school_class_id)
+            .where(Student.id == student.student_id, Assessment.kind == AssessmentKind.HOMEWORK)
+        )
+        assert set_on is not None
+        now = datetime.combine(set_on + timedelta(days=2), time(12), SCHOOL_TIME).astimezone(UTC)
+        questions = {
+            Role.STUDENT: ["负数的绝对值怎么求？"],
+            Role.TEACHER: ["一元二次方程的根的判别式有什么用？", "解方程 x^2-5x+6=0"],
+        }
+        items = [i for i in open_items(session, student_id=student.student_id or 0, now=now)
+                 if not i.is_exam]  # fmt: skip
+        items.sort(key=lambda i: i.item_type != "fill_in")  # a fill-in item first, if any
+        if items:
+            questions[Role.STUDENT].append(f"这道作业题怎么做？{items[0].stem}")
+        for role, account in accounts.items():
+            if found[role] is not None:
+                continue
+            for question in questions[role]:
+                found[role] = assistant_service.ask(
+                    session, actor=account, question=question, model=model, now=now,
+                    conversation_id=found[role],
+                ).conversation_id  # fmt: skip
+    engine.dispose()
+    return [
+        (Role.STUDENT, "assistant-student.png", f"/assistant?c={found[Role.STUDENT]}", None),
+        (Role.TEACHER, "assistant-teacher.png", f"/assistant?c={found[Role.TEACHER]}", None),
+    ]
+
+
 def _login(page: Page, base: str, username: str) -> None:
     page.context.clear_cookies()
     page.goto(base + "/login")
@@ -443,6 +506,8 @@ def main() -> None:
         targets += _lesson_targets(options.data_dir, logins[Role.TEACHER])
     if not wanted or "live-classroom.png" in wanted:
         targets += _classroom_targets(options.data_dir, logins[Role.TEACHER])
+    if not wanted or wanted & {"assistant-student.png", "assistant-teacher.png"}:
+        targets += _assistant_targets(options.data_dir, logins)
     if wanted:
         targets = [t for t in targets if t[1] in wanted]
     with _server(options.data_dir) as base, sync_playwright() as playwright:

@@ -21,6 +21,7 @@ from yincai.analysis import routes as analysis_routes
 from yincai.analysis.cache import ExamCache, KeptViews
 from yincai.api import routes as api_routes
 from yincai.classroom import pages as classroom_pages
+from yincai.assistant import pages as assistant_pages
 from yincai.cockpit import pages as cockpit_pages
 from yincai.cockpit import routes as cockpit_routes
 from yincai.cockpit.cache import CockpitCache, warm_in_background
@@ -164,6 +165,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(library_pages.router)
     app.include_router(recommendation_pages.router)
     app.include_router(lesson_pages.router)
+    app.include_router(assistant_pages.router)
     app.include_router(marking_pages.router)
     app.include_router(documents_pages.router)
     app.include_router(privacy_pages.router)

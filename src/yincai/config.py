@@ -168,6 +168,30 @@ class Settings(BaseSettings):
         "BM25 and embeddings together (hybrid); without it, BM25 alone. Never downloaded.",
     )
 
+    # The assistant (yincai.assistant, docs/assistant.md): an optional OpenAI-compatible model.
+    llm_url: str | None = Field(
+        default=None,
+        description="base URL of an OpenAI-compatible endpoint (Ollama, vLLM, a cloud provider), "
+        "e.g. http://127.0.0.1:11434/v1; unset: the assistant answers from the library alone",
+    )
+    llm_model: str = Field(default="", description="the model's name at that endpoint")
+    llm_api_key: str | None = Field(
+        default=None, description="bearer key of the endpoint (never logged, never shown)"
+    )
+    llm_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="how long one answer may take before the "
+        "assistant falls back to the extractive answer",
+    )
+    assistant_retention_days: int = Field(
+        default=180,
+        ge=1,
+        description="days a conversation with the assistant is kept after "
+        "its last message (yincai privacy purge)",
+    )
+
     def workers(self) -> int:
         """Server processes: the setting, or one per CPU core (at most 4) when it is 0."""
         return self.web_workers or max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))

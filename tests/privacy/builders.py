@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from tests.governance.world import World, actor
 from yincai.classroom.models import ClassroomAnswer, ClassroomPractice, Stage, Verdict
+from yincai.accounts.models import Role, UserAccount
+from yincai.assistant.models import AssistantConversation, AssistantMessage
 from yincai.cockpit.models import WarningAcknowledgement
 from yincai.consent.models import ConsentPurpose
 from yincai.diagnosis import store
@@ -111,6 +113,7 @@ def fill_student(session: Session, world: World, key: str = "A1") -> int:
     session.flush()
     _fill_marking(session, world, student_id, item_id, admin.id)
     _fill_classroom(session, world, student_id, subject_id)
+    _fill_assistant(session, student_id)
     return student_id
 
 
@@ -134,6 +137,31 @@ def _fill_classroom(session: Session, world: World, student_id: int, subject_id:
         ClassroomPractice(assessment_id=world["E1"], student_id=student_id, item_id=item.id,
                           position=1)
     )  # fmt: skip
+
+
+def _fill_assistant(session: Session, student_id: int) -> None:
+    """A conversation of the student with the assistant: a question and its answer."""
+    account_id = session.scalar(
+        select(UserAccount.id).where(
+            UserAccount.student_id == student_id, UserAccount.role == Role.STUDENT
+        )
+    )
+    assert account_id is not None
+    now = datetime.now(UTC)
+    conversation = AssistantConversation(
+        user_account_id=account_id, student_id=student_id, started_at=now, last_at=now
+    )
+    session.add(conversation)
+    session.flush()
+    turns = (("user", "question", "什么是绝对值？"),
+             ("assistant", "extractive", "绝对值是数轴上的点到原点的距离。"))  # fmt: skip
+    for role, kind, text in turns:
+        session.add(
+            AssistantMessage(
+                conversation_id=conversation.id, role=role, kind=kind, text=text,
+                is_ai_generated=False, details={}, created_at=now,
+            )
+        )  # fmt: skip
     session.flush()
 
 

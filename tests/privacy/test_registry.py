@@ -104,4 +104,5 @@ def test_erasure_removes_identity_and_contact_and_keeps_learning_records(
     everything = b"".join(_archive(export.data).values()).decode("utf-8", errors="replace")
     for secret in (name, number, *GUARDIAN, EVIDENCE, "已家访"):
         assert secret not in everything
+    assert changed["assistant_message"] == 2 and changed["assistant_conversation"] == 1
     assert service.erase(session, student_id=student_id)["student"] == 0  # already done

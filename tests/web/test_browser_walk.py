@@ -53,7 +53,7 @@ TOKEN = re.compile(r"[A-Za-z0-9_'’.@/-]+")  # a token with a digit, _ . @ or /
 # Interface words allowed on a Chinese page: file formats, standards and names of things.
 ALLOWED = set(
     (
-        "PDF XLSX DOCX CSV ZIP API JSON OpenAPI OneRoster yincai ID TOTP QR URL HTTP HTTPS "
+        "PDF XLSX DOCX CSV ZIP API JSON OpenAPI OneRoster yincai ID TOTP QR URL HTTP HTTPS AI "
         "Excel Swagger ReDoc ECharts Chromium KPI AUC IRT BKT DINA Pearson ICC SD Cohen "
         "Hedges p GB UTF MB KB UTC HMAC SHA XLS YAML xAPI"
     )

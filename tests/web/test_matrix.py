@@ -45,6 +45,7 @@ UNSCOPED = {  # parameters naming no data, with a value
     "sheet_id": "1",
     "resource_id": "1",  # the resource library: teaching materials every signed-in user reads
     "lesson_plan_id": "1",  # lesson plans: the class's staff (tests/lessons)
+    "conversation_id": "1",  # the assistant: the asker's and their teachers' (tests/assistant)
 }
 PUBLIC = {"/", "/login", "/login/two-factor", "/logout", "/lang/{language}", "/health", "/docs",
           "/docs/oauth2-redirect", "/redoc", "/openapi.json"}  # fmt: skip

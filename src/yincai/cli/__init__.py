@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from yincai.analysis import cli as analysis_cli
 from yincai.api import cli as api_cli
+from yincai.assistant import cli as assistant_cli
 from yincai.backup import cli as backup_cli
 from yincai.bench import cli as bench_cli
 from yincai.cli import demo as demo_cli
@@ -105,6 +106,7 @@ app.add_typer(pdf_cli.app, name="pdf")
 app.add_typer(omr_cli.app, name="omr")
 app.add_typer(practice_cli.app, name="practice")
 app.add_typer(library_cli.app, name="library")
+app.add_typer(assistant_cli.app, name="assistant")
 app.add_typer(cockpit_cli.app, name="cockpit")
 app.add_typer(backup_cli.app, name="backup")
 app.add_typer(marking_cli.app, name="marking")

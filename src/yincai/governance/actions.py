@@ -93,6 +93,10 @@ ACTIONS: dict[str, Message] = {
     # lesson preparation
     "lesson_plan_draft": pgettext("audit", "草拟教案（读取班级掌握度与作答）"),
     "lesson_plan_save": pgettext("audit", "保存教案"),
+    # the assistant
+    "assistant_students_list": pgettext("audit", "查看与助教对话的学生名单"),
+    "assistant_student_view": pgettext("audit", "查看学生与助教的对话列表"),
+    "assistant_conversation_view": pgettext("audit", "查看学生与助教的一次对话"),
     # privacy: consent, subject access, erasure, retention, research exports
     "view_consent": pgettext("audit", "查看监护人同意记录"),
     "consent_give": pgettext("audit", "记录监护人同意"),

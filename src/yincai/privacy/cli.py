@@ -122,6 +122,10 @@ def purge(
         f"审计记录（保留 {settings.audit_retention_days} 天，审计链仍可校验）：{verb}清理 "
         f"{report.n_audit_events} 条"
     )
+    console.print(
+        f"助教对话（最后一次提问后保留 {settings.assistant_retention_days} 天）：{verb}删除 "
+        f"{report.n_conversations} 个"
+    )
     if report.is_dry_run:
         console.print("（试运行，未做任何更改 / dry run: nothing changed）")
 

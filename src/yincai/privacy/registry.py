@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 import yincai
 from yincai.accounts.models import LoginSession, UserAccount
 from yincai.classroom.models import ClassroomAnswer, ClassroomPractice
+from yincai.assistant.models import AssistantConversation, AssistantMessage
 from yincai.cockpit.models import WarningAcknowledgement
 from yincai.consent.models import GuardianConsent
 from yincai.diagnosis.models import MasteryEstimateRow
@@ -331,6 +332,39 @@ def _practice_rows(student_id: int) -> Select[tuple[object, ...]]:
     )
 
 
+def _conversation_ids(student_id: int) -> Select[int]:
+    return select(AssistantConversation.id).where(AssistantConversation.student_id == student_id)
+
+
+def _assistant_message_rows(student_id: int) -> Select[tuple[object, ...]]:
+    table = AssistantMessage.__table__
+    return (
+        select(table)
+        .where(table.c.conversation_id.in_(_conversation_ids(student_id)))
+        .order_by(table.c.id)
+    )
+
+
+def _delete_assistant_messages(session: Session, student_id: int, _now: datetime) -> int:
+    return _rowcount(
+        session.execute(
+            delete(AssistantMessage)
+            .where(AssistantMessage.conversation_id.in_(_conversation_ids(student_id)))
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
+def _delete_conversations(session: Session, student_id: int, _now: datetime) -> int:
+    return _rowcount(
+        session.execute(
+            delete(AssistantConversation)
+            .where(AssistantConversation.student_id == student_id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
 REGISTRY: tuple[PersonalTable, ...] = (
     PersonalTable(
         Student.__table__,  # type: ignore[arg-type]
@@ -477,6 +511,21 @@ REGISTRY: tuple[PersonalTable, ...] = (
         _by_student(ScanSheet.__table__),  # type: ignore[arg-type]
         Erasure.DELETE,
         _delete_scan_sheets,
+    ),
+    # the messages first: they point at their conversation
+    PersonalTable(
+        AssistantMessage.__table__,  # type: ignore[arg-type]
+        "学生向 AI 助教提出的问题与助教的回答（含引用的资料与提示）",
+        _assistant_message_rows,
+        Erasure.DELETE,
+        _delete_assistant_messages,
+    ),
+    PersonalTable(
+        AssistantConversation.__table__,  # type: ignore[arg-type]
+        "学生与 AI 助教的对话：开始与最近一次提问的时间",
+        _by_student(AssistantConversation.__table__),  # type: ignore[arg-type]
+        Erasure.DELETE,
+        _delete_conversations,
     ),
 )
 

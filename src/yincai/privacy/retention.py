@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yincai.assistant import service as assistant_service
 from yincai.config import Settings
 from yincai.domain.models import Student
 from yincai.governance import service as governance_service
@@ -26,6 +27,7 @@ class PurgeReport:
     n_audit_events: int
     audit_before: datetime
     is_dry_run: bool
+    n_conversations: int  # the assistant's, past assistant_retention_days
 
 
 def uploads_root(settings: Settings) -> Path:
@@ -75,13 +77,18 @@ def purge_expired_audit_events(
 def purge(
     session: Session, settings: Settings, *, now: datetime | None = None, dry_run: bool = False
 ) -> PurgeReport:
-    """Remove expired uploads, anonymise students who left long ago (each audited), purge audit
-    events past their retention through the audit module; with ``dry_run`` only count."""
+    """Remove expired uploads, anonymise students who left long ago (each audited), delete the
+    assistant's conversations past their retention, purge audit events past their retention
+    through the audit module; with ``dry_run`` only count."""
     now = now or datetime.now(UTC)
     uploads = expired_uploads(settings, now=now)
     students = students_to_anonymise(session, settings, today=now.date())
     audit_before = now - timedelta(days=settings.audit_retention_days)
+    conversations = assistant_service.expired_conversations(
+        session, before=assistant_service.retention_cutoff(settings, now)
+    )
     if not dry_run:
+        assistant_service.delete_conversations(session, conversations)
         for student_id in students:
             erase_student(session, student_id=student_id, now=now, data_dir=Path(settings.data_dir))
             governance_service.audit(
@@ -95,4 +102,6 @@ def purge(
         for folder in uploads:
             shutil.rmtree(folder, ignore_errors=True)
     n_audit = purge_expired_audit_events(session, before=audit_before, now=now, dry_run=dry_run)
-    return PurgeReport(len(uploads), len(students), n_audit, audit_before, dry_run)
+    return PurgeReport(
+        len(uploads), len(students), n_audit, audit_before, dry_run, len(conversations)
+    )
