@@ -8,7 +8,8 @@ saves full-page PNGs of the 成绩单, 临界生, 试卷讲评, class heatmap, g
 online marking of one written item of the teacher's exam in 2+1 mode (two more maths teachers of
 the school get accounts; simulated markers give the first two marks and some third ones) and a
 batch of demo scans, and shoots the marking page, the item leader's page (arbitration, marker
-quality) and the scan-review queue.
+quality) and the scan-review queue; and the district's fairness report, computed first in the
+foreground as the job worker would (``--only fairness-page.png`` shoots that page alone).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from yincai.domain.models import (
     Teacher,
     TeachingAssignment,
 )
+from yincai.fairness import service as fairness_service
+from yincai.fairness.build import build_report
 from yincai.marking import scans, service
 from yincai.marking.demo import build_demo_marking, simulated_score, subjective_items
 from yincai.marking.demo_scans import demo_scans
@@ -111,7 +114,22 @@ def _targets(data_dir: Path) -> tuple[dict[Role, str], list[tuple[Role, str, str
         (Role.DISTRICT_ADMIN, "district-class-comparison.png", f"/assessments/{widest[0]}/report",
          ".chart >> nth=1"),  # the distribution, then the comparison of the classes
         (Role.DISTRICT_ADMIN, "cockpit-page.png", "/cockpit", None),
+        (Role.DISTRICT_ADMIN, "fairness-page.png", "/governance/fairness", None),
     ]  # fmt: skip
+
+
+def _fairness_report(data_dir: Path) -> None:
+    """The district's fairness report of the current data, computed here unless stored."""
+    settings = Settings(data_dir=data_dir)
+    engine = make_engine(settings)
+    with session_scope(engine) as session:
+        report_id = fairness_service.request_report(
+            session, actor=CLI, min_group=settings.export_min_group
+        ).report.id
+    build_report(
+        engine, report_id, min_group=settings.export_min_group, error_log=settings.error_log_path
+    )
+    engine.dispose()
 
 
 def _marking_targets(
@@ -246,10 +264,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=Path("data"))
     parser.add_argument("--out", type=Path, default=Path("docs/samples"))
+    parser.add_argument("--only", nargs="*", default=[], help="file names to shoot (default: all)")
     options = parser.parse_args()
     options.out.mkdir(parents=True, exist_ok=True)
     logins, targets = _targets(options.data_dir)
-    targets += _marking_targets(options.data_dir, logins[Role.TEACHER])
+    if options.only:
+        targets = [t for t in targets if t[1] in options.only]
+    else:  # the marking set-up writes to the database: only when its pages are shot
+        targets += _marking_targets(options.data_dir, logins[Role.TEACHER])
+    if any(t[1] == "fairness-page.png" for t in targets):
+        _fairness_report(options.data_dir)
     with _server(options.data_dir) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")

@@ -490,6 +490,7 @@ NO_STUDENT_DATA: dict[str, str] = {
     "marking_session": "一次考试的网络阅卷设置（模式、状态），不含学生数据",
     "marking_task": "每道主观题的阅卷任务：误差范围、题组长、标准答案、状态",
     "marking_task_marker": "阅卷任务分配给哪些教师：教职工的工作信息",
+    "fairness_report": "公平性报告：各学生群体（不少于最小人数）的指标与差距，不含单个学生的数据",
     "account_slips": (
         "批量开户记录（学校、人数、申请人）；所附账号条 PDF 含姓名与临时密码，只供打印分发，"
         "72 小时后或管理员删除时即删除，行内只留人数（见 docs/security.md）"
