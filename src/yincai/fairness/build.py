@@ -104,10 +104,11 @@ def compute(
         "target_gap": TARGET_GAP,
         "dimensions": list(students.dimensions),
         "mastery_exams": held_out,
-        "warning_day": (
+        "warning_round": (
             {
-                "held_on": warned.day.held_on.isoformat(),
-                "previous_on": warned.day.previous_on.isoformat(),
+                "held_on": warned.held_out.held_on.isoformat(),
+                "name": warned.held_out.name,
+                "previous_name": warned.held_out.previous_name,
             }
             if warned is not None
             else None

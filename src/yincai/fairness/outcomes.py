@@ -6,12 +6,12 @@ observed outcomes, held out by time, as arrays for the fairness report (no hidde
   earlier responses (``diagnosis.service``: the same fit and posterior as "mastery as of a date"),
   and each held-out answer predicted from those estimates (``practice.estimates.predicted_success``,
   the success the practice booklets aim with). Observed: the answer's score rate (score ÷ full).
-* **Early warnings**: the district is replayed as it stood the day before its newest exam day
+* **Early warnings**: the district is replayed as it stood the day before its newest exam round
   (exams and homework before it, ``cockpit.data.load_district(before=…)``) and the student warnings
-  of that day computed (``cockpit``'s detectors, standard limits). Observed, on the newest exam
-  day: *decline*, a fall of the mean standard score from the previous exam day by the growth rule
-  (``analysis.growth.growth_word``: 退步); *absence*, missing every paper of the day one was
-  expected at (how ``cockpit`` counts an absence).
+  of that day computed (``cockpit``'s detectors, standard limits). Observed in that round:
+  *decline*, a fall of the mean standard score over the round's papers from the previous round by
+  the growth rule (``analysis.growth.growth_word``: 退步); *absence*, missing every paper of the
+  round one was expected at (how ``cockpit`` counts an absence).
 
 Only students the diagnosis consent rule clears take part in the mastery rows (their responses
 are the only ones the diagnosis may read).
@@ -213,32 +213,35 @@ def _predicted(
 
 
 @dataclass(frozen=True)
-class HeldOutDay:
-    """The exam day the warnings are checked against, the day before it they were computed on,
-    and the exam day the decline is measured from."""
+class HeldOutRound:
+    """The exam round the warnings are checked against (its first day: the warnings are those
+    of the day before) and the round the decline is measured from, with their names."""
 
     held_on: date
-    previous_on: date
+    name: str
+    previous_name: str
 
 
 @dataclass(frozen=True)
 class WarningOutcomes:
     decline: Outcomes  # warned of a decline (0/1) against a fall of the standard score
     decline_score: Outcomes  # the combined decline signal (higher: steeper) against the fall
-    absence: Outcomes  # warned of chronic absence against missing the held-out day
-    day: HeldOutDay
+    absence: Outcomes  # warned of chronic absence against missing the held-out round
+    held_out: HeldOutRound
 
 
 def warning_outcomes(
     session: Session, district_id: int, students: StudentGroups
 ) -> WarningOutcomes | None:
-    """The student warnings of the day before the newest exam day against that day's results;
-    None with fewer than three exam days (no history to warn from, or nothing to compare)."""
+    """The student warnings of the day before the newest exam round (the k-th exam of every
+    grade and subject, ``cockpit.indicators.rounds``) against that round's results; None with
+    fewer than three rounds (no history to warn from, or nothing to compare)."""
     full = load_district(session, district_id)
-    days = sorted({exam.held_on for exam in full.exams})
-    if len(days) < 3:
+    by_round = indicators.rounds(full)
+    if len(by_round) < 3:
         return None
-    held_on, previous_on = days[-1], days[-2]
+    held, previous = by_round[-1], by_round[-2]
+    held_on = min(full.exams[e].held_on for e in held)
     past = load_district(session, district_id, before=held_on)
     if not np.array_equal(past.student_ids, full.student_ids):
         raise RuntimeError("the roster changed between two reads")  # one transaction: never
@@ -250,14 +253,13 @@ def warning_outcomes(
             warned[warning.kind][row_of[warning.subject.student_id]] = 1.0
     combined = decline_signals(past, analysed.view, STANDARD).combined
     steepness = np.where(np.isfinite(combined), -combined, -np.inf)  # no evidence: lowest
-    before = _day_mean_t(full, previous_on)
-    after = _day_mean_t(full, held_on)
+    before, after = _round_mean_t(full, previous), _round_mean_t(full, held)
     moved = [growth_word(float(b), float(a)) for b, a in zip(before, after, strict=True)]
     has_move = np.array([m is not None for m in moved])
     fell = np.array([m is Growth.DOWN for m in moved], dtype=np.float64)
-    on_day = np.array([exam.held_on == held_on for exam in full.exams])
-    expected = full.expected[on_day].any(axis=0)
-    sat = (full.expected[on_day] & ~full.is_absent[on_day]).any(axis=0)
+    # absent: expected at the round and sat none of its papers (how the cockpit counts one)
+    expected = full.expected[held].any(axis=0)
+    sat = (full.expected[held] & ~full.is_absent[held]).any(axis=0)
     in_district = np.array([int(s) in students.groups for s in full.student_ids])
 
     def rows(mask: npt.NDArray[np.bool_], truth: FloatArray, said: FloatArray) -> Outcomes:
@@ -266,17 +268,19 @@ def warning_outcomes(
 
     moving = has_move & in_district
     expecting = expected & in_district
+    absent: FloatArray = np.logical_not(sat).astype(np.float64)
     return WarningOutcomes(
         decline=rows(moving, fell, warned[WarningKind.DECLINING_STUDENT]),
         decline_score=rows(moving, fell, steepness),
-        absence=rows(expecting, (~sat).astype(np.float64), warned[WarningKind.CHRONIC_ABSENCE]),
-        day=HeldOutDay(held_on, previous_on),
+        absence=rows(expecting, absent, warned[WarningKind.CHRONIC_ABSENCE]),
+        held_out=HeldOutRound(
+            held_on, indicators.round_label(full, held), indicators.round_label(full, previous)
+        ),
     )
 
 
-def _day_mean_t(data: DistrictData, on: date) -> FloatArray:
-    """Each student's mean standard score over the papers of one exam day (NaN: sat none)."""
-    papers = [e for e, exam in enumerate(data.exams) if exam.held_on == on]
+def _round_mean_t(data: DistrictData, papers: list[int]) -> FloatArray:
+    """Each student's mean standard score over the papers of one round (NaN: sat none)."""
     t = np.array([t_score(data.totals[e]) for e in papers])
     sat = np.isfinite(t)
     n = sat.sum(axis=0)
