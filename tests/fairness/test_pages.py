@@ -74,6 +74,7 @@ def test_the_job_stores_the_report_and_the_page_shows_science_fairness_of_the_ou
         logged_in(client, _usernames(demo_settings)[Role.DISTRICT_ADMIN], DEMO_PASSWORD)
         page = client.get("/governance/fairness")
         english = client.get("/governance/fairness?lang=en")
+        cockpit = client.get("/cockpit")
     assert page.status_code == 200 and "计算时间" in page.text and POLLING not in page.text
     for group in mean_error["groups"]:
         assert f"{group['value']:.3f} ({group['n']})" in page.text
@@ -81,6 +82,7 @@ def test_the_job_stores_the_report_and_the_page_shows_science_fairness_of_the_ou
         assert "被低估" in page.text and "⚠" in page.text
     assert "重新计算" in page.text and "没有艺术或体育方面的成长记录" in page.text
     assert not any(name in page.text for name in names)  # aggregates only
+    assert 'href="/governance/fairness"' in cockpit.text  # where district admins find it
     assert english.status_code == 200 and "Recompute" in english.text
     assert "Largest gap" in english.text and "township" in english.text
     table = english.text.split('<table class="fairness"', 1)[1]  # no names of data there
