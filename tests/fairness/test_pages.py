@@ -20,6 +20,7 @@ from yincai.config import Settings
 from yincai.domain.models import District, Student
 from yincai.fairness import outcomes
 from yincai.fairness.models import FairnessReport, ReportState
+from yincai.jobs import Jobs
 from yincai.science import fairness
 
 POLLING = 'hx-trigger="every 1s"'
@@ -89,7 +90,7 @@ def test_the_job_stores_the_report_and_the_page_shows_science_fairness_of_the_ou
     assert not CJK.search(table)
 
 
-def test_the_button_queues_a_report_of_new_data_and_the_page_follows_it(
+def test_the_button_queues_a_report_of_new_data_which_the_worker_computes(
     demo_settings: Settings, computed: tuple[Engine, int]
 ) -> None:
     engine, report_id = computed
@@ -111,6 +112,15 @@ def test_the_button_queues_a_report_of_new_data_and_the_page_follows_it(
             progress = client.get("/governance/fairness/progress")
             pending = client.app.state.jobs.pending()  # type: ignore[attr-defined]
             client.app.state.jobs.queue.flush()  # type: ignore[attr-defined]
+            with Session(engine) as session:
+                new_id = session.scalars(
+                    select(FairnessReport.id).where(FairnessReport.state == ReportState.QUEUED)
+                ).one()
+            worker = Jobs(demo_settings)
+            worker.queue.immediate = True  # the worker's task, run here at once
+            worker.queue_fairness(new_id)
+            state = _report(engine, new_id).state
+            done = client.get("/governance/fairness")
     finally:
         with Session(engine) as session, session.begin():
             session.execute(delete(FairnessReport).where(FairnessReport.id != report_id))
@@ -124,6 +134,8 @@ def test_the_button_queues_a_report_of_new_data_and_the_page_follows_it(
     assert pending == 1
     assert "排队中" in queued.text and POLLING in queued.text and "计算时间" in queued.text
     assert "排队中" in progress.text and "HX-Refresh" not in progress.headers
+    assert state is ReportState.DONE  # the worker's task computed it
+    assert "计算时间" in done.text and "不是最新的" not in done.text and POLLING not in done.text
 
 
 @pytest.mark.parametrize("role", [Role.SCHOOL_ADMIN, Role.TEACHER, Role.STUDENT, Role.PARENT])
