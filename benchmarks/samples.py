@@ -15,7 +15,8 @@ teacher's class, lets most of its students answer it (each right with the chance
 mastery of the item's point gives) and shoots the live classroom page; last, the assistant
 (AI 助教): the demo student asks about an item of the week's homework (student mode: hints,
 not the answer) and a library question, the teacher a library question and an equation (worked
-and checked by sympy), and both pages are shot. ``--only FILE …`` shoots
+and checked by sympy), and both pages are shot; and the district's fairness report, computed
+first in the foreground as the job worker would. ``--only FILE …`` shoots
 only the named files (and sets up only what they need).
 """
 
@@ -66,6 +67,8 @@ from yincai.domain.models import (
     TeachingAssignment,
 )
 from yincai.errors import Invalid
+from yincai.fairness import service as fairness_service
+from yincai.fairness.build import build_report
 from yincai.homework.data import SCHOOL_TIME
 from yincai.lessons import service as lesson_service
 from yincai.marking import scans, service
@@ -142,10 +145,25 @@ def _targets(data_dir: Path) -> tuple[dict[Role, str], list[tuple[Role, str, str
         (Role.DISTRICT_ADMIN, "district-class-comparison.png", f"/assessments/{widest[0]}/report",
          ".chart >> nth=1"),  # the distribution, then the comparison of the classes
         (Role.DISTRICT_ADMIN, "cockpit-page.png", "/cockpit", None),
+        (Role.DISTRICT_ADMIN, "fairness-page.png", "/governance/fairness", None),
         (Role.STUDENT, "library.png", f"/library?q={quote(LIBRARY_QUESTION)}", None),
         (Role.STUDENT, "recommendations.png", f"/students/{own_student_id}/resources?subject=MATH",
          None),
     ]  # fmt: skip
+
+
+def _fairness_report(data_dir: Path) -> None:
+    """The district's fairness report of the current data, computed here unless stored."""
+    settings = Settings(data_dir=data_dir)
+    engine = make_engine(settings)
+    with session_scope(engine) as session:
+        report_id = fairness_service.request_report(
+            session, actor=CLI, min_group=settings.export_min_group
+        ).report.id
+    build_report(
+        engine, report_id, min_group=settings.export_min_group, error_log=settings.error_log_path
+    )
+    engine.dispose()
 
 
 def _marking_targets(
@@ -510,6 +528,8 @@ def main() -> None:
         targets += _assistant_targets(options.data_dir, logins)
     if wanted:
         targets = [t for t in targets if t[1] in wanted]
+    if any(t[1] == "fairness-page.png" for t in targets):
+        _fairness_report(options.data_dir)
     with _server(options.data_dir) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")

@@ -28,6 +28,7 @@ from yincai.cockpit.cache import CockpitCache, warm_in_background
 from yincai.config import Settings
 from yincai.db import make_engine
 from yincai.documents import pages as documents_pages
+from yincai.fairness import pages as fairness_pages
 from yincai.governance import export_pages, login_pages, two_factor_pages
 from yincai.governance import pages as governance_pages
 from yincai.governance import routes as governance_routes
@@ -150,6 +151,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(governance_pages.router)
     app.include_router(governance_routes.router, responses=errors.API_ERRORS)
     app.include_router(export_pages.router)
+    app.include_router(fairness_pages.router)
     app.include_router(cockpit_pages.router)
     app.include_router(cockpit_routes.router, responses=errors.API_ERRORS)
     app.include_router(analysis_pages.router)

@@ -51,6 +51,7 @@ class Jobs:
             self._build_account_slips
         )
         self._scans = self.queue.task(name="read_scans", retries=0)(self._read_scans)
+        self._fairness = self.queue.task(name="fairness_report", retries=0)(self._fairness_report)
 
     def _refresh_mastery(self, subject_code: str) -> None:
         from yincai.diagnosis.refresh import refresh_mastery  # the worker's work, loaded there
@@ -97,6 +98,25 @@ class Jobs:
         finally:
             engine.dispose()
         log.info("scan batch %s %s", batch_id, "read" if read else "was not queued")
+
+    def _fairness_report(self, report_id: int) -> None:
+        from yincai.fairness.build import build_report
+
+        engine = make_engine(self.settings)
+        try:
+            built = build_report(
+                engine,
+                report_id,
+                min_group=self.settings.export_min_group,
+                error_log=self.settings.error_log_path,
+            )
+        finally:
+            engine.dispose()
+        log.info("fairness report %s %s", report_id, "computed" if built else "was not queued")
+
+    def queue_fairness(self, report_id: int) -> None:
+        """Queue the computation of a stored, queued fairness report (twice is harmless)."""
+        self._fairness(report_id)
 
     def queue_scans(self, batch_id: int) -> None:
         """Queue the reading of an uploaded batch of scans (twice is harmless: read once)."""

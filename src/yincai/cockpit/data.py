@@ -4,7 +4,7 @@ homework activity; the indicators and warnings are computed from these, off the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 import numpy as np
 from sqlalchemy import ColumnElement, Integer, case, func, select
@@ -85,8 +85,12 @@ class DistrictData:
         return grade
 
 
-def load_district(session: Session, district_id: int) -> DistrictData:
-    """Read one district's roster, exams, sittings and homework counts into arrays."""
+def load_district(
+    session: Session, district_id: int, *, before: date | None = None
+) -> DistrictData:
+    """Read one district's roster, exams, sittings and homework counts into arrays; with
+    ``before``, only the exams held and the homework done before that day (the district as it
+    stood then: the fairness report replays the warnings of that day)."""
     schools = session.execute(
         select(School.id, School.code, School.name, School.setting)
         .where(School.district_id == district_id)
@@ -107,7 +111,7 @@ def load_district(session: Session, district_id: int) -> DistrictData:
     ).all()
     students = [row for row in students if row.school_class_id in class_index]
     student_ids = np.array([row.id for row in students], dtype=np.int64)
-    exams = _exams(session, district_id)
+    exams = _exams(session, district_id, before)
     n_exams, n_students, n_classes = len(exams), len(students), len(classes)
     exam_index = {exam.id: k for k, exam in enumerate(exams)}
 
@@ -155,18 +159,21 @@ def load_district(session: Session, district_id: int) -> DistrictData:
         is_absent=is_absent,
         expected=expected,
         class_sat=class_sat,
-        homework=_homework(session, district_id, student_ids),
+        homework=_homework(session, district_id, student_ids, before),
     )
 
 
-def _exams(session: Session, district_id: int) -> list[ExamInfo]:
+def _exams(session: Session, district_id: int, before: date | None) -> list[ExamInfo]:
     full_scores = hub_service.full_score_query().subquery()
-    rows = session.execute(
+    query = (
         select(Assessment, full_scores.c.full_score)
         .join(full_scores, full_scores.c.assessment_id == Assessment.id)
         .where(Assessment.district_id == district_id, Assessment.kind == AssessmentKind.EXAM)
         .order_by(Assessment.held_on, Assessment.grade_level, Assessment.code)
-    ).all()
+    )
+    if before is not None:
+        query = query.where(Assessment.held_on < before)
+    rows = session.execute(query).all()
     seen: dict[tuple[int, int], int] = {}
     exams = []
     for assessment, full in rows:
@@ -187,13 +194,18 @@ def _exams(session: Session, district_id: int) -> list[ExamInfo]:
     return exams
 
 
-def _homework(session: Session, district_id: int, student_ids: IntArray) -> FloatArray:
+def _homework(
+    session: Session, district_id: int, student_ids: IntArray, before: date | None
+) -> FloatArray:
     """(4, n_students): attempts and correct ones in the baseline and in the recent window."""
     out = np.zeros((4, student_ids.size))
     in_district = select(Student.id).where(Student.district_id == district_id)
+    in_time: ColumnElement[bool] = LearningEvent.student_id.in_(in_district)
+    if before is not None:
+        in_time = in_time & (LearningEvent.occurred_at < datetime.combine(before, time(0, 0), UTC))
     first, last = session.execute(
         select(func.min(LearningEvent.occurred_at), func.max(LearningEvent.occurred_at)).where(
-            LearningEvent.student_id.in_(in_district)
+            in_time
         )
     ).one()
     if first is None or last is None or first == last:
@@ -216,7 +228,7 @@ def _homework(session: Session, district_id: int, student_ids: IntArray) -> Floa
             count(in_recent),
             count(in_recent & is_correct),
         )
-        .where(LearningEvent.student_id.in_(in_district))
+        .where(in_time)
         .group_by(LearningEvent.student_id)
     ).all()
     order = np.argsort(student_ids)

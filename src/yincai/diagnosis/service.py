@@ -530,9 +530,12 @@ def subject_id_of(session: Session, subject_code: str) -> int:
     return _subject_id(session, subject_code)
 
 
-def all_responses(session: Session, fitted: FittedMastery, *, subject_code: str) -> Responses:
-    """Every cleared student's responses to the fitted model's items (numbers only)."""
-    return _fitted_responses(session, fitted, subject_code, as_of=None, student_ids=None)
+def all_responses(
+    session: Session, fitted: FittedMastery, *, subject_code: str, as_of: date | None = None
+) -> Responses:
+    """Every cleared student's responses to the fitted model's items, up to ``as_of`` when
+    given (numbers only)."""
+    return _fitted_responses(session, fitted, subject_code, as_of=as_of, student_ids=None)
 
 
 def subset(responses: Responses, keep: npt.NDArray[np.bool_]) -> Responses:
