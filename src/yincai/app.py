@@ -20,8 +20,8 @@ from yincai.analysis import pages as analysis_pages
 from yincai.analysis import routes as analysis_routes
 from yincai.analysis.cache import ExamCache, KeptViews
 from yincai.api import routes as api_routes
-from yincai.classroom import pages as classroom_pages
 from yincai.assistant import pages as assistant_pages
+from yincai.classroom import pages as classroom_pages
 from yincai.cockpit import pages as cockpit_pages
 from yincai.cockpit import routes as cockpit_routes
 from yincai.cockpit.cache import CockpitCache, warm_in_background

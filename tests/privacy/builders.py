@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.governance.world import World, actor
-from yincai.classroom.models import ClassroomAnswer, ClassroomPractice, Stage, Verdict
 from yincai.accounts.models import Role, UserAccount
 from yincai.assistant.models import AssistantConversation, AssistantMessage
+from yincai.classroom.models import ClassroomAnswer, ClassroomPractice, Stage, Verdict
 from yincai.cockpit.models import WarningAcknowledgement
 from yincai.consent.models import ConsentPurpose
 from yincai.diagnosis import store

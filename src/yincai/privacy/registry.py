@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 
 import yincai
 from yincai.accounts.models import LoginSession, UserAccount
-from yincai.classroom.models import ClassroomAnswer, ClassroomPractice
 from yincai.assistant.models import AssistantConversation, AssistantMessage
+from yincai.classroom.models import ClassroomAnswer, ClassroomPractice
 from yincai.cockpit.models import WarningAcknowledgement
 from yincai.consent.models import GuardianConsent
 from yincai.diagnosis.models import MasteryEstimateRow

@@ -1,7 +1,7 @@
 """lesson plans: a class's plan on one knowledge point, its sections and figures (issue 14)
 
 Revision ID: 20261213_0020
-Revises: 20261211_0018
+Revises: 20261212_0019
 Create Date: 2026-12-13 09:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261213_0020"
-down_revision = "20261211_0018"
+down_revision = "20261212_0019"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """classroom loop: quizzes, answers with their verdicts, after-class practice (issue 14)
 
 Revision ID: 20261214_0021
-Revises: 20261211_0018
+Revises: 20261213_0020
 Create Date: 2026-12-14 09:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261214_0021"
-down_revision = "20261211_0018"
+down_revision = "20261213_0020"
 branch_labels = None
 depends_on = None
 

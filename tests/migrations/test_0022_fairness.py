@@ -11,7 +11,7 @@ from tests.conftest import _new_settings
 from yincai.db import make_engine
 from yincai.migrations import alembic_config, upgrade
 
-BEFORE = "20261211_0018"  # the lead re-chains this revision at merge: keep it its down_revision
+BEFORE = "20261214_0021"
 
 
 def test_the_fairness_table_comes_and_goes_with_its_revision(
@@ -21,7 +21,7 @@ def test_the_fairness_table_comes_and_goes_with_its_revision(
     try:
         upgrade(engine, BEFORE)
         assert "fairness_report" not in inspect(engine).get_table_names()
-        upgrade(engine, "20261216_0023")
+        upgrade(engine, "20261215_0022")
         columns = {c["name"] for c in inspect(engine).get_columns("fairness_report")}
         assert {"district_id", "version", "state", "progress", "result"} <= columns
         command.downgrade(alembic_config(engine), BEFORE)

@@ -1,7 +1,7 @@
 """fairness reports: group metrics of the estimates on observed outcomes (issue 15)
 
-Revision ID: 20261216_0023
-Revises: 20261211_0018
+Revision ID: 20261215_0022
+Revises: 20261214_0021
 Create Date: 2026-12-16 09:00:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "20261216_0023"
-down_revision = "20261211_0018"
+revision = "20261215_0022"
+down_revision = "20261214_0021"
 branch_labels = None
 depends_on = None
 
