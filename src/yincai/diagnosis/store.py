@@ -30,7 +30,9 @@ from yincai.science.base import FloatArray, IntArray
 WRITE_CHUNK = 1000  # students per INSERT
 MODEL_FORMAT = "m2"  # bump when FittedMastery or the stored arrays change shape
 RUNNING_TIMEOUT = timedelta(hours=2)  # a run "under way" for longer died with its worker
-_MODELS: Lru[int, object] = Lru(8)  # unpickled models by run id: a run never changes
+# Unpickled models by run (a run never changes). The key holds when it started: a process that
+# opens several databases (a test run, a benchmark) may meet the same run id in two of them.
+_MODELS: Lru[tuple[int, datetime, str], object] = Lru(8)
 
 
 def evidence_version(session: Session) -> str:
@@ -148,13 +150,14 @@ def fitted_of(session: Session, run: MasteryRun) -> object:
     """The run's calibrated model (unpickled once per process; a run never changes).
 
     The bytes are the platform's own, written by the refresh job into its own database."""
-    found = _MODELS.get(run.id)
+    key = (run.id, run.started_at.replace(tzinfo=None), run.data_version)
+    found = _MODELS.get(key)
     if found is None:
         blob = session.scalar(select(MasteryRun.model).where(MasteryRun.id == run.id))
         if blob is None:
             raise ValueError(f"mastery run {run.id} holds no model")
         found = pickle.loads(blob)
-        _MODELS.put(run.id, found)
+        _MODELS.put(key, found)
     return found
 
 
