@@ -4,10 +4,8 @@ written on every view, kept or not."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,31 +16,13 @@ from yincai.analysis import joint_service, learner
 from yincai.analysis import service as analysis_service
 from yincai.analysis.cache import ExamCache, KeptViews
 from yincai.analysis.mastery_map import MasteryMap
-from yincai.config import Settings
 from yincai.consent import service as consent_service
 from yincai.consent.models import ConsentPurpose
-from yincai.db import make_engine
 from yincai.diagnosis.levels import MasteryBand
 from yincai.domain.models import JointExam, Student
 from yincai.governance.models import AuditEvent
 from yincai.hub import service as hub_service
 from yincai.privacy.erasure import erase_student
-
-
-@pytest.fixture
-def demo_session(demo_settings: Settings) -> Iterator[Session]:
-    """A session on the demo district whose writes are rolled back."""
-    engine = make_engine(demo_settings)
-    connection = engine.connect()
-    transaction = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint")
-    try:
-        yield session
-    finally:
-        session.close()
-        transaction.rollback()
-        connection.close()
-        engine.dispose()
 
 
 def test_an_erasure_moves_the_data_version_on_and_no_kept_report_names_the_student(
@@ -90,9 +70,9 @@ def _audit_rows(session: Session) -> int:
 
 
 def test_a_kept_mastery_map_is_audited_each_time_and_rebuilt_when_a_consent_is_withdrawn(
-    demo_session: Session,
+    scoped_session: Session,
 ) -> None:
-    session = demo_session
+    session = scoped_session
     views = KeptViews()
     student = session.scalars(select(Student).order_by(Student.id)).first()
     assert student is not None
@@ -123,8 +103,8 @@ def test_a_kept_mastery_map_is_audited_each_time_and_rebuilt_when_a_consent_is_w
     assert fresh == after
 
 
-def test_a_kept_joint_report_equals_a_fresh_one_per_scope(demo_session: Session) -> None:
-    session = demo_session
+def test_a_kept_joint_report_equals_a_fresh_one_per_scope(scoped_session: Session) -> None:
+    session = scoped_session
     joint_id = session.scalar(select(JointExam.id).order_by(JointExam.id))
     assert joint_id is not None
     views = KeptViews()

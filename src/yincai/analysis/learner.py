@@ -55,6 +55,8 @@ from yincai.domain.models import (
     Subject,
     TeachingAssignment,
 )
+from yincai.domain.queries import SubjectChoice as SubjectChoice
+from yincai.domain.queries import class_subjects as class_subjects
 from yincai.errors import NotFound, NotReady
 from yincai.governance import service as governance_service
 from yincai.hub import service as hub_service
@@ -63,12 +65,6 @@ from yincai.i18n import _
 MapSurface = Literal["view", "xlsx"]
 BookSurface = Literal["view", "pdf"]
 SCORE_TOLERANCE = 1e-9  # a score this close to full marks is full marks
-
-
-@dataclass(frozen=True)
-class SubjectChoice:
-    code: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -90,23 +86,6 @@ class ClassGrowthView:
     class_name: str
     school_name: str
     curves: list[ClassSubjectGrowth]
-
-
-def class_subjects(session: Session, *, school_class_id: int) -> list[SubjectChoice]:
-    """The subjects taught to a class that have knowledge points, in subject order."""
-    rows = session.execute(
-        select(Subject.code, Subject.name)
-        .where(
-            Subject.id.in_(
-                select(TeachingAssignment.subject_id).where(
-                    TeachingAssignment.school_class_id == school_class_id
-                )
-            ),
-            Subject.id.in_(select(KnowledgePoint.subject_id)),
-        )
-        .order_by(Subject.id)
-    ).all()
-    return [SubjectChoice(code, name) for code, name in rows]
 
 
 def default_subject(

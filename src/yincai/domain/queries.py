@@ -13,7 +13,14 @@ import numpy as np
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from yincai.domain.models import AssessmentItem, Score, Sitting
+from yincai.domain.models import (
+    AssessmentItem,
+    KnowledgePoint,
+    Score,
+    Sitting,
+    Subject,
+    TeachingAssignment,
+)
 from yincai.rules import sitting_totals as total_rule
 
 
@@ -101,3 +108,26 @@ def _item_sums(session: Session, keys: list[tuple[int, int]]) -> dict[tuple[int,
         for assessment_id, student_id, total in session.execute(query)
         if (assessment_id, student_id) in wanted
     }
+
+
+@dataclass(frozen=True)
+class SubjectChoice:
+    code: str
+    name: str
+
+
+def class_subjects(session: Session, *, school_class_id: int) -> list[SubjectChoice]:
+    """The subjects taught to a class that have knowledge points, in subject order."""
+    rows = session.execute(
+        select(Subject.code, Subject.name)
+        .where(
+            Subject.id.in_(
+                select(TeachingAssignment.subject_id).where(
+                    TeachingAssignment.school_class_id == school_class_id
+                )
+            ),
+            Subject.id.in_(select(KnowledgePoint.subject_id)),
+        )
+        .order_by(Subject.id)
+    ).all()
+    return [SubjectChoice(code, name) for code, name in rows]

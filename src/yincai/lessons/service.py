@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from yincai.accounts.actors import Actor
 from yincai.accounts.models import Role, UserAccount
-from yincai.analysis.learner import class_subjects
 from yincai.domain.models import KnowledgePoint, KpLevel, School, SchoolClass, Subject
+from yincai.domain.queries import class_subjects
 from yincai.errors import Invalid, NotFound
 from yincai.governance import service as governance_service
 from yincai.i18n import SOURCE_LANGUAGE, _

@@ -24,13 +24,13 @@ from yincai.consent.models import ConsentPurpose
 from yincai.diagnosis import levels
 from yincai.diagnosis import service as diagnosis_service
 from yincai.domain.models import (
-    KnowledgePoint,
     KpPrerequisite,
     SchoolClass,
     Student,
     Subject,
     TeachingAssignment,
 )
+from yincai.domain.queries import SubjectChoice, class_subjects
 from yincai.errors import NotFound, NotReady
 from yincai.governance import service as governance_service
 from yincai.i18n import _
@@ -46,12 +46,6 @@ from yincai.library.weak_points import (
 from yincai.retrieval import Query
 
 N_PASSAGES = 3  # passages on a point: a note's key idea, a worked example, a typical mistake
-
-
-@dataclass(frozen=True)
-class SubjectChoice:
-    code: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -270,23 +264,6 @@ def _class_standings(
             )
         )
     return standings
-
-
-def class_subjects(session: Session, *, school_class_id: int) -> list[SubjectChoice]:
-    """The subjects taught to a class that have knowledge points, in subject order."""
-    rows = session.execute(
-        select(Subject.code, Subject.name)
-        .where(
-            Subject.id.in_(
-                select(TeachingAssignment.subject_id).where(
-                    TeachingAssignment.school_class_id == school_class_id
-                )
-            ),
-            Subject.id.in_(select(KnowledgePoint.subject_id)),
-        )
-        .order_by(Subject.id)
-    ).all()
-    return [SubjectChoice(code, name) for code, name in rows]
 
 
 def _own_subject(
