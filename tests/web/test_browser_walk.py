@@ -55,7 +55,7 @@ ALLOWED = set(
     (
         "PDF XLSX DOCX CSV ZIP API JSON OpenAPI OneRoster yincai ID TOTP QR URL HTTP HTTPS AI "
         "Excel Swagger ReDoc ECharts Chromium KPI AUC IRT BKT DINA Pearson ICC SD Cohen "
-        "Hedges p GB UTF MB KB UTC HMAC SHA XLS YAML xAPI"
+        "Hedges p GB UTF MB KB UTC HMAC SHA XLS YAML xAPI HTML HTM Markdown MD TXT meta"
     )
     .lower()
     .split()
