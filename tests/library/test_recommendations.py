@@ -5,7 +5,6 @@ counts are the students the heatmap shows 需要巩固; pages by role, and one a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import numpy as np
@@ -20,7 +19,6 @@ from yincai.config import Settings
 from yincai.consent import service as consent_service
 from yincai.consent.models import ConsentPurpose
 from yincai.consent.service import ConsentRequired
-from yincai.db import make_engine
 from yincai.diagnosis import levels
 from yincai.diagnosis import service as diagnosis_service
 from yincai.domain.models import KnowledgePoint, KpPrerequisite, Resource, ResourceKp, Student
@@ -29,26 +27,10 @@ from yincai.library import recommendations
 __all__ = ["app", "demo"]  # the report pages' fixtures, shared
 
 
-@pytest.fixture
-def demo_session(demo_settings: Settings) -> Iterator[Session]:
-    """A session on the demo district whose writes (audit rows) are rolled back."""
-    engine = make_engine(demo_settings)
-    connection = engine.connect()
-    transaction = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint")
-    try:
-        yield session
-    finally:
-        session.close()
-        transaction.rollback()
-        connection.close()
-        engine.dispose()
-
-
 def test_a_students_weak_points_come_weakest_first_with_the_stored_figures(
-    demo_session: Session, demo: Demo
+    scoped_session: Session, demo: Demo
 ) -> None:
-    session = demo_session
+    session = scoped_session
     view = recommendations.student_recommendations(
         session, actor=CLI, student_id=demo.student_id, subject_code="MATH"
     )
@@ -110,8 +92,10 @@ def test_a_students_weak_points_come_weakest_first_with_the_stored_figures(
     assert sum(bool(e.resources) for e in view.points) == len(view.points)  # one note a point
 
 
-def test_a_class_counts_the_students_weak_on_each_point(demo_session: Session, demo: Demo) -> None:
-    session = demo_session
+def test_a_class_counts_the_students_weak_on_each_point(
+    scoped_session: Session, demo: Demo
+) -> None:
+    session = scoped_session
     view = recommendations.class_recommendations(
         session, actor=CLI, school_class_id=demo.school_class_id, subject_code="MATH"
     )
@@ -161,11 +145,11 @@ def test_pages_show_words_to_the_student_and_figures_to_the_teacher(
     assert _audits(demo_settings, "class_resources_view") == class_views + 1
 
 
-def test_a_student_without_consent_gets_no_recommendations(demo_session: Session) -> None:
-    everyone = list(demo_session.scalars(select(Student.id)))
+def test_a_student_without_consent_gets_no_recommendations(scoped_session: Session) -> None:
+    everyone = list(scoped_session.scalars(select(Student.id)))
     blocked = consent_service.students_without_consent(
-        demo_session, everyone, ConsentPurpose.DIAGNOSIS, today=datetime.now(UTC).date()
+        scoped_session, everyone, ConsentPurpose.DIAGNOSIS, today=datetime.now(UTC).date()
     )
     assert blocked  # the demo plants guardians who returned no consent form
     with pytest.raises(ConsentRequired):
-        recommendations.student_recommendations(demo_session, actor=CLI, student_id=min(blocked))
+        recommendations.student_recommendations(scoped_session, actor=CLI, student_id=min(blocked))
