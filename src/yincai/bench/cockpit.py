@@ -1,4 +1,4 @@
-"""Cockpit benchmarks on a built demo district (``yincai bench cockpit --data-dir DIR``).
+"""Cockpit benchmarks on a built demo district (``yincai --data-dir DIR bench cockpit``).
 
 - ``early-warnings``: the warnings against the demo's planted cases (declining students, chronic
   absentees, underperforming classes, widening-gap schools, a class missing from one exam):
