@@ -31,7 +31,7 @@ from yincai.domain.models import (
     TeachingAssignment,
 )
 from yincai.errors import Forbidden
-from yincai.governance.models import AuditEvent
+from yincai.governance.models import AuditEvent, AuditEventStudent
 from yincai.hub import service as hub_service
 
 DEMO_PASSWORD = "yincai-demo-2026"
@@ -367,3 +367,39 @@ def test_home_pages_and_the_roster_link_to_joint_exam_reports(demo: Demo, app: o
     assert "/joint-exams" in district.text
     assert f"/joint-exams/{demo.joint_exam_id}/report" in listing.text
     assert listing.text.count("/report") < 12  # not the other grades' joint exams
+
+
+def _last_audited_students(demo_settings: Settings, action: str) -> set[int]:
+    engine = make_engine(demo_settings)
+    with Session(engine) as session:
+        event_id = session.scalar(
+            select(func.max(AuditEvent.id)).where(AuditEvent.action == action)
+        )
+        students = set(
+            session.scalars(
+                select(AuditEventStudent.student_id).where(AuditEventStudent.event_id == event_id)
+            )
+        )
+    engine.dispose()
+    return students
+
+
+def test_a_page_audits_the_students_it_shows_and_the_workbook_every_student(
+    demo_settings: Settings, demo: Demo, app: object
+) -> None:
+    report = _class_report(demo_settings, demo, kind="district")
+    second = joint_service.view_page(report, 2)
+    assert second.n_pages > 2 and len(second.rows) == joint_service.VIEW_ROWS
+    with _client(app, demo, Role.DISTRICT_ADMIN) as client:
+        page = client.get(f"/joint-exams/{demo.joint_exam_id}/report?scope=district&page=2")
+        shown = _last_audited_students(demo_settings, "joint_report_view")
+        workbook = client.get(f"/joint-exams/{demo.joint_exam_id}/report.xlsx?scope=district")
+        downloaded = _last_audited_students(demo_settings, "joint_report_xlsx")
+    assert page.status_code == 200 and workbook.status_code == 200
+    rows = {line.student_id for line in second.rows}
+    lopsided = {line.student_id for line in second.lopsided}
+    assert shown == rows | lopsided
+    assert all(f"/students/{student_id}/joint-exams" in page.text for student_id in rows)
+    top = report.students[0].student_id  # on page 1, not page 2
+    assert top not in shown or top in lopsided
+    assert downloaded == {line.student_id for line in report.students}

@@ -7,8 +7,6 @@ charts come from ``analysis.charts``. The pages parse the request, call the serv
 
 from __future__ import annotations
 
-import math
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -23,8 +21,6 @@ from yincai.web.i18n import language_of
 from yincai.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-
-PAGE_ROWS = 50  # students per page of the report's table
 
 
 @router.get("/joint-exams", response_class=HTMLResponse)
@@ -53,13 +49,13 @@ def joint_exam_report_page(
         scope=joint_service.parse_scope(scope),
         show_ranks=ranks_allowed(request),
         kept_views=kept_views(request),
+        page=page,
     )
     options = joint_service.joint_scope_options(
         session, actor=user, joint_exam_id=joint_exam_id, current=report.scope
     )
     session.commit()
-    n_pages = max(1, math.ceil(len(report.students) / PAGE_ROWS))
-    page = min(max(page, 1), n_pages)
+    shown = joint_service.view_page(report, page)
     charts = joint_charts(report)
     return templates.TemplateResponse(
         request,
@@ -70,9 +66,10 @@ def joint_exam_report_page(
             "charts": charts,
             "class_chart_height": comparison_height(len(report.classes)),
             "school_chart_height": comparison_height(len(report.schools)),
-            "rows": report.students[(page - 1) * PAGE_ROWS : page * PAGE_ROWS],
-            "page": page,
-            "n_pages": n_pages,
+            "rows": shown.rows,
+            "lopsided_rows": shown.lopsided,
+            "page": shown.page,
+            "n_pages": shown.n_pages,
             "scope_query": _scope_query(report.scope),
             "lang": language_of(request, request.app.state.settings.language),
         },

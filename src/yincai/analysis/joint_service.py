@@ -10,6 +10,7 @@ students it shows.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -52,8 +53,9 @@ AUDIT_ACTIONS: dict[str, str] = {
     "xlsx": "joint_report_xlsx",
     "pdf": "joint_report_pdf",
 }
-PDF_STUDENT_ROWS = 50  # a school's or the district's PDF lists the page's first page of students
-PDF_LOPSIDED_ROWS = 50  # as many 偏科 students as the page lists
+VIEW_ROWS = 50  # students per page of the web report's table
+LOPSIDED_ROWS = 50  # the 偏科 table of the page and the PDF: the widest spreads (XLSX: all)
+PDF_STUDENT_ROWS = VIEW_ROWS  # a school's or the district's PDF lists the page's first page
 
 __all__ = [
     "JointExamEntry",
@@ -234,13 +236,38 @@ def pdf_students(report: JointReport) -> tuple[list[StudentLine], list[StudentLi
     students = report.students
     if report.scope.kind != "class":
         students = students[:PDF_STUDENT_ROWS]
-    return students, report.lopsided[:PDF_LOPSIDED_ROWS]
+    return students, report.lopsided[:LOPSIDED_ROWS]
 
 
-def _audited_students(report: JointReport, surface: JointSurface) -> list[int]:
-    if surface != "pdf":
+@dataclass(frozen=True)
+class ViewPage:
+    """The students one page of the web report shows: its rows of the student table (by 总分)
+    and the 偏科 table."""
+
+    rows: list[StudentLine]
+    lopsided: list[StudentLine]
+    page: int
+    n_pages: int
+
+
+def view_page(report: JointReport, page: int) -> ViewPage:
+    """Page ``page`` of the report's student table (clamped to the pages there are)."""
+    n_pages = max(1, math.ceil(len(report.students) / VIEW_ROWS))
+    page = min(max(page, 1), n_pages)
+    rows = report.students[(page - 1) * VIEW_ROWS : page * VIEW_ROWS]
+    return ViewPage(rows, report.lopsided[:LOPSIDED_ROWS], page, n_pages)
+
+
+def _audited_students(report: JointReport, surface: JointSurface, page: int) -> list[int]:
+    """The students a surface shows: the XLSX every one; a page its rows and 偏科 table; the
+    PDF the students it names."""
+    if surface == "xlsx":
         return [line.student_id for line in report.students]
-    students, lopsided = pdf_students(report)
+    if surface == "view":
+        shown = view_page(report, page)
+        students, lopsided = shown.rows, shown.lopsided
+    else:
+        students, lopsided = pdf_students(report)
     return list(dict.fromkeys(line.student_id for line in [*students, *lopsided]))
 
 
@@ -254,10 +281,11 @@ def joint_exam_report(
     thresholds: Thresholds | None = None,
     show_ranks: bool = True,
     kept_views: KeptViews | None = None,
+    page: int = 1,
 ) -> JointReport:
     """The joint-exam report of the scope asked for, else of the actor's own; audited with
-    every student it lists (the PDF: the students it names, ``pdf_students``); kept in
-    ``kept_views`` until the next import."""
+    the students the surface shows (the page ``page``: ``view_page``; the PDF:
+    ``pdf_students``; the XLSX: all); kept in ``kept_views`` until the next import."""
     joint = get_joint_exam(session, joint_exam_id)
     _in_district(actor, joint)
     chosen = _resolve_scope(session, actor, joint, scope)
@@ -279,7 +307,7 @@ def joint_exam_report(
         action=AUDIT_ACTIONS[surface],
         object_type="joint_report",
         object_id=f"{joint.id}:{_target(chosen)}",
-        student_ids=_audited_students(report, surface),
+        student_ids=_audited_students(report, surface, page),
     )
     return report
 
