@@ -140,7 +140,9 @@ def test_the_command_builds_the_export_here_when_no_worker_runs(
     result = CliRunner().invoke(cli_app, [*arguments, "--district", "W-D2"], env=env)
     engine = make_engine(settings)
     with Session(engine) as session:
-        export = session.scalars(select(OneRosterExportRequest)).one()
+        export = session.scalars(
+            select(OneRosterExportRequest).where(OneRosterExportRequest.version != "world")
+        ).one()
     engine.dispose()
     assert result.exit_code == 0, result.output
     assert "no job worker running: building here" in result.output
