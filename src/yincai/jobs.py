@@ -1,6 +1,6 @@
 """Background jobs: the work a person should not wait for (refreshing mastery estimates after an
-import, building long PDFs), queued with huey in a SQLite file in the data folder and run by
-``yincai worker``, which ``yincai serve`` starts beside the web processes.
+import, building long PDFs and exports), queued with huey in a SQLite file in the data folder and
+run by ``yincai worker``, which ``yincai serve`` starts beside the web processes.
 
 The worker touches a heartbeat file in the data folder every few seconds, so a command can tell
 whether anyone will run what it queues, and run the job itself when no one will.
@@ -52,6 +52,9 @@ class Jobs:
         )
         self._scans = self.queue.task(name="read_scans", retries=0)(self._read_scans)
         self._fairness = self.queue.task(name="fairness_report", retries=0)(self._fairness_report)
+        self._oneroster = self.queue.task(name="oneroster_export", retries=0)(
+            self._oneroster_export
+        )
 
     def _refresh_mastery(self, subject_code: str) -> None:
         from yincai.diagnosis.refresh import refresh_mastery  # the worker's work, loaded there
@@ -113,6 +116,25 @@ class Jobs:
         finally:
             engine.dispose()
         log.info("fairness report %s %s", report_id, "computed" if built else "was not queued")
+
+    def _oneroster_export(self, export_id: int) -> None:
+        from yincai.exports.build import build_export
+
+        engine = make_engine(self.settings)
+        try:
+            built = build_export(
+                engine,
+                export_id,
+                data_dir=Path(self.settings.data_dir),
+                error_log=self.settings.error_log_path,
+            )
+        finally:
+            engine.dispose()
+        log.info("oneroster export %s %s", export_id, "built" if built else "was not queued")
+
+    def queue_oneroster(self, export_id: int) -> None:
+        """Queue the build of a stored, queued OneRoster export (twice is harmless: built once)."""
+        self._oneroster(export_id)
 
     def queue_fairness(self, report_id: int) -> None:
         """Queue the computation of a stored, queued fairness report (twice is harmless)."""

@@ -27,7 +27,7 @@ def _v1_json_gets(document: Schema) -> dict[str, Schema]:
     for path, operations in document["paths"].items():
         if not path.startswith("/api/v1/") or "get" not in operations:
             continue
-        content = operations["get"]["responses"]["200"].get("content", {})
+        content = operations["get"]["responses"].get("200", {}).get("content", {})
         if "application/json" in content:
             found[path] = operations["get"]
     return found
@@ -85,6 +85,17 @@ def test_lists_take_a_limit_and_a_cursor_and_answer_data_and_next_cursor(
     assert lists >= 20
 
 
-def test_the_oneroster_download_is_a_zip(openapi: Schema) -> None:
-    content = openapi["paths"]["/api/v1/exports/oneroster"]["get"]["responses"]["200"]["content"]
-    assert "application/zip" in content
+def test_the_oneroster_export_is_asked_for_followed_and_downloaded_as_a_zip(
+    openapi: Schema,
+) -> None:
+    paths = openapi["paths"]
+    asked = paths["/api/v1/exports/oneroster"]["post"]["responses"]["202"]["content"]
+    schema = _resolve(asked["application/json"]["schema"], openapi)
+    assert {"id", "state", "progress", "status_url", "file_url"} <= set(schema["properties"])
+    assert schema.get("examples")
+    old = paths["/api/v1/exports/oneroster"]["get"]["responses"]
+    assert {"202", "303"} <= set(old)
+    status = paths["/api/v1/exports/oneroster/{export_id}"]["get"]["responses"]["200"]
+    assert "application/json" in status["content"]
+    file = paths["/api/v1/exports/oneroster/{export_id}/file"]["get"]["responses"]
+    assert "application/zip" in file["200"]["content"] and "409" in file

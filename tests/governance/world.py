@@ -4,7 +4,8 @@ district 1 ── school S1 ── class 7-1 (A1, A2; teacher T1 maths, head)  �
            └─ school S2 ── class 7-1 (Z1; T3)
 district 2 ── school X  ── class 7-1 (X9)
 exam E1 sat by every class of district 1; exam E9 by district 2; a class booklet asked for by
-every class ("doc:C1a" …); bulk accounts asked for by every school ("slips:S1" …).
+every class ("doc:C1a" …); bulk accounts asked for by every school ("slips:S1" …); a OneRoster
+export asked for by each district ("roster:D1", "roster:D2"; queued, requested by the operator).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from yincai.domain.models import (
     Teacher,
     TeachingAssignment,
 )
+from yincai.exports.models import ExportState, OneRosterExportRequest
 from yincai.governance import service as governance_service
 from yincai.governance.models import AccountSlips
 
@@ -69,6 +71,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "account": ("acct:teacher", "acct:admin2"),
         "document": ("doc:C1a", "doc:CX"),
         "slips": ("slips:S1", "slips:SX"),
+        "oneroster_export": ("roster:D1", "roster:D2"),
     },
     "school_admin": {
         "school": ("S1", "S2"),
@@ -79,6 +82,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "account": ("acct:teacher", "acct:teacher3"),
         "document": ("doc:C1b", "doc:C2a"),
         "slips": ("slips:S1", "slips:S2"),
+        "oneroster_export": (None, "roster:D1"),
     },
     "teacher": {
         "school": (None, "S1"),
@@ -89,6 +93,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "account": (None, "acct:teacher3"),
         "document": ("doc:C1a", "doc:C1b"),
         "slips": (None, "slips:S1"),
+        "oneroster_export": (None, "roster:D1"),
     },
     "student": {
         "school": (None, "S1"),
@@ -99,6 +104,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "account": (None, "acct:teacher"),
         "document": (None, "doc:C1a"),
         "slips": (None, "slips:S1"),
+        "oneroster_export": (None, "roster:D1"),
     },
     "parent": {
         "school": (None, "S1"),
@@ -109,6 +115,7 @@ SCOPE_CASES: dict[str, dict[str, tuple[str | None, str]]] = {
         "account": (None, "acct:teacher"),
         "document": (None, "doc:C1a"),
         "slips": (None, "slips:S1"),
+        "oneroster_export": (None, "roster:D1"),
     },
 }
 
@@ -177,6 +184,13 @@ def build_world(session: Session) -> World:
             district_id=world[district], school_id=world[school], requested_by=None,
             state="queued", login_url="http://world/", n_done=0, n_total=0, n_accounts=0,
             message="", created_at=now, updated_at=now, expires_at=now,
+        ))  # fmt: skip
+    for district in ("D1", "D2"):  # a OneRoster export asked for, not built yet
+        now = datetime.now(UTC)
+        add(f"roster:{district}", OneRosterExportRequest(
+            district_id=world[district], with_names=False, with_results=True, version="world",
+            hub_version=0, requested_by=None, state=ExportState.QUEUED, progress=0.0,
+            message="", file_name="", n_bytes=0, n_students=0, created_at=now, updated_at=now,
         ))  # fmt: skip
     session.flush()
 

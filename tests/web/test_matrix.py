@@ -29,6 +29,7 @@ PARAMETERS = {  # path parameter → kind of object it names
     "document_id": "document",
     "slips_id": "slips",
     "joint_exam_id": "joint_exam",
+    "export_id": "oneroster_export",
 }
 UNSCOPED = {  # parameters naming no data, with a value
     "language": "en",

@@ -11,15 +11,16 @@ Authentication: the session cookie of ``/login`` (see docs/api.md). Refusals ans
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from yincai.analysis.cache import ExamCache
-from yincai.api import oneroster, service
+from yincai.api import service
 from yincai.api.paging import DEFAULT_LIMIT, ID_CURSOR, KEY_CURSOR, MAX_LIMIT
 from yincai.api.schemas import (
     AccountRead,
@@ -40,6 +41,7 @@ from yincai.api.schemas import (
     KpMeanPage,
     LinkedAccountPage,
     MasteryPointPage,
+    OneRosterExportRead,
     ResultPage,
     SchoolPage,
     SchoolRead,
@@ -59,6 +61,8 @@ from yincai.api.schemas import (
 )
 from yincai.cockpit.detection import EarlyWarning, WarningKind
 from yincai.errors import Invalid
+from yincai.exports import service as exports_service
+from yincai.exports.models import ExportState
 from yincai.i18n import _, translate
 from yincai.web.deps import BEARER_PREFIXES, CurrentUser, DbSession
 from yincai.web.errors import API_ERRORS, ErrorRead, request_language
@@ -610,23 +614,139 @@ def list_audit_events(
     )
 
 
+ONEROSTER = f"{PREFIX}/exports/oneroster"
+Names = Annotated[bool, Query(description="include given and family names (default off)")]
+Results = Annotated[bool, Query(description="include line items and results (default on)")]
+
+
+def _export_read(request: Request, status: exports_service.ExportStatus) -> OneRosterExportRead:
+    export = status.export
+    return OneRosterExportRead(
+        id=export.id,
+        state=export.state,
+        progress=export.progress,
+        with_names=export.with_names,
+        with_results=export.with_results,
+        hub_version=export.hub_version,
+        is_current=status.is_current,
+        is_stalled=status.is_stalled,
+        is_worker_running=request.app.state.jobs.is_worker_running(),
+        message=export.message,
+        n_students=export.n_students,
+        n_bytes=export.n_bytes,
+        created_at=export.created_at,
+        finished_at=export.finished_at,
+        status_url=f"{ONEROSTER}/{export.id}",
+        file_url=f"{ONEROSTER}/{export.id}/file" if export.state is ExportState.DONE else None,
+    )
+
+
+def _request_oneroster(
+    request: Request, session: DbSession, user: CurrentUser, names: bool, results: bool
+) -> OneRosterExportRead:
+    """Find or queue the export, commit, then queue its build (the worker reads the row)."""
+    requested = exports_service.request_oneroster(
+        session,
+        actor=user,
+        with_names=names,
+        with_results=results,
+        data_dir=Path(request.app.state.settings.data_dir),
+    )
+    session.flush()
+    status = exports_service.export_status(session, actor=user, export_id=requested.export.id)
+    read = _export_read(request, status)
+    session.commit()
+    if requested.needs_queue:
+        request.app.state.jobs.queue_oneroster(requested.export.id)
+    return read
+
+
+@router.post(
+    "/exports/oneroster",
+    tags=["exports"],
+    status_code=202,
+    response_model=OneRosterExportRead,
+    responses={202: {"description": "the export, queued or already built; follow status_url"}},
+)
+def request_oneroster_export(
+    request: Request,
+    response: Response,
+    session: DbSession,
+    user: CurrentUser,
+    names: Names = False,
+    results: Results = True,
+) -> OneRosterExportRead:
+    """Ask for the district's rosters and gradebook as a OneRoster 1.2 CSV ZIP (district admins;
+    needs the session's ``X-CSRF-Token``). The job worker builds it: the answer (202, ``Location``
+    its status) says its state; the same options at the same data version give the same export,
+    built once. Names only with ``names=true``; results with ``results=false`` left out."""
+    read = _request_oneroster(request, session, user, names, results)
+    response.headers["Location"] = read.status_url
+    return read
+
+
 @router.get(
     "/exports/oneroster",
     tags=["exports"],
-    response_class=Response,
-    responses={200: {"content": {"application/zip": {}}, "description": "OneRoster 1.2 CSV ZIP"}},
+    status_code=202,
+    response_model=OneRosterExportRead,
+    responses={
+        202: {"description": "the export is queued or being built; follow status_url"},
+        303: {"description": "a current export is built: its file_url"},
+    },
 )
-def export_oneroster(
-    session: DbSession, user: CurrentUser, names: bool = False, results: bool = True
+def oneroster_export(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    names: Names = False,
+    results: Results = True,
+) -> OneRosterExportRead | Response:
+    """``POST /exports/oneroster`` for callers that only read (API tokens): asks for the export
+    the same way, then sends to the ZIP (303) when it is built from the current data, else
+    answers 202 with its status to follow (district admins)."""
+    read = _request_oneroster(request, session, user, names, results)
+    if read.file_url is not None:
+        return RedirectResponse(read.file_url, status_code=303)
+    return JSONResponse(
+        read.model_dump(mode="json"), status_code=202, headers={"Location": read.status_url}
+    )
+
+
+@router.get("/exports/oneroster/{export_id}", tags=["exports"])
+def read_oneroster_export(
+    request: Request, export_id: int, session: DbSession, user: CurrentUser
+) -> OneRosterExportRead:
+    """A OneRoster export's state and progress (district admins of its district)."""
+    status = exports_service.export_status(session, actor=user, export_id=export_id)
+    return _export_read(request, status)
+
+
+@router.get(
+    "/exports/oneroster/{export_id}/file",
+    tags=["exports"],
+    response_class=Response,
+    responses={
+        200: {"content": {"application/zip": {}}, "description": "OneRoster 1.2 CSV ZIP"},
+        409: {"model": ErrorRead, "description": "还没有生成好 / not built yet"},
+    },
+)
+def oneroster_export_file(
+    request: Request, export_id: int, session: DbSession, user: CurrentUser
 ) -> Response:
-    """The district's rosters and gradebook as a OneRoster 1.2 CSV ZIP (district admins;
-    audited). Names only with ``names=true``; results with ``results=false`` left out."""
-    export = oneroster.export_oneroster(session, actor=user, with_names=names, with_results=results)
+    """A built OneRoster export's ZIP (district admins of its district; each download audited
+    with every student it holds); 409 while it is not built."""
+    download = exports_service.read_export(
+        session,
+        actor=user,
+        export_id=export_id,
+        data_dir=Path(request.app.state.settings.data_dir),
+    )
     session.commit()  # the audit row, before the file leaves
     return Response(
-        export.content,
+        download.content,
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{export.file_name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{download.export.file_name}"'},
     )
 
 

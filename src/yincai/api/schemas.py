@@ -15,6 +15,7 @@ from yincai.accounts.models import Role
 from yincai.cockpit.detection import Severity, WarningKind
 from yincai.diagnosis.levels import MasteryBand
 from yincai.domain.models import AssessmentKind, Gender, ItemType, KpLevel, Setting, Stage
+from yincai.exports.models import ExportState
 from yincai.web.json_types import FiniteFloat, UtcDateTime
 
 CURSOR_EXAMPLE = "c32"
@@ -713,3 +714,56 @@ class TokenCreatedRead(TokenRead):
 
     model_config = _examples({**TokenRead.EXAMPLE, "token": "yc_3q2…", "last_used_at": None})
     token: str = Field(description="send as `Authorization: Bearer <token>`; shown once")
+
+
+class OneRosterExportRead(BaseModel):
+    """A OneRoster export asked for: its options, state and progress while the job worker builds
+    it; ``file_url`` downloads the ZIP once ``state`` is ``done``."""
+
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "id": 5,
+        "state": "running",
+        "progress": 0.45,
+        "with_names": False,
+        "with_results": True,
+        "hub_version": 37,
+        "is_current": True,
+        "is_stalled": False,
+        "is_worker_running": True,
+        "message": "",
+        "n_students": 0,
+        "n_bytes": 0,
+        "created_at": "2026-12-03T09:00:00Z",
+        "finished_at": None,
+        "status_url": "/api/v1/exports/oneroster/5",
+        "file_url": None,
+    }
+    model_config = _examples(
+        EXAMPLE,
+        {
+            **EXAMPLE,
+            "state": "done",
+            "progress": 1.0,
+            "n_students": 7040,
+            "n_bytes": 6_812_345,
+            "finished_at": "2026-12-03T09:00:21Z",
+            "file_url": "/api/v1/exports/oneroster/5/file",
+        },
+    )
+
+    id: int
+    state: ExportState = Field(description="queued, running, done or failed")
+    progress: FiniteFloat = Field(description="share of the build done, 0 to 1")
+    with_names: bool
+    with_results: bool
+    hub_version: int = Field(description="the data version it was asked at (imports move it on)")
+    is_current: bool = Field(description="no import or erasure since it was asked for")
+    is_stalled: bool = Field(description="running without progress for 10 minutes: ask again")
+    is_worker_running: bool = Field(description="whether a job worker will build what is queued")
+    message: str = Field(description="why the build failed, in words (state failed)")
+    n_students: int
+    n_bytes: int
+    created_at: UtcDateTime
+    finished_at: UtcDateTime | None
+    status_url: str
+    file_url: str | None = Field(description="the ZIP, once done")

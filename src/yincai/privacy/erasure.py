@@ -3,7 +3,8 @@ free text about them deleted, learning records kept under the anonymised (pseudo
 
 Files go too: the scanned pages of the student's answer sheets and the crops cut from them (their
 handwriting) are deleted from the data folder once the erasure commits — not before, so a
-rolled-back erasure loses nothing."""
+rolled-back erasure loses nothing. So do the OneRoster exports of the student's district (each
+ZIP lists every student of the district); their rows go with the erasure."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from yincai.domain.models import Student
 from yincai.errors import NotFound
+from yincai.exports.models import OneRosterExportRequest
 from yincai.i18n import _
 from yincai.marking.models import MarkingAnswer, ScanBatch, ScanSheet
 from yincai.privacy.registry import REGISTRY
@@ -33,14 +35,22 @@ def erase_student(
     data_dir: Path | None = None,
 ) -> dict[str, int]:
     """Apply every registered table's erasure to the student; rows changed, by table (no scope
-    check, no audit: the caller does both). With ``data_dir`` the student's scan files there are
-    deleted when the session commits. Erasing twice changes nothing more."""
-    if session.get(Student, student_id) is None:
+    check, no audit: the caller does both), and delete the OneRoster exports of their district.
+    With ``data_dir`` the student's scan files and those exports' ZIPs there are deleted when the
+    session commits. Erasing twice changes nothing more."""
+    student = session.get(Student, student_id)
+    if student is None:
         raise NotFound(_("学生 {id} 不存在").format(id=student_id), code="student.not_found")
     now = now or datetime.now(UTC)
+    exports = [] if student.anonymised_at is not None else _district_exports(session, student)
     if data_dir is not None:
-        _delete_after_commit(session, _inside(data_dir, student_files(session, student_id)))
+        files = [*student_files(session, student_id), *(e.file_path or "" for e in exports)]
+        _delete_after_commit(session, _inside(data_dir, filter(None, files)))
     changed = {entry.name: entry.erase(session, student_id, now) for entry in REGISTRY}
+    # without the data folder at hand, the next export's build deletes the files left behind
+    for export in exports:
+        session.delete(export)
+    changed[OneRosterExportRequest.__tablename__] = len(exports)
     session.flush()
     session.expire_all()  # the ORM objects loaded before still hold the erased values
     return changed
@@ -79,6 +89,18 @@ def student_files(session: Session, student_id: int) -> list[str]:
         if path
     )
     return sorted(files)
+
+
+def _district_exports(session: Session, student: Student) -> list[OneRosterExportRequest]:
+    """The OneRoster exports of the student's district: each ZIP lists every student (those built
+    after the student's erasure do not, so erasing again leaves them)."""
+    return list(
+        session.scalars(
+            select(OneRosterExportRequest).where(
+                OneRosterExportRequest.district_id == student.district_id
+            )
+        )
+    )
 
 
 def _file_of(source: str) -> str:

@@ -1,30 +1,22 @@
 """The OneRoster 1.2 CSV export of the demo district: the binding's headers, references that
-hold, counts equal to the database, no names unless asked, audited; CLI and download."""
+hold, counts equal to the database, no names unless asked (the request, its job, the download
+and the command: tests/exports/test_service.py, tests/api/test_oneroster_export.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
-from tests.web.clients import logged_in
 from yincai.accounts.actors import CLI
-from yincai.accounts.models import Role, UserAccount
-from yincai.api.oneroster import HEADERS, MANIFEST_FILES, export_oneroster
-from yincai.app import create_app
-from yincai.cli import app as cli_app
 from yincai.config import Settings
 from yincai.db import make_engine, session_scope
 from yincai.domain.models import Sitting, Student, Teacher
-from yincai.governance.models import AuditEvent, AuditEventStudent
+from yincai.exports.oneroster import HEADERS, MANIFEST_FILES, export_oneroster
 
-DEMO_PASSWORD = "yincai-demo-2026"
 # The OneRoster 1.2 CSV binding's columns, written out here once more so that a slip in
 # ``HEADERS`` shows (users.csv lost ``role`` and ``orgSourcedIds`` to roles.csv in 1.2).
 SPEC = {
@@ -153,52 +145,3 @@ def test_names_leave_only_when_asked(demo_settings: Settings) -> None:
     assert row["familyName"] + row["givenName"] == name
     assert row["identifier"] == number
     assert all(u["phone"] == u["email"] == "" for u in named["users.csv"])
-
-
-def test_the_district_admin_downloads_it_audited_and_a_teacher_is_refused(
-    demo_settings: Settings,
-) -> None:
-    engine = make_engine(demo_settings)
-    with session_scope(engine) as session:
-        teacher = session.scalars(
-            select(UserAccount.username).where(UserAccount.role == Role.TEACHER)
-        ).first()
-    assert teacher is not None
-    with TestClient(create_app(demo_settings)) as client:
-        logged_in(client, "admin", DEMO_PASSWORD)
-        download = client.get("/api/v1/exports/oneroster")
-    with TestClient(create_app(demo_settings)) as client:
-        logged_in(client, teacher, DEMO_PASSWORD)
-        refused = client.get("/api/v1/exports/oneroster")
-    with session_scope(engine) as session:
-        event = session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.action == "oneroster_export")
-            .order_by(AuditEvent.id.desc())
-        ).first()
-        assert event is not None and event.user_account_id is not None
-        n_students = session.scalar(
-            select(func.count()).where(AuditEventStudent.event_id == event.id)
-        )
-    engine.dispose()
-    assert download.status_code == 200
-    assert download.headers["content-type"] == "application/zip"
-    assert "attachment" in download.headers["content-disposition"]
-    assert "users.csv" in zipfile.ZipFile(io.BytesIO(download.content)).namelist()
-    assert refused.status_code == 403 and refused.json()["code"] == "role.forbidden"
-    assert (n_students or 0) >= 600
-
-
-def test_the_command_writes_the_zip(demo_settings: Settings, tmp_path: Path) -> None:
-    out = tmp_path / "or.zip"
-    env = {}
-    if demo_settings.database_url:
-        env["YINCAI_DATABASE_URL"] = demo_settings.database_url
-        env["YINCAI_DATABASE_SCHEMA"] = demo_settings.database_schema or ""
-    result = CliRunner().invoke(
-        cli_app,
-        ["--data-dir", str(demo_settings.data_dir), "export", "oneroster", "--out", str(out)],
-        env=env,
-    )
-    assert result.exit_code == 0, result.output
-    assert "users.csv" in zipfile.ZipFile(out).namelist()

@@ -13,13 +13,16 @@ ids to match their records, so ``sourcedId`` is the platform's id (``stu-12``, `
 (``with_names``: ``familyName`` is the first character of the Chinese name, ``givenName`` the
 rest); no guardian, phone, birth year or gender leaves. Students whose data were erased
 (anonymised) are left out. Every export is audited with the students it holds.
+
+``build_oneroster`` lays the ZIP out (the job worker calls it, ``exports.build``, reporting its
+progress); ``export_oneroster`` checks the actor and audits, for a caller that builds at once.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -215,15 +218,22 @@ CATEGORY_TITLES = {
 }
 
 
+# The share of the work done after each step, as timed on demo districts of 1,140 and 3,040
+# students (1 s and 5 s): the sittings' totals take 55–60 %, the CSV files and the ZIP 15 %.
+LOADED, SUMMED, ROSTERED, WRITTEN = 0.1, 0.7, 0.75, 0.85
+Progress = Callable[[float], None]  # the share done, 0 to 1
+
+
 @dataclass(frozen=True)
 class OneRosterExport:
     content: bytes
     file_name: str
     counts: dict[str, int]  # data rows per file
     n_students: int
+    student_ids: list[int]  # every student the ZIP holds, for the audit of each download
 
 
-def _school_year(day: date) -> int:
+def school_year(day: date) -> int:
     """The OneRoster school year of a day: the year it ends in (Sept 2026 → 2027)."""
     return day.year + 1 if day.month >= 9 else day.year
 
@@ -238,7 +248,9 @@ def _split_name(name: str) -> tuple[str, str]:
     return name[1:], name[:1]
 
 
-def _district(session: Session, actor: governance_service.Actor, code: str | None) -> District:
+def district_of(session: Session, actor: governance_service.Actor, code: str | None) -> District:
+    """The district whose export the actor may have: a district admin's own; the operator's by
+    ``code`` (the first one without)."""
     if isinstance(actor, SystemActor):
         query = select(District).order_by(District.id)
         if code is not None:
@@ -262,8 +274,38 @@ def export_oneroster(
     now: datetime | None = None,
 ) -> OneRosterExport:
     """The district's OneRoster 1.2 CSV ZIP (district admins and the operator; audited)."""
-    district = _district(session, actor, district_code)
+    district = district_of(session, actor, district_code)
+    export = build_oneroster(
+        session, district, with_names=with_names, with_results=with_results, now=now
+    )
+    governance_service.audit(
+        session,
+        actor=actor,
+        action="oneroster_export",
+        object_type="district",
+        object_id=district.id,
+        student_ids=export.student_ids,
+    )
+    return export
+
+
+def build_oneroster(
+    session: Session,
+    district: District,
+    *,
+    with_names: bool = False,
+    with_results: bool = True,
+    now: datetime | None = None,
+    on_progress: Progress | None = None,
+) -> OneRosterExport:
+    """The district's OneRoster 1.2 CSV ZIP, unaudited: the caller checked who asked and audits
+    whoever receives it."""
     moment = now or datetime.now(UTC)
+
+    def progress(share: float) -> None:
+        if on_progress is not None:
+            on_progress(share)
+
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
     rows: dict[str, list[list[str]]] = {name: [] for name in HEADERS}
 
@@ -295,7 +337,7 @@ def export_oneroster(
         select(Assessment).where(Assessment.district_id == district.id).order_by(Assessment.id)
     ).all()
     by_id = {a.id: a for a in assessments}
-    years = sorted({_school_year(a.held_on) for a in assessments} | {_school_year(moment.date())})
+    years = sorted({school_year(a.held_on) for a in assessments} | {school_year(moment.date())})
     current_year = f"year-{max(years)}"
     for year in years:
         add("academicSessions.csv", sourcedId=f"year-{year}", title=f"{year - 1}–{year} 学年",
@@ -337,11 +379,13 @@ def export_oneroster(
     ).all()
     student_ids = [s.id for s in students]
     class_of = {s.id: s.school_class_id for s in students}
+    progress(LOADED)
     totals = (
         sitting_totals(session, assessment_ids=list(by_id), student_ids=student_ids)
         if with_results and assessments
         else []
     )
+    progress(SUMMED)
     # A OneRoster class is one school class taught one subject: each teaching assignment, each
     # subject a class sat, and the subject a student since moved sat in their class now.
     taught = {(t.school_class_id, t.subject_id) for t in assignments}
@@ -409,6 +453,7 @@ def export_oneroster(
             classSourcedId=class_key(class_id, subject_id), schoolSourcedId=school_of(class_id),
             userSourcedId=key, role="teacher", primary="true")  # fmt: skip
 
+    progress(ROSTERED)
     if with_results:
         for kind in AssessmentKind:
             add("categories.csv", sourcedId=f"cat-{kind.value}", title=CATEGORY_TITLES[kind])
@@ -420,10 +465,13 @@ def export_oneroster(
                 assignDate=assessment.held_on, dueDate=assessment.held_on,
                 classSourcedId=class_key(class_id, assessment.subject_id),
                 categorySourcedId=f"cat-{assessment.kind.value}",
-                academicSessionSourcedId=f"year-{_school_year(assessment.held_on)}",
+                academicSessionSourcedId=f"year-{school_year(assessment.held_on)}",
                 resultValueMin=0, resultValueMax=full.get(assessment_id, 0.0),
                 schoolSourcedId=school_of(class_id))  # fmt: skip
-        for t in sorted(totals, key=lambda t: (t.assessment_id, t.student_id)):
+        step = max(1, len(totals) // 8)
+        for i, t in enumerate(sorted(totals, key=lambda t: (t.assessment_id, t.student_id))):
+            if i % step == 0 and i:
+                progress(ROSTERED + (WRITTEN - ROSTERED) * i / len(totals))
             missing = t.is_absent or t.total is None
             add("results.csv", sourcedId=f"res-{t.assessment_id}-{t.student_id}",
                 lineItemSourcedId=f"li-{t.assessment_id}-{class_of[t.student_id]}",
@@ -438,21 +486,17 @@ def export_oneroster(
         for name in ("categories.csv", "lineItems.csv", "results.csv"):
             rows.pop(name)
 
+    progress(WRITTEN)
     files = {"manifest.csv": _manifest(set(rows), district.code)}
     files.update({name: _csv(HEADERS[name], data) for name, data in rows.items()})
-    governance_service.audit(
-        session,
-        actor=actor,
-        action="oneroster_export",
-        object_type="district",
-        object_id=district.id,
-        student_ids=student_ids,
-    )
+    content = _zip(files)
+    progress(1.0)
     return OneRosterExport(
-        content=_zip(files),
+        content=content,
         file_name=f"oneroster-{district.code}-{moment.date().isoformat()}.zip",
         counts={name: len(data) for name, data in rows.items()},
         n_students=len(students),
+        student_ids=student_ids,
     )
 
 
