@@ -27,21 +27,22 @@ from yincai.domain.models import (
     Subject,
     TeachingAssignment,
 )
-from yincai.errors import Forbidden, Invalid
+from yincai.errors import Forbidden
 from yincai.governance import service as governance_service
-from yincai.i18n import Message, _
+from yincai.growth.records import (
+    DIMENSION_WORDS,
+    MAX_EVIDENCE_CHARS,
+    check_evidence,
+    parse_dimension,
+    parse_recorded_on,
+)
+from yincai.i18n import _
+
+__all__ = ["DIMENSION_WORDS", "MAX_EVIDENCE_CHARS", "add_record", "growth_archive"]
 
 RECORDS_PER_PAGE = 50  # the site's page size (web.paging)
-MAX_EVIDENCE_CHARS = 500  # a record is a sentence or two of evidence, not an essay
 N_RECENT_EXAMS = 5  # the academic dimension's latest exams, each linking to its report
 HEAD_TEACHER = "班主任"
-DIMENSION_WORDS: dict[Dimension, Message] = {
-    Dimension.MORAL: _("品德发展"),
-    Dimension.ACADEMIC: _("学业发展"),
-    Dimension.HEALTH: _("身心健康"),
-    Dimension.ARTS: _("艺术素养"),
-    Dimension.LABOUR: _("劳动实践"),
-}
 
 
 @dataclass(frozen=True)
@@ -181,48 +182,6 @@ def add_record(
         student_ids=[student_id],
     )
     return record
-
-
-def parse_dimension(text: str) -> Dimension:
-    try:
-        return Dimension(text.strip())
-    except ValueError:
-        raise Invalid(
-            _("维度“{value}”无效，应为品德发展、学业发展、身心健康、艺术素养或劳动实践之一").format(
-                value=text[:20]
-            ),
-            code="growth.bad_dimension",
-        ) from None
-
-
-def parse_recorded_on(text: str, *, today: date) -> date:
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        raise Invalid(
-            _("日期“{value}”无效，请按“年-月-日”填写，例如 2026-09-01").format(value=text[:20]),
-            code="growth.bad_date",
-        ) from None
-    if day > today:
-        raise Invalid(
-            _("日期 {day} 晚于今天，成长记录只记已经发生的事").format(day=day.isoformat()),
-            code="growth.future_date",
-        )
-    return day
-
-
-def check_evidence(text: str) -> str:
-    evidence = text.strip()
-    if not evidence:
-        raise Invalid(_("请填写记录内容"), code="growth.empty_evidence")
-    if len(evidence) > MAX_EVIDENCE_CHARS:
-        raise Invalid(
-            _("记录内容过长：{n} 字，最多 {max} 字").format(
-                n=len(evidence), max=MAX_EVIDENCE_CHARS
-            ),
-            code="growth.long_evidence",
-        )
-    return evidence
 
 
 def _recorder(
