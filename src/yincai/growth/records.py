@@ -33,7 +33,7 @@ def parse_dimension(text: str) -> Dimension:
     found = _BY_WORD.get(text.strip().lower())
     if found is None:
         raise Invalid(
-            _("维度“{value}”无效，应为品德发展、学业发展、身心健康、艺术素养或劳动实践之一").format(
+            _("方面“{value}”无效，应为品德发展、学业发展、身心健康、艺术素养或劳动实践之一").format(
                 value=text[:20]
             ),
             code="growth.bad_dimension",
