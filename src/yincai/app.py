@@ -33,6 +33,7 @@ from yincai.governance import export_pages, login_pages, two_factor_pages
 from yincai.governance import pages as governance_pages
 from yincai.governance import routes as governance_routes
 from yincai.governance import service as governance_service
+from yincai.growth import pages as growth_pages
 from yincai.homework import pages as homework_pages
 from yincai.hub import assessments_pages, imports_pages, itembank_pages
 from yincai.hub import pages as hub_pages
@@ -156,6 +157,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(cockpit_routes.router, responses=errors.API_ERRORS)
     app.include_router(analysis_pages.router)
     app.include_router(learner_pages.router)
+    app.include_router(growth_pages.router)
     app.include_router(joint_pages.router)
     app.include_router(analysis_routes.router, responses=errors.API_ERRORS)
     app.include_router(imports_pages.router)

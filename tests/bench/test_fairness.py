@@ -60,4 +60,10 @@ def test_the_fairness_rows_hold_every_groups_value_and_their_largest_gap(
     sizes = by_case[("early-warnings/recall", "gender")]["n_students"]
     assert sum(sizes.values()) == 600 and set(sizes) == {"male", "female"}
     assert not math.isnan(by_case[("mastery/mean_error", "gender")]["max_gap"])
+    # the demo's growth records: students with many arts or sports activities and the others
+    activities = by_case[("early-warnings/recall", "activities")]["n_students"]
+    assert set(activities) == {"many", "others"} and sum(activities.values()) == 600
+    assert 0.1 < activities["many"] / 600 < 0.5
+    mastery = by_case[("mastery/auc", "activities")]
+    assert mastery["many"] > 0.6 and mastery["others"] > 0.6 and mastery["max_gap"] is not None
     assert "公平性" in result.output and "max_gap" in result.output  # the compact table

@@ -17,6 +17,8 @@ from yincai.domain.models import (
     AssessmentClass,
     AssessmentItem,
     AssessmentKind,
+    Dimension,
+    GrowthRecord,
     Item,
     ItemKp,
     KnowledgePoint,
@@ -153,7 +155,7 @@ def test_same_seed_gives_the_same_district(
         # the demo_settings fixture's work for every PostgreSQL test (CI time: 1.5 min)
         pytest.skip("the generator's determinism does not depend on the backend")
 
-    def fingerprint(seed: int) -> tuple[list[str], float, list[float]]:
+    def fingerprint(seed: int) -> tuple[list[str], float, list[float], list[tuple[object, ...]]]:
         settings = make_database()
         engine = make_engine(settings)
         with session_scope(engine) as session:
@@ -163,14 +165,73 @@ def test_same_seed_gives_the_same_district(
         with session_scope(engine) as session:
             names = list(session.scalars(select(Student.name).order_by(Student.student_number)))
             total = float(session.scalar(select(func.sum(Score.score))) or 0)
+            growth = [
+                tuple(row)
+                for row in session.execute(
+                    select(
+                        Student.student_number,
+                        GrowthRecord.dimension,
+                        GrowthRecord.evidence,
+                        GrowthRecord.recorded_on,
+                        GrowthRecord.recorded_by,
+                    )
+                    .join(Student, Student.id == GrowthRecord.student_id)
+                    .order_by(GrowthRecord.id)
+                )
+            ]
         engine.dispose()
         path = settings.ground_truth_path
         mastery = [float(np.sum(load_ground_truth(path, s.code).mastery)) for s in SUBJECTS]
-        return names, total, mastery
+        return names, total, mastery, growth
 
     first, again, other = fingerprint(3), fingerprint(3), fingerprint(4)
     assert first == again
     assert first[0] != other[0]
+    assert first[3] and first[3] != other[3]
+
+
+def test_every_student_may_have_growth_records_in_each_non_academic_dimension(
+    demo_settings: Settings,
+) -> None:
+    """The demo plants 德、体、美、劳 records (none academic: exams are that dimension), dated
+    in the semester, with a role and not a person as recorder, and keeps each junior student's
+    number of arts and sports records in the truth."""
+    truth = load_ground_truth(demo_settings.ground_truth_path)
+    engine = make_engine(demo_settings)
+    with session_scope(engine) as session:
+        by_dimension = dict(
+            session.execute(
+                select(GrowthRecord.dimension, func.count()).group_by(GrowthRecord.dimension)
+            ).all()
+        )
+        first, last = session.execute(
+            select(func.min(GrowthRecord.recorded_on), func.max(GrowthRecord.recorded_on))
+        ).one()
+        recorders = set(session.scalars(select(GrowthRecord.recorded_by).distinct()))
+        names = set(session.scalars(select(Student.name)))
+        activities = dict(
+            session.execute(
+                select(Student.student_number, func.count(GrowthRecord.id))
+                .join(GrowthRecord, GrowthRecord.student_id == Student.id)
+                .where(GrowthRecord.dimension.in_([Dimension.ARTS, Dimension.HEALTH]))
+                .group_by(Student.student_number)
+            ).all()
+        )
+    engine.dispose()
+    assert set(by_dimension) == {
+        Dimension.MORAL,
+        Dimension.HEALTH,
+        Dimension.ARTS,
+        Dimension.LABOUR,
+    }
+    assert all(n >= 50 for n in by_dimension.values())
+    assert first.isoformat() >= "2026-08-31" and last.isoformat() <= "2027-01-17"
+    assert not recorders & names and all(r.endswith(("教师", "处", "委", "任")) for r in recorders)
+    assert truth.activities is not None and len(truth.activities) == len(truth.student_numbers)
+    planted = dict(zip(truth.student_numbers, truth.activities.tolist(), strict=True))
+    assert planted == {n: activities.get(n, 0) for n in truth.student_numbers}
+    many = np.mean(truth.activities >= 3)
+    assert 0.1 < many < 0.5  # a share of the students has many activities, not all
 
 
 def test_homework_is_set_weekly_per_class_and_every_attempt_names_its_assignment(

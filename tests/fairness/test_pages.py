@@ -81,7 +81,9 @@ def test_the_job_stores_the_report_and_the_page_shows_science_fairness_of_the_ou
         assert f"{group['value']:.3f} ({group['n']})" in page.text
     if mean_error["meets_target"] is False:
         assert "被低估" in page.text and "⚠" in page.text
-    assert "重新计算" in page.text and "没有艺术或体育方面的成长记录" in page.text
+    assert "重新计算" in page.text and "文体活动多" in page.text  # the demo's growth records
+    assert "没有艺术或体育方面的成长记录" not in page.text
+    assert ("mastery", "auc", "activities") in rows and "activities" in groups.dimensions
     assert not any(name in page.text for name in names)  # aggregates only
     assert 'href="/governance/fairness"' in cockpit.text  # where district admins find it
     assert english.status_code == 200 and "Recompute" in english.text

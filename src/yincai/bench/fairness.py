@@ -2,8 +2,11 @@
 the demo district's hidden ground truth (``yincai bench fairness --data-dir D``).
 
 Groups (``DIMENSIONS``): the school's setting (urban / township / rural), its stage (junior or
-nine-year school) and the student's gender. The demo plants no arts or sports activities (it
-writes no growth records), so that dimension cannot be measured here.
+nine-year school), the student's gender, and their activities: ``many`` with at least
+``MANY_ACTIVITIES`` (3) arts or sports growth-archive records (the records the demo plants, read
+from the database as the fairness page reads them), ``others`` below. The demo draws the
+activities independently of ability given the school, so a gap there is the models' own (an
+urban student has more clubs: setting and activities overlap).
 
 * ``mastery/…``: the stored estimates of the newest ready run (what every page shows; computed
   first when the district has no current run, as ``yincai demo`` leaves it computed), maths,
@@ -35,7 +38,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yincai.accounts.actors import BENCHMARK
@@ -51,12 +54,14 @@ from yincai.domain.models import (
     District,
     Gender,
     Grade,
+    GrowthRecord,
     School,
     SchoolClass,
     Setting,
     Stage,
     Student,
 )
+from yincai.fairness.outcomes import ACTIVITY_RECORDS, MANY_ACTIVITIES
 from yincai.science import fairness
 from yincai.science.fairness import TARGET_GAP
 from yincai.science.metrics import within_row_auc
@@ -65,6 +70,7 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "setting": tuple(s.value for s in Setting),
     "stage": tuple(s.value for s in Stage),
     "gender": tuple(g.value for g in Gender),
+    "activities": ("many", "others"),
 }
 SIZE_KEYS = ("n_pairs", "n_at_risk", "n_declining")  # the printed group sizes
 STUDENT_WARNINGS = (WarningKind.DECLINING_STUDENT, WarningKind.CHRONIC_ABSENCE)
@@ -92,6 +98,13 @@ def run(data_dir: Path, settings: Settings | None = None) -> list[dict[str, Any]
 
 def _students(session: Session) -> dict[str, tuple[int, int, dict[str, str]]]:
     """Student number → (id, grade level, {dimension: group})."""
+    activities = dict(
+        session.execute(
+            select(GrowthRecord.student_id, func.count())
+            .where(GrowthRecord.dimension.in_(ACTIVITY_RECORDS))
+            .group_by(GrowthRecord.student_id)
+        ).all()
+    )
     out: dict[str, tuple[int, int, dict[str, str]]] = {}
     for number, student_id, gender, setting, stage, level in session.execute(
         select(
@@ -106,7 +119,13 @@ def _students(session: Session) -> dict[str, tuple[int, int, dict[str, str]]]:
         .join(School, School.id == SchoolClass.school_id)
         .join(Grade, Grade.id == SchoolClass.grade_id)
     ):
-        groups = {"setting": str(setting), "stage": str(stage), "gender": str(gender)}
+        many = activities.get(student_id, 0) >= MANY_ACTIVITIES
+        groups = {
+            "setting": str(setting),
+            "stage": str(stage),
+            "gender": str(gender),
+            "activities": "many" if many else "others",
+        }
         out[number] = (student_id, level, groups)
     return out
 

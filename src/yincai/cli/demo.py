@@ -89,6 +89,7 @@ def _build_unless_built(engine: Engine, settings: Settings, *, students: int, se
             ("小题得分 item scores", summary.n_scores),
             ("作业记录 homework attempts", summary.n_learning_events),
             ("监护人纸质同意书 consent forms", summary.n_consents),
+            ("成长档案记录 growth-archive records", summary.n_growth_records),
         ):
             table.add_row(label, f"{value:,}")
         console.print(table)

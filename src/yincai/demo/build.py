@@ -14,6 +14,10 @@ platform tables, so diagnosis and recommendations can be checked against it.
 Nearly every student is under 14, so the district has collected its guardians' paper consent
 forms for diagnosis (recorded as such), all but a few planted ones: the diagnosis and practice
 pages then show what happens without consent.
+
+Every student has a semester of growth-archive records (德、体、美、劳, ``growth.py``), drawn from a
+stream of their own and independent of ability; the planted number of arts and sports records is
+kept in the truth file (``activities``) for the fairness report.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from yincai.demo.district import (
     DistrictPlan,
     plan_district,
 )
+from yincai.demo.growth import GROWTH_STREAM, plan_growth_records
 from yincai.demo.itembank import build_item_bank
 from yincai.demo.itembank.bank import ItemSpec
 from yincai.demo.library import import_demo_library
@@ -75,6 +80,7 @@ from yincai.domain.models import (
     AssessmentKind,
     District,
     Grade,
+    GrowthRecord,
     JointExam,
     LearningEvent,
     School,
@@ -124,6 +130,7 @@ class DemoSummary:
     n_scores: int
     n_learning_events: int
     n_consents: int
+    n_growth_records: int
     without_consent: list[str]  # student numbers of the planted students without consent
     logins: list[DemoLogin]
     ground_truth: Path
@@ -269,6 +276,10 @@ def build_demo_district(
     say("录入监护人同意书 / recording guardians' consent forms")
     without_consent = _planted_without_consent(plan)
     n_consents = _consents(session, student_ids, without_consent)
+    say("写入成长档案记录 / writing growth-archive records")
+    n_growth, activities = _growth_records(
+        session, plan, student_ids, stream_rng(seed, GROWTH_STREAM)
+    )
 
     save_ground_truth(
         ground_truth_path,
@@ -284,6 +295,7 @@ def build_demo_district(
         seed=seed,
         general_ability=shared + general,
         subjects=others,
+        activities=activities[junior_students],
     )
     return DemoSummary(
         n_schools=len(plan.schools),
@@ -297,6 +309,7 @@ def build_demo_district(
         n_scores=n_scores,
         n_learning_events=n_events,
         n_consents=n_consents,
+        n_growth_records=n_growth,
         without_consent=[plan.students[i].student_number for i in sorted(without_consent)],
         logins=logins,
         ground_truth=ground_truth_path,
@@ -849,3 +862,26 @@ def _consents(session: Session, student_ids: list[int], without: set[int]) -> in
     ]
     _bulk(session, GuardianConsent, rows)
     return len(rows)
+
+
+def _growth_records(
+    session: Session, plan: DistrictPlan, student_ids: list[int], rng: np.random.Generator
+) -> tuple[int, np.ndarray]:
+    """The semester's growth-archive records of every student (``demo.growth``); their number
+    and each student's planted number of arts and sports records (plan order)."""
+    records, activities = plan_growth_records(plan, rng)
+    _bulk(
+        session,
+        GrowthRecord,
+        [
+            {
+                "student_id": student_ids[r.student],
+                "dimension": r.dimension,
+                "evidence": r.evidence,
+                "recorded_on": r.recorded_on,
+                "recorded_by": r.recorded_by,
+            }
+            for r in records
+        ],
+    )
+    return len(records), activities

@@ -5,6 +5,7 @@ end of the semester, plus the planted cases, keyed by student number and knowled
 that a check can join it to what the platform estimated. Every subject is stored: maths under the
 plain keys (as before there were other subjects), each other subject under ``{code}/…`` keys with
 its own mastery, points, items and ability; ``general_ability`` is what the subjects share.
+``activities`` is each student's planted number of arts and sports growth-archive records.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class GroundTruth:
     seed: int
     subject: str = "MATH"
     general_ability: npt.NDArray[np.float64] | None = None  # shared by every subject
+    activities: npt.NDArray[np.int64] | None = None  # arts and sports records planted
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def save_ground_truth(
     seed: int,
     general_ability: npt.NDArray[np.float64] | None = None,
     subjects: Mapping[str, SubjectTruth] | None = None,
+    activities: npt.NDArray[np.int64] | None = None,
 ) -> None:
     """Write the truth of the maths ``result`` and of every other subject in ``subjects``."""
     planted = result.planted
@@ -84,6 +87,8 @@ def save_ground_truth(
     ability = result.student_ability if general_ability is None else general_ability
     numbers = np.array(student_numbers)
     classes = np.array(class_names)
+    if activities is not None:
+        per_subject["activities"] = np.asarray(activities, dtype=np.int64)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         path,
@@ -139,6 +144,7 @@ def load_ground_truth(path: Path, subject: str = "MATH") -> GroundTruth:
             seed=int(data["seed"]),
             subject=subject,
             general_ability=data["general_ability"] if "general_ability" in data.files else None,
+            activities=data["activities"] if "activities" in data.files else None,
         )
 
 

@@ -78,6 +78,8 @@ ACTIONS: dict[str, Message] = {
     "class_growth_view": pgettext("audit", "查看班级标准分走势"),
     "mistake_book_view": pgettext("audit", "查看学生错题本"),
     "mistake_book_pdf": pgettext("audit", "下载学生错题本（PDF）"),
+    "growth_archive_view": pgettext("audit", "查看学生成长档案"),
+    "growth_record_add": pgettext("audit", "添加学生成长记录"),
     "homework_class_view": pgettext("audit", "查看班级作业情况"),
     "homework_class_xlsx": pgettext("audit", "下载班级作业情况（Excel）"),
     "homework_student_view": pgettext("audit", "查看学生作业情况"),

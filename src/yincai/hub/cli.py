@@ -60,6 +60,7 @@ ENTITY_ENGLISH = {
     "sitting": "sittings",
     "score": "item scores",
     "learning_event": "learning events",
+    "growth_record": "growth records",
 }
 ENTITY_LABELS = {key: f"{name} {ENTITY_ENGLISH[key]}" for key, name in ENTITY_NAMES.items()}
 ExistingFile = Annotated[
@@ -131,9 +132,25 @@ def assessment(
     )
 
 
+@app.command("growth")
+def growth(
+    ctx: typer.Context,
+    file: ExistingFile,
+    district: Annotated[str | None, typer.Option(help="区县代码 / district code")] = None,
+) -> None:
+    """导入成长档案记录（学号、方面、日期、记录内容、记录人；CSV 或 XLSX）/
+    import growth-archive records."""
+    _run(
+        ctx,
+        lambda session, _: hub_service.run_import(
+            session, hub_service.ImportRequest("growth", file, district_code=district)
+        ),
+    )
+
+
 @app.command("template")
 def template(
-    kind: Annotated[str, typer.Argument(help="roster | items | assessment | scores")],
+    kind: Annotated[str, typer.Argument(help="roster | items | assessment | scores | growth")],
     output: Annotated[Path, typer.Option("--output", "-o", help="输出 XLSX / file to write")],
     ctx: typer.Context,
     assessment: Annotated[
@@ -160,6 +177,7 @@ def template(
             "items": import_templates.items_template,
             "assessment": import_templates.assessment_template,
             "scores": import_templates.scores_template,
+            "growth": import_templates.growth_template,
         }
         if kind not in makers:
             console.print(f"[red]没有这种模板 / no template {kind!r}: {' | '.join(makers)}[/red]")

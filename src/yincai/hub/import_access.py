@@ -1,6 +1,7 @@
 """Who may import what, and the audit of every import step taken on the web.
 
-Rosters, item banks, assessments and learning logs are district data: district admins only.
+Rosters, item banks, assessments, learning logs and growth-archive records are district data:
+district admins only.
 Scores may be imported by teachers of the subject and class, and by admins in their scope
 (``governance.require_score_editor``). Every preview, import, revert and template of named
 students is audited here, so the pages only parse the upload, call these and render.
@@ -32,7 +33,13 @@ from yincai.hub.schemas import ImportSummary
 from yincai.hub.service import class_students
 from yincai.i18n import _
 
-DISTRICT_KINDS = ("roster", "items", "assessment", "logs")  # district data: district admins
+DISTRICT_KINDS = (
+    "roster",
+    "items",
+    "assessment",
+    "logs",
+    "growth",
+)  # district data: district admins
 
 
 def import_kinds(actor: UserAccount) -> tuple[str, ...]:
@@ -164,6 +171,8 @@ def import_template(
         return import_templates.items_template()
     if kind == "assessment":
         return import_templates.assessment_template()
+    if kind == "growth":
+        return import_templates.growth_template()
     if not assessment_code:
         return import_templates.scores_template()
     found = _assessment(session, assessment_code)

@@ -23,6 +23,7 @@ from yincai.domain.models import Assessment, District, ImportBatch
 from yincai.errors import Conflict, Invalid, NotFound
 from yincai.hub.importers.assessments import plan_assessment
 from yincai.hub.importers.common import ImportPlan, Progress, record_batch, resolve_district
+from yincai.hub.importers.growth import plan_growth
 from yincai.hub.importers.items import plan_items
 from yincai.hub.importers.logs import LogFormat, plan_logs
 from yincai.hub.importers.roster import plan_roster
@@ -31,7 +32,7 @@ from yincai.hub.importers.scores_store import revert_scores
 from yincai.hub.schemas import ImportSummary
 from yincai.i18n import _
 
-KINDS = ("roster", "items", "assessment", "scores", "logs")
+KINDS = ("roster", "items", "assessment", "scores", "logs", "growth")
 BUSY = _("另一个导入正在进行，请稍后再试")
 
 
@@ -42,7 +43,7 @@ class ImportRequest:
     kind: str
     path: Path
     assessment_code: str | None = None  # scores
-    district_code: str | None = None  # roster, logs
+    district_code: str | None = None  # roster, logs, growth
     district_name: str | None = None  # roster: a new district's name
     subject_code: str | None = None  # items: the default subject
     log_format: LogFormat | str = LogFormat.CSV  # logs
@@ -85,6 +86,8 @@ def plan_import(session: Session, request: ImportRequest) -> ImportPlan:
             students_path=request.students_path,
             start_at=request.start_at,
         )
+    if request.kind == "growth":
+        return plan_growth(session, path=request.path, district_code=request.district_code)
     raise Invalid(
         _("未知的导入类型 {kind}").format(kind=f"{request.kind!r}"), code="import.unknown_kind"
     )

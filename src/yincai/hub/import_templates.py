@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from yincai.hub.importers.assessments import HEADER_FIELDS, INFO_SHEETS, ITEM_FIELDS, ITEM_SHEETS
+from yincai.hub.importers.growth import GROWTH_COLUMNS
 from yincai.hub.importers.items import ITEM_FIELDS as BANK_ITEM_FIELDS
 from yincai.hub.importers.knowledge_points import KP_FIELDS
 from yincai.hub.importers.roster import STUDENT_COLUMNS
@@ -28,6 +29,7 @@ TEMPLATE_KINDS = {
     "items": _("题库模板"),
     "assessment": _("考试设置模板"),
     "scores": _("成绩表模板"),
+    "growth": _("成长档案记录模板"),
 }
 
 
@@ -105,6 +107,30 @@ ASSESSMENT_ITEMS = (
     Column("full_score", True, "满分", "3"),
     Column("item_code", False, "题库中的题目编码（用于知识点诊断）", ""),
 )
+
+
+GROWTH_RECORDS = (
+    Column("student_number", True, "学号，全区唯一", "20260100001"),
+    Column(
+        "dimension",
+        True,
+        "品德发展 / 学业发展 / 身心健康 / 艺术素养 / 劳动实践（也可写 德、智、体、美、劳）",
+        "艺术素养",
+    ),
+    Column("recorded_on", True, "日期（年-月-日），不晚于今天", "2026-10-12"),
+    Column("evidence", True, "具体表现与依据，最多 500 字", "书法作品入选校园书法展"),
+    Column(
+        "recorded_by", False, "记录人的身份，如 班主任、体育教师（不写姓名；默认 学校）", "美术教师"
+    ),
+)
+
+
+def growth_template() -> bytes:
+    """Growth-archive records: one row per piece of evidence; importing again changes nothing."""
+    workbook = Workbook()
+    _sheet(workbook.active, "成长记录", GROWTH_COLUMNS, GROWTH_RECORDS)
+    _notes(workbook, [("成长记录", GROWTH_RECORDS, GROWTH_COLUMNS)])
+    return _bytes(workbook)
 
 
 def roster_template() -> bytes:

@@ -49,6 +49,7 @@ KINDS: dict[str, str] = {
     "assessment": _("考试设置"),
     "scores": _("成绩"),
     "logs": _("学习日志"),
+    "growth": _("成长档案记录"),
 }
 SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".ods", ".json", ".jsonl", ".yaml", ".yml", ".txt")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

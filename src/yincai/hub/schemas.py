@@ -23,6 +23,7 @@ ENTITY_NAMES = {
     "sitting": _("参考记录"),
     "score": _("小题得分"),
     "learning_event": _("学习记录"),
+    "growth_record": _("成长记录"),
 }
 """What an import counts, in the words of every surface (pages and CLI)."""
 
@@ -39,7 +40,7 @@ class EntityCounts(BaseModel):
 class ImportSummary(BaseModel):
     """What one imported file changed; stored on its ``ImportBatch`` and shown by the CLI."""
 
-    kind: str = Field(description="roster, items, assessment, scores or logs")
+    kind: str = Field(description="roster, items, assessment, scores, logs or growth")
     file_name: str
     sha256: str
     n_rows: int = Field(description="data rows (or statements, or attempts) read from the file")
