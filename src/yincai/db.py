@@ -206,3 +206,48 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def claim_queued(
+    engine: Engine,
+    model: type[Base],
+    row_id: int,
+    *,
+    state: tuple[str, enum.Enum | str, enum.Enum | str],
+    **values: Any,
+) -> bool:
+    """Move a job's row from queued to running in one UPDATE, with ``values``; whether this
+    call got it. ``state`` is (column, queued, running). A row queued twice, or built by a
+    command while the worker also got its task, is claimed once."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    column, queued, running = state
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(table)
+            .where(table.c.id == row_id, table.c[column] == queued)
+            .values({column: running, **values})
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def mark_failed(
+    engine: Engine,
+    model: type[Base],
+    row_id: int,
+    *,
+    state: tuple[str, enum.Enum | str],
+    message: str,
+    **values: Any,
+) -> None:
+    """Store a job's failure in words (``message``, cut to its column's 500 characters) and
+    ``values``, in a transaction of its own: the failed work rolled back, its row says why."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    column, failed = state
+    with session_scope(engine) as session:
+        session.execute(
+            update(table)
+            .where(table.c.id == row_id)
+            .values({column: failed, "message": str(message)[:500], **values})
+        )

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import CursorResult, Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from yincai.accounts.actors import JOB
-from yincai.db import session_scope
+from yincai.db import claim_queued, mark_failed, session_scope
 from yincai.documents import service
 from yincai.documents.models import DocumentState, GeneratedDocument, GeneratedDocumentStudent
 from yincai.domain.models import School, SchoolClass
@@ -66,17 +66,16 @@ def build_document(
 
 def _claim(engine: Engine, document_id: int) -> bool:
     now = datetime.now(UTC)
-    with session_scope(engine) as session:
-        result = session.execute(
-            update(GeneratedDocument)
-            .where(
-                GeneratedDocument.id == document_id,
-                GeneratedDocument.state == DocumentState.QUEUED,
-            )
-            .values(state=DocumentState.RUNNING, started_at=now, updated_at=now, n_done=0)
-        )
-        assert isinstance(result, CursorResult)
-        return result.rowcount == 1
+    running = ("state", DocumentState.QUEUED, DocumentState.RUNNING)
+    return claim_queued(
+        engine,
+        GeneratedDocument,
+        document_id,
+        state=running,
+        started_at=now,
+        updated_at=now,
+        n_done=0,
+    )
 
 
 def _class_practice(session: Session, document_id: int) -> list[PracticeSet]:
@@ -142,14 +141,14 @@ def _prune(session: Session, document: GeneratedDocument, now: datetime) -> None
 
 
 def _fail(engine: Engine, document_id: int, message: str) -> None:
-    with session_scope(engine) as session:
-        session.execute(
-            update(GeneratedDocument)
-            .where(GeneratedDocument.id == document_id)
-            .values(
-                state=DocumentState.FAILED,
-                message=message[:500],
-                finished_at=datetime.now(UTC),
-                updated_at=datetime.now(UTC),
-            )
-        )
+    now = datetime.now(UTC)
+    failed = ("state", DocumentState.FAILED)
+    mark_failed(
+        engine,
+        GeneratedDocument,
+        document_id,
+        state=failed,
+        message=message,
+        finished_at=now,
+        updated_at=now,
+    )

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import CursorResult, Engine, delete, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
-from yincai.db import session_scope
+from yincai.db import claim_queued, mark_failed, session_scope
 from yincai.domain.models import District
 from yincai.error_log import report_unexpected_error
 from yincai.errors import YincaiError
@@ -89,17 +89,16 @@ def file_path(export_id: int) -> str:
 
 def _claim(engine: Engine, export_id: int) -> bool:
     now = datetime.now(UTC)
-    with session_scope(engine) as session:
-        result = session.execute(
-            update(OneRosterExportRequest)
-            .where(
-                OneRosterExportRequest.id == export_id,
-                OneRosterExportRequest.state == ExportState.QUEUED,
-            )
-            .values(state=ExportState.RUNNING, started_at=now, updated_at=now, progress=0.0)
-        )
-        assert isinstance(result, CursorResult)
-        return result.rowcount == 1
+    running = ("state", ExportState.QUEUED, ExportState.RUNNING)
+    return claim_queued(
+        engine,
+        OneRosterExportRequest,
+        export_id,
+        state=running,
+        started_at=now,
+        updated_at=now,
+        progress=0.0,
+    )
 
 
 def _write(data_dir: Path, relative: str, content: bytes) -> None:
@@ -161,11 +160,13 @@ def _prune(session: Session, export: OneRosterExportRequest, now: datetime) -> l
 
 def _fail(engine: Engine, export_id: int, message: str) -> None:
     now = datetime.now(UTC)
-    with session_scope(engine) as session:
-        session.execute(
-            update(OneRosterExportRequest)
-            .where(OneRosterExportRequest.id == export_id)
-            .values(
-                state=ExportState.FAILED, message=message[:500], finished_at=now, updated_at=now
-            )
-        )
+    failed = ("state", ExportState.FAILED)
+    mark_failed(
+        engine,
+        OneRosterExportRequest,
+        export_id,
+        state=failed,
+        message=message,
+        finished_at=now,
+        updated_at=now,
+    )

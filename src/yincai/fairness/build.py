@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import CursorResult, Engine, delete, update
+from sqlalchemy import Engine, delete, update
 from sqlalchemy.orm import Session
 
-from yincai.db import session_scope
+from yincai.db import claim_queued, mark_failed, session_scope
 from yincai.error_log import report_unexpected_error
 from yincai.errors import YincaiError
 from yincai.fairness import outcomes, report
@@ -128,14 +128,16 @@ def _concatenate(parts: list[outcomes.Outcomes]) -> outcomes.Outcomes:
 
 def _claim(engine: Engine, report_id: int) -> bool:
     now = datetime.now(UTC)
-    with session_scope(engine) as session:
-        result = session.execute(
-            update(FairnessReport)
-            .where(FairnessReport.id == report_id, FairnessReport.state == ReportState.QUEUED)
-            .values(state=ReportState.RUNNING, started_at=now, updated_at=now, progress=0.0)
-        )
-        assert isinstance(result, CursorResult)
-        return result.rowcount == 1
+    running = ("state", ReportState.QUEUED, ReportState.RUNNING)
+    return claim_queued(
+        engine,
+        FairnessReport,
+        report_id,
+        state=running,
+        started_at=now,
+        updated_at=now,
+        progress=0.0,
+    )
 
 
 def _finish(engine: Engine, report_id: int, content: dict[str, Any]) -> None:
@@ -158,11 +160,13 @@ def _finish(engine: Engine, report_id: int, content: dict[str, Any]) -> None:
 
 def _fail(engine: Engine, report_id: int, message: str) -> None:
     now = datetime.now(UTC)
-    with session_scope(engine) as session:
-        session.execute(
-            update(FairnessReport)
-            .where(FairnessReport.id == report_id)
-            .values(
-                state=ReportState.FAILED, message=message[:500], finished_at=now, updated_at=now
-            )
-        )
+    failed = ("state", ReportState.FAILED)
+    mark_failed(
+        engine,
+        FairnessReport,
+        report_id,
+        state=failed,
+        message=message,
+        finished_at=now,
+        updated_at=now,
+    )

@@ -31,7 +31,7 @@ from yincai.accounts.actors import JOB, Actor
 from yincai.accounts.models import Role, UserAccount
 from yincai.accounts.passwords import hash_password
 from yincai.accounts.roles import require_role
-from yincai.db import session_scope
+from yincai.db import claim_queued, mark_failed, session_scope
 from yincai.domain.models import District, Grade, School, SchoolClass, Student, Teacher
 from yincai.error_log import report_unexpected_error
 from yincai.errors import Conflict, Invalid, NotFound, YincaiError
@@ -441,20 +441,14 @@ def _scope_title(session: Session, district_id: int, school_id: int | None) -> s
 
 
 def _claim(engine: Engine, slips_id: int) -> bool:
-    with session_scope(engine) as session:
-        result = session.execute(
-            update(AccountSlips)
-            .where(AccountSlips.id == slips_id, AccountSlips.state == QUEUED)
-            .values(state=RUNNING, updated_at=datetime.now(UTC), n_done=0)
-        )
-        assert isinstance(result, CursorResult)
-        return result.rowcount == 1
+    running = ("state", QUEUED, RUNNING)
+    return claim_queued(
+        engine, AccountSlips, slips_id, state=running, updated_at=datetime.now(UTC), n_done=0
+    )
 
 
 def _fail(engine: Engine, slips_id: int, message: str) -> None:
-    with session_scope(engine) as session:
-        session.execute(
-            update(AccountSlips)
-            .where(AccountSlips.id == slips_id)
-            .values(state=FAILED, message=str(message)[:500], updated_at=datetime.now(UTC))
-        )
+    failed = ("state", FAILED)
+    mark_failed(
+        engine, AccountSlips, slips_id, state=failed, message=message, updated_at=datetime.now(UTC)
+    )

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from yincai.accounts.actors import Actor
 from yincai.accounts.models import UserAccount
-from yincai.db import session_scope
+from yincai.db import mark_failed, session_scope
 from yincai.domain.models import (
     Assessment,
     AssessmentClass,
@@ -383,12 +383,10 @@ def problems_of(text: str) -> list[dict[str, Any]]:
 
 
 def _fail(engine: Engine, batch_id: int, message: str) -> None:
-    with session_scope(engine) as session:
-        session.execute(
-            update(ScanBatch)
-            .where(ScanBatch.id == batch_id)
-            .values(status=ScanStatus.FAILED, message=message[:500], finished_at=datetime.now(UTC))
-        )
+    failed = ("status", ScanStatus.FAILED)
+    mark_failed(
+        engine, ScanBatch, batch_id, state=failed, message=message, finished_at=datetime.now(UTC)
+    )
 
 
 # --- review ------------------------------------------------------------------------------------
