@@ -4,7 +4,7 @@
 
 Starts the platform on a free port, logs in as the demo teacher, the district admin and a
 student, and saves full-page PNGs of the 成绩单, 临界生, 试卷讲评, class heatmap, growth curves,
-homework, 偏科 (joint exam) pages, the district's class comparison chart (50+ classes), the
+growth archive, homework, 偏科 (joint exam) pages, the district's class comparison chart (50+ classes), the
 library with a question answered and a student's recommendations (as the student sees them),
 a lesson plan of the teacher's class (备课: the page, its DOCX and PDF);
 then sets up online marking of one written item of the teacher's exam in 2+1 mode (two more
@@ -139,6 +139,7 @@ def _targets(data_dir: Path) -> tuple[dict[Role, str], list[tuple[Role, str, str
         (Role.TEACHER, "paper-review-page.png", f"{report}/review?{scope}", None),
         (Role.TEACHER, "class-heatmap-page.png", f"{klass}/mastery?subject=MATH", None),
         (Role.TEACHER, "growth-curve-page.png", f"/students/{student_id}/growth", None),
+        (Role.TEACHER, "growth-archive-page.png", f"/students/{student_id}/growth-archive", None),
         (Role.TEACHER, "class-homework-page.png", f"{klass}/homework?subject=MATH", None),
         (Role.TEACHER, "joint-exam-page.png", f"/joint-exams/{joint}/report?scope=class:{class_id}",
          None),
