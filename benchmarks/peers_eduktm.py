@@ -427,4 +427,6 @@ def fit_predict(
 def scored_mask(sequences: Sequences) -> npt.NDArray[np.bool_]:
     """The attempts (in long order) that are scored under ``CASE``: all but each chunk's first."""
     cut = chunked(sequences).students
-    return np.r_[False, cut[1:] == cut[:-1]]
+    scored = np.zeros(cut.size, dtype=np.bool_)
+    scored[1:] = cut[1:] == cut[:-1]
+    return scored
