@@ -52,6 +52,7 @@ $(PEERS_STAMP): benchmarks/peers_requirements.txt pyproject.toml
 	$(PEERS_PY) -m pip install --quiet -r benchmarks/peers_requirements.txt
 	$(PEERS_PY) -m pip install --quiet --no-build-isolation --no-binary pybkt pybkt==1.4.3
 	$(PEERS_PY) -m pip install --quiet torch==2.13.0 EduCDM==1.0.1
+	$(PEERS_PY) -m pip install --quiet --no-deps EduKTM==0.0.10
 	$(PEERS_PY) -m pip install --quiet --no-deps -e .
 	$(PEERS_PY) -c "import sys, torch; sys.exit(not torch.__version__.startswith('2.13.0'))"
 	touch $(PEERS_STAMP)

@@ -1,6 +1,8 @@
 """yincai against peer libraries on the same data splits, in one run (``make bench-peers``).
 
-* knowledge tracing (assist2009, statics2011, synthetic-kt): yincai ``BKT`` vs pyBKT ``Model``;
+* knowledge tracing (assist2009, statics2011, synthetic-kt): yincai ``BKT`` vs pyBKT ``Model`` on
+  full histories; yincai ``BKT`` vs EduKTM's ``DKT``, ``DKVMN`` and ``AKT`` on DKVMN's chunks of
+  200 attempts (``peers_eduktm.py``: early stopping on held-out training students);
 * cognitive diagnosis (frcsub, math1; 80/20 cell split, seed 0): yincai ``QMIRT`` and ``DINA`` vs
   EduCDM ``GDIRT``, ``MIRT``, ``NCDM`` and ``EMDINA``;
 * 2PL calibration on simulated 20,000 × 60 and 200,000 × 60 data: yincai ``TwoPL`` vs girth
@@ -10,6 +12,8 @@ Runs in ``.venv-peers`` (the peers' own environment, see benchmarks/README.md). 
 installed or fails is reported as an error row; the run goes on.
 
 Usage: python benchmarks/peers.py [--datasets DIR] [--quick] [--json FILE] [--threads N]
+       [--only tracing diagnosis irt] [--eduktm DKT DKVMN AKT] [--kt-epochs 15] [--kt-patience 2]
+       [--kt-budget SECONDS]
 """
 
 from __future__ import annotations
@@ -34,6 +38,14 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", default="bench-results/peers.json", help="where to write rows")
     parser.add_argument("--threads", type=int, default=1, help="threads for every library")
     parser.add_argument("--only", nargs="*", default=None, help="suites: tracing diagnosis irt")
+    parser.add_argument(
+        "--eduktm", nargs="*", default=["DKT", "DKVMN", "AKT"], help="EduKTM models to run"
+    )
+    parser.add_argument("--kt-epochs", type=int, default=15, help="EduKTM: most epochs")
+    parser.add_argument("--kt-patience", type=int, default=2, help="EduKTM: early-stop patience")
+    parser.add_argument(
+        "--kt-budget", type=float, default=None, help="EduKTM: stop after this many fit seconds"
+    )
     return parser.parse_args(argv)
 
 
@@ -60,6 +72,7 @@ from yincai.bench.datasets import (  # noqa: E402
     Sequences,
     TracingDataset,
     cell_split,
+    chunked,
     discover,
     read_diagnosis,
     read_tracing,
@@ -198,11 +211,68 @@ def _pybkt_has_cpp() -> bool:
     return True
 
 
-def tracing_rows(folder: Path) -> list[Row]:
+def _ours_bkt_chunks(data: TracingDataset) -> Row:
+    """yincai BKT under EduKTM's protocol: chunks of 200, scored on the same attempts."""
+    from peers_eduktm import CASE, scored_mask
+
+    train, test = chunked(data.train), chunked(data.test)
+    start = time.perf_counter()
+    model = BKT(random_state=SEED).fit(train.students, train.skills, train.correct)
+    seconds = time.perf_counter() - start
+    predicted = model.predict_proba(test.students, test.skills, test.correct)
+    scored = scored_mask(data.test)
+    metrics = _prediction_metrics(test.correct[scored], predicted[scored], seconds)
+    return _row("peers", data.name, "yincai BKT", metrics, case=CASE)
+
+
+def _eduktm(data: TracingDataset, name: str, args: argparse.Namespace) -> Row:
+    from peers_eduktm import AKT_CPU_NOTE, CASE, EDUKTM, VALIDATION_SHARE, fit_predict
+
+    fitted = fit_predict(
+        name,
+        data,
+        auc=roc_auc,
+        threads=args.threads,
+        max_epochs=args.kt_epochs,
+        patience=args.kt_patience,
+        budget_s=args.kt_budget,
+    )
+    metrics = _prediction_metrics(fitted.truth, fitted.predicted, fitted.seconds)
+    settings = {
+        **EDUKTM[name],
+        "max_epochs": args.kt_epochs,
+        "patience": args.kt_patience,
+        "budget_s": args.kt_budget,
+        "validation_share": VALIDATION_SHARE,
+    }
+    if name == "AKT":
+        settings["note"] = AKT_CPU_NOTE
+    return _row(
+        "peers",
+        data.name,
+        f"EduKTM {name}",
+        metrics,
+        case=CASE,
+        settings=settings,
+        epochs_run=fitted.epochs_run,
+        best_epoch=fitted.best_epoch,
+        stopped_by=fitted.stopped_by,
+        validation_auc=fitted.validation_auc,
+        scored_attempts=int(fitted.truth.size),
+    )
+
+
+def tracing_rows(folder: Path, args: argparse.Namespace) -> list[Row]:
     data = read_tracing(folder)
     rows: list[Row] = []
     _guarded("peers", data.name, "yincai BKT", lambda: _ours_bkt(data), rows)
     _guarded("peers", data.name, "pyBKT", lambda: _pybkt(data), rows)
+    if not args.eduktm:
+        return rows
+    _guarded("peers", data.name, "yincai BKT/200", lambda: _ours_bkt_chunks(data), rows)
+    for name in args.eduktm:
+        label = f"EduKTM {name}"
+        _guarded("peers", data.name, label, lambda n=name: _eduktm(data, n, args), rows)
     return rows
 
 
@@ -368,8 +438,13 @@ def _is_ours(row: Row) -> bool:
 
 
 def _counterpart(peer: Row, rows: list[Row]) -> Row | None:
-    """yincai's model to set against a peer row: DINA for a DINA, else the first yincai row."""
-    ours = [r for r in rows if r["dataset"] == peer["dataset"] and _is_ours(r)]
+    """yincai's model to set against a peer row (same dataset and protocol ``case``): DINA for a
+    DINA, else the first yincai row."""
+    ours = [
+        r
+        for r in rows
+        if r["dataset"] == peer["dataset"] and _is_ours(r) and r.get("case") == peer.get("case")
+    ]
     if str(peer["model"]).endswith("DINA"):
         ours = [r for r in ours if r["model"] == "yincai DINA"]
     else:
@@ -402,7 +477,8 @@ def comparisons(rows: list[Row]) -> list[Row]:
             if key in theirs:
                 metrics[f"{key}_diff"] = _difference(mine.get(key), theirs.get(key))
         model = f"{ours['model']} vs {peer['model']}"
-        table.append(_row("peers-ratio", peer["dataset"], model, metrics))
+        extra = {"case": peer["case"]} if "case" in peer else {}
+        table.append(_row("peers-ratio", peer["dataset"], model, metrics, **extra))
     return table
 
 
@@ -431,10 +507,17 @@ def _print_table(title: str, head: list[str], body: list[list[str]]) -> None:
 def print_report(rows: list[Row], ratios: list[Row]) -> None:
     keys = ["auc", "accuracy", "rmse", "a_rmse", "b_rmse", "fit_seconds"]
     measured = [
-        [r["dataset"], r["model"], *(_fmt(r["metrics"].get(k)) for k in keys), r.get("error", "")]
+        [
+            r["dataset"],
+            r["model"],
+            r.get("case", "full histories"),
+            *(_fmt(r["metrics"].get(k)) for k in keys),
+            r.get("error", ""),
+        ]
         for r in rows
     ]
-    _print_table("Measured (same splits, same run)", ["dataset", "model", *keys, "error"], measured)
+    head = ["dataset", "model", "case", *keys, "error"]
+    _print_table("Measured (same splits, same run)", head, measured)
     diffs = ["time_ratio", "auc_diff", "rmse_diff", "a_rmse_diff", "b_rmse_diff"]
     compared = [
         [r["dataset"], r["model"], *(_fmt(r["metrics"].get(k)) for k in diffs)] for r in ratios
@@ -453,7 +536,7 @@ def main(args: argparse.Namespace) -> int:
     for kind, folder in found:
         if kind in suites:
             print(f"{kind}: {folder.name}", file=sys.stderr, flush=True)
-            rows.extend(tracing_rows(folder) if kind == "tracing" else diagnosis_rows(folder))
+            rows.extend(tracing_rows(folder, args) if kind == "tracing" else diagnosis_rows(folder))
     if "irt" in suites:
         print("irt: simulated 2PL", file=sys.stderr, flush=True)
         rows.extend(irt_rows(IRT_SIZES[:1] if args.quick else IRT_SIZES))
