@@ -62,9 +62,7 @@ def _torch() -> Any:
     return torch
 
 
-def _network(
-    n_items: int, d_model: int, n_heads: int, n_layers: int, dropout: float
-) -> Any:
+def _network(n_items: int, d_model: int, n_heads: int, n_layers: int, dropout: float) -> Any:
     torch = _torch()
     nn = torch.nn
     functional = torch.nn.functional
@@ -107,7 +105,8 @@ def _network(
             scores = scores.masked_fill(distance < 0, float("-inf"))  # never a later position
             mixed = (torch.softmax(scores, dim=-1) @ v).transpose(1, 2).reshape(batch, width, -1)
             x = self.norm(queries + self.drop(self.out(mixed)))
-            return self.norm2(x + self.drop(self.feed(x)))
+            out: Tensor = self.norm2(x + self.drop(self.feed(x)))
+            return out
 
     class Network(nn.Module):  # type: ignore[misc, name-defined]
         def __init__(self) -> None:
@@ -140,7 +139,8 @@ def _network(
                 values = layer(values, values, values)
             queries, _ = self.embed(items)
             known = self.retriever(queries, keys, values)
-            return self.head(torch.cat([known, queries], dim=-1)).squeeze(-1)
+            logits: Tensor = self.head(torch.cat([known, queries], dim=-1)).squeeze(-1)
+            return logits
 
     return Network()
 
@@ -173,8 +173,14 @@ def _windows(
         for start, end, first in _spans(index.size, window, stride):
             scored = np.arange(start, end) >= first
             windows.append(
-                (before[start:end], answered[start:end], q[start:end], r[start:end], scored,
-                 index[first:end])
+                (
+                    before[start:end],
+                    answered[start:end],
+                    q[start:end],
+                    r[start:end],
+                    scored,
+                    index[first:end],
+                )
             )
         found.append(windows)
     return found
@@ -361,9 +367,11 @@ class AttentionKT(Estimator):
         with torch.no_grad():
             for lo in range(0, len(windows), self.batch_size):
                 group = windows[lo : lo + self.batch_size]
-                out = self.network_(
-                    *(self._padded([w[k] for w in group]) for k in range(3))
-                ).numpy()
+                before, answered, items = (
+                    self._padded([w[k] for w in group])  # type: ignore[misc]
+                    for k in range(3)
+                )
+                out = self.network_(before, answered, items).numpy()
                 for row, window in enumerate(group):
                     scored, index = window[4], window[5]
                     logits[index] = out[row, : scored.size][scored]
@@ -406,8 +414,8 @@ class AttentionKT(Estimator):
                 q, r = histories.get(student, empty)
                 before = torch.from_numpy(np.r_[n_items + 1, q])
                 answered = torch.from_numpy(np.r_[BLANK_ANSWER, r])
-                for lo in range(0, n_items, MASTERY_CHUNK):
-                    chunk = every_item[lo : lo + MASTERY_CHUNK]
+                for first in range(0, n_items, MASTERY_CHUNK):
+                    chunk = every_item[first : first + MASTERY_CHUNK]
                     items = np.empty((chunk.size, q.size + 1), dtype=np.int64)
                     items[:, :-1], items[:, -1] = q, chunk
                     logits = self.network_(
