@@ -75,6 +75,13 @@ def _dkt() -> TracingModel:
     return DKT(batch_size=64, random_state=0)
 
 
+def attention_kt() -> TracingModel:
+    """The attention tracer (``AttentionKT``) with its default, small CPU settings."""
+    from yincai.science.tracing.attention import AttentionKT
+
+    return AttentionKT(random_state=0)
+
+
 def is_test_like(train: Sequences) -> bool:
     """Whether no student attempts any item twice: answers to a test rather than practice.
 
