@@ -29,19 +29,20 @@ def _sequences(n_students: int, seed: int) -> Sequences:
     )
 
 
-def test_stack_has_dkt_as_a_member_exactly_where_torch_is_installed(
+def test_stack_has_the_deep_members_exactly_where_torch_is_installed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(diagnosis, "has_torch", lambda: False)
     models = diagnosis.tracing_models(deep=True)
-    assert "DKT" not in models
+    assert "DKT" not in models and "AttentionKT" not in models
     members = [type(m).__name__ for m in models["KTStack"]().models]
     assert members == ["FeatureLogistic", "BKT", "Elo", "PFA"]
     if importlib.util.find_spec("torch") is not None:
         monkeypatch.setattr(diagnosis, "has_torch", lambda: True)
-        assert "DKT" in diagnosis.tracing_models(deep=True)
+        assert {"DKT", "AttentionKT"} <= set(diagnosis.tracing_models(deep=True))
         assert "DKT" not in diagnosis.tracing_models()
-        assert type(diagnosis.tracing_models()["KTStack"]().models[-1]).__name__ == "DKT"
+        members = [type(m).__name__ for m in diagnosis.tracing_models()["KTStack"]().models]
+        assert members[-2:] == ["DKT", "AttentionKT"]
 
 
 def test_tracing_rows_report_every_metric() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -77,6 +78,14 @@ CASES = {
         _tracing_predict,
     ),
 }
+if importlib.util.find_spec("torch") is not None:  # the optional torch tracer, where installed
+    CASES["AttentionKT"] = Case(
+        lambda: tracing.AttentionKT(
+            d_model=8, n_heads=2, n_layers=1, patience=1, max_epochs=50, random_state=0
+        ),
+        _tracing_data,
+        _tracing_predict,
+    )
 
 
 @pytest.fixture(params=sorted(CASES))

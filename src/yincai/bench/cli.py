@@ -118,7 +118,11 @@ def bench_diagnosis(
     datasets: DatasetsOption,
     json_path: JsonOption = None,
     deep: Annotated[
-        bool, typer.Option("--deep", help="也跑深度模型 DKT（需 torch）/ also the torch DKT model")
+        bool,
+        typer.Option(
+            "--deep",
+            help="也单独跑 DKT 与 AttentionKT（需 torch）/ also the torch models on their own",
+        ),
     ] = False,
     protocol: Annotated[
         str,

@@ -75,6 +75,13 @@ def _dkt() -> TracingModel:
     return DKT(batch_size=64, random_state=0)
 
 
+def attention_kt() -> TracingModel:
+    """The attention tracer (``AttentionKT``) with its default, small CPU settings."""
+    from yincai.science.tracing.attention import AttentionKT
+
+    return AttentionKT(random_state=0)
+
+
 def is_test_like(train: Sequences) -> bool:
     """Whether no student attempts any item twice: answers to a test rather than practice.
 
@@ -89,11 +96,12 @@ def tracing_models(
 ) -> dict[str, Callable[[], TracingModel]]:
     """Knowledge-tracing models by name, for the training attempts ``train`` if given.
 
-    ``KTStack`` blends the feature logistic model, BKT, Elo and PFA, and also DKT wherever torch is
-    installed; ``deep`` lists DKT on its own as well. ``OnlineMIRT`` is listed where ``train`` is
-    test-like (``is_test_like``); on practice data its static ability does not fit, and its cost
-    grows with students × items. Settings and members were chosen on students held out of the
-    training files, never on test files; ``benchmarks/kt_experiments.py select`` makes every such
+    ``KTStack`` blends the feature logistic model, BKT, Elo and PFA, and also DKT and AttentionKT
+    wherever torch is installed; ``deep`` lists DKT and AttentionKT on their own as well.
+    ``OnlineMIRT`` is listed where ``train`` is test-like (``is_test_like``); on practice data its
+    static ability does not fit, and its cost grows with students × items. Settings and members
+    were chosen on students held out of the training files, never on test files;
+    ``benchmarks/kt_experiments.py select`` (and ``compare``, for AttentionKT) makes every such
     choice by cross-validation over the training students alone (``selection``), the way to
     revisit them.
     """
@@ -106,9 +114,8 @@ def tracing_models(
             tracing.Elo(),
             tracing.PFA(),
         ]
-        return tracing.KTStack(
-            models=[*members, _dkt()] if has_torch() else members, random_state=0
-        )
+        deep_members = [_dkt(), attention_kt()] if has_torch() else []
+        return tracing.KTStack(models=[*members, *deep_members], random_state=0)
 
     models: dict[str, Callable[[], TracingModel]] = {
         "BKT": lambda: tracing.BKT(random_state=0),
@@ -123,6 +130,7 @@ def tracing_models(
         )
     if deep and has_torch():
         models["DKT"] = _dkt
+        models["AttentionKT"] = attention_kt
     return models
 
 

@@ -109,6 +109,13 @@ def select_members(
     """Forward selection of stack members: the candidates' names in the order they joined, and
     the cross-validated blend AUC after each joined."""
     predictions = {name: out_of_fold(make, train, folds) for name, make in candidates.items()}
+    return forward_select(predictions, train, folds)
+
+
+def forward_select(
+    predictions: Mapping[str, FloatArray], train: Sequences, folds: IntArray
+) -> tuple[list[str], list[float]]:
+    """``select_members`` on out-of-fold predictions already made, by candidate name."""
     chosen: list[str] = []
     path: list[float] = []
     while len(chosen) < len(predictions):
@@ -143,8 +150,13 @@ def choose(
     n_folds: int = N_FOLDS,
     grid: Sequence[float] = L2_GRID,
 ) -> Choice:
-    """FeatureLogistic's l2, then the stack's members (the candidates built with that l2)."""
+    """FeatureLogistic's l2, then the stack's members (the candidates built with that l2); a
+    one-value ``grid`` fixes the l2 without cross-validating it."""
     folds = student_folds(train, n_folds)
-    l2, l2_auc = select_l2(feature_logistic, train, folds, grid)
+    l2_auc: dict[float, float] = {}
+    if len(grid) == 1:
+        l2 = grid[0]
+    else:
+        l2, l2_auc = select_l2(feature_logistic, train, folds, grid)
     members, members_auc = select_members(candidates(l2), train, folds)
     return Choice(l2=l2, l2_auc=l2_auc, members=members, members_auc=members_auc)
