@@ -4,9 +4,9 @@
 
 Starts the platform on a free port, logs in as the demo teacher, the district admin and a
 student, and saves full-page PNGs of the 成绩单, 临界生, 试卷讲评, class heatmap, growth curves,
-growth archive, homework, 偏科 (joint exam) pages, the district's class comparison chart (50+ classes), the
-library with a question answered and a student's recommendations (as the student sees them),
-a lesson plan of the teacher's class (备课: the page, its DOCX and PDF);
+growth archive, homework, 偏科 (joint exam) pages, the district's class comparison chart (50+
+classes), the library with a question answered and a student's recommendations (as the
+student sees them), a lesson plan of the teacher's class (备课: the page, its DOCX and PDF);
 then sets up online marking of one written item of the teacher's exam in 2+1 mode (two more
 maths teachers of the school get accounts; simulated markers give the first two marks and some
 third ones) and a batch of demo scans, and shoots the marking page, the item leader's page
