@@ -26,19 +26,24 @@ from __future__ import annotations
 
 import itertools
 import math
-import warnings
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 import numpy.typing as npt
 
 from yincai.science.base import (
-    ConvergenceWarning,
     Estimator,
     FloatArray,
     IntArray,
     check_is_fitted,
     check_random_state,
+)
+from yincai.science.tracing._torch_training import (
+    Batch,
+    hold_out,
+    torch_module,
+    train_with_early_stopping,
 )
 from yincai.science.validation import check_sequences
 
@@ -55,11 +60,7 @@ Window = tuple[IntArray, IntArray, IntArray, FloatArray, npt.NDArray[np.bool_], 
 
 
 def _torch() -> Any:
-    try:
-        import torch
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("AttentionKT needs torch: pip install 'yincai[torch]'") from exc
-    return torch
+    return torch_module("AttentionKT")
 
 
 def _network(n_items: int, d_model: int, n_heads: int, n_layers: int, dropout: float) -> Any:
@@ -280,60 +281,35 @@ class AttentionKT(Estimator):
         per_student = _windows(
             student_codes, item_codes, outcome, n_items, self.window, self.stride
         )
-        rng.shuffle(per_student)  # type: ignore[arg-type, unused-ignore]
-        n_val = round(self.validation_share * len(per_student))
-        if n_val < 1 or n_val >= len(per_student):
-            raise ValueError(
-                f"validation_share={self.validation_share} leaves no students to train or "
-                f"validate on among {len(per_student)}"
+        training, held_out = hold_out(per_student, self.validation_share, rng)
+
+        def batch_loss(network: Any, batch: Batch) -> Any:
+            before, answered, items, answers, scored = batch
+            logits = network(before, answered, items)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                logits[scored], answers[scored]
             )
-        train = self._batches([w for ws in per_student[n_val:] for w in ws])
-        val = self._batches([w for ws in per_student[:n_val] for w in ws])
-        with torch.random.fork_rng():
-            torch.manual_seed(int(rng.integers(2**31)))
-            network = _network(n_items, self.d_model, self.n_heads, self.n_layers, self.dropout)
-            optimizer = torch.optim.Adam(network.parameters(), lr=self.learning_rate)
-            best, best_state, stale, epoch = np.inf, None, 0, 0
-            for epoch in range(1, self.max_epochs + 1):  # noqa: B007 - reported as n_epochs_
-                network.train()
-                for index in rng.permutation(len(train)):
-                    before, answered, items, answers, scored = train[index]
-                    logits = network(before, answered, items)
-                    loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                        logits[scored], answers[scored]
-                    )
-                    mu = network.difficulty(items[scored])
-                    loss = loss + self.difficulty_l2 * (mu**2).sum()
-                    optimizer.zero_grad()
-                    loss.backward()
-                    torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
-                    optimizer.step()
-                val_loss = self._loss(network, val)
-                if val_loss < best - 1e-5:
-                    best, stale = val_loss, 0
-                    best_state = {k: v.clone() for k, v in network.state_dict().items()}
-                else:
-                    stale += 1
-                    if stale >= self.patience:
-                        break
-            else:
-                if stale == 0:
-                    warnings.warn(
-                        f"AttentionKT stopped at max_epochs={self.max_epochs} while the "
-                        "held-out loss was still falling",
-                        ConvergenceWarning,
-                        stacklevel=2,
-                    )
-        network.load_state_dict(best_state)
-        network.eval()
+            mu = network.difficulty(items[scored])
+            return loss + self.difficulty_l2 * (mu**2).sum()
+
+        network, self.n_epochs_, self.val_loss_ = train_with_early_stopping(
+            lambda: _network(n_items, self.d_model, self.n_heads, self.n_layers, self.dropout),
+            self._batches([w for ws in training for w in ws]),
+            self._batches([w for ws in held_out for w in ws]),
+            batch_loss=batch_loss,
+            held_out_loss=self._loss,
+            learning_rate=self.learning_rate,
+            max_epochs=self.max_epochs,
+            patience=self.patience,
+            rng=rng,
+            model="AttentionKT",
+        )
         self.network_ = network
         self.n_items_ = n_items
-        self.n_epochs_ = epoch
-        self.val_loss_ = float(best)
         return self
 
     @staticmethod
-    def _loss(network: Any, batches: list[tuple[Any, ...]]) -> float:
+    def _loss(network: Any, batches: Sequence[Batch]) -> float:
         torch = _torch()
         network.eval()
         total, count = 0.0, 0

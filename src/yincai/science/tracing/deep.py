@@ -10,14 +10,13 @@ of the training students for early stopping, and uses Adam; prediction runs each
 from __future__ import annotations
 
 import itertools
-import warnings
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 import numpy.typing as npt
 
 from yincai.science.base import (
-    ConvergenceWarning,
     Estimator,
     FloatArray,
     IntArray,
@@ -25,6 +24,12 @@ from yincai.science.base import (
     check_random_state,
 )
 from yincai.science.tracing._layout import previous_in_sequence
+from yincai.science.tracing._torch_training import (
+    Batch,
+    hold_out,
+    torch_module,
+    train_with_early_stopping,
+)
 from yincai.science.validation import check_sequences
 
 if TYPE_CHECKING:
@@ -32,11 +37,7 @@ if TYPE_CHECKING:
 
 
 def _torch() -> Any:
-    try:
-        import torch
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("DKT needs torch: pip install 'yincai[torch]'") from exc
-    return torch
+    return torch_module("DKT")
 
 
 def _network(n_skills: int, embed_size: int, hidden_size: int, dropout: float) -> Any:
@@ -166,56 +167,32 @@ class DKT(Estimator):
         rng = check_random_state(self.random_state)
         n_skills = int(skill_codes.max()) + 1
         sequences = _student_sequences(student_codes, skill_codes, outcome, n_skills)
-        rng.shuffle(sequences)  # type: ignore[arg-type, unused-ignore]
-        n_val = round(self.validation_share * len(sequences))
-        if n_val < 1 or n_val >= len(sequences):
-            raise ValueError(
-                f"validation_share={self.validation_share} leaves no students to train or "
-                f"validate on among {len(sequences)}"
-            )
-        train, val = self._batches(sequences[n_val:]), self._batches(sequences[:n_val])
-        with torch.random.fork_rng():
-            torch.manual_seed(int(rng.integers(2**31)))
-            network = _network(n_skills, self.embed_size, self.hidden_size, self.dropout)
-            optimizer = torch.optim.Adam(network.parameters(), lr=self.learning_rate)
-            loss_fn = torch.nn.BCEWithLogitsLoss()
-            best, best_state, stale, epoch = np.inf, None, 0, 0
-            for epoch in range(1, self.max_epochs + 1):  # noqa: B007 - reported as n_epochs_
-                network.train()
-                for index in rng.permutation(len(train)):
-                    attempts, query, answers, mask = train[index]
-                    logits, _ = network(attempts, query)
-                    loss = loss_fn(logits[mask], answers[mask])
-                    optimizer.zero_grad()
-                    loss.backward()
-                    torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
-                    optimizer.step()
-                val_loss = self._loss(network, val)
-                if val_loss < best - 1e-5:
-                    best, stale = val_loss, 0
-                    best_state = {k: v.clone() for k, v in network.state_dict().items()}
-                else:
-                    stale += 1
-                    if stale >= self.patience:
-                        break
-            else:
-                if stale == 0:
-                    warnings.warn(
-                        f"DKT stopped at max_epochs={self.max_epochs} while the held-out loss "
-                        "was still falling",
-                        ConvergenceWarning,
-                        stacklevel=2,
-                    )
-        network.load_state_dict(best_state)
-        network.eval()
+        training, held_out = hold_out(sequences, self.validation_share, rng)
+        loss_fn = torch.nn.BCEWithLogitsLoss()
+
+        def batch_loss(network: Any, batch: Batch) -> Any:
+            attempts, query, answers, mask = batch
+            logits, _ = network(attempts, query)
+            return loss_fn(logits[mask], answers[mask])
+
+        network, self.n_epochs_, self.val_loss_ = train_with_early_stopping(
+            lambda: _network(n_skills, self.embed_size, self.hidden_size, self.dropout),
+            self._batches(training),
+            self._batches(held_out),
+            batch_loss=batch_loss,
+            held_out_loss=self._loss,
+            learning_rate=self.learning_rate,
+            max_epochs=self.max_epochs,
+            patience=self.patience,
+            rng=rng,
+            model="DKT",
+        )
         self.network_ = network
         self.n_skills_ = n_skills
-        self.n_epochs_ = epoch
-        self.val_loss_ = float(best)
         return self
 
     @staticmethod
-    def _loss(network: Any, batches: list[tuple[Any, Any, Any, Any]]) -> float:
+    def _loss(network: Any, batches: Sequence[Batch]) -> float:
         torch = _torch()
         network.eval()
         total, count = 0.0, 0
